@@ -1,0 +1,53 @@
+# series.gp: draws one dnetsim time series as a 1000x600 PNG.
+#
+# `dnetsim plot` runs this once per series in a results file. It is not a
+# report generator: one series, one picture, axes labelled with units.
+#
+# Parameters, set with -e before the script name (single-quoted strings):
+#   datafile  whitespace table, one sample per line: time (s), value;
+#             NaN marks a missing value
+#   outfile   the PNG to write
+#   title     the plot title (the series name)
+#   ylabel    the y-axis label, "<description> (<units>)"
+# By hand:
+#   gnuplot -e "datafile='x.dat'; outfile='x.png'; title='x'; ylabel='y (s)'" series.gp
+#
+# An empty series (or one with no valid values) still gives a PNG: empty
+# axes marked "no samples", so a report always has one picture per series.
+
+if (!exists("datafile") || !exists("outfile")) {
+    print "series.gp: set datafile and outfile with -e"
+    exit status 2
+}
+if (!exists("title")) { title = datafile }
+if (!exists("ylabel")) { ylabel = "value" }
+
+# Text is drawn as given: series names contain '_', which enhanced text
+# mode would turn into subscripts.
+set terminal pngcairo size 1000,600 noenhanced
+set output outfile
+set title title
+set xlabel "simulated time (s)"
+set ylabel ylabel
+set grid
+unset key
+
+# Values are read as ($2), not 2: a NaN (a missing value) is then
+# undefined and breaks the line instead of being bridged. `stats` leaves
+# STATS_records undefined (with a warning) when no line of the file has a
+# valid value: an empty series, or one that is all NaN.
+stats datafile using 2 nooutput
+
+if (!exists("STATS_records") || STATS_records == 0) {
+    set xrange [0:1]
+    set yrange [0:1]
+    set label 1 "no samples" at graph 0.5, graph 0.5 center
+    plot NaN notitle
+} else {
+    if (STATS_records == 1) {
+        plot datafile using 1:($2) with points pointtype 7 notitle
+    } else {
+        plot datafile using 1:($2) with lines linewidth 1.5 notitle
+    }
+}
+set output

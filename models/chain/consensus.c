@@ -1,0 +1,383 @@
+/*
+ * consensus.c: delegate election, producer schedule, fork choice,
+ * confirmations and latency statistics. See consensus.h.
+ */
+#include "consensus.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+void dnc_seat_quota(const dnc_params *p, uint32_t seats[DNC_SEAT_KINDS])
+{
+	uint32_t d = p->delegates > DNC_MAX_DELEGATES ? DNC_MAX_DELEGATES : p->delegates;
+	/* R-CONS-2: round(D lambda) stake seats */
+	uint32_t s = (uint32_t)(((uint64_t)d * p->lambda_ppm + DNC_PPM / 2) / DNC_PPM);
+	uint32_t tr = d - s;
+	seats[DNC_SEAT_STAKE] = s;
+	seats[DNC_SEAT_VOLUME] = (tr + 1) / 2;  /* R-CONS-3: half by volume */
+	seats[DNC_SEAT_QUALITY] = tr / 2;       /* R-CONS-3: half by quality */
+}
+
+/* top-k by (score desc, pk asc), k <= 2 * DNC_MAX_DELEGATES */
+typedef struct topk {
+	uint32_t k, n;
+	dnc_acct a[3 * DNC_MAX_DELEGATES];
+	uint64_t s[3 * DNC_MAX_DELEGATES];
+} topk;
+
+static int ranks_before(const dnc_ledger *L, uint64_t sa, dnc_acct a, uint64_t sb,
+			dnc_acct b)
+{
+	if (sa != sb)
+		return sa > sb;
+	return memcmp(dnc_ledger_pk(L, a)->b, dnc_ledger_pk(L, b)->b, DNC_PK_BYTES) < 0;
+}
+
+static void topk_offer(topk *t, const dnc_ledger *L, dnc_acct a, uint64_t score)
+{
+	uint32_t i;
+	if (score == 0 || t->k == 0)
+		return;
+	if (t->n == t->k && !ranks_before(L, score, a, t->s[t->n - 1], t->a[t->n - 1]))
+		return;
+	i = t->n < t->k ? t->n++ : t->n - 1;
+	while (i > 0 && ranks_before(L, score, a, t->s[i - 1], t->a[i - 1])) {
+		t->a[i] = t->a[i - 1];
+		t->s[i] = t->s[i - 1];
+		i--;
+	}
+	t->a[i] = a;
+	t->s[i] = score;
+}
+
+static int seated(const dnc_delegate_set *ds, dnc_acct a)
+{
+	uint32_t i;
+	for (i = 0; i < ds->n; i++)
+		if (ds->seat[i].acct == a)
+			return 1;
+	return 0;
+}
+
+dnc_rc dnc_elect(const dnc_params *p, const dnc_ledger *L, uint64_t epoch,
+		 uint64_t score_window, dnc_delegate_set *ds)
+{
+	uint32_t quota[DNC_SEAT_KINDS], kind, i, n = dnc_ledger_count(L);
+	topk *t;
+
+	if (p->delegates == 0 || p->delegates > DNC_MAX_DELEGATES)
+		return DNC_EINVAL;
+	t = malloc(sizeof *t);
+	if (!t)
+		return DNC_ENOMEM;
+	memset(ds, 0, sizeof *ds);
+	ds->epoch = epoch;
+	dnc_seat_quota(p, quota);
+	for (kind = 0; kind < DNC_SEAT_KINDS; kind++) {
+		/* enough extra that removing already-seated ones leaves quota */
+		t->k = quota[kind] + ds->n;
+		t->n = 0;
+		for (i = 0; i < n; i++) {
+			const dnc_account *a = dnc_ledger_account(L, i);
+			uint64_t vol, qual, score;
+			if (a->flags & DNC_ACCT_SYSTEM)
+				continue;
+			if (kind == DNC_SEAT_STAKE) {
+				score = (uint64_t)a->votes_received; /* R-CONS-5 */
+			} else {
+				/* R-CONS-3/4: redeemed-credential scores */
+				dnc_ledger_traffic_score(L, i, score_window, &vol, &qual);
+				score = kind == DNC_SEAT_VOLUME ? vol : qual;
+			}
+			topk_offer(t, L, i, score);
+		}
+		{
+			uint32_t taken = 0, base = ds->n;
+			for (i = 0; i < t->n && taken < quota[kind]; i++) {
+				if (seated(ds, t->a[i]))
+					continue;
+				ds->seat[base + taken].acct = t->a[i];
+				ds->seat[base + taken].kind = kind;
+				ds->seat[base + taken].score = t->s[i];
+				taken++;
+				ds->n = base + taken;
+			}
+			ds->n_kind[kind] = taken;
+		}
+	}
+	free(t);
+	return DNC_OK;
+}
+
+/* uniform draw in [0, bound) from a BLAKE2b counter stream */
+typedef struct hstream { uint8_t key[32]; uint64_t ctr; uint64_t buf[4]; int left; } hstream;
+
+static uint64_t hs_next(hstream *h)
+{
+	if (h->left == 0) {
+		uint8_t in[8], out[32];
+		int i, j;
+		for (i = 0; i < 8; i++)
+			in[i] = (uint8_t)(h->ctr >> (8 * i));
+		h->ctr++;
+		crypto_generichash(out, sizeof out, in, sizeof in, h->key, sizeof h->key);
+		for (j = 0; j < 4; j++) {
+			uint64_t v = 0;
+			for (i = 7; i >= 0; i--)
+				v = (v << 8) | out[8 * j + i];
+			h->buf[j] = v;
+		}
+		h->left = 4;
+	}
+	return h->buf[--h->left];
+}
+
+static uint32_t hs_below(hstream *h, uint32_t bound)
+{
+	/* rejection: no modulo bias */
+	uint64_t lim = UINT64_MAX - UINT64_MAX % bound, v;
+	do
+		v = hs_next(h);
+	while (v >= lim);
+	return (uint32_t)(v % bound);
+}
+
+dnc_rc dnc_schedule_make(const dnc_delegate_set *ds, const dnc_hash *seed,
+			 uint64_t epoch, dnc_schedule *s)
+{
+	hstream h;
+	uint8_t in[DNC_HASH_BYTES + 8 + 8];
+	uint32_t i;
+	if (ds->n == 0 || ds->n > DNC_MAX_DELEGATES)
+		return DNC_EINVAL;
+	memcpy(in, "DNCSCHED", 8);
+	memcpy(in + 8, seed->b, DNC_HASH_BYTES);
+	for (i = 0; i < 8; i++)
+		in[8 + DNC_HASH_BYTES + i] = (uint8_t)(epoch >> (8 * i));
+	memset(&h, 0, sizeof h);
+	crypto_generichash(h.key, sizeof h.key, in, sizeof in, NULL, 0);
+	s->epoch = epoch;
+	s->n = ds->n;
+	for (i = 0; i < ds->n; i++)
+		s->order[i] = (uint16_t)i;
+	/* R-CONS-6: Fisher-Yates keyed by chain data */
+	for (i = ds->n - 1; i > 0; i--) {
+		uint32_t j = hs_below(&h, i + 1);
+		uint16_t tmp = s->order[i];
+		s->order[i] = s->order[j];
+		s->order[j] = tmp;
+	}
+	return DNC_OK;
+}
+
+uint32_t dnc_schedule_seat(const dnc_schedule *s, uint64_t slot_in_epoch)
+{
+	return s->n ? s->order[slot_in_epoch % s->n] : 0;
+}
+
+uint64_t dnc_slot_of(const dnc_params *p, dnc_time_s genesis_s, dnc_time_s t_s)
+{
+	if (t_s <= genesis_s || p->block_interval_s == 0)
+		return 0;
+	return (uint64_t)(t_s - genesis_s) / p->block_interval_s;
+}
+
+/* ---- fork choice ---- */
+
+dnc_rc dnc_forktree_init(dnc_forktree *t, uint32_t cap, const dnc_hash *genesis)
+{
+	memset(t, 0, sizeof *t);
+	if (cap == 0)
+		return DNC_EINVAL;
+	t->v = calloc(cap, sizeof *t->v);
+	if (!t->v)
+		return DNC_ENOMEM;
+	t->cap = cap;
+	t->v[0].id = *genesis;
+	t->v[0].parent_idx = UINT32_MAX;
+	t->n = 1;
+	return DNC_OK;
+}
+
+void dnc_forktree_free(dnc_forktree *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof *t);
+}
+
+static uint32_t ft_find(const dnc_forktree *t, const dnc_hash *id)
+{
+	uint32_t i;
+	/* newest first: blocks are usually looked up near the tips */
+	for (i = t->n; i-- > 0;)
+		if (memcmp(t->v[i].id.b, id->b, DNC_HASH_BYTES) == 0)
+			return i;
+	return UINT32_MAX;
+}
+
+dnc_rc dnc_forktree_add(dnc_forktree *t, const dnc_hash *id, const dnc_hash *parent,
+			uint64_t traffic, dnc_time_s now_s, uint32_t *idx)
+{
+	uint32_t pi = ft_find(t, parent);
+	dnc_fork_node *nd;
+	if (pi == UINT32_MAX)
+		return DNC_EPARENT;
+	if (ft_find(t, id) != UINT32_MAX)
+		return DNC_EEXISTS;
+	if (t->n >= t->cap)
+		return DNC_EFULL;
+	nd = &t->v[t->n];
+	memset(nd, 0, sizeof *nd);
+	nd->id = *id;
+	nd->parent = *parent;
+	nd->parent_idx = pi;
+	nd->height = t->v[pi].height + 1;
+	nd->traffic = traffic;
+	nd->cum_traffic = t->v[pi].cum_traffic + traffic;
+	nd->last_used_s = now_s;
+	t->v[pi].n_children++;
+	if (idx)
+		*idx = t->n;
+	t->n++;
+	return DNC_OK;
+}
+
+dnc_rc dnc_forktree_touch(dnc_forktree *t, const dnc_hash *id, dnc_time_s now_s)
+{
+	uint32_t i = ft_find(t, id);
+	if (i == UINT32_MAX)
+		return DNC_ENOTFOUND;
+	if (t->v[i].last_used_s < now_s)
+		t->v[i].last_used_s = now_s;
+	return DNC_OK;
+}
+
+/* 1 if node a is preferred to node b (R-CHAIN-4) */
+static int ft_better(const dnc_fork_node *a, const dnc_fork_node *b)
+{
+	if (a->cum_traffic != b->cum_traffic)
+		return a->cum_traffic > b->cum_traffic; /* most confirmed traffic */
+	if (a->height != b->height)
+		return a->height > b->height;           /* then the longest */
+	return memcmp(a->id.b, b->id.b, DNC_HASH_BYTES) < 0;
+}
+
+uint32_t dnc_forktree_best(const dnc_forktree *t)
+{
+	uint32_t i, best = 0;
+	int have = 0;
+	for (i = 0; i < t->n; i++) {
+		if (t->v[i].n_children || t->v[i].abandoned)
+			continue;
+		if (!have || ft_better(&t->v[i], &t->v[best])) {
+			best = i;
+			have = 1;
+		}
+	}
+	return best;
+}
+
+uint32_t dnc_forktree_prune(dnc_forktree *t, dnc_time_s now_s, dnc_time_s idle_s)
+{
+	uint32_t i, best = dnc_forktree_best(t), count = 0;
+	for (i = 0; i < t->n; i++) {
+		dnc_fork_node *nd = &t->v[i];
+		if (nd->n_children || nd->abandoned || i == best)
+			continue;
+		if (now_s - nd->last_used_s >= idle_s) {
+			nd->abandoned = 1; /* R-CHAIN-4: nobody uses it */
+			count++;
+		}
+	}
+	return count;
+}
+
+/* ---- confirmations ---- */
+
+void dnc_confirm_init(dnc_confirm *c, uint32_t needed)
+{
+	memset(c, 0, sizeof *c);
+	c->needed = needed ? needed : 1;
+}
+
+void dnc_confirm_slot(dnc_confirm *c, int produced)
+{
+	if (produced) {
+		c->run++;
+		c->missed = 0;
+		if (c->run >= c->needed)
+			c->confirmed = 1;
+	} else {
+		c->run = 0; /* R-CHAIN-3: consecutive confirmed blocks */
+		c->missed++;
+	}
+}
+
+dnc_confirm_status dnc_confirm_get(const dnc_confirm *c)
+{
+	/* R-CHAIN-3: 3 missed = on a fork, 2 = probably */
+	if (c->missed >= 3)
+		return DNC_CONF_ON_FORK;
+	if (c->missed >= 2)
+		return DNC_CONF_PROBABLY_FORK;
+	if (c->confirmed)
+		return DNC_CONF_CONFIRMED;
+	return DNC_CONF_INCLUDED;
+}
+
+/* ---- latency ---- */
+
+void dnc_latency_init(dnc_latency *l, uint64_t bound_us)
+{
+	memset(l, 0, sizeof *l);
+	l->bound_us = bound_us;
+}
+
+static uint32_t lat_bucket(uint64_t v)
+{
+	uint32_t e;
+	if (v < 16)
+		return (uint32_t)v;
+	e = 63u - (uint32_t)__builtin_clzll(v);
+	return 16u + (e - 4u) * 8u + (uint32_t)((v >> (e - 3u)) & 7u);
+}
+
+static uint64_t lat_lower(uint32_t b)
+{
+	uint32_t e, sub;
+	if (b < 16)
+		return b;
+	e = (b - 16u) / 8u + 4u;
+	sub = (b - 16u) % 8u;
+	return (UINT64_C(1) << e) | ((uint64_t)sub << (e - 3u));
+}
+
+void dnc_latency_add(dnc_latency *l, uint64_t latency_us)
+{
+	l->count++;
+	l->bucket[lat_bucket(latency_us)]++;
+	if (latency_us > l->max_us)
+		l->max_us = latency_us;
+	if (latency_us > l->bound_us)
+		l->over_bound++; /* R-CHAIN-5: a violation */
+}
+
+uint64_t dnc_latency_quantile(const dnc_latency *l, uint32_t q_ppm)
+{
+	uint64_t want, seen = 0;
+	uint32_t b;
+	if (l->count == 0)
+		return 0;
+	if (q_ppm >= DNC_PPM)
+		return l->max_us;
+	want = (uint64_t)(((unsigned __int128)l->count * q_ppm + DNC_PPM - 1) / DNC_PPM);
+	if (want == 0)
+		want = 1;
+	for (b = 0; b < DNC_LAT_BUCKETS; b++) {
+		seen += l->bucket[b];
+		if (seen >= want)
+			return lat_lower(b);
+	}
+	return l->max_us;
+}

@@ -1,0 +1,273 @@
+/*
+ * credential.c: credentials and the traffic-sharing contract. See
+ * credential.h. Checks come before any change, so a rejected redemption
+ * leaves every balance as it was (R-CRED-7).
+ */
+#include "credential.h"
+#include "split.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	int i;
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+	for (i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+void dnc_credential_message(const dnc_credential *c, uint8_t msg[DNC_CRED_MSG_BYTES])
+{
+	memcpy(msg, "DNCRED01", 8); /* domain: never valid as another message */
+	put64(msg + 8, c->session_id);
+	put64(msg + 16, c->total_units);
+	put64(msg + 24, c->seq);
+}
+
+dnc_rc dnc_credential_sign(const dnc_sigscheme *s, const uint8_t sk[DNC_SK_BYTES],
+			   dnc_credential *c)
+{
+	uint8_t msg[DNC_CRED_MSG_BYTES];
+	dnc_credential_message(c, msg);
+	return dnc_sig_sign(s, sk, msg, sizeof msg, &c->sig);
+}
+
+void dnc_credential_encode(const dnc_credential *c, uint8_t out[DNC_CRED_BYTES])
+{
+	put64(out, c->session_id);
+	put64(out + 8, c->total_units);
+	put64(out + 16, c->seq);
+	memcpy(out + 24, c->sig.b, DNC_SIG_BYTES);
+}
+
+dnc_rc dnc_credential_decode(const uint8_t *in, size_t len, dnc_credential *c)
+{
+	if (!in || len != DNC_CRED_BYTES)
+		return DNC_EMALFORMED;
+	c->session_id = get64(in);
+	c->total_units = get64(in + 8);
+	c->seq = get64(in + 16);
+	memcpy(c->sig.b, in + 24, DNC_SIG_BYTES);
+	if (c->session_id == 0 || c->total_units == 0)
+		return DNC_EMALFORMED;
+	return DNC_OK;
+}
+
+dnc_rc dnc_sessions_init(dnc_sessions *t, uint64_t cap)
+{
+	memset(t, 0, sizeof *t);
+	if (cap == 0 || cap > (UINT64_C(1) << 32))
+		return DNC_EINVAL;
+	t->v = calloc((size_t)cap, sizeof *t->v);
+	if (!t->v)
+		return DNC_ENOMEM;
+	t->cap = cap;
+	return DNC_OK;
+}
+
+void dnc_sessions_free(dnc_sessions *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof *t);
+}
+
+const dnc_session *dnc_session_get(const dnc_sessions *t, uint64_t id)
+{
+	if (id == 0 || id > t->n)
+		return NULL;
+	return &t->v[id - 1];
+}
+
+dnc_rc dnc_session_open(dnc_sessions *t, dnc_ledger *L, dnc_acct consumer,
+			dnc_acct distributor, dn_amount price_per_unit,
+			uint64_t units, dnc_time_s expiry_s, uint64_t *id)
+{
+	unsigned __int128 dep;
+	dnc_session *s;
+	dnc_rc rc;
+
+	if (price_per_unit <= 0 || units == 0 || consumer == distributor ||
+	    consumer >= dnc_ledger_count(L) || distributor >= dnc_ledger_count(L))
+		return DNC_EINVAL;
+	/* R-CRED-2: deposit = price x requested units */
+	dep = (unsigned __int128)(uint64_t)price_per_unit * units;
+	if (dep > (unsigned __int128)INT64_MAX)
+		return DNC_EOVERFLOW;
+	if (t->n >= t->cap)
+		return DNC_EFULL;
+	rc = dnc_ledger_lock(L, consumer, DNC_LOCK_SESSION, (dn_amount)dep);
+	if (rc)
+		return rc;
+	s = &t->v[t->n++];
+	memset(s, 0, sizeof *s);
+	s->consumer = consumer;
+	s->distributor = distributor;
+	s->price_per_unit = price_per_unit;
+	s->units_max = units;
+	s->deposit_left = (dn_amount)dep;
+	s->expiry_s = expiry_s;
+	s->state = DNC_SESSION_OPEN;
+	*id = t->n;
+	return DNC_OK;
+}
+
+dnc_rc dnc_session_check(const dnc_sessions *t, const dnc_ledger *L,
+			 const dnc_sigscheme *s, dnc_acct redeemer,
+			 uint64_t session_id, const dnc_credential *c,
+			 uint64_t *new_units)
+{
+	const dnc_session *ss = dnc_session_get(t, session_id);
+	uint8_t msg[DNC_CRED_MSG_BYTES];
+	const dnc_pubkey *pk;
+
+	*new_units = 0;
+	/* R-CRED-7: a credential for another (or no) session */
+	if (!ss || c->session_id != session_id)
+		return DNC_EWRONGSESSION;
+	if (redeemer != ss->distributor)
+		return DNC_EUNAUTHORIZED;
+	if (ss->state != DNC_SESSION_OPEN)
+		return DNC_ESESSIONCLOSED;
+	/* R-CRED-4 / R-CRED-7: signed by this session's consumer */
+	pk = dnc_ledger_pk(L, ss->consumer);
+	if (!pk)
+		return DNC_EWRONGSESSION;
+	dnc_credential_message(c, msg);
+	if (dnc_sig_verify(s, pk, msg, sizeof msg, &c->sig) != DNC_OK)
+		return DNC_EBADSIG;
+	/* R-CRED-7: totals above the deposit */
+	if (c->total_units > ss->units_max)
+		return DNC_EOVERDEPOSIT;
+	/* R-CRED-4: a total not above one already redeemed is a replay */
+	if (c->total_units <= ss->redeemed_units)
+		return DNC_EREPLAY;
+	*new_units = c->total_units - ss->redeemed_units;
+	return DNC_OK;
+}
+
+dnc_rc dnc_session_redeem(dnc_sessions *t, dnc_ledger *L, const dnc_sigscheme *s,
+			  const dnc_params *p, dnc_acct redeemer,
+			  uint64_t session_id, const dnc_credential *c,
+			  dnc_acct fee_sink, uint64_t window, dn_amount *paid,
+			  dn_amount *fee)
+{
+	uint64_t units;
+	dn_amount pay, f, net;
+	dnc_session *ss;
+	dnc_rc rc;
+
+	if (paid)
+		*paid = 0;
+	if (fee)
+		*fee = 0;
+	rc = dnc_session_check(t, L, s, redeemer, session_id, c, &units);
+	if (rc)
+		return rc;
+	ss = &t->v[session_id - 1];
+	/* units <= units_max, so this is <= the deposit: no overflow */
+	pay = (dn_amount)((unsigned __int128)units * (uint64_t)ss->price_per_unit);
+	if (pay > ss->deposit_left)
+		return DNC_EOVERDEPOSIT;
+	rc = dnc_split_fee(pay, p->community_fee_ppm, &f, &net); /* R-FEE-2 */
+	if (rc)
+		return rc;
+	if (fee_sink >= dnc_ledger_count(L))
+		return DNC_EINVAL;
+	/* checks done; the two moves below cannot fail */
+	rc = dnc_ledger_unlock_to(L, ss->consumer, DNC_LOCK_SESSION, ss->distributor, net);
+	assert(rc == DNC_OK);
+	rc = dnc_ledger_unlock_to(L, ss->consumer, DNC_LOCK_SESSION, fee_sink, f);
+	assert(rc == DNC_OK);
+	(void)rc;
+	ss->deposit_left -= pay;
+	ss->redeemed_units = c->total_units;
+	ss->last_seq = c->seq;
+	/* R-CONS-4: only redeemed, consumer-signed, paid units count */
+	dnc_ledger_credit_traffic(L, ss->distributor, units, ss->price_per_unit, window);
+	if (paid)
+		*paid = net;
+	if (fee)
+		*fee = f;
+	return DNC_OK;
+}
+
+dnc_rc dnc_session_close(dnc_sessions *t, dnc_ledger *L, dnc_acct closer,
+			 uint64_t session_id, dnc_time_s now_s, dn_amount *refund)
+{
+	dnc_session *ss;
+	dnc_rc rc;
+	if (refund)
+		*refund = 0;
+	if (session_id == 0 || session_id > t->n)
+		return DNC_EWRONGSESSION;
+	ss = &t->v[session_id - 1];
+	if (ss->state != DNC_SESSION_OPEN)
+		return DNC_ESESSIONCLOSED;
+	if (closer != ss->consumer && closer != ss->distributor)
+		return DNC_EUNAUTHORIZED;
+	if (closer == ss->consumer && now_s < ss->expiry_s)
+		return DNC_ETOOEARLY;
+	/* R-CRED-6: unused deposit back to the consumer */
+	rc = dnc_ledger_unlock_to(L, ss->consumer, DNC_LOCK_SESSION, ss->consumer,
+				  ss->deposit_left);
+	if (rc)
+		return rc;
+	if (refund)
+		*refund = ss->deposit_left;
+	ss->deposit_left = 0;
+	ss->state = DNC_SESSION_CLOSED;
+	return DNC_OK;
+}
+
+int dnc_session_should_serve(uint64_t delivered_units, uint64_t credited_units,
+			     uint32_t grace_units)
+{
+	/* R-CRED-5 */
+	if (delivered_units <= credited_units)
+		return 1;
+	return delivered_units - credited_units < grace_units;
+}
+
+uint64_t dnc_units_for_bytes(uint64_t bytes, uint64_t unit_bytes)
+{
+	if (unit_bytes == 0)
+		return 0;
+	return bytes / unit_bytes + (bytes % unit_bytes != 0); /* R-CRED-1 */
+}
+
+/* 1 if offer a ranks before offer b (R-CRED-3) */
+static int offer_before(const dnc_offer *a, const dnc_offer *b)
+{
+	if (a->price_per_unit != b->price_per_unit)
+		return a->price_per_unit < b->price_per_unit;
+	if (a->stability_ppm != b->stability_ppm)
+		return a->stability_ppm > b->stability_ppm;
+	return a->id < b->id;
+}
+
+dnc_rc dnc_match_select(const dnc_offer *o, uint32_t n, uint32_t exclude_id,
+			uint32_t *chosen)
+{
+	uint32_t i, best = UINT32_MAX;
+	for (i = 0; i < n; i++) {
+		if (!o[i].reachable || o[i].capacity_units == 0 ||
+		    o[i].id == exclude_id || o[i].price_per_unit <= 0)
+			continue;
+		if (best == UINT32_MAX || offer_before(&o[i], &o[best]))
+			best = i;
+	}
+	if (best == UINT32_MAX)
+		return DNC_ENOTFOUND;
+	*chosen = best;
+	return DNC_OK;
+}

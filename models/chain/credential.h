@@ -1,0 +1,144 @@
+/*
+ * credential.h: traffic usage credentials and the traffic-sharing contract
+ * (R-CRED-1..7, feeding R-CONS-4).
+ *
+ * A consumer opens a session with a distributor and locks a deposit of
+ * price x units (R-CRED-2). While served it signs cumulative credentials
+ * (session id, total units, sequence) (R-CRED-4); the distributor redeems
+ * the latest one and is paid the new units from the deposit, less the
+ * community fee (R-FEE-2, R-CRED-6). Forgeries, credentials of another
+ * session, totals above the deposit and replays are rejected with a reason
+ * code and change nothing (R-CRED-7). Only redeemed units raise the
+ * distributor's traffic scores (R-CONS-4). The unused deposit returns to
+ * the consumer on close (R-CRED-6).
+ */
+#ifndef DNC_CREDENTIAL_H
+#define DNC_CREDENTIAL_H
+
+#include "dnc_base.h"
+#include "dnc_params.h"
+#include "ledger.h"
+#include "sig.h"
+
+/* R-CRED-1 / R-CRED-4: a cumulative credential. */
+typedef struct dnc_credential {
+	uint64_t session_id;   /* 1-based */
+	uint64_t total_units;  /* cumulative units received (R-CRED-1 units) */
+	uint64_t seq;          /* consumer's sequence number */
+	dnc_sig sig;           /* consumer's signature of the three above */
+} dnc_credential;
+
+#define DNC_CRED_MSG_BYTES 32
+#define DNC_CRED_BYTES (24 + DNC_SIG_BYTES)
+
+/* The signed message: "DNCRED01" || session || total || seq. OUT msg. */
+void dnc_credential_message(const dnc_credential *c, uint8_t msg[DNC_CRED_MSG_BYTES]);
+/* Sign c in place with the consumer's secret key. */
+DNC_WUR dnc_rc dnc_credential_sign(const dnc_sigscheme *s, const uint8_t sk[DNC_SK_BYTES],
+				   dnc_credential *c);
+/* Wire form (DNC_CRED_BYTES, little endian). */
+void dnc_credential_encode(const dnc_credential *c, uint8_t out[DNC_CRED_BYTES]);
+/* DNC_EMALFORMED if len is wrong or session id 0. OUT *c. */
+DNC_WUR dnc_rc dnc_credential_decode(const uint8_t *in, size_t len, dnc_credential *c);
+
+typedef enum dnc_session_state {
+	DNC_SESSION_OPEN = 1,
+	DNC_SESSION_CLOSED = 2,
+} dnc_session_state;
+
+typedef struct dnc_session {
+	dnc_acct consumer, distributor;
+	dn_amount price_per_unit;
+	uint64_t units_max;        /* deposit covers this many units */
+	dn_amount deposit_left;    /* still locked */
+	uint64_t redeemed_units;   /* highest total paid */
+	uint64_t last_seq;
+	dnc_time_s expiry_s;       /* consumer may close after this */
+	uint32_t state;            /* dnc_session_state */
+} dnc_session;
+
+/* The contract's session table: bounded, ids never reused. */
+typedef struct dnc_sessions {
+	dnc_session *v;
+	uint64_t n, cap;
+} dnc_sessions;
+
+/* Allocate room for cap sessions. Free with dnc_sessions_free. DNC_ENOMEM. */
+DNC_WUR dnc_rc dnc_sessions_init(dnc_sessions *t, uint64_t cap);
+void dnc_sessions_free(dnc_sessions *t);
+/* The session with this id or NULL. */
+const dnc_session *dnc_session_get(const dnc_sessions *t, uint64_t id);
+
+/*
+ * R-CRED-2: open a session; locks price * units of the consumer's balance.
+ * OUT *id. DNC_EINVAL (zero price/units, same party), DNC_EOVERFLOW,
+ * DNC_EINSUFFICIENT, DNC_EFULL.
+ */
+DNC_WUR dnc_rc dnc_session_open(dnc_sessions *t, dnc_ledger *L, dnc_acct consumer,
+				dnc_acct distributor, dn_amount price_per_unit,
+				uint64_t units, dnc_time_s expiry_s, uint64_t *id);
+
+/*
+ * R-CRED-7: every check of a redemption, changing nothing. redeemer must be
+ * the session's distributor; session_id is the session the redeemer names.
+ * OUT *new_units (units above what was already paid). Reason codes, in
+ * check order: DNC_EWRONGSESSION, DNC_EUNAUTHORIZED, DNC_ESESSIONCLOSED,
+ * DNC_EBADSIG, DNC_EOVERDEPOSIT, DNC_EREPLAY.
+ */
+DNC_WUR dnc_rc dnc_session_check(const dnc_sessions *t, const dnc_ledger *L,
+				 const dnc_sigscheme *s, dnc_acct redeemer,
+				 uint64_t session_id, const dnc_credential *c,
+				 uint64_t *new_units);
+
+/*
+ * R-CRED-6: redeem. After dnc_session_check passes, pays new_units * price
+ * from the deposit: the community fee (R-FEE-2) to fee_sink, the rest to
+ * the distributor; credits its traffic scores in score window `window`
+ * (R-CONS-4). OUT *paid, *fee (may be NULL). All or nothing.
+ */
+DNC_WUR dnc_rc dnc_session_redeem(dnc_sessions *t, dnc_ledger *L,
+				  const dnc_sigscheme *s, const dnc_params *p,
+				  dnc_acct redeemer, uint64_t session_id,
+				  const dnc_credential *c, dnc_acct fee_sink,
+				  uint64_t window, dn_amount *paid, dn_amount *fee);
+
+/*
+ * R-CRED-6: close. The distributor may close at any time; the consumer only
+ * at or after expiry_s (so it cannot pull the deposit from under a
+ * distributor that has not redeemed yet). The unused deposit returns to the
+ * consumer. OUT *refund (may be NULL). DNC_EWRONGSESSION,
+ * DNC_ESESSIONCLOSED, DNC_EUNAUTHORIZED, DNC_ETOOEARLY.
+ */
+DNC_WUR dnc_rc dnc_session_close(dnc_sessions *t, dnc_ledger *L, dnc_acct closer,
+				 uint64_t session_id, dnc_time_s now_s,
+				 dn_amount *refund);
+
+/*
+ * R-CRED-5: should the distributor keep supplying? Yes while fewer than
+ * grace_units delivered units are not yet covered by a credential.
+ */
+int dnc_session_should_serve(uint64_t delivered_units, uint64_t credited_units,
+			     uint32_t grace_units);
+
+/* R-CRED-1: units (rounded up) for a byte count. */
+uint64_t dnc_units_for_bytes(uint64_t bytes, uint64_t unit_bytes);
+
+/* R-CRED-3: a distributor's offer as seen by smart matching. */
+typedef struct dnc_offer {
+	uint32_t id;               /* caller's distributor id */
+	uint32_t reachable;        /* 0 or 1 */
+	uint64_t capacity_units;   /* spare capacity */
+	dn_amount price_per_unit;
+	uint32_t stability_ppm;    /* higher is more stable */
+} dnc_offer;
+
+/*
+ * R-CRED-3: choose among n offers: reachable, with capacity, cheapest,
+ * then most stable, then lowest id. Offers with id == exclude_id are
+ * skipped (re-matching after a degraded link). OUT *chosen (an index into
+ * o). DNC_ENOTFOUND when nobody is eligible.
+ */
+DNC_WUR dnc_rc dnc_match_select(const dnc_offer *o, uint32_t n, uint32_t exclude_id,
+				uint32_t *chosen);
+
+#endif

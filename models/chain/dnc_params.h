@@ -1,0 +1,70 @@
+/*
+ * dnc_params.h: every tunable of the protocol, with the SPEC defaults.
+ * The simulator fills this from a scenario; the library never reads a
+ * parameter from anywhere else. Ratios are parts per million (ppm).
+ */
+#ifndef DNC_PARAMS_H
+#define DNC_PARAMS_H
+
+#include "dnc_base.h"
+
+#define DNC_FEE_MAX_PPM 5000u  /* R-FEE-2: at most 0.5 % */
+
+typedef enum dnc_relay_mode {
+	DNC_RELAY_EQUAL = 0,            /* R-SHARE-2 default */
+	DNC_RELAY_PROPORTIONAL_BYTES,   /* R-SHARE-2 alternative */
+} dnc_relay_mode;
+
+typedef enum dnc_fwd_order {
+	DNC_FWD_FROM_ORIGIN = 0,        /* R-FWD-2 default: M1 next after O */
+	DNC_FWD_NEAREST_BUYER_FIRST,    /* R-FWD-2 alternative */
+} dnc_fwd_order;
+
+typedef struct dnc_params {
+	/* 1. chain */
+	uint32_t block_interval_s;      /* R-CHAIN-1: 10 */
+	uint32_t confirmations;         /* R-CHAIN-3: 3 */
+	/* 2. consensus */
+	uint32_t delegates;             /* R-CONS-1: D = 180 */
+	uint32_t lambda_ppm;            /* R-CONS-2: 500,000 (90 + 90) */
+	uint32_t traffic_window_blocks; /* R-CONS-3: 8,640 */
+	uint32_t epoch_blocks;          /* R-CONS-5: 8,640 */
+	/* 3. traffic */
+	uint64_t unit_bytes;            /* R-CRED-1: 1 MiB */
+	uint32_t grace_units;           /* R-CRED-5: 4 */
+	/* 4. supply and emission */
+	dn_amount supply_base;          /* R-SUP-1: 7.5e9 DNET */
+	uint32_t alpha_ppm;             /* R-SUP-2: team 10 % */
+	uint32_t beta_ppm;              /* R-SUP-2: sale 10 % */
+	uint32_t gamma_ppm;             /* R-SUP-2: community 5 % */
+	uint32_t emission_years;        /* R-EMIT-1: 10 */
+	uint32_t producer_ppm;          /* R-EMIT-3: 5 % */
+	/* 5. fees and splits */
+	uint32_t delegate_fee_ppm;      /* R-FEE-1: 10 % to the delegate */
+	uint32_t community_fee_ppm;     /* R-FEE-2: 0.5 % (at most 0.5 %) */
+	uint32_t relay_pool_ppm;        /* R-SHARE-2: 50 % */
+	dnc_relay_mode relay_mode;      /* R-SHARE-2 */
+	uint32_t fwd_origin_ppm;        /* R-FWD-1: 15 % */
+	uint32_t fwd_seller_ppm;        /* R-FWD-1: 60 % */
+	uint32_t fwd_pool_ppm;          /* R-FWD-1: 20 % */
+	uint32_t fwd_first_ppm;         /* R-FWD-2: M1 gets 50 % of the pool */
+	uint32_t fwd_decay_ppm;         /* R-FWD-2: each next 50 % of previous */
+	dn_amount fwd_min_reward_base;  /* R-FWD-2: 10 base units (1e-7 DNET) */
+	dnc_fwd_order fwd_order;        /* R-FWD-2 */
+	/* 6. governance, lock-up, admin */
+	uint32_t gov_num, gov_den;      /* R-GOV-1: more than 2/3 */
+	uint32_t gov_voting_blocks;     /* R-GOV-1: 8,640 */
+	uint32_t lock_cliff_months;     /* R-LOCK-1: 6 */
+	uint32_t lock_monthly_ppm;      /* R-LOCK-1: 2 % */
+	uint32_t month_s;               /* R-LOCK-1: 365 d / 12 */
+	uint32_t f2f_max_failures;      /* R-F2F-1: 5 wrong passwords */
+	/* checks */
+	int check_conservation;         /* scan the ledger after every block */
+} dnc_params;
+
+/* OUT *p: the SPEC defaults (check_conservation on). */
+void dnc_params_default(dnc_params *p);
+/* DNC_OK if p is usable, else DNC_EINVAL (e.g. fee above 0.5 %). */
+DNC_WUR dnc_rc dnc_params_check(const dnc_params *p);
+
+#endif

@@ -1,0 +1,556 @@
+/*
+ * ledger.c: the account store and every balance movement. See ledger.h.
+ * Invariant kept by each function: sum(balance) + sum(lock) + unminted ==
+ * supply, with locked_total[k] == sum over accounts of lock[k].
+ */
+#include "ledger.h"
+#include "merkle.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dnc_ledger {
+	uint32_t n, cap;
+	uint32_t hmask;          /* hash table size - 1 (power of two) */
+	uint32_t *htab;          /* idx + 1, 0 = empty */
+	dn_amount *balance;
+	uint64_t *nonce;
+	dnc_pubkey *pk;
+	dnc_account *acct;
+	dn_amount supply, unminted;
+	dn_amount locked_total[DNC_LOCK_N];
+};
+
+#define FIXED_ONE_SHIFT 64   /* pool_acc fixed point */
+
+static inline int valid(const dnc_ledger *L, dnc_acct a)
+{
+	return a < L->n;
+}
+
+/*
+ * Keys are public keys, uniformly random already; a multiply folds two
+ * words. (An attacker grinding keys to collide only slows its own lookups;
+ * the table never overflows: it is twice the capacity.)
+ */
+static inline uint32_t pk_hash(const dnc_pubkey *pk)
+{
+	uint64_t a, b;
+	memcpy(&a, pk->b, 8);
+	memcpy(&b, pk->b + 8, 8);
+	return (uint32_t)(((a ^ (b >> 7)) * UINT64_C(0x9E3779B97F4A7C15)) >> 32);
+}
+
+dnc_rc dnc_ledger_create(uint32_t cap, dn_amount supply, dnc_ledger **out)
+{
+	dnc_ledger *L;
+	uint32_t hsize = 16;
+
+	*out = NULL;
+	if (cap == 0 || cap >= (UINT32_C(1) << 31) || supply <= 0)
+		return DNC_EINVAL;
+	while (hsize < 2 * cap)
+		hsize <<= 1;
+	L = calloc(1, sizeof *L);
+	if (!L)
+		return DNC_ENOMEM;
+	L->cap = cap;
+	L->hmask = hsize - 1;
+	L->htab = calloc(hsize, sizeof *L->htab);
+	L->balance = calloc(cap, sizeof *L->balance);
+	L->nonce = calloc(cap, sizeof *L->nonce);
+	L->pk = malloc((size_t)cap * sizeof *L->pk);
+	L->acct = malloc((size_t)cap * sizeof *L->acct);
+	if (!L->htab || !L->balance || !L->nonce || !L->pk || !L->acct) {
+		dnc_ledger_destroy(L);
+		return DNC_ENOMEM;
+	}
+	L->supply = supply;
+	L->unminted = supply;
+	*out = L;
+	return DNC_OK;
+}
+
+void dnc_ledger_destroy(dnc_ledger *L)
+{
+	if (!L)
+		return;
+	free(L->htab);
+	free(L->balance);
+	free(L->nonce);
+	free(L->pk);
+	free(L->acct);
+	free(L);
+}
+
+dnc_acct dnc_ledger_find(const dnc_ledger *L, const dnc_pubkey *pk)
+{
+	uint32_t h = pk_hash(pk) & L->hmask;
+	for (;;) {
+		uint32_t v = L->htab[h];
+		if (v == 0)
+			return DNC_NONE;
+		if (memcmp(L->pk[v - 1].b, pk->b, DNC_PK_BYTES) == 0)
+			return v - 1;
+		h = (h + 1) & L->hmask;
+	}
+}
+
+dnc_rc dnc_ledger_add(dnc_ledger *L, const dnc_pubkey *pk, dnc_acct *idx)
+{
+	uint32_t h = pk_hash(pk) & L->hmask;
+	dnc_account *a;
+	for (;;) {
+		uint32_t v = L->htab[h];
+		if (v == 0)
+			break;
+		if (memcmp(L->pk[v - 1].b, pk->b, DNC_PK_BYTES) == 0) {
+			if (idx)
+				*idx = v - 1;
+			return DNC_EEXISTS;
+		}
+		h = (h + 1) & L->hmask;
+	}
+	if (L->n >= L->cap)
+		return DNC_EFULL;
+	L->htab[h] = L->n + 1;
+	L->pk[L->n] = *pk;
+	a = &L->acct[L->n];
+	memset(a, 0, sizeof *a);
+	a->voted_for = DNC_NONE;
+	if (idx)
+		*idx = L->n;
+	L->n++;
+	return DNC_OK;
+}
+
+uint32_t dnc_ledger_count(const dnc_ledger *L) { return L->n; }
+uint32_t dnc_ledger_capacity(const dnc_ledger *L) { return L->cap; }
+dn_amount dnc_ledger_supply(const dnc_ledger *L) { return L->supply; }
+dn_amount dnc_ledger_unminted(const dnc_ledger *L) { return L->unminted; }
+
+const dnc_pubkey *dnc_ledger_pk(const dnc_ledger *L, dnc_acct a)
+{
+	return valid(L, a) ? &L->pk[a] : NULL;
+}
+
+dn_amount dnc_ledger_balance(const dnc_ledger *L, dnc_acct a)
+{
+	return valid(L, a) ? L->balance[a] : 0;
+}
+
+uint64_t dnc_ledger_nonce(const dnc_ledger *L, dnc_acct a)
+{
+	return valid(L, a) ? L->nonce[a] : 0;
+}
+
+const dnc_account *dnc_ledger_account(const dnc_ledger *L, dnc_acct a)
+{
+	return valid(L, a) ? &L->acct[a] : NULL;
+}
+
+dn_amount dnc_ledger_holdings(const dnc_ledger *L, dnc_acct a)
+{
+	dn_amount s;
+	int k;
+	if (!valid(L, a))
+		return 0;
+	s = L->balance[a];
+	for (k = 0; k < DNC_LOCK_N; k++)
+		s += L->acct[a].lock[k]; /* bounded by supply: no overflow */
+	return s;
+}
+
+dn_amount dnc_ledger_locked_total(const dnc_ledger *L, dnc_lock_kind k)
+{
+	return (unsigned)k < DNC_LOCK_N ? L->locked_total[k] : 0;
+}
+
+void dnc_ledger_set_flags(dnc_ledger *L, dnc_acct a, uint32_t flags)
+{
+	if (valid(L, a))
+		L->acct[a].flags |= flags;
+}
+
+void dnc_ledger_bump_nonce(dnc_ledger *L, dnc_acct a)
+{
+	if (valid(L, a))
+		L->nonce[a]++;
+}
+
+/*
+ * Every amount in the ledger is bounded by supply <= INT64_MAX, so once an
+ * amount is checked against a balance, adding it elsewhere cannot overflow.
+ */
+dnc_rc dnc_ledger_mint(dnc_ledger *L, dnc_acct to, dn_amount amount)
+{
+	if (!valid(L, to) || amount < 0)
+		return DNC_EINVAL;
+	if (amount > L->unminted)
+		return DNC_ESUPPLY; /* R-EMIT-4: never mint past the supply */
+	L->unminted -= amount;
+	L->balance[to] += amount;
+	return DNC_OK;
+}
+
+dnc_rc dnc_ledger_mint_team(dnc_ledger *L, dnc_acct a, dn_amount amount)
+{
+	if (!valid(L, a) || amount < 0)
+		return DNC_EINVAL;
+	if (amount > L->unminted)
+		return DNC_ESUPPLY;
+	L->unminted -= amount;
+	L->acct[a].lock[DNC_LOCK_TEAM] += amount;
+	L->acct[a].team_total += amount;
+	L->locked_total[DNC_LOCK_TEAM] += amount;
+	return DNC_OK;
+}
+
+dnc_rc dnc_ledger_transfer(dnc_ledger *L, dnc_acct from, dnc_acct to,
+			   dn_amount amount)
+{
+	dn_amount *bal = L->balance;
+	if (from >= L->n || to >= L->n || amount < 0)
+		return DNC_EINVAL;
+	if (bal[from] < amount)
+		return DNC_EINSUFFICIENT;
+	bal[from] -= amount;
+	bal[to] += amount;
+	return DNC_OK;
+}
+
+dnc_rc dnc_ledger_lock(dnc_ledger *L, dnc_acct a, dnc_lock_kind k, dn_amount amount)
+{
+	if (!valid(L, a) || (unsigned)k >= DNC_LOCK_N || amount < 0)
+		return DNC_EINVAL;
+	if (L->balance[a] < amount)
+		return DNC_EINSUFFICIENT;
+	L->balance[a] -= amount;
+	L->acct[a].lock[k] += amount;
+	L->locked_total[k] += amount;
+	return DNC_OK;
+}
+
+dnc_rc dnc_ledger_unlock_to(dnc_ledger *L, dnc_acct from, dnc_lock_kind k,
+			    dnc_acct to, dn_amount amount)
+{
+	if (!valid(L, from) || !valid(L, to) || (unsigned)k >= DNC_LOCK_N ||
+	    amount < 0)
+		return DNC_EINVAL;
+	if (L->acct[from].lock[k] < amount)
+		return DNC_EINSUFFICIENT;
+	L->acct[from].lock[k] -= amount;
+	L->locked_total[k] -= amount;
+	L->balance[to] += amount;
+	return DNC_OK;
+}
+
+dnc_rc dnc_ledger_team_release(dnc_ledger *L, dnc_acct a, dn_amount unlocked_total,
+			       dn_amount *released)
+{
+	dnc_account *r;
+	dn_amount rel;
+	dnc_rc rc;
+	*released = 0;
+	if (!valid(L, a) || unlocked_total < 0)
+		return DNC_EINVAL;
+	r = &L->acct[a];
+	if (unlocked_total > r->team_total)
+		unlocked_total = r->team_total;
+	rel = unlocked_total - r->team_released;
+	if (rel <= 0)
+		return DNC_OK;
+	if (rel > r->lock[DNC_LOCK_TEAM])
+		rel = r->lock[DNC_LOCK_TEAM];
+	rc = dnc_ledger_unlock_to(L, a, DNC_LOCK_TEAM, a, rel);
+	if (rc)
+		return rc;
+	r->team_released += rel;
+	*released = rel;
+	return DNC_OK;
+}
+
+dnc_rc dnc_ledger_gov_mark(dnc_ledger *L, dnc_acct a, uint32_t slot, uint32_t id)
+{
+	if (!valid(L, a) || slot >= DNC_GOV_SLOTS)
+		return DNC_EINVAL;
+	if (L->acct[a].gov_voted[slot] == id)
+		return DNC_EEXISTS;
+	L->acct[a].gov_voted[slot] = id;
+	return DNC_OK;
+}
+
+/* ---- R-CONS-5 stake votes and R-FEE-1 delegate pools ---- */
+
+/* (stake * delta) >> 64 without overflowing 128 bits */
+static unsigned __int128 fixed_mul(dn_amount stake, unsigned __int128 delta)
+{
+	uint64_t hi = (uint64_t)(delta >> 64), lo = (uint64_t)delta;
+	unsigned __int128 s = (uint64_t)stake;
+	return s * hi + ((s * lo) >> 64);
+}
+
+dn_amount dnc_ledger_pending(const dnc_ledger *L, dnc_acct voter)
+{
+	const dnc_account *v;
+	unsigned __int128 owed;
+	dn_amount pool;
+	if (!valid(L, voter))
+		return 0;
+	v = &L->acct[voter];
+	if (v->voted_for == DNC_NONE || v->lock[DNC_LOCK_STAKE] == 0)
+		return 0;
+	owed = fixed_mul(v->lock[DNC_LOCK_STAKE],
+			 L->acct[v->voted_for].pool_acc - v->voter_snap);
+	pool = L->acct[v->voted_for].lock[DNC_LOCK_POOL];
+	/* floors make owed <= pool; the cap is a guard, not a path */
+	return owed > (unsigned __int128)pool ? pool : (dn_amount)owed;
+}
+
+dnc_rc dnc_ledger_settle(dnc_ledger *L, dnc_acct voter, dn_amount *paid)
+{
+	dn_amount owed;
+	dnc_account *v;
+	dnc_rc rc;
+	if (paid)
+		*paid = 0;
+	if (!valid(L, voter))
+		return DNC_EINVAL;
+	v = &L->acct[voter];
+	owed = dnc_ledger_pending(L, voter);
+	if (v->voted_for == DNC_NONE)
+		return DNC_OK;
+	if (owed > 0) {
+		rc = dnc_ledger_unlock_to(L, v->voted_for, DNC_LOCK_POOL, voter, owed);
+		if (rc)
+			return rc;
+	}
+	v->voter_snap = L->acct[v->voted_for].pool_acc;
+	if (paid)
+		*paid = owed;
+	return DNC_OK;
+}
+
+dnc_rc dnc_ledger_vote(dnc_ledger *L, dnc_acct voter, dnc_acct candidate,
+		       dn_amount amount, uint64_t height)
+{
+	dnc_account *v;
+	dn_amount old, avail;
+	dnc_rc rc;
+
+	if (!valid(L, voter) || amount < 0 ||
+	    (amount > 0 && !valid(L, candidate)))
+		return DNC_EINVAL;
+	v = &L->acct[voter];
+	old = v->lock[DNC_LOCK_STAKE];
+	if (amount == 0)
+		candidate = DNC_NONE;
+	/* R-GOV-1: stake that voted on an open proposal cannot move */
+	if (height < v->stake_frozen_until &&
+	    (amount < old || (old > 0 && candidate != v->voted_for)))
+		return DNC_ELOCKED;
+	avail = L->balance[voter] + dnc_ledger_pending(L, voter);
+	if (amount > old && amount - old > avail)
+		return DNC_EINSUFFICIENT;
+	/* checks done: nothing below can fail */
+	rc = dnc_ledger_settle(L, voter, NULL);
+	assert(rc == DNC_OK);
+	if (v->voted_for != DNC_NONE)
+		L->acct[v->voted_for].votes_received -= old;
+	if (amount > old) {
+		rc = dnc_ledger_lock(L, voter, DNC_LOCK_STAKE, amount - old);
+		assert(rc == DNC_OK);
+	} else if (amount < old) {
+		rc = dnc_ledger_unlock_to(L, voter, DNC_LOCK_STAKE, voter, old - amount);
+		assert(rc == DNC_OK);
+	}
+	(void)rc;
+	v->voted_for = candidate;
+	if (candidate != DNC_NONE) {
+		L->acct[candidate].votes_received += amount;
+		v->voter_snap = L->acct[candidate].pool_acc;
+	} else {
+		v->voter_snap = 0;
+	}
+	return DNC_OK;
+}
+
+void dnc_ledger_freeze_stake(dnc_ledger *L, dnc_acct voter, uint64_t until_height)
+{
+	if (valid(L, voter) && L->acct[voter].stake_frozen_until < until_height)
+		L->acct[voter].stake_frozen_until = until_height;
+}
+
+dnc_rc dnc_ledger_pool_pay(dnc_ledger *L, dnc_acct from, dnc_acct delegate,
+			   dn_amount amount, uint32_t delegate_ppm,
+			   dn_amount *to_delegate)
+{
+	dnc_account *d;
+	dn_amount cut, owners;
+	unsigned __int128 inc, acc;
+	dnc_rc rc;
+
+	if (!valid(L, delegate) || amount < 0 || delegate_ppm > DNC_PPM ||
+	    (from != DNC_NONE && !valid(L, from)))
+		return DNC_EINVAL;
+	if (from == DNC_NONE ? amount > L->unminted : L->balance[from] < amount)
+		return from == DNC_NONE ? DNC_ESUPPLY : DNC_EINSUFFICIENT;
+	rc = dnc_ppm_of(amount, delegate_ppm, &cut); /* R-FEE-1: 10 % */
+	if (rc)
+		return rc;
+	owners = amount - cut;                       /* R-FEE-1: 90 % */
+	if (from == DNC_NONE)
+		L->unminted -= amount;
+	else
+		L->balance[from] -= amount;
+	d = &L->acct[delegate];
+	if (owners > 0 && d->votes_received > 0) {
+		inc = ((unsigned __int128)(uint64_t)owners << FIXED_ONE_SHIFT) /
+		      (uint64_t)d->votes_received;
+		if (!__builtin_add_overflow(d->pool_acc, inc, &acc)) {
+			d->pool_acc = acc;
+			d->lock[DNC_LOCK_POOL] += owners;
+			L->locked_total[DNC_LOCK_POOL] += owners;
+			owners = 0;
+		}
+		/* else: the accumulator is exhausted (absurdly small stake
+		 * over a very long run); the delegate keeps the owners' part */
+	}
+	L->balance[delegate] += cut + owners;
+	if (to_delegate)
+		*to_delegate = cut + owners;
+	return DNC_OK;
+}
+
+/* ---- R-CONS-3/4 traffic scores ---- */
+
+#define QUALITY_SCALE UINT64_C(100000000) /* price in DNET per unit */
+
+static void roll_window(dnc_account *a, uint64_t window)
+{
+	if (a->window == window)
+		return;
+	if (window == a->window + 1) {
+		a->vol_prev = a->vol_cur;
+		a->qual_prev = a->qual_cur;
+	} else {
+		a->vol_prev = 0;
+		a->qual_prev = 0;
+	}
+	a->vol_cur = 0;
+	a->qual_cur = 0;
+	a->window = window;
+}
+
+void dnc_ledger_credit_traffic(dnc_ledger *L, dnc_acct a, uint64_t units,
+			       dn_amount price_per_unit, uint64_t window)
+{
+	dnc_account *r;
+	unsigned __int128 q;
+	if (!valid(L, a) || price_per_unit <= 0)
+		return;
+	r = &L->acct[a];
+	if (window < r->window)
+		return; /* late credit for a closed window: ignored */
+	roll_window(r, window);
+	r->vol_cur += units;
+	r->dtoken_units += units;
+	/*
+	 * R-CONS-3 quality: units weighted by cheapness (units per DNET of
+	 * price). Loss and instability show up as fewer signed units (the
+	 * consumer stops signing, R-CRED-5), so they are counted through
+	 * the volume credited here; no unsigned claim can raise a score.
+	 */
+	q = (unsigned __int128)units * QUALITY_SCALE / (uint64_t)price_per_unit;
+	r->qual_cur = q > UINT64_MAX - r->qual_cur ? UINT64_MAX : r->qual_cur + (uint64_t)q;
+}
+
+void dnc_ledger_traffic_score(const dnc_ledger *L, dnc_acct a, uint64_t window,
+			      uint64_t *volume, uint64_t *quality)
+{
+	const dnc_account *r;
+	*volume = 0;
+	*quality = 0;
+	if (!valid(L, a))
+		return;
+	r = &L->acct[a];
+	if (r->window == window) {
+		*volume = r->vol_cur;
+		*quality = r->qual_cur;
+	} else if (r->window == window + 1) {
+		*volume = r->vol_prev;
+		*quality = r->qual_prev;
+	}
+}
+
+/* ---- conservation ---- */
+
+dnc_rc dnc_ledger_check_conservation(const dnc_ledger *L)
+{
+	unsigned __int128 sum = (uint64_t)L->unminted;
+	unsigned __int128 lk[DNC_LOCK_N] = {0};
+	uint32_t i;
+	int k;
+	if (L->unminted < 0)
+		return DNC_ECONSERVATION;
+	for (i = 0; i < L->n; i++) {
+		if (L->balance[i] < 0)
+			return DNC_ECONSERVATION;
+		sum += (uint64_t)L->balance[i];
+		for (k = 0; k < DNC_LOCK_N; k++) {
+			if (L->acct[i].lock[k] < 0)
+				return DNC_ECONSERVATION;
+			lk[k] += (uint64_t)L->acct[i].lock[k];
+		}
+	}
+	for (k = 0; k < DNC_LOCK_N; k++) {
+		if (lk[k] != (unsigned __int128)L->locked_total[k])
+			return DNC_ECONSERVATION;
+		sum += lk[k];
+	}
+	return sum == (unsigned __int128)L->supply ? DNC_OK : DNC_ECONSERVATION;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	int i;
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+dnc_rc dnc_ledger_account_record(const dnc_ledger *L, dnc_acct a,
+				 dnc_account_record *r)
+{
+	memset(r, 0, sizeof *r);
+	if (!valid(L, a))
+		return DNC_EINVAL;
+	r->pk = L->pk[a];
+	r->balance = L->balance[a];
+	r->nonce = L->nonce[a];
+	memcpy(r->lock, L->acct[a].lock, sizeof r->lock);
+	return DNC_OK;
+}
+
+void dnc_account_record_leaf(const dnc_account_record *r, dnc_hash *h)
+{
+	uint8_t buf[DNC_PK_BYTES + 8 * (2 + DNC_LOCK_N)];
+	size_t o = DNC_PK_BYTES;
+	int k;
+	memcpy(buf, r->pk.b, DNC_PK_BYTES);
+	put64(buf + o, (uint64_t)r->balance);
+	o += 8;
+	put64(buf + o, r->nonce);
+	o += 8;
+	for (k = 0; k < DNC_LOCK_N; k++, o += 8)
+		put64(buf + o, (uint64_t)r->lock[k]);
+	dnc_merkle_leaf(buf, sizeof buf, h);
+}
+
+void dnc_ledger_account_leaf(const dnc_ledger *L, dnc_acct a, dnc_hash *h)
+{
+	dnc_account_record r;
+	if (dnc_ledger_account_record(L, a, &r) != DNC_OK)
+		memset(&r, 0, sizeof r); /* zero record for a bad index */
+	dnc_account_record_leaf(&r, h);
+}

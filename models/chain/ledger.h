@@ -1,0 +1,198 @@
+/*
+ * ledger.h: the account store. Accounts are addressed by a dense index
+ * (dnc_acct, 0..n-1, assigned in creation order) and found by public key
+ * through an open-addressing table. The hot state (balances, nonces) lives
+ * in flat arrays; the rest (typed locks, stake votes, delegate pools,
+ * traffic scores) in a per-account record.
+ *
+ * Money only moves through functions here, and every one keeps the
+ * conservation law: sum(balances) + sum(locks) + unminted == supply
+ * (dnc_ledger_check_conservation scans it). A function that fails changes
+ * nothing. No allocation after dnc_ledger_create: the capacity is fixed.
+ *
+ * Typed locks: TEAM (R-LOCK-1), SESSION (traffic deposits, R-CRED-2), F2F
+ * (face-to-face escrow, R-F2F-1), STAKE (votes, R-CONS-5) and POOL (a
+ * delegate's undistributed rewards owed to its voters, R-FEE-1).
+ */
+#ifndef DNC_LEDGER_H
+#define DNC_LEDGER_H
+
+#include "dnc_base.h"
+
+typedef enum dnc_lock_kind {
+	DNC_LOCK_TEAM = 0,
+	DNC_LOCK_SESSION,
+	DNC_LOCK_F2F,
+	DNC_LOCK_STAKE,
+	DNC_LOCK_POOL,
+	DNC_LOCK_N
+} dnc_lock_kind;
+
+#define DNC_GOV_SLOTS 8        /* open proposals at once (R-GOV-1) */
+
+/* Per-account record beyond balance and nonce. Read-only for callers. */
+typedef struct dnc_account {
+	dn_amount lock[DNC_LOCK_N];
+	dn_amount team_total;          /* R-LOCK-1: amount frozen at genesis */
+	dn_amount team_released;       /* R-LOCK-1: already unlocked */
+	dn_amount votes_received;      /* R-CONS-5: stake voted for us */
+	unsigned __int128 pool_acc;    /* R-FEE-1: owners' reward per staked
+					  unit, 2^64 fixed point */
+	unsigned __int128 voter_snap;  /* pool_acc of voted_for when settled */
+	uint64_t stake_frozen_until;   /* R-GOV-1: block height */
+	uint64_t window;               /* R-CONS-3: current score window id */
+	uint64_t vol_cur, vol_prev;    /* R-CONS-3: redeemed units per window */
+	uint64_t qual_cur, qual_prev;  /* R-CONS-3: cheapness-weighted units */
+	uint64_t dtoken_units;         /* R-CONS-4: lifetime redeemed units */
+	dnc_acct voted_for;            /* R-CONS-5: candidate or DNC_NONE */
+	uint32_t flags;                /* DNC_ACCT_* */
+	uint32_t gov_voted[DNC_GOV_SLOTS]; /* R-GOV-1: proposal serial voted */
+} dnc_account;
+
+enum {
+	DNC_ACCT_INITIAL = 1u << 0,    /* received a genesis allocation */
+	DNC_ACCT_SYSTEM = 1u << 1,     /* contract / pool address */
+};
+
+typedef struct dnc_ledger dnc_ledger;
+
+/*
+ * Create a ledger for at most cap accounts with a fixed total supply, all
+ * of it unminted. OUT *out, owned by the caller, freed with
+ * dnc_ledger_destroy. DNC_EINVAL (cap 0 or >= 2^31, supply <= 0),
+ * DNC_ENOMEM.
+ */
+DNC_WUR dnc_rc dnc_ledger_create(uint32_t cap, dn_amount supply, dnc_ledger **out);
+void dnc_ledger_destroy(dnc_ledger *L);
+
+/*
+ * Add an account with this public key. OUT *idx (its dense index; also
+ * set to the existing index on DNC_EEXISTS). DNC_EFULL at capacity.
+ */
+DNC_WUR dnc_rc dnc_ledger_add(dnc_ledger *L, const dnc_pubkey *pk, dnc_acct *idx);
+/* Index of the account with this key, or DNC_NONE. */
+dnc_acct dnc_ledger_find(const dnc_ledger *L, const dnc_pubkey *pk);
+
+uint32_t dnc_ledger_count(const dnc_ledger *L);
+uint32_t dnc_ledger_capacity(const dnc_ledger *L);
+const dnc_pubkey *dnc_ledger_pk(const dnc_ledger *L, dnc_acct a);
+dn_amount dnc_ledger_balance(const dnc_ledger *L, dnc_acct a);
+uint64_t dnc_ledger_nonce(const dnc_ledger *L, dnc_acct a);
+const dnc_account *dnc_ledger_account(const dnc_ledger *L, dnc_acct a);
+/* balance + all locks of one account */
+dn_amount dnc_ledger_holdings(const dnc_ledger *L, dnc_acct a);
+
+dn_amount dnc_ledger_supply(const dnc_ledger *L);
+dn_amount dnc_ledger_unminted(const dnc_ledger *L);
+dn_amount dnc_ledger_locked_total(const dnc_ledger *L, dnc_lock_kind k);
+
+/* Set flag bits on an account (genesis/system marking). */
+void dnc_ledger_set_flags(dnc_ledger *L, dnc_acct a, uint32_t flags);
+/* Advance the account's nonce by one (after a transaction applied). */
+void dnc_ledger_bump_nonce(dnc_ledger *L, dnc_acct a);
+
+/* Mint amount from the unminted reserve to a's balance. DNC_ESUPPLY. */
+DNC_WUR dnc_rc dnc_ledger_mint(dnc_ledger *L, dnc_acct to, dn_amount amount);
+
+/*
+ * Move amount (>= 0) from one balance to another: the hot path, O(1), no
+ * hashing. DNC_EINVAL (bad index, negative), DNC_EINSUFFICIENT.
+ */
+DNC_WUR dnc_rc dnc_ledger_transfer(dnc_ledger *L, dnc_acct from, dnc_acct to,
+				   dn_amount amount);
+
+/* balance -> lock k of the same account. DNC_EINSUFFICIENT. */
+DNC_WUR dnc_rc dnc_ledger_lock(dnc_ledger *L, dnc_acct a, dnc_lock_kind k,
+			       dn_amount amount);
+/* lock k of from -> balance of to (to == from unlocks). DNC_EINSUFFICIENT. */
+DNC_WUR dnc_rc dnc_ledger_unlock_to(dnc_ledger *L, dnc_acct from, dnc_lock_kind k,
+				    dnc_acct to, dn_amount amount);
+
+/*
+ * R-LOCK-1 team lock at genesis: mint amount into a's TEAM lock and record
+ * it as the account's team total. DNC_ESUPPLY.
+ */
+DNC_WUR dnc_rc dnc_ledger_mint_team(dnc_ledger *L, dnc_acct a, dn_amount amount);
+
+/*
+ * R-CONS-5 stake vote: set voter's stake on candidate to amount (0 removes
+ * the vote). Pending pool rewards are settled first; the difference moves
+ * between balance and STAKE lock. DNC_ELOCKED if the stake is frozen by a
+ * governance vote (height < stake_frozen_until) and would fall or change
+ * candidate; DNC_EINSUFFICIENT.
+ */
+DNC_WUR dnc_rc dnc_ledger_vote(dnc_ledger *L, dnc_acct voter, dnc_acct candidate,
+			       dn_amount amount, uint64_t height);
+/* Freeze voter's stake until height (keeps the later of two freezes). */
+void dnc_ledger_freeze_stake(dnc_ledger *L, dnc_acct voter, uint64_t until_height);
+
+/*
+ * R-FEE-1 / R-EMIT-3: pay amount into delegate's pool. from == DNC_NONE
+ * mints it (block reward), else it comes out of from's balance (fees).
+ * delegate_ppm of it (floor) goes to the delegate; the rest to the pool's
+ * owners pro rata to their stake, credited lazily (O(1) here, settled when
+ * a voter votes or calls dnc_ledger_settle). A pool with no stake pays
+ * its owners' part to the delegate. OUT *to_delegate (may be NULL).
+ * DNC_ESUPPLY, DNC_EINSUFFICIENT.
+ */
+DNC_WUR dnc_rc dnc_ledger_pool_pay(dnc_ledger *L, dnc_acct from, dnc_acct delegate,
+				   dn_amount amount, uint32_t delegate_ppm,
+				   dn_amount *to_delegate);
+/* Pay voter its pending pool rewards. OUT *paid (may be NULL). */
+DNC_WUR dnc_rc dnc_ledger_settle(dnc_ledger *L, dnc_acct voter, dn_amount *paid);
+/* Pending (unsettled) pool rewards of voter. */
+dn_amount dnc_ledger_pending(const dnc_ledger *L, dnc_acct voter);
+
+/*
+ * R-LOCK-1: release the TEAM lock of a down to what is still locked when
+ * unlocked_total of the team total may be free. OUT *released (0 if
+ * nothing new). DNC_EINVAL for a bad index.
+ */
+DNC_WUR dnc_rc dnc_ledger_team_release(dnc_ledger *L, dnc_acct a,
+				       dn_amount unlocked_total, dn_amount *released);
+
+/*
+ * R-GOV-1: record that a voted on proposal `id` in slot. DNC_EEXISTS if it
+ * already did.
+ */
+DNC_WUR dnc_rc dnc_ledger_gov_mark(dnc_ledger *L, dnc_acct a, uint32_t slot,
+				   uint32_t id);
+
+/*
+ * R-CONS-3/4: credit units of redeemed traffic at price_per_unit to a
+ * distributor in score window `window` (windows are numbered; a caller
+ * passes height / window_blocks). Only the credential contract calls this.
+ */
+void dnc_ledger_credit_traffic(dnc_ledger *L, dnc_acct a, uint64_t units,
+			       dn_amount price_per_unit, uint64_t window);
+/* Volume and quality scores of the complete window `window`. */
+void dnc_ledger_traffic_score(const dnc_ledger *L, dnc_acct a, uint64_t window,
+			      uint64_t *volume, uint64_t *quality);
+
+/*
+ * Scan every account: DNC_OK if balances + locks + unminted == supply and
+ * every lock total matches, else DNC_ECONSERVATION. O(n).
+ */
+DNC_WUR dnc_rc dnc_ledger_check_conservation(const dnc_ledger *L);
+
+/*
+ * R-CHAIN-2: the part of an account a state root commits to. A data
+ * service node serves the record and its proof; a light node hashes it with
+ * dnc_account_record_leaf and checks the proof against its header.
+ */
+typedef struct dnc_account_record {
+	dnc_pubkey pk;
+	dn_amount balance;
+	uint64_t nonce;
+	dn_amount lock[DNC_LOCK_N];
+} dnc_account_record;
+
+/* OUT *r: the record of account a. DNC_EINVAL for a bad index. */
+DNC_WUR dnc_rc dnc_ledger_account_record(const dnc_ledger *L, dnc_acct a,
+					 dnc_account_record *r);
+/* Leaf hash of a record. OUT h. */
+void dnc_account_record_leaf(const dnc_account_record *r, dnc_hash *h);
+/* Leaf hash of account a's record (zero record for a bad index). OUT h. */
+void dnc_ledger_account_leaf(const dnc_ledger *L, dnc_acct a, dnc_hash *h);
+
+#endif

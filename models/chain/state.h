@@ -1,0 +1,179 @@
+/*
+ * state.h: the chain state machine: ledger + built-in contracts (traffic
+ * sharing, face-to-face escrow, governance, admin) + emission, driven by
+ * transactions and block boundaries.
+ *
+ * dnc_chain_apply_tx applies one transaction all-or-nothing: on any error
+ * nothing changes (one documented exception: a wrong face-to-face password
+ * raises the escrow's attempt counter, which is the rate limit, R-F2F-1).
+ * dnc_chain_end_block mints the block reward and pays the block's fees to
+ * the delegate pools (R-EMIT-3, R-FEE-1,2), closes finished votes, and
+ * checks conservation when p->check_conservation is set.
+ *
+ * The simulator may also move money by account index directly through the
+ * ledger (dnc_chain_ledger) for its bulk paths, and use dnc_chain_pay_share
+ * / dnc_chain_pay_content, which apply the same splits as the transactions.
+ */
+#ifndef DNC_STATE_H
+#define DNC_STATE_H
+
+#include "consensus.h"
+#include "credential.h"
+#include "dnc_params.h"
+#include "emission.h"
+#include "ledger.h"
+#include "sig.h"
+#include "split.h"
+#include "tx.h"
+
+typedef struct dnc_chain dnc_chain;
+
+/* Table sizes: every table is bounded. */
+typedef struct dnc_chain_limits {
+	uint32_t accounts;      /* ledger capacity (system accounts included) */
+	uint64_t sessions;      /* traffic sessions over the whole run */
+	uint32_t escrows;       /* face-to-face escrows over the whole run */
+} dnc_chain_limits;
+
+/*
+ * Create a chain. The parameter set and scheme are copied. Two system
+ * accounts exist from the start: the fee pot (dnc_chain_fee_pot) and the
+ * foundation (dnc_chain_foundation, whose key is passed here).
+ * OUT *out, freed with dnc_chain_destroy. DNC_EINVAL, DNC_ENOMEM.
+ */
+DNC_WUR dnc_rc dnc_chain_create(const dnc_params *p, const dnc_sigscheme *s,
+				const dnc_chain_limits *lim,
+				const dnc_pubkey *foundation, dnc_chain **out);
+void dnc_chain_destroy(dnc_chain *c);
+
+dnc_ledger *dnc_chain_ledger(dnc_chain *c);
+const dnc_ledger *dnc_chain_ledger_c(const dnc_chain *c);
+const dnc_params *dnc_chain_params(const dnc_chain *c);
+const dnc_sessions *dnc_chain_sessions(const dnc_chain *c);
+const dnc_emission *dnc_chain_emission(const dnc_chain *c);
+dnc_acct dnc_chain_fee_pot(const dnc_chain *c);
+dnc_acct dnc_chain_foundation(const dnc_chain *c);
+uint64_t dnc_chain_height(const dnc_chain *c);   /* next block's height */
+
+/*
+ * R-SUP-2 genesis: give amount to account a from the E0 allocation, as
+ * team (locked, R-LOCK-1), sale or community. The three kinds are capped at
+ * alpha, beta, gamma of the supply (DNC_ESUPPLY). Only before block 0 ends
+ * (DNC_ETOOLATE). The account is flagged DNC_ACCT_INITIAL.
+ */
+typedef enum dnc_genesis_kind { DNC_GEN_TEAM, DNC_GEN_SALE, DNC_GEN_COMMUNITY } dnc_genesis_kind;
+DNC_WUR dnc_rc dnc_chain_genesis(dnc_chain *c, dnc_acct a, dnc_genesis_kind kind,
+				 dn_amount amount);
+/* R-LOCK-1: when fundraising ended (team unlock clock start). */
+void dnc_chain_set_fundraising_end(dnc_chain *c, dnc_time_s end_s);
+/* R-ADMIN-1: initial authorisation of admin retracts (governance may change it). */
+void dnc_chain_set_admin_enabled(dnc_chain *c, int enabled);
+
+/* Install the delegates that share this epoch's rewards (from dnc_elect). */
+DNC_WUR dnc_rc dnc_chain_set_delegates(dnc_chain *c, const dnc_delegate_set *ds);
+const dnc_delegate_set *dnc_chain_delegates(const dnc_chain *c);
+
+/* What applying a transaction produced (for the caller's metrics). */
+typedef struct dnc_tx_receipt {
+	dn_amount fee_paid;         /* tx fee + community fee to the pot */
+	dn_amount moved;            /* main amount moved */
+	uint64_t created_id;        /* session / escrow / proposal id */
+	uint64_t units;             /* redeemed traffic units */
+} dnc_tx_receipt;
+
+enum { DNC_APPLY_VERIFY_SIG = 1 };
+
+/*
+ * Apply one transaction at chain time now_s. With DNC_APPLY_VERIFY_SIG the
+ * signature is checked first (DNC_EBADSIG). The nonce must equal the
+ * sender's (DNC_EBADNONCE); the fee goes to the block's pot. OUT *r (may
+ * be NULL). All or nothing.
+ */
+DNC_WUR dnc_rc dnc_chain_apply_tx(dnc_chain *c, const dnc_tx *tx, dnc_time_s now_s,
+				  unsigned flags, dnc_tx_receipt *r);
+
+/*
+ * Index-addressed payment paths with the transaction splits, for bulk
+ * simulation (no signatures, no nonces). All or nothing.
+ * R-SHARE-1/2: payer pays price; provider and relays[n] paid per
+ * dnc_split_share; the community fee to the pot. relay_bytes may be NULL.
+ */
+DNC_WUR dnc_rc dnc_chain_pay_share(dnc_chain *c, dnc_acct payer, dnc_acct provider,
+				   const dnc_acct *relays, uint32_t n_relays,
+				   const uint64_t *relay_bytes, dn_amount price,
+				   dnc_share_split *out);
+/* R-FWD-1..3: buyer pays price; origin, middle[k] (from O), seller. */
+DNC_WUR dnc_rc dnc_chain_pay_content(dnc_chain *c, dnc_acct buyer, dnc_acct origin,
+				     const dnc_acct *middle, uint32_t k, dnc_acct seller,
+				     dn_amount price, dnc_fwd_split *out);
+
+/* What a block boundary did. */
+typedef struct dnc_block_summary {
+	uint64_t height;
+	dn_amount reward;              /* minted (R-EMIT-1) */
+	dn_amount producer_reward;     /* R-EMIT-3 */
+	dn_amount fees_distributed;    /* R-FEE-1/2 */
+	dn_amount minted_total;        /* all block rewards so far */
+	dnc_provenance prov;           /* R-EMIT-5 running totals */
+	uint32_t initial_share_ppm;    /* R-GOV-2 */
+	uint32_t proposals_closed, proposals_passed;
+} dnc_block_summary;
+
+/*
+ * End the current block: producer_seat is the index (into the installed
+ * delegate set) of the seat that produced it. Mints the reward (5 % to the
+ * producer, 95 % over the pools by seat share and score, R-EMIT-3), pays
+ * the fee pot to the pools (R-FEE-1/2), tallies proposals whose vote ended
+ * (R-GOV-1), checks conservation if enabled (DNC_ECONSERVATION), and
+ * advances the height. OUT *sum (may be NULL). DNC_EINVAL without a
+ * delegate set or with a bad seat.
+ */
+DNC_WUR dnc_rc dnc_chain_end_block(dnc_chain *c, uint32_t producer_seat,
+				   dnc_time_s now_s, dnc_block_summary *sum);
+
+/* R-EMIT-5 / R-GOV-2 running totals. */
+const dnc_provenance *dnc_chain_provenance(const dnc_chain *c);
+
+/* R-F2F-1 escrows. */
+typedef struct dnc_escrow {
+	dnc_acct from, to;
+	dn_amount amount;
+	dnc_hash pw_hash;
+	dnc_time_s deadline_s;
+	uint32_t failures;
+	uint32_t state;            /* 1 open, 2 claimed, 3 refunded */
+} dnc_escrow;
+const dnc_escrow *dnc_chain_escrow(const dnc_chain *c, uint64_t id);
+uint64_t dnc_chain_f2f_failures(const dnc_chain *c);  /* all wrong passwords */
+
+/* R-GOV-1 proposals. */
+typedef struct dnc_proposal {
+	uint64_t id;               /* serial, 1-based; 0 = empty slot */
+	uint32_t param;            /* dnc_gov_param */
+	int64_t value;
+	uint64_t end_height;       /* tallied when this height ends */
+	dn_amount yes_weight, no_weight;
+	uint32_t state;            /* 1 open, 2 passed, 3 failed */
+} dnc_proposal;
+/* The proposal with this id if still open or just closed; NULL otherwise. */
+const dnc_proposal *dnc_chain_proposal(const dnc_chain *c, uint64_t id);
+
+/* R-ADMIN-1: retract statistics and the last entries of the log. */
+#define DNC_ADMIN_LOG 64
+typedef struct dnc_admin_entry {
+	uint64_t height;
+	dnc_acct target;
+	dn_amount amount;
+	uint32_t reason;
+} dnc_admin_entry;
+typedef struct dnc_admin_stats {
+	uint64_t count;
+	dn_amount total;
+	dnc_admin_entry log[DNC_ADMIN_LOG];  /* ring, entry i at i % 64 */
+} dnc_admin_stats;
+const dnc_admin_stats *dnc_chain_admin_stats(const dnc_chain *c);
+
+/* Full ledger scan (R-EMIT-4 conservation). */
+DNC_WUR dnc_rc dnc_chain_check(const dnc_chain *c);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * tx.h: transactions and their compact binary encoding.
+ *
+ * Encoding (little endian, fixed widths, no padding):
+ *   version u8 (=1) | type u8 | from pk[32] | nonce u64 | fee i64 |
+ *   payload (per type, below) | signature[64]
+ * The decoder accepts exactly one byte string per transaction: it rejects
+ * short or long input, unknown types, negative or zero amounts where they
+ * make no sense, booleans other than 0/1, list counts above the bounds and
+ * non-zero padding, with DNC_EMALFORMED. So decode(encode(x)) == x and
+ * encode(decode(b)) == b for every accepted b.
+ *
+ * The signature covers "DNCTX001" || the encoding without the signature,
+ * made with the sender's key through a dnc_sigscheme.
+ */
+#ifndef DNC_TX_H
+#define DNC_TX_H
+
+#include "credential.h"
+#include "dnc_base.h"
+#include "sig.h"
+#include "split.h"
+
+typedef enum dnc_tx_type {
+	DNC_TX_TRANSFER = 1,   /* plain transfer */
+	DNC_TX_VOTE,           /* stake delegation, R-CONS-5 */
+	DNC_TX_SESSION_OPEN,   /* R-CRED-2 */
+	DNC_TX_REDEEM,         /* R-CRED-6 */
+	DNC_TX_SESSION_CLOSE,  /* R-CRED-6 */
+	DNC_TX_F2F_LOCK,       /* R-F2F-1 */
+	DNC_TX_F2F_CLAIM,      /* R-F2F-1 */
+	DNC_TX_F2F_REFUND,     /* R-F2F-1 */
+	DNC_TX_RENT,           /* R-RENT-1 */
+	DNC_TX_CONTENT,        /* R-FWD-1..3 */
+	DNC_TX_SHARE,          /* R-SHARE-1,2 */
+	DNC_TX_GOV_PROPOSE,    /* R-GOV-1 */
+	DNC_TX_GOV_VOTE,       /* R-GOV-1 */
+	DNC_TX_ADMIN_RETRACT,  /* R-ADMIN-1 */
+	DNC_TX_TEAM_UNLOCK,    /* R-LOCK-1 */
+	DNC_TX_TYPE_END
+} dnc_tx_type;
+
+/* R-GOV-1: what a proposal may change (the "economic arrangement"). */
+typedef enum dnc_gov_param {
+	DNC_GOVP_COMMUNITY_FEE_PPM = 1, /* R-FEE-2, <= 0.5 % */
+	DNC_GOVP_LAMBDA_PPM,            /* R-CONS-2 */
+	DNC_GOVP_PRODUCER_PPM,          /* R-EMIT-3 */
+	DNC_GOVP_EMISSION_END_HEIGHT,   /* R-EMIT-4 re-tune */
+	DNC_GOVP_ADMIN_ENABLED,         /* R-ADMIN-1 authorisation, 0/1 */
+	DNC_GOVP_END
+} dnc_gov_param;
+
+#define DNC_TX_MAX_BYTES 2048
+
+typedef struct dnc_tx {
+	uint8_t type;            /* dnc_tx_type */
+	dnc_pubkey from;
+	uint64_t nonce;          /* must equal the sender's nonce */
+	dn_amount fee;           /* to the block's consensus pool (R-FEE-1) */
+	union {
+		struct { dnc_pubkey to; dn_amount amount; } transfer;
+		struct { dnc_pubkey candidate; dn_amount amount; } vote;
+		struct {
+			dnc_pubkey distributor;
+			dn_amount price_per_unit;
+			uint64_t units;
+			dnc_time_s expiry_s;
+		} open;
+		struct { uint64_t session_id; dnc_credential cred; } redeem;
+		struct { uint64_t session_id; } close;
+		struct {
+			dnc_pubkey to;
+			dn_amount amount;
+			dnc_hash pw_hash;     /* dnc_f2f_password_hash */
+			dnc_time_s deadline_s;
+		} f2f_lock;
+		struct { uint64_t escrow_id; uint8_t password[32]; } f2f_claim;
+		struct { uint64_t escrow_id; } f2f_refund;
+		struct {
+			dnc_pubkey owner;
+			dn_amount price_per_period;
+			uint32_t periods;
+		} rent;
+		struct {
+			dn_amount price;
+			uint8_t direct;        /* O sells itself: 0 middlemen */
+			uint8_t n_middle;
+			dnc_pubkey origin, seller;
+			dnc_pubkey middle[DNC_MAX_MIDDLEMEN]; /* M1..Mk from O */
+		} content;
+		struct {
+			dn_amount price;
+			dnc_pubkey provider;
+			uint8_t n_relays;
+			dnc_pubkey relay[DNC_MAX_RELAYS];
+			uint64_t relay_bytes[DNC_MAX_RELAYS];
+		} share;
+		struct { uint32_t param; int64_t value; } gov_propose;
+		struct { uint64_t proposal_id; uint8_t yes; } gov_vote;
+		struct { dnc_pubkey target; dn_amount amount; uint32_t reason; } retract;
+	} u;
+	dnc_sig sig;
+} dnc_tx;
+
+/*
+ * Encode tx into out (cap bytes). OUT *len. DNC_EINVAL if tx is not
+ * encodable (it would not decode: bad type, counts, negative amounts),
+ * DNC_EFULL if cap is too small (DNC_TX_MAX_BYTES always suffices).
+ */
+DNC_WUR dnc_rc dnc_tx_encode(const dnc_tx *tx, uint8_t *out, size_t cap, size_t *len);
+
+/* Decode; OUT *tx (fully overwritten, unused fields zero). DNC_EMALFORMED. */
+DNC_WUR dnc_rc dnc_tx_decode(const uint8_t *in, size_t len, dnc_tx *tx);
+
+/* Sign tx in place with the sender's secret key. */
+DNC_WUR dnc_rc dnc_tx_sign(const dnc_sigscheme *s, const uint8_t sk[DNC_SK_BYTES],
+			   dnc_tx *tx);
+/* DNC_OK if tx->sig is tx->from's signature, else DNC_EBADSIG/EMALFORMED. */
+DNC_WUR dnc_rc dnc_tx_verify(const dnc_sigscheme *s, const dnc_tx *tx);
+
+/* Transaction id: BLAKE2b-256 of the full encoding (the Merkle leaf data). */
+DNC_WUR dnc_rc dnc_tx_id(const dnc_tx *tx, dnc_hash *id);
+
+/* R-F2F-1: the stored hash of a password for recipient `to`. OUT h. */
+void dnc_f2f_password_hash(const dnc_pubkey *to, const uint8_t password[32],
+			   dnc_hash *h);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * cli.h: the subcommands of the dnetsim program. Each takes the arguments
+ * after its own name (argv[0] is the subcommand name) and returns the
+ * process exit code: 0 ok, 1 the run failed, 2 usage or scenario error.
+ */
+#ifndef DN_CLI_H
+#define DN_CLI_H
+
+enum { DN_EXIT_OK = 0, DN_EXIT_FAIL = 1, DN_EXIT_USAGE = 2 };
+
+int dn_cmd_run(int argc, char **argv);
+int dn_cmd_validate(int argc, char **argv);
+int dn_cmd_params(int argc, char **argv);
+int dn_cmd_plot(int argc, char **argv);
+int dn_cmd_bench(int argc, char **argv);
+int dn_cmd_calc(int argc, char **argv);
+
+#endif

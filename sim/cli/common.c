@@ -1,0 +1,111 @@
+/* common.c: the shared parts of the subcommands (see common.h). */
+#include "common.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "models/models.h"
+
+dn_rc dn_cli_registry_init(dn_cli_registry *cr)
+{
+	memset(cr, 0, sizeof *cr);
+	cr->reg = dn_registry_new();
+	if (!cr->reg)
+		return DN_ENOMEM;
+	size_t n;
+	const dn_param_def *eng = dn_engine_params(&n);
+	if (n > sizeof cr->engine_defs / sizeof cr->engine_defs[0])
+		return DN_ELIMIT;
+	/* sim.model becomes an enum of the compiled-in models, so a typo is
+	 * caught at its file:line:column like any other bad value. */
+	const dn_model *const *models = dn_models_all();
+	size_t off = 0;
+	for (size_t i = 0; models[i]; i++) {
+		int k = snprintf(cr->model_choices + off, sizeof cr->model_choices - off, "%s%s",
+		                 i ? "|" : "", models[i]->name);
+		if (k < 0 || (size_t)k >= sizeof cr->model_choices - off)
+			return DN_ELIMIT;
+		off += (size_t)k;
+	}
+	for (size_t i = 0; i < n; i++) {
+		cr->engine_defs[i] = eng[i];
+		if (strcmp(eng[i].name, "sim.model") == 0) {
+			cr->engine_defs[i].type = DN_PT_ENUM;
+			cr->engine_defs[i].choices = cr->model_choices;
+		}
+	}
+	dn_rc rc = dn_registry_add(cr->reg, cr->engine_defs, n);
+	for (size_t i = 0; !rc && models[i]; i++)
+		rc = dn_registry_add(cr->reg, models[i]->params, models[i]->n_params);
+	return rc;
+}
+
+void dn_cli_registry_fini(dn_cli_registry *cr)
+{
+	dn_registry_free(cr->reg);
+	cr->reg = NULL;
+}
+
+bool dn_cli_sets_add(dn_cli_sets *s, const char *kv)
+{
+	if (s->n >= DN_CLI_MAX_SETS) {
+		fprintf(stderr, "dnetsim: too many --set options (at most %d)\n", DN_CLI_MAX_SETS);
+		return false;
+	}
+	s->v[s->n++] = kv;
+	return true;
+}
+
+dn_scenario *dn_cli_load(const dn_cli_registry *cr, const char *path, const dn_cli_sets *sets)
+{
+	char err[1024];
+	dn_scenario *s = NULL;
+	dn_rc rc = dn_scenario_load(cr->reg, path, sets->v, sets->n, &s, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "dnetsim: %s\n", err[0] ? err : dn_rc_str(rc));
+		return NULL;
+	}
+	return s;
+}
+
+bool dn_cli_parse_u64(const char *opt, const char *s, uint64_t *out)
+{
+	char *end = NULL;
+	errno = 0;
+	if (!s || !*s || *s == '-') {
+		fprintf(stderr, "dnetsim: %s expects a non-negative integer, got '%s'\n", opt, s ? s : "");
+		return false;
+	}
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end) {
+		fprintf(stderr, "dnetsim: %s expects a non-negative integer, got '%s'\n", opt, s);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool dn_cli_parse_double(const char *opt, const char *s, double *out)
+{
+	char *end = NULL;
+	errno = 0;
+	double v = s ? strtod(s, &end) : NAN;
+	if (!s || !*s || errno || *end || !isfinite(v)) {
+		fprintf(stderr, "dnetsim: %s expects a number, got '%s'\n", opt, s ? s : "");
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+uint64_t dn_cli_peak_rss_bytes(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (uint64_t)ru.ru_maxrss * 1024u;
+}

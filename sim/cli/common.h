@@ -1,0 +1,50 @@
+/*
+ * common.h: what the subcommands share: the registry of every parameter
+ * (engine and all models), scenario loading with --set overrides and the
+ * error report, and small argument helpers.
+ */
+#ifndef DN_CLI_COMMON_H
+#define DN_CLI_COMMON_H
+
+#include <stdbool.h>
+
+#include "sim/engine.h"
+#include "sim/params.h"
+#include "sim/scenario.h"
+
+#define DN_CLI_MAX_SETS 256
+
+typedef struct dn_cli_registry {
+	dn_registry *reg;
+	dn_param_def engine_defs[32];
+	char model_choices[512];
+} dn_cli_registry;
+
+/* Builds the registry of the engine's and every model's parameters. */
+DN_WUR dn_rc dn_cli_registry_init(dn_cli_registry *cr);
+void dn_cli_registry_fini(dn_cli_registry *cr);
+
+/* --set collection: keeps pointers into argv (and an owned "sim.seed=N"). */
+typedef struct dn_cli_sets {
+	const char *v[DN_CLI_MAX_SETS + 1];
+	size_t n;
+	char seed_buf[64];
+} dn_cli_sets;
+
+/* Adds one "name=value"; prints an error and returns false when full. */
+bool dn_cli_sets_add(dn_cli_sets *s, const char *kv);
+
+/*
+ * Loads a scenario (path may be NULL: defaults) with overrides; on error
+ * prints "dnetsim: ERROR" to stderr and returns NULL.
+ */
+dn_scenario *dn_cli_load(const dn_cli_registry *cr, const char *path, const dn_cli_sets *sets);
+
+/* Parses a non-negative integer option value; prints an error on failure. */
+bool dn_cli_parse_u64(const char *opt, const char *s, uint64_t *out);
+bool dn_cli_parse_double(const char *opt, const char *s, double *out);
+
+/* Peak resident set size of this process, bytes (0 if unknown). */
+uint64_t dn_cli_peak_rss_bytes(void);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * main.c: the dnetsim program: dispatches to a subcommand.
+ * Exit codes: 0 ok, 1 the run failed, 2 usage or scenario error.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Subcommands still being written are weak until they land. */
+#pragma weak dn_cmd_plot
+#pragma weak dn_cmd_calc
+
+#ifndef DN_VERSION
+#define DN_VERSION "0.0.0"
+#endif
+#ifndef DN_GIT_REV
+#define DN_GIT_REV "unknown"
+#endif
+
+typedef struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} cmd;
+
+static const cmd commands[] = {
+	{"run", dn_cmd_run, "run a scenario and write an HDF5 results file"},
+	{"validate", dn_cmd_validate, "check a scenario file without running it"},
+	{"params", dn_cmd_params, "list every parameter: name, type, unit, default, range, doc"},
+	{"plot", dn_cmd_plot, "draw every series of a results file as PNG charts (gnuplot)"},
+	{"bench", dn_cmd_bench, "built-in benchmarks (phold)"},
+	{"calc", dn_cmd_calc, "tokenomics calculators that run the protocol library"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: dnetsim COMMAND [ARGS]   (dnetsim COMMAND --help for details)\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\noptions:\n  --version  print the version and exit\n  --help     this text\n"
+	             "\nexit codes: 0 ok, 1 run failed, 2 usage or scenario error\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return DN_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("dnetsim %s (%s)\n", DN_VERSION, DN_GIT_REV);
+		return DN_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return DN_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn ? commands[i].fn(argc - 1, argv + 1) : DN_EXIT_FAIL;
+	fprintf(stderr, "dnetsim: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return DN_EXIT_USAGE;
+}

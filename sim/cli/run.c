@@ -1,0 +1,383 @@
+/*
+ * run.c: `dnetsim run`, `dnetsim validate` and `dnetsim params`.
+ *
+ * run: load and check the scenario (nothing runs on any error), build the
+ * world, record into "<out>.tmp-PID" and rename it onto <out> only when
+ * the run completed; an error or an interrupt (SIGINT, SIGTERM) leaves
+ * nothing at <out>. A progress line goes to stderr on a terminal.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "common.h"
+#include "models/models.h"
+#include "sim/results.h"
+
+#ifndef DN_VERSION
+#define DN_VERSION "0.0.0"
+#endif
+#ifndef DN_GIT_REV
+#define DN_GIT_REV "unknown"
+#endif
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+typedef struct progress_ctx {
+	double t_start, t_last;
+	bool on;
+	bool printed;
+} progress_ctx;
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void progress_line(void *vctx, dn_time_ns now, dn_time_ns end, uint64_t events)
+{
+	progress_ctx *c = vctx;
+	if (!c->on)
+		return;
+	double t = mono_s();
+	if (t - c->t_last < 0.25 && now < end)
+		return;
+	c->t_last = t;
+	double el = t - c->t_start;
+	double frac = end > 0 ? (double)now / (double)end : 1.0;
+	double rate = el > 0 ? (double)events / el : 0.0;
+	double eta = frac > 0 ? el * (1.0 - frac) / frac : 0.0;
+	fprintf(stderr, "\r  sim %.3f / %.3f s  %5.1f%%  %8.3g events/s  elapsed %.0f s  ETA %.0f s   ",
+	        (double)now * 1e-9, (double)end * 1e-9, 100.0 * frac, rate, el, eta);
+	c->printed = true;
+}
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: dnetsim run FILE [options]\n"
+	        "  Runs the scenario FILE and writes one HDF5 results file.\n\n"
+	        "  --seed N        random seed (same as --set sim.seed=N)\n"
+	        "  --threads N     OpenMP threads (default: sim.threads, 0 = all cores);\n"
+	        "                  results are identical at any thread count\n"
+	        "  --out PATH      results file (default: results/<scenario name>.h5)\n"
+	        "  --set NAME=VAL  override one parameter (repeatable; `dnetsim params` lists them)\n"
+	        "  --quiet         print nothing but errors\n"
+	        "  --progress      print the progress line even when stderr is not a terminal\n"
+	        "  --help          this text\n\n"
+	        "exit codes: 0 ok, 1 run failed (nothing written), 2 usage or scenario error\n");
+}
+
+static char *default_out(const char *scenario_path)
+{
+	const char *base = strrchr(scenario_path, '/');
+	base = base ? base + 1 : scenario_path;
+	size_t n = strlen(base);
+	if (n > 5 && strcmp(base + n - 5, ".yaml") == 0)
+		n -= 5;
+	else if (n > 4 && strcmp(base + n - 4, ".yml") == 0)
+		n -= 4;
+	char *out = malloc(n + 16);
+	if (out)
+		snprintf(out, n + 16, "results/%.*s.h5", (int)n, base);
+	return out;
+}
+
+static dn_rc write_summary(dn_results *r, const dn_world *w, const dn_run_stats *st)
+{
+	dn_rc rc = dn_results_summary_i64(r, "events", (int64_t)st->events, "events",
+	                                  "events handled by the engine");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "remote_events", (int64_t)st->remote, "events",
+		                            "events that crossed partitions");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "windows", (int64_t)st->windows, "1",
+		                            "synchronisation windows");
+	if (!rc)
+		rc = dn_results_summary_f64(r, "agent_bytes_per_agent", dn_world_bytes_per_agent(w), "bytes",
+		                            "agent state per agent (struct-of-arrays columns)");
+	if (!rc)
+		rc = dn_results_summary_f64(r, "wall_s", st->wall_s, "s",
+		                            "wall time of the run loop (machine-dependent, not reproducible)");
+	if (!rc)
+		rc = dn_results_summary_f64(r, "events_per_wall_s", st->wall_s > 0 ? (double)st->events / st->wall_s : 0,
+		                            "events/s", "engine speed (machine-dependent, not reproducible)");
+	return rc;
+}
+
+static int mkdir_parent(const char *path)
+{
+	char buf[4096];
+	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+		return -1;
+	char *slash = strrchr(buf, '/');
+	if (!slash || slash == buf)
+		return 0;
+	*slash = '\0';
+	for (char *p = buf + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	}
+	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int dn_cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"seed", required_argument, NULL, 's'}, {"threads", required_argument, NULL, 't'},
+		{"out", required_argument, NULL, 'o'},  {"set", required_argument, NULL, 'S'},
+		{"quiet", no_argument, NULL, 'q'},      {"progress", no_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+	};
+	dn_cli_sets sets = {0};
+	const char *out_path = NULL, *seed = NULL;
+	uint64_t threads = 0;
+	bool quiet = false, force_progress = false;
+	int c;
+	optind = 1;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': seed = optarg; break;
+		case 't':
+			if (!dn_cli_parse_u64("--threads", optarg, &threads) || threads > 1024) {
+				if (threads > 1024)
+					fprintf(stderr, "dnetsim: --threads must be at most 1024\n");
+				return DN_EXIT_USAGE;
+			}
+			break;
+		case 'o': out_path = optarg; break;
+		case 'S':
+			if (!dn_cli_sets_add(&sets, optarg))
+				return DN_EXIT_USAGE;
+			break;
+		case 'q': quiet = true; break;
+		case 'p': force_progress = true; break;
+		case 'h': run_usage(stdout); return DN_EXIT_OK;
+		default: run_usage(stderr); return DN_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "dnetsim run: expected exactly one scenario FILE\n");
+		run_usage(stderr);
+		return DN_EXIT_USAGE;
+	}
+	const char *path = argv[optind];
+	if (seed) {
+		uint64_t v;
+		if (!dn_cli_parse_u64("--seed", seed, &v))
+			return DN_EXIT_USAGE;
+		snprintf(sets.seed_buf, sizeof sets.seed_buf, "sim.seed=%" PRIu64, v);
+		if (!dn_cli_sets_add(&sets, sets.seed_buf))
+			return DN_EXIT_USAGE;
+	}
+
+	int code = DN_EXIT_FAIL;
+	dn_cli_registry cr;
+	dn_scenario *s = NULL;
+	dn_world *w = NULL;
+	dn_results *r = NULL;
+	char *yaml = NULL, *owned_out = NULL;
+	char err[1024];
+	if (dn_cli_registry_init(&cr)) {
+		fprintf(stderr, "dnetsim: cannot build the parameter registry\n");
+		goto done;
+	}
+	s = dn_cli_load(&cr, path, &sets);
+	if (!s) {
+		code = DN_EXIT_USAGE;
+		goto done;
+	}
+	const dn_model *model = dn_model_find(dn_scn_str(s, "sim.model"));
+	if (!model) { /* unreachable: sim.model is an enum of these */
+		fprintf(stderr, "dnetsim: %s: unknown model '%s'\n", path, dn_scn_str(s, "sim.model"));
+		code = DN_EXIT_USAGE;
+		goto done;
+	}
+	if (!out_path) {
+		out_path = owned_out = default_out(path);
+		if (!owned_out)
+			goto done;
+	}
+	if (mkdir_parent(out_path) != 0) {
+		fprintf(stderr, "dnetsim: cannot create the folder of %s: %s\n", out_path, strerror(errno));
+		goto done;
+	}
+	dn_rc rc = dn_world_new(model, s, (int)threads, &w, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "dnetsim: %s: %s\n", path, err);
+		code = (rc == DN_ERANGE || rc == DN_EINVAL) ? DN_EXIT_USAGE : DN_EXIT_FAIL;
+		goto done;
+	}
+	rc = dn_results_open(out_path, &r, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "dnetsim: %s\n", err);
+		goto done;
+	}
+	yaml = dn_scenario_to_yaml(s);
+	if (!yaml) {
+		fprintf(stderr, "dnetsim: out of memory\n");
+		goto done;
+	}
+	uint64_t seedv = (uint64_t)dn_scn_int(s, "sim.seed");
+	rc = dn_results_write_config(r, yaml, DN_VERSION, seedv, DN_GIT_REV, dn_world_threads(w));
+	if (rc) {
+		fprintf(stderr, "dnetsim: %s: cannot write /config: %s\n", out_path, dn_results_errmsg(r));
+		goto done;
+	}
+	if (!quiet)
+		printf("dnetsim %s: %s, model %s, seed %" PRIu64 ", %u partitions, %d threads\n",
+		       DN_VERSION, path, model->name, seedv, dn_world_nparts(w), dn_world_threads(w));
+	fflush(stdout);
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	progress_ctx pc = {.t_start = mono_s(), .on = !quiet && (force_progress || isatty(2))};
+	dn_run_stats st;
+	rc = dn_world_run(w, r, progress_line, &pc, (volatile const int *)&stop_flag, &st, err, sizeof err);
+	if (pc.printed)
+		fputc('\n', stderr);
+	if (rc) {
+		if (rc == DN_EHDF5 || rc == DN_EIO)
+			snprintf(err, sizeof err, "%s", dn_results_errmsg(r));
+		fprintf(stderr, "dnetsim: run failed: %s\n", err);
+		fprintf(stderr, "dnetsim: reproduce with: dnetsim run %s --seed %" PRIu64 "%s\n", path, seedv,
+		        sets.n > (seed ? 1u : 0u) ? " (plus the same --set options)" : "");
+		fprintf(stderr, "dnetsim: nothing was written to %s\n", out_path);
+		goto done;
+	}
+	rc = write_summary(r, w, &st);
+	if (rc) {
+		fprintf(stderr, "dnetsim: %s: cannot write /summary: %s\n", out_path, dn_results_errmsg(r));
+		goto done;
+	}
+	rc = dn_results_close_err(r, true, err, sizeof err);
+	r = NULL;
+	if (rc) {
+		fprintf(stderr, "dnetsim: cannot finish %s: %s\n", out_path, err);
+		goto done;
+	}
+	if (!quiet) {
+		printf("%" PRIu64 " events in %.2f s wall (%.3g events/s), %" PRIu64 " windows\n", st.events,
+		       st.wall_s, st.wall_s > 0 ? (double)st.events / st.wall_s : 0.0, st.windows);
+		printf("results: %s\n", out_path);
+	}
+	code = DN_EXIT_OK;
+done:
+	if (r)
+		(void)dn_results_close(r, false);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	free(yaml);
+	free(owned_out);
+	dn_world_free(w);
+	dn_scenario_free(s);
+	dn_cli_registry_fini(&cr);
+	return code;
+}
+
+int dn_cmd_validate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"set", required_argument, NULL, 'S'}, {"print", no_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	};
+	dn_cli_sets sets = {0};
+	bool print = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			if (!dn_cli_sets_add(&sets, optarg))
+				return DN_EXIT_USAGE;
+			break;
+		case 'p': print = true; break;
+		case 'h':
+			printf("usage: dnetsim validate FILE [--set NAME=VAL]... [--print]\n"
+			       "  Checks FILE (and its includes) against the parameter registry without running.\n"
+			       "  --print  print the fully resolved scenario as YAML\n"
+			       "exit codes: 0 valid, 2 invalid (the error names file:line:column)\n");
+			return DN_EXIT_OK;
+		default: return DN_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: dnetsim validate FILE [--set NAME=VAL]... [--print]\n");
+		return DN_EXIT_USAGE;
+	}
+	dn_cli_registry cr;
+	if (dn_cli_registry_init(&cr)) {
+		fprintf(stderr, "dnetsim: cannot build the parameter registry\n");
+		return DN_EXIT_FAIL;
+	}
+	dn_scenario *s = dn_cli_load(&cr, argv[optind], &sets);
+	int code = DN_EXIT_USAGE;
+	if (s) {
+		code = DN_EXIT_OK;
+		if (print) {
+			char *y = dn_scenario_to_yaml(s);
+			if (y)
+				fputs(y, stdout);
+			else
+				code = DN_EXIT_FAIL;
+			free(y);
+		} else {
+			printf("%s: valid (model %s)\n", argv[optind], dn_scn_str(s, "sim.model"));
+		}
+	}
+	dn_scenario_free(s);
+	dn_cli_registry_fini(&cr);
+	return code;
+}
+
+int dn_cmd_params(int argc, char **argv)
+{
+	bool md = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--markdown") == 0) {
+			md = true;
+		} else if (strcmp(argv[i], "--help") == 0) {
+			printf("usage: dnetsim params [--markdown]\n"
+			       "  Lists every parameter: dotted name, type, unit, default, allowed range, doc.\n"
+			       "  --markdown  a Markdown table (docs/parameters.md is made with it)\n");
+			return DN_EXIT_OK;
+		} else {
+			fprintf(stderr, "dnetsim params: unknown argument '%s'\n", argv[i]);
+			return DN_EXIT_USAGE;
+		}
+	}
+	dn_cli_registry cr;
+	if (dn_cli_registry_init(&cr)) {
+		fprintf(stderr, "dnetsim: cannot build the parameter registry\n");
+		return DN_EXIT_FAIL;
+	}
+	dn_registry_print(cr.reg, stdout, md);
+	dn_cli_registry_fini(&cr);
+	return DN_EXIT_OK;
+}

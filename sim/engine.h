@@ -1,0 +1,139 @@
+/*
+ * engine.h: the discrete-event engine.
+ *
+ * A world holds partitions; each partition has its own pending-event set
+ * and runs its events in (time, key) order. Partitions run in parallel
+ * under OpenMP inside conservative windows: an event sent to another
+ * partition must be at least the model's lookahead in the future, so it
+ * can wait in an outbox until the window closes and then be merged. The
+ * number of partitions is a scenario parameter, never the thread count,
+ * which is why results are identical at any thread count.
+ *
+ * The engine knows no model: a model is a const table (dn_model) of
+ * callbacks, handlers and parameter definitions; the engine owns the
+ * memory (world state, partition state, agent stores). Nothing here
+ * switches on a model kind.
+ */
+#ifndef DN_ENGINE_H
+#define DN_ENGINE_H
+
+#include <stdbool.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "dn_base.h"
+#include "evq.h"
+#include "params.h"
+#include "results.h"
+#include "scenario.h"
+#include "store.h"
+
+typedef struct dn_world dn_world;
+typedef struct dn_part dn_part;
+
+/* A handler runs one event at its destination partition. */
+typedef dn_rc (*dn_handler_fn)(dn_part *p, const dn_event *ev);
+
+#define DN_MAX_KINDS 32
+#define DN_MAX_PARTS 4096
+
+typedef struct dn_model {
+	const char *name; /* the value of sim.model */
+	const char *doc;  /* one line */
+	const dn_param_def *params;
+	size_t n_params;
+	const dn_handler_fn *handlers; /* indexed by dn_event.type */
+	size_t n_handlers;
+	size_t world_state_size; /* zeroed, dn_world_model() */
+	size_t part_state_size;  /* zeroed, per partition, dn_part_model() */
+	/* Serial, once: read parameters, add agent kinds, set the lookahead.
+	 * Required. */
+	DN_WUR dn_rc (*init)(dn_world *w, const dn_scenario *s);
+	/* Per partition, possibly in parallel: schedule initial events. */
+	DN_WUR dn_rc (*part_init)(dn_part *p);
+	/* Serial: declare series in the results file (r may be NULL: no output). */
+	DN_WUR dn_rc (*declare)(dn_world *w, dn_results *r);
+	/* Serial, at each sample time t (after every event with time < t):
+	 * read partition states in index order and record. r may be NULL. */
+	DN_WUR dn_rc (*sample)(dn_world *w, dn_time_ns t, dn_results *r);
+	/* Serial, after the run: summary scalars. r may be NULL. */
+	DN_WUR dn_rc (*finish)(dn_world *w, dn_results *r);
+	/* Frees what init allocated beyond the engine-owned memory. */
+	void (*fini)(dn_world *w);
+} dn_model;
+
+/* Engine parameters (sim.*), for the registry. */
+const dn_param_def *dn_engine_params(size_t *n);
+
+/* Run statistics, filled by dn_world_run. */
+typedef struct dn_run_stats {
+	uint64_t events;      /* events processed */
+	uint64_t remote;      /* events that crossed partitions */
+	uint64_t windows;     /* synchronisation windows */
+	size_t pending_max;   /* largest total pending-event count seen at a window boundary */
+	double wall_s;        /* wall time of the run loop */
+} dn_run_stats;
+
+/* Progress callback, called from the main thread after each window. */
+typedef void (*dn_progress_fn)(void *ctx, dn_time_ns now, dn_time_ns end, uint64_t events);
+
+/*
+ * Creates a world for `model` from a resolved scenario (which must outlive
+ * the world): reads sim.*, calls model->init, allocates partitions and
+ * calls part_init. threads <= 0 means sim.threads. On failure *out is NULL
+ * and err says why.
+ */
+DN_WUR dn_rc dn_world_new(const dn_model *model, const dn_scenario *s, int threads,
+                          dn_world **out, char *err, size_t errlen);
+void dn_world_free(dn_world *w);
+
+/*
+ * Runs to sim.end_time_s, recording into r (may be NULL). `stop` is polled
+ * at every window boundary; when it becomes nonzero the run ends with
+ * DN_EINTERRUPTED. On error err says why (which partition, what).
+ */
+DN_WUR dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ctx,
+                          volatile const int *stop, dn_run_stats *stats,
+                          char *err, size_t errlen);
+
+/* ---- for models: world ---- */
+void *dn_world_model(dn_world *w);
+const dn_scenario *dn_world_scenario(const dn_world *w);
+uint64_t dn_world_seed(const dn_world *w);
+unsigned dn_world_nparts(const dn_world *w);
+dn_part *dn_world_part(dn_world *w, unsigned i);
+int dn_world_threads(const dn_world *w);
+dn_time_ns dn_world_end(const dn_world *w);
+/* Minimum delay of any cross-partition event; must be > 0 when nparts > 1. */
+void dn_world_set_lookahead(dn_world *w, dn_time_ns lookahead_ns);
+/* Adds n agents of a kind, split into contiguous blocks over the partitions. */
+DN_WUR dn_rc dn_world_add_kind(dn_world *w, const dn_kind_def *def, uint64_t n, int *kind);
+dn_store *dn_world_store(dn_world *w, int kind);
+/* Bytes of agent state per agent, summed over kinds (weighted by count). */
+double dn_world_bytes_per_agent(const dn_world *w);
+/* The partition that owns agent a of a kind, and a partition's range [begin, end). */
+unsigned dn_world_part_of(const dn_world *w, int kind, uint64_t a);
+void dn_world_part_range(const dn_world *w, int kind, unsigned part, uint64_t *begin, uint64_t *end);
+void dn_world_set_error(dn_world *w, const char *fmt, ...) DN_PRINTF(2, 3);
+
+/* ---- for models: partitions (inside handlers) ---- */
+void *dn_part_model(dn_part *p);
+unsigned dn_part_index(const dn_part *p);
+dn_world *dn_part_world(dn_part *p);
+dn_time_ns dn_part_now(const dn_part *p);
+size_t dn_part_pending(const dn_part *p);
+/* A GSL generator owned by the partition; bind it to a stream before use. */
+gsl_rng *dn_part_gsl(dn_part *p);
+
+/*
+ * Schedules an event at time t for agent dst in partition dst_part.
+ * Local events need t >= now; remote ones t >= now + lookahead
+ * (DN_ECAUSALITY otherwise). DN_ELIMIT when a queue bound is hit.
+ */
+DN_WUR dn_rc dn_send(dn_part *p, dn_time_ns t, unsigned dst_part, uint32_t dst,
+                     uint16_t type, uint16_t aux, uint64_t data);
+
+/* Records a handler error with context; the handler then returns its rc. */
+void dn_part_set_error(dn_part *p, const char *fmt, ...) DN_PRINTF(2, 3);
+
+#endif

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# test_cli.sh: the dnetsim command line as a user meets it: exit codes,
+# error messages with file:line:column, the results file appearing only
+# after a complete run (never after an interrupted one), validate, params,
+# plot. Run by ctest with DNETSIM_BIN and DNETSIM_SOURCE_DIR set.
+set -u
+BIN=${DNETSIM_BIN:?}
+SRC=${DNETSIM_SOURCE_DIR:?}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+expect_rc() { # expect_rc WANT DESCRIPTION CMD...
+	local want=$1 what=$2
+	shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	local rc=$?
+	if [ "$rc" -eq "$want" ]; then ok; else bad "$what: exit $rc, wanted $want; stderr: $(head -c 400 "$T/err")"; fi
+}
+contains() { # contains FILE TEXT DESCRIPTION
+	if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in: $(head -c 400 "$1")"; fi
+}
+
+small="$T/small.yaml"
+cat >"$small" <<'Y'
+sim:
+  model: phold
+  end_time_s: 2
+  partitions: 4
+  sample_interval_s: 0.5
+phold:
+  lps: 2000
+Y
+
+# usage and version
+expect_rc 2 "no arguments" "$BIN"
+expect_rc 0 "--version" "$BIN" --version
+contains "$T/out" "dnetsim " "--version prints the name"
+expect_rc 2 "unknown command" "$BIN" frobnicate
+for c in run validate params plot bench; do
+	expect_rc 0 "$c --help" "$BIN" $c --help
+	contains "$T/out" "usage: dnetsim $c" "$c --help"
+done
+expect_rc 2 "run without a file" "$BIN" run
+expect_rc 2 "run with a bad option" "$BIN" run "$small" --bogus
+
+# scenario errors: exit 2, file:line:column, nothing written
+cat >"$T/typo.yaml" <<'Y'
+sim:
+  end_time_s: 2
+  partitons: 4
+Y
+expect_rc 2 "unknown key" "$BIN" run "$T/typo.yaml" --out "$T/typo.h5" --quiet
+contains "$T/err" "typo.yaml:3:3" "unknown key location"
+contains "$T/err" "sim.partitons" "unknown key name"
+[ ! -e "$T/typo.h5" ] && ok || bad "a results file was written for an invalid scenario"
+cat >"$T/range.yaml" <<'Y'
+sim:
+  partitions: 0
+Y
+expect_rc 2 "out of range" "$BIN" validate "$T/range.yaml"
+contains "$T/err" "range.yaml:2:15" "out-of-range location"
+expect_rc 2 "bad --set" "$BIN" run "$small" --set sim.partitions=abc --out "$T/x.h5" --quiet
+expect_rc 2 "bad --seed" "$BIN" run "$small" --seed -3 --out "$T/x.h5" --quiet
+expect_rc 2 "model refuses (more partitions than LPs)" "$BIN" run "$small" --set phold.lps=2 --out "$T/x.h5" --quiet
+[ ! -e "$T/x.h5" ] && ok || bad "a results file was written for a refused run"
+
+# validate and params
+expect_rc 0 "validate ok" "$BIN" validate "$small"
+contains "$T/out" "valid" "validate says valid"
+expect_rc 0 "validate --print" "$BIN" validate "$small" --print
+contains "$T/out" "lps: 2000" "resolved YAML has the value"
+expect_rc 0 "params" "$BIN" params
+contains "$T/out" "sim.end_time_s" "params lists engine parameters"
+contains "$T/out" "phold.remote_fraction" "params lists model parameters"
+expect_rc 0 "params --markdown" "$BIN" params --markdown
+contains "$T/out" "| sim.seed" "markdown table row"
+
+# a complete run leaves the file; nothing on stdout with --quiet
+expect_rc 0 "run small" "$BIN" run "$small" --out "$T/a.h5" --seed 5 --threads 2 --quiet
+[ -s "$T/a.h5" ] && ok || bad "no results file after a complete run"
+[ ! -s "$T/out" ] && ok || bad "--quiet printed: $(head -c 200 "$T/out")"
+ls "$T" | grep -q 'tmp-' && bad "temporary file left behind" || ok
+expect_rc 0 "run small, 1 thread" "$BIN" run "$small" --out "$T/b.h5" --seed 5 --threads 1 --quiet
+if command -v h5diff >/dev/null; then
+	expect_rc 0 "same /series at 1 and 2 threads (h5diff)" h5diff "$T/a.h5" "$T/b.h5" /series
+	expect_rc 0 "h5dump reads /config" h5dump -a /config/seed "$T/a.h5"
+	contains "$T/out" "5" "seed recorded"
+fi
+expect_rc 0 "run prints where" "$BIN" run "$small" --out "$T/c.h5"
+contains "$T/out" "results: $T/c.h5" "run prints the results path"
+[ ! -s "$T/err" ] && ok || bad "progress printed on a non-terminal without --progress"
+
+# an interrupted run leaves nothing at the target path
+big="$T/big.yaml"
+printf 'sim: {model: phold, end_time_s: 100000, partitions: 4}\nphold: {lps: 100000}\n' >"$big"
+"$BIN" run "$big" --out "$T/int.h5" --quiet >/dev/null 2>"$T/err" &
+pid=$!
+sleep 1.5
+kill -INT $pid
+wait $pid
+rc=$?
+[ "$rc" -eq 1 ] && ok || bad "interrupted run exit $rc, wanted 1"
+[ ! -e "$T/int.h5" ] && ok || bad "interrupted run left a file at the target"
+ls "$T" | grep -q 'int.h5.tmp' && bad "interrupted run left its temporary" || ok
+contains "$T/err" "interrupted" "interrupt reported"
+# ... and a killed one leaves no file at the target either
+"$BIN" run "$big" --out "$T/kill.h5" --quiet >/dev/null 2>&1 &
+pid=$!
+sleep 1.5
+kill -KILL $pid
+wait $pid 2>/dev/null
+[ ! -e "$T/kill.h5" ] && ok || bad "killed run left a file at the target"
+
+# plots
+if command -v gnuplot >/dev/null; then
+	expect_rc 0 "plot" "$BIN" plot "$T/a.h5" -o "$T/plots"
+	for s in events pending remote_events event_rate; do
+		[ -s "$T/plots/$s.png" ] && ok || bad "no plot for series $s"
+	done
+	head -c 8 "$T/plots/events.png" | grep -q PNG && ok || bad "events.png is not a PNG"
+	expect_rc 2 "plot without a file" "$BIN" plot
+	expect_rc 1 "plot of a missing file" "$BIN" plot "$T/none.h5"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,681 @@
+/*
+ * test_scenario.c: the scenario loader (sim/scenario.c) against a small
+ * test registry: defaults, nesting and dotted keys, every error class with
+ * its exact message and file:line:column, includes (order, relative paths,
+ * missing files, cycles, depth), --set overrides, and the YAML written by
+ * dn_scenario_to_yaml loading back to the same values. Files live in a
+ * fresh mkdtemp directory that each test removes.
+ */
+#define _XOPEN_SOURCE 700 /* mkdtemp, nftw */
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <ftw.h>
+
+#include "scenario.h"
+
+static const dn_param_def test_defs[] = {
+    {"sim.end_time_s", DN_PT_INT, "s", "10", 1, 1e9, NULL, "Simulated duration."},
+    {"sim.seed", DN_PT_INT, "1", "1", 0, 9e18, NULL, "Master seed."},
+    {"sim.sched", DN_PT_ENUM, "", "rr", 0, 0, "rr|pf", "Scheduler."},
+    {"sim.trace", DN_PT_BOOL, "", "false", 0, 0, NULL, "Write a trace."},
+    {"net.loss", DN_PT_FLOAT, "1", "0.01", 0, 1, NULL, "Packet loss probability."},
+    {"net.cell.radius_m", DN_PT_FLOAT, "m", "500", 1, 1e5, NULL, "Cell radius."},
+    {"net.cell.count", DN_PT_INT, "1", "4", 1, 1000000, NULL, "Number of cells."},
+    {"out.label", DN_PT_STRING, "", "run", 0, 64, NULL, "Label of the run."},
+    {"out.note", DN_PT_STRING, "", "", 0, 0, NULL, "Free text."},
+};
+
+typedef struct fixture {
+	dn_registry *reg;
+	char dir[64]; /* temporary directory for files */
+	char err[1024];
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+	if (!f)
+		return -1;
+	f->reg = dn_registry_new();
+	if (!f->reg || dn_registry_add(f->reg, test_defs, sizeof test_defs / sizeof test_defs[0]))
+		return -1;
+	const char *tmp = getenv("TMPDIR");
+	int w = snprintf(f->dir, sizeof f->dir, "%s/dnscn-XXXXXX",
+	                 tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+	if (w < 0 || (size_t)w >= sizeof f->dir || !mkdtemp(f->dir))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Removes the temporary directory and everything in it. */
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	int rc = nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	dn_registry_free(f->reg);
+	free(f);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Writes DIR/rel with the given text; the full path goes to path. */
+static void write_file(const fixture *f, const char *rel, const char *text, char *path,
+                       size_t pathlen)
+{
+	int w = snprintf(path, pathlen, "%s/%s", f->dir, rel);
+	assert_true(w > 0 && (size_t)w < pathlen);
+	FILE *fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void put(const fixture *f, const char *rel, const char *text)
+{
+	char path[256];
+	write_file(f, rel, text, path, sizeof path);
+}
+
+static dn_scenario *load_ok(fixture *f, const char *text, const char *const *ov, size_t n)
+{
+	dn_scenario *s = NULL;
+	dn_rc rc = dn_scenario_load_string(f->reg, "t.yaml", text, ov, n, &s, f->err, sizeof f->err);
+	if (rc != DN_OK)
+		fail_msg("load failed (%s): %s", dn_rc_str(rc), f->err);
+	assert_non_null(s);
+	return s;
+}
+
+static void load_err(fixture *f, const char *text, const char *const *ov, size_t n, dn_rc want,
+                     const char *want_msg)
+{
+	dn_scenario *s = (dn_scenario *)&s; /* must be reset to NULL */
+	dn_rc rc = dn_scenario_load_string(f->reg, "t.yaml", text, ov, n, &s, f->err, sizeof f->err);
+	assert_null(s);
+	if (rc != want)
+		fail_msg("rc %s, wanted %s; message: %s", dn_rc_str(rc), dn_rc_str(want), f->err);
+	assert_string_equal(f->err, want_msg);
+}
+
+/* Loads DIR/rel from disk; expects failure with the message (DIR replaced by %s). */
+static void load_file_err(fixture *f, const char *rel, dn_rc want, const char *fmt_msg)
+{
+	char path[256], want_msg[1024];
+	int w = snprintf(path, sizeof path, "%s/%s", f->dir, rel);
+	assert_true(w > 0 && (size_t)w < sizeof path);
+	dn_scenario *s = NULL;
+	dn_rc rc = dn_scenario_load(f->reg, path, NULL, 0, &s, f->err, sizeof f->err);
+	assert_null(s);
+	if (rc != want)
+		fail_msg("rc %s, wanted %s; message: %s", dn_rc_str(rc), dn_rc_str(want), f->err);
+	/* Every %s in fmt_msg is the directory. */
+	char *o = want_msg;
+	size_t left = sizeof want_msg;
+	for (const char *p = fmt_msg; *p && left > 1; p++) {
+		if (p[0] == '%' && p[1] == 's') {
+			size_t dl = strlen(f->dir);
+			assert_true(dl < left);
+			memcpy(o, f->dir, dl);
+			o += dl;
+			left -= dl;
+			p++;
+		} else {
+			*o++ = *p;
+			left--;
+		}
+	}
+	*o = '\0';
+	assert_string_equal(f->err, want_msg);
+}
+
+static dn_scenario *load_file_ok(fixture *f, const char *rel, const char *const *ov, size_t n)
+{
+	char path[256];
+	int w = snprintf(path, sizeof path, "%s/%s", f->dir, rel);
+	assert_true(w > 0 && (size_t)w < sizeof path);
+	dn_scenario *s = NULL;
+	dn_rc rc = dn_scenario_load(f->reg, path, ov, n, &s, f->err, sizeof f->err);
+	if (rc != DN_OK)
+		fail_msg("load of %s failed: %s", rel, f->err);
+	return s;
+}
+
+static void assert_where(const dn_scenario *s, const char *name, const char *file_suffix,
+                         int line, int col)
+{
+	int l = -1, c = -1;
+	const char *file = dn_scn_where(s, name, &l, &c);
+	if (!file_suffix) {
+		assert_null(file);
+		assert_int_equal(l, 0);
+		assert_int_equal(c, 0);
+		return;
+	}
+	assert_non_null(file);
+	size_t fl = strlen(file), sl = strlen(file_suffix);
+	if (fl < sl || strcmp(file + fl - sl, file_suffix) != 0)
+		fail_msg("%s set in '%s', expected '...%s'", name, file, file_suffix);
+	assert_int_equal(l, line);
+	assert_int_equal(c, col);
+}
+
+/* ---- values ---- */
+
+static void test_defaults(void **state)
+{
+	fixture *f = *state;
+	static const char *const empties[] = {"", "# only a comment\n", "---\n", "\n\n", "~\n"};
+	for (size_t i = 0; i < sizeof empties / sizeof empties[0]; i++) {
+		dn_scenario *s = load_ok(f, empties[i], NULL, 0);
+		assert_int_equal(dn_scn_int(s, "sim.end_time_s"), 10);
+		assert_int_equal(dn_scn_int(s, "sim.seed"), 1);
+		assert_string_equal(dn_scn_str(s, "sim.sched"), "rr");
+		assert_false(dn_scn_bool(s, "sim.trace"));
+		assert_true(dn_scn_float(s, "net.loss") == 0.01);
+		assert_true(dn_scn_float(s, "net.cell.radius_m") == 500.0);
+		assert_string_equal(dn_scn_str(s, "out.label"), "run");
+		assert_string_equal(dn_scn_str(s, "out.note"), "");
+		for (size_t k = 0; k < sizeof test_defs / sizeof test_defs[0]; k++) {
+			assert_false(dn_scn_is_set(s, test_defs[k].name));
+			assert_where(s, test_defs[k].name, NULL, 0, 0);
+		}
+		dn_scenario_free(s);
+	}
+	/* No file at all. */
+	dn_scenario *s = NULL;
+	assert_int_equal(dn_scenario_load(f->reg, NULL, NULL, 0, &s, f->err, sizeof f->err), DN_OK);
+	assert_int_equal(dn_scn_int(s, "net.cell.count"), 4);
+	dn_scenario_free(s);
+	assert_int_equal(dn_scenario_load_string(f->reg, "t.yaml", NULL, NULL, 0, &s, f->err,
+	                                         sizeof f->err),
+	                 DN_OK);
+	dn_scenario_free(s);
+}
+
+static void test_nested_and_dotted(void **state)
+{
+	fixture *f = *state;
+	dn_scenario *s = load_ok(f,
+	                         "sim:\n"
+	                         "  end_time_s: 1_000\n"
+	                         "  sched: pf\n"
+	                         "net.cell:\n"
+	                         "  radius_m: 1e3\n"
+	                         "net.loss: 0.5\n"
+	                         "sim.trace: yes\n"
+	                         "out: {label: \"hello world\", note: 'it''s'}\n"
+	                         "net:\n"
+	                         "  cell: {count: 1e6}\n",
+	                         NULL, 0);
+	assert_int_equal(dn_scn_int(s, "sim.end_time_s"), 1000);
+	assert_string_equal(dn_scn_str(s, "sim.sched"), "pf");
+	assert_true(dn_scn_float(s, "net.cell.radius_m") == 1000.0);
+	assert_true(dn_scn_float(s, "net.loss") == 0.5);
+	assert_true(dn_scn_bool(s, "sim.trace"));
+	assert_string_equal(dn_scn_str(s, "out.label"), "hello world");
+	assert_string_equal(dn_scn_str(s, "out.note"), "it's");
+	assert_int_equal(dn_scn_int(s, "net.cell.count"), 1000000);
+	assert_true(dn_scn_is_set(s, "sim.end_time_s"));
+	assert_false(dn_scn_is_set(s, "sim.seed"));
+	assert_where(s, "sim.end_time_s", "t.yaml", 2, 15);
+	assert_where(s, "net.cell.radius_m", "t.yaml", 5, 13);
+	assert_where(s, "out.label", "t.yaml", 8, 14);
+	assert_where(s, "sim.seed", NULL, 0, 0);
+	dn_scenario_free(s);
+
+	/* Integer and number spellings. */
+	s = load_ok(f, "sim: {end_time_s: 1000000, seed: 1e6}\nnet.loss: 1e-3\n", NULL, 0);
+	assert_int_equal(dn_scn_int(s, "sim.end_time_s"), 1000000);
+	assert_int_equal(dn_scn_int(s, "sim.seed"), 1000000);
+	assert_true(dn_scn_float(s, "net.loss") == 1e-3);
+	dn_scenario_free(s);
+
+	/* A scalar alias is just a value; an empty section sets nothing. */
+	s = load_ok(f, "sim:\n  seed: &n 7\n  end_time_s: *n\nnet:\n", NULL, 0);
+	assert_int_equal(dn_scn_int(s, "sim.seed"), 7);
+	assert_int_equal(dn_scn_int(s, "sim.end_time_s"), 7);
+	dn_scenario_free(s);
+}
+
+/* ---- errors in one file ---- */
+
+static void test_syntax_errors(void **state)
+{
+	fixture *f = *state;
+	load_err(f, "sim:\n  end_time_s: [1, 2\n", NULL, 0, DN_EPARSE,
+	         "t.yaml:3:1: YAML syntax error: did not find expected ',' or ']' "
+	         "(while parsing a flow sequence at line 2, column 15)");
+	load_err(f, "sim:\n\tseed: 1\n", NULL, 0, DN_EPARSE,
+	         "t.yaml:2:1: YAML syntax error: found character that cannot start any token "
+	         "(while scanning for the next token at line 2, column 1)");
+	load_err(f, "sim.seed: 1\n  x: 2\n", NULL, 0, DN_EPARSE,
+	         "t.yaml:2:4: YAML syntax error: mapping values are not allowed in this context");
+	load_err(f, "sim.seed: *nope\n", NULL, 0, DN_EPARSE,
+	         "t.yaml:1:11: YAML syntax error: found undefined alias");
+	load_err(f, "sim.seed: 1\nout.note: \"a\xff\"\n", NULL, 0, DN_EPARSE,
+	         "t.yaml:2:13: YAML syntax error: invalid leading UTF-8 octet (byte 0xff)");
+	load_err(f, "sim.seed: 1\n---\nsim.seed: 2\n", NULL, 0, DN_EPARSE,
+	         "t.yaml:2:1: expected one YAML document, found a second one");
+}
+
+static void test_unknown_keys(void **state)
+{
+	fixture *f = *state;
+	load_err(f, "sim:\n  end_tme_s: 5\n", NULL, 0, DN_EUNKNOWN,
+	         "t.yaml:2:3: unknown parameter 'sim.end_tme_s'; did you mean 'sim.end_time_s'?");
+	load_err(f, "sim.end_tme_s: 5\n", NULL, 0, DN_EUNKNOWN,
+	         "t.yaml:1:1: unknown parameter 'sim.end_tme_s'; did you mean 'sim.end_time_s'?");
+	load_err(f, "simm:\n  seed: 1\n", NULL, 0, DN_EUNKNOWN,
+	         "t.yaml:1:1: unknown parameter 'simm'; did you mean 'sim'?");
+	load_err(f, "net:\n  cell:\n    radius: 3\n", NULL, 0, DN_EUNKNOWN,
+	         "t.yaml:3:5: unknown parameter 'net.cell.radius'; did you mean 'net.cell.radius_m'?");
+	load_err(f, "foo.bar: 1\n", NULL, 0, DN_EUNKNOWN, "t.yaml:1:1: unknown parameter 'foo.bar'");
+	load_err(f, "sim:\n  include: x.yaml\n", NULL, 0, DN_EUNKNOWN,
+	         "t.yaml:2:3: unknown parameter 'sim.include'");
+	load_err(f, "[a]: 1\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:1: expected a parameter name as key, got a sequence");
+}
+
+static void test_wrong_types(void **state)
+{
+	fixture *f = *state;
+	load_err(f, "sim: {end_time_s: abc}\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:19: sim.end_time_s: expected an integer (got 'abc')");
+	load_err(f, "sim.end_time_s: 1.5\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:17: sim.end_time_s: expected an integer (got '1.5')");
+	load_err(f, "net:\n  loss: high\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:2:9: net.loss: expected a number (got 'high')");
+	load_err(f, "net.loss: .inf\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:11: net.loss: expected a finite number (got '.inf')");
+	load_err(f, "sim.trace: maybe\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:12: sim.trace: expected true or false (got 'maybe')");
+	load_err(f, "sim.sched: fifo\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:12: sim.sched: expected one of: rr, pf (got 'fifo')");
+	load_err(f, "sim: 5\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:6: sim: expected a mapping (a section of parameters), got a scalar");
+	load_err(f, "net:\n  cell: [1]\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:2:9: net.cell: expected a mapping (a section of parameters), got a sequence");
+	load_err(f, "sim:\n  seed: [1, 2]\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:2:9: sim.seed: expected a scalar (an integer), got a sequence");
+	load_err(f, "sim:\n  sched: {a: 1}\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:2:10: sim.sched: expected a scalar (one of: rr, pf), got a mapping");
+	load_err(f, "sim.seed: \"5\"\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:11: sim.seed: expected an integer, not a quoted string");
+	load_err(f, "sim.trace: 'true'\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:12: sim.trace: expected true or false, not a quoted string");
+	load_err(f, "out.label: ~\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:12: out.label: missing value (expected a string)");
+	load_err(f, "- 1\n- 2\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:1: expected a mapping of parameters at the top level, got a sequence");
+	load_err(f, "42\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:1: expected a mapping of parameters at the top level, got a scalar");
+}
+
+static void test_ranges(void **state)
+{
+	fixture *f = *state;
+	load_err(f, "sim:\n  end_time_s: 0\n", NULL, 0, DN_ERANGE,
+	         "t.yaml:2:15: sim.end_time_s: must be between 1 and 1000000000 (got 0)");
+	load_err(f, "net.loss: 1.5\n", NULL, 0, DN_ERANGE,
+	         "t.yaml:1:11: net.loss: must be between 0 and 1 (got 1.5)");
+	load_err(f, "net.cell.count: 2e6\n", NULL, 0, DN_ERANGE,
+	         "t.yaml:1:17: net.cell.count: must be between 1 and 1000000 (got 2e6)");
+	load_err(f,
+	         "out.label: "
+	         "\"0123456789012345678901234567890123456789012345678901234567890123456789\"\n",
+	         NULL, 0, DN_ERANGE,
+	         "t.yaml:1:12: out.label: must be between 0 and 64 bytes long (got 70)");
+	load_err(f, "out.note: \"a\\0b\"\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:11: out.note: expected a string of valid UTF-8 without NUL bytes");
+}
+
+static void test_duplicates(void **state)
+{
+	fixture *f = *state;
+	load_err(f, "sim:\n  seed: 1\nsim:\n  end_time_s: 2\n", NULL, 0, DN_EINVAL,
+	         "t.yaml:3:1: duplicate key 'sim' (first at line 1, column 1)");
+	load_err(f, "sim:\n  seed: 1\n  trace: on\n  seed: 2\n", NULL, 0, DN_EINVAL,
+	         "t.yaml:4:3: duplicate key 'seed' (first at line 2, column 3)");
+	load_err(f, "sim:\n  seed: 1\nsim.seed: 2\n", NULL, 0, DN_EINVAL,
+	         "t.yaml:3:11: sim.seed: set twice in this file (first at line 2, column 9)");
+	/* A mapping reached twice through an alias would be walked twice. */
+	load_err(f, "net.cell: &c\n  count: 2\nnet: {cell: *c}\n", NULL, 0, DN_EINVAL,
+	         "t.yaml:3:7: net.cell: a mapping used twice through a YAML alias "
+	         "(aliases of mappings are not supported)");
+}
+
+static void test_size_limit(void **state)
+{
+	fixture *f = *state;
+	size_t n = (size_t)16 * 1024 * 1024 + 1;
+	char *big = malloc(n + 1);
+	assert_non_null(big);
+	memset(big, '#', n);
+	big[n] = '\0';
+	load_err(f, big, NULL, 0, DN_ELIMIT, "t.yaml:1:1: scenario text larger than 16 MiB");
+	free(big);
+}
+
+/* ---- includes ---- */
+
+static void test_include_order(void **state)
+{
+	fixture *f = *state;
+	put(f, "base.yaml", "sim:\n  seed: 1\n  end_time_s: 100\nnet.loss: 0.1\nout.label: base\n");
+	put(f, "mid.yaml", "sim.seed: 2\nout.label: mid\n");
+	put(f, "main.yaml", "include: [base.yaml, mid.yaml]\nout.label: main\n");
+	static const char *const ov[] = {"net.loss=0.2"};
+	dn_scenario *s = load_file_ok(f, "main.yaml", ov, 1);
+	assert_int_equal(dn_scn_int(s, "sim.seed"), 2);          /* later include wins */
+	assert_int_equal(dn_scn_int(s, "sim.end_time_s"), 100);  /* from the first include */
+	assert_string_equal(dn_scn_str(s, "out.label"), "main"); /* the file beats includes */
+	assert_true(dn_scn_float(s, "net.loss") == 0.2);         /* --set beats the file */
+	assert_false(dn_scn_is_set(s, "sim.trace"));
+	assert_where(s, "sim.seed", "/mid.yaml", 1, 11);
+	assert_where(s, "sim.end_time_s", "/base.yaml", 3, 15);
+	assert_where(s, "out.label", "/main.yaml", 2, 12);
+	assert_where(s, "net.loss", "<command line>", 1, 10);
+	dn_scenario_free(s);
+
+	/* Includes count as lower priority wherever the key stands. */
+	put(f, "after.yaml", "sim.seed: 9\ninclude: base.yaml\n");
+	s = load_file_ok(f, "after.yaml", NULL, 0);
+	assert_int_equal(dn_scn_int(s, "sim.seed"), 9);
+	assert_int_equal(dn_scn_int(s, "sim.end_time_s"), 100);
+	dn_scenario_free(s);
+
+	/* Paths are relative to the including file. */
+	char sub[128];
+	int w = snprintf(sub, sizeof sub, "%s/sub", f->dir);
+	assert_true(w > 0 && (size_t)w < sizeof sub);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	put(f, "sub/a.yaml", "include: b.yaml\nsim.seed: 5\n");
+	put(f, "sub/b.yaml", "include: ../base.yaml\nsim.end_time_s: 7\n");
+	put(f, "rel.yaml", "include: sub/a.yaml\n");
+	s = load_file_ok(f, "rel.yaml", NULL, 0);
+	assert_int_equal(dn_scn_int(s, "sim.seed"), 5);
+	assert_int_equal(dn_scn_int(s, "sim.end_time_s"), 7);
+	assert_true(dn_scn_float(s, "net.loss") == 0.1);
+	dn_scenario_free(s);
+
+	/* From a string, relative to the directory part of its name. */
+	char name[256];
+	w = snprintf(name, sizeof name, "%s/inline.yaml", f->dir);
+	assert_true(w > 0 && (size_t)w < sizeof name);
+	assert_int_equal(dn_scenario_load_string(f->reg, name, "include: mid.yaml\n", NULL, 0, &s,
+	                                         f->err, sizeof f->err),
+	                 DN_OK);
+	assert_int_equal(dn_scn_int(s, "sim.seed"), 2);
+	dn_scenario_free(s);
+
+	/* Including the same base twice is not a cycle. */
+	put(f, "twice.yaml", "include: [base.yaml, mid.yaml, base.yaml]\n");
+	s = load_file_ok(f, "twice.yaml", NULL, 0);
+	assert_int_equal(dn_scn_int(s, "sim.seed"), 1);
+	dn_scenario_free(s);
+}
+
+static void test_include_errors(void **state)
+{
+	fixture *f = *state;
+	put(f, "miss.yaml", "sim.seed: 3\ninclude: nothere.yaml\n");
+	load_file_err(f, "miss.yaml", DN_EIO,
+	              "%s/miss.yaml:2:10: include: cannot read '%s/nothere.yaml': "
+	              "No such file or directory");
+	load_file_err(f, "none.yaml", DN_EIO,
+	              "%s/none.yaml: cannot read the scenario file: No such file or directory");
+
+	put(f, "a.yaml", "include: b.yaml\n");
+	put(f, "b.yaml", "sim.seed: 1\ninclude:\n  - a.yaml\n");
+	load_file_err(f, "a.yaml", DN_EINVAL,
+	              "%s/b.yaml:3:5: include: include cycle: %s/a.yaml -> %s/b.yaml -> %s/a.yaml");
+	put(f, "self.yaml", "include: self.yaml\n");
+	load_file_err(f, "self.yaml", DN_EINVAL,
+	              "%s/self.yaml:1:10: include: include cycle: %s/self.yaml -> %s/self.yaml");
+
+	/* d0 -> d1 -> ... -> d17: the 17th level is one too many. */
+	for (int i = 0; i <= 17; i++) {
+		char rel[32], text[64];
+		int w1 = snprintf(rel, sizeof rel, "d%d.yaml", i);
+		int w2 = i < 17 ? snprintf(text, sizeof text, "include: d%d.yaml\n", i + 1)
+		                : snprintf(text, sizeof text, "sim.seed: 17\n");
+		assert_true(w1 > 0 && w2 > 0);
+		put(f, rel, text);
+	}
+	load_file_err(f, "d0.yaml", DN_ELIMIT,
+	              "%s/d16.yaml:1:10: include: includes nested more than 16 deep "
+	              "(at '%s/d17.yaml')");
+	dn_scenario *s = load_file_ok(f, "d1.yaml", NULL, 0); /* 16 levels are fine */
+	assert_int_equal(dn_scn_int(s, "sim.seed"), 17);
+	dn_scenario_free(s);
+
+	load_err(f, "include: {a: 1}\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:10: include: expected a file name or a list of file names, got a mapping");
+	load_err(f, "include: [x.yaml, [y.yaml]]\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:19: include: expected a file name or a list of file names, got a sequence");
+	load_err(f, "include:\n", NULL, 0, DN_ETYPE,
+	         "t.yaml:1:9: include: expected a file name or a list of file names, got nothing");
+
+	/* An error inside an included file points into that file. */
+	put(f, "bad.yaml", "sim:\n  seed: x\n");
+	put(f, "usesbad.yaml", "include: bad.yaml\n");
+	load_file_err(f, "usesbad.yaml", DN_ETYPE,
+	              "%s/bad.yaml:2:9: sim.seed: expected an integer (got 'x')");
+
+	/* A directory is not a scenario. */
+	char sub[128];
+	int w = snprintf(sub, sizeof sub, "%s/adir", f->dir);
+	assert_true(w > 0 && (size_t)w < sizeof sub);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	put(f, "dir.yaml", "include: adir\n");
+	load_file_err(f, "dir.yaml", DN_EIO,
+	              "%s/dir.yaml:1:10: include: cannot read '%s/adir': not a regular file");
+}
+
+/* ---- --set ---- */
+
+static void test_overrides(void **state)
+{
+	fixture *f = *state;
+	static const char *const good[] = {"sim.seed=4", "sim.seed=5", "out.note=a b = c",
+	                                   " sim.trace = on ", "out.label="};
+	dn_scenario *s = load_ok(f, "sim.seed: 3\nout.label: x\n", good, 5);
+	assert_int_equal(dn_scn_int(s, "sim.seed"), 5);
+	assert_string_equal(dn_scn_str(s, "out.note"), "a b = c");
+	assert_true(dn_scn_bool(s, "sim.trace"));
+	assert_string_equal(dn_scn_str(s, "out.label"), "");
+	assert_where(s, "sim.seed", "<command line>", 1, 10);
+	assert_where(s, "sim.trace", "<command line>", 1, 14);
+	dn_scenario_free(s);
+
+	static const char *const no_eq[] = {"sim.seed"};
+	load_err(f, "", no_eq, 1, DN_EINVAL, "<command line>:1:1: --set 'sim.seed': expected NAME=VALUE");
+	static const char *const unknown[] = {"sim.seed=1", "sim.sed=3"};
+	load_err(f, "", unknown, 2, DN_EUNKNOWN,
+	         "<command line>:1:1: --set 'sim.sed=3': unknown parameter 'sim.sed'; "
+	         "did you mean 'sim.seed'?");
+	static const char *const section[] = {"sim=3"};
+	load_err(f, "", section, 1, DN_EUNKNOWN,
+	         "<command line>:1:1: --set 'sim=3': 'sim' is a section, not a parameter");
+	static const char *const bad[] = {"sim.seed=x"};
+	load_err(f, "", bad, 1, DN_ETYPE,
+	         "<command line>:1:10: --set 'sim.seed=x': sim.seed: expected an integer (got 'x')");
+	static const char *const range[] = {"sim.end_time_s=0"};
+	load_err(f, "", range, 1, DN_ERANGE,
+	         "<command line>:1:16: --set 'sim.end_time_s=0': sim.end_time_s: must be between 1 "
+	         "and 1000000000 (got 0)");
+	static const char *const bad_utf8[] = {"out.note=\xff"};
+	load_err(f, "", bad_utf8, 1, DN_ETYPE,
+	         "<command line>:1:10: --set 'out.note=?': out.note: expected a string of valid "
+	         "UTF-8 without NUL bytes");
+	/* File errors come first: overrides never hide them. */
+	load_err(f, "sim.seed: x\n", bad, 1, DN_ETYPE,
+	         "t.yaml:1:11: sim.seed: expected an integer (got 'x')");
+}
+
+/* ---- round trip ---- */
+
+static void assert_same_values(const dn_scenario *a, const dn_scenario *b)
+{
+	for (size_t i = 0; i < sizeof test_defs / sizeof test_defs[0]; i++) {
+		const dn_param_def *d = &test_defs[i];
+		switch (d->type) {
+		case DN_PT_INT:
+			assert_true(dn_scn_int(a, d->name) == dn_scn_int(b, d->name));
+			break;
+		case DN_PT_FLOAT: {
+			double x = dn_scn_float(a, d->name), y = dn_scn_float(b, d->name);
+			assert_memory_equal(&x, &y, sizeof x);
+			break;
+		}
+		case DN_PT_BOOL:
+			assert_true(dn_scn_bool(a, d->name) == dn_scn_bool(b, d->name));
+			break;
+		case DN_PT_STRING:
+		case DN_PT_ENUM:
+			assert_string_equal(dn_scn_str(a, d->name), dn_scn_str(b, d->name));
+			break;
+		}
+	}
+}
+
+static void round_trip(fixture *f, const dn_scenario *s)
+{
+	char *y = dn_scenario_to_yaml(s);
+	assert_non_null(y);
+	dn_scenario *back = NULL;
+	if (dn_scenario_load_string(f->reg, "out.yaml", y, NULL, 0, &back, f->err, sizeof f->err))
+		fail_msg("to_yaml output does not load: %s\n%s", f->err, y);
+	assert_same_values(s, back);
+	char *y2 = dn_scenario_to_yaml(back);
+	assert_non_null(y2);
+	assert_string_equal(y, y2);
+	free(y2);
+	free(y);
+	dn_scenario_free(back);
+}
+
+static void test_to_yaml(void **state)
+{
+	fixture *f = *state;
+	dn_scenario *s = load_ok(f, "", NULL, 0);
+	char *y = dn_scenario_to_yaml(s);
+	assert_non_null(y);
+	assert_string_equal(y, "# dnetsim scenario, fully resolved: every parameter, defaults included\n"
+	                       "net:\n"
+	                       "  cell:\n"
+	                       "    count: 4  # 1\n"
+	                       "    radius_m: 500  # m\n"
+	                       "  loss: 0.01  # 1\n"
+	                       "out:\n"
+	                       "  label: \"run\"\n"
+	                       "  note: \"\"\n"
+	                       "sim:\n"
+	                       "  end_time_s: 10  # s\n"
+	                       "  sched: \"rr\"\n"
+	                       "  seed: 1  # 1\n"
+	                       "  trace: false\n");
+	free(y);
+	round_trip(f, s);
+	dn_scenario_free(s);
+
+	/* Awkward values: escapes, line separators, BOM, C1 controls, emoji, tiny floats. */
+	static const char *const ov[] = {
+	    "out.note=q\"uo\\te\ttab \xc2\x85 nel \xef\xbb\xbf bom \xe2\x80\xa8 ls \xf0\x9f\x98\x80 "
+	    "# not a comment: {x} [y] &z *w",
+	    "out.label=- yes", "net.loss=5e-324", "net.cell.radius_m=0.1e1",
+	    "sim.seed=9000000000000000000"};
+	s = load_ok(f, "sim: {trace: true, sched: pf}\nout.label: \"\\x01\\n\\u2029\"\n", ov, 5);
+	round_trip(f, s);
+	dn_scenario_free(s);
+	s = load_ok(f, "out.note: \"\\x01\\n\\u2029 \\\" \\\\ \\t\"\nnet.loss: 0.30000000000000004\n",
+	            NULL, 0);
+	round_trip(f, s);
+	dn_scenario_free(s);
+}
+
+/* ---- getters ---- */
+
+/* Runs fn in a child process and expects it to abort. */
+static void expect_abort(fixture *f, void (*fn)(const dn_scenario *))
+{
+	dn_scenario *s = load_ok(f, "", NULL, 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* Keep the expected complaint out of the test log. */
+		FILE *devnull = freopen("/dev/null", "w", stderr);
+		(void)devnull;
+		fn(s);
+		_exit(0);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+	dn_scenario_free(s);
+}
+
+static void get_unknown(const dn_scenario *s)
+{
+	(void)dn_scn_int(s, "sim.nope");
+}
+
+static void get_wrong_type(const dn_scenario *s)
+{
+	(void)dn_scn_int(s, "sim.sched");
+}
+
+static void get_str_of_float(const dn_scenario *s)
+{
+	(void)dn_scn_str(s, "net.loss");
+}
+
+static void test_getter_misuse_aborts(void **state)
+{
+	fixture *f = *state;
+	expect_abort(f, get_unknown);
+	expect_abort(f, get_wrong_type);
+	expect_abort(f, get_str_of_float);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nested_and_dotted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_syntax_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unknown_keys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wrong_types, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ranges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_duplicates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_include_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_include_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_overrides, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_to_yaml, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_getter_misuse_aborts, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
