@@ -79,6 +79,8 @@ static const dn_param_def engine_params[] = {
 	 "interval between recorded samples of every series"},
 	{"sim.max_events", DN_PT_INT, "1", "0", 0, 9.2e18, NULL,
 	 "stop with an error after this many events (0: no limit)"},
+	{"sim.queue", DN_PT_ENUM, "", "calendar", 0, 0, "calendar|heap",
+	 "pending-event set: calendar slabs in front of heaps, or one 4-ary heap (same results)"},
 	{"sim.max_pending_per_partition", DN_PT_INT, "1", "268435456", 1024, 4294967296.0, NULL,
 	 "bound on pending events in one partition (32 bytes each)"},
 };
@@ -165,7 +167,7 @@ dn_rc dn_world_new(const dn_model *model, const dn_scenario *s, int threads,
 		dn_part *p = &w->parts[i];
 		p->w = w;
 		p->id = i;
-		rc = dn_evq_init(&p->q, 1024, w->max_pending_per_part);
+		rc = dn_evq_init(&p->q, DN_EVQ_SHIFT_HEAP, w->max_pending_per_part);
 		if (rc)
 			goto fail;
 		p->out = calloc(w->nparts, sizeof *p->out);
@@ -192,6 +194,14 @@ dn_rc dn_world_new(const dn_model *model, const dn_scenario *s, int threads,
 		                   model->name, w->nparts);
 		rc = DN_EINVAL;
 		goto fail;
+	}
+	/* Calendar slabs no wider than the lookahead (or, with no lookahead, the
+	 * sample interval), so events scheduled from a handler land in a later
+	 * slab: see evq.h. */
+	if (strcmp(dn_scn_str(s, "sim.queue"), "calendar") == 0) {
+		dn_time_ns width = w->lookahead_ns > 0 ? w->lookahead_ns : w->sample_ns;
+		for (unsigned i = 0; i < w->nparts; i++)
+			w->parts[i].q.shift = dn_evq_shift_for(width);
 	}
 	if (model->part_init) {
 		dn_rc first = DN_OK;
@@ -389,10 +399,22 @@ static void part_run(dn_part *p, dn_time_ns wend)
 {
 	const dn_handler_fn *h = p->w->model->handlers;
 	const size_t nh = p->w->model->n_handlers;
+	void (*prefetch)(dn_part *, const dn_event *) = p->w->model->prefetch;
 	dn_evq *q = &p->q;
-	while (q->n && q->a[0].t < wend) {
+	for (;;) {
+		dn_rc prc;
+		const dn_event *top = dn_evq_peek(q, &prc);
+		if (prc) {
+			dn_part_set_error(p, "cannot load the next time slab: %s", dn_rc_str(prc));
+			p->rc = prc;
+			return;
+		}
+		if (!top || top->t >= wend)
+			break;
 		dn_event ev;
 		dn_evq_pop(q, &ev);
+		if (prefetch && q->cur.n)
+			prefetch(p, &q->cur.a[0]);
 		p->now = ev.t;
 		if (ev.type >= nh) {
 			dn_part_set_error(p, "event type %u has no handler", ev.type);
@@ -483,7 +505,11 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 		dn_time_ns M = DN_TIME_MAX;
 		size_t pending = 0;
 		for (unsigned i = 0; i < P; i++) {
-			const dn_event *top = dn_evq_top(&w->parts[i].q);
+			const dn_event *top = dn_evq_peek(&w->parts[i].q, &rc);
+			if (rc) {
+				dn_world_set_error(w, "partition %u: cannot load the next time slab: %s", i, dn_rc_str(rc));
+				goto out;
+			}
 			if (top && top->t < M)
 				M = top->t;
 			pending += w->parts[i].q.n;

@@ -58,6 +58,10 @@ typedef struct dn_model {
 	DN_WUR dn_rc (*sample)(dn_world *w, dn_time_ns t, dn_results *r);
 	/* Serial, after the run: summary scalars. r may be NULL. */
 	DN_WUR dn_rc (*finish)(dn_world *w, dn_results *r);
+	/* Optional: called with the next pending event just before the current
+	 * one is handled, so the model can prefetch that event's agent state
+	 * (agents are touched in random order; the miss then overlaps work). */
+	void (*prefetch)(dn_part *p, const dn_event *next);
 	/* Frees what init allocated beyond the engine-owned memory. */
 	void (*fini)(dn_world *w);
 } dn_model;

@@ -1,13 +1,27 @@
 /*
- * evq.h: the pending-event set of one partition: a d-ary min-heap of
- * 32-byte events ordered by (time, key).
+ * evq.h: the pending-event set of one partition.
  *
- * The key is (source partition << 40 | source sequence), unique per event,
- * so the order is total and does not depend on insertion order, threads or
- * pointers. The arity is a compile-time constant; 4 was chosen by
- * measurement against 2 and 8 (tests/bench/bench_queue.c,
- * docs/performance.md). The functions are inline because the engine's
- * inner loop is one pop and one or two pushes per event.
+ * Events are ordered by (time, key). The key is (source partition << 40 |
+ * source sequence), unique per event, so the order is total and never
+ * depends on insertion order, threads or pointers.
+ *
+ * Two structures, chosen by measurement (tests/bench/bench_queue.c,
+ * docs/performance.md):
+ *  - dn_heap: a d-ary min-heap (d = 4) of 32-byte events with bottom-up
+ *    deletion. Simple, O(log n); slow once the heap outgrows the cache.
+ *  - dn_evq: a calendar of time slabs in front of two heaps. Time is cut
+ *    into slabs of 2^shift ns. Events in the slab being run sit in a small
+ *    heap (`cur`); events in the next `nb` slabs are appended, unsorted, to
+ *    a ring of buckets; anything later waits in a heap (`far`). When `cur`
+ *    empties, the next non-empty bucket is heapified into it. With the slab
+ *    no wider than the lookahead, an event scheduled from a handler almost
+ *    always lands in a later slab: one append, no sifting, and only the
+ *    current slab's events are touched, so the working set stays in cache.
+ *    Loading a slab copies it into `cur` and frees the bucket's array, so
+ *    memory follows the pending events, not the ring's size.
+ *    shift = 62 puts every event in one slab: a plain heap.
+ * The dn_evq functions are inline: the engine's inner loop is one pop and
+ * one or two pushes per event.
  */
 #ifndef DN_EVQ_H
 #define DN_EVQ_H
@@ -30,27 +44,31 @@ typedef struct dn_event {
 
 #define DN_KEY_PART_SHIFT 40
 #define DN_KEY_SEQ_MAX ((UINT64_C(1) << DN_KEY_PART_SHIFT) - 1)
-#define DN_EVQ_ARITY 4
-
-typedef struct dn_evq {
-	dn_event *a;
-	size_t n, cap, cap_max;
-} dn_evq;
-
-/* An empty queue that may grow to cap_max events (a bound, not a reservation). */
-DN_WUR dn_rc dn_evq_init(dn_evq *q, size_t cap_initial, size_t cap_max);
-void dn_evq_free(dn_evq *q);
-/* Grows the array (doubling) up to cap_max; DN_ELIMIT beyond, DN_ENOMEM on failure. */
-DN_WUR dn_rc dn_evq_grow(dn_evq *q);
+#define DN_HEAP_ARITY 4
+#define DN_EVQ_BUCKETS 256 /* ring size, a power of two */
+#define DN_EVQ_SHIFT_HEAP 62
 
 static inline bool dn_ev_before(const dn_event *x, const dn_event *y)
 {
 	return (x->t < y->t) | ((x->t == y->t) & (x->key < y->key));
 }
 
-static inline void dn_evq_sift_up_d(dn_evq *q, size_t i, dn_event e, const unsigned d)
+/* ---- d-ary heap ---- */
+
+typedef struct dn_heap {
+	dn_event *a;
+	size_t n, cap;
+} dn_heap;
+
+void dn_heap_free(dn_heap *h);
+/* Makes room for `need` events in total; DN_ENOMEM on failure. */
+DN_WUR dn_rc dn_heap_reserve(dn_heap *h, size_t need);
+/* Restores heap order over all n events (Floyd's O(n) construction). */
+void dn_heap_build(dn_heap *h);
+
+static inline void dn_heap_sift_up_d(dn_heap *h, size_t i, dn_event e, const unsigned d)
 {
-	dn_event *a = q->a;
+	dn_event *a = h->a;
 	while (i > 0) {
 		size_t parent = (i - 1) / d;
 		if (!dn_ev_before(&e, &a[parent]))
@@ -61,31 +79,29 @@ static inline void dn_evq_sift_up_d(dn_evq *q, size_t i, dn_event e, const unsig
 	a[i] = e;
 }
 
-static inline dn_rc dn_evq_push_d(dn_evq *q, const dn_event *e, const unsigned d)
+static inline DN_WUR dn_rc dn_heap_push_d(dn_heap *h, const dn_event *e, const unsigned d)
 {
-	if (q->n == q->cap) {
-		dn_rc rc = dn_evq_grow(q);
+	if (h->n == h->cap) {
+		dn_rc rc = dn_heap_reserve(h, h->n + 1);
 		if (rc)
 			return rc;
 	}
-	dn_evq_sift_up_d(q, q->n++, *e, d);
+	dn_heap_sift_up_d(h, h->n++, *e, d);
 	return DN_OK;
 }
 
 /*
- * Removes the minimum into *out. The queue must not be empty.
- * Bottom-up deletion: the hole left at the root walks down to a leaf along
- * the smallest children (no comparison with the displaced last element on
- * the way), then that element sifts up from the leaf, where it almost
- * always belongs. Fewer comparisons and branches than the textbook
- * sift-down; measured in tests/bench/bench_queue.c.
+ * Removes the minimum into *out; the heap must not be empty. Bottom-up
+ * deletion: the hole at the root walks down to a leaf along the smallest
+ * children, then the displaced last element sifts up from there, where it
+ * almost always belongs: fewer comparisons than the textbook sift-down.
  */
-static inline void dn_evq_pop_d(dn_evq *q, dn_event *out, const unsigned d)
+static inline void dn_heap_pop_d(dn_heap *h, dn_event *out, const unsigned d)
 {
-	dn_event *a = q->a;
-	assert(q->n > 0);
+	dn_event *a = h->a;
+	assert(h->n > 0);
 	*out = a[0];
-	size_t n = --q->n;
+	size_t n = --h->n;
 	if (n == 0)
 		return;
 	size_t i = 0;
@@ -104,22 +120,82 @@ static inline void dn_evq_pop_d(dn_evq *q, dn_event *out, const unsigned d)
 		a[i] = a[best];
 		i = best;
 	}
-	dn_evq_sift_up_d(q, i, a[n], d);
+	dn_heap_sift_up_d(h, i, a[n], d);
 }
+
+/* ---- the calendar queue ---- */
+
+typedef struct dn_bucket {
+	dn_event *a;
+	uint32_t n, cap;
+} dn_bucket;
+
+typedef struct dn_evq {
+	dn_heap cur;          /* slab `base`, heap-ordered */
+	dn_heap far;          /* slabs >= base + DN_EVQ_BUCKETS */
+	dn_bucket *ring;      /* slab s in ring[s % DN_EVQ_BUCKETS], base < s < base + B */
+	unsigned shift;       /* slab width is 2^shift ns */
+	int64_t base;         /* the current slab */
+	size_t n;             /* events in all three */
+	size_t ring_n;        /* events in the ring */
+	size_t cap_max;       /* bound on n */
+} dn_evq;
+
+/*
+ * An empty queue holding at most cap_max events, with slabs of 2^shift ns
+ * (DN_EVQ_SHIFT_HEAP: one slab, a plain heap). DN_ENOMEM on failure.
+ */
+DN_WUR dn_rc dn_evq_init(dn_evq *q, unsigned shift, size_t cap_max);
+void dn_evq_free(dn_evq *q);
+/* The largest shift whose slab is no wider than width_ns (>= 1). */
+unsigned dn_evq_shift_for(dn_time_ns width_ns);
+/* Moves the next non-empty slab into cur (q->cur must be empty, q->n > 0). */
+DN_WUR dn_rc dn_evq_advance(dn_evq *q);
+/* Slow path of push for events beyond the current slab. */
+DN_WUR dn_rc dn_evq_push_later(dn_evq *q, const dn_event *e, int64_t slab);
 
 static inline DN_WUR dn_rc dn_evq_push(dn_evq *q, const dn_event *e)
 {
-	return dn_evq_push_d(q, e, DN_EVQ_ARITY);
+	if (q->n >= q->cap_max)
+		return DN_ELIMIT;
+	int64_t slab = e->t >> q->shift;
+	if (slab > q->base) {
+		int64_t off = slab - q->base;
+		if (off < DN_EVQ_BUCKETS) {
+			dn_bucket *b = &q->ring[slab & (DN_EVQ_BUCKETS - 1)];
+			if (b->n < b->cap) {
+				b->a[b->n++] = *e;
+				q->ring_n++;
+				q->n++;
+				return DN_OK;
+			}
+		}
+		return dn_evq_push_later(q, e, slab);
+	}
+	dn_rc rc = dn_heap_push_d(&q->cur, e, DN_HEAP_ARITY);
+	if (!rc)
+		q->n++;
+	return rc;
 }
 
+/* The earliest event, or NULL when empty. May load the next slab (so not
+ * const); DN_ENOMEM there is reported through *rc and NULL is returned. */
+static inline const dn_event *dn_evq_peek(dn_evq *q, dn_rc *rc)
+{
+	*rc = DN_OK;
+	if (q->cur.n)
+		return &q->cur.a[0];
+	if (q->n == 0)
+		return NULL;
+	*rc = dn_evq_advance(q);
+	return *rc ? NULL : &q->cur.a[0];
+}
+
+/* Removes the earliest event; dn_evq_peek must have returned it. */
 static inline void dn_evq_pop(dn_evq *q, dn_event *out)
 {
-	dn_evq_pop_d(q, out, DN_EVQ_ARITY);
-}
-
-static inline const dn_event *dn_evq_top(const dn_evq *q)
-{
-	return q->n ? &q->a[0] : NULL;
+	dn_heap_pop_d(&q->cur, out, DN_HEAP_ARITY);
+	q->n--;
 }
 
 #endif

@@ -11,9 +11,10 @@
  * sweep or expect blocks.
  *
  * Bounds: files of at most 16 MiB, includes nested at most 16 deep,
- * mappings nested at most 64 deep, 256 files in one include list, and a
- * mapping reached twice through YAML aliases is refused, so the work is
- * linear in the size of the input.
+ * 256 files in one include list, 1024 file loads and 64 MiB read in all
+ * (diamond-shaped includes could otherwise multiply), mappings nested at
+ * most 64 deep, and a mapping reached twice through YAML aliases is
+ * refused, so the work is linear in the size of the input.
  */
 #define _POSIX_C_SOURCE 200809L /* open, fstat, strnlen */
 
@@ -37,6 +38,8 @@ enum {
 	DN_INCLUDE_DEPTH_MAX = 16,
 	DN_NEST_MAX = 64,
 	DN_INCLUDE_LIST_MAX = 256,
+	DN_FILES_MAX = 1024,                      /* file loads per scenario, includes repeated */
+	DN_TOTAL_BYTES_MAX = 64 * 1024 * 1024,    /* bytes read per scenario, all files */
 	DN_OVERRIDE_MAX_BYTES = 65536,
 	DN_SHOW_MAX = 100,    /* bytes of user text quoted in a message */
 	DN_SHOW_PATH_MAX = 200, /* bytes of a file name quoted in a message */
@@ -77,7 +80,9 @@ typedef struct dn_loader {
 	size_t errlen;
 	unsigned serial; /* last source serial handed out */
 	dn_open_file stack[DN_INCLUDE_DEPTH_MAX + 2];
-	size_t depth; /* entries used in stack */
+	size_t depth;      /* entries used in stack */
+	size_t n_loads;    /* files read so far */
+	size_t bytes_read; /* their total size */
 } dn_loader;
 
 /* One YAML text being walked. */
@@ -441,7 +446,12 @@ static dn_rc dn_load_file(dn_loader *L, const char *path, const dn_source *from,
 		return dn_fail_at(L, DN_ELIMIT, from, at,
 		                  "include: includes nested more than %d deep (at '%s')",
 		                  DN_INCLUDE_DEPTH_MAX, shown);
-	int fd = open(path, O_RDONLY);
+	if (L->n_loads >= DN_FILES_MAX)
+		return dn_fail_at(L, DN_ELIMIT, from, at, "include: more than %d files loaded in all",
+		                  DN_FILES_MAX);
+	L->n_loads++;
+	/* O_NONBLOCK: a FIFO must not hang the loader before the S_ISREG check. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
 		if (from)
@@ -460,6 +470,8 @@ static dn_rc dn_load_file(dn_loader *L, const char *path, const dn_source *from,
 		problem = "not a regular file";
 	else if (st.st_size > DN_FILE_MAX_BYTES)
 		problem = "larger than 16 MiB";
+	else if ((size_t)st.st_size > DN_TOTAL_BYTES_MAX - L->bytes_read)
+		problem = "more than 64 MiB read in all";
 	char *text = NULL;
 	size_t len = 0;
 	if (!problem) {
@@ -490,6 +502,7 @@ static dn_rc dn_load_file(dn_loader *L, const char *path, const dn_source *from,
 		return DN_EIO;
 	}
 	text[len] = '\0';
+	L->bytes_read += len;
 	/* A cycle is a file already open further up the include chain. */
 	for (size_t i = 0; i < L->depth; i++) {
 		if (L->stack[i].dev == st.st_dev && L->stack[i].ino == st.st_ino) {
@@ -799,20 +812,64 @@ static dn_rc dn_walk_document(dn_loader *L, dn_source *src)
 	return rc;
 }
 
+/*
+ * A first pass over the events: syntax errors, and nesting deeper than
+ * DN_NEST_MAX. libyaml's scanner does work proportional to the flow depth
+ * for every token, so 16 MiB of '[' would take hours; stopping at the
+ * first event past the bound keeps loading linear. The event pass stops
+ * there, before the scanner has looked further.
+ */
+static dn_rc dn_check_events(dn_loader *L, const char *name, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	if (!yaml_parser_initialize(&parser))
+		return dn_fail(L, DN_ENOMEM, name, 0, 0, "out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	dn_rc rc = DN_OK;
+	size_t depth = 0;
+	/* Each event consumes input, so the loop ends; the bound is a backstop. */
+	for (size_t i = 0; i <= len + 16; i++) {
+		yaml_event_t ev;
+		if (!yaml_parser_parse(&parser, &ev)) {
+			rc = dn_yaml_error(L, name, &parser, text, len);
+			break;
+		}
+		yaml_event_type_t type = ev.type;
+		yaml_mark_t mark = ev.start_mark;
+		yaml_event_delete(&ev);
+		if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
+			if (++depth > DN_NEST_MAX) {
+				rc = dn_fail(L, DN_ELIMIT, name, mark.line, mark.column,
+				             "YAML nested more than %d levels deep", DN_NEST_MAX);
+				break;
+			}
+		} else if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) {
+			assert(depth > 0);
+			depth--;
+		} else if (type == YAML_STREAM_END_EVENT) {
+			break;
+		}
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 static dn_rc dn_load_text(dn_loader *L, const char *name, const char *dir, const char *text,
                           size_t len, size_t include_depth)
 {
+	dn_rc rc = dn_check_events(L, name, text, len);
+	if (rc)
+		return rc;
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser))
 		return dn_fail(L, DN_ENOMEM, name, 0, 0, "out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	yaml_document_t doc;
 	if (!yaml_parser_load(&parser, &doc)) {
-		dn_rc rc = dn_yaml_error(L, name, &parser, text, len);
+		rc = dn_yaml_error(L, name, &parser, text, len);
 		yaml_parser_delete(&parser);
 		return rc;
 	}
-	dn_rc rc = DN_OK;
 	if (yaml_document_get_root_node(&doc)) {
 		/* Exactly one document: a second one is a mistake, not ignored. */
 		yaml_document_t next;

@@ -101,6 +101,12 @@ static dn_rc phold_event(dn_part *p, const dn_event *ev)
 	return dn_send(p, t, dn_world_part_of(w, pw->kind, j), (uint32_t)j, PHOLD_EV, 0, 0);
 }
 
+static void phold_prefetch(dn_part *p, const dn_event *next)
+{
+	const phold_world *pw = dn_world_model(dn_part_world(p));
+	__builtin_prefetch(&pw->ctr[next->dst], 1);
+}
+
 static const dn_handler_fn phold_handlers[] = {phold_event};
 
 static dn_rc phold_init(dn_world *w, const dn_scenario *s)
@@ -238,4 +244,5 @@ const dn_model dn_model_phold = {
 	.declare = phold_declare,
 	.sample = phold_sample,
 	.finish = phold_finish,
+	.prefetch = phold_prefetch,
 };

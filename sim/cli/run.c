@@ -263,8 +263,9 @@ int dn_cmd_run(int argc, char **argv)
 	if (pc.printed)
 		fputc('\n', stderr);
 	if (rc) {
-		if (rc == DN_EHDF5 || rc == DN_EIO)
-			snprintf(err, sizeof err, "%s", dn_results_errmsg(r));
+		const char *why = dn_results_errmsg(r);
+		if ((rc == DN_EHDF5 || rc == DN_EIO) && why && why[0])
+			snprintf(err, sizeof err, "%s", why);
 		fprintf(stderr, "dnetsim: run failed: %s\n", err);
 		fprintf(stderr, "dnetsim: reproduce with: dnetsim run %s --seed %" PRIu64 "%s\n", path, seedv,
 		        sets.n > (seed ? 1u : 0u) ? " (plus the same --set options)" : "");

@@ -492,6 +492,57 @@ static void test_include_errors(void **state)
 	              "%s/dir.yaml:1:10: include: cannot read '%s/adir': not a regular file");
 }
 
+/* Diamond-shaped includes would multiply: f0 includes f1 twice, f1 includes f2 twice, ... */
+static void test_include_fan_out(void **state)
+{
+	fixture *f = *state;
+	for (int i = 0; i <= 12; i++) {
+		char rel[32], text[96];
+		int w1 = snprintf(rel, sizeof rel, "f%d.yaml", i);
+		int w2 = i < 12 ? snprintf(text, sizeof text, "include: [f%d.yaml, f%d.yaml]\n", i + 1, i + 1)
+		                : snprintf(text, sizeof text, "sim.seed: 12\n");
+		assert_true(w1 > 0 && w2 > 0);
+		put(f, rel, text);
+	}
+	char path[256];
+	int w = snprintf(path, sizeof path, "%s/f0.yaml", f->dir);
+	assert_true(w > 0 && (size_t)w < sizeof path);
+	dn_scenario *s = NULL;
+	assert_int_equal(dn_scenario_load(f->reg, path, NULL, 0, &s, f->err, sizeof f->err),
+	                 DN_ELIMIT);
+	assert_null(s);
+	assert_non_null(strstr(f->err, ".yaml:1:"));
+	assert_non_null(strstr(f->err, ": include: more than 1024 files loaded in all"));
+	/* Six levels (64 loads) are fine. */
+	s = load_file_ok(f, "f6.yaml", NULL, 0);
+	assert_int_equal(dn_scn_int(s, "sim.seed"), 12);
+	dn_scenario_free(s);
+}
+
+/*
+ * Deep nesting is refused early: libyaml's scanner slows down with the
+ * flow depth for every token, so 16 MiB of '[' must not reach it whole.
+ */
+static void test_deep_nesting(void **state)
+{
+	fixture *f = *state;
+	size_t n = 4 * 1024 * 1024;
+	char *text = malloc(n + 16);
+	assert_non_null(text);
+	memcpy(text, "sim.seed: ", 10);
+	memset(text + 10, '[', n);
+	memset(text + 10 + n / 2, ']', n / 2);
+	text[10 + n] = '\0';
+	load_err(f, text, NULL, 0, DN_ELIMIT, "t.yaml:1:74: YAML nested more than 64 levels deep");
+	/* 63 levels under the root mapping are fine for YAML, and refused as a value. */
+	memset(text + 10, '[', 63);
+	memset(text + 10 + 63, ']', 63);
+	text[10 + 126] = '\0';
+	load_err(f, text, NULL, 0, DN_ETYPE,
+	         "t.yaml:1:11: sim.seed: expected a scalar (an integer), got a sequence");
+	free(text);
+}
+
 /* ---- --set ---- */
 
 static void test_overrides(void **state)
@@ -673,6 +724,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_include_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_include_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_include_fan_out, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_deep_nesting, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overrides, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_to_yaml, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_getter_misuse_aborts, setup, teardown),

@@ -1,0 +1,608 @@
+/*
+ * test_chain_props.c: property tests over thousands of random cases with
+ * fixed seeds (splitmix64, so a failure reproduces): splits add up exactly,
+ * balances + locks + unminted = supply across random transaction
+ * sequences (and a rejected transaction changes nothing), decode(encode(x))
+ * == x, random bytes and bit flips never crash the decoder and are never
+ * accepted as a valid signed transaction, and any single bit flip in a
+ * signed credential is rejected under both signature schemes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "dn_chain.h"
+
+#define DNET DNC_UNITS_PER_DNET
+
+static uint64_t sm_next(uint64_t *s)
+{
+	uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
+static uint64_t below(uint64_t *s, uint64_t n) { return n ? sm_next(s) % n : 0; }
+
+static void rand_bytes(uint64_t *s, uint8_t *b, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		b[i] = (uint8_t)sm_next(s);
+}
+
+/* an amount with a spread of magnitudes, up to 10^15 base units */
+static dn_amount rand_amount(uint64_t *s)
+{
+	static const dn_amount mag[] = { 10, 1000, 100000, 10000000, 1000000000,
+					 INT64_C(100000000000), INT64_C(1000000000000000) };
+	return (dn_amount)below(s, (uint64_t)mag[below(s, 7)]);
+}
+
+static void test_prop_R_FEE_3_splits_sum_exactly(void **st)
+{
+	uint64_t seed = 0x5eed0001;
+	dnc_params p;
+	uint32_t it, i;
+	(void)st;
+	dnc_params_default(&p);
+	for (it = 0; it < 20000; it++) {
+		dn_amount pay = rand_amount(&seed), sum;
+		uint32_t k = (uint32_t)below(&seed, DNC_MAX_MIDDLEMEN + 1);
+		uint32_t kr = (uint32_t)below(&seed, DNC_MAX_RELAYS + 1);
+		uint64_t bytes[DNC_MAX_RELAYS];
+		dnc_fwd_split f;
+		dnc_share_split sh;
+		dn_amount d, o, w[DNC_MAX_DELEGATES];
+		uint64_t wt[64];
+		p.community_fee_ppm = (uint32_t)below(&seed, 5001);
+		p.fwd_order = (dnc_fwd_order)below(&seed, 2);
+		p.relay_mode = (dnc_relay_mode)below(&seed, 2);
+		for (i = 0; i < kr; i++)
+			bytes[i] = 1 + below(&seed, 1u << 30);
+		/* R-FWD-1..3 */
+		assert_int_equal(dnc_split_forward(&p, pay, k, 0, &f), DNC_OK);
+		sum = f.fee + f.origin + f.seller;
+		assert_true(f.fee >= 0 && f.origin >= 0 && f.seller >= 0);
+		for (i = 0; i < k; i++) {
+			assert_true(f.middle[i] >= 0);
+			sum += f.middle[i];
+		}
+		assert_true(sum == pay);
+		assert_int_equal(dnc_split_forward(&p, pay, 0, 1, &f), DNC_OK);
+		assert_true(f.fee + f.origin == pay);
+		/* R-SHARE-1,2 */
+		assert_int_equal(dnc_split_share(&p, pay, kr, bytes, &sh), DNC_OK);
+		sum = sh.fee + sh.provider;
+		for (i = 0; i < kr; i++) {
+			assert_true(sh.relay[i] >= 0);
+			sum += sh.relay[i];
+		}
+		assert_true(sum == pay);
+		assert_true(sh.provider * 1 >= 0);
+		/* R-FEE-1 */
+		assert_int_equal(dnc_split_pool(pay, 100000, &d, &o), DNC_OK);
+		assert_true(d + o == pay);
+		/* R-EMIT-3 weighted pools */
+		{
+			uint32_t n = 1 + (uint32_t)below(&seed, 64);
+			for (i = 0; i < n; i++)
+				wt[i] = below(&seed, 4) ? below(&seed, UINT64_C(1) << 40) : 0;
+			assert_int_equal(dnc_split_weighted(pay, wt, n, w), DNC_OK);
+			sum = 0;
+			for (i = 0; i < n; i++) {
+				assert_true(w[i] >= 0);
+				sum += w[i];
+			}
+			assert_true(sum == pay);
+		}
+	}
+}
+
+/* ---- random transaction sequences ---- */
+
+#define NU 40
+
+typedef struct user { dnc_pubkey pk; uint8_t sk[DNC_SK_BYTES]; dnc_acct a; } user;
+
+typedef struct world {
+	dnc_sigscheme s;
+	dnc_chain *c;
+	dnc_ledger *L;
+	user u[NU], f;
+	uint8_t pw[NU][32];
+} world;
+
+static void mk_user(const dnc_sigscheme *s, uint32_t i, user *u)
+{
+	uint8_t seed[32] = {0};
+	memcpy(seed, &i, sizeof i);
+	seed[31] = 0x77;
+	assert_int_equal(dnc_sig_keypair(s, seed, &u->pk, u->sk), DNC_OK);
+}
+
+/* full state fingerprint: every record, the pot, the tables' counts */
+static void fingerprint(const world *w, dnc_hash *h)
+{
+	uint32_t i, n = dnc_ledger_count(w->L);
+	dnc_hash acc, leaf;
+	uint8_t buf[64 + 24];
+	uint64_t ns = dnc_chain_sessions(w->c)->n;
+	memset(&acc, 0, sizeof acc);
+	for (i = 0; i < n; i++) {
+		dnc_ledger_account_leaf(w->L, i, &leaf);
+		memcpy(buf, acc.b, 32);
+		memcpy(buf + 32, leaf.b, 32);
+		memcpy(buf + 64, &ns, 8);
+		memcpy(buf + 72, &dnc_ledger_account(w->L, i)->votes_received, 8);
+		dnc_hash_bytes(buf, 80, &acc);
+	}
+	*h = acc;
+}
+
+static void rand_tx(world *w, uint64_t *rs, dnc_tx *tx, uint32_t *signer)
+{
+	uint32_t from = (uint32_t)below(rs, NU), to = (uint32_t)below(rs, NU), i;
+	memset(tx, 0, sizeof *tx);
+	tx->type = (uint8_t)(1 + below(rs, DNC_TX_TYPE_END - 1));
+	if (below(rs, 20) == 0)
+		from = 999; /* foundation */
+	*signer = from;
+	tx->from = from == 999 ? w->f.pk : w->u[from].pk;
+	tx->nonce = dnc_ledger_nonce(w->L, from == 999 ? w->f.a : w->u[from].a);
+	if (below(rs, 30) == 0)
+		tx->nonce++; /* wrong nonce now and then */
+	tx->fee = below(rs, 3) ? (dn_amount)below(rs, 1000) : rand_amount(rs);
+	switch ((dnc_tx_type)tx->type) {
+	case DNC_TX_TRANSFER:
+		tx->u.transfer.to = w->u[to].pk;
+		tx->u.transfer.amount = 1 + rand_amount(rs);
+		break;
+	case DNC_TX_VOTE:
+		tx->u.vote.candidate = w->u[to].pk;
+		tx->u.vote.amount = below(rs, 4) ? rand_amount(rs) : 0;
+		break;
+	case DNC_TX_SESSION_OPEN:
+		tx->u.open.distributor = w->u[to].pk;
+		tx->u.open.price_per_unit = 1 + (dn_amount)below(rs, 100000);
+		tx->u.open.units = 1 + below(rs, 10000);
+		tx->u.open.expiry_s = (dnc_time_s)below(rs, 2000);
+		break;
+	case DNC_TX_REDEEM: {
+		uint64_t ns = dnc_chain_sessions(w->c)->n;
+		const dnc_session *ss;
+		tx->u.redeem.session_id = 1 + below(rs, ns + 1);
+		ss = dnc_session_get(dnc_chain_sessions(w->c), tx->u.redeem.session_id);
+		tx->u.redeem.cred.session_id = below(rs, 10) ? tx->u.redeem.session_id : 1 + below(rs, ns + 1);
+		tx->u.redeem.cred.total_units = 1 + below(rs, 12000);
+		tx->u.redeem.cred.seq = below(rs, 100);
+		/* mostly signed by the right consumer, redeemed by its distributor */
+		if (ss && below(rs, 5)) {
+			uint32_t k;
+			for (k = 0; k < NU; k++)
+				if (w->u[k].a == ss->consumer)
+					assert_int_equal(dnc_credential_sign(&w->s, w->u[k].sk,
+									     &tx->u.redeem.cred), DNC_OK);
+			for (k = 0; k < NU; k++)
+				if (w->u[k].a == ss->distributor) {
+					*signer = k;
+					tx->from = w->u[k].pk;
+					tx->nonce = dnc_ledger_nonce(w->L, w->u[k].a);
+				}
+		} else {
+			assert_int_equal(dnc_credential_sign(&w->s, w->u[to].sk, &tx->u.redeem.cred),
+					 DNC_OK);
+		}
+		break;
+	}
+	case DNC_TX_SESSION_CLOSE:
+		tx->u.close.session_id = 1 + below(rs, dnc_chain_sessions(w->c)->n + 1);
+		break;
+	case DNC_TX_F2F_LOCK:
+		tx->u.f2f_lock.to = w->u[to].pk;
+		tx->u.f2f_lock.amount = 1 + rand_amount(rs);
+		dnc_f2f_password_hash(&w->u[to].pk, w->pw[to], &tx->u.f2f_lock.pw_hash);
+		tx->u.f2f_lock.deadline_s = (dnc_time_s)below(rs, 3000);
+		break;
+	case DNC_TX_F2F_CLAIM:
+		tx->u.f2f_claim.escrow_id = 1 + below(rs, 64);
+		memcpy(tx->u.f2f_claim.password, w->pw[from == 999 ? 0 : from], 32);
+		if (below(rs, 4) == 0)
+			tx->u.f2f_claim.password[0] ^= 1;
+		break;
+	case DNC_TX_F2F_REFUND:
+		tx->u.f2f_refund.escrow_id = 1 + below(rs, 64);
+		break;
+	case DNC_TX_RENT:
+		tx->u.rent.owner = w->u[to].pk;
+		tx->u.rent.price_per_period = 1 + rand_amount(rs) / 100;
+		tx->u.rent.periods = 1 + (uint32_t)below(rs, 100);
+		break;
+	case DNC_TX_CONTENT:
+		tx->u.content.price = 1 + rand_amount(rs);
+		tx->u.content.direct = (uint8_t)(below(rs, 4) == 0);
+		tx->u.content.origin = w->u[to].pk;
+		tx->u.content.seller = w->u[below(rs, NU)].pk;
+		if (!tx->u.content.direct) {
+			tx->u.content.n_middle = (uint8_t)below(rs, 6);
+			for (i = 0; i < tx->u.content.n_middle; i++)
+				tx->u.content.middle[i] = w->u[below(rs, NU)].pk;
+		}
+		break;
+	case DNC_TX_SHARE:
+		tx->u.share.price = 1 + rand_amount(rs);
+		tx->u.share.provider = w->u[to].pk;
+		tx->u.share.n_relays = (uint8_t)below(rs, 5);
+		for (i = 0; i < tx->u.share.n_relays; i++) {
+			tx->u.share.relay[i] = w->u[below(rs, NU)].pk;
+			tx->u.share.relay_bytes[i] = below(rs, 1000);
+		}
+		break;
+	case DNC_TX_GOV_PROPOSE:
+		tx->u.gov_propose.param = 1 + (uint32_t)below(rs, DNC_GOVP_END - 1);
+		tx->u.gov_propose.value = (int64_t)below(rs, 6000);
+		break;
+	case DNC_TX_GOV_VOTE:
+		tx->u.gov_vote.proposal_id = 1 + below(rs, 10);
+		tx->u.gov_vote.yes = (uint8_t)below(rs, 2);
+		break;
+	case DNC_TX_ADMIN_RETRACT:
+		tx->u.retract.target = w->u[to].pk;
+		tx->u.retract.amount = 1 + rand_amount(rs);
+		tx->u.retract.reason = (uint32_t)below(rs, 5);
+		break;
+	case DNC_TX_TEAM_UNLOCK:
+	case DNC_TX_TYPE_END:
+		break;
+	}
+}
+
+static void test_prop_conservation_random_sequences(void **st)
+{
+	uint64_t seed = 0x5eed0002;
+	world *w = test_calloc(1, sizeof *w);
+	dnc_chain_limits lim = { NU + 8, 4096, 4096 };
+	dnc_params p;
+	dnc_delegate_set ds;
+	uint32_t i, it, ok = 0, rejected = 0, signer;
+	dnc_time_s now = 0;
+	(void)st;
+	assert_int_equal(dnc_sig_init_ed25519(&w->s), DNC_OK);
+	dnc_params_default(&p);
+	p.gov_voting_blocks = 20;
+	mk_user(&w->s, 5000, &w->f);
+	assert_int_equal(dnc_chain_create(&p, &w->s, &lim, &w->f.pk, &w->c), DNC_OK);
+	w->L = dnc_chain_ledger(w->c);
+	w->f.a = dnc_chain_foundation(w->c);
+	dnc_chain_set_admin_enabled(w->c, 1);
+	dnc_chain_set_fundraising_end(w->c, 0);
+	memset(&ds, 0, sizeof ds);
+	for (i = 0; i < NU; i++) {
+		mk_user(&w->s, i, &w->u[i]);
+		rand_bytes(&seed, w->pw[i], 32);
+		assert_int_equal(dnc_ledger_add(w->L, &w->u[i].pk, &w->u[i].a), DNC_OK);
+		assert_int_equal(dnc_chain_genesis(w->c, w->u[i].a,
+						   i < 5 ? DNC_GEN_TEAM : DNC_GEN_SALE,
+						   (dn_amount)(1 + below(&seed, 100000)) * DNET), DNC_OK);
+		if (i < 8) {
+			ds.seat[i].acct = w->u[i].a;
+			ds.seat[i].kind = i < 4 ? DNC_SEAT_STAKE : i < 6 ? DNC_SEAT_VOLUME : DNC_SEAT_QUALITY;
+			ds.seat[i].score = below(&seed, 1000);
+		}
+	}
+	ds.n = 8;
+	ds.n_kind[0] = 4;
+	ds.n_kind[1] = 2;
+	ds.n_kind[2] = 2;
+	assert_int_equal(dnc_chain_set_delegates(w->c, &ds), DNC_OK);
+	for (it = 0; it < 20000; it++) {
+		dnc_tx tx;
+		dnc_hash before, after;
+		dnc_rc rc;
+		rand_tx(w, &seed, &tx, &signer);
+		if (below(&seed, 8))
+			assert_int_equal(dnc_tx_sign(&w->s, signer == 999 ? w->f.sk : w->u[signer].sk, &tx),
+					 DNC_OK);
+		fingerprint(w, &before);
+		now += (dnc_time_s)below(&seed, 3);
+		if (tx.type == DNC_TX_TEAM_UNLOCK)
+			now += (dnc_time_s)p.month_s * 3;
+		rc = dnc_chain_apply_tx(w->c, &tx, now, DNC_APPLY_VERIFY_SIG, NULL);
+		if (rc == DNC_OK) {
+			ok++;
+		} else {
+			rejected++;
+			fingerprint(w, &after);
+			/* all or nothing (a wrong F2F password only bumps its counter) */
+			if (memcmp(before.b, after.b, 32) != 0) {
+				print_error("seed 0x5eed0002 iteration %u: rejected tx type %u (%s) "
+					    "changed state\n", it, tx.type, dnc_rc_name(rc));
+				fail();
+			}
+		}
+		if (below(&seed, 25) == 0) {
+			assert_int_equal(dnc_chain_end_block(w->c, (uint32_t)below(&seed, 8), now, NULL),
+					 DNC_OK);
+			/* settle some voters now and then */
+			for (i = 0; i < 3; i++)
+				assert_int_equal(dnc_ledger_settle(w->L, w->u[below(&seed, NU)].a, NULL),
+						 DNC_OK);
+		}
+		assert_int_equal(dnc_chain_check(w->c), DNC_OK);
+	}
+	/* the sequence exercised both paths */
+	assert_true(ok > 2000);
+	assert_true(rejected > 2000);
+	dnc_chain_destroy(w->c);
+	test_free(w);
+}
+
+/* a structurally valid random transaction (fields in range) */
+static void rand_valid_tx(uint64_t *rs, dnc_tx *tx)
+{
+	uint32_t i;
+	memset(tx, 0, sizeof *tx);
+	tx->type = (uint8_t)(1 + below(rs, DNC_TX_TYPE_END - 1));
+	rand_bytes(rs, tx->from.b, 32);
+	tx->nonce = sm_next(rs);
+	tx->fee = (dn_amount)(sm_next(rs) >> 1);
+	rand_bytes(rs, tx->sig.b, 64);
+	switch ((dnc_tx_type)tx->type) {
+	case DNC_TX_TRANSFER:
+		rand_bytes(rs, tx->u.transfer.to.b, 32);
+		tx->u.transfer.amount = 1 + (dn_amount)(sm_next(rs) >> 2);
+		break;
+	case DNC_TX_VOTE:
+		rand_bytes(rs, tx->u.vote.candidate.b, 32);
+		tx->u.vote.amount = (dn_amount)(sm_next(rs) >> 1);
+		break;
+	case DNC_TX_SESSION_OPEN:
+		rand_bytes(rs, tx->u.open.distributor.b, 32);
+		tx->u.open.price_per_unit = 1 + (dn_amount)(sm_next(rs) >> 2);
+		tx->u.open.units = 1 + (sm_next(rs) >> 1);
+		tx->u.open.expiry_s = (dnc_time_s)sm_next(rs);
+		break;
+	case DNC_TX_REDEEM:
+		tx->u.redeem.session_id = 1 + (sm_next(rs) >> 1);
+		tx->u.redeem.cred.session_id = 1 + (sm_next(rs) >> 1);
+		tx->u.redeem.cred.total_units = 1 + (sm_next(rs) >> 1);
+		tx->u.redeem.cred.seq = sm_next(rs);
+		rand_bytes(rs, tx->u.redeem.cred.sig.b, 64);
+		break;
+	case DNC_TX_SESSION_CLOSE:
+		tx->u.close.session_id = 1 + (sm_next(rs) >> 1);
+		break;
+	case DNC_TX_F2F_LOCK:
+		rand_bytes(rs, tx->u.f2f_lock.to.b, 32);
+		tx->u.f2f_lock.amount = 1 + (dn_amount)(sm_next(rs) >> 2);
+		rand_bytes(rs, tx->u.f2f_lock.pw_hash.b, 32);
+		tx->u.f2f_lock.deadline_s = (dnc_time_s)sm_next(rs);
+		break;
+	case DNC_TX_F2F_CLAIM:
+		tx->u.f2f_claim.escrow_id = 1 + (sm_next(rs) >> 1);
+		rand_bytes(rs, tx->u.f2f_claim.password, 32);
+		break;
+	case DNC_TX_F2F_REFUND:
+		tx->u.f2f_refund.escrow_id = 1 + (sm_next(rs) >> 1);
+		break;
+	case DNC_TX_RENT:
+		rand_bytes(rs, tx->u.rent.owner.b, 32);
+		tx->u.rent.price_per_period = 1 + (dn_amount)(sm_next(rs) >> 2);
+		tx->u.rent.periods = 1 + (uint32_t)below(rs, 1000000);
+		break;
+	case DNC_TX_CONTENT:
+		tx->u.content.price = 1 + (dn_amount)(sm_next(rs) >> 2);
+		tx->u.content.direct = (uint8_t)below(rs, 2);
+		rand_bytes(rs, tx->u.content.origin.b, 32);
+		rand_bytes(rs, tx->u.content.seller.b, 32);
+		if (!tx->u.content.direct) {
+			tx->u.content.n_middle = (uint8_t)below(rs, DNC_MAX_MIDDLEMEN + 1);
+			for (i = 0; i < tx->u.content.n_middle; i++)
+				rand_bytes(rs, tx->u.content.middle[i].b, 32);
+		}
+		break;
+	case DNC_TX_SHARE:
+		tx->u.share.price = 1 + (dn_amount)(sm_next(rs) >> 2);
+		rand_bytes(rs, tx->u.share.provider.b, 32);
+		tx->u.share.n_relays = (uint8_t)below(rs, DNC_MAX_RELAYS + 1);
+		for (i = 0; i < tx->u.share.n_relays; i++) {
+			rand_bytes(rs, tx->u.share.relay[i].b, 32);
+			tx->u.share.relay_bytes[i] = sm_next(rs);
+		}
+		break;
+	case DNC_TX_GOV_PROPOSE:
+		tx->u.gov_propose.param = 1 + (uint32_t)below(rs, DNC_GOVP_END - 1);
+		tx->u.gov_propose.value = (int64_t)(sm_next(rs) >> 1);
+		break;
+	case DNC_TX_GOV_VOTE:
+		tx->u.gov_vote.proposal_id = 1 + (sm_next(rs) >> 1);
+		tx->u.gov_vote.yes = (uint8_t)below(rs, 2);
+		break;
+	case DNC_TX_ADMIN_RETRACT:
+		rand_bytes(rs, tx->u.retract.target.b, 32);
+		tx->u.retract.amount = 1 + (dn_amount)(sm_next(rs) >> 2);
+		tx->u.retract.reason = (uint32_t)sm_next(rs);
+		break;
+	case DNC_TX_TEAM_UNLOCK:
+	case DNC_TX_TYPE_END:
+		break;
+	}
+}
+
+static void test_prop_codec_roundtrip(void **st)
+{
+	uint64_t seed = 0x5eed0003;
+	uint8_t buf[DNC_TX_MAX_BYTES], buf2[DNC_TX_MAX_BYTES];
+	uint32_t it;
+	(void)st;
+	for (it = 0; it < 20000; it++) {
+		dnc_tx a, b;
+		size_t n, n2;
+		rand_valid_tx(&seed, &a);
+		assert_int_equal(dnc_tx_encode(&a, buf, sizeof buf, &n), DNC_OK);
+		assert_int_equal(dnc_tx_decode(buf, n, &b), DNC_OK);
+		assert_memory_equal(&a, &b, sizeof a);        /* decode(encode(x)) == x */
+		assert_int_equal(dnc_tx_encode(&b, buf2, sizeof buf2, &n2), DNC_OK);
+		assert_int_equal(n, n2);
+		assert_memory_equal(buf, buf2, n);
+		/* truncated or extended: rejected */
+		assert_int_equal(dnc_tx_decode(buf, n - 1 - below(&seed, n - 1), &b), DNC_EMALFORMED);
+		buf[n] = 0;
+		assert_int_equal(dnc_tx_decode(buf, n + 1, &b), DNC_EMALFORMED);
+	}
+}
+
+static void test_prop_decoder_fuzz_random_bytes(void **st)
+{
+	uint64_t seed = 0x5eed0004;
+	uint8_t buf[DNC_TX_MAX_BYTES + 8], re[DNC_TX_MAX_BYTES];
+	uint32_t it, accepted = 0;
+	(void)st;
+	for (it = 0; it < 200000; it++) {
+		size_t n = (size_t)below(&seed, 700), n2;
+		dnc_tx t;
+		rand_bytes(&seed, buf, n);
+		if (n > 2 && below(&seed, 2)) {
+			buf[0] = 1;                                  /* right version */
+			buf[1] = (uint8_t)(1 + below(&seed, 15));    /* a real type */
+		}
+		if (dnc_tx_decode(buf, n, &t) == DNC_OK) {
+			accepted++;
+			/* only canonical encodings decode */
+			assert_int_equal(dnc_tx_encode(&t, re, sizeof re, &n2), DNC_OK);
+			assert_int_equal(n, n2);
+			assert_memory_equal(buf, re, n);
+		}
+	}
+	/* random bytes must not produce valid transactions often */
+	assert_true(accepted < 200000 / 10);
+}
+
+static void test_prop_decoder_bit_flips_never_valid(void **st)
+{
+	uint64_t seed = 0x5eed0005;
+	dnc_sigscheme s;
+	uint8_t seedk[32] = {7}, sk[DNC_SK_BYTES], buf[DNC_TX_MAX_BYTES];
+	dnc_pubkey pk;
+	uint32_t it, bit;
+	(void)st;
+	assert_int_equal(dnc_sig_init_keyed(&s, seedk), DNC_OK);
+	assert_int_equal(dnc_sig_keypair(&s, seedk, &pk, sk), DNC_OK);
+	for (it = 0; it < 60; it++) {
+		dnc_tx a, b;
+		size_t n;
+		rand_valid_tx(&seed, &a);
+		a.from = pk;
+		assert_int_equal(dnc_tx_sign(&s, sk, &a), DNC_OK);
+		assert_int_equal(dnc_tx_encode(&a, buf, sizeof buf, &n), DNC_OK);
+		assert_int_equal(dnc_tx_verify(&s, &a), DNC_OK);
+		for (bit = 0; bit < n * 8; bit++) {
+			buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+			if (dnc_tx_decode(buf, n, &b) == DNC_OK)
+				assert_int_not_equal(dnc_tx_verify(&s, &b), DNC_OK);
+			buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		}
+	}
+}
+
+static void cred_flips(int keyed)
+{
+	static const uint8_t key[32] = "bit flip scheme key";
+	dnc_sigscheme s;
+	dnc_sessions t;
+	dnc_ledger *L;
+	user u[2];
+	uint64_t sid, seed = 0x5eed0006 + (uint64_t)keyed;
+	uint32_t it, bit;
+	if (keyed)
+		assert_int_equal(dnc_sig_init_keyed(&s, key), DNC_OK);
+	else
+		assert_int_equal(dnc_sig_init_ed25519(&s), DNC_OK);
+	assert_int_equal(dnc_ledger_create(4, 1000 * DNET, &L), DNC_OK);
+	mk_user(&s, 1, &u[0]);
+	mk_user(&s, 2, &u[1]);
+	assert_int_equal(dnc_ledger_add(L, &u[0].pk, &u[0].a), DNC_OK);
+	assert_int_equal(dnc_ledger_add(L, &u[1].pk, &u[1].a), DNC_OK);
+	assert_int_equal(dnc_ledger_mint(L, u[0].a, 100 * DNET), DNC_OK);
+	assert_int_equal(dnc_sessions_init(&t, 4), DNC_OK);
+	assert_int_equal(dnc_session_open(&t, L, u[0].a, u[1].a, 1000, 1000000, 0, &sid), DNC_OK);
+	for (it = 0; it < (keyed ? 40u : 6u); it++) {
+		dnc_credential c, d;
+		uint8_t buf[DNC_CRED_BYTES];
+		uint64_t units;
+		c.session_id = sid;
+		c.total_units = 1 + below(&seed, 1000000);
+		c.seq = below(&seed, 1000);
+		assert_int_equal(dnc_credential_sign(&s, u[0].sk, &c), DNC_OK);
+		assert_int_equal(dnc_session_check(&t, L, &s, u[1].a, sid, &c, &units), DNC_OK);
+		dnc_credential_encode(&c, buf);
+		for (bit = 0; bit < DNC_CRED_BYTES * 8; bit++) {
+			buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+			if (dnc_credential_decode(buf, sizeof buf, &d) == DNC_OK)
+				assert_int_not_equal(dnc_session_check(&t, L, &s, u[1].a, sid, &d, &units),
+						     DNC_OK);
+			buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		}
+	}
+	dnc_sessions_free(&t);
+	dnc_ledger_destroy(L);
+}
+
+static void test_prop_R_CRED_7_bit_flips_ed25519(void **st)
+{
+	(void)st;
+	cred_flips(0);
+}
+
+static void test_prop_R_CRED_7_bit_flips_keyed(void **st)
+{
+	(void)st;
+	cred_flips(1);
+}
+
+static void test_prop_amount_parse_format(void **st)
+{
+	uint64_t seed = 0x5eed0007;
+	char buf[40];
+	uint32_t it;
+	dn_amount a, b;
+	(void)st;
+	for (it = 0; it < 20000; it++) {
+		a = (dn_amount)(sm_next(&seed) >> (1 + below(&seed, 62)));
+		dnc_amount_format(a, buf, sizeof buf);
+		assert_int_equal(dnc_amount_parse(buf, &b), DNC_OK);
+		assert_true(a == b);
+		snprintf(buf, sizeof buf, "%lldu", (long long)a);
+		assert_int_equal(dnc_amount_parse(buf, &b), DNC_OK);
+		assert_true(a == b);
+	}
+	assert_int_equal(dnc_amount_parse("0.5", &a), DNC_OK);
+	assert_true(a == DNET / 2);
+	assert_int_equal(dnc_amount_parse("150u", &a), DNC_OK);
+	assert_true(a == 150);
+	assert_int_equal(dnc_amount_parse("1.000000001", &a), DNC_EMALFORMED);
+	assert_int_equal(dnc_amount_parse("-1", &a), DNC_EMALFORMED);
+	assert_int_equal(dnc_amount_parse("1e5", &a), DNC_EMALFORMED);
+	assert_int_equal(dnc_amount_parse(".", &a), DNC_EMALFORMED);
+	assert_int_equal(dnc_amount_parse("99999999999999999999", &a), DNC_EOVERFLOW);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prop_R_FEE_3_splits_sum_exactly),
+		cmocka_unit_test(test_prop_conservation_random_sequences),
+		cmocka_unit_test(test_prop_codec_roundtrip),
+		cmocka_unit_test(test_prop_decoder_fuzz_random_bytes),
+		cmocka_unit_test(test_prop_decoder_bit_flips_never_valid),
+		cmocka_unit_test(test_prop_R_CRED_7_bit_flips_ed25519),
+		cmocka_unit_test(test_prop_R_CRED_7_bit_flips_keyed),
+		cmocka_unit_test(test_prop_amount_parse_format),
+	};
+	return cmocka_run_group_tests_name("chain_props", tests, NULL, NULL);
+}

@@ -1,0 +1,262 @@
+/*
+ * test_chain_sec2_consensus.c: SPEC section 2, delegated proof of stake +
+ * proof of traffic (R-CONS-1..6): seat quotas, election by stake, volume
+ * and quality, the score window, the shuffled producer schedule with
+ * missed slots.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "dn_chain.h"
+
+#define DNET DNC_UNITS_PER_DNET
+
+static uint64_t sm_next(uint64_t *s)
+{
+	uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
+static dnc_ledger *mk_ledger(uint32_t n, dn_amount each)
+{
+	dnc_ledger *L;
+	dnc_pubkey pk;
+	dnc_acct a;
+	uint32_t i;
+	assert_int_equal(dnc_ledger_create(n, INT64_C(7500000000) * DNET, &L), DNC_OK);
+	for (i = 0; i < n; i++) {
+		uint64_t s = i + 1;
+		uint32_t k;
+		for (k = 0; k < 4; k++) {
+			uint64_t v = sm_next(&s);
+			memcpy(pk.b + 8 * k, &v, 8);
+		}
+		assert_int_equal(dnc_ledger_add(L, &pk, &a), DNC_OK);
+		assert_int_equal(dnc_ledger_mint(L, a, each), DNC_OK);
+	}
+	return L;
+}
+
+static void test_R_CONS_1_180_delegates(void **st)
+{
+	dnc_params p;
+	uint32_t q[DNC_SEAT_KINDS];
+	(void)st;
+	dnc_params_default(&p);
+	assert_int_equal(p.delegates, 180);
+	dnc_seat_quota(&p, q);
+	assert_int_equal(q[0] + q[1] + q[2], 180);
+}
+
+static void test_R_CONS_2_lambda_split(void **st)
+{
+	dnc_params p;
+	uint32_t q[DNC_SEAT_KINDS];
+	(void)st;
+	dnc_params_default(&p);
+	dnc_seat_quota(&p, q);
+	assert_int_equal(q[DNC_SEAT_STAKE], 90);       /* lambda 0.5: 90 + 90 */
+	assert_int_equal(q[DNC_SEAT_VOLUME] + q[DNC_SEAT_QUALITY], 90);
+	p.lambda_ppm = 300000;
+	dnc_seat_quota(&p, q);
+	assert_int_equal(q[DNC_SEAT_STAKE], 54);
+	assert_int_equal(q[DNC_SEAT_VOLUME] + q[DNC_SEAT_QUALITY], 126);
+	p.lambda_ppm = 1000000;
+	dnc_seat_quota(&p, q);
+	assert_int_equal(q[DNC_SEAT_STAKE], 180);
+}
+
+static void test_R_CONS_3_volume_and_quality_seats(void **st)
+{
+	dnc_params p;
+	dnc_ledger *L = mk_ledger(400, 100 * DNET);
+	dnc_delegate_set *ds = test_malloc(sizeof *ds);
+	uint32_t i, j;
+	(void)st;
+	dnc_params_default(&p);
+	/* accounts 0..99 carry traffic: volume rises with i, price falls with i
+	 * for even i only, so quality ranks differ from volume ranks */
+	for (i = 0; i < 100; i++)
+		dnc_ledger_credit_traffic(L, i, 1000 + i, (i % 2 == 0) ? 10 : 1000 + i, 0);
+	/* accounts 200..399 get stake votes from 100..199 */
+	for (i = 100; i < 200; i++)
+		assert_int_equal(dnc_ledger_vote(L, i, 200 + (i - 100), (dn_amount)(i) * DNET / 10, 0),
+				 DNC_OK);
+	assert_int_equal(dnc_elect(&p, L, 1, 0, ds), DNC_OK);
+	assert_int_equal(ds->n_kind[DNC_SEAT_STAKE], 90);
+	assert_int_equal(ds->n_kind[DNC_SEAT_VOLUME], 45);
+	assert_int_equal(ds->n_kind[DNC_SEAT_QUALITY], 45);
+	assert_int_equal(ds->n, 180);
+	/* volume seats: the 45 highest volumes (99 down to 55) */
+	for (i = 0; i < 45; i++) {
+		assert_int_equal(ds->seat[90 + i].kind, DNC_SEAT_VOLUME);
+		assert_int_equal(ds->seat[90 + i].acct, 99 - i);
+	}
+	/* quality seats: the cheap (even) ones not already seated */
+	for (i = 0; i < 45; i++) {
+		const dnc_seat *s = &ds->seat[135 + i];
+		assert_int_equal(s->kind, DNC_SEAT_QUALITY);
+		assert_true(s->acct < 55);
+	}
+	/* nobody twice */
+	for (i = 0; i < ds->n; i++)
+		for (j = i + 1; j < ds->n; j++)
+			assert_true(ds->seat[i].acct != ds->seat[j].acct);
+	test_free(ds);
+	dnc_ledger_destroy(L);
+}
+
+static void test_R_CONS_3_sliding_window(void **st)
+{
+	dnc_ledger *L = mk_ledger(4, DNET);
+	uint64_t v, q;
+	(void)st;
+	dnc_ledger_credit_traffic(L, 0, 50, 10, 5);
+	dnc_ledger_traffic_score(L, 0, 5, &v, &q);
+	assert_true(v == 50);
+	dnc_ledger_credit_traffic(L, 0, 7, 10, 6);      /* next window starts */
+	dnc_ledger_traffic_score(L, 0, 5, &v, &q);
+	assert_true(v == 50);                           /* complete window kept */
+	dnc_ledger_traffic_score(L, 0, 6, &v, &q);
+	assert_true(v == 7);
+	dnc_ledger_credit_traffic(L, 0, 1, 10, 9);      /* windows skipped */
+	dnc_ledger_traffic_score(L, 0, 8, &v, &q);
+	assert_true(v == 0);
+	dnc_ledger_traffic_score(L, 0, 5, &v, &q);
+	assert_true(v == 0);                            /* slid out */
+	dnc_ledger_destroy(L);
+}
+
+static void test_R_CONS_5_stake_top_ranked(void **st)
+{
+	dnc_params p;
+	dnc_ledger *L = mk_ledger(10, 100 * DNET);
+	dnc_delegate_set *ds = test_malloc(sizeof *ds);
+	(void)st;
+	dnc_params_default(&p);
+	assert_int_equal(p.epoch_blocks, 8640);
+	p.delegates = 2;
+	p.lambda_ppm = 1000000; /* two stake seats */
+	assert_int_equal(dnc_ledger_vote(L, 0, 7, 10 * DNET, 0), DNC_OK);
+	assert_int_equal(dnc_ledger_vote(L, 1, 8, 30 * DNET, 0), DNC_OK);
+	assert_int_equal(dnc_ledger_vote(L, 2, 9, 20 * DNET, 0), DNC_OK);
+	assert_int_equal(dnc_elect(&p, L, 0, 0, ds), DNC_OK);
+	assert_int_equal(ds->n, 2);
+	assert_int_equal(ds->seat[0].acct, 8);
+	assert_int_equal(ds->seat[1].acct, 9);
+	/* votes move: account 0 raises its vote for 7 above everyone */
+	assert_int_equal(dnc_ledger_vote(L, 0, 7, 50 * DNET, 0), DNC_OK);
+	assert_int_equal(dnc_elect(&p, L, 1, 0, ds), DNC_OK);
+	assert_int_equal(ds->seat[0].acct, 7);
+	assert_int_equal(ds->seat[1].acct, 8);
+	assert_true(dnc_ledger_account(L, 7)->votes_received == 50 * DNET);
+	assert_true(dnc_ledger_account(L, 0)->lock[DNC_LOCK_STAKE] == 50 * DNET);
+	/* withdraw */
+	assert_int_equal(dnc_ledger_vote(L, 0, 7, 0, 0), DNC_OK);
+	assert_true(dnc_ledger_account(L, 7)->votes_received == 0);
+	assert_true(dnc_ledger_balance(L, 0) == 100 * DNET);
+	assert_int_equal(dnc_ledger_vote(L, 0, 7, 101 * DNET, 0), DNC_EINSUFFICIENT);
+	assert_int_equal(dnc_ledger_check_conservation(L), DNC_OK);
+	test_free(ds);
+	dnc_ledger_destroy(L);
+}
+
+static void test_R_CONS_6_schedule_is_deterministic_shuffle(void **st)
+{
+	dnc_delegate_set *ds = test_calloc(1, sizeof *ds);
+	dnc_schedule *a = test_malloc(sizeof *a), *b = test_malloc(sizeof *b);
+	dnc_hash seed1, seed2;
+	uint32_t i, seen[180] = {0}, moved = 0, differ = 0;
+	(void)st;
+	ds->n = 180;
+	ds->n_kind[0] = 180;
+	for (i = 0; i < 180; i++)
+		ds->seat[i].acct = i;
+	memset(&seed1, 1, sizeof seed1);
+	memset(&seed2, 2, sizeof seed2);
+	assert_int_equal(dnc_schedule_make(ds, &seed1, 7, a), DNC_OK);
+	assert_int_equal(dnc_schedule_make(ds, &seed1, 7, b), DNC_OK);
+	assert_memory_equal(a, b, sizeof *a);              /* same chain data */
+	for (i = 0; i < 180; i++) {
+		seen[a->order[i]]++;
+		moved += a->order[i] != i;
+	}
+	for (i = 0; i < 180; i++)
+		assert_int_equal(seen[i], 1);                  /* a permutation */
+	assert_true(moved > 150);                          /* actually shuffled */
+	assert_int_equal(dnc_schedule_make(ds, &seed2, 7, b), DNC_OK);
+	for (i = 0; i < 180; i++)
+		differ += a->order[i] != b->order[i];
+	assert_true(differ > 150);
+	assert_int_equal(dnc_schedule_make(ds, &seed1, 8, b), DNC_OK);
+	assert_memory_not_equal(a->order, b->order, sizeof a->order);
+	assert_int_equal(dnc_schedule_seat(a, 0), a->order[0]);
+	assert_int_equal(dnc_schedule_seat(a, 181), a->order[1]);
+	test_free(ds);
+	test_free(a);
+	test_free(b);
+}
+
+static void test_R_CONS_6_missed_slot_leaves_gap(void **st)
+{
+	dnc_params p;
+	dnc_sigscheme s;
+	dnc_chain_limits lim = { 16, 4, 4 };
+	dnc_chain *c;
+	dnc_pubkey f;
+	dnc_delegate_set *ds = test_calloc(1, sizeof *ds);
+	dnc_schedule *sch = test_malloc(sizeof *sch);
+	dnc_hash seed;
+	dnc_block_summary sum;
+	uint64_t slot, produced = 0;
+	uint32_t i;
+	(void)st;
+	dnc_params_default(&p);
+	assert_int_equal(dnc_sig_init_ed25519(&s), DNC_OK);
+	memset(&f, 9, sizeof f);
+	assert_int_equal(dnc_chain_create(&p, &s, &lim, &f, &c), DNC_OK);
+	for (i = 0; i < 4; i++) {
+		dnc_pubkey pk;
+		dnc_acct a;
+		memset(&pk, 20 + (int)i, sizeof pk);
+		assert_int_equal(dnc_ledger_add(dnc_chain_ledger(c), &pk, &a), DNC_OK);
+		ds->seat[i].acct = a;
+	}
+	ds->n = 4;
+	ds->n_kind[0] = 4;
+	assert_int_equal(dnc_chain_set_delegates(c, ds), DNC_OK);
+	memset(&seed, 3, sizeof seed);
+	assert_int_equal(dnc_schedule_make(ds, &seed, 0, sch), DNC_OK);
+	for (slot = 0; slot < 12; slot++) {
+		if (slot == 5 || slot == 6)
+			continue; /* the scheduled producer was offline */
+		assert_int_equal(dnc_chain_end_block(c, dnc_schedule_seat(sch, slot),
+						     (dnc_time_s)slot * 10, &sum), DNC_OK);
+		assert_int_equal(sum.height, produced); /* next block builds on the last */
+		produced++;
+	}
+	assert_int_equal(dnc_chain_height(c), 10);
+	dnc_chain_destroy(c);
+	test_free(ds);
+	test_free(sch);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_R_CONS_1_180_delegates),
+		cmocka_unit_test(test_R_CONS_2_lambda_split),
+		cmocka_unit_test(test_R_CONS_3_volume_and_quality_seats),
+		cmocka_unit_test(test_R_CONS_3_sliding_window),
+		cmocka_unit_test(test_R_CONS_5_stake_top_ranked),
+		cmocka_unit_test(test_R_CONS_6_schedule_is_deterministic_shuffle),
+		cmocka_unit_test(test_R_CONS_6_missed_slot_leaves_gap),
+	};
+	return cmocka_run_group_tests_name("chain_sec2_consensus", tests, NULL, NULL);
+}
