@@ -14,9 +14,10 @@
 #ifndef DN_VERSION
 #define DN_VERSION "0.0.0"
 #endif
-#ifndef DN_GIT_REV
-#define DN_GIT_REV "unknown"
+#ifndef DN_FEATURES
+#define DN_FEATURES ""
 #endif
+#include "dn_gitrev.h"
 
 typedef struct cmd {
 	const char *name;
@@ -49,7 +50,7 @@ int main(int argc, char **argv)
 		return DN_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-		printf("dnetsim %s (%s)\n", DN_VERSION, DN_GIT_REV);
+		printf("dnetsim %s (%s)\nbuilt with: %s\n", DN_VERSION, DN_GIT_REV, DN_FEATURES);
 		return DN_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {

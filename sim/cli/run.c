@@ -25,9 +25,7 @@
 #ifndef DN_VERSION
 #define DN_VERSION "0.0.0"
 #endif
-#ifndef DN_GIT_REV
-#define DN_GIT_REV "unknown"
-#endif
+#include "dn_gitrev.h"
 
 static volatile sig_atomic_t stop_flag;
 

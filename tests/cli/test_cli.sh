@@ -78,6 +78,12 @@ contains "$T/out" "phold.remote_fraction" "params lists model parameters"
 expect_rc 0 "params --markdown" "$BIN" params --markdown
 contains "$T/out" "| sim.seed" "markdown table row"
 
+# docs/parameters.md is generated from the registry and must match it
+"$BIN" params --markdown >"$T/params.md" 2>/dev/null
+grep '^|' "$SRC/docs/parameters.md" >"$T/params-doc.md"
+if diff -q "$T/params.md" "$T/params-doc.md" >/dev/null; then ok; else
+	bad "docs/parameters.md is stale: replace its table with the output of 'dnetsim params --markdown'"; fi
+
 # a complete run leaves the file; nothing on stdout with --quiet
 expect_rc 0 "run small" "$BIN" run "$small" --out "$T/a.h5" --seed 5 --threads 2 --quiet
 [ -s "$T/a.h5" ] && ok || bad "no results file after a complete run"
