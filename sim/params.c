@@ -684,7 +684,7 @@ static void dn_default_text(const dn_param_def *d, char *buf, size_t buflen)
 static void dn_md_cell(FILE *out, const char *s)
 {
 	fputs("| ", out);
-	for (size_t i = 0; s[i] && i < 4096; i++) {
+	for (size_t i = 0; i < 4096 && s[i]; i++) {
 		if (s[i] == '|')
 			fputs("\\|", out);
 		else

@@ -44,7 +44,12 @@ void dn_registry_free(dn_registry *reg);
  * Adds n definitions. Fails with DN_EINVAL if a name is already present,
  * is malformed, or a default does not satisfy its own type and range
  * (a programming error, reported before anything runs). On failure the
- * registry is unchanged.
+ * registry is unchanged and the reason is printed to stderr.
+ * Names match [a-z0-9_]+(\.[a-z0-9_]+)+, at most DN_PARAM_NAME_MAX bytes,
+ * do not start with "include." (the scenario loader's key), and no name
+ * lies under another ("a.b" and "a.b.c" cannot both exist: a key is either
+ * a value or a section). unit and doc are one line of text; enum choices
+ * are non-empty, distinct and free of spaces.
  */
 DN_WUR dn_rc dn_registry_add(dn_registry *reg, const dn_param_def *defs, size_t n);
 

@@ -10,11 +10,13 @@
  * This file does not know what any parameter means, and it does not handle
  * sweep or expect blocks.
  *
- * Bounds: files of at most 16 MiB, includes nested at most 16 deep,
- * 256 files in one include list, 1024 file loads and 64 MiB read in all
- * (diamond-shaped includes could otherwise multiply), mappings nested at
- * most 64 deep, and a mapping reached twice through YAML aliases is
- * refused, so the work is linear in the size of the input.
+ * Bounds (the enum below): files of at most 16 MiB, includes nested at
+ * most 16 deep, 256 files in one include list, 1024 file loads and 64 MiB
+ * read in all (diamond-shaped includes could otherwise multiply), YAML
+ * nested at most 64 deep, at most 1024 anchors and aliases and 64
+ * directives (libyaml is quadratic in each, see dn_check_events), and a
+ * mapping reached twice through an alias is refused: the work stays
+ * linear in the size of the input.
  */
 #define _POSIX_C_SOURCE 200809L /* open, fstat, strnlen */
 
@@ -34,17 +36,19 @@
 #include <yaml.h>
 
 enum {
-	DN_FILE_MAX_BYTES = 16 * 1024 * 1024,
+	DN_FILE_MAX_BYTES = 16 * 1024 * 1024,  /* one file or text */
+	DN_TOTAL_BYTES_MAX = 64 * 1024 * 1024, /* all files of one scenario */
+	DN_FILES_MAX = 1024,                   /* file loads per scenario, repeats included */
 	DN_INCLUDE_DEPTH_MAX = 16,
-	DN_NEST_MAX = 64,
 	DN_INCLUDE_LIST_MAX = 256,
-	DN_FILES_MAX = 1024,                      /* file loads per scenario, includes repeated */
-	DN_TOTAL_BYTES_MAX = 64 * 1024 * 1024,    /* bytes read per scenario, all files */
-	DN_OVERRIDE_MAX_BYTES = 65536,
-	DN_SHOW_MAX = 100,    /* bytes of user text quoted in a message */
-	DN_SHOW_PATH_MAX = 200, /* bytes of a file name quoted in a message */
-	DN_YAML_OUT_MAX = 256 * 1024 * 1024,
-	DN_SUGGEST_DIST = 2   /* largest edit distance for "did you mean" */
+	DN_NEST_MAX = 64,                      /* YAML collections inside each other */
+	DN_DIRECTIVES_MAX = 64,                /* "%YAML", "%TAG" lines per text */
+	DN_ANCHORS_MAX = 1024,                 /* anchors plus aliases per text */
+	DN_OVERRIDE_MAX_BYTES = 65536,         /* one --set */
+	DN_SHOW_MAX = 100,                     /* bytes of user text quoted in a message */
+	DN_SHOW_PATH_MAX = 200,                /* bytes of a file name quoted in a message */
+	DN_YAML_OUT_MAX = 256 * 1024 * 1024,   /* dn_scenario_to_yaml output */
+	DN_SUGGEST_DIST = 2                    /* largest edit distance for "did you mean" */
 };
 
 static const char dn_cmdline_name[] = "<command line>";
@@ -89,8 +93,6 @@ typedef struct dn_loader {
 typedef struct dn_source {
 	const char *name; /* interned */
 	const char *dir;  /* directory for relative includes ("" = cwd) */
-	const char *text;
-	size_t len;
 	yaml_document_t *doc;
 	unsigned char *visited; /* per node: mapping already walked */
 	unsigned serial;
@@ -433,39 +435,59 @@ static char *dn_dir_of(const char *path)
 	return dir;
 }
 
-/*
- * Reads and loads one file. `from` and `at` locate the include that names
- * it (NULL for the top-level file) for messages.
- */
-static dn_rc dn_load_file(dn_loader *L, const char *path, const dn_source *from,
-                          const yaml_node_t *at, size_t include_depth)
+/* strerror without its shared buffer (sweeps may load scenarios in threads). */
+static const char *dn_errno_text(int e, char *buf, size_t buflen)
 {
-	char shown[DN_SHOW_PATH_MAX + 4];
+#if defined(_GNU_SOURCE) && defined(__GLIBC__)
+	/* The build defines _GNU_SOURCE (CMakeLists.txt): glibc's variant returns the text. */
+	return strerror_r(e, buf, buflen);
+#else
+	if (strerror_r(e, buf, buflen) != 0)
+		(void)snprintf(buf, buflen, "error %d", e);
+	return buf;
+#endif
+}
+
+/* Where an include names a file: the including source and the name's node. */
+typedef struct dn_site {
+	const dn_source *src;
+	const yaml_node_t *node;
+} dn_site;
+
+/*
+ * Reads and loads one file. `site` locates the include that names it for
+ * messages; NULL for the top-level file.
+ */
+static dn_rc dn_load_file(dn_loader *L, const char *path, const dn_site *site,
+                          size_t include_depth)
+{
+	char shown[DN_SHOW_PATH_MAX + 4], ebuf[128];
 	dn_show(path, strlen(path), shown, sizeof shown);
-	if (include_depth > DN_INCLUDE_DEPTH_MAX)
-		return dn_fail_at(L, DN_ELIMIT, from, at,
+	/* The top-level file (site == NULL) is at depth 0, first, and never a cycle. */
+	assert(site || (include_depth == 0 && L->depth == 0));
+	if (site && include_depth > DN_INCLUDE_DEPTH_MAX)
+		return dn_fail_at(L, DN_ELIMIT, site->src, site->node,
 		                  "include: includes nested more than %d deep (at '%s')",
 		                  DN_INCLUDE_DEPTH_MAX, shown);
-	if (L->n_loads >= DN_FILES_MAX)
-		return dn_fail_at(L, DN_ELIMIT, from, at, "include: more than %d files loaded in all",
-		                  DN_FILES_MAX);
+	if (site && L->n_loads >= DN_FILES_MAX)
+		return dn_fail_at(L, DN_ELIMIT, site->src, site->node,
+		                  "include: more than %d files loaded in all", DN_FILES_MAX);
 	L->n_loads++;
 	/* O_NONBLOCK: a FIFO must not hang the loader before the S_ISREG check. */
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		int e = errno;
-		if (from)
-			return dn_fail_at(L, DN_EIO, from, at, "include: cannot read '%s': %s", shown,
-			                  strerror(e));
+		const char *why = dn_errno_text(errno, ebuf, sizeof ebuf);
+		if (site)
+			return dn_fail_at(L, DN_EIO, site->src, site->node, "include: cannot read '%s': %s",
+			                  shown, why);
 		if (L->err && L->errlen)
-			(void)snprintf(L->err, L->errlen, "%s: cannot read the scenario file: %s", shown,
-			               strerror(e));
+			(void)snprintf(L->err, L->errlen, "%s: cannot read the scenario file: %s", shown, why);
 		return DN_EIO;
 	}
 	struct stat st;
 	const char *problem = NULL;
 	if (fstat(fd, &st) != 0)
-		problem = strerror(errno);
+		problem = dn_errno_text(errno, ebuf, sizeof ebuf);
 	else if (!S_ISREG(st.st_mode))
 		problem = "not a regular file";
 	else if (st.st_size > DN_FILE_MAX_BYTES)
@@ -484,18 +506,19 @@ static dn_rc dn_load_file(dn_loader *L, const char *path, const dn_source *from,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			problem = strerror(errno);
+			problem = dn_errno_text(errno, ebuf, sizeof ebuf);
 		else if (r == 0)
 			break; /* the file shrank: take what is there */
 		else
 			len += (size_t)r;
 	}
 	if (close(fd) != 0 && !problem)
-		problem = strerror(errno);
+		problem = dn_errno_text(errno, ebuf, sizeof ebuf);
 	if (problem) {
 		free(text);
-		if (from)
-			return dn_fail_at(L, DN_EIO, from, at, "include: cannot read '%s': %s", shown, problem);
+		if (site)
+			return dn_fail_at(L, DN_EIO, site->src, site->node, "include: cannot read '%s': %s",
+			                  shown, problem);
 		if (L->err && L->errlen)
 			(void)snprintf(L->err, L->errlen, "%s: cannot read the scenario file: %s", shown,
 			               problem);
@@ -504,7 +527,7 @@ static dn_rc dn_load_file(dn_loader *L, const char *path, const dn_source *from,
 	text[len] = '\0';
 	L->bytes_read += len;
 	/* A cycle is a file already open further up the include chain. */
-	for (size_t i = 0; i < L->depth; i++) {
+	for (size_t i = 0; site && i < L->depth; i++) {
 		if (L->stack[i].dev == st.st_dev && L->stack[i].ino == st.st_ino) {
 			char chain[512];
 			size_t k = 0;
@@ -516,8 +539,8 @@ static dn_rc dn_load_file(dn_loader *L, const char *path, const dn_source *from,
 				k += (size_t)w;
 			}
 			free(text);
-			return dn_fail_at(L, DN_EINVAL, from, at, "include: include cycle: %s%s", chain,
-			                  shown);
+			return dn_fail_at(L, DN_EINVAL, site->src, site->node,
+			                  "include: include cycle: %s%s", chain, shown);
 		}
 	}
 	const char *name = dn_intern(L->s, path);
@@ -525,8 +548,8 @@ static dn_rc dn_load_file(dn_loader *L, const char *path, const dn_source *from,
 	if (!name || !dir) {
 		free(text);
 		free(dir);
-		if (from)
-			return dn_fail_at(L, DN_ENOMEM, from, at, "include: out of memory");
+		if (site)
+			return dn_fail_at(L, DN_ENOMEM, site->src, site->node, "include: out of memory");
 		return dn_fail(L, DN_ENOMEM, path, 0, 0, "out of memory");
 	}
 	assert(L->depth < sizeof L->stack / sizeof L->stack[0]);
@@ -571,7 +594,8 @@ static dn_rc dn_include_one(dn_loader *L, const dn_source *src, const yaml_node_
 	char *path = dn_resolve(src->dir, rel, rel_len);
 	if (!path)
 		return dn_fail_at(L, DN_ENOMEM, src, node, "include: out of memory");
-	dn_rc rc = dn_load_file(L, path, src, node, src->include_depth + 1);
+	const dn_site site = {src, node};
+	dn_rc rc = dn_load_file(L, path, &site, src->include_depth + 1);
 	free(path);
 	return rc;
 }
@@ -813,20 +837,32 @@ static dn_rc dn_walk_document(dn_loader *L, dn_source *src)
 }
 
 /*
- * A first pass over the events: syntax errors, and nesting deeper than
- * DN_NEST_MAX. libyaml's scanner does work proportional to the flow depth
- * for every token, so 16 MiB of '[' would take hours; stopping at the
- * first event past the bound keeps loading linear. The event pass stops
- * there, before the scanner has looked further.
+ * A first pass that keeps libyaml linear. Its scanner does work
+ * proportional to the flow depth for every token, it compares each new
+ * anchor with all earlier ones and each alias with all anchors, and each
+ * %TAG directive with all earlier ones: 16 MiB of any of these would take
+ * hours. So: at most DN_DIRECTIVES_MAX lines starting with '%' (libyaml
+ * reads every '%' in column 0 as a directive), then an event pass that
+ * stops at the first event nested deeper than DN_NEST_MAX or past
+ * DN_ANCHORS_MAX anchors and aliases, before the scanner reads further.
+ * Syntax errors surface here too, with the same messages as in the load.
  */
 static dn_rc dn_check_events(dn_loader *L, const char *name, const char *text, size_t len)
 {
+	size_t directives = 0, line = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '%' && (i == 0 || text[i - 1] == '\n') && ++directives > DN_DIRECTIVES_MAX)
+			return dn_fail(L, DN_ELIMIT, name, line, 0, "more than %d YAML directives",
+			               DN_DIRECTIVES_MAX);
+		if (text[i] == '\n')
+			line++;
+	}
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser))
 		return dn_fail(L, DN_ENOMEM, name, 0, 0, "out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	dn_rc rc = DN_OK;
-	size_t depth = 0;
+	size_t depth = 0, anchors = 0;
 	/* Each event consumes input, so the loop ends; the bound is a backstop. */
 	for (size_t i = 0; i <= len + 16; i++) {
 		yaml_event_t ev;
@@ -836,7 +872,16 @@ static dn_rc dn_check_events(dn_loader *L, const char *name, const char *text, s
 		}
 		yaml_event_type_t type = ev.type;
 		yaml_mark_t mark = ev.start_mark;
+		bool anchor = (type == YAML_ALIAS_EVENT) ||
+		              (type == YAML_SCALAR_EVENT && ev.data.scalar.anchor) ||
+		              (type == YAML_SEQUENCE_START_EVENT && ev.data.sequence_start.anchor) ||
+		              (type == YAML_MAPPING_START_EVENT && ev.data.mapping_start.anchor);
 		yaml_event_delete(&ev);
+		if (anchor && ++anchors > DN_ANCHORS_MAX) {
+			rc = dn_fail(L, DN_ELIMIT, name, mark.line, mark.column,
+			             "more than %d YAML anchors and aliases", DN_ANCHORS_MAX);
+			break;
+		}
 		if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
 			if (++depth > DN_NEST_MAX) {
 				rc = dn_fail(L, DN_ELIMIT, name, mark.line, mark.column,
@@ -888,7 +933,7 @@ static dn_rc dn_load_text(dn_loader *L, const char *name, const char *dir, const
 		if (L->serial == UINT_MAX) {
 			rc = dn_fail(L, DN_ELIMIT, name, 0, 0, "too many sources");
 		} else {
-			dn_source src = {.name = name, .dir = dir, .text = text, .len = len, .doc = &doc,
+			dn_source src = {.name = name, .dir = dir, .doc = &doc,
 			                 .serial = ++L->serial, .include_depth = include_depth};
 			rc = dn_walk_document(L, &src);
 		}
@@ -983,7 +1028,7 @@ static dn_rc dn_load_common(const dn_registry *reg, const char *path, const char
 		return rc;
 	}
 	if (path) {
-		rc = dn_load_file(&L, path, NULL, NULL, 0);
+		rc = dn_load_file(&L, path, NULL, 0);
 	} else if (text) {
 		const char *nm = name ? name : "<string>";
 		size_t len = strnlen(text, (size_t)DN_FILE_MAX_BYTES + 1);

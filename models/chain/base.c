@@ -47,7 +47,7 @@ const char *dnc_rc_name(dnc_rc rc)
 dnc_rc dnc_amount_parse(const char *s, dn_amount *r)
 {
 	size_t n, i;
-	unsigned __int128 whole = 0;
+	dnc_u128 whole = 0;
 	uint64_t frac = 0;
 	int frac_digits = 0, seen_digit = 0, seen_dot = 0;
 
@@ -64,7 +64,7 @@ dnc_rc dnc_amount_parse(const char *s, dn_amount *r)
 			if (s[i] < '0' || s[i] > '9')
 				return DNC_EMALFORMED;
 			whole = whole * 10 + (unsigned)(s[i] - '0');
-			if (whole > (unsigned __int128)INT64_MAX)
+			if (whole > (dnc_u128)INT64_MAX)
 				return DNC_EOVERFLOW;
 		}
 		*r = (dn_amount)whole;
@@ -87,7 +87,7 @@ dnc_rc dnc_amount_parse(const char *s, dn_amount *r)
 			frac = frac * 10 + (uint64_t)(c - '0');
 		} else {
 			whole = whole * 10 + (unsigned)(c - '0');
-			if (whole > (unsigned __int128)INT64_MAX)
+			if (whole > (dnc_u128)INT64_MAX)
 				return DNC_EOVERFLOW;
 		}
 	}
@@ -96,7 +96,7 @@ dnc_rc dnc_amount_parse(const char *s, dn_amount *r)
 	for (; frac_digits < 8; frac_digits++)
 		frac *= 10;
 	whole = whole * (unsigned)DNC_UNITS_PER_DNET + frac;
-	if (whole > (unsigned __int128)INT64_MAX)
+	if (whole > (dnc_u128)INT64_MAX)
 		return DNC_EOVERFLOW;
 	*r = (dn_amount)whole;
 	return DNC_OK;

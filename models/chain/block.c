@@ -26,6 +26,22 @@ static uint64_t get64(const uint8_t *p)
 
 #define HDR_UNSIGNED (DNC_HEADER_BYTES - DNC_SIG_BYTES)
 
+void dnc_header_next(const dnc_block_header *parent, const dnc_pubkey *producer,
+		     dnc_time_s slot_time_s, const dnc_hash *tx_root, uint32_t n_tx,
+		     const dnc_hash *state_root, dnc_block_header *h)
+{
+	dnc_hash pid;
+	dnc_header_hash(parent, &pid);
+	memset(h, 0, sizeof *h);
+	h->height = parent->height + 1;
+	h->parent = pid;
+	h->producer = *producer;
+	h->slot_time_s = slot_time_s;
+	h->tx_root = *tx_root;
+	h->n_tx = n_tx;
+	h->state_root = *state_root;
+}
+
 void dnc_header_encode(const dnc_block_header *h, uint8_t out[DNC_HEADER_BYTES])
 {
 	size_t o = 0;

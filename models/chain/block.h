@@ -31,6 +31,15 @@ typedef struct dnc_block_header {
 
 #define DNC_HEADER_BYTES (8 + 32 + 32 + 8 + 32 + 32 + 4 + DNC_SIG_BYTES)
 
+/*
+ * Fill the (unsigned) header that follows parent: height + 1, parent's
+ * hash, and the given producer, slot time, roots and transaction count.
+ * OUT h; sign it with dnc_header_sign.
+ */
+void dnc_header_next(const dnc_block_header *parent, const dnc_pubkey *producer,
+		     dnc_time_s slot_time_s, const dnc_hash *tx_root, uint32_t n_tx,
+		     const dnc_hash *state_root, dnc_block_header *h);
+
 void dnc_header_encode(const dnc_block_header *h, uint8_t out[DNC_HEADER_BYTES]);
 DNC_WUR dnc_rc dnc_header_decode(const uint8_t *in, size_t len, dnc_block_header *h);
 /* Hash of everything but the signature (the block id). OUT id. */

@@ -371,7 +371,7 @@ uint64_t dnc_latency_quantile(const dnc_latency *l, uint32_t q_ppm)
 		return 0;
 	if (q_ppm >= DNC_PPM)
 		return l->max_us;
-	want = (uint64_t)(((unsigned __int128)l->count * q_ppm + DNC_PPM - 1) / DNC_PPM);
+	want = (uint64_t)(((dnc_u128)l->count * q_ppm + DNC_PPM - 1) / DNC_PPM);
 	if (want == 0)
 		want = 1;
 	for (b = 0; b < DNC_LAT_BUCKETS; b++) {

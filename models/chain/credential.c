@@ -92,7 +92,7 @@ dnc_rc dnc_session_open(dnc_sessions *t, dnc_ledger *L, dnc_acct consumer,
 			dnc_acct distributor, dn_amount price_per_unit,
 			uint64_t units, dnc_time_s expiry_s, uint64_t *id)
 {
-	unsigned __int128 dep;
+	dnc_u128 dep;
 	dnc_session *s;
 	dnc_rc rc;
 
@@ -100,8 +100,8 @@ dnc_rc dnc_session_open(dnc_sessions *t, dnc_ledger *L, dnc_acct consumer,
 	    consumer >= dnc_ledger_count(L) || distributor >= dnc_ledger_count(L))
 		return DNC_EINVAL;
 	/* R-CRED-2: deposit = price x requested units */
-	dep = (unsigned __int128)(uint64_t)price_per_unit * units;
-	if (dep > (unsigned __int128)INT64_MAX)
+	dep = (dnc_u128)(uint64_t)price_per_unit * units;
+	if (dep > (dnc_u128)INT64_MAX)
 		return DNC_EOVERFLOW;
 	if (t->n >= t->cap)
 		return DNC_EFULL;
@@ -175,7 +175,7 @@ dnc_rc dnc_session_redeem(dnc_sessions *t, dnc_ledger *L, const dnc_sigscheme *s
 		return rc;
 	ss = &t->v[session_id - 1];
 	/* units <= units_max, so this is <= the deposit: no overflow */
-	pay = (dn_amount)((unsigned __int128)units * (uint64_t)ss->price_per_unit);
+	pay = (dn_amount)((dnc_u128)units * (uint64_t)ss->price_per_unit);
 	if (pay > ss->deposit_left)
 		return DNC_EOVERDEPOSIT;
 	rc = dnc_split_fee(pay, p->community_fee_ppm, &f, &net); /* R-FEE-2 */

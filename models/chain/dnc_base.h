@@ -19,6 +19,10 @@
 #define DNC_WUR
 #endif
 
+/* 128-bit intermediates for products (GCC/Clang extension, named once) */
+__extension__ typedef unsigned __int128 dnc_u128;
+__extension__ typedef __int128 dnc_i128;
+
 typedef int64_t dn_amount;            /* DNET base units; 1 DNET = 10^8 */
 typedef uint32_t dnc_acct;            /* dense account index in a ledger */
 typedef int64_t dnc_time_s;           /* chain time, seconds since genesis */
@@ -97,11 +101,11 @@ static inline DNC_WUR dnc_rc dnc_sub(dn_amount a, dn_amount b, dn_amount *r)
 static inline DNC_WUR dnc_rc dnc_muldiv(dn_amount a, uint64_t num, uint64_t den,
 					dn_amount *r)
 {
-	unsigned __int128 p;
+	dnc_u128 p;
 	if (a < 0 || den == 0)
 		return DNC_EINVAL;
-	p = (unsigned __int128)(uint64_t)a * num / den;
-	if (p > (unsigned __int128)INT64_MAX)
+	p = (dnc_u128)(uint64_t)a * num / den;
+	if (p > (dnc_u128)INT64_MAX)
 		return DNC_EOVERFLOW;
 	*r = (dn_amount)p;
 	return DNC_OK;

@@ -55,12 +55,12 @@ dnc_rc dnc_emission_init(const dnc_params *p, dnc_emission *e)
 dnc_rc dnc_emission_retune(dnc_emission *e, uint64_t height, uint64_t end_height,
 			   dn_amount remaining)
 {
-	unsigned __int128 den;
+	dnc_u128 den;
 	if (end_height <= height || remaining < 0 || e->delegates == 0)
 		return DNC_EINVAL;
 	/* R-EMIT-1 / R-EMIT-4: t = remaining / (blocks left * D) */
-	den = (unsigned __int128)(end_height - height) * e->delegates;
-	e->per_delegate = (dn_amount)((unsigned __int128)(uint64_t)remaining / den);
+	den = (dnc_u128)(end_height - height) * e->delegates;
+	e->per_delegate = (dn_amount)((dnc_u128)(uint64_t)remaining / den);
 	e->block_reward = e->per_delegate * (dn_amount)e->delegates;
 	e->start_height = height;
 	e->end_height = end_height;
@@ -100,7 +100,7 @@ dnc_rc dnc_emission_producer_split(const dnc_params *p, dn_amount reward,
 dnc_rc dnc_split_weighted(dn_amount amount, const uint64_t *weight, uint32_t n,
 			  dn_amount *out)
 {
-	unsigned __int128 total = 0;
+	dnc_u128 total = 0;
 	dn_amount given = 0;
 	uint32_t i, best = 0;
 	if (n == 0 || amount < 0)
@@ -113,7 +113,7 @@ dnc_rc dnc_split_weighted(dn_amount amount, const uint64_t *weight, uint32_t n,
 	for (i = 0; i < n; i++) {
 		out[i] = total == 0
 			? amount / (dn_amount)n
-			: (dn_amount)((unsigned __int128)(uint64_t)amount * weight[i] / total);
+			: (dn_amount)((dnc_u128)(uint64_t)amount * weight[i] / total);
 		given += out[i];
 	}
 	out[best] += amount - given;
@@ -122,13 +122,13 @@ dnc_rc dnc_split_weighted(dn_amount amount, const uint64_t *weight, uint32_t n,
 
 dn_amount dnc_lock_unlocked(const dnc_params *p, dn_amount total, uint64_t months)
 {
-	unsigned __int128 u;
+	dnc_u128 u;
 	if (total <= 0 || months < p->lock_cliff_months)
 		return 0;                  /* R-LOCK-1: first unlock at the cliff */
 	/* R-LOCK-1: monthly_ppm of the total each month from the cliff on */
-	u = (unsigned __int128)(uint64_t)total * p->lock_monthly_ppm *
+	u = (dnc_u128)(uint64_t)total * p->lock_monthly_ppm *
 	    (months - p->lock_cliff_months + 1) / DNC_PPM;
-	return u >= (unsigned __int128)(uint64_t)total ? total : (dn_amount)u;
+	return u >= (dnc_u128)(uint64_t)total ? total : (dn_amount)u;
 }
 
 uint64_t dnc_lock_months(const dnc_params *p, dnc_time_s end_s, dnc_time_s now_s)
@@ -140,8 +140,8 @@ uint64_t dnc_lock_months(const dnc_params *p, dnc_time_s end_s, dnc_time_s now_s
 
 uint32_t dnc_initial_share_ppm(const dnc_provenance *v)
 {
-	unsigned __int128 held = (uint64_t)v->initial + (uint64_t)v->stake_earned;
-	unsigned __int128 all = held + (uint64_t)v->traffic_earned;
+	dnc_u128 held = (uint64_t)v->initial + (uint64_t)v->stake_earned;
+	dnc_u128 all = held + (uint64_t)v->traffic_earned;
 	if (all == 0)
 		return DNC_PPM;
 	return (uint32_t)(held * DNC_PPM / all);
@@ -153,7 +153,7 @@ dnc_rc dnc_gov_crossing_height(const dnc_params *p, uint32_t traffic_ppm,
 	dnc_allocation a;
 	dnc_emission e;
 	dn_amount rt, ri, last_rt, last_ri;
-	__int128 lhs, slope, h, num = p->gov_num, den = p->gov_den;
+	dnc_i128 lhs, slope, h, num = p->gov_num, den = p->gov_den;
 	dnc_rc rc;
 
 	if (traffic_ppm > DNC_PPM)
@@ -172,22 +172,22 @@ dnc_rc dnc_gov_crossing_height(const dnc_params *p, uint32_t traffic_ppm,
 	/* initial share after h blocks: (I + h ri) / (I + h R). It is at most
 	 * num/den when (I + h ri) den <= num (I + h R), i.e.
 	 * I (den - num) <= h (num R - den ri). */
-	lhs = (__int128)a.initial * (den - num);
-	slope = num * (__int128)e.block_reward - den * (__int128)ri;
+	lhs = (dnc_i128)a.initial * (den - num);
+	slope = num * (dnc_i128)e.block_reward - den * (dnc_i128)ri;
 	if (slope <= 0)
 		return DNC_ENOTFOUND;
 	h = (lhs + slope - 1) / slope;    /* smallest h with h slope >= lhs */
 	if (h < 1)
 		h = 1;
-	if ((unsigned __int128)h >= e.end_height) {
+	if ((dnc_u128)h >= e.end_height) {
 		/* check the final block, which also carries the dust */
 		dn_amount total = a.emission;
 		rc = dnc_ppm_of(total, traffic_ppm, &last_rt);
 		if (rc)
 			return rc;
 		last_ri = total - last_rt;
-		if (((__int128)a.initial + last_ri) * den <=
-		    num * ((__int128)a.initial + total)) {
+		if (((dnc_i128)a.initial + last_ri) * den <=
+		    num * ((dnc_i128)a.initial + total)) {
 			*height = e.end_height;
 			return DNC_OK;
 		}

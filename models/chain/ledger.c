@@ -48,7 +48,7 @@ dnc_rc dnc_ledger_create(uint32_t cap, dn_amount supply, dnc_ledger **out)
 	uint32_t hsize = 16;
 
 	*out = NULL;
-	if (cap == 0 || cap >= (UINT32_C(1) << 31) || supply <= 0)
+	if (cap == 0 || cap >= (UINT32_C(1) << 30) || supply <= 0)
 		return DNC_EINVAL;
 	while (hsize < 2 * cap)
 		hsize <<= 1;
@@ -284,17 +284,17 @@ dnc_rc dnc_ledger_gov_mark(dnc_ledger *L, dnc_acct a, uint32_t slot, uint32_t id
 /* ---- R-CONS-5 stake votes and R-FEE-1 delegate pools ---- */
 
 /* (stake * delta) >> 64 without overflowing 128 bits */
-static unsigned __int128 fixed_mul(dn_amount stake, unsigned __int128 delta)
+static dnc_u128 fixed_mul(dn_amount stake, dnc_u128 delta)
 {
 	uint64_t hi = (uint64_t)(delta >> 64), lo = (uint64_t)delta;
-	unsigned __int128 s = (uint64_t)stake;
+	dnc_u128 s = (uint64_t)stake;
 	return s * hi + ((s * lo) >> 64);
 }
 
 dn_amount dnc_ledger_pending(const dnc_ledger *L, dnc_acct voter)
 {
 	const dnc_account *v;
-	unsigned __int128 owed;
+	dnc_u128 owed;
 	dn_amount pool;
 	if (!valid(L, voter))
 		return 0;
@@ -305,7 +305,7 @@ dn_amount dnc_ledger_pending(const dnc_ledger *L, dnc_acct voter)
 			 L->acct[v->voted_for].pool_acc - v->voter_snap);
 	pool = L->acct[v->voted_for].lock[DNC_LOCK_POOL];
 	/* floors make owed <= pool; the cap is a guard, not a path */
-	return owed > (unsigned __int128)pool ? pool : (dn_amount)owed;
+	return owed > (dnc_u128)pool ? pool : (dn_amount)owed;
 }
 
 dnc_rc dnc_ledger_settle(dnc_ledger *L, dnc_acct voter, dn_amount *paid)
@@ -388,7 +388,7 @@ dnc_rc dnc_ledger_pool_pay(dnc_ledger *L, dnc_acct from, dnc_acct delegate,
 {
 	dnc_account *d;
 	dn_amount cut, owners;
-	unsigned __int128 inc, acc;
+	dnc_u128 inc, acc;
 	dnc_rc rc;
 
 	if (!valid(L, delegate) || amount < 0 || delegate_ppm > DNC_PPM ||
@@ -406,7 +406,7 @@ dnc_rc dnc_ledger_pool_pay(dnc_ledger *L, dnc_acct from, dnc_acct delegate,
 		L->balance[from] -= amount;
 	d = &L->acct[delegate];
 	if (owners > 0 && d->votes_received > 0) {
-		inc = ((unsigned __int128)(uint64_t)owners << FIXED_ONE_SHIFT) /
+		inc = ((dnc_u128)(uint64_t)owners << FIXED_ONE_SHIFT) /
 		      (uint64_t)d->votes_received;
 		if (!__builtin_add_overflow(d->pool_acc, inc, &acc)) {
 			d->pool_acc = acc;
@@ -447,7 +447,7 @@ void dnc_ledger_credit_traffic(dnc_ledger *L, dnc_acct a, uint64_t units,
 			       dn_amount price_per_unit, uint64_t window)
 {
 	dnc_account *r;
-	unsigned __int128 q;
+	dnc_u128 q;
 	if (!valid(L, a) || price_per_unit <= 0)
 		return;
 	r = &L->acct[a];
@@ -462,7 +462,7 @@ void dnc_ledger_credit_traffic(dnc_ledger *L, dnc_acct a, uint64_t units,
 	 * consumer stops signing, R-CRED-5), so they are counted through
 	 * the volume credited here; no unsigned claim can raise a score.
 	 */
-	q = (unsigned __int128)units * QUALITY_SCALE / (uint64_t)price_per_unit;
+	q = (dnc_u128)units * QUALITY_SCALE / (uint64_t)price_per_unit;
 	r->qual_cur = q > UINT64_MAX - r->qual_cur ? UINT64_MAX : r->qual_cur + (uint64_t)q;
 }
 
@@ -488,8 +488,8 @@ void dnc_ledger_traffic_score(const dnc_ledger *L, dnc_acct a, uint64_t window,
 
 dnc_rc dnc_ledger_check_conservation(const dnc_ledger *L)
 {
-	unsigned __int128 sum = (uint64_t)L->unminted;
-	unsigned __int128 lk[DNC_LOCK_N] = {0};
+	dnc_u128 sum = (uint64_t)L->unminted;
+	dnc_u128 lk[DNC_LOCK_N] = {0};
 	uint32_t i;
 	int k;
 	if (L->unminted < 0)
@@ -505,11 +505,11 @@ dnc_rc dnc_ledger_check_conservation(const dnc_ledger *L)
 		}
 	}
 	for (k = 0; k < DNC_LOCK_N; k++) {
-		if (lk[k] != (unsigned __int128)L->locked_total[k])
+		if (lk[k] != (dnc_u128)L->locked_total[k])
 			return DNC_ECONSERVATION;
 		sum += lk[k];
 	}
-	return sum == (unsigned __int128)L->supply ? DNC_OK : DNC_ECONSERVATION;
+	return sum == (dnc_u128)L->supply ? DNC_OK : DNC_ECONSERVATION;
 }
 
 static void put64(uint8_t *p, uint64_t v)

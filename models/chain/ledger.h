@@ -36,9 +36,9 @@ typedef struct dnc_account {
 	dn_amount team_total;          /* R-LOCK-1: amount frozen at genesis */
 	dn_amount team_released;       /* R-LOCK-1: already unlocked */
 	dn_amount votes_received;      /* R-CONS-5: stake voted for us */
-	unsigned __int128 pool_acc;    /* R-FEE-1: owners' reward per staked
+	dnc_u128 pool_acc;    /* R-FEE-1: owners' reward per staked
 					  unit, 2^64 fixed point */
-	unsigned __int128 voter_snap;  /* pool_acc of voted_for when settled */
+	dnc_u128 voter_snap;  /* pool_acc of voted_for when settled */
 	uint64_t stake_frozen_until;   /* R-GOV-1: block height */
 	uint64_t window;               /* R-CONS-3: current score window id */
 	uint64_t vol_cur, vol_prev;    /* R-CONS-3: redeemed units per window */
@@ -59,7 +59,7 @@ typedef struct dnc_ledger dnc_ledger;
 /*
  * Create a ledger for at most cap accounts with a fixed total supply, all
  * of it unminted. OUT *out, owned by the caller, freed with
- * dnc_ledger_destroy. DNC_EINVAL (cap 0 or >= 2^31, supply <= 0),
+ * dnc_ledger_destroy. DNC_EINVAL (cap 0 or >= 2^30, supply <= 0),
  * DNC_ENOMEM.
  */
 DNC_WUR dnc_rc dnc_ledger_create(uint32_t cap, dn_amount supply, dnc_ledger **out);
@@ -73,6 +73,10 @@ DNC_WUR dnc_rc dnc_ledger_add(dnc_ledger *L, const dnc_pubkey *pk, dnc_acct *idx
 /* Index of the account with this key, or DNC_NONE. */
 dnc_acct dnc_ledger_find(const dnc_ledger *L, const dnc_pubkey *pk);
 
+/*
+ * Read access. An index >= count gives NULL / 0. Pointers stay valid for
+ * the ledger's life (the arrays never move).
+ */
 uint32_t dnc_ledger_count(const dnc_ledger *L);
 uint32_t dnc_ledger_capacity(const dnc_ledger *L);
 const dnc_pubkey *dnc_ledger_pk(const dnc_ledger *L, dnc_acct a);

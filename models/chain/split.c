@@ -37,7 +37,7 @@ dnc_rc dnc_split_share(const dnc_params *p, dn_amount payment,
 		       dnc_share_split *s)
 {
 	dn_amount net, pool, given = 0;
-	unsigned __int128 total_bytes = 0;
+	dnc_u128 total_bytes = 0;
 	uint32_t i;
 	dnc_rc rc;
 

@@ -170,6 +170,36 @@ dnc_rc dnc_chain_set_delegates(dnc_chain *c, const dnc_delegate_set *ds)
 	return DNC_OK;
 }
 
+dnc_rc dnc_chain_new_epoch(dnc_chain *c, uint64_t epoch, const dnc_hash *seed,
+			   dnc_schedule *sched)
+{
+	uint64_t window = c->height / c->p.traffic_window_blocks;
+	dnc_delegate_set *ds = malloc(sizeof *ds);
+	dnc_rc rc;
+	if (!ds)
+		return DNC_ENOMEM;
+	/* R-CONS-3: the last complete window (window 0 until one is) */
+	rc = dnc_elect(&c->p, c->L, epoch, window > 0 ? window - 1 : 0, ds);
+	if (!rc && ds->n == 0)
+		rc = DNC_ENOTFOUND;
+	if (!rc && sched)
+		rc = dnc_schedule_make(ds, seed, epoch, sched); /* R-CONS-6 */
+	if (!rc)
+		rc = dnc_chain_set_delegates(c, ds);
+	free(ds);
+	return rc;
+}
+
+/*
+ * A move whose amount was checked against the payer's balance beforehand:
+ * it cannot fail; a failure would be a broken invariant, caught by the
+ * assertion at the caller.
+ */
+static int moved(dnc_ledger *L, dnc_acct from, dnc_acct to, dn_amount amount)
+{
+	return dnc_ledger_transfer(L, from, to, amount) == DNC_OK;
+}
+
 /* ---- splits paid by index (shared by transactions and bulk paths) ---- */
 
 dnc_rc dnc_chain_pay_share(dnc_chain *c, dnc_acct payer, dnc_acct provider,
@@ -180,6 +210,7 @@ dnc_rc dnc_chain_pay_share(dnc_chain *c, dnc_acct payer, dnc_acct provider,
 	uint32_t n = dnc_ledger_count(c->L), i;
 	dnc_share_split s;
 	dnc_rc rc;
+	int ok;
 
 	if (payer >= n || provider >= n || n_relays > DNC_MAX_RELAYS)
 		return DNC_EINVAL;
@@ -192,11 +223,12 @@ dnc_rc dnc_chain_pay_share(dnc_chain *c, dnc_acct payer, dnc_acct provider,
 	if (dnc_ledger_balance(c->L, payer) < price)
 		return DNC_EINSUFFICIENT;
 	/* checked: the moves below cannot fail */
-	rc = dnc_ledger_transfer(c->L, payer, c->pot, s.fee);  /* R-FEE-2 */
-	rc |= dnc_ledger_transfer(c->L, payer, provider, s.provider);
+	ok = moved(c->L, payer, c->pot, s.fee);  /* R-FEE-2 */
+	ok &= moved(c->L, payer, provider, s.provider);
 	for (i = 0; i < n_relays; i++)
-		rc |= dnc_ledger_transfer(c->L, payer, relays[i], s.relay[i]);
-	assert(rc == DNC_OK);
+		ok &= moved(c->L, payer, relays[i], s.relay[i]);
+	assert(ok);
+	(void)ok;
 	if (out)
 		*out = s;
 	return DNC_OK;
@@ -207,7 +239,7 @@ dnc_rc dnc_chain_pay_content(dnc_chain *c, dnc_acct buyer, dnc_acct origin,
 			     dn_amount price, dnc_fwd_split *out)
 {
 	uint32_t n = dnc_ledger_count(c->L), i;
-	int direct = seller == origin;
+	int direct = seller == origin, ok;
 	dnc_fwd_split s;
 	dnc_rc rc;
 
@@ -221,13 +253,14 @@ dnc_rc dnc_chain_pay_content(dnc_chain *c, dnc_acct buyer, dnc_acct origin,
 		return rc;
 	if (dnc_ledger_balance(c->L, buyer) < price)
 		return DNC_EINSUFFICIENT;
-	rc = dnc_ledger_transfer(c->L, buyer, c->pot, s.fee); /* R-FEE-2 */
-	rc |= dnc_ledger_transfer(c->L, buyer, origin, s.origin);
+	ok = moved(c->L, buyer, c->pot, s.fee); /* R-FEE-2 */
+	ok &= moved(c->L, buyer, origin, s.origin);
 	if (!direct)
-		rc |= dnc_ledger_transfer(c->L, buyer, seller, s.seller);
+		ok &= moved(c->L, buyer, seller, s.seller);
 	for (i = 0; i < k; i++)
-		rc |= dnc_ledger_transfer(c->L, buyer, middle[i], s.middle[i]);
-	assert(rc == DNC_OK);
+		ok &= moved(c->L, buyer, middle[i], s.middle[i]);
+	assert(ok);
+	(void)ok;
 	if (out)
 		*out = s;
 	return DNC_OK;
@@ -366,23 +399,25 @@ static dnc_rc tx_rent(dnc_chain *c, dnc_acct from, const dnc_tx *tx,
 		      dnc_tx_receipt *r)
 {
 	dnc_acct owner;
-	unsigned __int128 total;
+	dnc_u128 total;
 	dn_amount fee, net;
+	int ok;
 	dnc_rc rc = need(c, &tx->u.rent.owner, &owner);
 	if (rc)
 		return rc;
 	/* R-RENT-1: price per unit time x periods, R-FEE-2 off the top */
-	total = (unsigned __int128)(uint64_t)tx->u.rent.price_per_period * tx->u.rent.periods;
-	if (total > (unsigned __int128)INT64_MAX)
+	total = (dnc_u128)(uint64_t)tx->u.rent.price_per_period * tx->u.rent.periods;
+	if (total > (dnc_u128)INT64_MAX)
 		return DNC_EOVERFLOW;
 	rc = dnc_split_fee((dn_amount)total, c->p.community_fee_ppm, &fee, &net);
 	if (rc)
 		return rc;
 	if (dnc_ledger_balance(c->L, from) < (dn_amount)total)
 		return DNC_EINSUFFICIENT;
-	rc = dnc_ledger_transfer(c->L, from, c->pot, fee);
-	rc |= dnc_ledger_transfer(c->L, from, owner, net);
-	assert(rc == DNC_OK);
+	ok = moved(c->L, from, c->pot, fee);
+	ok &= moved(c->L, from, owner, net);
+	assert(ok);
+	(void)ok;
 	r->fee_paid += fee;
 	r->moved = (dn_amount)total;
 	return DNC_OK;
@@ -790,11 +825,11 @@ dnc_rc dnc_chain_end_block(dnc_chain *c, uint32_t producer_seat, dnc_time_s now_
 	/* R-GOV-1: tally votes that ended with this block */
 	for (i = 0; i < DNC_GOV_SLOTS; i++) {
 		dnc_proposal *pr = &c->prop[i];
-		unsigned __int128 yes, all;
+		dnc_u128 yes, all;
 		if (pr->state != 1 || pr->end_height > c->height)
 			continue;
-		yes = (unsigned __int128)(uint64_t)pr->yes_weight * c->p.gov_den;
-		all = (unsigned __int128)(uint64_t)dnc_ledger_locked_total(c->L, DNC_LOCK_STAKE) *
+		yes = (dnc_u128)(uint64_t)pr->yes_weight * c->p.gov_den;
+		all = (dnc_u128)(uint64_t)dnc_ledger_locked_total(c->L, DNC_LOCK_STAKE) *
 		      c->p.gov_num;
 		closed++;
 		if (yes > all) { /* more than 2/3 of all voting weight */

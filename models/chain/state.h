@@ -46,6 +46,10 @@ DNC_WUR dnc_rc dnc_chain_create(const dnc_params *p, const dnc_sigscheme *s,
 				const dnc_pubkey *foundation, dnc_chain **out);
 void dnc_chain_destroy(dnc_chain *c);
 
+/*
+ * Parts of the chain, owned by it. Moving money through the ledger
+ * directly (by index) is allowed: it keeps conservation by construction.
+ */
 dnc_ledger *dnc_chain_ledger(dnc_chain *c);
 const dnc_ledger *dnc_chain_ledger_c(const dnc_chain *c);
 const dnc_params *dnc_chain_params(const dnc_chain *c);
@@ -72,6 +76,18 @@ void dnc_chain_set_admin_enabled(dnc_chain *c, int enabled);
 /* Install the delegates that share this epoch's rewards (from dnc_elect). */
 DNC_WUR dnc_rc dnc_chain_set_delegates(dnc_chain *c, const dnc_delegate_set *ds);
 const dnc_delegate_set *dnc_chain_delegates(const dnc_chain *c);
+
+/*
+ * R-CONS-1..6 epoch change: elect the delegates from the ledger with the
+ * current parameters (lambda may have been changed by governance), scoring
+ * traffic over the last complete score window before the current height
+ * (window 0 while none is complete), install them, and make the epoch's
+ * producer schedule keyed by seed (the hash of the last block before the
+ * epoch). OUT *sched (may be NULL). DNC_ENOTFOUND if nobody is electable
+ * (the previous delegates stay), DNC_ENOMEM.
+ */
+DNC_WUR dnc_rc dnc_chain_new_epoch(dnc_chain *c, uint64_t epoch, const dnc_hash *seed,
+				   dnc_schedule *sched);
 
 /* What applying a transaction produced (for the caller's metrics). */
 typedef struct dnc_tx_receipt {

@@ -352,6 +352,33 @@ int main(int argc, char **argv)
 		       1e6 * (t1 - t0) / (double)nb, "us");
 		printf("%-44s %14.2f %s\n", "  1M agents x 8,640 blocks would take",
 		       (t1 - t0) / (double)nb * 8640, "s");
+		/* fee/relay splits by index: share with 2 relays, content with 2 middlemen */
+		{
+			long n = (long)(4000000 * scale), k;
+			t0 = now_s();
+			for (k = 0; k < n; k++) {
+				dnc_acct rel[2] = { (dnc_acct)(2 + sm_next(&s) % n_acct),
+						    (dnc_acct)(2 + sm_next(&s) % n_acct) };
+				CHECK("share", dnc_chain_pay_share(c, (dnc_acct)(2 + sm_next(&s) % n_acct),
+								   (dnc_acct)(2 + sm_next(&s) % n_acct), rel, 2,
+								   NULL, 1000, NULL));
+			}
+			t1 = now_s();
+			printf("%-44s %14.0f %s\n", "relay splits applied (2 relays, by index)",
+			       (double)n / (t1 - t0), "/s");
+			t0 = now_s();
+			for (k = 0; k < n; k++) {
+				dnc_acct mid[2] = { (dnc_acct)(2 + sm_next(&s) % n_acct),
+						    (dnc_acct)(2 + sm_next(&s) % n_acct) };
+				dnc_acct o = (dnc_acct)(sm_next(&s) % n_acct);
+				dnc_acct sel = (o + 1 + (dnc_acct)(sm_next(&s) % (n_acct - 1))) % n_acct;
+				CHECK("content", dnc_chain_pay_content(c, (dnc_acct)(2 + sm_next(&s) % n_acct),
+								       2 + o, mid, 2, 2 + sel, 1000, NULL));
+			}
+			t1 = now_s();
+			printf("%-44s %14.0f %s\n", "content splits applied (2 middlemen, by index)",
+			       (double)n / (t1 - t0), "/s");
+		}
 		t0 = now_s();
 		for (i = 0; i < n_acct; i++)
 			CHECK("settle", dnc_ledger_settle(L, i + 2, NULL));

@@ -510,6 +510,88 @@ static void test_prop_decoder_bit_flips_never_valid(void **st)
 	}
 }
 
+/* each kind of malformation, one at a time, on a valid encoding */
+static void test_decoder_rejects_each_malformation(void **st)
+{
+	uint8_t buf[DNC_TX_MAX_BYTES], bad[DNC_TX_MAX_BYTES];
+	dnc_tx t, d;
+	size_t n;
+	(void)st;
+	memset(&t, 0, sizeof t);
+	t.type = DNC_TX_SHARE;
+	t.fee = 5;
+	t.u.share.price = 1000;
+	t.u.share.n_relays = 2;
+	assert_int_equal(dnc_tx_encode(&t, buf, sizeof buf, &n), DNC_OK);
+	assert_int_equal(dnc_tx_decode(buf, n, &d), DNC_OK);
+#define BAD(off, val) do { memcpy(bad, buf, n); bad[off] = (uint8_t)(val); \
+	assert_int_equal(dnc_tx_decode(bad, n, &d), DNC_EMALFORMED); } while (0)
+	BAD(0, 2);                       /* version */
+	BAD(1, 0);                       /* type 0 */
+	BAD(1, DNC_TX_TYPE_END);         /* unknown type */
+	BAD(2 + 32 + 8 + 7, 0x80);       /* negative fee */
+	BAD(2 + 32 + 16 + 7, 0x80);      /* negative price */
+	BAD(2 + 32 + 16 + 8 + 32, 17);   /* relay count above the bound */
+	BAD(2 + 32 + 16 + 8 + 32, 3);    /* count disagrees with the length */
+#undef BAD
+	memset(bad, 0, sizeof bad);
+	memcpy(bad, buf, n);
+	assert_int_equal(dnc_tx_decode(bad, n + 1, &d), DNC_EMALFORMED); /* trailing */
+	assert_int_equal(dnc_tx_decode(bad, n - 1, &d), DNC_EMALFORMED); /* short */
+	assert_int_equal(dnc_tx_decode(NULL, 0, &d), DNC_EMALFORMED);
+	/* a boolean that is neither 0 nor 1 */
+	memset(&t, 0, sizeof t);
+	t.type = DNC_TX_GOV_VOTE;
+	t.u.gov_vote.proposal_id = 1;
+	assert_int_equal(dnc_tx_encode(&t, buf, sizeof buf, &n), DNC_OK);
+	memcpy(bad, buf, n);
+	bad[2 + 32 + 16 + 8] = 2;
+	assert_int_equal(dnc_tx_decode(bad, n, &d), DNC_EMALFORMED);
+	/* direct content sale with middlemen */
+	memset(&t, 0, sizeof t);
+	t.type = DNC_TX_CONTENT;
+	t.u.content.price = 1;
+	t.u.content.direct = 1;
+	t.u.content.n_middle = 1;
+	assert_int_equal(dnc_tx_encode(&t, buf, sizeof buf, &n), DNC_EINVAL);
+}
+
+/* a signed transaction applies once: its replay has a stale nonce */
+static void test_tx_replay_rejected_by_nonce(void **st)
+{
+	dnc_sigscheme s;
+	dnc_params p;
+	dnc_chain_limits lim = { 8, 4, 4 };
+	dnc_chain *c;
+	user a, b, f;
+	dnc_tx tx;
+	(void)st;
+	assert_int_equal(dnc_sig_init_ed25519(&s), DNC_OK);
+	dnc_params_default(&p);
+	mk_user(&s, 1, &a);
+	mk_user(&s, 2, &b);
+	mk_user(&s, 3, &f);
+	assert_int_equal(dnc_chain_create(&p, &s, &lim, &f.pk, &c), DNC_OK);
+	assert_int_equal(dnc_ledger_add(dnc_chain_ledger(c), &a.pk, &a.a), DNC_OK);
+	assert_int_equal(dnc_chain_genesis(c, a.a, DNC_GEN_SALE, 10 * DNET), DNC_OK);
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_TRANSFER;
+	tx.from = a.pk;
+	tx.u.transfer.to = b.pk;       /* a new account, created by the transfer */
+	tx.u.transfer.amount = DNET;
+	assert_int_equal(dnc_tx_sign(&s, a.sk, &tx), DNC_OK);
+	assert_int_equal(dnc_chain_apply_tx(c, &tx, 0, DNC_APPLY_VERIFY_SIG, NULL), DNC_OK);
+	assert_int_equal(dnc_chain_apply_tx(c, &tx, 0, DNC_APPLY_VERIFY_SIG, NULL), DNC_EBADNONCE);
+	tx.nonce = 5;
+	assert_int_equal(dnc_tx_sign(&s, a.sk, &tx), DNC_OK);
+	assert_int_equal(dnc_chain_apply_tx(c, &tx, 0, DNC_APPLY_VERIFY_SIG, NULL), DNC_EBADNONCE);
+	tx.nonce = 1;                  /* signed for nonce 5: the signature breaks */
+	assert_int_equal(dnc_chain_apply_tx(c, &tx, 0, DNC_APPLY_VERIFY_SIG, NULL), DNC_EBADSIG);
+	assert_true(dnc_ledger_balance(dnc_chain_ledger(c), a.a) == 9 * DNET);
+	assert_true(dnc_ledger_nonce(dnc_chain_ledger(c), a.a) == 1);
+	dnc_chain_destroy(c);
+}
+
 static void cred_flips(int keyed)
 {
 	static const uint8_t key[32] = "bit flip scheme key";
@@ -600,6 +682,8 @@ int main(void)
 		cmocka_unit_test(test_prop_codec_roundtrip),
 		cmocka_unit_test(test_prop_decoder_fuzz_random_bytes),
 		cmocka_unit_test(test_prop_decoder_bit_flips_never_valid),
+		cmocka_unit_test(test_decoder_rejects_each_malformation),
+		cmocka_unit_test(test_tx_replay_rejected_by_nonce),
 		cmocka_unit_test(test_prop_R_CRED_7_bit_flips_ed25519),
 		cmocka_unit_test(test_prop_R_CRED_7_bit_flips_keyed),
 		cmocka_unit_test(test_prop_amount_parse_format),

@@ -247,6 +247,61 @@ static void test_R_CONS_6_missed_slot_leaves_gap(void **st)
 	test_free(sch);
 }
 
+static void test_R_CONS_5_chain_epoch_elects_and_schedules(void **st)
+{
+	dnc_params p;
+	dnc_sigscheme s;
+	dnc_chain_limits lim = { 64, 4, 4 };
+	dnc_chain *c;
+	dnc_pubkey f;
+	dnc_ledger *L;
+	dnc_schedule *sch = test_malloc(sizeof *sch);
+	const dnc_delegate_set *ds;
+	dnc_hash seed;
+	uint32_t i, slot;
+	(void)st;
+	dnc_params_default(&p);
+	p.delegates = 6;                         /* 3 stake + 2 volume + 1 quality */
+	p.traffic_window_blocks = 4;
+	assert_int_equal(dnc_sig_init_ed25519(&s), DNC_OK);
+	memset(&f, 9, sizeof f);
+	assert_int_equal(dnc_chain_create(&p, &s, &lim, &f, &c), DNC_OK);
+	L = dnc_chain_ledger(c);
+	memset(&seed, 5, sizeof seed);
+	/* nobody electable yet */
+	assert_int_equal(dnc_chain_new_epoch(c, 0, &seed, sch), DNC_ENOTFOUND);
+	for (i = 0; i < 20; i++) {
+		dnc_pubkey pk;
+		dnc_acct a;
+		memset(&pk, 40 + (int)i, sizeof pk);
+		assert_int_equal(dnc_ledger_add(L, &pk, &a), DNC_OK);
+		assert_int_equal(dnc_chain_genesis(c, a, DNC_GEN_SALE, 100 * DNET), DNC_OK);
+	}
+	/* accounts 2..9 vote for 10..17; 18, 19 carry traffic in window 0 */
+	for (i = 2; i < 10; i++)
+		assert_int_equal(dnc_ledger_vote(L, i, i + 8, (dn_amount)i * DNET, 0), DNC_OK);
+	dnc_ledger_credit_traffic(L, 18, 500, 10, 0);
+	dnc_ledger_credit_traffic(L, 19, 100, 1, 0);
+	assert_int_equal(dnc_chain_new_epoch(c, 0, &seed, sch), DNC_OK);
+	ds = dnc_chain_delegates(c);
+	assert_int_equal(ds->n_kind[DNC_SEAT_STAKE], 3);
+	assert_int_equal(ds->seat[0].acct, 17);  /* most stake */
+	assert_int_equal(ds->n_kind[DNC_SEAT_VOLUME], 2);
+	assert_int_equal(ds->seat[3].acct, 18);
+	assert_int_equal(ds->seat[4].acct, 19);
+	assert_int_equal(ds->n_kind[DNC_SEAT_QUALITY], 0); /* both already seated */
+	for (slot = 0; slot < 8; slot++)
+		assert_int_equal(dnc_chain_end_block(c, dnc_schedule_seat(sch, slot),
+						     (dnc_time_s)slot * 10, NULL), DNC_OK);
+	/* height 8: window 1 is the last complete one, where nobody has traffic */
+	assert_int_equal(dnc_chain_new_epoch(c, 1, &seed, sch), DNC_OK);
+	ds = dnc_chain_delegates(c);
+	assert_int_equal(ds->n_kind[DNC_SEAT_VOLUME], 0);
+	assert_int_equal(dnc_chain_check(c), DNC_OK);
+	dnc_chain_destroy(c);
+	test_free(sch);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_R_CONS_3_volume_and_quality_seats),
 		cmocka_unit_test(test_R_CONS_3_sliding_window),
 		cmocka_unit_test(test_R_CONS_5_stake_top_ranked),
+		cmocka_unit_test(test_R_CONS_5_chain_epoch_elects_and_schedules),
 		cmocka_unit_test(test_R_CONS_6_schedule_is_deterministic_shuffle),
 		cmocka_unit_test(test_R_CONS_6_missed_slot_leaves_gap),
 	};

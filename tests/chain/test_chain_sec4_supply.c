@@ -97,7 +97,7 @@ static void test_R_EMIT_1_t_is_0_991(void **st)
 	dnc_params p;
 	dnc_emission e;
 	dnc_allocation a;
-	unsigned __int128 total;
+	dnc_u128 total;
 	(void)st;
 	dnc_params_default(&p);
 	assert_int_equal(dnc_emission_init(&p, &e), DNC_OK);
@@ -107,10 +107,10 @@ static void test_R_EMIT_1_t_is_0_991(void **st)
 	assert_true(e.block_reward == e.per_delegate * 180);
 	assert_int_equal(e.end_height, UINT64_C(31536000));
 	/* everything is released within the years, the last block takes the dust */
-	total = (unsigned __int128)e.block_reward * (e.end_height - 1) +
+	total = (dnc_u128)e.block_reward * (e.end_height - 1) +
 		(uint64_t)dnc_emission_reward(&e, e.end_height - 1,
 					      a.emission - e.block_reward * (dn_amount)(e.end_height - 1));
-	assert_true(total == (unsigned __int128)a.emission);
+	assert_true(total == (dnc_u128)a.emission);
 	assert_true(dnc_emission_reward(&e, e.end_height, 1000) == 0);
 }
 
@@ -170,6 +170,39 @@ static void test_R_EMIT_3_block_reward_split_in_chain(void **st)
 	dnc_chain_destroy(c);
 }
 
+static void test_R_EMIT_3_pools_in_proportion_to_score(void **st)
+{
+	dnc_params p;
+	dnc_sigscheme s;
+	user u[5];
+	dnc_chain *c;
+	dnc_delegate_set ds;
+	dnc_block_summary sum;
+	dnc_ledger *L;
+	dn_amount prod, pools, g0, g1, by_kind[3];
+	uint64_t seats[3] = { 2, 1, 1 };
+	(void)st;
+	dnc_params_default(&p);
+	assert_int_equal(dnc_sig_init_ed25519(&s), DNC_OK);
+	c = mk_chain(&p, &s, u, 5);
+	L = dnc_chain_ledger(c);
+	ds = *dnc_chain_delegates(c);
+	ds.seat[0].score = 1000;     /* stake seats 1 : 3 */
+	ds.seat[1].score = 3000;
+	assert_int_equal(dnc_chain_set_delegates(c, &ds), DNC_OK);
+	g0 = dnc_ledger_balance(L, u[0].a);
+	g1 = dnc_ledger_balance(L, u[1].a);
+	assert_int_equal(dnc_chain_end_block(c, 3, 10, &sum), DNC_OK); /* a quality seat produces */
+	g0 = dnc_ledger_balance(L, u[0].a) - g0;
+	g1 = dnc_ledger_balance(L, u[1].a) - g1;
+	assert_int_equal(dnc_emission_producer_split(&p, sum.reward, &prod, &pools), DNC_OK);
+	assert_int_equal(dnc_split_weighted(pools, seats, 3, by_kind), DNC_OK);
+	/* nobody staked: each pool pays its delegate everything */
+	assert_true(g0 == by_kind[0] / 4);
+	assert_true(g1 == by_kind[0] - by_kind[0] / 4);
+	dnc_chain_destroy(c);
+}
+
 static void test_R_EMIT_4_never_past_supply(void **st)
 {
 	dnc_params p;
@@ -191,6 +224,20 @@ static void test_R_EMIT_4_never_past_supply(void **st)
 	assert_true(sum.minted_total == a.emission); /* exactly, dust included */
 	assert_true(sum.reward == 0);
 	assert_true(dnc_ledger_unminted(dnc_chain_ledger(c)) == p.supply_base - a.emission);
+	/* the ledger itself refuses to mint past the supply */
+	{
+		dnc_ledger *L = dnc_chain_ledger(c);
+		dn_amount left = dnc_ledger_unminted(L), b = dnc_ledger_balance(L, u[0].a);
+		assert_int_equal(dnc_ledger_mint(L, u[0].a, left + 1), DNC_ESUPPLY);
+		assert_int_equal(dnc_ledger_mint_team(L, u[0].a, left + 1), DNC_ESUPPLY);
+		assert_int_equal(dnc_ledger_pool_pay(L, DNC_NONE, u[0].a, left + 1, 100000, NULL),
+				 DNC_ESUPPLY);
+		assert_true(dnc_ledger_balance(L, u[0].a) == b);
+		assert_int_equal(dnc_ledger_mint(L, u[0].a, left), DNC_OK);
+		assert_true(dnc_ledger_unminted(L) == 0);
+		assert_int_equal(dnc_ledger_mint(L, u[0].a, 1), DNC_ESUPPLY);
+		assert_int_equal(dnc_chain_check(c), DNC_OK);
+	}
 	dnc_chain_destroy(c);
 }
 
@@ -240,6 +287,32 @@ static void test_R_EMIT_5_provenance_tracked_per_block(void **st)
 		share_prev = sum.initial_share_ppm;
 	}
 	assert_true(sum.prov.traffic_earned > 0);
+	dnc_chain_destroy(c);
+}
+
+static void test_R_EMIT_5_producer_and_pools_by_seat_kind(void **st)
+{
+	dnc_params p;
+	dnc_sigscheme s;
+	user u[4];
+	dnc_chain *c;
+	dnc_block_summary sum;
+	dn_amount prod, pools, by_kind[3];
+	uint64_t seats[3] = { 2, 1, 1 };
+	(void)st;
+	dnc_params_default(&p);
+	assert_int_equal(dnc_sig_init_ed25519(&s), DNC_OK);
+	c = mk_chain(&p, &s, u, 4);
+	/* seat 0 is a stake seat: its producer share is stake-originated */
+	assert_int_equal(dnc_chain_end_block(c, 0, 10, &sum), DNC_OK);
+	assert_int_equal(dnc_emission_producer_split(&p, sum.reward, &prod, &pools), DNC_OK);
+	assert_int_equal(dnc_split_weighted(pools, seats, 3, by_kind), DNC_OK);
+	assert_true(sum.prov.stake_earned == prod + by_kind[0]);
+	assert_true(sum.prov.traffic_earned == by_kind[1] + by_kind[2]);
+	/* seat 2 is a volume seat: its producer share is traffic-originated */
+	assert_int_equal(dnc_chain_end_block(c, 2, 20, &sum), DNC_OK);
+	assert_true(sum.prov.stake_earned == prod + 2 * by_kind[0]);
+	assert_true(sum.prov.traffic_earned == prod + 2 * (by_kind[1] + by_kind[2]));
 	dnc_chain_destroy(c);
 }
 
@@ -340,6 +413,41 @@ static void test_conservation_after_every_block(void **st)
 	dnc_chain_destroy(c);
 }
 
+static void test_amounts_overflow_is_an_error(void **st)
+{
+	dnc_params p;
+	dnc_sigscheme s;
+	user u[4];
+	dnc_chain *c;
+	dnc_tx tx;
+	dn_amount r = 7;
+	uint64_t sid;
+	(void)st;
+	assert_int_equal(dnc_add(INT64_MAX, 1, &r), DNC_EOVERFLOW);
+	assert_int_equal(dnc_sub(INT64_MIN, 1, &r), DNC_EOVERFLOW);
+	assert_int_equal(dnc_muldiv(INT64_MAX, 2, 1, &r), DNC_EOVERFLOW);
+	assert_int_equal(dnc_muldiv(INT64_MAX, 3, 3, &r), DNC_OK); /* 128-bit middle */
+	assert_true(r == INT64_MAX);
+	assert_int_equal(dnc_muldiv(-1, 1, 1, &r), DNC_EINVAL);
+	dnc_params_default(&p);
+	assert_int_equal(dnc_sig_init_ed25519(&s), DNC_OK);
+	c = mk_chain(&p, &s, u, 4);
+	assert_int_equal(dnc_chain_genesis(c, u[1].a, DNC_GEN_SALE, 10 * DNET), DNC_OK);
+	/* price x units beyond int64: an error, nothing locked */
+	assert_int_equal(dnc_session_open((dnc_sessions *)dnc_chain_sessions(c), dnc_chain_ledger(c),
+					  u[1].a, u[2].a, INT64_MAX / 2, 3, 0, &sid), DNC_EOVERFLOW);
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_RENT;
+	tx.from = u[1].pk;
+	tx.u.rent.owner = u[2].pk;
+	tx.u.rent.price_per_period = INT64_MAX / 2;
+	tx.u.rent.periods = 4;
+	assert_int_equal(dnc_chain_apply_tx(c, &tx, 0, 0, NULL), DNC_EOVERFLOW);
+	assert_true(dnc_ledger_balance(dnc_chain_ledger(c), u[1].a) == 10 * DNET);
+	assert_int_equal(dnc_chain_check(c), DNC_OK);
+	dnc_chain_destroy(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,12 +459,15 @@ int main(void)
 		cmocka_unit_test(test_R_EMIT_2_delta),
 		cmocka_unit_test(test_R_EMIT_3_producer_reward_0_5625_usd),
 		cmocka_unit_test(test_R_EMIT_3_block_reward_split_in_chain),
+		cmocka_unit_test(test_R_EMIT_3_pools_in_proportion_to_score),
 		cmocka_unit_test(test_R_EMIT_4_never_past_supply),
 		cmocka_unit_test(test_R_EMIT_4_retune_keeps_bound),
 		cmocka_unit_test(test_R_EMIT_5_provenance_tracked_per_block),
+		cmocka_unit_test(test_R_EMIT_5_producer_and_pools_by_seat_kind),
 		cmocka_unit_test(test_R_LOCK_1_schedule),
 		cmocka_unit_test(test_R_LOCK_1_team_unlock_tx),
 		cmocka_unit_test(test_conservation_after_every_block),
+		cmocka_unit_test(test_amounts_overflow_is_an_error),
 	};
 	return cmocka_run_group_tests_name("chain_sec4_supply", tests, NULL, NULL);
 }

@@ -179,9 +179,9 @@ static void test_R_GOV_2_initial_share_crossing(void **st)
 	v.initial = a.initial;
 	v.stake_earned = 0;
 	v.traffic_earned = e.block_reward * (dn_amount)h;
-	assert_true((unsigned __int128)(v.initial) * 3 <= (unsigned __int128)(v.initial + v.traffic_earned) * 2);
+	assert_true((dnc_u128)(v.initial) * 3 <= (dnc_u128)(v.initial + v.traffic_earned) * 2);
 	v.traffic_earned = e.block_reward * (dn_amount)(h - 1);
-	assert_true((unsigned __int128)(v.initial) * 3 > (unsigned __int128)(v.initial + v.traffic_earned) * 2);
+	assert_true((dnc_u128)(v.initial) * 3 > (dnc_u128)(v.initial + v.traffic_earned) * 2);
 	/* I / 2R blocks: about 5.26 million, i.e. 1.67 years */
 	assert_true(h > 5200000 && h < 5300000);
 	/* half the reward to traffic: h = I / (R (3f - 1)), 4x later */
@@ -189,10 +189,10 @@ static void test_R_GOV_2_initial_share_crossing(void **st)
 	rt = e.block_reward / 2;
 	assert_true(h > 4 * 5200000 && h < 4 * 5300000);
 	/* the share at h is at most 2/3, at h - 1 above */
-	assert_true((unsigned __int128)(a.initial + (e.block_reward - rt) * (dn_amount)h) * 3 <=
-		    (unsigned __int128)(a.initial + e.block_reward * (dn_amount)h) * 2);
-	assert_true((unsigned __int128)(a.initial + (e.block_reward - rt) * (dn_amount)(h - 1)) * 3 >
-		    (unsigned __int128)(a.initial + e.block_reward * (dn_amount)(h - 1)) * 2);
+	assert_true((dnc_u128)(a.initial + (e.block_reward - rt) * (dn_amount)h) * 3 <=
+		    (dnc_u128)(a.initial + e.block_reward * (dn_amount)h) * 2);
+	assert_true((dnc_u128)(a.initial + (e.block_reward - rt) * (dn_amount)(h - 1)) * 3 >
+		    (dnc_u128)(a.initial + e.block_reward * (dn_amount)(h - 1)) * 2);
 	/* a third or less to traffic: never */
 	assert_int_equal(dnc_gov_crossing_height(&p, 333333, &h), DNC_ENOTFOUND);
 	v.initial = 2;

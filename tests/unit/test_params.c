@@ -22,7 +22,8 @@
 
 static const dn_param_def base_defs[] = {
     {"sim.end_time_s", DN_PT_INT, "s", "10", 1, 1e9, NULL, "Simulated duration."},
-    {"sim.sched", DN_PT_ENUM, "", "rr", 0, 0, "rr|pf", "Scheduler: round robin | proportional fair."},
+    {"sim.sched", DN_PT_ENUM, "", "rr", 0, 0, "rr|pf",
+     "Scheduler: round robin | proportional fair."},
     {"net.loss", DN_PT_FLOAT, "1", "0.01", 0, 1, NULL, "Packet loss probability."},
     {"sim.trace", DN_PT_BOOL, "", "false", 0, 0, NULL, "Write a trace."},
     {"out.label", DN_PT_STRING, "", "run", 0, 16, NULL, "Label of the run."},

@@ -49,13 +49,15 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	f->reg = dn_registry_new();
-	if (!f->reg || dn_registry_add(f->reg, test_defs, sizeof test_defs / sizeof test_defs[0]))
-		return -1;
 	const char *tmp = getenv("TMPDIR");
 	int w = snprintf(f->dir, sizeof f->dir, "%s/dnscn-XXXXXX",
 	                 tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
-	if (w < 0 || (size_t)w >= sizeof f->dir || !mkdtemp(f->dir))
+	if (!f->reg || dn_registry_add(f->reg, test_defs, sizeof test_defs / sizeof test_defs[0]) ||
+	    w < 0 || (size_t)w >= sizeof f->dir || !mkdtemp(f->dir)) {
+		dn_registry_free(f->reg);
+		free(f);
 		return -1;
+	}
 	*state = f;
 	return 0;
 }
@@ -520,8 +522,9 @@ static void test_include_fan_out(void **state)
 }
 
 /*
- * Deep nesting is refused early: libyaml's scanner slows down with the
- * flow depth for every token, so 16 MiB of '[' must not reach it whole.
+ * Inputs that would make libyaml quadratic are refused early: deep
+ * nesting (its scanner slows down with the flow depth for every token),
+ * many anchors, many directives.
  */
 static void test_deep_nesting(void **state)
 {
@@ -540,6 +543,24 @@ static void test_deep_nesting(void **state)
 	text[10 + 126] = '\0';
 	load_err(f, text, NULL, 0, DN_ETYPE,
 	         "t.yaml:1:11: sim.seed: expected a scalar (an integer), got a sequence");
+
+	/* libyaml compares every anchor with every earlier one: at most 1024. */
+	size_t k = 0;
+	for (int i = 0; i < 1100; i++) {
+		int w = snprintf(text + k, n - k, "k%d: &a%d 1\n", i, i);
+		assert_true(w > 0);
+		k += (size_t)w;
+	}
+	load_err(f, text, NULL, 0, DN_ELIMIT, "t.yaml:1025:8: more than 1024 YAML anchors and aliases");
+	/* Likewise %TAG directives: at most 64. */
+	k = 0;
+	for (int i = 0; i < 70; i++) {
+		int w = snprintf(text + k, n - k, "%%TAG !t%d! tag:example.org,2026:\n", i);
+		assert_true(w > 0);
+		k += (size_t)w;
+	}
+	memcpy(text + k, "---\nsim.seed: 1\n", sizeof "---\nsim.seed: 1\n");
+	load_err(f, text, NULL, 0, DN_ELIMIT, "t.yaml:65:1: more than 64 YAML directives");
 	free(text);
 }
 
@@ -652,8 +673,8 @@ static void test_to_yaml(void **state)
 
 	/* Awkward values: escapes, line separators, BOM, C1 controls, emoji, tiny floats. */
 	static const char *const ov[] = {
-	    "out.note=q\"uo\\te\ttab \xc2\x85 nel \xef\xbb\xbf bom \xe2\x80\xa8 ls \xf0\x9f\x98\x80 "
-	    "# not a comment: {x} [y] &z *w",
+	    ("out.note=q\"uo\\te\ttab \xc2\x85 nel \xef\xbb\xbf bom \xe2\x80\xa8 ls \xf0\x9f\x98\x80 "
+	     "# not a comment: {x} [y] &z *w"),
 	    "out.label=- yes", "net.loss=5e-324", "net.cell.radius_m=0.1e1",
 	    "sim.seed=9000000000000000000"};
 	s = load_ok(f, "sim: {trace: true, sched: pf}\nout.label: \"\\x01\\n\\u2029\"\n", ov, 5);

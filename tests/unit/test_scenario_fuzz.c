@@ -7,7 +7,8 @@
  * ASan and UBSan, so a crash, leak or undefined behaviour fails the test;
  * besides that, every failure must come with a one-line message carrying a
  * ":LINE:COLUMN: " location, and every success must survive a to_yaml round
- * trip. On a failed check the iteration number and input are printed.
+ * trip. A second test does the same to --set overrides. On a failed check
+ * the iteration number and input are printed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -247,10 +248,61 @@ static void test_fuzz_loader(void **state)
 	dn_registry_free(reg);
 }
 
+/* The same for --set overrides: mutated "name=value" strings after a valid file. */
+static void test_fuzz_overrides(void **state)
+{
+	(void)state;
+	static const char *const base[] = {"sim.seed=42", "net.loss=1e-3", "out.label=run a",
+	                                   "sim.sched=pf", "sim.trace=on", "net.cell.count=1_000"};
+	dn_registry *reg = dn_registry_new();
+	assert_non_null(reg);
+	assert_int_equal(dn_registry_add(reg, fuzz_defs, sizeof fuzz_defs / sizeof fuzz_defs[0]),
+	                 DN_OK);
+	uint64_t rng = FUZZ_SEED + 1;
+	enum { N_SETS = 3 };
+	char sets[N_SETS][FUZZ_TEXT_MAX];
+	for (size_t iter = 0; iter < FUZZ_ITERATIONS / 4; iter++) {
+		const char *ov[N_SETS];
+		for (size_t k = 0; k < N_SETS; k++) {
+			const char *b = base[below(&rng, sizeof base / sizeof base[0])];
+			size_t len = strlen(b);
+			memcpy(sets[k], b, len + 1);
+			size_t n_mut = below(&rng, 3);
+			for (size_t m = 0; m < n_mut; m++)
+				len = mutate(&rng, sets[k], len);
+			ov[k] = sets[k];
+		}
+		char err[512];
+		dn_scenario *s = NULL;
+		dn_rc rc = dn_scenario_load_string(reg, "fuzz.yaml", seeds[0], ov, N_SETS, &s, err,
+		                                   sizeof err);
+		if (rc != DN_OK) {
+			if (s || strncmp(err, "<command line>:1:", 17) != 0 || !has_location(err) ||
+			    strchr(err, '\n')) {
+				report(iter, ov[0], "bad failure report", err);
+				fail();
+			}
+			continue;
+		}
+		char *y = dn_scenario_to_yaml(s);
+		assert_non_null(y);
+		dn_scenario *back = NULL;
+		if (dn_scenario_load_string(reg, "round-trip.yaml", y, NULL, 0, &back, err, sizeof err)) {
+			report(iter, y, "to_yaml output does not load", err);
+			fail();
+		}
+		free(y);
+		dn_scenario_free(back);
+		dn_scenario_free(s);
+	}
+	dn_registry_free(reg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_fuzz_loader),
+	    cmocka_unit_test(test_fuzz_overrides),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
