@@ -14,5 +14,9 @@ int dn_cmd_params(int argc, char **argv);
 int dn_cmd_plot(int argc, char **argv);
 int dn_cmd_bench(int argc, char **argv);
 int dn_cmd_calc(int argc, char **argv);
+int dn_cmd_calibrate(int argc, char **argv);
+/* `calc cell` and `calc mesh` (network models); argv[0] is "cell"/"mesh". */
+int dn_cmd_calc_cell(int argc, char **argv);
+int dn_cmd_calc_mesh(int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@
 /* Subcommands still being written are weak until they land. */
 #pragma weak dn_cmd_plot
 #pragma weak dn_cmd_calc
+#pragma weak dn_cmd_calibrate
 
 #ifndef DN_VERSION
 #define DN_VERSION "0.0.0"
@@ -32,6 +33,7 @@ static const cmd commands[] = {
 	{"plot", dn_cmd_plot, "draw every series of a results file as PNG charts (gnuplot)"},
 	{"bench", dn_cmd_bench, "built-in benchmarks (phold)"},
 	{"calc", dn_cmd_calc, "tokenomics calculators that run the protocol library"},
+	{"calibrate", dn_cmd_calibrate, "fit the flow-level network models to packet-level ns-3 runs"},
 };
 
 static void usage(FILE *out)
