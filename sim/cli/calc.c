@@ -30,6 +30,10 @@ typedef struct opt {
  * Parse argv[2..] against opts. Accepts "--name value" and "--name=value".
  * Returns 0, or 2 after printing the problem to stderr.
  */
+/* Weak until the network models are linked in (calc_net.c). */
+#pragma weak dn_cmd_calc_cell
+#pragma weak dn_cmd_calc_mesh
+
 static int parse_opts(const char *cmd, int argc, char **argv, opt *opts, int n_opts)
 {
 	int i, k;
@@ -559,6 +563,8 @@ static void usage(FILE *f)
 		"  adhoc       network-sharing split over an ad hoc relay path\n"
 		"  lockup      team lock-up: unlocked amount per month\n"
 		"  governance  when the initial holders lose the 2/3 majority\n"
+		"  cell        5G cell flow model: per-user throughput and delay\n"
+		"  mesh        Wi-Fi mesh / ad hoc flow model: multi-hop throughput and delay\n"
 		"Each command takes --help; --tsv prints a header and tab-separated rows\n"
 		"with amounts in base units (1 DNET = 100000000).\n");
 }
@@ -584,6 +590,11 @@ int dn_cmd_calc(int argc, char **argv)
 		return cmd_lockup(argc, argv);
 	if (strcmp(sub, "governance") == 0)
 		return cmd_governance(argc, argv);
+	/* The network calculators live with the network models (calc_net.c). */
+	if (strcmp(sub, "cell") == 0 && dn_cmd_calc_cell)
+		return dn_cmd_calc_cell(argc - 1, argv + 1);
+	if (strcmp(sub, "mesh") == 0 && dn_cmd_calc_mesh)
+		return dn_cmd_calc_mesh(argc - 1, argv + 1);
 	fprintf(stderr, "dnetsim calc: unknown command '%s'\n", sub);
 	usage(stderr);
 	return DN_EXIT_USAGE;

@@ -131,5 +131,22 @@ if command -v gnuplot >/dev/null; then
 	expect_rc 1 "plot of a missing file" "$BIN" plot "$T/none.h5"
 fi
 
+# calc: the protocol library's numbers, table and --tsv
+expect_rc 0 "calc emission --tsv" "$BIN" calc emission --tsv
+contains "$T/out" "3153600" "blocks per year (R-CHAIN-1)"
+expect_rc 0 "calc forward --tsv" "$BIN" calc forward --price 100 --middlemen 3 --tsv
+# 100 DNET: fee 0.5 %, then O 15 %, M1 10 %, M2 5 %, M3 2.5 % of 99.5, S the rest
+contains "$T/out" "$(printf 'O\t1492500000')" "origin share"
+contains "$T/out" "$(printf 'M3\t248750000')" "third middleman share"
+contains "$T/out" "$(printf 'S\t6716250000')" "direct sharer share"
+sum=$(awk -F'\t' 'NR > 1 && $1 != "total" { s += $2 } END { printf "%.0f", s }' "$T/out")
+[ "$sum" = "10000000000" ] && ok || bad "forward split sums to $sum, not the payment"
+expect_rc 0 "calc adhoc" "$BIN" calc adhoc --price 150u --relays 3 --tsv
+contains "$T/out" "$(printf 'provider\t75')" "ad hoc provider share"
+expect_rc 2 "calc adhoc bad amount" "$BIN" calc adhoc --price abc --relays 3
+expect_rc 2 "calc unknown" "$BIN" calc nonsense
+expect_rc 0 "calc lockup" "$BIN" calc lockup --team 1000 --months 60 --tsv
+expect_rc 0 "calc governance" "$BIN" calc governance --tsv
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
