@@ -61,7 +61,8 @@ dnc_rc dnc_ledger_create(uint32_t cap, dn_amount supply, dnc_ledger **out)
 	L->balance = calloc(cap, sizeof *L->balance);
 	L->nonce = calloc(cap, sizeof *L->nonce);
 	L->pk = malloc((size_t)cap * sizeof *L->pk);
-	L->acct = malloc((size_t)cap * sizeof *L->acct);
+	/* calloc: zeroed, and for large ledgers mapped lazily, page by page. */
+	L->acct = calloc(cap, sizeof *L->acct);
 	if (!L->htab || !L->balance || !L->nonce || !L->pk || !L->acct) {
 		dnc_ledger_destroy(L);
 		return DNC_ENOMEM;
@@ -100,7 +101,6 @@ dnc_acct dnc_ledger_find(const dnc_ledger *L, const dnc_pubkey *pk)
 dnc_rc dnc_ledger_add(dnc_ledger *L, const dnc_pubkey *pk, dnc_acct *idx)
 {
 	uint32_t h = pk_hash(pk) & L->hmask;
-	dnc_account *a;
 	for (;;) {
 		uint32_t v = L->htab[h];
 		if (v == 0)
@@ -116,9 +116,7 @@ dnc_rc dnc_ledger_add(dnc_ledger *L, const dnc_pubkey *pk, dnc_acct *idx)
 		return DNC_EFULL;
 	L->htab[h] = L->n + 1;
 	L->pk[L->n] = *pk;
-	a = &L->acct[L->n];
-	memset(a, 0, sizeof *a);
-	a->voted_for = DNC_NONE;
+	/* L->acct[L->n] is still all zero: a fresh record (see ledger.h). */
 	if (idx)
 		*idx = L->n;
 	L->n++;
@@ -299,11 +297,11 @@ dn_amount dnc_ledger_pending(const dnc_ledger *L, dnc_acct voter)
 	if (!valid(L, voter))
 		return 0;
 	v = &L->acct[voter];
-	if (v->voted_for == DNC_NONE || v->lock[DNC_LOCK_STAKE] == 0)
+	if (v->vote_slot == 0 || v->lock[DNC_LOCK_STAKE] == 0)
 		return 0;
 	owed = fixed_mul(v->lock[DNC_LOCK_STAKE],
-			 L->acct[v->voted_for].pool_acc - v->voter_snap);
-	pool = L->acct[v->voted_for].lock[DNC_LOCK_POOL];
+			 L->acct[dnc_account_voted_for(v)].pool_acc - v->voter_snap);
+	pool = L->acct[dnc_account_voted_for(v)].lock[DNC_LOCK_POOL];
 	/* floors make owed <= pool; the cap is a guard, not a path */
 	return owed > (dnc_u128)pool ? pool : (dn_amount)owed;
 }
@@ -319,14 +317,14 @@ dnc_rc dnc_ledger_settle(dnc_ledger *L, dnc_acct voter, dn_amount *paid)
 		return DNC_EINVAL;
 	v = &L->acct[voter];
 	owed = dnc_ledger_pending(L, voter);
-	if (v->voted_for == DNC_NONE)
+	if (v->vote_slot == 0)
 		return DNC_OK;
 	if (owed > 0) {
-		rc = dnc_ledger_unlock_to(L, v->voted_for, DNC_LOCK_POOL, voter, owed);
+		rc = dnc_ledger_unlock_to(L, dnc_account_voted_for(v), DNC_LOCK_POOL, voter, owed);
 		if (rc)
 			return rc;
 	}
-	v->voter_snap = L->acct[v->voted_for].pool_acc;
+	v->voter_snap = L->acct[dnc_account_voted_for(v)].pool_acc;
 	if (paid)
 		*paid = owed;
 	return DNC_OK;
@@ -348,7 +346,7 @@ dnc_rc dnc_ledger_vote(dnc_ledger *L, dnc_acct voter, dnc_acct candidate,
 		candidate = DNC_NONE;
 	/* R-GOV-1: stake that voted on an open proposal cannot move */
 	if (height < v->stake_frozen_until &&
-	    (amount < old || (old > 0 && candidate != v->voted_for)))
+	    (amount < old || (old > 0 && candidate != dnc_account_voted_for(v))))
 		return DNC_ELOCKED;
 	avail = L->balance[voter] + dnc_ledger_pending(L, voter);
 	if (amount > old && amount - old > avail)
@@ -356,8 +354,8 @@ dnc_rc dnc_ledger_vote(dnc_ledger *L, dnc_acct voter, dnc_acct candidate,
 	/* checks done: nothing below can fail */
 	rc = dnc_ledger_settle(L, voter, NULL);
 	assert(rc == DNC_OK);
-	if (v->voted_for != DNC_NONE)
-		L->acct[v->voted_for].votes_received -= old;
+	if (v->vote_slot != 0)
+		L->acct[dnc_account_voted_for(v)].votes_received -= old;
 	if (amount > old) {
 		rc = dnc_ledger_lock(L, voter, DNC_LOCK_STAKE, amount - old);
 		assert(rc == DNC_OK);
@@ -366,7 +364,7 @@ dnc_rc dnc_ledger_vote(dnc_ledger *L, dnc_acct voter, dnc_acct candidate,
 		assert(rc == DNC_OK);
 	}
 	(void)rc;
-	v->voted_for = candidate;
+	v->vote_slot = candidate == DNC_NONE ? 0 : candidate + 1;
 	if (candidate != DNC_NONE) {
 		L->acct[candidate].votes_received += amount;
 		v->voter_snap = L->acct[candidate].pool_acc;

@@ -3,7 +3,10 @@
  * (dnc_acct, 0..n-1, assigned in creation order) and found by public key
  * through an open-addressing table. The hot state (balances, nonces) lives
  * in flat arrays; the rest (typed locks, stake votes, delegate pools,
- * traffic scores) in a per-account record.
+ * traffic scores) in a per-account record. Records start as zero pages
+ * from calloc and an all-zero record is a valid fresh account, so an
+ * account that never locks, votes or earns traffic scores costs only its
+ * key, balance and table slot in resident memory (about 56 bytes).
  *
  * Money only moves through functions here, and every one keeps the
  * conservation law: sum(balances) + sum(locks) + unminted == supply
@@ -44,7 +47,8 @@ typedef struct dnc_account {
 	uint64_t vol_cur, vol_prev;    /* R-CONS-3: redeemed units per window */
 	uint64_t qual_cur, qual_prev;  /* R-CONS-3: cheapness-weighted units */
 	uint64_t dtoken_units;         /* R-CONS-4: lifetime redeemed units */
-	dnc_acct voted_for;            /* R-CONS-5: candidate or DNC_NONE */
+	dnc_acct vote_slot;            /* R-CONS-5: candidate + 1, 0 = none (so a
+	                                  zeroed record is a valid fresh one) */
 	uint32_t flags;                /* DNC_ACCT_* */
 	uint32_t gov_voted[DNC_GOV_SLOTS]; /* R-GOV-1: proposal serial voted */
 } dnc_account;
@@ -53,6 +57,12 @@ enum {
 	DNC_ACCT_INITIAL = 1u << 0,    /* received a genesis allocation */
 	DNC_ACCT_SYSTEM = 1u << 1,     /* contract / pool address */
 };
+
+/* R-CONS-5: the candidate an account votes for, or DNC_NONE. */
+static inline dnc_acct dnc_account_voted_for(const dnc_account *a)
+{
+	return a->vote_slot ? a->vote_slot - 1 : DNC_NONE;
+}
 
 typedef struct dnc_ledger dnc_ledger;
 
