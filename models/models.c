@@ -4,6 +4,7 @@
 #include <string.h>
 
 static const dn_model *const all_models[] = {
+	&dn_model_peer,
 	&dn_model_phold,
 	NULL,
 };

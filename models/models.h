@@ -13,6 +13,7 @@ const dn_model *const *dn_models_all(void);
 const dn_model *dn_model_find(const char *name);
 
 extern const dn_model dn_model_phold;
+extern const dn_model dn_model_peer;
 
 /* PHOLD's end-of-run fingerprint: an order-sensitive hash of every event
  * handled, combined over partitions in index order. Equal fingerprints at

@@ -532,9 +532,15 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 		if (wend > w->end_ns)
 			wend = w->end_ns;
 
+		if (P == 1) {
+			/* No parallel region: a one-partition model may open its own
+			 * (nested regions would get one thread). */
+			part_run(&w->parts[0], wend);
+		} else {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->threads)
-		for (unsigned i = 0; i < P; i++)
-			part_run(&w->parts[i], wend);
+			for (unsigned i = 0; i < P; i++)
+				part_run(&w->parts[i], wend);
+		}
 
 		rc = part_errors(w);
 		if (rc)

@@ -124,6 +124,7 @@ dnc_rc dnc_ledger_add(dnc_ledger *L, const dnc_pubkey *pk, dnc_acct *idx)
 }
 
 uint32_t dnc_ledger_count(const dnc_ledger *L) { return L->n; }
+const dn_amount *dnc_ledger_balances(const dnc_ledger *L) { return L->balance; }
 uint32_t dnc_ledger_capacity(const dnc_ledger *L) { return L->cap; }
 dn_amount dnc_ledger_supply(const dnc_ledger *L) { return L->supply; }
 dn_amount dnc_ledger_unminted(const dnc_ledger *L) { return L->unminted; }

@@ -91,6 +91,8 @@ uint32_t dnc_ledger_count(const dnc_ledger *L);
 uint32_t dnc_ledger_capacity(const dnc_ledger *L);
 const dnc_pubkey *dnc_ledger_pk(const dnc_ledger *L, dnc_acct a);
 dn_amount dnc_ledger_balance(const dnc_ledger *L, dnc_acct a);
+/* All balances, indexed by account (count() entries), read-only. */
+const dn_amount *dnc_ledger_balances(const dnc_ledger *L);
 uint64_t dnc_ledger_nonce(const dnc_ledger *L, dnc_acct a);
 const dnc_account *dnc_ledger_account(const dnc_ledger *L, dnc_acct a);
 /* balance + all locks of one account */

@@ -73,6 +73,7 @@ typedef struct dn_net_calib {
 	double cell_queue_bits;    /* bits queued ahead of a saturated flow */
 	/* mesh */
 	double mesh_mac_eff;           /* goodput / analytical 802.11 DCF goodput */
+	double mesh_sens_offset_db;    /* shift of the 802.11a sensitivity table (+: needs more power) */
 	double mesh_interf_margin_db;  /* interference range: where rx power = sens(6M) - margin */
 	double mesh_hop_delay_s;       /* per-hop processing + access delay, unloaded */
 	double mesh_queue_bits;        /* bits queued ahead of a saturated flow */
@@ -112,6 +113,7 @@ typedef struct dn_net_cell_cfg {
 	dn_net_sched sched;
 	bool shadowing;         /* log-normal shadowing per user (TR 38.901 Table 7.4.1-1) */
 	dn_net_los_mode los;
+	bool fast_fading;       /* Rayleigh block fading: PF gains multi-user diversity */
 	double neighbour_load;  /* activity factor of neighbouring cells, 0..1 */
 	double pkt_bits;        /* packet size for the delay estimate */
 } dn_net_cell_cfg;
@@ -199,9 +201,9 @@ typedef struct dn_net_mesh_cfg {
 void dn_net_mesh_cfg_default(dn_net_mesh_cfg *c);
 
 /* 802.11a PHY rate (bit/s) a link of this length supports, 0 beyond range. */
-double dn_net_wifi_rate_bps(const dn_net_mesh_cfg *c, double dist_m);
+double dn_net_wifi_rate_bps(const dn_net_mesh_cfg *c, const dn_net_calib *k, double dist_m);
 /* Frame delivery ratio at the lowest rate (logistic in the margin). */
-double dn_net_wifi_delivery(const dn_net_mesh_cfg *c, double dist_m);
+double dn_net_wifi_delivery(const dn_net_mesh_cfg *c, const dn_net_calib *k, double dist_m);
 /* Saturated one-hop UDP goodput of 802.11a DCF at a PHY rate (analytic). */
 double dn_net_wifi_goodput_bps(double phy_bps, double pkt_bits);
 
@@ -219,6 +221,9 @@ DN_WUR dn_rc dn_net_mesh_place(dn_net_mesh *m, dn_time_ns t, uint32_t n, dn_net_
 DN_WUR dn_rc dn_net_mesh_leave(dn_net_mesh *m, dn_time_ns t, uint32_t n, dn_time_ns *repair_at);
 /* Node n switches back on (at its last position). */
 DN_WUR dn_rc dn_net_mesh_join(dn_net_mesh *m, dn_time_ns t, uint32_t n);
+/* Earliest time a repair is due (DN_TIME_MAX: none). A move or leave that
+ * breaks routes makes one due; the caller schedules dn_net_mesh_repair. */
+dn_time_ns dn_net_mesh_repair_due(const dn_net_mesh *m);
 /* Re-routes broken flows (those with no route left stay unreachable). */
 DN_WUR dn_rc dn_net_mesh_repair(dn_net_mesh *m, dn_time_ns t);
 /* Starts flow f from src to dst with demand (<= 0: saturating). */
@@ -253,6 +258,27 @@ typedef struct dn_net_rwp {
  * draws come from the stream (seed, node, purpose, *index), *index advanced. */
 dn_time_ns dn_net_rwp_next(const dn_net_rwp *r, uint64_t seed, uint32_t node, uint64_t *index,
                            double *x_m, double *y_m);
+
+/* ------------------------------------------------- standard layouts (eval.c) */
+
+/* n users uniform on the annulus 10 m..radius around a cell at the origin. */
+DN_WUR dn_rc dn_net_layout_disc(uint32_t n, double radius_m, uint64_t seed, double *x_m, double *y_m);
+/* n nodes: n / (hops+1) parallel chains (rows spacing_m apart) of hops+1
+ * nodes spacing_m apart, jittered by +-5 %; flow c runs along row c from
+ * its first to its last node; leftover nodes form an idle row. src/dst
+ * need room for n / (hops+1) flows. */
+DN_WUR dn_rc dn_net_layout_chains(uint32_t n, uint32_t hops, double spacing_m, uint64_t seed,
+                                  double *x_m, double *y_m, uint32_t *src, uint32_t *dst,
+                                  uint32_t *n_flows);
+/* All n users active with saturating demand; los (may be NULL) fixes LOS
+ * and switches shadowing off per user (as the ns-3 comparison does). */
+DN_WUR dn_rc dn_net_eval_cell(const dn_net_cell_cfg *cfg, const dn_net_calib *k, uint32_t n,
+                              const double *x_m, const double *y_m, const int *los,
+                              uint64_t seed, dn_net_user_stat *out);
+/* All nodes static routers; every flow saturating. */
+DN_WUR dn_rc dn_net_eval_mesh(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_t n,
+                              const double *x_m, const double *y_m, uint32_t n_flows,
+                              const uint32_t *src, const uint32_t *dst, dn_net_flow_stat *out);
 
 /* ---------------------------------------------------------- parameters */
 

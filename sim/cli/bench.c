@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "common.h"
 #include "models/models.h"
+#include "models/peer/peer.h"
 
 #define MAX_RUNS 16
 
@@ -194,14 +195,184 @@ done:
 	return code;
 }
 
+static void peer_usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: dnetsim bench peer [options]\n"
+	        "  Runs the peer-tokenomics model (scenarios/bench/peer-tokenomics.yaml) at each\n"
+	        "  thread count: wall time, microseconds per block, agent-updates per second\n"
+	        "  (agents x blocks / wall) and peak memory; the runs must agree bit for bit.\n\n"
+	        "  --agents N        peer.agents (default 1000000)\n"
+	        "  --blocks B        blocks to run (default 100; 8640 is one simulated day)\n"
+	        "  --threads LIST    comma-separated thread counts (default 1,2)\n"
+	        "  --set NAME=VAL    any other parameter (repeatable)\n"
+	        "  --tsv             tab-separated output with a header line\n");
+}
+
+static int bench_peer(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"agents", required_argument, NULL, 'n'}, {"blocks", required_argument, NULL, 'b'},
+		{"threads", required_argument, NULL, 't'}, {"set", required_argument, NULL, 'S'},
+		{"tsv", no_argument, NULL, 'T'},           {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	uint64_t agents = 1000000, blocks = 100, v;
+	const char *threads_list = "1,2";
+	dn_cli_sets user = {0};
+	bool tsv = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (!dn_cli_parse_u64("--agents", optarg, &agents))
+				return DN_EXIT_USAGE;
+			break;
+		case 'b':
+			if (!dn_cli_parse_u64("--blocks", optarg, &blocks) || blocks < 1 || blocks > 100000000) {
+				fprintf(stderr, "dnetsim: --blocks must be 1..100000000\n");
+				return DN_EXIT_USAGE;
+			}
+			break;
+		case 't': threads_list = optarg; break;
+		case 'S':
+			if (!dn_cli_sets_add(&user, optarg))
+				return DN_EXIT_USAGE;
+			break;
+		case 'T': tsv = true; break;
+		case 'h': peer_usage(stdout); return DN_EXIT_OK;
+		default: peer_usage(stderr); return DN_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		peer_usage(stderr);
+		return DN_EXIT_USAGE;
+	}
+	int threads[MAX_RUNS];
+	int nthreads = 0;
+	{
+		char buf[256];
+		snprintf(buf, sizeof buf, "%s", threads_list);
+		for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			if (nthreads == MAX_RUNS || !dn_cli_parse_u64("--threads", tok, &v) || v < 1 || v > 1024) {
+				fprintf(stderr, "dnetsim: --threads takes up to %d counts in 1..1024\n", MAX_RUNS);
+				return DN_EXIT_USAGE;
+			}
+			threads[nthreads++] = (int)v;
+		}
+	}
+	char b_agents[64], b_end[64];
+	snprintf(b_agents, sizeof b_agents, "peer.agents=%" PRIu64, agents);
+	dn_cli_registry cr;
+	if (dn_cli_registry_init(&cr)) {
+		fprintf(stderr, "dnetsim: cannot build the parameter registry\n");
+		return DN_EXIT_FAIL;
+	}
+	int code = DN_EXIT_FAIL;
+	dn_scenario *s = NULL;
+	/* Two passes: the block interval (possibly from --set) fixes the end time. */
+	for (int pass = 0; pass < 2; pass++) {
+		dn_cli_sets sets = {0};
+		bool ok = dn_cli_sets_add(&sets, "sim.model=peer") && dn_cli_sets_add(&sets, "sim.partitions=1") &&
+		          dn_cli_sets_add(&sets, b_agents);
+		for (size_t i = 0; ok && i < user.n; i++)
+			ok = dn_cli_sets_add(&sets, user.v[i]);
+		if (ok && pass == 1)
+			ok = dn_cli_sets_add(&sets, b_end);
+		if (!ok)
+			goto done;
+		dn_scenario_free(s);
+		s = dn_cli_load(&cr, NULL, &sets);
+		if (!s) {
+			code = DN_EXIT_USAGE;
+			goto done;
+		}
+		double interval = dn_scn_float(s, "peer.block_interval_s");
+		snprintf(b_end, sizeof b_end, "sim.end_time_s=%.17g", interval * (double)blocks);
+		if (pass == 1) {
+			char b_sample[64];
+			snprintf(b_sample, sizeof b_sample, "sim.sample_interval_s=%.17g", interval);
+			dn_cli_sets more = sets;
+			if (!dn_cli_sets_add(&more, b_sample))
+				goto done;
+			dn_scenario_free(s);
+			s = dn_cli_load(&cr, NULL, &more);
+			if (!s) {
+				code = DN_EXIT_USAGE;
+				goto done;
+			}
+		}
+	}
+	if (tsv)
+		printf("threads\tagents\tblocks\tsetup_s\twall_s\tus_per_block\tagent_updates_per_s\tpeak_rss_bytes\tfingerprint\n");
+	else
+		printf("peer tokenomics: %" PRIu64 " agents, %" PRIu64 " blocks, seed %" PRId64 "\n"
+		       "%8s %9s %9s %12s %18s %13s %11s  %s\n",
+		       agents, blocks, dn_scn_int(s, "sim.seed"), "threads", "setup s", "run s", "us/block",
+		       "agent-updates/s", "peak RSS MiB", "bytes/agent", "fingerprint");
+	uint64_t fp0 = 0;
+	bool same = true;
+	for (int i = 0; i < nthreads; i++) {
+		char err[1024];
+		dn_world *w = NULL;
+		double t0 = dn_cli_now_s();
+		dn_rc rc = dn_world_new(&dn_model_peer, s, threads[i], &w, err, sizeof err);
+		if (rc) {
+			fprintf(stderr, "dnetsim: %s\n", err);
+			code = rc == DN_ERANGE ? DN_EXIT_USAGE : DN_EXIT_FAIL;
+			goto done;
+		}
+		double setup = dn_cli_now_s() - t0;
+		dn_run_stats st;
+		rc = dn_world_run(w, NULL, NULL, NULL, NULL, &st, err, sizeof err);
+		if (rc) {
+			fprintf(stderr, "dnetsim: run failed: %s\n", err);
+			dn_world_free(w);
+			goto done;
+		}
+		uint64_t fp = dn_peer_fingerprint(w), got = dn_peer_height(w);
+		dn_world_free(w);
+		if (got != blocks) {
+			fprintf(stderr, "dnetsim: %" PRIu64 " blocks ran, %" PRIu64 " asked\n", got, blocks);
+			goto done;
+		}
+		if (i == 0)
+			fp0 = fp;
+		same = same && fp == fp0;
+		uint64_t rss = dn_cli_peak_rss_bytes();
+		double ups = st.wall_s > 0 ? (double)agents * (double)blocks / st.wall_s : 0;
+		if (tsv)
+			printf("%d\t%" PRIu64 "\t%" PRIu64 "\t%.3f\t%.3f\t%.1f\t%.4g\t%" PRIu64 "\t%016" PRIx64 "\n", threads[i],
+			       agents, blocks, setup, st.wall_s, st.wall_s / (double)blocks * 1e6, ups, rss, fp);
+		else
+			printf("%8d %9.2f %9.2f %12.1f %18.4g %13.1f %11.1f  %016" PRIx64 "\n", threads[i], setup, st.wall_s,
+			       st.wall_s / (double)blocks * 1e6, ups, (double)rss / 1048576.0, (double)rss / (double)agents, fp);
+		fflush(stdout);
+	}
+	if (!tsv)
+		printf("run s is the block loop (payments, rewards, exact Gini every block); setup builds\n"
+		       "the ledger and the initial ranking. Peak RSS is the whole process so far.\n");
+	if (!same) {
+		fprintf(stderr, "dnetsim: runs at different thread counts disagree\n");
+		goto done;
+	}
+	code = DN_EXIT_OK;
+done:
+	dn_scenario_free(s);
+	dn_cli_registry_fini(&cr);
+	return code;
+}
+
 int dn_cmd_bench(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "phold") == 0)
 		return bench_phold(argc - 1, argv + 1);
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("usage: dnetsim bench phold [options]   (dnetsim bench phold --help)\n");
-		return DN_EXIT_OK;
-	}
-	fprintf(stderr, "usage: dnetsim bench phold [options]   (dnetsim bench phold --help)\n");
-	return DN_EXIT_USAGE;
+	if (argc >= 2 && strcmp(argv[1], "peer") == 0)
+		return bench_peer(argc - 1, argv + 1);
+	FILE *out = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? stdout : stderr;
+	fprintf(out, "usage: dnetsim bench phold|peer [options]   (dnetsim bench phold --help)\n"
+	             "  phold  the engine: PHOLD events/s, memory per LP, 1 vs 2 threads\n"
+	             "  peer   the peer-tokenomics model: blocks through the protocol library\n");
+	return out == stdout ? DN_EXIT_OK : DN_EXIT_USAGE;
 }

@@ -44,6 +44,9 @@ dn_scenario *dn_cli_load(const dn_cli_registry *cr, const char *path, const dn_c
 bool dn_cli_parse_u64(const char *opt, const char *s, uint64_t *out);
 bool dn_cli_parse_double(const char *opt, const char *s, double *out);
 
+/* Monotonic wall clock, seconds (timing reports only). */
+double dn_cli_now_s(void);
+
 /* Peak resident set size of this process, bytes (0 if unknown). */
 uint64_t dn_cli_peak_rss_bytes(void);
 

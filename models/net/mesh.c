@@ -1,0 +1,541 @@
+/*
+ * mesh.c: the Wi-Fi mesh / ad hoc flow model.
+ *
+ * Nodes (static mesh routers, mobile mesh clients that may relay) sit on a
+ * plane. A link's PHY rate is the fastest 802.11a rate whose receiver
+ * sensitivity (IEEE 802.11-2016 Table 17-18, shifted by a calibrated
+ * offset) the log-distance received power meets; its frame delivery ratio
+ * is logistic in the margin at 6 Mbit/s. Routes minimise ETX (De Couto et
+ * al., MobiCom 2003: 1 / (d_f d_r)) or hop count, by Dijkstra.
+ *
+ * Flows share airtime through collision domains (Jun and Sichitiu, "The
+ * nominal capacity of wireless mesh networks", IEEE Wireless Comm. 2003):
+ * a hop's domain holds every hop whose transmitter lies within the
+ * interference range of its transmitter or receiver; in each domain the
+ * airtime sum of x_f / T_hop is at most 1, where T_hop is the calibrated
+ * one-hop goodput. Rates are max-min fair (progressive filling). One flow
+ * on a chain thus gets 1 / sum(1/T) over the worst window of hops, which
+ * is why throughput falls with hop count and then levels off.
+ *
+ * Churn: a node that leaves breaks the flows through it; they carry no
+ * traffic until the repair time (detection plus rediscovery, a parameter
+ * from the routing protocol's timers) and are then re-routed or declared
+ * unreachable. Moves that break a hop do the same. Outage time and repair
+ * counts are kept per flow. No packets, queues or routing messages are
+ * simulated: that is ns-3's job in the shim.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "net_int.h"
+#include "sim/rng.h"
+
+#define RETRY_LIMIT 7 /* 802.11 dot11ShortRetryLimit */
+
+struct dn_net_mesh {
+	dn_net_mesh_cfg cfg;
+	dn_net_calib k;
+	uint32_t node_cap, flow_cap;
+	dn_time_ns t_last;
+	double interf_m;
+	/* nodes */
+	double *x_m, *y_m;
+	uint8_t *alive, *placed, *kind;
+	/* flows */
+	uint32_t *src, *dst, *hops, *route; /* route: flow_cap x (MAX_HOPS + 1) */
+	uint8_t *state;
+	double *demand_bps, *xrate;
+	uint64_t *rate_bps, *bits, *rem, *repairs;
+	dn_time_ns *broken_at, *outage_ns;
+	/* scratch */
+	double *dist, *hop_t;
+	uint32_t *prev, *e_flow;
+	uint8_t *done, *frozen;
+	dn_time_ns repair_due;
+};
+
+/* IEEE 802.11-2016 Table 17-18 (20 MHz): rate and minimum sensitivity. */
+static const struct { double rate_bps, sens_dbm; } ofdm_rates[] = {
+	{54e6, -65}, {48e6, -66}, {36e6, -70}, {24e6, -74},
+	{18e6, -77}, {12e6, -79}, {9e6, -81}, {6e6, -82},
+};
+#define N_RATES (sizeof ofdm_rates / sizeof ofdm_rates[0])
+
+void dn_net_mesh_cfg_default(dn_net_mesh_cfg *c)
+{
+	memset(c, 0, sizeof *c);
+	c->tx_power_dbm = 16.0206; /* ns-3 YansWifiPhy default (40 mW) */
+	c->pl_ref_db = 46.6777;    /* Friis at 1 m, 5.15 GHz (ns-3 LogDistance default) */
+	c->pl_exponent = 3.0;
+	c->pkt_bits = 1000 * 8;
+	c->metric = DN_NET_METRIC_ETX;
+	c->repair_s = 6.0; /* OLSR NEIGHB_HOLD_TIME = 3 x HELLO_INTERVAL (RFC 3626) */
+	c->clients_relay = true;
+}
+
+static double rx_dbm(const dn_net_mesh_cfg *c, double d)
+{
+	if (d < 1.0)
+		d = 1.0;
+	return c->tx_power_dbm - c->pl_ref_db - 10.0 * c->pl_exponent * log10(d);
+}
+
+double dn_net_wifi_rate_bps(const dn_net_mesh_cfg *c, const dn_net_calib *k, double dist_m)
+{
+	const double p = rx_dbm(c, dist_m);
+	for (size_t i = 0; i < N_RATES; i++)
+		if (p >= ofdm_rates[i].sens_dbm + k->mesh_sens_offset_db)
+			return ofdm_rates[i].rate_bps;
+	return 0.0;
+}
+
+double dn_net_wifi_delivery(const dn_net_mesh_cfg *c, const dn_net_calib *k, double dist_m)
+{
+	const double margin = rx_dbm(c, dist_m) - (ofdm_rates[N_RATES - 1].sens_dbm + k->mesh_sens_offset_db);
+	if (margin < 0)
+		return 0.0;
+	return 1.0 / (1.0 + exp(-2.0 * margin)); /* ~0.5 at the edge, ~1 two dB inside */
+}
+
+static double ofdm_us(double rate_bps, double bytes)
+{
+	const double bits_per_sym = rate_bps * 4e-6;
+	return 20.0 + 4.0 * ceil((16.0 + 8.0 * bytes + 6.0) / bits_per_sym);
+}
+
+double dn_net_wifi_goodput_bps(double phy_bps, double pkt_bits)
+{
+	if (!(phy_bps > 0) || !(pkt_bits > 0))
+		return 0.0;
+	/* MSDU = payload + UDP 8 + IPv4 20 + LLC/SNAP 8; MPDU adds 24 + FCS 4 */
+	const double mpdu = pkt_bits / 8.0 + 64.0;
+	double basic = 6e6;
+	if (phy_bps >= 24e6)
+		basic = 24e6;
+	else if (phy_bps >= 12e6)
+		basic = 12e6;
+	const double cycle_us = 34.0 + 7.5 * 9.0 + ofdm_us(phy_bps, mpdu) + 16.0 + ofdm_us(basic, 14);
+	return pkt_bits / (cycle_us * 1e-6);
+}
+
+dn_rc dn_net_mesh_new(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_t node_cap,
+                      uint32_t flow_cap, dn_net_mesh **out)
+{
+	*out = NULL;
+	if (node_cap == 0 || node_cap > 65536 || flow_cap == 0 || flow_cap > 65536 ||
+	    !(cfg->pl_exponent > 1) || !(cfg->pkt_bits > 0) || !(cfg->repair_s >= 0))
+		return DN_EINVAL;
+	dn_net_mesh *m = calloc(1, sizeof *m);
+	if (!m)
+		return DN_ENOMEM;
+	m->cfg = *cfg;
+	m->k = *k;
+	m->node_cap = node_cap;
+	m->flow_cap = flow_cap;
+	m->repair_due = DN_TIME_MAX;
+	/* interference range: rx power falls to sens(6M) + offset - margin */
+	const double thr = ofdm_rates[N_RATES - 1].sens_dbm + k->mesh_sens_offset_db - k->mesh_interf_margin_db;
+	m->interf_m = pow(10.0, (cfg->tx_power_dbm - cfg->pl_ref_db - thr) / (10.0 * cfg->pl_exponent));
+	const size_t ne = (size_t)flow_cap * DN_NET_MAX_HOPS;
+	bool ok = true;
+#define ALLOC(f, n) do { m->f = calloc((n), sizeof *m->f); ok = ok && m->f; } while (0)
+	ALLOC(x_m, node_cap); ALLOC(y_m, node_cap); ALLOC(alive, node_cap); ALLOC(placed, node_cap);
+	ALLOC(kind, node_cap);
+	ALLOC(src, flow_cap); ALLOC(dst, flow_cap); ALLOC(hops, flow_cap);
+	ALLOC(route, (size_t)flow_cap * (DN_NET_MAX_HOPS + 1));
+	ALLOC(state, flow_cap); ALLOC(demand_bps, flow_cap); ALLOC(xrate, flow_cap);
+	ALLOC(rate_bps, flow_cap); ALLOC(bits, flow_cap); ALLOC(rem, flow_cap); ALLOC(repairs, flow_cap);
+	ALLOC(broken_at, flow_cap); ALLOC(outage_ns, flow_cap);
+	ALLOC(dist, node_cap); ALLOC(prev, node_cap); ALLOC(done, node_cap);
+	ALLOC(hop_t, ne); ALLOC(e_flow, ne); ALLOC(frozen, flow_cap);
+#undef ALLOC
+	if (!ok) {
+		dn_net_mesh_free(m);
+		return DN_ENOMEM;
+	}
+	*out = m;
+	return DN_OK;
+}
+
+void dn_net_mesh_free(dn_net_mesh *m)
+{
+	if (!m)
+		return;
+	free(m->x_m); free(m->y_m); free(m->alive); free(m->placed); free(m->kind);
+	free(m->src); free(m->dst); free(m->hops); free(m->route); free(m->state);
+	free(m->demand_bps); free(m->xrate); free(m->rate_bps); free(m->bits); free(m->rem);
+	free(m->repairs); free(m->broken_at); free(m->outage_ns);
+	free(m->dist); free(m->prev); free(m->done); free(m->hop_t); free(m->e_flow); free(m->frozen);
+	free(m);
+}
+
+static double node_dist(const dn_net_mesh *m, uint32_t a, uint32_t b)
+{
+	return hypot(m->x_m[a] - m->x_m[b], m->y_m[a] - m->y_m[b]);
+}
+
+/* One-hop goodput of the link a->b including retransmissions, 0 if none. */
+static double hop_goodput(const dn_net_mesh *m, uint32_t a, uint32_t b)
+{
+	const double d = node_dist(m, a, b);
+	const double r = dn_net_wifi_rate_bps(&m->cfg, &m->k, d);
+	const double df = dn_net_wifi_delivery(&m->cfg, &m->k, d);
+	if (r <= 0 || df <= 0.05)
+		return 0.0;
+	return m->k.mesh_mac_eff * dn_net_wifi_goodput_bps(r, m->cfg.pkt_bits) * df;
+}
+
+static bool usable(const dn_net_mesh *m, uint32_t a, uint32_t b)
+{
+	return m->alive[a] && m->alive[b] && hop_goodput(m, a, b) > 0;
+}
+
+/* Dijkstra from s to t; fills route of flow f. false when unreachable. */
+static bool find_route(dn_net_mesh *m, uint32_t f)
+{
+	const uint32_t s = m->src[f], t = m->dst[f], n = m->node_cap;
+	if (!m->alive[s] || !m->alive[t])
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		m->dist[i] = INFINITY;
+		m->done[i] = 0;
+		m->prev[i] = UINT32_MAX;
+	}
+	m->dist[s] = 0;
+	for (uint32_t it = 0; it < n; it++) {
+		uint32_t u = UINT32_MAX;
+		double best = INFINITY;
+		for (uint32_t i = 0; i < n; i++)
+			if (!m->done[i] && m->dist[i] < best) {
+				best = m->dist[i];
+				u = i;
+			}
+		if (u == UINT32_MAX || u == t)
+			break;
+		m->done[u] = 1;
+		/* only routers relay, and clients when allowed */
+		if (u != s && m->kind[u] == DN_NET_CLIENT && !m->cfg.clients_relay)
+			continue;
+		for (uint32_t v = 0; v < n; v++) {
+			if (m->done[v] || !m->alive[v] || !m->placed[v])
+				continue;
+			const double d = node_dist(m, u, v);
+			const double df = dn_net_wifi_delivery(&m->cfg, &m->k, d);
+			if (df <= 0.05 || dn_net_wifi_rate_bps(&m->cfg, &m->k, d) <= 0)
+				continue;
+			const double w = m->cfg.metric == DN_NET_METRIC_ETX ? 1.0 / (df * df) : 1.0;
+			if (m->dist[u] + w < m->dist[v]) {
+				m->dist[v] = m->dist[u] + w;
+				m->prev[v] = u;
+			}
+		}
+	}
+	if (!isfinite(m->dist[t]))
+		return false;
+	uint32_t h = 0;
+	for (uint32_t v = t; v != s; v = m->prev[v])
+		if (++h > DN_NET_MAX_HOPS)
+			return false; /* longer than the model's bound: report unreachable */
+	uint32_t *r = &m->route[(size_t)f * (DN_NET_MAX_HOPS + 1)];
+	uint32_t i = h;
+	for (uint32_t v = t;; v = m->prev[v]) {
+		r[i] = v;
+		if (v == s)
+			break;
+		i--;
+	}
+	m->hops[f] = h;
+	return true;
+}
+
+static bool route_ok(const dn_net_mesh *m, uint32_t f)
+{
+	const uint32_t *r = &m->route[(size_t)f * (DN_NET_MAX_HOPS + 1)];
+	for (uint32_t h = 0; h < m->hops[f]; h++)
+		if (!usable(m, r[h], r[h + 1]))
+			return false;
+	return true;
+}
+
+/* Max-min fair rates over collision domains (progressive filling). */
+static void recompute(dn_net_mesh *m)
+{
+	const uint32_t F = m->flow_cap;
+	uint32_t E = 0;
+	for (uint32_t f = 0; f < F; f++) {
+		m->xrate[f] = 0;
+		m->frozen[f] = m->state[f] != DN_NET_FLOW_OK;
+		if (m->state[f] != DN_NET_FLOW_OK)
+			continue;
+		const uint32_t *r = &m->route[(size_t)f * (DN_NET_MAX_HOPS + 1)];
+		for (uint32_t h = 0; h < m->hops[f]; h++) {
+			m->hop_t[E] = hop_goodput(m, r[h], r[h + 1]);
+			m->e_flow[E] = f << 5 | h; /* MAX_HOPS = 32 fits 5 bits */
+			E++;
+		}
+	}
+	const double R = m->interf_m;
+	for (uint32_t round = 0; round <= F; round++) {
+		double step = INFINITY;
+		for (uint32_t f = 0; f < F; f++)
+			if (!m->frozen[f] && m->demand_bps[f] > 0)
+				step = fmin(step, m->demand_bps[f] - m->xrate[f]);
+		/* each hop's domain: load and growth coefficient */
+		for (uint32_t e = 0; e < E; e++) {
+			const uint32_t fe = m->e_flow[e] >> 5, he = m->e_flow[e] & 31;
+			const uint32_t *re = &m->route[(size_t)fe * (DN_NET_MAX_HOPS + 1)];
+			double load = 0, coef = 0;
+			for (uint32_t o = 0; o < E; o++) {
+				const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
+				const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
+				if (o != e && node_dist(m, tx, re[he]) > R && node_dist(m, tx, re[he + 1]) > R)
+					continue;
+				load += m->xrate[fo] / m->hop_t[o];
+				if (!m->frozen[fo])
+					coef += 1.0 / m->hop_t[o];
+			}
+			if (coef > 0)
+				step = fmin(step, (1.0 - load) / coef);
+		}
+		if (!isfinite(step))
+			break;
+		if (step < 0)
+			step = 0;
+		for (uint32_t f = 0; f < F; f++)
+			if (!m->frozen[f])
+				m->xrate[f] += step;
+		/* freeze flows at their demand or crossing a saturated domain */
+		bool any = false;
+		for (uint32_t f = 0; f < F; f++)
+			if (!m->frozen[f] && m->demand_bps[f] > 0 && m->xrate[f] >= m->demand_bps[f] * (1 - 1e-12))
+				m->frozen[f] = 1;
+		for (uint32_t e = 0; e < E; e++) {
+			const uint32_t fe = m->e_flow[e] >> 5, he = m->e_flow[e] & 31;
+			const uint32_t *re = &m->route[(size_t)fe * (DN_NET_MAX_HOPS + 1)];
+			double load = 0;
+			for (uint32_t o = 0; o < E; o++) {
+				const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
+				const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
+				if (o != e && node_dist(m, tx, re[he]) > R && node_dist(m, tx, re[he + 1]) > R)
+					continue;
+				load += m->xrate[fo] / m->hop_t[o];
+			}
+			if (load < 1.0 - 1e-9)
+				continue;
+			for (uint32_t o = 0; o < E; o++) {
+				const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
+				const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
+				if (o != e && node_dist(m, tx, re[he]) > R && node_dist(m, tx, re[he + 1]) > R)
+					continue;
+				m->frozen[fo] = 1;
+			}
+		}
+		for (uint32_t f = 0; f < F; f++)
+			any = any || !m->frozen[f];
+		if (!any)
+			break;
+	}
+	for (uint32_t f = 0; f < F; f++) {
+		const double r = floor(m->xrate[f]);
+		m->rate_bps[f] = r > 0 ? (uint64_t)r : 0;
+	}
+}
+
+dn_rc dn_net_mesh_advance(dn_net_mesh *m, dn_time_ns t)
+{
+	if (t < m->t_last)
+		return DN_ECAUSALITY;
+	const dn_time_ns dt = t - m->t_last;
+	if (dt > 0)
+		for (uint32_t f = 0; f < m->flow_cap; f++)
+			if (m->state[f] == DN_NET_FLOW_OK)
+				dn_net_integrate(m->rate_bps[f], dt, &m->bits[f], &m->rem[f]);
+	m->t_last = t;
+	return DN_OK;
+}
+
+static void mark_broken(dn_net_mesh *m, uint32_t f, dn_time_ns t)
+{
+	m->state[f] = DN_NET_FLOW_BROKEN;
+	m->broken_at[f] = t;
+	m->rate_bps[f] = 0;
+	const dn_time_ns due = t + (dn_time_ns)llround(m->cfg.repair_s * 1e9);
+	if (due < m->repair_due)
+		m->repair_due = due;
+}
+
+/* After a topology change: flows whose route lost a hop break. */
+static void check_routes(dn_net_mesh *m, dn_time_ns t)
+{
+	for (uint32_t f = 0; f < m->flow_cap; f++) {
+		if (m->state[f] != DN_NET_FLOW_OK)
+			continue;
+		if (!m->alive[m->src[f]] || !m->alive[m->dst[f]]) {
+			m->state[f] = DN_NET_FLOW_UNREACHABLE;
+			m->rate_bps[f] = 0;
+		} else if (!route_ok(m, f)) {
+			mark_broken(m, f, t);
+		}
+	}
+	recompute(m);
+}
+
+dn_rc dn_net_mesh_place(dn_net_mesh *m, dn_time_ns t, uint32_t n, dn_net_node_kind kind,
+                        double x_m, double y_m)
+{
+	if (n >= m->node_cap || !isfinite(x_m) || !isfinite(y_m))
+		return DN_EINVAL;
+	dn_rc rc = dn_net_mesh_advance(m, t);
+	if (rc)
+		return rc;
+	m->x_m[n] = x_m;
+	m->y_m[n] = y_m;
+	m->kind[n] = (uint8_t)kind;
+	m->placed[n] = 1;
+	m->alive[n] = 1;
+	check_routes(m, t);
+	return DN_OK;
+}
+
+dn_rc dn_net_mesh_leave(dn_net_mesh *m, dn_time_ns t, uint32_t n, dn_time_ns *repair_at)
+{
+	if (n >= m->node_cap || !m->placed[n])
+		return DN_EINVAL;
+	dn_rc rc = dn_net_mesh_advance(m, t);
+	if (rc)
+		return rc;
+	m->alive[n] = 0;
+	check_routes(m, t);
+	if (repair_at)
+		*repair_at = m->repair_due;
+	return DN_OK;
+}
+
+dn_rc dn_net_mesh_join(dn_net_mesh *m, dn_time_ns t, uint32_t n)
+{
+	if (n >= m->node_cap || !m->placed[n])
+		return DN_EINVAL;
+	dn_rc rc = dn_net_mesh_advance(m, t);
+	if (rc)
+		return rc;
+	m->alive[n] = 1;
+	/* flows that had no route try again (route discovery on demand) */
+	for (uint32_t f = 0; f < m->flow_cap; f++)
+		if (m->state[f] == DN_NET_FLOW_UNREACHABLE && find_route(m, f))
+			m->state[f] = DN_NET_FLOW_OK;
+	recompute(m);
+	return DN_OK;
+}
+
+dn_time_ns dn_net_mesh_repair_due(const dn_net_mesh *m)
+{
+	return m->repair_due;
+}
+
+dn_rc dn_net_mesh_repair(dn_net_mesh *m, dn_time_ns t)
+{
+	dn_rc rc = dn_net_mesh_advance(m, t);
+	if (rc)
+		return rc;
+	m->repair_due = DN_TIME_MAX;
+	const dn_time_ns wait_ns = (dn_time_ns)llround(m->cfg.repair_s * 1e9);
+	for (uint32_t f = 0; f < m->flow_cap; f++) {
+		if (m->state[f] != DN_NET_FLOW_BROKEN)
+			continue;
+		if (t < m->broken_at[f] + wait_ns) {
+			/* broken later than this repair round: keep it pending */
+			if (m->broken_at[f] + wait_ns < m->repair_due)
+				m->repair_due = m->broken_at[f] + wait_ns;
+			continue;
+		}
+		m->outage_ns[f] += t - m->broken_at[f];
+		if (find_route(m, f)) {
+			m->state[f] = DN_NET_FLOW_OK;
+			m->repairs[f]++;
+		} else {
+			m->state[f] = DN_NET_FLOW_UNREACHABLE;
+		}
+	}
+	recompute(m);
+	return DN_OK;
+}
+
+dn_rc dn_net_mesh_start(dn_net_mesh *m, dn_time_ns t, uint32_t f, uint32_t src, uint32_t dst,
+                        double demand_bps)
+{
+	if (f >= m->flow_cap || src >= m->node_cap || dst >= m->node_cap || src == dst ||
+	    !m->placed[src] || !m->placed[dst] || !isfinite(demand_bps))
+		return DN_EINVAL;
+	dn_rc rc = dn_net_mesh_advance(m, t);
+	if (rc)
+		return rc;
+	m->src[f] = src;
+	m->dst[f] = dst;
+	m->demand_bps[f] = demand_bps > 0 ? demand_bps : 0;
+	m->state[f] = find_route(m, f) ? DN_NET_FLOW_OK : DN_NET_FLOW_UNREACHABLE;
+	recompute(m);
+	return DN_OK;
+}
+
+dn_rc dn_net_mesh_stop(dn_net_mesh *m, dn_time_ns t, uint32_t f)
+{
+	if (f >= m->flow_cap)
+		return DN_EINVAL;
+	dn_rc rc = dn_net_mesh_advance(m, t);
+	if (rc)
+		return rc;
+	if (m->state[f] == DN_NET_FLOW_BROKEN)
+		m->outage_ns[f] += t - m->broken_at[f];
+	m->state[f] = DN_NET_FLOW_IDLE;
+	m->rate_bps[f] = 0;
+	recompute(m);
+	return DN_OK;
+}
+
+dn_rc dn_net_mesh_flow(const dn_net_mesh *m, uint32_t f, dn_net_flow_stat *out)
+{
+	if (f >= m->flow_cap)
+		return DN_EINVAL;
+	memset(out, 0, sizeof *out);
+	out->state = (dn_net_flow_state)m->state[f];
+	out->delivered_bits = m->bits[f];
+	out->outage_s = (double)m->outage_ns[f] * 1e-9;
+	out->repairs = (uint32_t)m->repairs[f];
+	if (m->state[f] != DN_NET_FLOW_OK) {
+		out->delay_s = INFINITY;
+		out->loss = 1.0;
+		return DN_OK;
+	}
+	const uint32_t *r = &m->route[(size_t)f * (DN_NET_MAX_HOPS + 1)];
+	out->hops = m->hops[f];
+	memcpy(out->route, r, (out->hops + 1) * sizeof *r);
+	out->rate_bps = (double)m->rate_bps[f];
+	double delay = 0, ok = 1;
+	for (uint32_t h = 0; h < m->hops[f]; h++) {
+		const double d = node_dist(m, r[h], r[h + 1]);
+		delay += m->k.mesh_hop_delay_s + m->cfg.pkt_bits / hop_goodput(m, r[h], r[h + 1]);
+		ok *= 1.0 - pow(1.0 - dn_net_wifi_delivery(&m->cfg, &m->k, d), RETRY_LIMIT);
+	}
+	const double x = out->rate_bps;
+	const bool sat = m->demand_bps[f] <= 0 || m->demand_bps[f] > x * 0.999;
+	if (sat)
+		delay += x > 0 ? m->k.mesh_queue_bits / x : INFINITY;
+	out->delay_s = delay;
+	out->loss = 1.0 - ok;
+	return DN_OK;
+}
+
+dn_time_ns dn_net_rwp_next(const dn_net_rwp *r, uint64_t seed, uint32_t node, uint64_t *index,
+                           double *x_m, double *y_m)
+{
+	uint32_t b[4];
+	dn_rng_block(seed, node, DN_NET_PURPOSE_MOVE, (*index)++, b);
+	const double nx = dn_u01(b[0], b[1]) * r->w_m, ny = dn_u01(b[2], b[3]) * r->h_m;
+	dn_rng_block(seed, node, DN_NET_PURPOSE_MOVE, (*index)++, b);
+	const double v = r->speed_min_mps + dn_u01(b[0], b[1]) * (r->speed_max_mps - r->speed_min_mps);
+	const double d = hypot(nx - *x_m, ny - *y_m);
+	*x_m = nx;
+	*y_m = ny;
+	const double s = (v > 0 ? d / v : 0) + r->pause_s;
+	return (dn_time_ns)llround(s * 1e9);
+}

@@ -1,0 +1,47 @@
+/*
+ * net_int.h: what the files of models/net share and nobody else includes:
+ * exact bit integration and small numeric helpers.
+ */
+#ifndef DN_NET_INT_H
+#define DN_NET_INT_H
+
+#include <math.h>
+#include <stdint.h>
+
+#include "dn_net.h"
+
+__extension__ typedef unsigned __int128 dn_net_u128;
+
+/*
+ * Adds the bits a flow at rate_bps delivers over dt_ns to *bits, carrying
+ * the remainder (bit-nanoseconds below one bit, < 1e9) in *rem: the sum
+ * over any split of an interval equals the whole, exactly.
+ */
+static inline void dn_net_integrate(uint64_t rate_bps, dn_time_ns dt_ns, uint64_t *bits,
+                                    uint64_t *rem)
+{
+	dn_net_u128 x = (dn_net_u128)rate_bps * (uint64_t)dt_ns + *rem;
+	*bits += (uint64_t)(x / 1000000000u);
+	*rem = (uint64_t)(x % 1000000000u);
+}
+
+static inline double dn_net_db2lin(double db)
+{
+	return pow(10.0, db / 10.0);
+}
+
+static inline double dn_net_lin2db(double lin)
+{
+	return 10.0 * log10(lin);
+}
+
+/* A standard normal from two uniforms in [0,1) (Box-Muller). */
+static inline double dn_net_normal(double u1, double u2)
+{
+	return sqrt(-2.0 * log1p(-u1)) * cos(6.283185307179586 * u2);
+}
+
+#define DN_NET_C_MPS 299792458.0
+#define DN_NET_KT_DBM_HZ (-174.0)
+
+#endif

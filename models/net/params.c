@@ -1,0 +1,47 @@
+/*
+ * params.c: the scenario parameters of the network models (net.*), for the
+ * registry. Only declarations: the models read them through the scenario.
+ */
+#include "dn_net.h"
+
+static const dn_param_def net_params[] = {
+	{"net.calibration_file", DN_PT_STRING, "", "", 0, 4096, NULL,
+	 "calibration file of the flow models; empty: the shipped models/net/calibration.txt"},
+	{"net.access.kind", DN_PT_ENUM, "", "vdsl2", 0, 0,
+	 "dialup|isdn|adsl2plus|vdsl2|pon155|pon622|ftth1g|cable|vsat|leo|lte_macro",
+	 "access/backhaul link kind of sharers (figures and sources: docs/network-models.md)"},
+	{"net.cell.size", DN_PT_ENUM, "", "micro", 0, 0, "micro|pico|femto",
+	 "5G cell class: sets transmit power and antenna height"},
+	{"net.cell.band_ghz", DN_PT_FLOAT, "GHz", "3.5", 0.5, 100, NULL,
+	 "carrier frequency (SPEC 7 bands: 3.3-3.6, 4.8-5, 24.75-27.5, 28, 37-42.5)"},
+	{"net.cell.bandwidth_mhz", DN_PT_FLOAT, "MHz", "20", 1.4, 400, NULL, "channel bandwidth"},
+	{"net.cell.pathloss", DN_PT_ENUM, "", "umi", 0, 0, "umi|uma",
+	 "3GPP TR 38.901 scenario: urban micro street canyon or urban macro"},
+	{"net.cell.scheduler", DN_PT_ENUM, "", "pf", 0, 0, "rr|pf",
+	 "sharing among active users: round robin or proportional fair"},
+	{"net.cell.shadowing", DN_PT_BOOL, "", "true", 0, 0, NULL,
+	 "log-normal shadowing per user (TR 38.901 Table 7.4.1-1)"},
+	{"net.cell.fast_fading", DN_PT_BOOL, "", "false", 0, 0, NULL,
+	 "Rayleigh fast fading: proportional fair gains multi-user diversity"},
+	{"net.cell.neighbour_load", DN_PT_FLOAT, "1", "0.5", 0, 1, NULL,
+	 "activity factor of neighbouring cells (inter-cell interference)"},
+	{"net.cell.radius_m", DN_PT_FLOAT, "m", "100", 10, 10000, NULL,
+	 "users are placed uniformly on a disc of this radius around their cell"},
+	{"net.mesh.metric", DN_PT_ENUM, "", "etx", 0, 0, "etx|hops", "mesh routing metric"},
+	{"net.mesh.repair_s", DN_PT_FLOAT, "s", "6", 0, 600, NULL,
+	 "route repair delay after a node leaves (OLSR neighbour hold time 6 s, RFC 3626)"},
+	{"net.mesh.clients_relay", DN_PT_BOOL, "", "true", 0, 0, NULL,
+	 "mesh clients forward traffic for others"},
+	{"net.mesh.spacing_m", DN_PT_FLOAT, "m", "40", 1, 1000, NULL,
+	 "spacing of the mesh router grid"},
+	{"net.mesh.speed_max_mps", DN_PT_FLOAT, "m/s", "1.5", 0, 100, NULL,
+	 "random-waypoint top speed of mesh clients (0: static)"},
+	{"net.mesh.pause_s", DN_PT_FLOAT, "s", "30", 0, 86400, NULL,
+	 "random-waypoint pause of mesh clients"},
+};
+
+const dn_param_def *dn_net_params(size_t *n)
+{
+	*n = sizeof net_params / sizeof net_params[0];
+	return net_params;
+}
