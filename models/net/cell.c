@@ -432,7 +432,7 @@ dn_rc dn_net_cell_user(const dn_net_cell *c, uint32_t u, dn_net_user_stat *out)
 		const double r = (double)c->rate_bps[u];
 		/* A saturated flow waits behind the bearer's queue; a flow that
 		 * asks less than it gets sees one packet's service time. */
-		const bool sat = c->demand_bps[u] <= 0 || c->demand_bps[u] > r * 0.999;
+		const bool sat = c->demand_bps[u] <= 0 || r < c->demand_bps[u] - 2.0;
 		out->delay_s = r > 0 ? c->k.cell_base_delay_s +
 			(sat ? c->k.cell_queue_bits : c->cfg.pkt_bits) / r : INFINITY;
 	}

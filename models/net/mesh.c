@@ -517,7 +517,7 @@ dn_rc dn_net_mesh_flow(const dn_net_mesh *m, uint32_t f, dn_net_flow_stat *out)
 		ok *= 1.0 - pow(1.0 - dn_net_wifi_delivery(&m->cfg, &m->k, d), RETRY_LIMIT);
 	}
 	const double x = out->rate_bps;
-	const bool sat = m->demand_bps[f] <= 0 || m->demand_bps[f] > x * 0.999;
+	const bool sat = m->demand_bps[f] <= 0 || x < m->demand_bps[f] - 2.0;
 	if (sat)
 		delay += x > 0 ? m->k.mesh_queue_bits / x : INFINITY;
 	out->delay_s = delay;

@@ -18,6 +18,25 @@
 
 #define MAX_RUNS 16
 
+/* "1,2,4" into counts (each 1..1024, at most MAX_RUNS); -1 with a message on error. */
+static int parse_threads(const char *list, int *threads)
+{
+	char buf[256];
+	int n = 0;
+	uint64_t v;
+	snprintf(buf, sizeof buf, "%s", list);
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == MAX_RUNS || !dn_cli_parse_u64("--threads", tok, &v) || v < 1 || v > 1024) {
+			fprintf(stderr, "dnetsim: --threads takes up to %d counts in 1..1024\n", MAX_RUNS);
+			return -1;
+		}
+		threads[n++] = (int)v;
+	}
+	if (n == 0)
+		fprintf(stderr, "dnetsim: --threads needs at least one count\n");
+	return n ? n : -1;
+}
+
 static void bench_usage(FILE *out)
 {
 	fprintf(out,
@@ -97,18 +116,9 @@ static int bench_phold(int argc, char **argv)
 		return DN_EXIT_USAGE;
 	}
 	int threads[MAX_RUNS];
-	int nthreads = 0;
-	{
-		char buf[256];
-		snprintf(buf, sizeof buf, "%s", threads_list);
-		for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			if (nthreads == MAX_RUNS || !dn_cli_parse_u64("--threads", tok, &v) || v < 1 || v > 1024) {
-				fprintf(stderr, "dnetsim: --threads takes up to %d counts in 1..1024\n", MAX_RUNS);
-				return DN_EXIT_USAGE;
-			}
-			threads[nthreads++] = (int)v;
-		}
-	}
+	int nthreads = parse_threads(threads_list, threads);
+	if (nthreads < 0)
+		return DN_EXIT_USAGE;
 	/* The option-built overrides go first, so explicit --set wins. */
 	dn_cli_sets sets = {0};
 	bool ok = true;
@@ -217,7 +227,7 @@ static int bench_peer(int argc, char **argv)
 		{"tsv", no_argument, NULL, 'T'},           {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	uint64_t agents = 1000000, blocks = 100, v;
+	uint64_t agents = 1000000, blocks = 100;
 	const char *threads_list = "1,2";
 	dn_cli_sets user = {0};
 	bool tsv = false;
@@ -250,18 +260,9 @@ static int bench_peer(int argc, char **argv)
 		return DN_EXIT_USAGE;
 	}
 	int threads[MAX_RUNS];
-	int nthreads = 0;
-	{
-		char buf[256];
-		snprintf(buf, sizeof buf, "%s", threads_list);
-		for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			if (nthreads == MAX_RUNS || !dn_cli_parse_u64("--threads", tok, &v) || v < 1 || v > 1024) {
-				fprintf(stderr, "dnetsim: --threads takes up to %d counts in 1..1024\n", MAX_RUNS);
-				return DN_EXIT_USAGE;
-			}
-			threads[nthreads++] = (int)v;
-		}
-	}
+	int nthreads = parse_threads(threads_list, threads);
+	if (nthreads < 0)
+		return DN_EXIT_USAGE;
 	char b_agents[64], b_end[64];
 	snprintf(b_agents, sizeof b_agents, "peer.agents=%" PRIu64, agents);
 	dn_cli_registry cr;

@@ -148,5 +148,13 @@ expect_rc 2 "calc unknown" "$BIN" calc nonsense
 expect_rc 0 "calc lockup" "$BIN" calc lockup --team 1000 --months 60 --tsv
 expect_rc 0 "calc governance" "$BIN" calc governance --tsv
 
+# bench: both benchmarks run small, agree across thread counts, refuse bad input
+expect_rc 0 "bench phold small" "$BIN" bench phold --lps 20000 --end 2 --partitions 8 --threads 1,2 --tsv
+[ "$(awk -F'\t' 'NR > 1 { print $7 }' "$T/out" | sort -u | wc -l)" = 1 ] && ok || bad "phold fingerprints differ"
+expect_rc 0 "bench peer small" "$BIN" bench peer --agents 2000 --blocks 20 --threads 1,2 --tsv
+[ "$(awk -F'\t' 'NR > 1 { print $9 }' "$T/out" | sort -u | wc -l)" = 1 ] && ok || bad "peer fingerprints differ"
+expect_rc 2 "bench bad threads" "$BIN" bench peer --agents 2000 --blocks 2 --threads 2,x
+expect_rc 2 "bench unknown" "$BIN" bench nothing
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

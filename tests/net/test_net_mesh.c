@@ -106,14 +106,14 @@ static void test_shared_link(void **st)
 	dn_net_mesh_free(m);
 }
 
-/* 0-1-2-3 along y=0, with a detour 0-4-5-3 along y=30 */
+/* 0-1-2-3 along y=0, with a detour 0-4-5-3 along y=25 */
 static void ladder(dn_net_mesh *m, bool detour)
 {
 	for (uint32_t i = 0; i < 4; i++)
 		assert_int_equal(dn_net_mesh_place(m, 0, i, DN_NET_ROUTER, 40.0 * i, 0), DN_OK);
 	if (detour) {
-		assert_int_equal(dn_net_mesh_place(m, 0, 4, DN_NET_ROUTER, 40, 35), DN_OK);
-		assert_int_equal(dn_net_mesh_place(m, 0, 5, DN_NET_ROUTER, 80, 35), DN_OK);
+		assert_int_equal(dn_net_mesh_place(m, 0, 4, DN_NET_ROUTER, 40, 25), DN_OK);
+		assert_int_equal(dn_net_mesh_place(m, 0, 5, DN_NET_ROUTER, 80, 25), DN_OK);
 	}
 }
 
