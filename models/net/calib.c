@@ -37,6 +37,7 @@ static const calib_key calib_keys[] = {
 	{"cell.se_scale", K(cell_se_scale), 0.05, 1.5, "attenuation of Shannon efficiency"},
 	{"cell.se_max_bps_hz", K(cell_se_max_bps_hz), 0.5, 10, "spectral-efficiency cap"},
 	{"cell.sinr_min_db", K(cell_sinr_min_db), -20, 10, "SINR below which nothing is decoded"},
+	{"cell.gap_db", K(cell_gap_db), 0, 15, "SINR gap to the Shannon bound"},
 	{"cell.base_delay_s", K(cell_base_delay_s), 0, 1, "unloaded one-way delay"},
 	{"cell.queue_bits", K(cell_queue_bits), 0, 1e9, "bits queued ahead of a saturated flow"},
 	{"mesh.mac_eff", K(mesh_mac_eff), 0.05, 1.5, "goodput / analytic DCF goodput"},

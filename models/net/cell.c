@@ -6,7 +6,8 @@
  * power over thermal noise plus the power of neighbouring cells (weighted
  * by their activity factor). The rate a user would get with the whole cell
  * is the calibrated attenuated Shannon bound (3GPP TR 36.942 Annex A.1
- * form): bw * se_scale * min(log2(1 + SINR), se_max), zero below sinr_min.
+ * form, with an SINR gap): bw * se_scale * min(log2(1 + SINR / gap),
+ * se_max), zero below sinr_min.
  * Active users share time: both round robin and proportional fair give
  * equal time shares with static channels (the proportional-fair optimum
  * without fast fading); users whose demand needs less than their share
@@ -119,7 +120,7 @@ double dn_net_se(const dn_net_calib *k, double sinr_lin)
 {
 	if (!(sinr_lin > 0) || dn_net_lin2db(sinr_lin) < k->cell_sinr_min_db)
 		return 0.0;
-	double s = log2(1.0 + sinr_lin);
+	double s = log2(1.0 + sinr_lin * dn_net_db2lin(-k->cell_gap_db));
 	if (s > k->cell_se_max_bps_hz)
 		s = k->cell_se_max_bps_hz;
 	return k->cell_se_scale * s;

@@ -65,10 +65,11 @@ DN_WUR dn_rc dn_net_link_find(const char *name, dn_net_link_kind *out);
 /* Constants fitted by `dnetsim calibrate` against ns-3 (see calib.c). */
 typedef struct dn_net_calib {
 	int version;
-	/* cell: rate = bw * se_scale * min(log2(1 + sinr), se_max) if sinr >= sinr_min */
+	/* cell: rate = bw * se_scale * min(log2(1 + sinr / gap), se_max) if sinr >= sinr_min */
 	double cell_se_scale;      /* dimensionless */
 	double cell_se_max_bps_hz; /* spectral-efficiency cap */
 	double cell_sinr_min_db;   /* below this a user gets nothing */
+	double cell_gap_db;        /* SINR gap to Shannon: log2(1 + sinr / gap) */
 	double cell_base_delay_s;  /* one-way delay of an unloaded bearer */
 	double cell_queue_bits;    /* bits queued ahead of a saturated flow */
 	/* mesh */

@@ -81,6 +81,7 @@ static int run_cells(cal_ctx *c, bool quick, uint64_t seed)
 	k0.cell_se_scale = 1;
 	k0.cell_se_max_bps_hz = 10;
 	k0.cell_sinr_min_db = -20;
+	k0.cell_gap_db = 0;
 	uint32_t point = 0;
 	for (size_t a = 0; a < nr; a++)
 		for (size_t b = 0; b < nu; b++)
@@ -146,9 +147,11 @@ static void fit_cells(dn_net_calib *k, const cal_ctx *c)
 {
 	double best = INFINITY, w;
 	dn_net_calib t = *k;
-	for (double smin = -10; smin <= 0.01; smin += 0.5)
-		for (double smax = 3; smax <= 8.001; smax += 0.05)
-			for (double sc = 0.3; sc <= 1.0001; sc += 0.005) {
+	for (double gap = 0; gap <= 6.001; gap += 0.5)
+	for (double smin = -10; smin <= 0.01; smin += 1)
+		for (double smax = 3; smax <= 10.001; smax += 0.1)
+			for (double sc = 0.3; sc <= 1.0001; sc += 0.01) {
+				t.cell_gap_db = gap;
 				t.cell_sinr_min_db = smin;
 				t.cell_se_max_bps_hz = smax;
 				t.cell_se_scale = sc;

@@ -99,6 +99,21 @@ expect_rc 0 "run prints where" "$BIN" run "$small" --out "$T/c.h5"
 contains "$T/out" "results: $T/c.h5" "run prints the results path"
 [ ! -s "$T/err" ] && ok || bad "progress printed on a non-terminal without --progress"
 
+# the results file reads with h5py (Debian's python3-h5py, installed by setup.sh)
+if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
+	expect_rc 0 "h5py reads the file" /usr/bin/python3 -c "
+import h5py, sys
+f = h5py.File(sys.argv[1], 'r')
+s = f['/series/events']
+assert s.attrs['units'] == 'events', s.attrs['units']
+assert len(s) == 4 and s['t_ns'][-1] == 2000000000
+assert int(f['/config'].attrs['seed']) == 5
+assert b'lps: 2000' in f['/config/scenario'][()]
+print(int(s['value'].sum()))
+" "$T/a.h5"
+	[ "$(cat "$T/out")" -gt 1000 ] && ok || bad "h5py: event count $(cat "$T/out")"
+fi
+
 # an interrupted run leaves nothing at the target path
 big="$T/big.yaml"
 printf 'sim: {model: phold, end_time_s: 100000, partitions: 4}\nphold: {lps: 100000}\n' >"$big"

@@ -50,6 +50,7 @@ typedef struct dn_ns3_cell_cfg {
 	int scheduler;             /* 0 round robin, 1 proportional fair */
 	double offered_bps;        /* per UE (choose above its share to saturate) */
 	uint32_t pkt_bytes;
+	uint32_t rlc_buffer_bytes; /* RLC UM transmit buffer per bearer (0: ns-3's 10240) */
 	double warmup_s, measure_s;
 	uint64_t seed;
 	double timeout_s;          /* wall-clock limit of the child (0: none) */

@@ -64,6 +64,7 @@ static inline int dn_net_ns3_cell(const dn_net_cell_cfg *c, uint32_t n, const do
 	/* above any user's equal share: 7.5 bit/s/Hz over the band, split n ways, +30 % */
 	k.offered_bps = 1.3 * 7.5 * c->bandwidth_hz / n;
 	k.pkt_bytes = 1024;
+	k.rlc_buffer_bytes = 64 * 1024;
 	k.warmup_s = 0.5;
 	k.measure_s = measure_s;
 	k.seed = seed;
@@ -84,7 +85,17 @@ static inline int dn_net_ns3_mesh(const dn_net_mesh_cfg *c, uint32_t n, const do
 	k.src = src;
 	k.dst = dst;
 	k.routing = routing;
-	k.offered_bps = 30e6; /* above the 54 Mbit/s one-hop goodput */
+	/* Offered load: the one-hop 54 Mbit/s goodput split over the hops of the
+	 * longest flow. Far more than that collapses OLSR in ns-3 (HELLOs are
+	 * lost in saturated queues and routes time out), which measures the
+	 * routing protocol's failure rather than the path's capacity. */
+	uint32_t hmax = 1;
+	for (uint32_t f = 0; f < n_flows; f++) {
+		const double dx = x_m[src[f]] - x_m[dst[f]], dy = y_m[src[f]] - y_m[dst[f]];
+		const uint32_t h = (uint32_t)ceil(sqrt(dx * dx + dy * dy) / 50.0);
+		hmax = h > hmax ? h : hmax;
+	}
+	k.offered_bps = dn_net_wifi_goodput_bps(54e6, c->pkt_bits) / hmax;
 	k.pkt_bytes = (uint32_t)(c->pkt_bits / 8);
 	k.warmup_s = routing == 0 ? 12.0 : 2.0; /* OLSR converges in ~10 s */
 	k.measure_s = measure_s;

@@ -107,6 +107,8 @@ int run_cell(const dn_ns3_cell_cfg *c, dn_ns3_flow *out, dn_ns3_info *info)
     const uint32_t n = c->n_ues;
     Config::SetDefault("ns3::LteEnbRrc::SrsPeriodicity", UintegerValue(n > 38 ? 160 : (n > 18 ? 80 : 40)));
     Config::SetDefault("ns3::LteEnbPhy::TxPower", DoubleValue(c->tx_power_dbm));
+    /* the 10 KiB default RLC buffer underruns a 20 MHz bearer within a TTI */
+    Config::SetDefault("ns3::LteRlcUm::MaxTxBufferSize", UintegerValue(c->rlc_buffer_bytes ? c->rlc_buffer_bytes : 10240));
     Config::SetDefault("ns3::LteUePhy::NoiseFigure", DoubleValue(c->noise_figure_db));
     Config::SetDefault("ns3::LteEnbNetDevice::DlBandwidth", UintegerValue(c->rbs));
     Config::SetDefault("ns3::LteEnbNetDevice::UlBandwidth", UintegerValue(c->rbs));
