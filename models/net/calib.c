@@ -43,6 +43,7 @@ static const calib_key calib_keys[] = {
 	{"mesh.mac_eff", K(mesh_mac_eff), 0.05, 1.5, "goodput / analytic DCF goodput"},
 	{"mesh.sens_offset_db", K(mesh_sens_offset_db), -30, 30, "shift of the 802.11a sensitivities"},
 	{"mesh.interf_margin_db", K(mesh_interf_margin_db), -20, 40, "interference range margin"},
+	{"mesh.contention_eff", K(mesh_contention_eff), 0.2, 1, "efficiency per extra contender"},
 	{"mesh.hop_delay_s", K(mesh_hop_delay_s), 0, 1, "unloaded per-hop delay"},
 	{"mesh.queue_bits", K(mesh_queue_bits), 0, 1e10, "bits queued ahead of a saturated flow"},
 };

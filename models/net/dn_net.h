@@ -76,6 +76,7 @@ typedef struct dn_net_calib {
 	double mesh_mac_eff;           /* goodput / analytical 802.11 DCF goodput */
 	double mesh_sens_offset_db;    /* shift of the 802.11a sensitivity table (+: needs more power) */
 	double mesh_interf_margin_db;  /* interference range: where rx power = sens(6M) - margin */
+	double mesh_contention_eff;    /* airtime efficiency lost per extra contender in a domain */
 	double mesh_hop_delay_s;       /* per-hop processing + access delay, unloaded */
 	double mesh_queue_bits;        /* bits queued ahead of a saturated flow */
 } dn_net_calib;

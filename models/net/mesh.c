@@ -15,7 +15,9 @@
  * airtime sum of x_f / T_hop is at most 1, where T_hop is the calibrated
  * one-hop goodput. Rates are max-min fair (progressive filling). One flow
  * on a chain thus gets 1 / sum(1/T) over the worst window of hops, which
- * is why throughput falls with hop count and then levels off.
+ * is why throughput falls with hop count. Contention losses (collisions,
+ * hidden terminals) take a calibrated factor per extra transmitter in the
+ * worst collision domain of a flow's path.
  *
  * Churn: a node that leaves breaks the flows through it; they carry no
  * traffic until the repair time (detection plus rediscovery, a parameter
@@ -334,6 +336,29 @@ static void recompute(dn_net_mesh *m)
 			any = any || !m->frozen[f];
 		if (!any)
 			break;
+	}
+	/* Contention: each further transmitter in a hop's collision domain
+	 * wastes airtime in collisions and backoff (hidden terminals, relay
+	 * queue drops), a calibrated factor per contender on the worst hop. */
+	if (m->k.mesh_contention_eff < 1.0) {
+		for (uint32_t f = 0; f < F; f++)
+			m->frozen[f] = 0; /* reused: largest domain size seen by flow f */
+		for (uint32_t e = 0; e < E; e++) {
+			const uint32_t fe = m->e_flow[e] >> 5, he = m->e_flow[e] & 31;
+			const uint32_t *re = &m->route[(size_t)fe * (DN_NET_MAX_HOPS + 1)];
+			uint32_t size = 0;
+			for (uint32_t o = 0; o < E && size < 255; o++) {
+				const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
+				const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
+				if (o == e || node_dist(m, tx, re[he]) <= R || node_dist(m, tx, re[he + 1]) <= R)
+					size++;
+			}
+			if (size > m->frozen[fe])
+				m->frozen[fe] = (uint8_t)size;
+		}
+		for (uint32_t f = 0; f < F; f++)
+			if (m->frozen[f] > 1)
+				m->xrate[f] *= pow(m->k.mesh_contention_eff, m->frozen[f] - 1);
 	}
 	for (uint32_t f = 0; f < F; f++) {
 		const double r = floor(m->xrate[f]);

@@ -260,8 +260,10 @@ static void fit_meshes(dn_net_calib *k, const cal_ctx *c)
 {
 	double best = INFINITY, w;
 	dn_net_calib t = *k;
-	for (double so = -10; so <= 6.001; so += 1)
-		for (double im = -6; im <= 20.001; im += 1) {
+	for (double ce = 0.5; ce <= 1.0001; ce += 0.025)
+	for (double so = -10; so <= 4.001; so += 1)
+		for (double im = -6; im <= 16.001; im += 1) {
+			t.mesh_contention_eff = fmin(ce, 1.0);
 			t.mesh_sens_offset_db = so;
 			t.mesh_interf_margin_db = im;
 			t.mesh_mac_eff = 1;

@@ -28,6 +28,7 @@ static const char good[] =
 	"mesh.mac_eff 0.8\n"
 	"mesh.sens_offset_db 0\n"
 	"mesh.interf_margin_db 6\n"
+	"mesh.contention_eff 0.8\n"
 	"mesh.hop_delay_s 0.001\n"
 	"mesh.queue_bits 1e6\n";
 

@@ -64,7 +64,7 @@ static inline int dn_net_ns3_cell(const dn_net_cell_cfg *c, uint32_t n, const do
 	/* above any user's equal share: 7.5 bit/s/Hz over the band, split n ways, +30 % */
 	k.offered_bps = 1.3 * 7.5 * c->bandwidth_hz / n;
 	k.pkt_bytes = 1024;
-	k.rlc_buffer_bytes = 64 * 1024;
+	k.rlc_buffer_bytes = 0; /* ns-3's default; larger buffers only add queueing delay */
 	k.warmup_s = 0.5;
 	k.measure_s = measure_s;
 	k.seed = seed;
