@@ -204,6 +204,26 @@ static void test_determinism_phold_1_vs_2_threads(void **state)
 	dn_registry_free(reg);
 }
 
+/* The two pending-event sets give the same run, event for event. */
+static void test_calendar_and_heap_queues_agree(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	char p1[512], p2[512];
+	tmp_path(p1, sizeof p1, "cal");
+	tmp_path(p2, sizeof p2, "heap");
+	const char *cal =
+		"sim: {model: phold, seed: 5, end_time_s: 3, partitions: 4, sample_interval_s: 0.5, queue: calendar}\n"
+		"phold: {lps: 5000, events_per_lp: 3, remote_fraction: 0.5, lookahead_s: 0.01, mean_delay_s: 0.3}\n";
+	const char *heap =
+		"sim: {model: phold, seed: 5, end_time_s: 3, partitions: 4, sample_interval_s: 0.5, queue: heap}\n"
+		"phold: {lps: 5000, events_per_lp: 3, remote_fraction: 0.5, lookahead_s: 0.01, mean_delay_s: 0.3}\n";
+	assert_int_equal(run_phold(reg, cal, 2, p1), run_phold(reg, heap, 1, p2));
+	unlink(p1);
+	unlink(p2);
+	dn_registry_free(reg);
+}
+
 static dn_rc run_tm(dn_registry *reg, const char *yaml, int threads, tm_world *out_w, tm_part *out_p,
                     char *err, size_t errlen)
 {
@@ -329,6 +349,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_determinism_phold_1_vs_2_threads),
+		cmocka_unit_test(test_calendar_and_heap_queues_agree),
 		cmocka_unit_test(test_events_run_in_time_key_order_with_ties),
 		cmocka_unit_test(test_causality_violations_are_errors),
 		cmocka_unit_test(test_partition_ranges_cover_every_agent_once),
