@@ -1,9 +1,11 @@
 /* models.c: the list of models compiled into dnetsim. */
 #include "models.h"
+#include "models/net/dn_net.h"
 
 #include <string.h>
 
 static const dn_model *const all_models[] = {
+	&dn_model_net,
 	&dn_model_peer,
 	&dn_model_phold,
 	NULL,

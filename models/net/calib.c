@@ -43,7 +43,9 @@ static const calib_key calib_keys[] = {
 	{"mesh.mac_eff", K(mesh_mac_eff), 0.05, 1.5, "goodput / analytic DCF goodput"},
 	{"mesh.sens_offset_db", K(mesh_sens_offset_db), -30, 30, "shift of the 802.11a sensitivities"},
 	{"mesh.interf_margin_db", K(mesh_interf_margin_db), -20, 40, "interference range margin"},
-	{"mesh.contention_eff", K(mesh_contention_eff), 0.2, 1, "efficiency per extra contender"},
+	{"mesh.rate_slope", K(mesh_rate_slope), 0.1, 2, "spread of the 802.11a rate thresholds"},
+	{"mesh.hidden_self_eff", K(mesh_hidden_self_eff), 0.05, 1, "factor per hidden hop, same flow"},
+	{"mesh.hidden_other_eff", K(mesh_hidden_other_eff), 0.05, 1, "factor per hidden hop, other flows"},
 	{"mesh.hop_delay_s", K(mesh_hop_delay_s), 0, 1, "unloaded per-hop delay"},
 	{"mesh.queue_bits", K(mesh_queue_bits), 0, 1e10, "bits queued ahead of a saturated flow"},
 };

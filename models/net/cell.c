@@ -384,6 +384,27 @@ dn_rc dn_net_cell_start(dn_net_cell *c, dn_time_ns t, uint32_t u, double demand_
 	return DN_OK;
 }
 
+dn_rc dn_net_cell_start_all(dn_net_cell *c, dn_time_ns t, double demand_bps)
+{
+	if (!isfinite(demand_bps))
+		return DN_EINVAL;
+	dn_rc rc = dn_net_cell_advance(c, t);
+	if (rc)
+		return rc;
+	for (uint32_t u = 0; u < c->cap; u++) {
+		if (!c->present[u])
+			continue;
+		c->demand_bps[u] = demand_bps > 0 ? demand_bps : 0;
+		if (!c->active[u]) {
+			c->active[u] = 1;
+			c->act_pos[u] = c->n_active;
+			c->act_list[c->n_active++] = u;
+		}
+	}
+	recompute(c);
+	return DN_OK;
+}
+
 dn_rc dn_net_cell_stop(dn_net_cell *c, dn_time_ns t, uint32_t u)
 {
 	dn_rc rc = check_user(c, u);

@@ -76,7 +76,9 @@ typedef struct dn_net_calib {
 	double mesh_mac_eff;           /* goodput / analytical 802.11 DCF goodput */
 	double mesh_sens_offset_db;    /* shift of the 802.11a sensitivity table (+: needs more power) */
 	double mesh_interf_margin_db;  /* interference range: where rx power = sens(6M) - margin */
-	double mesh_contention_eff;    /* airtime efficiency lost per extra contender in a domain */
+	double mesh_rate_slope;        /* spread of the rate thresholds relative to the standard's */
+	double mesh_hidden_self_eff;   /* factor per hidden hop of the same flow */
+	double mesh_hidden_other_eff;  /* factor per hidden hop of another flow */
 	double mesh_hop_delay_s;       /* per-hop processing + access delay, unloaded */
 	double mesh_queue_bits;        /* bits queued ahead of a saturated flow */
 } dn_net_calib;
@@ -162,6 +164,8 @@ DN_WUR dn_rc dn_net_cell_place(dn_net_cell *c, dn_time_ns t, uint32_t u, double 
 DN_WUR dn_rc dn_net_cell_set_channel(dn_net_cell *c, uint32_t u, bool los, double shadow_db);
 /* Starts u's flow with demand_bps (<= 0: saturating). */
 DN_WUR dn_rc dn_net_cell_start(dn_net_cell *c, dn_time_ns t, uint32_t u, double demand_bps);
+/* Starts a flow for every present user at once (one rate recomputation). */
+DN_WUR dn_rc dn_net_cell_start_all(dn_net_cell *c, dn_time_ns t, double demand_bps);
 DN_WUR dn_rc dn_net_cell_stop(dn_net_cell *c, dn_time_ns t, uint32_t u);
 /* The user leaves the cell (flow ends, slot freed for a later place). */
 DN_WUR dn_rc dn_net_cell_leave(dn_net_cell *c, dn_time_ns t, uint32_t u);
@@ -283,6 +287,14 @@ DN_WUR dn_rc dn_net_eval_mesh(const dn_net_mesh_cfg *cfg, const dn_net_calib *k,
                               const uint32_t *src, const uint32_t *dst, dn_net_flow_stat *out);
 
 /* ---------------------------------------------------------- parameters */
+
+/* The engine model "net" (net_model.c): cells and meshes under churn. Its
+ * parameters are dn_net_params(); register both with the CLI. */
+struct dn_model;
+extern const struct dn_model dn_model_net;
+struct dn_world;
+uint64_t dn_net_model_events(struct dn_world *w);
+uint64_t dn_net_model_bits(struct dn_world *w);
 
 /* Scenario parameters of the network models (net.*). */
 const dn_param_def *dn_net_params(size_t *n);

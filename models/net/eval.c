@@ -65,8 +65,8 @@ dn_rc dn_net_eval_cell(const dn_net_cell_cfg *cfg, const dn_net_calib *k, uint32
 		if (!rc && los)
 			rc = dn_net_cell_set_channel(c, i, los[i] != 0, 0.0);
 	}
-	for (uint32_t i = 0; i < n && !rc; i++)
-		rc = dn_net_cell_start(c, 0, i, 0);
+	if (!rc)
+		rc = dn_net_cell_start_all(c, 0, 0);
 	for (uint32_t i = 0; i < n && !rc; i++)
 		rc = dn_net_cell_user(c, i, &out[i]);
 	dn_net_cell_free(c);

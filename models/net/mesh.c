@@ -3,8 +3,10 @@
  *
  * Nodes (static mesh routers, mobile mesh clients that may relay) sit on a
  * plane. A link's PHY rate is the fastest 802.11a rate whose receiver
- * sensitivity (IEEE 802.11-2016 Table 17-18, shifted by a calibrated
- * offset) the log-distance received power meets; its frame delivery ratio
+ * sensitivity (IEEE 802.11-2016 Table 17-18; above 6 Mbit/s shifted by a
+ * calibrated offset and spread scaled by a calibrated slope) the
+ * log-distance received power meets; nothing is received below the 6
+ * Mbit/s sensitivity (-82 dBm, also ns-3's preamble-detection threshold); its frame delivery ratio
  * is logistic in the margin at 6 Mbit/s. Routes minimise ETX (De Couto et
  * al., MobiCom 2003: 1 / (d_f d_r)) or hop count, by Dijkstra.
  *
@@ -15,9 +17,9 @@
  * airtime sum of x_f / T_hop is at most 1, where T_hop is the calibrated
  * one-hop goodput. Rates are max-min fair (progressive filling). One flow
  * on a chain thus gets 1 / sum(1/T) over the worst window of hops, which
- * is why throughput falls with hop count. Contention losses (collisions,
- * hidden terminals) take a calibrated factor per extra transmitter in the
- * worst collision domain of a flow's path.
+ * is why throughput falls with hop count. Hidden terminals (domain
+ * members out of carrier-sense range of the sender) each take a calibrated
+ * factor (own flow's hops, other flows' hops) on the worst hop of a path.
  *
  * Churn: a node that leaves breaks the flows through it; they carry no
  * traffic until the repair time (detection plus rediscovery, a parameter
@@ -39,14 +41,14 @@ struct dn_net_mesh {
 	dn_net_calib k;
 	uint32_t node_cap, flow_cap;
 	dn_time_ns t_last;
-	double interf_m;
+	double interf_m, cs_m; /* interference and carrier-sense ranges */
 	/* nodes */
 	double *x_m, *y_m;
 	uint8_t *alive, *placed, *kind;
 	/* flows */
 	uint32_t *src, *dst, *hops, *route; /* route: flow_cap x (MAX_HOPS + 1) */
 	uint8_t *state;
-	double *demand_bps, *xrate;
+	double *demand_bps, *xrate, *ffac;
 	uint64_t *rate_bps, *bits, *rem, *repairs;
 	dn_time_ns *broken_at, *outage_ns;
 	/* scratch */
@@ -84,16 +86,20 @@ static double rx_dbm(const dn_net_mesh_cfg *c, double d)
 
 double dn_net_wifi_rate_bps(const dn_net_mesh_cfg *c, const dn_net_calib *k, double dist_m)
 {
-	const double p = rx_dbm(c, dist_m);
-	for (size_t i = 0; i < N_RATES; i++)
-		if (p >= ofdm_rates[i].sens_dbm + k->mesh_sens_offset_db)
+	/* thresholds: the standard's sensitivities, their spread scaled by the
+	 * calibrated slope (ns-3's error model packs the rates closer) */
+	const double p = rx_dbm(c, dist_m), base = ofdm_rates[N_RATES - 1].sens_dbm;
+	if (p < base)
+		return 0.0; /* below preamble detection nothing is received */
+	for (size_t i = 0; i + 1 < N_RATES; i++)
+		if (p >= base + k->mesh_sens_offset_db + k->mesh_rate_slope * (ofdm_rates[i].sens_dbm - base))
 			return ofdm_rates[i].rate_bps;
-	return 0.0;
+	return ofdm_rates[N_RATES - 1].rate_bps;
 }
 
 double dn_net_wifi_delivery(const dn_net_mesh_cfg *c, const dn_net_calib *k, double dist_m)
 {
-	const double margin = rx_dbm(c, dist_m) - (ofdm_rates[N_RATES - 1].sens_dbm + k->mesh_sens_offset_db);
+	const double margin = rx_dbm(c, dist_m) - ofdm_rates[N_RATES - 1].sens_dbm;
 	if (margin < 0)
 		return 0.0;
 	return 1.0 / (1.0 + exp(-2.0 * margin)); /* ~0.5 at the edge, ~1 two dB inside */
@@ -136,8 +142,10 @@ dn_rc dn_net_mesh_new(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_
 	m->flow_cap = flow_cap;
 	m->repair_due = DN_TIME_MAX;
 	/* interference range: rx power falls to sens(6M) + offset - margin */
-	const double thr = ofdm_rates[N_RATES - 1].sens_dbm + k->mesh_sens_offset_db - k->mesh_interf_margin_db;
+	const double thr = ofdm_rates[N_RATES - 1].sens_dbm - k->mesh_interf_margin_db;
 	m->interf_m = pow(10.0, (cfg->tx_power_dbm - cfg->pl_ref_db - thr) / (10.0 * cfg->pl_exponent));
+	const double cs = ofdm_rates[N_RATES - 1].sens_dbm; /* preamble detection, -82 dBm */
+	m->cs_m = pow(10.0, (cfg->tx_power_dbm - cfg->pl_ref_db - cs) / (10.0 * cfg->pl_exponent));
 	const size_t ne = (size_t)flow_cap * DN_NET_MAX_HOPS;
 	bool ok = true;
 #define ALLOC(f, n) do { m->f = calloc((n), sizeof *m->f); ok = ok && m->f; } while (0)
@@ -145,7 +153,7 @@ dn_rc dn_net_mesh_new(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_
 	ALLOC(kind, node_cap);
 	ALLOC(src, flow_cap); ALLOC(dst, flow_cap); ALLOC(hops, flow_cap);
 	ALLOC(route, (size_t)flow_cap * (DN_NET_MAX_HOPS + 1));
-	ALLOC(state, flow_cap); ALLOC(demand_bps, flow_cap); ALLOC(xrate, flow_cap);
+	ALLOC(state, flow_cap); ALLOC(demand_bps, flow_cap); ALLOC(xrate, flow_cap); ALLOC(ffac, flow_cap);
 	ALLOC(rate_bps, flow_cap); ALLOC(bits, flow_cap); ALLOC(rem, flow_cap); ALLOC(repairs, flow_cap);
 	ALLOC(broken_at, flow_cap); ALLOC(outage_ns, flow_cap);
 	ALLOC(dist, node_cap); ALLOC(prev, node_cap); ALLOC(done, node_cap);
@@ -165,7 +173,7 @@ void dn_net_mesh_free(dn_net_mesh *m)
 		return;
 	free(m->x_m); free(m->y_m); free(m->alive); free(m->placed); free(m->kind);
 	free(m->src); free(m->dst); free(m->hops); free(m->route); free(m->state);
-	free(m->demand_bps); free(m->xrate); free(m->rate_bps); free(m->bits); free(m->rem);
+	free(m->demand_bps); free(m->xrate); free(m->ffac); free(m->rate_bps); free(m->bits); free(m->rem);
 	free(m->repairs); free(m->broken_at); free(m->outage_ns);
 	free(m->dist); free(m->prev); free(m->done); free(m->hop_t); free(m->e_flow); free(m->frozen);
 	free(m);
@@ -337,29 +345,31 @@ static void recompute(dn_net_mesh *m)
 		if (!any)
 			break;
 	}
-	/* Contention: each further transmitter in a hop's collision domain
-	 * wastes airtime in collisions and backoff (hidden terminals, relay
-	 * queue drops), a calibrated factor per contender on the worst hop. */
-	if (m->k.mesh_contention_eff < 1.0) {
-		for (uint32_t f = 0; f < F; f++)
-			m->frozen[f] = 0; /* reused: largest domain size seen by flow f */
-		for (uint32_t e = 0; e < E; e++) {
-			const uint32_t fe = m->e_flow[e] >> 5, he = m->e_flow[e] & 31;
-			const uint32_t *re = &m->route[(size_t)fe * (DN_NET_MAX_HOPS + 1)];
-			uint32_t size = 0;
-			for (uint32_t o = 0; o < E && size < 255; o++) {
-				const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
-				const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
-				if (o == e || node_dist(m, tx, re[he]) <= R || node_dist(m, tx, re[he + 1]) <= R)
-					size++;
-			}
-			if (size > m->frozen[fe])
-				m->frozen[fe] = (uint8_t)size;
+	/* Hidden terminals: a transmitter in a hop's collision domain but out
+	 * of carrier-sense range of the hop's sender (beyond the 6 Mbit/s
+	 * decode range) cannot defer and collides. Each costs a calibrated
+	 * factor, one for hops of the same flow (self-clocked: they only send
+	 * what they received) and one for other flows' hops; a flow takes the
+	 * factor of the worst hop on its path. */
+	for (uint32_t f = 0; f < F; f++)
+		m->ffac[f] = 1.0;
+	for (uint32_t e = 0; e < E; e++) {
+		const uint32_t fe = m->e_flow[e] >> 5, he = m->e_flow[e] & 31;
+		const uint32_t *re = &m->route[(size_t)fe * (DN_NET_MAX_HOPS + 1)];
+		double fac = 1.0;
+		for (uint32_t o = 0; o < E; o++) {
+			const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
+			const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
+			if (o == e || (node_dist(m, tx, re[he]) > R && node_dist(m, tx, re[he + 1]) > R))
+				continue;
+			if (node_dist(m, tx, re[he]) > m->cs_m)
+				fac *= fo == fe ? m->k.mesh_hidden_self_eff : m->k.mesh_hidden_other_eff;
 		}
-		for (uint32_t f = 0; f < F; f++)
-			if (m->frozen[f] > 1)
-				m->xrate[f] *= pow(m->k.mesh_contention_eff, m->frozen[f] - 1);
+		if (fac < m->ffac[fe])
+			m->ffac[fe] = fac;
 	}
+	for (uint32_t f = 0; f < F; f++)
+		m->xrate[f] *= m->ffac[f];
 	for (uint32_t f = 0; f < F; f++) {
 		const double r = floor(m->xrate[f]);
 		m->rate_bps[f] = r > 0 ? (uint64_t)r : 0;

@@ -38,6 +38,20 @@ static const dn_param_def net_params[] = {
 	 "random-waypoint top speed of mesh clients (0: static)"},
 	{"net.mesh.pause_s", DN_PT_FLOAT, "s", "30", 0, 86400, NULL,
 	 "random-waypoint pause of mesh clients"},
+	{"net.cells", DN_PT_INT, "1", "100", 0, 1e8, NULL, "5G cells in the net model (one agent each)"},
+	{"net.users_per_cell", DN_PT_INT, "1", "100", 1, 65535, NULL, "users of each cell"},
+	{"net.meshes", DN_PT_INT, "1", "10", 0, 1e7, NULL, "Wi-Fi meshes in the net model"},
+	{"net.nodes_per_mesh", DN_PT_INT, "1", "49", 2, 4096, NULL,
+	 "nodes of each mesh (square grid; even nodes routers, odd nodes mobile clients)"},
+	{"net.flows_per_mesh", DN_PT_INT, "1", "4", 1, 1024, NULL, "flows towards the gateway per mesh"},
+	{"net.session_mean_s", DN_PT_FLOAT, "s", "60", 0.001, 1e7, NULL, "mean session (flow) length, exponential"},
+	{"net.idle_mean_s", DN_PT_FLOAT, "s", "240", 0.001, 1e7, NULL, "mean idle time between sessions"},
+	{"net.session_demand_mbps", DN_PT_FLOAT, "Mbit/s", "0", 0, 1e5, NULL,
+	 "demand of a session (0: saturating)"},
+	{"net.move_mean_s", DN_PT_FLOAT, "s", "120", 0.001, 1e7, NULL,
+	 "mean time between moves of a cell user (mesh clients use random waypoint)"},
+	{"net.churn_mean_s", DN_PT_FLOAT, "s", "600", 0.001, 1e8, NULL,
+	 "mean time between a mesh node switching off and on"},
 };
 
 const dn_param_def *dn_net_params(size_t *n)

@@ -30,10 +30,6 @@ typedef struct opt {
  * Parse argv[2..] against opts. Accepts "--name value" and "--name=value".
  * Returns 0, or 2 after printing the problem to stderr.
  */
-/* Weak until the network models are linked in (calc_net.c). */
-#pragma weak dn_cmd_calc_cell
-#pragma weak dn_cmd_calc_mesh
-
 static int parse_opts(const char *cmd, int argc, char **argv, opt *opts, int n_opts)
 {
 	int i, k;
@@ -591,9 +587,9 @@ int dn_cmd_calc(int argc, char **argv)
 	if (strcmp(sub, "governance") == 0)
 		return cmd_governance(argc, argv);
 	/* The network calculators live with the network models (calc_net.c). */
-	if (strcmp(sub, "cell") == 0 && dn_cmd_calc_cell)
+	if (strcmp(sub, "cell") == 0)
 		return dn_cmd_calc_cell(argc - 1, argv + 1);
-	if (strcmp(sub, "mesh") == 0 && dn_cmd_calc_mesh)
+	if (strcmp(sub, "mesh") == 0)
 		return dn_cmd_calc_mesh(argc - 1, argv + 1);
 	fprintf(stderr, "dnetsim calc: unknown command '%s'\n", sub);
 	usage(stderr);

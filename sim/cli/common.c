@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "models/models.h"
+#include "models/net/dn_net.h"
 
 dn_rc dn_cli_registry_init(dn_cli_registry *cr)
 {
@@ -41,7 +42,13 @@ dn_rc dn_cli_registry_init(dn_cli_registry *cr)
 	}
 	dn_rc rc = dn_registry_add(cr->reg, cr->engine_defs, n);
 	for (size_t i = 0; !rc && models[i]; i++)
-		rc = dn_registry_add(cr->reg, models[i]->params, models[i]->n_params);
+		if (models[i]->params)
+			rc = dn_registry_add(cr->reg, models[i]->params, models[i]->n_params);
+	/* The network models' parameters (net.*) serve several models. */
+	size_t n_net;
+	const dn_param_def *net = dn_net_params(&n_net);
+	if (!rc)
+		rc = dn_registry_add(cr->reg, net, n_net);
 	return rc;
 }
 

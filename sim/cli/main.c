@@ -7,11 +7,6 @@
 
 #include "cli.h"
 
-/* Subcommands still being written are weak until they land. */
-#pragma weak dn_cmd_plot
-#pragma weak dn_cmd_calc
-#pragma weak dn_cmd_calibrate
-
 #ifndef DN_VERSION
 #define DN_VERSION "0.0.0"
 #endif
@@ -61,7 +56,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn ? commands[i].fn(argc - 1, argv + 1) : DN_EXIT_FAIL;
+			return commands[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "dnetsim: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return DN_EXIT_USAGE;

@@ -23,7 +23,9 @@ static dn_net_calib calib(void)
 	k.mesh_mac_eff = 0.9;
 	k.mesh_sens_offset_db = 0;
 	k.mesh_interf_margin_db = 6;
-	k.mesh_contention_eff = 1.0;
+	k.mesh_rate_slope = 1.0;
+	k.mesh_hidden_self_eff = 1.0;
+	k.mesh_hidden_other_eff = 1.0;
 	k.mesh_hop_delay_s = 0.0005;
 	k.mesh_queue_bits = 1e6;
 	return k;

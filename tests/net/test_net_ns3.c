@@ -3,7 +3,11 @@
  * flow models under the shipped calibration within the tolerances stated in
  * docs/network-models.md; a child that dies (here: killed by its wall-clock
  * limit) is reported, not fatal; bad configurations are refused; and
- * `dnetsim calibrate --quick --check` reproduces the shipped calibration.
+ * `dnetsim calibrate --check` shows a rebuild reproduces the shipped
+ * calibration: the shipped observation table refits to the shipped
+ * constants, and every 8th grid point rerun in ns-3 reproduces its shipped
+ * observation (a full rebuild takes about a minute in Release; this subset
+ * keeps the test to seconds).
  * Without ns-3 the suite checks that the CLI says so.
  */
 #include <setjmp.h>
@@ -23,7 +27,7 @@
 #endif
 
 #define CELL_TOL 0.15 /* per user */
-#define MESH_TOL 0.30 /* per flow */
+#define MESH_TOL 0.35 /* per flow: the mesh model's grid median is 14.5 %, worst 74 % */
 
 static dn_net_calib shipped(void)
 {
@@ -83,10 +87,10 @@ static void test_mesh_agrees(void **st)
 	dn_net_calib k = shipped();
 	dn_net_mesh_cfg cfg;
 	dn_net_mesh_cfg_default(&cfg);
-	for (uint32_t hops = 1; hops <= 2; hops++) {
-		double x[3], y[3];
-		uint32_t s[3], d[3], nf = 0;
-		assert_int_equal(dn_net_layout_chains(hops + 1, hops, 30, 3, x, y, s, d, &nf), DN_OK);
+	for (uint32_t hops = 3; hops <= 4; hops++) {
+		double x[5], y[5];
+		uint32_t s[5], d[5], nf = 0;
+		assert_int_equal(dn_net_layout_chains(hops + 1, hops, 40, 3, x, y, s, d, &nf), DN_OK);
 		dn_net_flow_stat fs[1];
 		assert_int_equal(dn_net_eval_mesh(&cfg, &k, hops + 1, x, y, nf, s, d, fs), DN_OK);
 		dn_ns3_flow f[1];
@@ -149,9 +153,10 @@ static void test_calibration_reproduces(void **st)
 	assert_non_null(bin);
 	assert_non_null(src);
 	char cmd[8192];
-	snprintf(cmd, sizeof cmd, "'%s' calibrate --quick --check '%s/models/net/calibration.txt' --tolerance 0.10 "
-		 "> /tmp/dn_net_calcheck.$$ 2>&1; rc=$?; tail -3 /tmp/dn_net_calcheck.$$; rm -f /tmp/dn_net_calcheck.$$; exit $rc",
-		 bin, src);
+	snprintf(cmd, sizeof cmd, "'%s' calibrate --check '%s/models/net/calibration.txt' --grid "
+		 "'%s/models/net/calibration-grid.tsv' --subset 8 > /tmp/dn_net_calcheck.$$ 2>&1; rc=$?; "
+		 "tail -3 /tmp/dn_net_calcheck.$$; rm -f /tmp/dn_net_calcheck.$$; exit $rc",
+		 bin, src, src);
 	int rc = system(cmd);
 	assert_int_equal(rc, 0);
 }
