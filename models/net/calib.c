@@ -44,8 +44,7 @@ static const calib_key calib_keys[] = {
 	{"mesh.sens_offset_db", K(mesh_sens_offset_db), -30, 30, "shift of the 802.11a sensitivities"},
 	{"mesh.interf_margin_db", K(mesh_interf_margin_db), -20, 40, "interference range margin"},
 	{"mesh.rate_slope", K(mesh_rate_slope), 0.1, 2, "spread of the 802.11a rate thresholds"},
-	{"mesh.hidden_self_eff", K(mesh_hidden_self_eff), 0.05, 1, "factor per hidden hop, same flow"},
-	{"mesh.hidden_other_eff", K(mesh_hidden_other_eff), 0.05, 1, "factor per hidden hop, other flows"},
+	{"mesh.hidden_vuln", K(mesh_hidden_vuln), 0, 8, "hidden-terminal vulnerability exponent"},
 	{"mesh.hop_delay_s", K(mesh_hop_delay_s), 0, 1, "unloaded per-hop delay"},
 	{"mesh.queue_bits", K(mesh_queue_bits), 0, 1e10, "bits queued ahead of a saturated flow"},
 };

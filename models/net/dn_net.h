@@ -77,8 +77,8 @@ typedef struct dn_net_calib {
 	double mesh_sens_offset_db;    /* shift of the 802.11a sensitivity table (+: needs more power) */
 	double mesh_interf_margin_db;  /* interference range: where rx power = sens(6M) - margin */
 	double mesh_rate_slope;        /* spread of the rate thresholds relative to the standard's */
-	double mesh_hidden_self_eff;   /* factor per hidden hop of the same flow */
-	double mesh_hidden_other_eff;  /* factor per hidden hop of another flow */
+	double mesh_hidden_vuln;       /* hidden-terminal vulnerability: success (1 - a)^v per hidden
+	                                * interferer busy a of the time (nominal 2: two frame times) */
 	double mesh_hop_delay_s;       /* per-hop processing + access delay, unloaded */
 	double mesh_queue_bits;        /* bits queued ahead of a saturated flow */
 } dn_net_calib;
@@ -199,6 +199,7 @@ typedef struct dn_net_mesh_cfg {
 	double pl_ref_db;         /* log-distance path loss at 1 m */
 	double pl_exponent;
 	double pkt_bits;          /* payload per packet (UDP) */
+	double noise_dbm;         /* receiver noise: kT B + noise figure (ns-3 Yans: -93.97 dBm) */
 	dn_net_metric metric;
 	double repair_s;          /* detection + rediscovery after a node leaves */
 	bool clients_relay;       /* mesh clients may forward */
@@ -253,6 +254,9 @@ typedef struct dn_net_flow_stat {
 } dn_net_flow_stat;
 
 DN_WUR dn_rc dn_net_mesh_flow(const dn_net_mesh *m, uint32_t f, dn_net_flow_stat *out);
+/* The largest airtime sum over the collision domains of the active hops
+ * (sum of x_f / T_hop, before hidden-terminal losses): at most 1. */
+double dn_net_mesh_max_airtime(const dn_net_mesh *m);
 
 /* Random waypoint (Johnson and Maltz 1996): next target and travel time. */
 typedef struct dn_net_rwp {
@@ -281,7 +285,13 @@ DN_WUR dn_rc dn_net_layout_chains(uint32_t n, uint32_t hops, double spacing_m, u
 DN_WUR dn_rc dn_net_eval_cell(const dn_net_cell_cfg *cfg, const dn_net_calib *k, uint32_t n,
                               const double *x_m, const double *y_m, const int *los,
                               uint64_t seed, dn_net_user_stat *out);
-/* All nodes static routers; every flow saturating. */
+/* The load each flow of a mesh comparison is offered, in ns-3 as in the
+ * model: the one-hop 54 Mbit/s goodput (dn_net_wifi_goodput_bps) over the
+ * longest flow's hop count, estimated as ceil(straight distance / 50 m).
+ * Much more collapses OLSR in ns-3 (HELLOs lost in saturated queues). */
+double dn_net_mesh_offered_bps(const dn_net_mesh_cfg *cfg, const double *x_m, const double *y_m,
+                               uint32_t n_flows, const uint32_t *src, const uint32_t *dst);
+/* All nodes static routers; every flow offered dn_net_mesh_offered_bps. */
 DN_WUR dn_rc dn_net_eval_mesh(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_t n,
                               const double *x_m, const double *y_m, uint32_t n_flows,
                               const uint32_t *src, const uint32_t *dst, dn_net_flow_stat *out);

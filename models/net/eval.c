@@ -73,10 +73,25 @@ dn_rc dn_net_eval_cell(const dn_net_cell_cfg *cfg, const dn_net_calib *k, uint32
 	return rc;
 }
 
+double dn_net_mesh_offered_bps(const dn_net_mesh_cfg *cfg, const double *x_m, const double *y_m,
+                               uint32_t n_flows, const uint32_t *src, const uint32_t *dst)
+{
+	/* the one-hop 54 Mbit/s goodput split over the hops of the longest
+	 * flow, its hop count estimated as straight distance / 50 m */
+	uint32_t hmax = 1;
+	for (uint32_t f = 0; f < n_flows; f++) {
+		const double d = hypot(x_m[src[f]] - x_m[dst[f]], y_m[src[f]] - y_m[dst[f]]);
+		const uint32_t h = (uint32_t)ceil(d / 50.0);
+		hmax = h > hmax ? h : hmax;
+	}
+	return dn_net_wifi_goodput_bps(54e6, cfg->pkt_bits) / hmax;
+}
+
 dn_rc dn_net_eval_mesh(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_t n,
                        const double *x_m, const double *y_m, uint32_t n_flows,
                        const uint32_t *src, const uint32_t *dst, dn_net_flow_stat *out)
 {
+	const double offered = dn_net_mesh_offered_bps(cfg, x_m, y_m, n_flows, src, dst);
 	dn_net_mesh *m = NULL;
 	dn_rc rc = dn_net_mesh_new(cfg, k, n, n_flows, &m);
 	if (rc)
@@ -84,7 +99,7 @@ dn_rc dn_net_eval_mesh(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32
 	for (uint32_t i = 0; i < n && !rc; i++)
 		rc = dn_net_mesh_place(m, 0, i, DN_NET_ROUTER, x_m[i], y_m[i]);
 	for (uint32_t f = 0; f < n_flows && !rc; f++)
-		rc = dn_net_mesh_start(m, 0, f, src[f], dst[f], 0);
+		rc = dn_net_mesh_start(m, 0, f, src[f], dst[f], offered);
 	for (uint32_t f = 0; f < n_flows && !rc; f++)
 		rc = dn_net_mesh_flow(m, f, &out[f]);
 	dn_net_mesh_free(m);

@@ -17,9 +17,11 @@
  * airtime sum of x_f / T_hop is at most 1, where T_hop is the calibrated
  * one-hop goodput. Rates are max-min fair (progressive filling). One flow
  * on a chain thus gets 1 / sum(1/T) over the worst window of hops, which
- * is why throughput falls with hop count. Hidden terminals (domain
- * members out of carrier-sense range of the sender) each take a calibrated
- * factor (own flow's hops, other flows' hops) on the worst hop of a path.
+ * is why throughput falls with hop count; links of different flows within
+ * carrier-sense range share a domain too. Hidden terminals (domain members
+ * out of carrier-sense range of the sender whose interference breaks the
+ * hop's rate) cost (1 - a)^v per hidden sender busy a of the time, v the
+ * calibrated vulnerable period in frame times, on the worst hop of a path.
  *
  * Churn: a node that leaves breaks the flows through it; they carry no
  * traffic until the repair time (detection plus rediscovery, a parameter
@@ -48,7 +50,7 @@ struct dn_net_mesh {
 	/* flows */
 	uint32_t *src, *dst, *hops, *route; /* route: flow_cap x (MAX_HOPS + 1) */
 	uint8_t *state;
-	double *demand_bps, *xrate, *ffac;
+	double *demand_bps, *xrate, *ffac, *pre_hidden;
 	uint64_t *rate_bps, *bits, *rem, *repairs;
 	dn_time_ns *broken_at, *outage_ns;
 	/* scratch */
@@ -72,6 +74,7 @@ void dn_net_mesh_cfg_default(dn_net_mesh_cfg *c)
 	c->pl_ref_db = 46.6777;    /* Friis at 1 m, 5.15 GHz (ns-3 LogDistance default) */
 	c->pl_exponent = 3.0;
 	c->pkt_bits = 1000 * 8;
+	c->noise_dbm = -174.0 + 10.0 * log10(20e6) + 7.0; /* kT over 20 MHz + ns-3's 7 dB noise figure */
 	c->metric = DN_NET_METRIC_ETX;
 	c->repair_s = 6.0; /* OLSR NEIGHB_HOLD_TIME = 3 x HELLO_INTERVAL (RFC 3626) */
 	c->clients_relay = true;
@@ -154,6 +157,7 @@ dn_rc dn_net_mesh_new(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_
 	ALLOC(src, flow_cap); ALLOC(dst, flow_cap); ALLOC(hops, flow_cap);
 	ALLOC(route, (size_t)flow_cap * (DN_NET_MAX_HOPS + 1));
 	ALLOC(state, flow_cap); ALLOC(demand_bps, flow_cap); ALLOC(xrate, flow_cap); ALLOC(ffac, flow_cap);
+	ALLOC(pre_hidden, flow_cap);
 	ALLOC(rate_bps, flow_cap); ALLOC(bits, flow_cap); ALLOC(rem, flow_cap); ALLOC(repairs, flow_cap);
 	ALLOC(broken_at, flow_cap); ALLOC(outage_ns, flow_cap);
 	ALLOC(dist, node_cap); ALLOC(prev, node_cap); ALLOC(done, node_cap);
@@ -173,7 +177,7 @@ void dn_net_mesh_free(dn_net_mesh *m)
 		return;
 	free(m->x_m); free(m->y_m); free(m->alive); free(m->placed); free(m->kind);
 	free(m->src); free(m->dst); free(m->hops); free(m->route); free(m->state);
-	free(m->demand_bps); free(m->xrate); free(m->ffac); free(m->rate_bps); free(m->bits); free(m->rem);
+	free(m->demand_bps); free(m->xrate); free(m->ffac); free(m->pre_hidden); free(m->rate_bps); free(m->bits); free(m->rem);
 	free(m->repairs); free(m->broken_at); free(m->outage_ns);
 	free(m->dist); free(m->prev); free(m->done); free(m->hop_t); free(m->e_flow); free(m->frozen);
 	free(m);
@@ -267,6 +271,24 @@ static bool route_ok(const dn_net_mesh *m, uint32_t f)
 	return true;
 }
 
+/* Whether a transmitter tx is in the collision domain of the hop a->b:
+ * within the interference range of its sender or its receiver. */
+static bool in_domain(const dn_net_mesh *m, uint32_t a, uint32_t b, uint32_t tx)
+{
+	return tx == a || node_dist(m, tx, a) <= m->interf_m || node_dist(m, tx, b) <= m->interf_m;
+}
+
+/* Received power (dBm) a link needs for a PHY rate (the ladder of
+ * dn_net_wifi_rate_bps); for 6 Mbit/s the standard's -82 dBm. */
+static double rate_thr_dbm(const dn_net_calib *k, double rate_bps)
+{
+	const double base = ofdm_rates[N_RATES - 1].sens_dbm;
+	for (size_t i = 0; i + 1 < N_RATES; i++)
+		if (rate_bps >= ofdm_rates[i].rate_bps)
+			return base + k->mesh_sens_offset_db + k->mesh_rate_slope * (ofdm_rates[i].sens_dbm - base);
+	return base;
+}
+
 /* Max-min fair rates over collision domains (progressive filling). */
 static void recompute(dn_net_mesh *m)
 {
@@ -284,7 +306,6 @@ static void recompute(dn_net_mesh *m)
 			E++;
 		}
 	}
-	const double R = m->interf_m;
 	for (uint32_t round = 0; round <= F; round++) {
 		double step = INFINITY;
 		for (uint32_t f = 0; f < F; f++)
@@ -298,7 +319,7 @@ static void recompute(dn_net_mesh *m)
 			for (uint32_t o = 0; o < E; o++) {
 				const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
 				const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
-				if (o != e && node_dist(m, tx, re[he]) > R && node_dist(m, tx, re[he + 1]) > R)
+				if (!in_domain(m, re[he], re[he + 1], tx))
 					continue;
 				load += m->xrate[fo] / m->hop_t[o];
 				if (!m->frozen[fo])
@@ -326,7 +347,7 @@ static void recompute(dn_net_mesh *m)
 			for (uint32_t o = 0; o < E; o++) {
 				const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
 				const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
-				if (o != e && node_dist(m, tx, re[he]) > R && node_dist(m, tx, re[he + 1]) > R)
+				if (!in_domain(m, re[he], re[he + 1], tx))
 					continue;
 				load += m->xrate[fo] / m->hop_t[o];
 			}
@@ -335,7 +356,7 @@ static void recompute(dn_net_mesh *m)
 			for (uint32_t o = 0; o < E; o++) {
 				const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
 				const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
-				if (o != e && node_dist(m, tx, re[he]) > R && node_dist(m, tx, re[he + 1]) > R)
+				if (!in_domain(m, re[he], re[he + 1], tx))
 					continue;
 				m->frozen[fo] = 1;
 			}
@@ -345,25 +366,38 @@ static void recompute(dn_net_mesh *m)
 		if (!any)
 			break;
 	}
-	/* Hidden terminals: a transmitter in a hop's collision domain but out
-	 * of carrier-sense range of the hop's sender (beyond the 6 Mbit/s
-	 * decode range) cannot defer and collides. Each costs a calibrated
-	 * factor, one for hops of the same flow (self-clocked: they only send
-	 * what they received) and one for other flows' hops; a flow takes the
-	 * factor of the worst hop on its path. */
-	for (uint32_t f = 0; f < F; f++)
+	/* Hidden terminals: a transmitter o in hop e's collision domain but out
+	 * of carrier-sense range of e's sender cannot defer to it; when its
+	 * signal at e's receiver pushes e's SINR below what e's rate needs,
+	 * e's frames overlapping o's are lost. o is on air a_o = x_o / T_o of
+	 * the time; a frame of e survives with probability (1 - a_o)^v, v the
+	 * vulnerable period in frame times (2 for equal frames: o must neither
+	 * be on air when e starts nor start during e's frame; Tsertou and
+	 * Laurenson, IEEE Trans. Mobile Computing 7(7), 2008), fitted by
+	 * calibrate. Same flow or other flows alike. A flow takes the loss of
+	 * the worst hop on its path (retries spend that hop's airtime). */
+	for (uint32_t f = 0; f < F; f++) {
 		m->ffac[f] = 1.0;
+		m->pre_hidden[f] = m->xrate[f];
+	}
 	for (uint32_t e = 0; e < E; e++) {
 		const uint32_t fe = m->e_flow[e] >> 5, he = m->e_flow[e] & 31;
 		const uint32_t *re = &m->route[(size_t)fe * (DN_NET_MAX_HOPS + 1)];
+		const double s_dbm = rx_dbm(&m->cfg, node_dist(m, re[he], re[he + 1]));
+		const double need = rate_thr_dbm(&m->k, dn_net_wifi_rate_bps(&m->cfg, &m->k,
+		                                 node_dist(m, re[he], re[he + 1]))) - m->cfg.noise_dbm;
+		const double n_mw = pow(10.0, m->cfg.noise_dbm / 10.0);
 		double fac = 1.0;
 		for (uint32_t o = 0; o < E; o++) {
 			const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
 			const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
-			if (o == e || (node_dist(m, tx, re[he]) > R && node_dist(m, tx, re[he + 1]) > R))
+			if (o == e || !in_domain(m, re[he], re[he + 1], tx) || node_dist(m, tx, re[he]) <= m->cs_m)
 				continue;
-			if (node_dist(m, tx, re[he]) > m->cs_m)
-				fac *= fo == fe ? m->k.mesh_hidden_self_eff : m->k.mesh_hidden_other_eff;
+			const double i_mw = pow(10.0, rx_dbm(&m->cfg, node_dist(m, tx, re[he + 1])) / 10.0);
+			if (s_dbm - 10.0 * log10(n_mw + i_mw) >= need)
+				continue; /* e's rate survives o's interference */
+			const double a = fmin(m->xrate[fo] / m->hop_t[o], 1.0);
+			fac *= pow(1.0 - a, m->k.mesh_hidden_vuln);
 		}
 		if (fac < m->ffac[fe])
 			m->ffac[fe] = fac;
@@ -558,6 +592,29 @@ dn_rc dn_net_mesh_flow(const dn_net_mesh *m, uint32_t f, dn_net_flow_stat *out)
 	out->delay_s = delay;
 	out->loss = 1.0 - ok;
 	return DN_OK;
+}
+
+double dn_net_mesh_max_airtime(const dn_net_mesh *m)
+{
+	double worst = 0;
+	for (uint32_t fe = 0; fe < m->flow_cap; fe++) {
+		if (m->state[fe] != DN_NET_FLOW_OK)
+			continue;
+		const uint32_t *re = &m->route[(size_t)fe * (DN_NET_MAX_HOPS + 1)];
+		for (uint32_t he = 0; he < m->hops[fe]; he++) {
+			double load = 0;
+			for (uint32_t fo = 0; fo < m->flow_cap; fo++) {
+				if (m->state[fo] != DN_NET_FLOW_OK)
+					continue;
+				const uint32_t *ro = &m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1)];
+				for (uint32_t ho = 0; ho < m->hops[fo]; ho++)
+					if (in_domain(m, re[he], re[he + 1], ro[ho]))
+						load += m->pre_hidden[fo] / hop_goodput(m, ro[ho], ro[ho + 1]);
+			}
+			worst = fmax(worst, load);
+		}
+	}
+	return worst;
 }
 
 dn_time_ns dn_net_rwp_next(const dn_net_rwp *r, uint64_t seed, uint32_t node, uint64_t *index,

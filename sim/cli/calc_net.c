@@ -2,7 +2,8 @@
  * calc_net.c: `dnetsim calc cell` and `dnetsim calc mesh`, the network
  * models as calculators. `cell` places users uniformly on a disc around one
  * 5G cell with saturating downlink demand; `mesh` lays out parallel
- * multi-hop chains with one saturating flow each. Both print the flow
+ * multi-hop chains with one flow each, offered the load the ns-3 comparison
+ * offers (dn_net_mesh_offered_bps). Both print the flow
  * model's per-user throughput and delay (a table, or --tsv); with --ns3 the
  * same layout also runs packet-level in ns-3 (models/net/ns3) and the table
  * shows both and the error. Numbers come from models/net; this file only
@@ -282,8 +283,9 @@ static void mesh_help(FILE *f)
 		"                         [--metric etx|hops] [--routing olsr|aodv]\n"
 		"                         [--calibration FILE] [--ns3] [--tsv]\n"
 		"N nodes form N/(H+1) parallel chains of H hops (rows D apart, nodes D apart,\n"
-		"jittered 5 %%, leftovers an idle row); each chain carries one saturating\n"
-		"UDP flow end to end over 802.11a. Prints each flow's hops, throughput and\n"
+		"jittered 5 %%, leftovers an idle row); each chain carries one UDP flow end\n"
+		"to end over 802.11a, offered the one-hop 54 Mbit/s goodput over the longest\n"
+		"flow's hops (as the ns-3 run is). Prints each flow's hops, throughput and\n"
 		"delay from the flow model; --ns3 also runs it in ns-3 (ad hoc Wi-Fi with\n"
 		"OLSR or AODV) and prints the error.\n");
 }

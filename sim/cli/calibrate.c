@@ -8,9 +8,11 @@
  * by user. Fitted by exhaustive search: se_scale, se_max, sinr_min
  * (minimising the mean |relative error|), then base delay and queue by
  * least squares on delay = base + queue / rate. Mesh grid: hops x spacing
- * x parallel chains (802.11a ad hoc, OLSR); fitted: sensitivity offset, rate
- * slope, interference margin and hidden-terminal factors by search, mac_eff in closed form (rates scale with
- * it), delays by least squares. --check proves a rebuild reproduces the
+ * x parallel chains (802.11a ad hoc, OLSR), the model's flows offered the
+ * ns-3 run's load; fitted: sensitivity offset, rate slope, interference
+ * margin and the hidden-terminal vulnerability exponent by search, mac_eff
+ * in closed form (rates scale with it), delays by least squares. --refit
+ * fits a shipped observation table again without running ns-3. --check proves a rebuild reproduces the
  * shipped file cheaply: the refit from the shipped observation table gives
  * the shipped constants, and a subset of the grid rerun in ns-3 gives the
  * shipped observations. Without ns-3 it explains and fails.
@@ -33,6 +35,7 @@ static void cal_help(FILE *f)
 	fprintf(f,
 		"usage: dnetsim calibrate [--out FILE] [--grid FILE] [--quick] [--seed S]\n"
 		"       dnetsim calibrate --check FILE --grid GRID [--subset K] [--tolerance T]\n"
+		"       dnetsim calibrate --refit --grid GRID [--out FILE]\n"
 		"Runs the ns-3 shim over the calibration grid (docs/network-models.md), fits\n"
 		"the flow-model constants and writes them (default ./calibration.txt) with\n"
 		"the ns-3 observations (default ./calibration-grid.tsv). The shipped pair is\n"
@@ -40,7 +43,9 @@ static void cal_help(FILE *f)
 		"Prints the per-flow error table.\n"
 		"--check: refit from GRID and require FILE's constants back (1e-6), and rerun\n"
 		"every K-th grid point (default 8) in ns-3 and require GRID's observations\n"
-		"back within T (default 0.02). Exit 1 if either fails.\n");
+		"back within T (default 0.02). Exit 1 if either fails.\n"
+		"--refit: fit to GRID's observations without running ns-3, print the error\n"
+		"table and write FILE (GRID is left as it is).\n");
 }
 
 #ifdef DN_HAVE_NS3
@@ -322,43 +327,39 @@ static void fit_meshes(dn_net_calib *k, const cal_ctx *c)
 {
 	double best = INFINITY;
 	dn_net_calib t = *k, coarse;
-	for (double hs = 0.2; hs <= 1.0001; hs += 0.2)
-		for (double ho = 0.2; ho <= 1.0001; ho += 0.2)
-			for (double so = -6; so <= 4.001; so += 2)
-				for (double im = -6; im <= 16.001; im += 4)
-					for (double sl = 0.4; sl <= 1.0001; sl += 0.2) {
-						t.mesh_hidden_self_eff = fmin(hs, 1.0);
-						t.mesh_hidden_other_eff = fmin(ho, 1.0);
-						t.mesh_sens_offset_db = so;
-						t.mesh_interf_margin_db = im;
-						t.mesh_rate_slope = sl;
-						const double e = mesh_try(&t, c);
-						if (e < best) {
-							best = e;
-							*k = t;
-						}
+	for (double hv = 0; hv <= 4.001; hv += 0.5)
+		for (double so = -6; so <= 4.001; so += 2)
+			for (double im = -6; im <= 16.001; im += 4)
+				for (double sl = 0.4; sl <= 1.0001; sl += 0.2) {
+					t.mesh_hidden_vuln = hv;
+					t.mesh_sens_offset_db = so;
+					t.mesh_interf_margin_db = im;
+					t.mesh_rate_slope = sl;
+					const double e = mesh_try(&t, c);
+					if (e < best) {
+						best = e;
+						*k = t;
 					}
+				}
 	coarse = *k;
-	for (double hs = coarse.mesh_hidden_self_eff - 0.1; hs <= coarse.mesh_hidden_self_eff + 0.1001; hs += 0.05)
-		for (double ho = coarse.mesh_hidden_other_eff - 0.1; ho <= coarse.mesh_hidden_other_eff + 0.1001; ho += 0.05)
-			for (double so = coarse.mesh_sens_offset_db - 2; so <= coarse.mesh_sens_offset_db + 2.001; so += 1)
-				for (double im = coarse.mesh_interf_margin_db - 4; im <= coarse.mesh_interf_margin_db + 4.001; im += 2)
-					for (double sl = coarse.mesh_rate_slope - 0.1; sl <= coarse.mesh_rate_slope + 0.1001; sl += 0.05) {
-						/* keep the rate ladder physical: a spread of at least 0.3
-						 * of the standard's and a shift of at most 8 dB */
-						if (hs < 0.05 || hs > 1.0001 || ho < 0.05 || ho > 1.0001 || sl < 0.3 || so < -8)
-							continue;
-						t.mesh_hidden_self_eff = fmin(hs, 1.0);
-						t.mesh_hidden_other_eff = fmin(ho, 1.0);
-						t.mesh_sens_offset_db = so;
-						t.mesh_interf_margin_db = im;
-						t.mesh_rate_slope = sl;
-						const double e = mesh_try(&t, c);
-						if (e < best) {
-							best = e;
-							*k = t;
-						}
+	for (double hv = coarse.mesh_hidden_vuln - 0.5; hv <= coarse.mesh_hidden_vuln + 0.5001; hv += 0.1)
+		for (double so = coarse.mesh_sens_offset_db - 2; so <= coarse.mesh_sens_offset_db + 2.001; so += 1)
+			for (double im = coarse.mesh_interf_margin_db - 4; im <= coarse.mesh_interf_margin_db + 4.001; im += 1)
+				for (double sl = coarse.mesh_rate_slope - 0.1; sl <= coarse.mesh_rate_slope + 0.1001; sl += 0.05) {
+					/* keep the rate ladder physical: a spread of at least 0.3
+					 * of the standard's and a shift of at most 8 dB */
+					if (hv < 0 || sl < 0.3 || so < -8)
+						continue;
+					t.mesh_hidden_vuln = hv;
+					t.mesh_sens_offset_db = so;
+					t.mesh_interf_margin_db = im;
+					t.mesh_rate_slope = sl;
+					const double e = mesh_try(&t, c);
+					if (e < best) {
+						best = e;
+						*k = t;
 					}
+				}
 	/* delay - sum(pkt/T) = hop_delay * hops + queue / rate: least squares */
 	double a11 = 0, a12 = 0, a22 = 0, b1 = 0, b2 = 0;
 	for (size_t i = 0; i < c->nmp; i++) {
@@ -595,10 +596,33 @@ out:
 	return rc;
 }
 
+/* Fits, prints the error table and writes the calibration file. */
+static int fit_and_save(const cal_ctx *c, const char *out, const char *what, uint64_t seed)
+{
+	dn_net_calib k;
+	char err[512];
+	fit_all(&k, c);
+	double med, worst, cm, mm;
+	report(&k, c, stdout, &med, &worst);
+	split_medians(&k, c, &cm, &mm);
+	printf("# fitted: per-flow throughput |error| median %.2f %% (cells %.2f %%, meshes %.2f %%), worst %.2f %%; "
+	       "%zu cell users, %zu mesh points\n", med * 100, cm * 100, mm * 100, worst * 100, c->nco, c->nmp);
+	char comment[512];
+	snprintf(comment, sizeof comment,
+		 "grid: %s, seed %llu; %zu cell users, %zu mesh points\n"
+		 "per-flow throughput |error| vs ns-3: median %.2f %% (cells %.2f %%, meshes %.2f %%), worst %.2f %%",
+		 what, (unsigned long long)seed, c->nco, c->nmp, med * 100, cm * 100, mm * 100, worst * 100);
+	if (dn_net_calib_save(out, &k, comment, err, sizeof err)) {
+		fprintf(stderr, "dnetsim calibrate: ERROR: %s\n", err);
+		return DN_EXIT_FAIL;
+	}
+	return 0;
+}
+
 int dn_cmd_calibrate(int argc, char **argv)
 {
 	const char *out = "calibration.txt", *check = NULL, *grid = NULL;
-	bool quick = false;
+	bool quick = false, refit = false;
 	double tol = 0.02;
 	uint64_t seed = 1;
 	unsigned long subset = 8;
@@ -609,6 +633,8 @@ int dn_cmd_calibrate(int argc, char **argv)
 			return DN_EXIT_OK;
 		} else if (strcmp(a, "--quick") == 0) {
 			quick = true;
+		} else if (strcmp(a, "--refit") == 0) {
+			refit = true;
 		} else if ((strcmp(a, "--out") == 0 || strcmp(a, "--check") == 0 || strcmp(a, "--seed") == 0 ||
 			    strcmp(a, "--tolerance") == 0 || strcmp(a, "--grid") == 0 || strcmp(a, "--subset") == 0) &&
 			   i + 1 < argc) {
@@ -646,32 +672,28 @@ int dn_cmd_calibrate(int argc, char **argv)
 		}
 		return do_check(check, grid, (uint32_t)subset, tol);
 	}
+	if (refit && !grid) {
+		fprintf(stderr, "dnetsim calibrate: --refit needs --grid (the observation table to fit)\n");
+		return DN_EXIT_USAGE;
+	}
 	cal_ctx c = {0};
 	c.co = calloc(MAX_OBS, sizeof *c.co);
 	c.mp = calloc(64, sizeof *c.mp);
 	int rc = DN_EXIT_FAIL;
-	char err[512];
 	if (!c.co || !c.mp)
 		goto done;
-	if (run_cells(&c, quick, seed, 1) || run_meshes(&c, quick, seed, 1))
-		goto done;
-	dn_net_calib k;
-	fit_all(&k, &c);
-	double med, worst, cm, mm;
-	report(&k, &c, stdout, &med, &worst);
-	split_medians(&k, &c, &cm, &mm);
-	printf("# fitted: per-flow throughput |error| median %.2f %% (cells %.2f %%, meshes %.2f %%), worst %.2f %%; "
-	       "%zu cell users, %zu mesh points\n", med * 100, cm * 100, mm * 100, worst * 100, c.nco, c.nmp);
-	char comment[512];
-	snprintf(comment, sizeof comment,
-		 "grid: %s, seed %llu; %zu cell users, %zu mesh points\n"
-		 "per-flow throughput |error| vs ns-3: median %.2f %% (cells %.2f %%, meshes %.2f %%), worst %.2f %%",
-		 quick ? "quick" : "full", (unsigned long long)seed, c.nco, c.nmp, med * 100, cm * 100, mm * 100,
-		 worst * 100);
-	if (dn_net_calib_save(out, &k, comment, err, sizeof err)) {
-		fprintf(stderr, "dnetsim calibrate: ERROR: %s\n", err);
+	if (refit) {
+		uint64_t gseed = 0;
+		if (read_grid(grid, &c, &gseed) || fit_and_save(&c, out, "full", gseed))
+			goto done;
+		fprintf(stderr, "wrote %s (refit from %s)\n", out, grid);
+		rc = DN_EXIT_OK;
 		goto done;
 	}
+	if (run_cells(&c, quick, seed, 1) || run_meshes(&c, quick, seed, 1))
+		goto done;
+	if (fit_and_save(&c, out, quick ? "quick" : "full", seed))
+		goto done;
 	if (write_grid(grid ? grid : "calibration-grid.tsv", &c, seed))
 		goto done;
 	fprintf(stderr, "wrote %s and %s\n", out, grid ? grid : "calibration-grid.tsv");

@@ -146,6 +146,14 @@ if command -v gnuplot >/dev/null; then
 	expect_rc 1 "plot of a missing file" "$BIN" plot "$T/none.h5"
 fi
 
+# every shipped scenario validates and runs a short horizon
+for f in "$SRC"/scenarios/*.yaml "$SRC"/scenarios/bench/*.yaml; do
+	name=$(basename "$f" .yaml)
+	expect_rc 0 "validate $name" "$BIN" validate "$f"
+	expect_rc 0 "run $name (20 s)" "$BIN" run "$f" --set sim.end_time_s=20 --out "$T/scn-$name.h5" --quiet
+	[ -s "$T/scn-$name.h5" ] && ok || bad "no results from $name"
+done
+
 # calc: the protocol library's numbers, table and --tsv
 expect_rc 0 "calc emission --tsv" "$BIN" calc emission --tsv
 contains "$T/out" "3153600" "blocks per year (R-CHAIN-1)"

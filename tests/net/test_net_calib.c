@@ -29,8 +29,7 @@ static const char good[] =
 	"mesh.sens_offset_db 0\n"
 	"mesh.interf_margin_db 6\n"
 	"mesh.rate_slope 1\n"
-	"mesh.hidden_self_eff 0.9\n"
-	"mesh.hidden_other_eff 0.5\n"
+	"mesh.hidden_vuln 1.5\n"
 	"mesh.hop_delay_s 0.001\n"
 	"mesh.queue_bits 1e6\n";
 

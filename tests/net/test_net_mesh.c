@@ -1,7 +1,8 @@
 /*
  * test_net_mesh.c: properties of the Wi-Fi mesh / ad hoc flow model: link
  * rate falls with distance, throughput falls with hop count, flows on one
- * link share it, a dead relay's flows are repaired after the repair delay
+ * link share it, links within carrier-sense range share airtime (each
+ * collision domain's airtime at most 1), hidden senders collide, a dead relay's flows are repaired after the repair delay
  * (or reported unreachable), clients that may not relay are avoided, bits
  * are integrated exactly, random waypoint is deterministic and in bounds.
  */
@@ -24,8 +25,7 @@ static dn_net_calib calib(void)
 	k.mesh_sens_offset_db = 0;
 	k.mesh_interf_margin_db = 6;
 	k.mesh_rate_slope = 1.0;
-	k.mesh_hidden_self_eff = 1.0;
-	k.mesh_hidden_other_eff = 1.0;
+	k.mesh_hidden_vuln = 0.0; /* no hidden-terminal loss unless a test asks */
 	k.mesh_hop_delay_s = 0.0005;
 	k.mesh_queue_bits = 1e6;
 	return k;
@@ -107,6 +107,122 @@ static void test_shared_link(void **st)
 	assert_true(fabs(b.rate_bps - 1e6) <= 1);
 	assert_true(fabs(a.rate_bps - (alone - 1e6)) < alone * 1e-6 + 2);
 	dn_net_mesh_free(m);
+}
+
+/* Two parallel one-hop links of 30 m, `sep` metres apart; rates of both. */
+static void parallel_links(double vuln, double sep, double *r0, double *r1, double *alone, double *airtime)
+{
+	dn_net_mesh_cfg cfg;
+	dn_net_mesh_cfg_default(&cfg);
+	dn_net_calib k = calib();
+	k.mesh_hidden_vuln = vuln;
+	dn_net_mesh *m = NULL;
+	assert_int_equal(dn_net_mesh_new(&cfg, &k, 4, 2, &m), DN_OK);
+	assert_int_equal(dn_net_mesh_place(m, 0, 0, DN_NET_ROUTER, 0, 0), DN_OK);
+	assert_int_equal(dn_net_mesh_place(m, 0, 1, DN_NET_ROUTER, 30, 0), DN_OK);
+	assert_int_equal(dn_net_mesh_place(m, 0, 2, DN_NET_ROUTER, 0, sep), DN_OK);
+	assert_int_equal(dn_net_mesh_place(m, 0, 3, DN_NET_ROUTER, 30, sep), DN_OK);
+	dn_net_flow_stat a, b;
+	assert_int_equal(dn_net_mesh_start(m, 0, 0, 0, 1, 0), DN_OK);
+	assert_int_equal(dn_net_mesh_flow(m, 0, &a), DN_OK);
+	*alone = a.rate_bps;
+	assert_int_equal(dn_net_mesh_start(m, 0, 1, 2, 3, 0), DN_OK);
+	assert_int_equal(dn_net_mesh_flow(m, 0, &a), DN_OK);
+	assert_int_equal(dn_net_mesh_flow(m, 1, &b), DN_OK);
+	assert_int_equal(a.hops, 1);
+	assert_int_equal(b.hops, 1);
+	*r0 = a.rate_bps;
+	*r1 = b.rate_bps;
+	*airtime = dn_net_mesh_max_airtime(m);
+	dn_net_mesh_free(m);
+}
+
+/* Links within carrier-sense range share one contention domain: each gets
+ * half the airtime; beyond interference range each gets what it gets
+ * alone; in every case a domain's airtime sums to at most 1. */
+static void test_parallel_links_share_airtime(void **st)
+{
+	(void)st;
+	double a, b, alone, air;
+	parallel_links(0.0, 20, &a, &b, &alone, &air);
+	assert_true(alone > 10e6);
+	assert_true(a < alone && b < alone);
+	assert_true(fabs(a - alone / 2) <= 2 && fabs(b - alone / 2) <= 2);
+	assert_true(air <= 1 + 1e-9 && air > 1 - 1e-6);
+	/* far apart (500 m, beyond any interference range): as alone */
+	double fa, fb;
+	parallel_links(2.0, 500, &fa, &fb, &alone, &air);
+	assert_true(fabs(fa - alone) <= 1 && fabs(fb - alone) <= 1);
+	assert_true(air <= 1 + 1e-9);
+	/* within carrier-sense range a hidden-terminal exponent changes nothing:
+	 * the senders hear each other and defer */
+	double a2, b2;
+	parallel_links(2.0, 20, &a2, &b2, &alone, &air);
+	assert_true(fabs(a2 - a) <= 1 && fabs(b2 - b) <= 1);
+}
+
+/* Beyond carrier-sense range (about 51 m) but within interference range,
+ * the senders cannot hear each other and collide: less than sharing, the
+ * more so the larger the vulnerability exponent; none at exponent 0. */
+static void test_hidden_terminals(void **st)
+{
+	(void)st;
+	double a0, b0, a1, b1, a2, b2, alone, air;
+	parallel_links(0.0, 60, &a0, &b0, &alone, &air);
+	assert_true(a0 < alone && fabs(a0 - alone / 2) <= 2);
+	assert_true(air <= 1 + 1e-9);
+	parallel_links(1.0, 60, &a1, &b1, &alone, &air);
+	parallel_links(2.0, 60, &a2, &b2, &alone, &air);
+	assert_true(a1 < a0 && b1 < b0);
+	assert_true(a2 < a1 && b2 < b1);
+	/* (1 - 1/2)^v of the shared rate */
+	assert_true(fabs(a1 - a0 * 0.5) <= 2 && fabs(a2 - a0 * 0.25) <= 2);
+	/* the airtime bound is on the allocation before losses */
+	assert_true(air <= 1 + 1e-9);
+}
+
+/* Airtime per collision domain never exceeds 1, over many layouts. */
+static void test_airtime_bounded(void **st)
+{
+	(void)st;
+	dn_net_mesh_cfg cfg;
+	dn_net_mesh_cfg_default(&cfg);
+	dn_net_calib k = calib();
+	k.mesh_hidden_vuln = 1.5;
+	for (uint64_t seed = 1; seed <= 12; seed++) {
+		double x[24], y[24];
+		uint32_t s[6], d[6], nf = 0;
+		const uint32_t hops = 1 + (uint32_t)(seed % 4);
+		const uint32_t n = (hops + 1) * (1 + (uint32_t)(seed % 3));
+		assert_int_equal(dn_net_layout_chains(n, hops, 25.0 + 2.0 * (double)seed, seed, x, y, s, d, &nf),
+				 DN_OK);
+		dn_net_mesh *m = NULL;
+		assert_int_equal(dn_net_mesh_new(&cfg, &k, n, nf, &m), DN_OK);
+		for (uint32_t i = 0; i < n; i++)
+			assert_int_equal(dn_net_mesh_place(m, 0, i, DN_NET_ROUTER, x[i], y[i]), DN_OK);
+		for (uint32_t f = 0; f < nf; f++) {
+			assert_int_equal(dn_net_mesh_start(m, 0, f, s[f], d[f], seed % 2 ? 0 : 3e6), DN_OK);
+			assert_true(dn_net_mesh_max_airtime(m) <= 1 + 1e-9);
+		}
+		dn_net_mesh_free(m);
+	}
+}
+
+/* The comparison's offered load: one-hop 54 Mbit/s goodput over the
+ * longest flow's hops (straight distance / 50 m, rounded up). */
+static void test_offered_load(void **st)
+{
+	(void)st;
+	dn_net_mesh_cfg cfg;
+	dn_net_mesh_cfg_default(&cfg);
+	const double x[4] = {0, 30, 60, 90}, y[4] = {0, 0, 0, 0};
+	const uint32_t s[1] = {0}, d1[1] = {1}, d3[1] = {3};
+	const double g = dn_net_wifi_goodput_bps(54e6, cfg.pkt_bits);
+	assert_true(g > 20e6 && g < 30e6);
+	assert_true(fabs(dn_net_mesh_offered_bps(&cfg, x, y, 1, s, d1) - g) < 1e-6);
+	assert_true(fabs(dn_net_mesh_offered_bps(&cfg, x, y, 1, s, d3) - g / 2) < 1e-6);
+	/* 802.11a overhead weighs more at higher rates: goodput / PHY rate falls */
+	assert_true(dn_net_wifi_goodput_bps(6e6, cfg.pkt_bits) / 6e6 > dn_net_wifi_goodput_bps(54e6, cfg.pkt_bits) / 54e6);
 }
 
 /* 0-1-2-3 along y=0, with a detour 0-4-5-3 along y=25 */
@@ -244,6 +360,10 @@ int main(void)
 		cmocka_unit_test(test_rate_by_distance),
 		cmocka_unit_test(test_hops_reduce_throughput),
 		cmocka_unit_test(test_shared_link),
+		cmocka_unit_test(test_parallel_links_share_airtime),
+		cmocka_unit_test(test_hidden_terminals),
+		cmocka_unit_test(test_airtime_bounded),
+		cmocka_unit_test(test_offered_load),
 		cmocka_unit_test(test_repair_after_leave),
 		cmocka_unit_test(test_clients_relay_flag),
 		cmocka_unit_test(test_exact_integration),

@@ -85,17 +85,12 @@ static inline int dn_net_ns3_mesh(const dn_net_mesh_cfg *c, uint32_t n, const do
 	k.src = src;
 	k.dst = dst;
 	k.routing = routing;
-	/* Offered load: the one-hop 54 Mbit/s goodput split over the hops of the
+	/* Offered load (dn_net_mesh_offered_bps, shared with the flow model's
+	 * comparison): the one-hop 54 Mbit/s goodput split over the hops of the
 	 * longest flow. Far more than that collapses OLSR in ns-3 (HELLOs are
 	 * lost in saturated queues and routes time out), which measures the
 	 * routing protocol's failure rather than the path's capacity. */
-	uint32_t hmax = 1;
-	for (uint32_t f = 0; f < n_flows; f++) {
-		const double dx = x_m[src[f]] - x_m[dst[f]], dy = y_m[src[f]] - y_m[dst[f]];
-		const uint32_t h = (uint32_t)ceil(sqrt(dx * dx + dy * dy) / 50.0);
-		hmax = h > hmax ? h : hmax;
-	}
-	k.offered_bps = dn_net_wifi_goodput_bps(54e6, c->pkt_bits) / hmax;
+	k.offered_bps = dn_net_mesh_offered_bps(c, x_m, y_m, n_flows, src, dst);
 	k.pkt_bytes = (uint32_t)(c->pkt_bits / 8);
 	k.warmup_s = routing == 0 ? 12.0 : 2.0; /* OLSR converges in ~10 s */
 	k.measure_s = measure_s;
