@@ -8,6 +8,7 @@ static const dn_model *const all_models[] = {
 	&dn_model_net,
 	&dn_model_peer,
 	&dn_model_phold,
+	&dn_model_world,
 	NULL,
 };
 

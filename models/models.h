@@ -14,6 +14,9 @@ const dn_model *dn_model_find(const char *name);
 
 extern const dn_model dn_model_phold;
 extern const dn_model dn_model_peer;
+extern const dn_model dn_model_world;
+/* The world model's fingerprint (a hash of every recorded value). */
+uint64_t dn_world_fingerprint(dn_world *w);
 
 /* PHOLD's end-of-run fingerprint: an order-sensitive hash of every event
  * handled, combined over partitions in index order. Equal fingerprints at

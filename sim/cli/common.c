@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "models/models.h"
+#include "models/market/dn_market.h"
 #include "models/net/dn_net.h"
 
 dn_rc dn_cli_registry_init(dn_cli_registry *cr)
@@ -49,6 +50,11 @@ dn_rc dn_cli_registry_init(dn_cli_registry *cr)
 	const dn_param_def *net = dn_net_params(&n_net);
 	if (!rc)
 		rc = dn_registry_add(cr->reg, net, n_net);
+	/* The exchange's parameters (market.*), used by the world model. */
+	size_t n_mkt;
+	const dn_param_def *mkt = dn_market_params(&n_mkt);
+	if (!rc)
+		rc = dn_registry_add(cr->reg, mkt, n_mkt);
 	return rc;
 }
 
