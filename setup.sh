@@ -60,11 +60,11 @@ build)
 run)
 	install_deps
 	build build Release
-	say "running scenarios/default.yaml"
-	./build/dnetsim run scenarios/default.yaml --out results/default.h5
-	./build/dnetsim plot results/default.h5 -o results/default-plots
-	say "results: $(pwd)/results/default.h5"
-	say "plots:   $(pwd)/results/default-plots/"
+	say "running scenarios/whitepaper.yaml"
+	./build/dnetsim run scenarios/whitepaper.yaml --out results/whitepaper.h5
+	./build/dnetsim plot results/whitepaper.h5 -o results/whitepaper-plots
+	say "results: $(pwd)/results/whitepaper.h5"
+	say "plots:   $(pwd)/results/whitepaper-plots/"
 	;;
 test)
 	install_deps

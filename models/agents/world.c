@@ -18,7 +18,7 @@ enum { PURPOSE_ROLE = 0x57010, PURPOSE_POS, PURPOSE_DEMAND, PURPOSE_KEYS, PURPOS
 
 static const dn_param_def world_params[] = {
 	/* population */
-	{"world.agents", DN_PT_INT, "1", "20000", 10, 2e9, NULL, "agents in the world (every role together)"},
+	{"world.agents", DN_PT_INT, "1", "20000", 2, 4e9, NULL, "agents in the world (every role together)"},
 	{"world.area_km", DN_PT_FLOAT, "km", "2", 0.05, 5000, NULL, "side of the square area; sim.partitions tiles cut it"},
 	{"world.consumer_fraction", DN_PT_FLOAT, "1", "0.7", 0, 1, NULL, "share of agents that buy service"},
 	{"world.sharer_fraction", DN_PT_FLOAT, "1", "0.15", 0, 1, NULL, "share of agents that can share their access link (R-SHARE-1)"},
@@ -31,6 +31,11 @@ static const dn_param_def world_params[] = {
 	{"world.team_holders", DN_PT_INT, "1", "20", 1, 100000, NULL, "holders sharing the team allocation alpha (locked, R-LOCK-1)"},
 	{"world.fraud_fraction", DN_PT_FLOAT, "1", "0.01", 0, 1, NULL, "share of sharers redeeming forged, replayed or inflated credentials (R-CRED-7)"},
 	{"world.free_rider_fraction", DN_PT_FLOAT, "1", "0.01", 0, 1, NULL, "share of consumers that stop signing credentials mid-session (R-CRED-5)"},
+	{"world.layout", DN_PT_ENUM, "", "random", 0, 0, "random|line",
+	 "random: roles drawn by the fractions, positions uniform in the tiles; line: agents on a line in one tile with the roles of world.line_roles (hand-checkable worlds)"},
+	{"world.line_roles", DN_PT_STRING, "", "CS", 1, 4096, NULL,
+	 "layout line: one letter per agent from x = 0: C consumer, S sharer, R relay, H holder, D candidate, T trader, O operator, W site, . nobody"},
+	{"world.line_spacing_m", DN_PT_FLOAT, "m", "50", 0.01, 1e5, NULL, "layout line: distance between neighbours"},
 	{"world.check_ledger", DN_PT_BOOL, "", "false", 0, 0, NULL, "scan the whole ledger for conservation after every block (slow; tests)"},
 	/* consumers */
 	{"consumer.mib_per_day", DN_PT_FLOAT, "MiB", "300", 0, 1e7, NULL, "mean traffic a consumer wants per day"},
@@ -238,6 +243,29 @@ static dn_rc read_params(world *W, const dn_scenario *s)
 	W->fraud_fraction = dn_scn_float(s, "world.fraud_fraction");
 	W->free_rider_fraction = dn_scn_float(s, "world.free_rider_fraction");
 	W->check_ledger = dn_scn_bool(s, "world.check_ledger");
+	W->line = !strcmp(dn_scn_str(s, "world.layout"), "line");
+	W->line_spacing_m = dn_scn_float(s, "world.line_spacing_m");
+	if (W->line) {
+		const char *lr = dn_scn_str(s, "world.line_roles");
+		uint32_t nc = 0, no = 0;
+		for (const char *q = lr; *q; q++) {
+			if (!strchr("CSRHDTOW.", *q)) {
+				dn_world_set_error(W->w, "world.line_roles: '%c' is not a role letter (C S R H D T O W .)", *q);
+				return DN_EINVAL;
+			}
+			nc += *q == 'D';
+			no += *q == 'O';
+		}
+		if (strlen(lr) != W->n || nc == 0 || nc != W->candidates || no != W->operators) {
+			dn_world_set_error(W->w, "world.layout line: world.line_roles needs one letter per agent (world.agents = %" PRIu64
+			                         ") with world.candidates D letters and world.operators O letters", W->n);
+			return DN_EINVAL;
+		}
+		if (dn_world_nparts(W->w) != 1) {
+			dn_world_set_error(W->w, "world.layout line runs in one tile: set sim.partitions to 1");
+			return DN_EINVAL;
+		}
+	}
 	W->consumer_mib_day = dn_scn_float(s, "consumer.mib_per_day");
 	W->pareto_alpha = dn_scn_float(s, "consumer.pareto_alpha");
 	W->session_mib_target = dn_scn_float(s, "consumer.session_mib");
@@ -325,7 +353,7 @@ static dn_rc read_params(world *W, const dn_scenario *s)
 		                   W->cp.block_interval_s);
 		return DN_ERANGE;
 	}
-	if (W->n < (uint64_t)W->candidates + W->operators + 16) {
+	if (!W->line && W->n < (uint64_t)W->candidates + W->operators + 16) {
 		dn_world_set_error(W->w, "world.agents (%" PRIu64 ") is too small for %u candidates and %u operators",
 		                   W->n, W->candidates, W->operators);
 		return DN_ERANGE;
@@ -398,14 +426,54 @@ static dn_rc make_agents(world *W)
 				W->usd[a] += (int64_t)llround(W->trader_usd * 1e6 * (0.5 + dn_rng_u01(&r)));
 		}
 	}
+	if (W->line) {
+		const char *lr = dn_scn_str(dn_world_scenario(W->w), "world.line_roles");
+		for (uint64_t a = 0; a < W->n; a++) {
+			char c = lr[a];
+			uint16_t role = c == 'C' ? W_CONSUMER : c == 'S' ? W_SHARER : c == 'R' ? W_RELAY : c == 'H' ? W_HOLDER
+			              : c == 'T' ? W_TRADER : c == 'W' ? W_SITE : c == 'D' ? (W_CANDIDATE | W_HOLDER)
+			              : c == 'O' ? W_OPERATOR : 0;
+			W->role[a] = role;
+			W->x[a] = (int32_t)llround(W->line_spacing_m * 100.0 * (double)a) + 100;
+			W->y[a] = 100;
+			W->online[a] = (role & W_SHARER) ? 1 : 0;
+			if (role & W_RELAY)
+				W->online[a] |= 2;
+			W->demand[a] = (role & W_CONSUMER) ? (float)W->consumer_mib_day : 0;
+			W->wtp[a] = (role & W_CONSUMER) ? (float)W->wtp_usd_gb : 0;
+			W->usd[a] = (role & W_CONSUMER) ? (int64_t)llround(W->consumer_usd_month * 1e6) : 0;
+			if (role & W_SHARER) {
+				W->price_usd[a] = (float)W->sharer_price_usd_gb;
+				W->quota[a] = (uint32_t)fmin(4e9, W->sharer_quota_gb * 1e9 / (double)W->cp.unit_bytes);
+				W->stab[a] = 255;
+				W->online[a] |= 4;
+			}
+		}
+	}
 	/* Candidates and operators: spread over the agents, distinct, not consumers. */
-	for (uint32_t i = 0; i < W->candidates; i++) {
+	for (uint32_t i = 0; i < W->candidates && W->line; i++) {
+		uint64_t a = 0, k = 0;
+		for (a = 0; a < W->n; a++)
+			if ((W->role[a] & W_CANDIDATE) && k++ == i)
+				break;
+		W->cand[i] = (uint32_t)a;
+		W->usd[a] = (int64_t)llround(W->candidate_cost_usd_day * 30e6);
+	}
+	for (uint32_t i = 0; i < W->operators && W->line; i++) {
+		uint64_t a = 0, k = 0;
+		for (a = 0; a < W->n; a++)
+			if ((W->role[a] & W_OPERATOR) && k++ == i)
+				break;
+		W->ops[i] = (uint32_t)a;
+		W->usd[a] = (int64_t)1e12;
+	}
+	for (uint32_t i = 0; i < W->candidates && !W->line; i++) {
 		uint32_t a = (uint32_t)(((uint64_t)i * W->n) / W->candidates);
 		W->cand[i] = a;
 		W->role[a] = (uint16_t)((W->role[a] & W_RELAY) | W_CANDIDATE | W_HOLDER);
 		W->usd[a] = (int64_t)llround(W->candidate_cost_usd_day * 30e6);
 	}
-	for (uint32_t i = 0; i < W->operators; i++) {
+	for (uint32_t i = 0; i < W->operators && !W->line; i++) {
 		uint32_t a = (uint32_t)(((uint64_t)i * W->n) / W->operators + W->n / (2 * (uint64_t)W->operators) + 1);
 		if (W->role[a] & W_CANDIDATE)
 			a++;
@@ -590,7 +658,7 @@ static dn_rc make_chain(world *W, const dn_scenario *s)
 	/* Initial stake votes (part of genesis): holders spread over candidates
 	 * by the candidates' campaign reach; then the first election. */
 	for (uint64_t a = 0; a < W->n; a++) {
-		if (!(W->role[a] & W_HOLDER) || (W->role[a] & W_CANDIDATE))
+		if (!(W->role[a] & (W_HOLDER | W_CANDIDATE)))
 			continue;
 		dn_amount bal = dnc_ledger_balance(L, w_acct(W, (uint32_t)a));
 		dn_amount v = (dn_amount)((double)bal * W->vote_fraction);
@@ -599,6 +667,8 @@ static dn_rc make_chain(world *W, const dn_scenario *s)
 		dn_rng r;
 		dn_rng_init(&r, W->seed, (uint32_t)a, PURPOSE_VOTES, 0);
 		uint32_t c = W->cand[dn_bounded32(dn_rng_u32(&r), W->candidates)];
+		if (W->role[a] & W_CANDIDATE)
+			c = (uint32_t)a; /* a candidate stakes on itself */
 		crc = dnc_ledger_vote(L, w_acct(W, (uint32_t)a), w_acct(W, c), v, 0);
 		if (crc && crc != DNC_EEXISTS)
 			return chain_fail(W, "genesis votes", crc);
@@ -659,6 +729,8 @@ static dn_rc world_init(dn_world *w, const dn_scenario *s)
 	}
 	W->tiles_x = (uint32_t)ceil(sqrt((double)W->nparts));
 	W->tiles_y = (W->nparts + W->tiles_x - 1) / W->tiles_x;
+	if (W->line)
+		W->area_m = fmax(W->area_m, W->line_spacing_m * (double)W->n + 2.0);
 	if (W->area_m * 100.0 >= (double)DN_SPATIAL_COORD_LIMIT_CM) {
 		dn_world_set_error(w, "world.area_km is beyond the spatial index's coordinate limit");
 		return DN_ERANGE;

@@ -223,6 +223,8 @@ typedef struct world {
 	/* role shares */
 	double f_consumer, f_sharer, f_relay, f_holder, f_trader, f_site;
 	bool check_ledger;
+	bool line;
+	double line_spacing_m;
 
 	/* engine */
 	dn_world *w;
