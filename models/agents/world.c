@@ -347,10 +347,14 @@ static dn_rc read_params(world *W, const dn_scenario *s)
 	if (fabs(sample - (double)W->cp.block_interval_s) > 1e-9) {
 		int line = 0, col = 0;
 		const char *f = dn_scn_where(s, "sim.sample_interval_s", &line, &col);
-		dn_world_set_error(W->w, "%s%s%.0d%s sim.sample_interval_s is %g s but the world produces one block per "
-		                         "sample: set it to chain.block_interval_s (%u)",
-		                   f ? f : "", f ? ":" : "", f ? line : 0, f ? ":" : "", sample,
-		                   W->cp.block_interval_s);
+		if (f)
+			dn_world_set_error(W->w, "%s:%d:%d: sim.sample_interval_s is %g s but the world produces one block "
+			                         "per sample: set it to chain.block_interval_s (%u)",
+			                   f, line, col, sample, W->cp.block_interval_s);
+		else
+			dn_world_set_error(W->w, "sim.sample_interval_s is %g s (the default) but the world produces one "
+			                         "block per sample: set it to chain.block_interval_s (%u)",
+			                   sample, W->cp.block_interval_s);
 		return DN_ERANGE;
 	}
 	if (!W->line && W->n < (uint64_t)W->candidates + W->operators + 16) {
@@ -869,6 +873,8 @@ static const struct { const char *name; dn_value_type vt; const char *units; con
 static dn_rc world_declare(dn_world *w, dn_results *r)
 {
 	world *W = dn_world_model(w);
+	if (!r)
+		return DN_OK; /* a run without a results file */
 	dn_rc rc = dn_metrics_declare(&W->met, r);
 	for (int i = 0; !rc && i < S_COUNT; i++)
 		rc = dn_results_series(r, extra[i].name, extra[i].vt, extra[i].units, extra[i].doc, &W->s[i]);

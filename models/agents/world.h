@@ -133,6 +133,7 @@ typedef struct wsess {
 	double rate_bps;
 	dn_amount price_per_unit;
 	dnc_credential cred;         /* latest signed by the consumer */
+	dnc_credential cred_prev;    /* the one last sent for redemption */
 	uint64_t cred_seq;
 } wsess;
 
@@ -165,6 +166,7 @@ typedef struct wpart {
 	uint64_t active_sessions;
 	uint64_t cred_signed;
 	uint64_t unmet_last_hour;
+	uint64_t slice, acc_online, acc_active;
 	uint64_t del_cost_usd;   /* candidates' running cost paid, micro-USD, cumulative */
 } wpart;
 

@@ -461,8 +461,8 @@ static dn_rc redeem(world *W, dn_part *p, wpart *P, uint32_t slot, wsess *s, boo
 		f.u.redeem.session_id = s->chain_id;
 		f.u.redeem.cred = s->cred;
 		f.u.redeem.cred.total_units = s->cred.total_units + s->cred.total_units / 2 + 1;
-		if (dn_rng_u01(&r) < 0.5 && s->units_redeemed)
-			f.u.redeem.cred.total_units = s->units_redeemed; /* a replay */
+		if (dn_rng_u01(&r) < 0.5 && s->cred_prev.session_id && s->redeems_in_flight == 0)
+			f.u.redeem.cred = s->cred_prev; /* a replay of a credential already redeemed */
 		rc = w_submit(W, p, s->payee, TX_REDEEM, slot, s->gen, &f, 1);
 		if (rc)
 			return rc;
@@ -474,6 +474,7 @@ static dn_rc redeem(world *W, dn_part *p, wpart *P, uint32_t slot, wsess *s, boo
 	tx.type = DNC_TX_REDEEM;
 	tx.u.redeem.session_id = s->chain_id;
 	tx.u.redeem.cred = s->cred;
+	s->cred_prev = s->cred;
 	s->redeems_in_flight++;
 	(void)P;
 	return w_submit(W, p, s->payee, final ? TX_REDEEM_FINAL : TX_REDEEM, slot, s->gen, &tx, 0);
@@ -883,39 +884,51 @@ static dn_rc candidate_day(world *W, dn_part *p, wpart *P, uint32_t a)
 	return w_order(W, p, a, false, sell, DN_METRICS_ROLE_DELEGATE);
 }
 
+/* Hourly decisions, spread over the hour: at every block the tile runs
+ * the slice of its agents with a % S == k (S blocks per hour), so no
+ * decision of the hour arrives at the exchange or the chain in one burst. */
 static dn_rc ev_hour(dn_part *p, const dn_event *ev)
 {
 	(void)ev;
 	world *W = dn_world_model(dn_part_world(p));
 	wpart *P = dn_part_model(p);
 	dn_time_ns now = dn_part_now(p);
-	P->hour++;
-	bool day = (P->hour % 24) == 0;
-	uint64_t online = 0, active = 0;
+	uint64_t S = (uint64_t)(3600 / W->cp.block_interval_s);
+	if (S == 0)
+		S = 1;
+	uint64_t k = P->slice;
+	uint64_t first = P->begin + ((k + S - P->begin % S) % S);
 	dn_rc rc = DN_OK;
-	for (uint64_t a = P->begin; a < P->end && !rc; a++) {
+	for (uint64_t a = first; a < P->end && !rc; a += S) {
 		uint16_t role = W->role[a];
 		if (role & W_SHARER) {
 			rc = sharer_hour(W, p, P, (uint32_t)a, now);
-			online += (W->online[a] & 5) == 5;
-			active += (W->online[a] & 4) != 0;
+			P->acc_online += (W->online[a] & 5) == 5;
+			P->acc_active += (W->online[a] & 4) != 0;
 		}
 		if (!rc && (role & W_TRADER))
 			rc = trader_hour(W, p, (uint32_t)a, now);
-		if (!rc && (role & W_HOLDER) && !(role & W_CANDIDATE) && (a % 24) == P->hour % 24)
+		/* once a day each: holders re-vote, candidates pay their running cost */
+		bool my_hour = ((a / S) % 24) == (P->hour % 24);
+		if (!rc && (role & W_HOLDER) && !(role & W_CANDIDATE) && my_hour)
 			rc = holder_vote(W, p, (uint32_t)a, now);
-		if (!rc && (role & W_CANDIDATE) && day)
+		if (!rc && (role & W_CANDIDATE) && my_hour && P->hour >= 1)
 			rc = candidate_day(W, p, P, (uint32_t)a);
-		if (!rc && (role & W_SHARER) && (P->hour % (30 * 24)) == 0)
+		if (!rc && (role & W_SHARER) && P->hour % (30 * 24) == 0 && P->hour > 0)
 			W->quota[a] = (uint32_t)fmin(4e9, W->sharer_quota_gb * 1e9 / (double)W->cp.unit_bytes);
 	}
 	if (rc)
 		return rc;
-	P->sharers_online = online;
-	P->sharers_active = active;
-	P->unmet_last_hour = P->demand_unmet_hour;
-	P->demand_unmet_hour = 0;
-	dn_time_ns nx = now + secs(3600);
+	if (++P->slice == S) {
+		P->slice = 0;
+		P->hour++;
+		P->sharers_online = P->acc_online;
+		P->sharers_active = P->acc_active;
+		P->acc_online = P->acc_active = 0;
+		P->unmet_last_hour = P->demand_unmet_hour;
+		P->demand_unmet_hour = 0;
+	}
+	dn_time_ns nx = now + W->block_ns;
 	return nx < W->end_ns ? dn_send(p, nx, P->tile, 0, EV_HOUR, 0, 0) : DN_OK;
 }
 
@@ -1005,6 +1018,6 @@ dn_rc w_part_start(dn_part *p)
 	if (!rc)
 		rc = dn_send(p, W->block_ns + P->delay, i, 0, EV_BLOCKRX, 0, 0);
 	if (!rc)
-		rc = dn_send(p, secs(3600), i, 0, EV_HOUR, 0, 0);
+		rc = dn_send(p, W->block_ns / 2, i, 0, EV_HOUR, 0, 0);
 	return rc;
 }

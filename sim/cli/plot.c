@@ -396,6 +396,81 @@ out:
 	return rc;
 }
 
+/*
+ * The world model's overview: one 3x3 page (overview.png) of the series a
+ * reader looks at first, drawn by analysis/overview.gp from one table
+ * (time in hours, then the columns below in this order). Only when every
+ * one of them is in the file with the same sample times.
+ */
+static const char *const overview_cols[] = {
+	"dnet_price", "coverage", "service_latency_p50_ns", "service_latency_p99_ns",
+	"service_price_usd_gb", "holdings_gini", "holdings_top_share", "dtoken_share",
+	"initial_vote_share", "delegate_income_usd", "delegate_cost_usd", "sharers_online",
+	"sessions_active", "fraud_attempted", "fraud_caught", "missed_slots",
+};
+#define N_OVERVIEW (sizeof overview_cols / sizeof overview_cols[0])
+
+static int plot_overview(const dn_series_data *s, size_t n, const char *dir, const char *adir)
+{
+	const dn_series_data *col[N_OVERVIEW];
+	for (size_t k = 0; k < N_OVERVIEW; k++) {
+		col[k] = NULL;
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(s[i].name, overview_cols[k]) == 0)
+				col[k] = &s[i];
+		if (col[k] == NULL || col[k]->n != col[0]->n)
+			return 0; /* not a world file: nothing to do */
+	}
+	char *script = plot_strf("%s/overview.gp", adir);
+	char *data = plot_strf("%s/.overview.dat.XXXXXX", dir);
+	char *png = plot_strf("%s/overview.png", dir);
+	char *expr = NULL;
+	int rc = -1, fd = -1;
+	FILE *f = NULL;
+	if (!script || !data || !png) {
+		fprintf(stderr, "dnetsim plot: out of memory\n");
+		goto out;
+	}
+	fd = mkstemp(data);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, "dnetsim plot: cannot create a data file in %s: %s\n", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(data);
+		data = NULL;
+		goto out;
+	}
+	bool ok = true;
+	for (size_t i = 0; ok && i < col[0]->n; i++) {
+		ok = fprintf(f, "%.6f", (double)col[0]->t_ns[i] / 3600e9) > 0;
+		for (size_t k = 0; ok && k < N_OVERVIEW; k++)
+			ok = fprintf(f, " %.9g", col[k]->value[i]) > 0;
+		ok = ok && fputc('\n', f) != EOF;
+	}
+	if (fclose(f) != 0 || !ok) {
+		fprintf(stderr, "dnetsim plot: cannot write %s\n", data);
+		goto out;
+	}
+	expr = plot_strf("datafile='%s'; outfile='%s'", data, png);
+	if (expr == NULL || strchr(data, '\'') || strchr(png, '\''))
+		goto out;
+	if (plot_gnuplot(expr, script) != 0) {
+		fprintf(stderr, "dnetsim plot: no overview picture\n");
+		unlink(png);
+		goto out;
+	}
+	printf("%s\n", png);
+	rc = 0;
+out:
+	if (data)
+		unlink(data);
+	free(expr);
+	free(png);
+	free(data);
+	free(script);
+	return rc;
+}
+
 int dn_cmd_plot(int argc, char **argv)
 {
 	const char *file = NULL, *outdir = NULL;
@@ -445,6 +520,8 @@ int dn_cmd_plot(int argc, char **argv)
 		}
 		drawn++;
 	}
+	if (rc == DN_EXIT_OK && plot_overview(s, n, dir, adir) != 0)
+		rc = DN_EXIT_FAIL;
 	/* Leave no empty directory behind when nothing could be drawn. */
 	if (drawn == 0 && made == 1 && rmdir(dir) != 0)
 		fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", dir, strerror(errno));

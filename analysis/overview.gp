@@ -1,0 +1,63 @@
+# overview.gp: one page (3 x 3 panels) of a DNET world run, drawn by
+# `dnetsim plot` as overview.png next to the one-picture-per-series PNGs.
+#
+# datafile columns: 1 time (h); 2 dnet_price; 3 coverage;
+# 4 service_latency_p50_ns; 5 service_latency_p99_ns; 6 service_price_usd_gb;
+# 7 holdings_gini; 8 holdings_top_share; 9 dtoken_share;
+# 10 initial_vote_share; 11 delegate_income_usd; 12 delegate_cost_usd;
+# 13 sharers_online; 14 sessions_active; 15 fraud_attempted;
+# 16 fraud_caught; 17 missed_slots. NaN or a negative quantile (-1: no
+# samples in the block) is a gap.
+if (!exists("datafile") || !exists("outfile")) {
+    print "overview.gp: set datafile and outfile with -e"
+    exit status 2
+}
+set terminal pngcairo size 1800,1350 noenhanced font ",10"
+set output outfile
+set multiplot layout 3,3 title "DNET world: overview (x: simulated hours)"
+set grid
+set key top left
+ok(v) = (v < 0 ? NaN : v)
+
+set title "DNET price (USD)"
+plot datafile using 1:($2) with lines lw 1.5 notitle
+
+set title "coverage: requests served (share, per block; 1 h mean)"
+set yrange [0:1.05]
+plot datafile using 1:($3) with dots lc rgb "#b0b0b0" notitle, \
+     datafile using 1:($3) smooth bezier lw 2 title "smoothed"
+set yrange [*:*]
+
+set title "service latency, request to first byte (s; R-CHAIN-5 bound 15 s)"
+plot datafile using 1:(ok($4)/1e9) with lines title "p50", \
+     datafile using 1:(ok($5)/1e9) with lines title "p99", \
+     15 with lines dt 2 lc rgb "red" title "15 s"
+
+set title "price paid for service (USD per GB, at the market price)"
+plot datafile using 1:($6) with dots notitle, datafile using 1:($6) smooth bezier lw 2 notitle
+
+set title "holdings: Gini and top-1 % share"
+plot datafile using 1:($7) with lines lw 1.5 title "Gini", \
+     datafile using 1:($8) with lines lw 1.5 title "top 1 % share"
+
+set title "R-EMIT-5 / R-GOV-2: DToken-originated share, initial holders' vote share"
+set yrange [0:1.05]
+plot datafile using 1:($9) with lines lw 1.5 title "DToken-originated share of DNET", \
+     datafile using 1:($10) with lines lw 1.5 title "initial holders' voting share", \
+     2.0/3 with lines dt 2 lc rgb "red" title "2/3"
+set yrange [*:*]
+
+set title "delegates: income at the market price vs running cost (USD, cumulative)"
+plot datafile using 1:($11) with lines lw 1.5 title "income", \
+     datafile using 1:($12) with lines lw 1.5 title "running cost"
+
+set title "supply of service: sharers online, sessions being served"
+plot datafile using 1:($13) with lines lw 1.5 title "sharers online", \
+     datafile using 1:($14) with lines lw 1.5 title "sessions active"
+
+set title "fraud attempted / caught, missed slots (cumulative)"
+plot datafile using 1:($15) with lines lw 1.5 title "fraud attempted", \
+     datafile using 1:($16) with lines lw 1.5 dt 2 title "fraud caught", \
+     datafile using 1:($17) with lines lw 1.5 title "missed slots"
+unset multiplot
+set output

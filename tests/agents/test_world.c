@@ -1,0 +1,547 @@
+/*
+ * test_world.c: the world model (sim.model: world, models/agents/world*.c)
+ * run end to end on small worlds, checked against amounts computed by hand
+ * from the chain's session table.
+ *  - R-SHARE-2: a consumer served over a forced three-relay ad hoc path
+ *    (layout line); every relay, the provider, the consumer and the fee
+ *    pool (R-FEE-2) end with exactly the hand-computed balances;
+ *  - R-SHARE-1: the same for a direct session;
+ *  - conservation after every block (the model's own check) and at the
+ *    end by a full scan, in a random world with content on;
+ *  - identical results at 1 and 2 threads;
+ *  - R-CHAIN-4: a network partition forks the chain and the fork is
+ *    resolved, with conservation;
+ *  - R-CRED-7: every sharer forges its final credential; every forgery is
+ *    rejected and no distributor is paid beyond what consumers signed;
+ *  - bad parameters are refused with a message naming them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/agents/world.h"
+#include "models/market/dn_market.h"
+#include "models/models.h"
+#include "models/net/dn_net.h"
+#include "sim/results.h"
+
+/* ---- helpers ---- */
+
+static dn_registry *make_registry(void)
+{
+	dn_registry *reg = dn_registry_new();
+	assert_non_null(reg);
+	size_t n;
+	const dn_param_def *d = dn_engine_params(&n);
+	assert_int_equal(dn_registry_add(reg, d, n), DN_OK);
+	assert_int_equal(dn_registry_add(reg, dn_model_world.params, dn_model_world.n_params), DN_OK);
+	d = dn_net_params(&n);
+	assert_int_equal(dn_registry_add(reg, d, n), DN_OK);
+	d = dn_market_params(&n);
+	assert_int_equal(dn_registry_add(reg, d, n), DN_OK);
+	return reg;
+}
+
+/* A new world from YAML text; fails the test with the model's message. */
+static dn_world *new_world(dn_registry *reg, const char *yaml, int threads, dn_scenario **s)
+{
+	char err[512];
+	dn_rc rc = dn_scenario_load_string(reg, "test", yaml, NULL, 0, s, err, sizeof err);
+	if (rc)
+		fail_msg("scenario: %s", err);
+	dn_world *w = NULL;
+	rc = dn_world_new(&dn_model_world, *s, threads, &w, err, sizeof err);
+	if (rc)
+		fail_msg("world: %s (%s)", err, dn_rc_str(rc));
+	assert_non_null(w);
+	return w;
+}
+
+/* Runs to the end. The world model cannot run without a recorder (its
+ * declare callback fails on r == NULL), so record into a temporary file
+ * that close(false) removes. */
+static void run_world(dn_world *w)
+{
+	static int k;
+	char err[512], path[512];
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	snprintf(path, sizeof path, "%s/dnetsim-test-world-%d-%d.h5", tmp, (int)getpid(), k++);
+	dn_results *r = NULL;
+	if (dn_results_open(path, &r, err, sizeof err))
+		fail_msg("results: %s", err);
+	dn_rc rc = dn_world_run(w, r, NULL, NULL, NULL, NULL, err, sizeof err);
+	(void)dn_results_close(r, false);
+	if (rc)
+		fail_msg("run: %s (%s)", err, dn_rc_str(rc));
+}
+
+/* Full scan: holdings of every account plus the unminted rest is the
+ * supply; and every session's deposit is what its units left (R-CRED-2,6):
+ * closed sessions hold nothing, open ones exactly the unredeemed units,
+ * and together they are the ledger's session locks. */
+static void assert_supply_conserved(const world *W)
+{
+	const dnc_sessions *T = dnc_chain_sessions(W->chain);
+	dnc_u128 open_left = 0;
+	for (uint64_t i = 0; i < T->n; i++) {
+		const dnc_session *ss = &T->v[i];
+		assert_true(ss->redeemed_units <= ss->units_max);
+		if (ss->state == DNC_SESSION_CLOSED) {
+			assert_int_equal(ss->deposit_left, 0);
+		} else {
+			assert_int_equal(ss->state, DNC_SESSION_OPEN);
+			assert_int_equal(ss->deposit_left,
+			                 (dn_amount)((ss->units_max - ss->redeemed_units) * (uint64_t)ss->price_per_unit));
+			open_left += (uint64_t)ss->deposit_left;
+		}
+	}
+	assert_true(open_left == (dnc_u128)(uint64_t)dnc_ledger_locked_total(dnc_chain_ledger_c(W->chain), DNC_LOCK_SESSION));
+	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
+	assert_int_equal(dnc_chain_check(W->chain), DNC_OK);
+	dnc_u128 sum = (uint64_t)dnc_ledger_unminted(L);
+	for (dnc_acct a = 0; a < dnc_ledger_count(L); a++) {
+		dn_amount h = dnc_ledger_holdings(L, a);
+		assert_true(h >= 0);
+		assert_true(dnc_ledger_balance(L, a) >= 0);
+		sum += (uint64_t)h;
+	}
+	assert_true(sum == (dnc_u128)(uint64_t)dnc_ledger_supply(L));
+	assert_true(dnc_ledger_supply(L) == W->cp.supply_base);
+}
+
+/* What the chain's session table says was paid, split by the rules. */
+typedef struct paid_by_hand {
+	uint64_t sessions, closed, redeemed_sessions;
+	dn_amount gross;       /* every unit redeemed x its price */
+	dn_amount fees;        /* R-FEE-2, per redeem */
+	dn_amount provider;    /* R-SHARE-1/2 */
+	dn_amount relay_each;  /* R-SHARE-2, equal shares */
+	dn_amount locked;      /* deposits still locked in open sessions */
+} paid_by_hand;
+
+/* Sessions of consumer -> distributor over n_relays relays, each paid by
+ * exactly one redeem (the caller checks that): pay = units x price; fee =
+ * floor(pay x fee_ppm / 1e6) (R-FEE-2, R-FEE-3: first); net = pay - fee;
+ * relays share floor(net x relay_ppm / 1e6) equally, rounded down, and
+ * the provider gets the rest (R-SHARE-2). */
+static paid_by_hand by_hand(const world *W, dnc_acct consumer, dnc_acct distributor, uint32_t n_relays)
+{
+	const dnc_sessions *T = dnc_chain_sessions(W->chain);
+	const dnc_params *p = dnc_chain_params(W->chain);
+	paid_by_hand h;
+	memset(&h, 0, sizeof h);
+	for (uint64_t i = 0; i < T->n; i++) {
+		const dnc_session *ss = &T->v[i];
+		assert_int_equal(ss->consumer, consumer);
+		assert_int_equal(ss->distributor, distributor);
+		assert_true(ss->price_per_unit > 0);
+		assert_true(ss->redeemed_units <= ss->units_max);
+		h.sessions++;
+		dn_amount pay = (dn_amount)((unsigned __int128)ss->redeemed_units * (uint64_t)ss->price_per_unit);
+		if (ss->state == DNC_SESSION_CLOSED) {
+			h.closed++;
+			assert_int_equal(ss->deposit_left, 0); /* R-CRED-6: the rest went back */
+		} else {
+			assert_int_equal(ss->state, DNC_SESSION_OPEN);
+			/* nothing taken beyond the redeemed units */
+			assert_int_equal(ss->deposit_left,
+			                 (dn_amount)((ss->units_max - ss->redeemed_units) * (uint64_t)ss->price_per_unit));
+			h.locked += ss->deposit_left;
+		}
+		if (ss->redeemed_units == 0)
+			continue;
+		h.redeemed_sessions++;
+		dn_amount fee = (dn_amount)((unsigned __int128)(uint64_t)pay * p->community_fee_ppm / 1000000u);
+		dn_amount net = pay - fee;
+		dn_amount prov = net;
+		if (n_relays) {
+			dn_amount pool = (dn_amount)((unsigned __int128)(uint64_t)net * p->relay_pool_ppm / 1000000u);
+			dn_amount each = pool / n_relays;
+			h.relay_each += each;
+			prov = net - each * n_relays;
+		}
+		h.gross += pay;
+		h.fees += fee;
+		h.provider += prov;
+	}
+	return h;
+}
+
+/* Transactions the chain applied, less one open per session and one close
+ * per closed session: the redeems (the line worlds send nothing else). */
+static uint64_t redeems_applied(const world *W, const paid_by_hand *h)
+{
+	assert_true(W->tx_applied >= h->sessions + h->closed);
+	return W->tx_applied - h->sessions - h->closed;
+}
+
+/* ---- R-SHARE-2 ---- */
+
+/* Consumer at 1 m, relays at 51, 101, 151 m, sharer at 201 m, candidate at
+ * 251 m: Wi-Fi reaches about 55 m, so the only path is C-R-R-R-S. With a
+ * 120 s credential interval no session reaches the 30 credentials of an
+ * intermediate redeem, so each is paid by its final redeem alone (checked
+ * from the transaction count) and the rounding is known. A worked example
+ * (seed 3's first session, 25 units at 838,861 base units): pay
+ * 20,971,525; fee floor(0.5 % of it) = 104,857; net 20,866,668; relay pool
+ * 10,433,334 = 3 x 3,477,778; provider 10,433,334. */
+static const char *line_relay_yaml =
+	"sim: {model: world, seed: 3, end_time_s: 7200, partitions: 1, sample_interval_s: 10}\n"
+	"world: {agents: 6, layout: line, line_roles: \"CRRRSD\", candidates: 1, operators: 0,"
+	" line_spacing_m: 50, fraud_fraction: 0, free_rider_fraction: 0, check_ledger: true}\n"
+	"sharer: {uptime_mean_h: 100000, downtime_mean_h: 0.01, strategy: fixed, degrade_probability: 0,"
+	" sell_fraction: 0, leave_ratio: 0}\n"
+	"relay: {uptime_mean_h: 100000, downtime_mean_h: 0.01}\n"
+	"consumer: {mib_per_day: 20000, session_mib: 100, diurnal_amplitude: 0, credential_interval_s: 120,"
+	" sessions_per_day_max: 1000}\n"
+	"chain: {delegates: 1}\n";
+
+/* Holdings of agent a before the run. */
+static dn_amount holdings(const world *W, uint32_t a)
+{
+	return dnc_ledger_holdings(dnc_chain_ledger_c(W->chain), w_acct(W, a));
+}
+
+static void test_R_SHARE_2_three_hop_relay_exact_shares(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	dn_scenario *s = NULL;
+	dn_world *w = new_world(reg, line_relay_yaml, 1, &s);
+	world *W = dn_world_model(w);
+	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
+	enum { C = 0, R1 = 1, R2 = 2, R3 = 3, S = 4, D = 5 };
+	const dn_amount airdrop = 100 * DNC_UNITS_PER_DNET;
+	/* genesis: relays and the sharer start with nothing, the consumer with its airdrop */
+	for (uint32_t a = R1; a <= S; a++)
+		assert_int_equal(holdings(W, a), 0);
+	assert_int_equal(dnc_ledger_balance(L, w_acct(W, C)), airdrop);
+	const int64_t usd0 = W->usd[C];
+	const dn_amount d0 = holdings(W, D), unminted0 = dnc_ledger_unminted(L);
+
+	run_world(w);
+
+	paid_by_hand h = by_hand(W, w_acct(W, C), w_acct(W, S), 3);
+	assert_true(h.closed >= 1);           /* relayed sessions closed */
+	assert_true(h.redeemed_sessions >= 1);
+	assert_true(h.relay_each > 0);
+	/* one redeem per session that was paid, so the per-redeem rounding is known */
+	assert_int_equal(redeems_applied(W, &h), h.redeemed_sessions);
+	assert_int_equal(W->tx_failed, 0);
+	/* R-SHARE-2: three equal relay shares, the provider the rest */
+	assert_int_equal(dnc_ledger_balance(L, w_acct(W, R1)), h.relay_each);
+	assert_int_equal(dnc_ledger_balance(L, w_acct(W, R2)), h.relay_each);
+	assert_int_equal(dnc_ledger_balance(L, w_acct(W, R3)), h.relay_each);
+	assert_int_equal(holdings(W, R1), h.relay_each);
+	assert_int_equal(dnc_ledger_balance(L, w_acct(W, S)), h.provider);
+	assert_int_equal(holdings(W, S), h.provider);
+	/* shares and fees add up to what the consumer paid (R-FEE-3) */
+	assert_int_equal(h.provider + 3 * h.relay_each + h.fees, h.gross);
+	/* relays get about half of the net: 3 x floor(pool / 3) <= pool */
+	assert_true(3 * h.relay_each <= (h.gross - h.fees) / 2);
+	assert_true(3 * h.relay_each >= (h.gross - h.fees) / 2 - 3 * (dn_amount)h.redeemed_sessions);
+	/* the consumer never bought DNET: airdrop less what it paid, less open deposits */
+	assert_int_equal(W->usd[C], usd0);
+	assert_int_equal(dnc_ledger_balance(L, w_acct(W, C)), airdrop - h.gross - h.locked);
+	assert_int_equal(dnc_ledger_account(L, w_acct(W, C))->lock[DNC_LOCK_SESSION], h.locked);
+	/* R-FEE-2: the fees went to the only delegate's pool with the block rewards */
+	dn_amount minted = unminted0 - dnc_ledger_unminted(L);
+	assert_true(minted > 0);
+	assert_int_equal(dnc_ledger_balance(L, dnc_chain_fee_pot(W->chain)), 0);
+	assert_int_equal(holdings(W, D) - d0, minted + h.fees);
+	assert_true(h.fees > 0);
+	assert_supply_conserved(W);
+	dn_world_free(w);
+	dn_scenario_free(s);
+	dn_registry_free(reg);
+}
+
+/* ---- R-SHARE-1 ---- */
+
+static void test_R_SHARE_1_direct_session_exact_balances(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	dn_scenario *s = NULL;
+	dn_world *w = new_world(
+		reg,
+		"sim: {model: world, seed: 3, end_time_s: 7200, partitions: 1, sample_interval_s: 10}\n"
+		"world: {agents: 3, layout: line, line_roles: \"CSD\", candidates: 1, operators: 0,"
+		" line_spacing_m: 50, fraud_fraction: 0, free_rider_fraction: 0, check_ledger: true}\n"
+		"sharer: {uptime_mean_h: 100000, downtime_mean_h: 0.01, strategy: fixed, degrade_probability: 0,"
+		" sell_fraction: 0, leave_ratio: 0}\n"
+		"consumer: {mib_per_day: 20000, session_mib: 100, diurnal_amplitude: 0, credential_interval_s: 120,"
+	" sessions_per_day_max: 1000}\n"
+		"chain: {delegates: 1}\n",
+		1, &s);
+	world *W = dn_world_model(w);
+	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
+	enum { C = 0, S = 1, D = 2 };
+	const dn_amount airdrop = 100 * DNC_UNITS_PER_DNET;
+	assert_int_equal(holdings(W, S), 0);
+	const int64_t usd0 = W->usd[C];
+	const dn_amount d0 = holdings(W, D), unminted0 = dnc_ledger_unminted(L);
+
+	run_world(w);
+
+	paid_by_hand h = by_hand(W, w_acct(W, C), w_acct(W, S), 0);
+	assert_true(h.closed >= 1);
+	assert_true(h.redeemed_sessions >= 1);
+	assert_int_equal(redeems_applied(W, &h), h.redeemed_sessions);
+	assert_int_equal(W->tx_failed, 0);
+	/* R-SHARE-1: the provider gets everything after the community fee */
+	assert_int_equal(h.provider, h.gross - h.fees);
+	assert_int_equal(dnc_ledger_balance(L, w_acct(W, S)), h.provider);
+	assert_int_equal(holdings(W, S), h.provider);
+	assert_int_equal(W->usd[C], usd0);
+	assert_int_equal(dnc_ledger_balance(L, w_acct(W, C)), airdrop - h.gross - h.locked);
+	assert_int_equal(dnc_ledger_account(L, w_acct(W, C))->lock[DNC_LOCK_SESSION], h.locked);
+	dn_amount minted = unminted0 - dnc_ledger_unminted(L);
+	assert_int_equal(holdings(W, D) - d0, minted + h.fees);
+	assert_true(h.fees > 0);
+	assert_supply_conserved(W);
+	dn_world_free(w);
+	dn_scenario_free(s);
+	dn_registry_free(reg);
+}
+
+/* ---- conservation ---- */
+
+static void test_conservation_every_block(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	dn_scenario *s = NULL;
+	/* world.check_ledger: the model scans the ledger after every block and
+	 * fails the run on any difference */
+	dn_world *w = new_world(
+		reg,
+		"sim: {model: world, seed: 11, end_time_s: 7200, partitions: 4, sample_interval_s: 10}\n"
+		"world: {agents: 3000, area_km: 0.8, candidates: 60, operators: 2, check_ledger: true,"
+		" fraud_fraction: 0.05, free_rider_fraction: 0.05}\n"
+		"chain: {delegates: 21}\n"
+		"content: {enabled: true, creator_fraction: 0.05, items_per_creator_per_day: 48, purchases_per_agent_per_day: 4}\n",
+		2, &s);
+	world *W = dn_world_model(w);
+	run_world(w);
+	assert_int_equal(W->blocks + W->missed, 720);
+	assert_true(W->blocks > 600);
+	assert_true(W->tx_applied > 100);
+	assert_true(dnc_chain_sessions(W->chain)->n > 10);
+	assert_true(W->content_sales > 0);
+	assert_supply_conserved(W);
+	dn_world_free(w);
+	dn_scenario_free(s);
+	dn_registry_free(reg);
+}
+
+/* ---- determinism ---- */
+
+static const char *det_yaml =
+	"sim: {model: world, seed: 21, end_time_s: 3600, partitions: 4, sample_interval_s: 10}\n"
+	"world: {agents: 1500, area_km: 0.6, candidates: 40, operators: 1, check_ledger: false}\n"
+	"chain: {delegates: 21}\n"
+	"content: {enabled: true}\n";
+
+static void test_determinism_threads(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	dn_scenario *s1 = NULL, *s2 = NULL;
+	dn_world *w1 = new_world(reg, det_yaml, 1, &s1);
+	dn_world *w2 = new_world(reg, det_yaml, 2, &s2);
+	run_world(w1);
+	run_world(w2);
+	world *W1 = dn_world_model(w1), *W2 = dn_world_model(w2);
+	assert_true(W1->tx_applied > 0);
+	assert_true(dn_world_fingerprint(w1) == dn_world_fingerprint(w2));
+	assert_int_equal(W1->tx_applied, W2->tx_applied);
+	assert_int_equal(W1->tx_failed, W2->tx_failed);
+	const dnc_ledger *L1 = dnc_chain_ledger_c(W1->chain), *L2 = dnc_chain_ledger_c(W2->chain);
+	assert_int_equal(dnc_ledger_count(L1), dnc_ledger_count(L2));
+	assert_int_equal(dnc_ledger_unminted(L1), dnc_ledger_unminted(L2));
+	for (dnc_acct a = 0; a < dnc_ledger_count(L1); a++) {
+		assert_int_equal(dnc_ledger_balance(L1, a), dnc_ledger_balance(L2, a));
+		assert_int_equal(dnc_ledger_holdings(L1, a), dnc_ledger_holdings(L2, a));
+	}
+	assert_int_equal(dnc_chain_sessions(W1->chain)->n, dnc_chain_sessions(W2->chain)->n);
+	assert_memory_equal(W1->usd, W2->usd, W1->n * sizeof *W1->usd);
+	dn_world_free(w1);
+	dn_world_free(w2);
+	dn_scenario_free(s1);
+	dn_scenario_free(s2);
+	dn_registry_free(reg);
+}
+
+/* ---- R-CHAIN-4 ---- */
+
+static void test_R_CHAIN_4_partition_fork_resolved(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	dn_scenario *s = NULL;
+	dn_world *w = new_world(
+		reg,
+		"sim: {model: world, seed: 7, end_time_s: 1800, partitions: 4, sample_interval_s: 10}\n"
+		"world: {agents: 2000, area_km: 0.7, candidates: 60, operators: 1, check_ledger: true}\n"
+		"chain: {delegates: 21, partition_at_s: 600, partition_duration_s: 300, partition_share: 0.5}\n",
+		1, &s);
+	world *W = dn_world_model(w);
+	run_world(w);
+	assert_int_equal(W->forks, 1);
+	assert_true(W->split_done);
+	assert_false(W->split_active);
+	/* both sides produced during the split; the losing side's blocks were dropped */
+	assert_true(W->fork_blocks_dropped > 0);
+	assert_true(W->fork_blocks_dropped < 30);
+	/* the main chain went on after the heal: 180 slots, some dropped or missed */
+	assert_int_equal(W->blocks + W->missed + W->fork_blocks_dropped, 180);
+	assert_true(W->met.total.forks_seen == 1);
+	assert_supply_conserved(W);
+	dn_world_free(w);
+	dn_scenario_free(s);
+	dn_registry_free(reg);
+}
+
+/* ---- R-CRED-7 ---- */
+
+static void test_R_CRED_7_fraud_rejected(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	dn_scenario *s = NULL;
+	/* every sharer cheats; no relays and no community fee, so a pure
+	 * sharer's balance is exactly what its consumers' credentials paid */
+	dn_world *w = new_world(
+		reg,
+		"sim: {model: world, seed: 13, end_time_s: 3600, partitions: 1, sample_interval_s: 10}\n"
+		"world: {agents: 800, area_km: 0.3, candidates: 20, operators: 0, check_ledger: true,"
+		" fraud_fraction: 1, free_rider_fraction: 0, relay_fraction: 0, site_fraction: 0}\n"
+		"sharer: {sell_fraction: 0}\n"
+		"consumer: {mib_per_day: 3000}\n"
+		"chain: {delegates: 11, community_fee: 0}\n",
+		1, &s);
+	world *W = dn_world_model(w);
+	uint64_t sharers = 0;
+	for (uint64_t a = 0; a < W->n; a++)
+		if (W->role[a] & W_SHARER) {
+			sharers++;
+			assert_true(W->role[a] & W_FRAUD);
+		}
+	assert_true(sharers > 0);
+	run_world(w);
+	assert_true(W->tx_fail_rc[DNC_EBADSIG] > 0);
+	assert_true(W->met.total.fraud_attempted > 0);
+	assert_int_equal(W->met.total.fraud_attempted, W->met.total.fraud_caught);
+	/* per distributor: what its consumers signed and the chain paid */
+	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
+	const dnc_sessions *T = dnc_chain_sessions(W->chain);
+	dn_amount *owed = calloc(W->n, sizeof *owed);
+	assert_non_null(owed);
+	uint64_t closed = 0, closed_paid = 0;
+	for (uint64_t i = 0; i < T->n; i++) {
+		const dnc_session *ss = &T->v[i];
+		assert_true(ss->redeemed_units <= ss->units_max);
+		closed_paid += ss->state == DNC_SESSION_CLOSED && ss->redeemed_units > 0;
+		dn_amount paid = (dn_amount)(ss->redeemed_units * (uint64_t)ss->price_per_unit);
+		if (ss->state == DNC_SESSION_CLOSED) {
+			closed++;
+			assert_int_equal(ss->deposit_left, 0);
+		} else {
+			assert_int_equal(ss->deposit_left, (dn_amount)(ss->units_max * (uint64_t)ss->price_per_unit) - paid);
+		}
+		assert_true(ss->distributor >= W->acct0 && ss->distributor < W->acct0 + W->n);
+		owed[ss->distributor - W->acct0] += paid;
+	}
+	assert_true(closed > 0);
+	/* a session closed after a paid final redeem had a forgery sent before it */
+	assert_true(closed_paid > 0);
+	assert_true(W->met.total.fraud_attempted >= closed_paid);
+	uint64_t checked = 0;
+	for (uint64_t a = 0; a < W->n; a++) {
+		if (W->role[a] != (W_SHARER | W_FRAUD))
+			continue; /* only pure sharers: nothing else moves their money */
+		assert_int_equal(dnc_ledger_balance(L, w_acct(W, (uint32_t)a)), owed[a]);
+		checked += owed[a] > 0;
+	}
+	assert_true(checked > 0);
+	free(owed);
+	assert_supply_conserved(W);
+	dn_world_free(w);
+	dn_scenario_free(s);
+	dn_registry_free(reg);
+}
+
+/* ---- bad parameters ---- */
+
+static void expect_refused(dn_registry *reg, const char *yaml, const char *needle)
+{
+	char err[512];
+	dn_scenario *s = NULL;
+	dn_rc rc = dn_scenario_load_string(reg, "bad", yaml, NULL, 0, &s, err, sizeof err);
+	if (rc)
+		fail_msg("scenario: %s", err);
+	dn_world *w = (dn_world *)1;
+	err[0] = 0;
+	rc = dn_world_new(&dn_model_world, s, 1, &w, err, sizeof err);
+	assert_int_not_equal(rc, DN_OK);
+	assert_null(w);
+	if (!strstr(err, needle))
+		fail_msg("error '%s' does not mention '%s'", err, needle);
+	dn_scenario_free(s);
+}
+
+static void test_bad_parameters(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	const char *head = "sim: {model: world, end_time_s: 60, partitions: 1, sample_interval_s: 10}\n";
+	char y[1024];
+	/* a letter that is not a role */
+	snprintf(y, sizeof y, "%sworld: {agents: 3, layout: line, line_roles: \"CXD\", candidates: 1, operators: 0}\n", head);
+	expect_refused(reg, y, "world.line_roles");
+	/* one letter per agent */
+	snprintf(y, sizeof y, "%sworld: {agents: 4, layout: line, line_roles: \"CSD\", candidates: 1, operators: 0}\n", head);
+	expect_refused(reg, y, "world.line_roles");
+	/* D letters must match world.candidates */
+	snprintf(y, sizeof y, "%sworld: {agents: 3, layout: line, line_roles: \"CSD\", candidates: 2, operators: 0}\n", head);
+	expect_refused(reg, y, "world.line_roles");
+	/* the line runs in one tile */
+	expect_refused(reg,
+	               "sim: {model: world, end_time_s: 60, partitions: 2, sample_interval_s: 10}\n"
+	               "world: {agents: 3, layout: line, line_roles: \"CSD\", candidates: 1, operators: 0}\n",
+	               "sim.partitions");
+	/* one block per sample */
+	expect_refused(reg,
+	               "sim: {model: world, end_time_s: 60, partitions: 1, sample_interval_s: 5}\n"
+	               "world: {agents: 3, layout: line, line_roles: \"CSD\", candidates: 1, operators: 0}\n",
+	               "sim.sample_interval_s");
+	/* too few agents for the candidates */
+	expect_refused(reg,
+	               "sim: {model: world, end_time_s: 60, partitions: 1, sample_interval_s: 10}\n"
+	               "world: {agents: 20, candidates: 10}\n",
+	               "world.agents");
+	dn_registry_free(reg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_R_SHARE_2_three_hop_relay_exact_shares),
+		cmocka_unit_test(test_R_SHARE_1_direct_session_exact_balances),
+		cmocka_unit_test(test_conservation_every_block),
+		cmocka_unit_test(test_determinism_threads),
+		cmocka_unit_test(test_R_CHAIN_4_partition_fork_resolved),
+		cmocka_unit_test(test_R_CRED_7_fraud_rejected),
+		cmocka_unit_test(test_bad_parameters),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
