@@ -40,20 +40,28 @@ set title "holdings: Gini and top-1 % share"
 plot datafile using 1:($7) with lines lw 1.5 title "Gini", \
      datafile using 1:($8) with lines lw 1.5 title "top 1 % share"
 
-set title "R-EMIT-5 / R-GOV-2: DToken-originated share, initial holders' vote share"
+set title "R-GOV-2: initial holders' voting share (left); R-EMIT-5: DToken-originated share (right)"
 set yrange [0:1.05]
-plot datafile using 1:($9) with lines lw 1.5 title "DToken-originated share of DNET", \
-     datafile using 1:($10) with lines lw 1.5 title "initial holders' voting share", \
-     2.0/3 with lines dt 2 lc rgb "red" title "2/3"
+set y2tics
+set ytics nomirror
+plot datafile using 1:($10) with lines lw 1.5 title "initial holders' voting share", \
+     2.0/3 with lines dt 2 lc rgb "red" title "2/3", \
+     datafile using 1:($9) axes x1y2 with lines lw 1.5 title "DToken-originated share of DNET (right axis)"
 set yrange [*:*]
+unset y2tics
+set ytics mirror
 
 set title "delegates: income at the market price vs running cost (USD, cumulative)"
 plot datafile using 1:($11) with lines lw 1.5 title "income", \
      datafile using 1:($12) with lines lw 1.5 title "running cost"
 
-set title "supply of service: sharers online, sessions being served"
+set title "supply of service: sharers online (left), sessions being served (right)"
+set y2tics
+set ytics nomirror
 plot datafile using 1:($13) with lines lw 1.5 title "sharers online", \
-     datafile using 1:($14) with lines lw 1.5 title "sessions active"
+     datafile using 1:($14) axes x1y2 with lines lw 1 title "sessions active (right axis)"
+unset y2tics
+set ytics mirror
 
 set title "fraud attempted / caught, missed slots (cumulative)"
 plot datafile using 1:($15) with lines lw 1.5 title "fraud attempted", \

@@ -91,7 +91,7 @@ static const dn_param_def world_params[] = {
 	{"chain.lambda", DN_PT_FLOAT, "1", "0.5", 0, 1, NULL, "share of seats elected by stake (R-CONS-2)"},
 	{"chain.epoch_blocks", DN_PT_INT, "blocks", "8640", 1, 1e8, NULL, "blocks per election (R-CONS-5)"},
 	{"chain.traffic_window_blocks", DN_PT_INT, "blocks", "8640", 1, 1e8, NULL, "traffic score window (R-CONS-3)"},
-	{"chain.confirmations", DN_PT_INT, "blocks", "3", 1, 100, NULL, "blocks on top before a careful node calls a transaction confirmed (R-CHAIN-3)"},
+	{"chain.confirmations", DN_PT_INT, "blocks", "3", 1, 6, NULL, "blocks on top before a careful node calls a transaction confirmed (R-CHAIN-3)"},
 	{"chain.unit_kib", DN_PT_INT, "KiB", "1024", 1, 1048576, NULL, "traffic unit (R-CRED-1)"},
 	{"chain.grace_units", DN_PT_INT, "units", "4", 0, 1e6, NULL, "units served without a credential before the distributor stops (R-CRED-5)"},
 	{"chain.alpha", DN_PT_FLOAT, "1", "0.10", 0, 1, NULL, "team share of the supply (R-SUP-2)"},
@@ -141,6 +141,7 @@ static const dn_column_def world_columns[] = {
 	{"renter", sizeof(uint32_t), "site: operator + 1 while rented"},
 	{"ranked", sizeof(int64_t), "holdings as last ranked for the Gini coefficient"},
 	{"holding", sizeof(int64_t), "holdings (balance + locked), base units"},
+	{"t_req", sizeof(int64_t), "consumer: when its current request began, ns"},
 };
 
 static const dn_kind_def agent_kind = {
@@ -462,6 +463,7 @@ static dn_rc make_agents(world *W)
 				break;
 		W->cand[i] = (uint32_t)a;
 		W->usd[a] = (int64_t)llround(W->candidate_cost_usd_day * 30e6);
+		W->stab[a] = 255;
 	}
 	for (uint32_t i = 0; i < W->operators && W->line; i++) {
 		uint64_t a = 0, k = 0;
@@ -476,6 +478,10 @@ static dn_rc make_agents(world *W)
 		W->cand[i] = a;
 		W->role[a] = (uint16_t)((W->role[a] & W_RELAY) | W_CANDIDATE | W_HOLDER);
 		W->usd[a] = (int64_t)llround(W->candidate_cost_usd_day * 30e6);
+		/* reliability of the candidate's node: what holders look at */
+		dn_rng r;
+		dn_rng_init(&r, W->seed, a, PURPOSE_SHARER, 1);
+		W->stab[a] = (uint8_t)(200 + dn_bounded32(dn_rng_u32(&r), 56));
 	}
 	for (uint32_t i = 0; i < W->operators && !W->line; i++) {
 		uint32_t a = (uint32_t)(((uint64_t)i * W->n) / W->operators + W->n / (2 * (uint64_t)W->operators) + 1);
@@ -764,6 +770,7 @@ static dn_rc world_init(dn_world *w, const dn_scenario *s)
 	W->renter = dn_store_col(st, 15);
 	W->ranked = dn_store_col(st, 16);
 	W->holding = dn_store_col(st, 17);
+	W->t_req = dn_store_col(st, 18);
 	W->cand = calloc(W->candidates, sizeof *W->cand);
 	W->ops = calloc(W->operators ? W->operators : 1, sizeof *W->ops);
 	if (!W->cand || !W->ops)

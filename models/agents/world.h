@@ -129,7 +129,7 @@ typedef struct wsess {
 	uint32_t redeems_in_flight;
 	uint64_t chain_id;
 	dn_time_ns t_request, t_start, t_last;
-	uint64_t units_deposit, units_want, units_done, units_redeemed;
+	uint64_t units_deposit, units_want, units_done, units_redeemed, units_reserved;
 	double rate_bps;
 	dn_amount price_per_unit;
 	dnc_credential cred;         /* latest signed by the consumer */
@@ -250,6 +250,7 @@ typedef struct world {
 	int64_t *earned;       /* sharer/site/candidate: base units earned since the last hourly review */
 	uint32_t *renter;      /* site: operator agent + 1 while rented, 0 otherwise */
 	int64_t *ranked, *holding; /* Gini */
+	int64_t *t_req;         /* consumer: when its current request began */
 	uint8_t *sk;           /* cached secret keys (n x 64) or NULL */
 
 	/* chain */

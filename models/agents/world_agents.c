@@ -311,8 +311,9 @@ static void release_provider(world *W, wsess *s)
 {
 	if (W->nsess[s->provider])
 		W->nsess[s->provider]--;
-	if (!is_site(W, s->provider) && s->units_deposit > s->units_done) {
-		uint64_t back = s->units_deposit - s->units_done;
+	if (!is_site(W, s->provider) && s->units_reserved > s->units_done) {
+		uint64_t back = s->units_reserved - s->units_done;
+		s->units_reserved = s->units_done;
 		uint64_t q = (uint64_t)W->quota[s->provider] + back;
 		W->quota[s->provider] = q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
 	}
@@ -384,15 +385,18 @@ static dn_rc start_request(world *W, dn_part *p, uint32_t a, uint64_t units, uin
 	s->payee = is_site(W, pt.provider) ? W->renter[pt.provider] - 1 : pt.provider;
 	s->n_relays = pt.n_relays;
 	memcpy(s->relay, pt.relay, sizeof pt.relay);
-	s->t_request = now;
+	s->t_request = W->t_req[a] > 0 && W->t_req[a] <= now ? W->t_req[a] : now;
 	s->units_want = units;
 	s->units_deposit = dep_units;
 	s->price_per_unit = ppu;
 	s->rate_bps = rate;
-	s->fraud = (W->role[pt.provider] & W_FRAUD) ? 1 : (W->role[a] & W_FRAUD) && !(W->role[a] & W_SHARER) ? 2 : 0;
+	bool site = is_site(W, pt.provider);
+	s->fraud = !site && (W->role[pt.provider] & W_FRAUD) ? 1 : (W->role[a] & W_FRAUD) && !(W->role[a] & W_SHARER) ? 2 : 0;
 	W->nsess[pt.provider]++;
-	if (!is_site(W, pt.provider))
-		W->quota[pt.provider] -= (uint32_t)(dep_units < W->quota[pt.provider] ? dep_units : W->quota[pt.provider]);
+	if (!site) {
+		s->units_reserved = dep_units < W->quota[pt.provider] ? dep_units : W->quota[pt.provider];
+		W->quota[pt.provider] -= (uint32_t)s->units_reserved;
+	}
 	W->sess_of[a] = slot + 1;
 	if (pt.n_relays) {
 		P->relayed_sessions++;
@@ -438,11 +442,15 @@ static dn_rc ev_request(dn_part *p, const dn_event *ev)
 		}
 		if (W->sess_of[a])
 			return DN_OK; /* still being served */
+		W->t_req[a] = now; /* R-CHAIN-5 latency runs from here, across retries */
 		return start_request(W, p, a, draw_units(W, a, now), W_NONE, true);
 	}
 	if (W->sess_of[a])
 		return DN_OK;
-	return start_request(W, p, a, ev->data, ev->aux == 2 ? (uint32_t)(ev->data >> 40) : W_NONE, false);
+	uint64_t units = ev->data & ((UINT64_C(1) << 40) - 1);
+	const wpart *P = dn_part_model(p);
+	uint32_t exclude = ev->aux == 2 ? (uint32_t)(P->begin + (ev->data >> 40)) : W_NONE;
+	return start_request(W, p, a, units, exclude, false);
 }
 
 /* The distributor redeems the consumer's latest credential. */
@@ -557,8 +565,13 @@ static dn_rc ev_tick(dn_part *p, const dn_event *ev)
 		rc = finish_session(W, p, P, slot, s);
 		if (rc)
 			return rc;
-		if (left > 0 && (prov - P->begin) < (UINT64_C(1) << 24))
-			rc = dn_send(p, now + 1, P->tile, s->consumer, EV_REQUEST, 2, left | ((uint64_t)prov << 40));
+		/* the old session winds down (last redeem, close) in its slot; the
+		 * consumer is free to be matched again at once, without it */
+		W->sess_of[s->consumer] = 0;
+		W->t_req[s->consumer] = now;
+		if (left > 0 && left < (UINT64_C(1) << 40))
+			rc = dn_send(p, now + 1, P->tile, s->consumer, EV_REQUEST, 2,
+			             left | ((uint64_t)(prov - P->begin) << 40));
 		return rc;
 	}
 	/* intermediate redeem every 30 credentials */
@@ -610,7 +623,8 @@ static dn_rc ev_blockrx(dn_part *p, const dn_event *ev)
 				uint32_t a = s->consumer;
 				uint64_t units = s->units_want;
 				release_provider(W, s);
-				W->sess_of[a] = 0;
+				if (W->sess_of[a] == c->slot + 1)
+					W->sess_of[a] = 0;
 				rc = slot_free(P, c->slot);
 				if (!rc && c->rc == DNC_EBADNONCE)
 					rc = dn_send(p, now + W->block_ns, P->tile, a, EV_REQUEST, 1, units);
@@ -656,7 +670,8 @@ static dn_rc ev_blockrx(dn_part *p, const dn_event *ev)
 				rc = w_submit(W, p, s->payee, TX_CLOSE, c->slot, s->gen, &tx, 0);
 				break;
 			}
-			W->sess_of[s->consumer] = 0;
+			if (W->sess_of[s->consumer] == c->slot + 1)
+				W->sess_of[s->consumer] = 0;
 			rc = slot_free(P, c->slot);
 			break;
 		default:
@@ -994,11 +1009,13 @@ dn_rc w_part_start(dn_part *p)
 		dn_rng_init(&r, W->seed, (uint32_t)a, P_CHURN, 1);
 		if (role & W_SHARER) {
 			/* online (bit 0) most of the time; sharing (bit 2) as drawn at set-up */
-			uint8_t sharing = W->online[a] ? 4 : 0;
+			uint8_t sharing = (W->online[a] & 1) ? 4 : 0;
 			double avail = W->sharer_up_h / (W->sharer_up_h + W->sharer_down_h);
 			bool up = dn_rng_u01(&r) < avail;
 			W->online[a] = (uint8_t)((W->online[a] & 2) | sharing | (up ? 1 : 0));
 			rc = w_index_sharer(W, P, (uint32_t)a);
+			P->sharers_online += (W->online[a] & 5) == 5;
+			P->sharers_active += (W->online[a] & 4) != 0;
 			if (!rc)
 				rc = dn_send(p, secs(expo(&r, (up ? W->sharer_up_h : W->sharer_down_h) * 3600.0)) + 1,
 				             i, (uint32_t)a, EV_CHURN, 0, 0);

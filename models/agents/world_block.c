@@ -240,19 +240,30 @@ static dn_rc end_block(world *W, uint32_t seat, dn_time_ns t)
 	const dnc_delegate_set *ds = dnc_chain_delegates(W->chain);
 	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
 	dn_amount before = 0, after = 0;
-	for (uint32_t i = 0; i < ds->n; i++)
-		before += dnc_ledger_balance(L, ds->seat[i].acct);
+	dn_amount seat_before[DNC_MAX_DELEGATES];
+	for (uint32_t i = 0; i < ds->n; i++) {
+		seat_before[i] = dnc_ledger_balance(L, ds->seat[i].acct);
+		before += seat_before[i];
+	}
 	dn_amount pot = dnc_ledger_balance(L, dnc_chain_fee_pot(W->chain));
 	(void)pot;
 	dnc_block_summary sum;
 	dnc_rc crc = dnc_chain_end_block(W->chain, seat, (dnc_time_s)(t / 1000000000), &sum);
 	if (crc)
 		return fail(W, "ending the block", crc);
-	dn_amount seat_gain[DNC_MAX_DELEGATES];
 	for (uint32_t i = 0; i < ds->n; i++) {
-		dn_amount b = dnc_ledger_balance(L, ds->seat[i].acct);
+		dnc_acct acct = ds->seat[i].acct;
+		dn_amount b = dnc_ledger_balance(L, acct);
 		after += b;
-		(void)seat_gain;
+		/* what the seat's agent earned, for its daily review (an agent
+		 * holding several seats is credited once per seat's gain) */
+		if (acct >= W->acct0 && acct < W->acct0 + W->n && b > seat_before[i]) {
+			bool first = true;
+			for (uint32_t j = 0; j < i && first; j++)
+				first = ds->seat[j].acct != acct;
+			if (first)
+				W->earned[acct - W->acct0] += b - seat_before[i];
+		}
 	}
 	/* per-seat income for the candidates' and sharers' decisions */
 	dn_amount dgain = after - before;
@@ -261,9 +272,6 @@ static dn_rc end_block(world *W, uint32_t seat, dn_time_ns t)
 	if (!rc && total > dgain)
 		rc = dn_metrics_earn(&W->blockm, DN_METRICS_ROLE_HOLDER, total - dgain);
 	W->delegate_income += dgain;
-	/* attribute the delegates' gain to their agents (equal per-seat
-	 * approximation is not needed: mark every seat and let the hourly
-	 * review read the ledger) */
 	for (uint32_t i = 0; i < ds->n && !rc; i++) {
 		dnc_acct acct = ds->seat[i].acct;
 		rc = w_touch(W, acct);
@@ -466,6 +474,7 @@ static dn_rc operators_hour(world *W, dn_time_ns t)
 			/* keep a site that earns its rent, or is serving */
 			bool keep = W->earned[s] >= rent || W->nsess[s] > 0;
 			W->earned[s] = 0;
+			W->price[s] = w_unit_price(W, W->operator_price_usd_gb);
 			if (!keep) {
 				W->renter[s] = 0;
 				rc = w_index_sharer(W, P, s);
@@ -625,6 +634,11 @@ dn_rc w_block_step(world *W, dn_time_ns t)
 		W->split_active = true;
 		W->split_t = t;
 		W->tip[0] = W->tip[1] = W->last_hash;
+		/* a fresh tree rooted at the last common block */
+		dnc_forktree_free(&W->ft);
+		dnc_rc fcrc = dnc_forktree_init(&W->ft, 1u << 16, &W->last_hash);
+		if (fcrc)
+			return fail(W, "fork tree", fcrc);
 		dn_metrics_fork_seen(&W->blockm);
 	}
 	if (W->split_active && t >= W->split_at + W->split_len) {
@@ -659,8 +673,8 @@ dn_rc w_block_step(world *W, dn_time_ns t)
 	}
 	if (rc)
 		return rc;
-	/* content */
-	if (W->content) {
+	/* content: sales settle in blocks of the main chain */
+	if (W->content && up && !W->split_active) {
 		W->err[0] = 0;
 		rc = dn_content_block(W->content, slot, content_sale, W);
 		if (!rc && W->err[0]) {
