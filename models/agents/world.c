@@ -847,7 +847,7 @@ static dn_rc world_part_init(dn_part *p)
 enum {
 	S_PRICE, S_VOLUME, S_BLOCKS, S_MISSED, S_TXS, S_TXFAIL, S_SHARERS, S_ACTIVE_SESS, S_RELAYED,
 	S_RATE, S_REMATCH, S_SITES, S_NOMATCH, S_EXPENSIVE, S_NOFUNDS, S_DEL_INCOME, S_DEL_COST,
-	S_TRAFFIC_SEATS, S_CONTENT_SALES, S_CONTENT_FWD, S_USD_PRICE_GB, S_FORK_BLOCKS, S_UNITS,
+	S_TRAFFIC_SEATS, S_CONTENT_SALES, S_CONTENT_FWD, S_USD_PRICE_GB, S_FORK_BLOCKS, S_UNITS, S_DELAY,
 	S_COUNT
 };
 
@@ -875,6 +875,7 @@ static const struct { const char *name; dn_value_type vt; const char *units; con
 	[S_USD_PRICE_GB] = {"service_price_usd_gb", DN_VT_F64, "USD/GB", "mean price paid per GB in the block, at the market price"},
 	[S_FORK_BLOCKS] = {"fork_blocks_dropped", DN_VT_I64, "blocks", "blocks on abandoned forks so far (R-CHAIN-4)"},
 	[S_UNITS] = {"traffic_units", DN_VT_I64, "units", "traffic units delivered in the block"},
+	[S_DELAY] = {"session_delay_ms", DN_VT_F64, "ms", "mean one-way path delay (access link + radio hops) of sessions started in the block"},
 };
 
 static dn_rc world_declare(dn_world *w, dn_results *r)
@@ -903,7 +904,7 @@ static dn_rc world_sample(dn_world *w, dn_time_ns t, dn_results *r)
 		return DN_OK; /* only block boundaries */
 	uint64_t c_req = 0, c_nomatch = 0, c_exp = 0, c_nof = 0, c_rem = 0, c_rel = 0, c_sites = 0,
 	         c_online = 0, c_active = 0, c_units = 0, rate_n = 0;
-	double rate_sum = 0;
+	double rate_sum = 0, delay_sum = 0;
 	for (unsigned i = 0; i < W->nparts; i++) {
 		wpart *P = w_part(W, i);
 		c_req += P->requests;
@@ -917,10 +918,11 @@ static dn_rc world_sample(dn_world *w, dn_time_ns t, dn_results *r)
 		c_active += P->active_sessions;
 		c_units += P->units_delivered;
 		rate_sum += P->rate_sum;
+		delay_sum += P->delay_sum;
 		rate_n += P->rate_n;
 		P->requests = P->no_match = P->too_expensive = P->no_funds = P->rematches = 0;
 		P->relayed_sessions = P->units_delivered = 0;
-		P->rate_sum = 0;
+		P->rate_sum = P->delay_sum = 0;
 		P->rate_n = 0;
 	}
 	uint64_t tx0 = W->tx_applied, txf0 = W->tx_failed, cs0 = W->content_sales, cf0 = W->content_forwarded;
@@ -974,6 +976,7 @@ static dn_rc world_sample(dn_world *w, dn_time_ns t, dn_results *r)
 	}
 	vals[S_FORK_BLOCKS] = (double)W->fork_blocks_dropped;
 	vals[S_UNITS] = (double)c_units;
+	vals[S_DELAY] = rate_n ? delay_sum / (double)rate_n * 1e3 : NAN;
 	(void)c_req;
 	for (int i = 0; i < S_COUNT; i++) {
 		uint64_t bits;
@@ -1042,6 +1045,7 @@ static void world_fini(dn_world *w)
 		wvec_free(&P->orders);
 		wvec_free(&P->sess);
 		wvec_free(&P->free_slots);
+		wvec_free(&P->quits);
 		dn_spatial_free(P->sx);
 		dn_spatial_free(P->rx);
 		dn_match_free(P->mt);

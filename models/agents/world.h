@@ -122,7 +122,8 @@ enum { S_FREE = 0, S_OPENING, S_ACTIVE, S_FINAL, S_CLOSING };
 /* A consumer's session (slot in its tile's pool). */
 typedef struct wsess {
 	uint32_t state, gen;
-	uint32_t consumer, provider, payee; /* agents; payee = operator of a rented site */
+	uint32_t consumer, provider, payee; /* agents; payee redeems (the provider's node) */
+	uint32_t op;                 /* operator of a rented small cell, W_NONE otherwise */
 	uint32_t n_relays;
 	uint32_t relay[W_MAX_RELAYS];
 	uint32_t fraud;              /* the provider tries a bad redeem; 2: the consumer stops signing */
@@ -145,6 +146,7 @@ typedef struct wpart {
 	wvec orders;  /* word */
 	wvec sess;    /* wsess */
 	wvec free_slots; /* uint32_t */
+	wvec quits;      /* uint32_t: candidates that stop campaigning */
 	dn_spatial *sx;  /* online sharers and rented sites of the tile (local ids) */
 	dn_spatial *rx;  /* online relays (local ids) */
 	dn_match *mt;
@@ -159,7 +161,7 @@ typedef struct wpart {
 	uint64_t requests, served, no_match, too_expensive, no_funds, rematches;
 	uint64_t relayed_sessions, relay_hops;
 	uint64_t units_delivered;
-	double rate_sum; uint64_t rate_n;
+	double rate_sum, delay_sum; uint64_t rate_n;
 	uint64_t sharers_online, sharers_active;
 	uint64_t sites_rented;
 	uint64_t demand_unmet_hour;   /* requests with no match in the last hour */

@@ -382,7 +382,11 @@ static dn_rc start_request(world *W, dn_part *p, uint32_t a, uint64_t units, uin
 	s->state = S_OPENING;
 	s->consumer = a;
 	s->provider = pt.provider;
-	s->payee = is_site(W, pt.provider) ? W->renter[pt.provider] - 1 : pt.provider;
+	/* the node that serves redeems the credentials: the sharer's, or for
+	 * a rented small cell the owner's home node, whose takings the block
+	 * step sweeps to the operator (only tile-local agents sign here) */
+	s->payee = pt.provider;
+	s->op = is_site(W, pt.provider) ? W->renter[pt.provider] - 1 : W_NONE;
 	s->n_relays = pt.n_relays;
 	memcpy(s->relay, pt.relay, sizeof pt.relay);
 	s->t_request = W->t_req[a] > 0 && W->t_req[a] <= now ? W->t_req[a] : now;
@@ -442,6 +446,8 @@ static dn_rc ev_request(dn_part *p, const dn_event *ev)
 		}
 		if (W->sess_of[a])
 			return DN_OK; /* still being served */
+		/* the month's budget accrues between requests */
+		W->usd[a] += (int64_t)llround(W->consumer_usd_month * 1e6 * (double)(now - W->t_req[a]) / (30.0 * 86400e9));
 		W->t_req[a] = now; /* R-CHAIN-5 latency runs from here, across retries */
 		return start_request(W, p, a, draw_units(W, a, now), W_NONE, true);
 	}
@@ -618,6 +624,13 @@ static dn_rc ev_blockrx(dn_part *p, const dn_event *ev)
 				if (!rc) {
 					P->rate_sum += s->rate_bps;
 					P->rate_n++;
+					/* one-way delay of the path: the sharer's access link
+					 * (or the cell's bearer) plus the calibrated per-hop
+					 * Wi-Fi delay of every radio hop */
+					double d = is_site(W, s->provider) ? W->calib.cell_base_delay_s
+					                                   : (double)W->access->latency_ns / 1e9 +
+					                                     W->calib.mesh_hop_delay_s * (double)(s->n_relays + 1);
+					P->delay_sum += d;
 				}
 			} else {
 				uint32_t a = s->consumer;
@@ -894,8 +907,12 @@ static dn_rc candidate_day(world *W, dn_part *p, wpart *P, uint32_t a)
 	if (sell > bal)
 		sell = bal;
 	/* a candidate whose node does not pay stops campaigning */
-	if (income_usd < W->candidate_quit_ratio * W->candidate_cost_usd_day && W->usd[a] < 0)
-		W->role[a] &= (uint16_t)~W_CANDIDATE;
+	if (income_usd < W->candidate_quit_ratio * W->candidate_cost_usd_day && W->usd[a] < 0) {
+		/* applied by the block step: other tiles' holders read the roles */
+		dn_rc rc = wvec_push(&P->quits, &a);
+		if (rc)
+			return rc;
+	}
 	return w_order(W, p, a, false, sell, DN_METRICS_ROLE_DELEGATE);
 }
 
@@ -975,6 +992,7 @@ dn_rc w_part_start(dn_part *p)
 	P->orders.size = sizeof(word);
 	P->sess.size = sizeof(wsess);
 	P->free_slots.size = sizeof(uint32_t);
+	P->quits.size = sizeof(uint32_t);
 	dn_rc rc = dn_metrics_part_init(&P->m, &W->met.cfg);
 	if (rc)
 		return rc;

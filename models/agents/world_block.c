@@ -125,7 +125,14 @@ static dn_rc settle(world *W, const wtx *q, const dnc_tx_receipt *r)
 			}
 			to_provider = sp.provider;
 		}
-		dn_metrics_role pr = (W->role[s->payee] & W_OPERATOR) ? DN_METRICS_ROLE_OPERATOR : DN_METRICS_ROLE_SHARER;
+		dn_metrics_role pr = s->op != W_NONE ? DN_METRICS_ROLE_OPERATOR : DN_METRICS_ROLE_SHARER;
+		if (!rc && s->op != W_NONE && to_provider > 0) {
+			/* a rented cell's takings belong to the operator (R-RENT-1) */
+			dnc_rc crc = dnc_ledger_transfer(L, w_acct(W, s->payee), w_acct(W, s->op), to_provider);
+			if (crc)
+				return fail(W, "sweeping a cell's takings to its operator", crc);
+			rc = w_touch(W, w_acct(W, s->op));
+		}
 		if (!rc)
 			rc = dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, pr, to_provider);
 		/* what a rented site earns its operator, for the rental decision */
@@ -693,10 +700,15 @@ dn_rc w_block_step(world *W, dn_time_ns t)
 	rc = exchange(W, t);
 	if (rc)
 		return rc;
-	/* candidates' running costs (paid in the tiles) */
+	/* candidates' running costs (paid in the tiles), and those who quit */
 	uint64_t cost = 0;
-	for (unsigned i = 0; i < W->nparts; i++)
-		cost += w_part(W, i)->del_cost_usd;
+	for (unsigned i = 0; i < W->nparts; i++) {
+		wpart *P = w_part(W, i);
+		cost += P->del_cost_usd;
+		for (size_t k = 0; k < P->quits.n; k++)
+			W->role[*(uint32_t *)wvec_at(&P->quits, k)] &= (uint16_t)~W_CANDIDATE;
+		P->quits.n = 0;
+	}
 	W->delegate_cost_usd = cost;
 	/* Gini: bring the marked agents' holdings up to date */
 	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
