@@ -14,12 +14,16 @@
 #include "models/models.h"
 
 enum { PURPOSE_ROLE = 0x57010, PURPOSE_POS, PURPOSE_DEMAND, PURPOSE_KEYS, PURPOSE_GENESIS,
-       PURPOSE_VOTES, PURPOSE_SHARER, PURPOSE_SIGKEY };
+       PURPOSE_VOTES, PURPOSE_SHARER, PURPOSE_SIGKEY, PURPOSE_VILLAGE };
 
 static const dn_param_def world_params[] = {
 	/* population */
 	{"world.agents", DN_PT_INT, "1", "20000", 2, 4e9, NULL, "agents in the world (every role together)"},
 	{"world.area_km", DN_PT_FLOAT, "km", "2", 0.05, 5000, NULL, "side of the square area; sim.partitions tiles cut it"},
+	{"world.villages_per_km2", DN_PT_FLOAT, "1/km2", "0", 0, 1e4, NULL,
+	 "settlements per km2 (0: agents spread uniformly); world.village_share of the agents live in them"},
+	{"world.village_share", DN_PT_FLOAT, "1", "0.8", 0, 1, NULL, "share of agents living in a settlement when there are settlements"},
+	{"world.village_radius_m", DN_PT_FLOAT, "m", "150", 1, 1e5, NULL, "spread (standard deviation) of a settlement's homes around its centre"},
 	{"world.consumer_fraction", DN_PT_FLOAT, "1", "0.7", 0, 1, NULL, "share of agents that buy service"},
 	{"world.sharer_fraction", DN_PT_FLOAT, "1", "0.15", 0, 1, NULL, "share of agents that can share their access link (R-SHARE-1)"},
 	{"world.relay_fraction", DN_PT_FLOAT, "1", "0.1", 0, 1, NULL, "share of agents that relay on ad hoc paths (R-SHARE-2)"},
@@ -234,6 +238,9 @@ static dn_rc read_params(world *W, const dn_scenario *s)
 	W->n = (uint64_t)dn_scn_int(s, "world.agents");
 	W->area_m = dn_scn_float(s, "world.area_km") * 1000.0;
 	W->f_consumer = dn_scn_float(s, "world.consumer_fraction");
+	W->villages_km2 = dn_scn_float(s, "world.villages_per_km2");
+	W->village_share = dn_scn_float(s, "world.village_share");
+	W->village_radius_m = dn_scn_float(s, "world.village_radius_m");
 	W->f_sharer = dn_scn_float(s, "world.sharer_fraction");
 	W->f_relay = dn_scn_float(s, "world.relay_fraction");
 	W->f_holder = dn_scn_float(s, "world.holder_fraction");
@@ -379,11 +386,37 @@ static dn_rc make_agents(world *W)
 		uint64_t b, e;
 		dn_world_part_range(W->w, W->kind, p, &b, &e);
 		double ox = (p % gx) * tw, oy = (p / gx) * th;
+		/* settlements of this tile: Poisson count, uniform centres */
+		double vx[256], vy[256];
+		uint32_t nv = 0;
+		if (W->villages_km2 > 0) {
+			dn_rng r;
+			dn_rng_init(&r, W->seed, p, PURPOSE_VILLAGE, 0);
+			double mean = W->villages_km2 * tw * th / 1e6, L = exp(-fmin(mean, 700)), prod = dn_rng_u01(&r);
+			while (prod > L && nv < 255) {
+				nv++;
+				prod *= dn_rng_u01(&r);
+			}
+			if (nv == 0)
+				nv = 1;
+			for (uint32_t k = 0; k < nv; k++) {
+				vx[k] = ox + dn_rng_u01(&r) * tw;
+				vy[k] = oy + dn_rng_u01(&r) * th;
+			}
+		}
 		for (uint64_t a = b; a < e; a++) {
 			dn_rng r;
 			dn_rng_init(&r, W->seed, (uint32_t)a, PURPOSE_POS, 0);
-			W->x[a] = (int32_t)((ox + dn_rng_u01(&r) * tw) * 100.0);
-			W->y[a] = (int32_t)((oy + dn_rng_u01(&r) * th) * 100.0);
+			double px = ox + dn_rng_u01(&r) * tw, py = oy + dn_rng_u01(&r) * th;
+			if (nv && dn_rng_u01(&r) < W->village_share) {
+				uint32_t k = dn_bounded32(dn_rng_u32(&r), nv);
+				double u1 = dn_rng_u01(&r), u2 = dn_rng_u01(&r);
+				double rad = W->village_radius_m * sqrt(-2.0 * log(1.0 - u1));
+				px = fmin(fmax(vx[k] + rad * cos(2 * M_PI * u2), ox), ox + tw - 0.01);
+				py = fmin(fmax(vy[k] + rad * sin(2 * M_PI * u2), oy), oy + th - 0.01);
+			}
+			W->x[a] = (int32_t)(px * 100.0);
+			W->y[a] = (int32_t)(py * 100.0);
 			uint16_t role = 0;
 			dn_rng_init(&r, W->seed, (uint32_t)a, PURPOSE_ROLE, 0);
 			if (dn_rng_u01(&r) < W->f_consumer)

@@ -225,6 +225,7 @@ typedef struct world {
 	dn_time_ns split_at, split_len;
 	double split_share;
 	/* role shares */
+	double villages_km2, village_share, village_radius_m;
 	double f_consumer, f_sharer, f_relay, f_holder, f_trader, f_site;
 	bool check_ledger;
 	bool line;

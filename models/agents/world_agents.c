@@ -459,6 +459,30 @@ static dn_rc ev_request(dn_part *p, const dn_event *ev)
 	return start_request(W, p, a, units, exclude, false);
 }
 
+/* The distributor sends the consumer's latest credential for
+ * redemption (R-CRED-6) as `purpose` (TX_REDEEM or TX_REDEEM_FINAL). */
+static dn_rc send_redeem(world *W, dn_part *p, uint32_t slot, wsess *s, uint32_t purpose)
+{
+	dnc_tx tx;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_REDEEM;
+	tx.u.redeem.session_id = s->chain_id;
+	tx.u.redeem.cred = s->cred;
+	s->cred_prev = s->cred;
+	s->redeems_in_flight++;
+	return w_submit(W, p, s->payee, purpose, slot, s->gen, &tx, 0);
+}
+
+/* The distributor closes the session: the unused deposit returns (R-CRED-6). */
+static dn_rc send_close(world *W, dn_part *p, uint32_t slot, wsess *s)
+{
+	dnc_tx tx;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_SESSION_CLOSE;
+	tx.u.close.session_id = s->chain_id;
+	return w_submit(W, p, s->payee, TX_CLOSE, slot, s->gen, &tx, 0);
+}
+
 /* The distributor redeems the consumer's latest credential. */
 static dn_rc redeem(world *W, dn_part *p, wpart *P, uint32_t slot, wsess *s, bool final)
 {
@@ -483,15 +507,8 @@ static dn_rc redeem(world *W, dn_part *p, wpart *P, uint32_t slot, wsess *s, boo
 	}
 	if (s->cred.total_units <= s->units_redeemed && !final)
 		return DN_OK;
-	dnc_tx tx;
-	memset(&tx, 0, sizeof tx);
-	tx.type = DNC_TX_REDEEM;
-	tx.u.redeem.session_id = s->chain_id;
-	tx.u.redeem.cred = s->cred;
-	s->cred_prev = s->cred;
-	s->redeems_in_flight++;
 	(void)P;
-	return w_submit(W, p, s->payee, final ? TX_REDEEM_FINAL : TX_REDEEM, slot, s->gen, &tx, 0);
+	return send_redeem(W, p, slot, s, final ? TX_REDEEM_FINAL : TX_REDEEM);
 }
 
 static dn_rc sign_credential(world *W, wsess *s, uint64_t total)
@@ -514,11 +531,7 @@ static dn_rc finish_session(world *W, dn_part *p, wpart *P, uint32_t slot, wsess
 	if (s->cred.total_units == 0) {
 		/* nothing to redeem: close at once */
 		s->state = S_CLOSING;
-		dnc_tx tx;
-		memset(&tx, 0, sizeof tx);
-		tx.type = DNC_TX_SESSION_CLOSE;
-		tx.u.close.session_id = s->chain_id;
-		return w_submit(W, p, s->payee, TX_CLOSE, slot, s->gen, &tx, 0);
+		return send_close(W, p, slot, s);
 	}
 	return redeem(W, p, P, slot, s, true);
 }
@@ -656,31 +669,17 @@ static dn_rc ev_blockrx(dn_part *p, const dn_event *ev)
 				/* nothing new since the last redeem: go on to the close */
 			} else if (c->rc == DNC_EBADNONCE) {
 				/* an earlier transaction of the distributor failed: send again */
-				dnc_tx tx;
-				memset(&tx, 0, sizeof tx);
-				tx.type = DNC_TX_REDEEM;
-				tx.u.redeem.session_id = s->chain_id;
-				tx.u.redeem.cred = s->cred;
-				s->redeems_in_flight++;
-				rc = w_submit(W, p, s->payee, c->purpose, c->slot, s->gen, &tx, 0);
+				rc = send_redeem(W, p, c->slot, s, c->purpose);
 				break;
 			}
 			if (c->purpose == TX_REDEEM_FINAL && s->state == S_FINAL) {
 				s->state = S_CLOSING;
-				dnc_tx tx;
-				memset(&tx, 0, sizeof tx);
-				tx.type = DNC_TX_SESSION_CLOSE;
-				tx.u.close.session_id = s->chain_id;
-				rc = w_submit(W, p, s->payee, TX_CLOSE, c->slot, s->gen, &tx, 0);
+				rc = send_close(W, p, c->slot, s);
 			}
 			break;
 		case TX_CLOSE:
 			if (c->rc == DNC_EBADNONCE) {
-				dnc_tx tx;
-				memset(&tx, 0, sizeof tx);
-				tx.type = DNC_TX_SESSION_CLOSE;
-				tx.u.close.session_id = s->chain_id;
-				rc = w_submit(W, p, s->payee, TX_CLOSE, c->slot, s->gen, &tx, 0);
+				rc = send_close(W, p, c->slot, s);
 				break;
 			}
 			if (W->sess_of[s->consumer] == c->slot + 1)
