@@ -612,6 +612,22 @@ static dn_rc make_chain(world *W, const dn_scenario *s)
 		return rc;
 	}
 	W->usd_in += mseed.usd_micro;
+	if (dn_market_kind_of(W->mkt) == DN_MARKET_BOOK) {
+		int line = 0, col = 0;
+		const char *f = dn_scn_where(s, "market.kind", &line, &col);
+		dn_world_set_error(W->w, "%s%s%d:%d: market.kind: book needs market makers posting resting orders, and "
+		                         "the world's traders only take: use amm (the default) or replay (docs/agents.md)",
+		                   f ? f : "", f ? ":" : "", line, col);
+		return DN_EINVAL;
+	}
+	if (dn_market_kind_of(W->mkt) == DN_MARKET_REPLAY) {
+		/* the outside sells DNET from an inventory the size of the pool
+		 * the same scenario would have seeded (market.amm.initial_usd at
+		 * the initial price) */
+		double usd = (double)dn_scn_int(s, "market.amm.initial_usd");
+		double px = (double)dn_scn_int(s, "market.initial_price_usd_micro_per_dnet") / 1e6;
+		mseed.base = (dn_amount)llround(usd / px * (double)DNC_UNITS_PER_DNET);
+	}
 
 	/* R-SUP-2 genesis. */
 	const dn_amount supply = W->cp.supply_base;

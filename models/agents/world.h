@@ -288,6 +288,9 @@ typedef struct world {
 	int64_t usd_in, usd_out;  /* USD entering (income) and leaving (costs) */
 	int64_t mkt_fees_usd; dn_amount mkt_fees_base;
 	dn_usd_micro price_now, price_prev, price_avg;
+	double reward_per_unit;     /* traffic seats' block income per unit redeemed, base units (day average) */
+	dn_amount traffic_reward_block;
+	uint64_t units_block;
 	dn_market_stats mstats;
 	/* content */
 	dn_content *content;

@@ -769,6 +769,13 @@ static dn_rc sharer_hour(world *W, dn_part *p, wpart *P, uint32_t a, dn_time_ns 
 	ev_rng(W, &r, a, P_HOUR, now);
 	double price = (double)w_price(W) / 1e6;
 	double earned_usd = (double)W->earned[a] / 1e8 * price;
+	/* what the chain pays traffic delegates per unit carried (R-CONS-3,
+	 * R-EMIT-3), as everybody can read it off the last blocks: a sharer
+	 * counts on it for the units it serves, at the market price. This is
+	 * what makes sharing pay more when DNET is dear. */
+	double units_hour = W->price[a] > 0 ? (double)W->earned[a] / (double)W->price[a] : 0;
+	double reward_usd_per_unit = W->reward_per_unit / 1e8 * price;
+	earned_usd += units_hour * reward_usd_per_unit;
 	double cost_hour = W->sharer_cost_usd_month / (30.0 * 24.0);
 	uint32_t strat = W->price_strategy == PRICE_MIXED ? a % 3 : W->price_strategy;
 	float pu = W->price_usd[a];
@@ -806,7 +813,8 @@ static dn_rc sharer_hour(world *W, dn_part *p, wpart *P, uint32_t a, dn_time_ns 
 		 * tile's other sharers at this price, covers enough of the cost */
 		double unmet = (double)(P->demand_unmet_hour > P->unmet_last_hour ? P->demand_unmet_hour : P->unmet_last_hour);
 		double unmet_gb = unmet * W->session_mib_target / 1024.0 / (double)(P->sharers_online + 1);
-		double exp_usd = unmet_gb * pu + earned_usd;
+		double unmet_units = unmet_gb * 1e9 / (double)W->cp.unit_bytes;
+		double exp_usd = unmet_gb * pu + unmet_units * reward_usd_per_unit + earned_usd;
 		if (exp_usd >= W->sharer_join_ratio * cost_hour || dn_rng_u01(&r) < 0.01)
 			W->online[a] |= 4;
 	}

@@ -264,6 +264,8 @@ static dn_rc end_block(world *W, uint32_t seat, dn_time_ns t)
 		after += b;
 		/* what the seat's agent earned, for its daily review (an agent
 		 * holding several seats is credited once per seat's gain) */
+		if (ds->seat[i].kind != DNC_SEAT_STAKE && b > seat_before[i])
+			W->traffic_reward_block += b - seat_before[i];
 		if (acct >= W->acct0 && acct < W->acct0 + W->n && b > seat_before[i]) {
 			bool first = true;
 			for (uint32_t j = 0; j < i && first; j++)
@@ -664,6 +666,14 @@ dn_rc w_block_step(world *W, dn_time_ns t)
 		uint64_t traffic = 0;
 		rc = produce(W, t, seat, &traffic);
 		if (!rc) {
+			/* a day-long average of the traffic seats' income per unit */
+			double blocks_day = 86400.0 / (double)W->cp.block_interval_s;
+			W->units_block = traffic;
+			if (traffic > 0) {
+				double rpu = (double)W->traffic_reward_block / (double)traffic;
+				W->reward_per_unit += (rpu - W->reward_per_unit) / blocks_day;
+			}
+			W->traffic_reward_block = 0;
 			dnc_hash h;
 			block_hash(W, &W->last_hash, slot, seat, 0, &h);
 			dnc_rc crc = dnc_forktree_add(&W->ft, &h, &W->last_hash, traffic, (dnc_time_s)(t / 1000000000), NULL);
