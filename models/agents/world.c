@@ -611,7 +611,6 @@ static dn_rc make_chain(world *W, const dn_scenario *s)
 		dn_world_set_error(W->w, "market: %s", err);
 		return rc;
 	}
-	W->usd_in += mseed.usd_micro;
 	if (dn_market_kind_of(W->mkt) == DN_MARKET_BOOK) {
 		int line = 0, col = 0;
 		const char *f = dn_scn_where(s, "market.kind", &line, &col);

@@ -159,14 +159,13 @@ typedef struct wpart {
 	uint64_t hour;
 	/* per-block counters, read by the block step */
 	uint64_t requests, served, no_match, too_expensive, no_funds, rematches;
-	uint64_t relayed_sessions, relay_hops;
+	uint64_t relayed_sessions;
 	uint64_t units_delivered;
 	double rate_sum, delay_sum; uint64_t rate_n;
 	uint64_t sharers_online, sharers_active;
 	uint64_t sites_rented;
 	uint64_t demand_unmet_hour;   /* requests with no match in the last hour */
 	uint64_t active_sessions;
-	uint64_t cred_signed;
 	uint64_t unmet_last_hour;
 	uint64_t slice, acc_online, acc_active;
 	uint64_t del_cost_usd;   /* candidates' running cost paid, micro-USD, cumulative */
@@ -269,7 +268,7 @@ typedef struct world {
 	uint32_t *ops;         /* operator agents */
 	uint32_t *sites;       /* site-owner agents, ascending */
 	uint32_t n_sites;
-	uint64_t rent_paid_blocks;
+
 	/* mempool (txs that have not reached a producer yet, or wait) */
 	wvec pool, next_pool;
 	/* confirmations: submit times of included txs per height ring */
@@ -285,33 +284,26 @@ typedef struct world {
 	/* market */
 	dn_market *mkt;
 	dn_market_path *path;
-	int64_t usd_in, usd_out;  /* USD entering (income) and leaving (costs) */
-	int64_t mkt_fees_usd; dn_amount mkt_fees_base;
 	dn_usd_micro price_now, price_prev, price_avg;
 	double reward_per_unit;     /* traffic seats' block income per unit redeemed, base units (day average) */
 	dn_amount traffic_reward_block;
-	uint64_t units_block;
+
 	dn_market_stats mstats;
 	/* content */
 	dn_content *content;
-	uint64_t content_sales, content_forwarded, content_refused;
-	dn_amount content_paid;
+	uint64_t content_sales, content_forwarded;
+	bool content_err;        /* a content sale's metrics were out of range */
 	/* metrics */
 	dn_metrics met;
 	dn_metrics_part blockm;   /* what the block step itself records */
 	dn_gini gini;
-	bool gini_ready;
 	uint64_t tx_applied, tx_failed, tx_fail_rc[DNC_ERC_COUNT];
 	uint64_t delegate_cost_usd;  /* cumulative, usd_micro */
 	dn_amount delegate_income;   /* cumulative base units */
 	uint64_t seats_traffic_held; /* seats held by sharers/operators (traffic) */
-	dnc_block_summary last_sum;
-	dn_amount minted_prev;
 	/* series ids */
-	int s[64];
-	int n_s;
+	int s[64];           /* series ids */
 	uint64_t fingerprint;
-	char err[256];
 } world;
 
 /* helpers shared by the world files */

@@ -153,7 +153,6 @@ static double path_rate(const world *W, uint32_t consumer, const path *pt)
 {
 	double inv = 0;
 	int32_t x = W->x[consumer], y = W->y[consumer];
-	uint32_t prev = consumer;
 	for (uint32_t i = 0; i <= pt->n_relays; i++) {
 		uint32_t next = i < pt->n_relays ? pt->relay[i] : pt->provider;
 		double d = dist_m(W, next, x, y);
@@ -170,9 +169,7 @@ static double path_rate(const world *W, uint32_t consumer, const path *pt)
 		inv += 1.0 / g;
 		x = W->x[next];
 		y = W->y[next];
-		prev = next;
 	}
-	(void)prev;
 	double r = 1.0 / inv;
 	uint32_t s = W->nsess[pt->provider] + 1u;
 	if (is_site(W, pt->provider))
@@ -402,10 +399,8 @@ static dn_rc start_request(world *W, dn_part *p, uint32_t a, uint64_t units, uin
 		W->quota[pt.provider] -= (uint32_t)s->units_reserved;
 	}
 	W->sess_of[a] = slot + 1;
-	if (pt.n_relays) {
+	if (pt.n_relays)
 		P->relayed_sessions++;
-		P->relay_hops += pt.n_relays;
-	}
 	dnc_tx tx;
 	memset(&tx, 0, sizeof tx);
 	tx.type = DNC_TX_SESSION_OPEN;
@@ -486,8 +481,6 @@ static dn_rc send_close(world *W, dn_part *p, uint32_t slot, wsess *s)
 /* The distributor redeems the consumer's latest credential. */
 static dn_rc redeem(world *W, dn_part *p, wpart *P, uint32_t slot, wsess *s, bool final)
 {
-	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
-	(void)L;
 	dn_rc rc;
 	if (s->fraud == 1 && final) {
 		/* R-CRED-7: a forged credential claiming half as much again */
@@ -569,7 +562,6 @@ static dn_rc ev_tick(dn_part *p, const dn_event *ev)
 			dn_part_set_error(p, "signing a credential");
 			return rc;
 		}
-		P->cred_signed++;
 	}
 	if (s->units_done >= s->units_want)
 		return finish_session(W, p, P, slot, s);

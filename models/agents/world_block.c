@@ -252,8 +252,6 @@ static dn_rc end_block(world *W, uint32_t seat, dn_time_ns t)
 		seat_before[i] = dnc_ledger_balance(L, ds->seat[i].acct);
 		before += seat_before[i];
 	}
-	dn_amount pot = dnc_ledger_balance(L, dnc_chain_fee_pot(W->chain));
-	(void)pot;
 	dnc_block_summary sum;
 	dnc_rc crc = dnc_chain_end_block(W->chain, seat, (dnc_time_s)(t / 1000000000), &sum);
 	if (crc)
@@ -285,7 +283,6 @@ static dn_rc end_block(world *W, uint32_t seat, dn_time_ns t)
 		dnc_acct acct = ds->seat[i].acct;
 		rc = w_touch(W, acct);
 	}
-	W->last_sum = sum;
 	W->blocks++;
 	/* R-CHAIN-3: transactions included `confirmations` blocks ago are confirmed now */
 	uint32_t k = W->cp.confirmations;
@@ -457,9 +454,8 @@ static bool content_sale(void *ctx, const dn_content_sale *s)
 		rc |= w_touch(W, w_acct(W, s->recommender));
 	W->content_sales++;
 	W->content_forwarded += s->n_middle > 0 || s->seller != s->origin;
-	W->content_paid += s->price;
 	if (rc)
-		W->err[0] = '!';
+		W->content_err = true;
 	return true;
 }
 
@@ -668,7 +664,6 @@ dn_rc w_block_step(world *W, dn_time_ns t)
 		if (!rc) {
 			/* a day-long average of the traffic seats' income per unit */
 			double blocks_day = 86400.0 / (double)W->cp.block_interval_s;
-			W->units_block = traffic;
 			if (traffic > 0) {
 				double rpu = (double)W->traffic_reward_block / (double)traffic;
 				W->reward_per_unit += (rpu - W->reward_per_unit) / blocks_day;
@@ -692,9 +687,9 @@ dn_rc w_block_step(world *W, dn_time_ns t)
 		return rc;
 	/* content: sales settle in blocks of the main chain */
 	if (W->content && up && !W->split_active) {
-		W->err[0] = 0;
+		W->content_err = false;
 		rc = dn_content_block(W->content, slot, content_sale, W);
-		if (!rc && W->err[0]) {
+		if (!rc && W->content_err) {
 			dn_world_set_error(W->w, "content sale metrics out of range");
 			rc = DN_ERANGE;
 		}
