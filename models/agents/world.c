@@ -645,6 +645,8 @@ static dn_rc make_chain(world *W, const dn_scenario *s)
 	for (uint32_t i = 0; i < nt; i++) {
 		W->role[tm[i]] |= W_TEAM;
 		dn_amount v = A / nt + (i == 0 ? A % nt : 0);
+		if (v == 0)
+			continue;
 		crc = dnc_chain_genesis(W->chain, w_acct(W, tm[i]), DNC_GEN_TEAM, v);
 		if (crc) {
 			free(tm);
@@ -686,7 +688,8 @@ static dn_rc make_chain(world *W, const dn_scenario *s)
 	/* community: the exchange pool, the consumers' airdrop, the rest to the foundation */
 	dn_amount gleft = G;
 	if (mseed.base > gleft) {
-		dn_world_set_error(W->w, "market.amm.initial_usd asks for more DNET than the community allocation holds");
+		dn_world_set_error(W->w, "market.amm.initial_usd asks for more DNET than the community allocation "
+		                         "(chain.gamma) holds: lower it or raise chain.gamma");
 		return DN_ERANGE;
 	}
 	if (mseed.base > 0) {
@@ -733,6 +736,14 @@ static dn_rc make_chain(world *W, const dn_scenario *s)
 	}
 	memset(&W->last_hash, 0, sizeof W->last_hash);
 	crc = dnc_chain_new_epoch(W->chain, 0, &W->last_hash, &W->sched);
+	if (crc == DNC_ENOTFOUND) {
+		dn_world_set_error(W->w, "the first election found nobody to seat: no traffic is credited at "
+		                         "genesis, so only stake seats can be filled, and there are none or nobody voted "
+		                         "(chain.lambda = %g): set chain.lambda above 0 and give holders or candidates DNET "
+		                         "(chain.alpha/beta/gamma, world.holder_fraction, consumer.airdrop_dnet)",
+		                   (double)W->cp.lambda_ppm / 1e6);
+		return DN_EINVAL;
+	}
 	if (crc)
 		return chain_fail(W, "first election", crc);
 	crc = dnc_forktree_init(&W->ft, 1u << 16, &W->last_hash);
