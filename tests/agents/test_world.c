@@ -529,6 +529,78 @@ static void test_bad_parameters(void **state)
 	               "sim: {model: world, end_time_s: 60, partitions: 1, sample_interval_s: 10}\n"
 	               "world: {agents: 20, candidates: 10}\n",
 	               "world.agents");
+	/* nobody to seat at genesis: every seat elected by traffic */
+	expect_refused(reg,
+	               "sim: {model: world, end_time_s: 60, partitions: 1, sample_interval_s: 10}\n"
+	               "world: {agents: 200, candidates: 5}\nchain: {lambda: 0, signatures: keyed}\n",
+	               "chain.lambda");
+	/* a pool larger than the community allocation */
+	expect_refused(reg,
+	               "sim: {model: world, end_time_s: 60, partitions: 1, sample_interval_s: 10}\n"
+	               "world: {agents: 200, candidates: 5}\nchain: {gamma: 0, signatures: keyed}\n",
+	               "chain.gamma");
+	/* the world's traders only take: an order book would never fill */
+	expect_refused(reg,
+	               "sim: {model: world, end_time_s: 60, partitions: 1, sample_interval_s: 10}\n"
+	               "world: {agents: 200, candidates: 5}\nmarket: {kind: book}\n",
+	               "market.kind");
+	dn_registry_free(reg);
+}
+
+/* Worlds at the edges of the parameter ranges run to the end with the
+ * ledger scanned after every block: no role at all, every agent in every
+ * role, every agent cheating, one delegate, every seat by stake, a split
+ * cutting off every tile or none, 64 tiles for 300 agents, epochs of ten
+ * blocks, no demand, no pool, no airdrop. */
+static void test_edge_configurations_run(void **state)
+{
+	(void)state;
+	static const char *const extra[] = {
+		"world.consumer_fraction=0",
+		"world.sharer_fraction=0",
+		"world.sharer_fraction=1 world.consumer_fraction=1 world.relay_fraction=1 world.holder_fraction=1 world.trader_fraction=1",
+		"world.relay_fraction=1 relay.max_hops=4",
+		"world.operators=0",
+		"world.holder_fraction=0 world.trader_fraction=0",
+		"world.fraud_fraction=1 world.free_rider_fraction=1",
+		"content.enabled=true content.creator_fraction=1 content.recommender_fraction=1",
+		"chain.delegates=1",
+		"chain.lambda=1",
+		"chain.partition_at_s=100 chain.partition_share=1",
+		"chain.partition_at_s=100 chain.partition_share=0",
+		"sim.partitions=64",
+		"world.site_fraction=1 world.sharer_fraction=0",
+		"chain.epoch_blocks=10 chain.traffic_window_blocks=5",
+		"consumer.mib_per_day=0",
+		"market.amm.initial_usd=0",
+		"consumer.airdrop_dnet=0",
+		"world.villages_per_km2=50 world.village_share=1 world.village_radius_m=5",
+	};
+	const char *yaml = "sim: {model: world, seed: 3, end_time_s: 3600, partitions: 4, sample_interval_s: 10}\n"
+	                   "world: {agents: 300, area_km: 0.3, candidates: 10, check_ledger: true}\n"
+	                   "chain: {signatures: keyed}\n";
+	dn_registry *reg = make_registry();
+	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) {
+		char buf[512];
+		const char *sets[8];
+		size_t n = 0;
+		snprintf(buf, sizeof buf, "%s", extra[i]);
+		for (char *tok = strtok(buf, " "); tok && n < 8; tok = strtok(NULL, " "))
+			sets[n++] = tok;
+		char err[512];
+		dn_scenario *s = NULL;
+		if (dn_scenario_load_string(reg, "edge", yaml, sets, n, &s, err, sizeof err))
+			fail_msg("%s: %s", extra[i], err);
+		dn_world *w = NULL;
+		if (dn_world_new(&dn_model_world, s, 2, &w, err, sizeof err))
+			fail_msg("%s: %s", extra[i], err);
+		run_world(w);
+		world *W = dn_world_model(w);
+		assert_int_equal(W->blocks + W->missed + W->fork_blocks_dropped, 360);
+		assert_supply_conserved(W);
+		dn_world_free(w);
+		dn_scenario_free(s);
+	}
 	dn_registry_free(reg);
 }
 
@@ -600,6 +672,7 @@ int main(void)
 		cmocka_unit_test(test_R_CHAIN_4_partition_fork_resolved),
 		cmocka_unit_test(test_R_CRED_7_fraud_rejected),
 		cmocka_unit_test(test_bad_parameters),
+		cmocka_unit_test(test_edge_configurations_run),
 		cmocka_unit_test(test_feedback_loop_price_moves_participation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
