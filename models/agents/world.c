@@ -14,7 +14,7 @@
 #include "models/models.h"
 
 enum { PURPOSE_ROLE = 0x57010, PURPOSE_POS, PURPOSE_DEMAND, PURPOSE_KEYS, PURPOSE_GENESIS,
-       PURPOSE_VOTES, PURPOSE_SHARER, PURPOSE_SIGKEY, PURPOSE_VILLAGE };
+       PURPOSE_VOTES, PURPOSE_SHARER, PURPOSE_SIGKEY, PURPOSE_VILLAGE, PURPOSE_FOUNDATION };
 
 static const dn_param_def world_params[] = {
 	/* population */
@@ -73,10 +73,19 @@ static const dn_param_def world_params[] = {
 	{"relay.uptime_mean_h", DN_PT_FLOAT, "h", "3", 0.01, 1e5, NULL, "mean time a relay (mobile client) stays; then it moves or leaves"},
 	{"relay.downtime_mean_h", DN_PT_FLOAT, "h", "1", 0.01, 1e5, NULL, "mean time a relay is away"},
 	/* delegates and holders */
-	{"delegate.cost_usd_per_day", DN_PT_FLOAT, "USD", "5", 0, 1e6, NULL, "running cost of a delegate node (energy, storage, bandwidth)"},
+	{"delegate.cost_usd_per_day", DN_PT_FLOAT, "USD", "2", 0, 1e6, NULL, "fixed running cost of a candidate's node per day (bandwidth, upkeep)"},
+	{"delegate.energy_kwh_per_day", DN_PT_FLOAT, "kWh", "10", 0, 1e6, NULL, "energy a candidate's node uses per day"},
+	{"delegate.usd_per_kwh", DN_PT_FLOAT, "USD/kWh", "0.15", 0, 100, NULL, "price of energy"},
+	{"delegate.storage_usd_per_gb_month", DN_PT_FLOAT, "USD/GB", "0.03", 0, 1e3, NULL,
+	 "storage price; a delegate keeps the whole chain (R-CHAIN-2), which grows with every block"},
+	{"delegate.campaign_usd_per_day", DN_PT_FLOAT, "USD", "1", 0, 1e6, NULL,
+	 "median campaign spending of a candidate per day (log-normal over candidates); holders hear of candidates in proportion to it"},
 	{"delegate.availability", DN_PT_FLOAT, "1", "0.99", 0, 1, NULL, "chance a stake delegate produces its slot (else missed, R-CONS-6)"},
 	{"delegate.sell_fraction", DN_PT_FLOAT, "1", "1", 0, 1, NULL, "share of its earnings a delegate sells to pay its running cost"},
 	{"delegate.quit_ratio", DN_PT_FLOAT, "1", "0.5", 0, 100, NULL, "a candidate stops campaigning when its income over a day is below this share of its cost"},
+	{"world.team_sell_fraction", DN_PT_FLOAT, "1", "0.5", 0, 1, NULL, "share of each monthly team unlock (R-LOCK-1) the team sells"},
+	{"admin.retract_dnet", DN_PT_FLOAT, "DNET", "10", 0, 1e9, NULL,
+	 "R-ADMIN-1: the foundation retracts this much from a sharer each time its forged or replayed credential is caught (0: never)"},
 	{"holder.vote_fraction", DN_PT_FLOAT, "1", "0.8", 0, 1, NULL, "share of its balance a holder votes with (R-CONS-5)"},
 	/* operators and sites */
 	{"site.rent_usd_per_hour", DN_PT_FLOAT, "USD", "0.2", 0, 1e6, NULL, "price a site owner asks per hour (paid in DNET, R-RENT-1)"},
@@ -304,6 +313,12 @@ static dn_rc read_params(world *W, const dn_scenario *s)
 	W->relay_up_h = dn_scn_float(s, "relay.uptime_mean_h");
 	W->relay_down_h = dn_scn_float(s, "relay.downtime_mean_h");
 	W->candidate_cost_usd_day = dn_scn_float(s, "delegate.cost_usd_per_day");
+	W->energy_kwh_day = dn_scn_float(s, "delegate.energy_kwh_per_day");
+	W->usd_per_kwh = dn_scn_float(s, "delegate.usd_per_kwh");
+	W->storage_usd_gb_month = dn_scn_float(s, "delegate.storage_usd_per_gb_month");
+	W->campaign_usd_day = dn_scn_float(s, "delegate.campaign_usd_per_day");
+	W->team_sell_fraction = dn_scn_float(s, "world.team_sell_fraction");
+	W->retract_base = (dn_amount)llround(dn_scn_float(s, "admin.retract_dnet") * 1e8);
 	W->candidate_availability = dn_scn_float(s, "delegate.availability");
 	W->candidate_sell_fraction = dn_scn_float(s, "delegate.sell_fraction");
 	W->candidate_quit_ratio = dn_scn_float(s, "delegate.quit_ratio");
@@ -497,6 +512,7 @@ static dn_rc make_agents(world *W)
 		W->cand[i] = (uint32_t)a;
 		W->usd[a] = (int64_t)llround(W->candidate_cost_usd_day * 30e6);
 		W->stab[a] = 255;
+		W->campaign[i] = W->campaign_usd_day;
 	}
 	for (uint32_t i = 0; i < W->operators && W->line; i++) {
 		uint64_t a = 0, k = 0;
@@ -515,6 +531,7 @@ static dn_rc make_agents(world *W)
 		dn_rng r;
 		dn_rng_init(&r, W->seed, a, PURPOSE_SHARER, 1);
 		W->stab[a] = (uint8_t)(200 + dn_bounded32(dn_rng_u32(&r), 56));
+		W->campaign[i] = lognormal(&r, W->campaign_usd_day, 0.8);
 	}
 	for (uint32_t i = 0; i < W->operators && !W->line; i++) {
 		uint32_t a = (uint32_t)(((uint64_t)i * W->n) / W->operators + W->n / (2 * (uint64_t)W->operators) + 1);
@@ -563,8 +580,19 @@ static dn_rc make_chain(world *W, const dn_scenario *s)
 		.sessions = (uint64_t)fmin(sess, 4e9),
 		.escrows = 16,
 	};
+	/* the foundation's key (R-ADMIN-1 retracts are signed with it) */
 	dnc_pubkey fk;
-	memset(&fk, 0xF0, sizeof fk);
+	{
+		uint8_t seed[32];
+		uint32_t blk[4];
+		for (int k = 0; k < 2; k++) {
+			dn_rng_block(W->seed, 0, PURPOSE_FOUNDATION, (uint64_t)k, blk);
+			memcpy(seed + 16 * k, blk, 16);
+		}
+		crc = dnc_sig_keypair(&W->sig, seed, &fk, W->foundation_sk);
+		if (crc)
+			return chain_fail(W, "the foundation's key", crc);
+	}
 	crc = dnc_chain_create(&W->cp, &W->sig, &lim, &fk, &W->chain);
 	if (crc)
 		return chain_fail(W, "creating the chain", crc);
@@ -715,6 +743,7 @@ static dn_rc make_chain(world *W, const dn_scenario *s)
 			return chain_fail(W, "foundation reserve", crc);
 	}
 	dnc_chain_set_fundraising_end(W->chain, 0);
+	dnc_chain_set_admin_enabled(W->chain, W->retract_base > 0);
 
 	/* Initial stake votes (part of genesis): holders spread over candidates
 	 * by the candidates' campaign reach; then the first election. */
@@ -831,12 +860,22 @@ static dn_rc world_init(dn_world *w, const dn_scenario *s)
 	W->holding = dn_store_col(st, 17);
 	W->t_req = dn_store_col(st, 18);
 	W->cand = calloc(W->candidates, sizeof *W->cand);
+	W->campaign = calloc(W->candidates, sizeof *W->campaign);
+	W->campaign_cum = calloc(W->candidates, sizeof *W->campaign_cum);
 	W->ops = calloc(W->operators ? W->operators : 1, sizeof *W->ops);
-	if (!W->cand || !W->ops)
+	if (!W->cand || !W->ops || !W->campaign || !W->campaign_cum)
 		return DN_ENOMEM;
 	rc = make_agents(W);
-	if (!rc)
-		rc = make_chain(W, s);
+	if (rc)
+		return rc;
+	/* holders hear of candidates in proportion to their campaigns (plus a
+	 * floor, so a silent candidate can still be found) */
+	double cum = 0;
+	for (uint32_t i = 0; i < W->candidates; i++) {
+		cum += W->campaign[i] + 0.05 * W->campaign_usd_day + 1e-9;
+		W->campaign_cum[i] = cum;
+	}
+	rc = make_chain(W, s);
 	if (rc)
 		return rc;
 	W->price_now = W->price_prev = W->price_avg = dn_market_price(W->mkt);
@@ -844,7 +883,7 @@ static dn_rc world_init(dn_world *w, const dn_scenario *s)
 		if (W->role[a] & W_SHARER)
 			W->price[a] = w_unit_price(W, W->price_usd[a]);
 	/* sizes */
-	W->pool.size = W->next_pool.size = sizeof(wtx);
+	W->pool.size = W->next_pool.size = W->admin_q.size = sizeof(wtx);
 	W->fork_txs.size = sizeof(wtx);
 	W->fork_blocks.size = sizeof(wblock);
 	for (int i = 0; i < 8; i++)
@@ -906,7 +945,7 @@ static dn_rc world_part_init(dn_part *p)
 enum {
 	S_PRICE, S_VOLUME, S_BLOCKS, S_MISSED, S_TXS, S_TXFAIL, S_SHARERS, S_ACTIVE_SESS, S_RELAYED,
 	S_RATE, S_REMATCH, S_SITES, S_NOMATCH, S_EXPENSIVE, S_NOFUNDS, S_DEL_INCOME, S_DEL_COST,
-	S_TRAFFIC_SEATS, S_CONTENT_SALES, S_CONTENT_FWD, S_USD_PRICE_GB, S_FORK_BLOCKS, S_UNITS, S_DELAY,
+	S_TRAFFIC_SEATS, S_CONTENT_SALES, S_CONTENT_FWD, S_USD_PRICE_GB, S_FORK_BLOCKS, S_UNITS, S_DELAY, S_RETRACT, S_CHAIN_BYTES,
 	S_COUNT
 };
 
@@ -934,6 +973,8 @@ static const struct { const char *name; dn_value_type vt; const char *units; con
 	[S_USD_PRICE_GB] = {"service_price_usd_gb", DN_VT_F64, "USD/GB", "mean price paid per GB in the block, at the market price"},
 	[S_FORK_BLOCKS] = {"fork_blocks_dropped", DN_VT_I64, "blocks", "blocks on abandoned forks so far (R-CHAIN-4)"},
 	[S_UNITS] = {"traffic_units", DN_VT_I64, "units", "traffic units delivered in the block"},
+	[S_RETRACT] = {"admin_retracted_dnet", DN_VT_F64, "DNET", "DNET retracted by the foundation so far (R-ADMIN-1)"},
+	[S_CHAIN_BYTES] = {"chain_bytes", DN_VT_I64, "bytes", "encoded size of the chain so far (headers and transactions), what a data service node stores"},
 	[S_DELAY] = {"session_delay_ms", DN_VT_F64, "ms", "mean one-way path delay (access link + radio hops) of sessions started in the block"},
 };
 
@@ -1035,6 +1076,8 @@ static dn_rc world_sample(dn_world *w, dn_time_ns t, dn_results *r)
 	}
 	vals[S_FORK_BLOCKS] = (double)W->fork_blocks_dropped;
 	vals[S_UNITS] = (double)c_units;
+	vals[S_RETRACT] = (double)dnc_chain_admin_stats(W->chain)->total / 1e8;
+	vals[S_CHAIN_BYTES] = (double)W->chain_bytes;
 	vals[S_DELAY] = rate_n ? delay_sum / (double)rate_n * 1e3 : NAN;
 	(void)c_req;
 	for (int i = 0; i < S_COUNT; i++) {
@@ -1077,6 +1120,9 @@ static dn_rc world_finish(dn_world *w, dn_results *r)
 		rc = dn_results_summary_i64(r, name, (int64_t)W->tx_fail_rc[k], "1", "transactions rejected with this reason code");
 	}
 	if (!rc)
+		rc = dn_results_summary_i64(r, "world_admin_retracts", (int64_t)dnc_chain_admin_stats(W->chain)->count, "1",
+		                            "retracts by the foundation (R-ADMIN-1)");
+	if (!rc)
 		rc = dn_results_summary_i64(r, "world_forks", (int64_t)W->forks, "1", "forks resolved (R-CHAIN-4)");
 	if (!rc)
 		rc = dn_results_summary_f64(r, "world_dnet_price", (double)W->price_now / 1e6, "USD/DNET", "final DNET price");
@@ -1113,6 +1159,7 @@ static void world_fini(dn_world *w)
 	}
 	wvec_free(&W->pool);
 	wvec_free(&W->next_pool);
+	wvec_free(&W->admin_q);
 	wvec_free(&W->fork_blocks);
 	wvec_free(&W->fork_txs);
 	for (int i = 0; i < 8; i++)
@@ -1125,6 +1172,9 @@ static void world_fini(dn_world *w)
 	dn_content_free(W->content);
 	free(W->sk);
 	free(W->cand);
+	free(W->campaign);
+	free(W->campaign_cum);
+	W->campaign = W->campaign_cum = NULL;
 	free(W->ops);
 	free(W->sites);
 	W->sites = NULL;

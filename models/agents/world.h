@@ -79,6 +79,8 @@ enum {
 	TX_CLOSE,
 	TX_VOTE,
 	TX_RENT,
+	TX_UNLOCK,
+	TX_RETRACT,
 };
 
 /* A transaction on its way to the producers. */
@@ -212,6 +214,8 @@ typedef struct world {
 	uint32_t candidates;
 	double candidate_cost_usd_day, candidate_availability, candidate_sell_fraction, vote_fraction;
 	double candidate_quit_ratio;
+	double energy_kwh_day, usd_per_kwh, storage_usd_gb_month, campaign_usd_day, team_sell_fraction;
+	dn_amount retract_base;
 	/* sites / operators */
 	uint32_t operators;
 	double site_rent_usd_hour, operator_price_usd_gb, cell_range_m, cell_capacity_mbps;
@@ -265,12 +269,19 @@ typedef struct world {
 	uint64_t epoch, slot;
 	uint64_t blocks, missed;
 	uint32_t *cand;        /* candidate agents */
+	double *campaign;      /* per candidate: campaign spending, USD per day */
+	double *campaign_cum;  /* cumulative campaign weights, for holders' sampling */
+	uint64_t chain_bytes;  /* encoded size of the chain so far (headers + transactions) */
+	uint8_t foundation_sk[DNC_SK_BYTES];
+	uint32_t foundation_inflight;
+	uint64_t retracts_sent;
 	uint32_t *ops;         /* operator agents */
 	uint32_t *sites;       /* site-owner agents, ascending */
 	uint32_t n_sites;
 
 	/* mempool (txs that have not reached a producer yet, or wait) */
 	wvec pool, next_pool;
+	wvec admin_q;          /* the foundation's retracts for the next block */
 	/* confirmations: submit times of included txs per height ring */
 	wvec conf[8];
 	uint64_t conf_height[8];

@@ -611,7 +611,13 @@ static dn_rc ev_blockrx(dn_part *p, const dn_event *ev)
 	dn_rc rc = DN_OK;
 	for (size_t i = 0; i < P->in.n && !rc; i++) {
 		const wrcpt *c = wvec_at(&P->in, i);
-		if (c->purpose == TX_VOTE || c->purpose == TX_RENT)
+		if (c->purpose == TX_UNLOCK) {
+			if (c->rc == DNC_OK)
+				rc = w_order(W, p, c->agent, false, (dn_amount)((double)c->amount * W->team_sell_fraction),
+				             DN_METRICS_ROLE_HOLDER);
+			continue;
+		}
+		if (c->purpose == TX_VOTE || c->purpose == TX_RENT || c->purpose == TX_RETRACT)
 			continue;
 		wsess *s = slot_at(P, c->slot);
 		if (s->gen != c->gen || s->state == S_FREE)
@@ -866,8 +872,19 @@ static dn_rc holder_vote(world *W, dn_part *p, uint32_t a, dn_time_ns now)
 	ev_rng(W, &r, a, P_VOTE, now);
 	uint32_t best = W_NONE;
 	double best_score = -1;
+	double total = W->campaign_cum[W->candidates - 1];
 	for (int k = 0; k < 3; k++) {
-		uint32_t c = W->cand[dn_bounded32(dn_rng_u32(&r), W->candidates)];
+		/* a candidate is heard of in proportion to its campaign */
+		double u = dn_rng_u01(&r) * total;
+		uint32_t lo = 0, hi = W->candidates - 1;
+		while (lo < hi) {
+			uint32_t mid = (lo + hi) / 2;
+			if (W->campaign_cum[mid] > u)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		uint32_t c = W->cand[lo];
 		if (!(W->role[c] & W_CANDIDATE))
 			continue;
 		double score = (double)W->stab[c] + 40.0 * dn_rng_u01(&r);
@@ -894,8 +911,20 @@ static dn_rc holder_vote(world *W, dn_part *p, uint32_t a, dn_time_ns now)
 
 static dn_rc candidate_day(world *W, dn_part *p, wpart *P, uint32_t a)
 {
-	/* running cost, paid in USD; earnings sold to cover it */
-	int64_t cost = (int64_t)llround(W->candidate_cost_usd_day * 1e6);
+	/* running cost, paid in USD: upkeep, energy, storage of the whole
+	 * chain so far (R-CHAIN-2), campaign; earnings sold to cover it */
+	uint32_t lo = 0, hi = W->candidates - 1;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (W->cand[mid] < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	double campaign = W->cand[lo] == a ? W->campaign[lo] : 0;
+	double cost_usd = W->candidate_cost_usd_day + W->energy_kwh_day * W->usd_per_kwh +
+	                  (double)W->chain_bytes / 1e9 * W->storage_usd_gb_month / 30.0 + campaign;
+	int64_t cost = (int64_t)llround(cost_usd * 1e6);
 	W->usd[a] -= cost;
 	P->del_cost_usd += (uint64_t)cost;
 	double price = (double)w_price(W) / 1e6;
@@ -906,7 +935,7 @@ static dn_rc candidate_day(world *W, dn_part *p, wpart *P, uint32_t a)
 	if (sell > bal)
 		sell = bal;
 	/* a candidate whose node does not pay stops campaigning */
-	if (income_usd < W->candidate_quit_ratio * W->candidate_cost_usd_day && W->usd[a] < 0) {
+	if (income_usd < W->candidate_quit_ratio * cost_usd && W->usd[a] < 0) {
 		/* applied by the block step: other tiles' holders read the roles */
 		dn_rc rc = wvec_push(&P->quits, &a);
 		if (rc)
@@ -945,6 +974,13 @@ static dn_rc ev_hour(dn_part *p, const dn_event *ev)
 			rc = holder_vote(W, p, (uint32_t)a, now);
 		if (!rc && (role & W_CANDIDATE) && my_hour && P->hour >= 1)
 			rc = candidate_day(W, p, P, (uint32_t)a);
+		/* R-LOCK-1: the team claims what has unlocked, once a month */
+		if (!rc && (role & W_TEAM) && my_hour && P->hour >= 24 && (P->hour / 24) % 30 == 0 && !W->inflight[a]) {
+			dnc_tx tx;
+			memset(&tx, 0, sizeof tx);
+			tx.type = DNC_TX_TEAM_UNLOCK;
+			rc = w_submit(W, p, (uint32_t)a, TX_UNLOCK, 0, 0, &tx, 0);
+		}
 		if (!rc && (role & W_SHARER) && P->hour % (30 * 24) == 0 && P->hour > 0)
 			W->quota[a] = (uint32_t)fmin(4e9, W->sharer_quota_gb * 1e9 / (double)W->cp.unit_bytes);
 	}

@@ -158,18 +158,60 @@ static dn_rc settle(world *W, const wtx *q, const dnc_tx_receipt *r)
 	}
 }
 
+/* R-ADMIN-1: the foundation retracts a penalty from a sharer caught
+ * redeeming a forged or replayed credential: a signed transaction that
+ * waits in admin_q for the next block (never more than the sharer holds). */
+static dn_rc queue_retract(world *W, const wtx *q, dn_time_ns t)
+{
+	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
+	dn_amount bal = dnc_ledger_balance(L, w_acct(W, q->agent));
+	dn_amount v = W->retract_base < bal ? W->retract_base : bal;
+	if (v <= 0)
+		return DN_OK;
+	dnc_acct f = dnc_chain_foundation(W->chain);
+	wtx r;
+	memset(&r, 0, offsetof(wtx, tx));
+	memset(&r.tx, 0, sizeof r.tx);
+	r.tx.type = DNC_TX_ADMIN_RETRACT;
+	r.tx.from = *dnc_ledger_pk(L, f);
+	r.tx.nonce = dnc_ledger_nonce(L, f) + W->foundation_inflight;
+	r.tx.u.retract.target = *dnc_ledger_pk(L, w_acct(W, q->agent));
+	r.tx.u.retract.amount = v;
+	r.tx.u.retract.reason = 1; /* credential fraud */
+	if (dnc_tx_sign(&W->sig, W->foundation_sk, &r.tx))
+		return fail(W, "signing a retract", DNC_EINVAL);
+	r.submit = r.arrive = t;
+	r.part = q->part;
+	r.agent = q->agent; /* the target: its receipt is ignored */
+	r.purpose = TX_RETRACT;
+	r.seq = W->retracts_sent++;
+	W->foundation_inflight++;
+	return wvec_push(&W->admin_q, &r);
+}
+
 /* Applies one transaction now (t) and answers the tile. */
 static dn_rc apply_one(world *W, const wtx *q, dn_time_ns t, uint64_t *traffic)
 {
 	dnc_tx_receipt r;
 	memset(&r, 0, sizeof r);
 	dnc_rc crc = dnc_chain_apply_tx(W->chain, &q->tx, (dnc_time_s)(t / 1000000000), DNC_APPLY_VERIFY_SIG, &r);
-	if (W->inflight[q->agent])
+	if (q->purpose != TX_RETRACT && W->inflight[q->agent])
 		W->inflight[q->agent]--;
 	if (q->fraud)
 		dn_metrics_fraud(&W->blockm, crc != DNC_OK);
+	if (q->fraud && crc != DNC_OK && W->retract_base > 0) {
+		dn_rc rrc = queue_retract(W, q, t);
+		if (rrc)
+			return rrc;
+	}
+	if (q->purpose == TX_RETRACT && W->foundation_inflight)
+		W->foundation_inflight--;
 	dn_rc rc = DN_OK;
 	if (crc == DNC_OK) {
+		uint8_t enc[DNC_TX_MAX_BYTES];
+		size_t len = 0;
+		if (dnc_tx_encode(&q->tx, enc, sizeof enc, &len) == DNC_OK)
+			W->chain_bytes += len;
 		W->tx_applied++;
 		if (traffic)
 			*traffic += r.units;
@@ -187,9 +229,15 @@ static dn_rc apply_one(world *W, const wtx *q, dn_time_ns t, uint64_t *traffic)
 	return rc ? rc : receipt(W, q, crc, &r);
 }
 
-/* Moves the tiles' outboxes into the mempool. */
+/* Moves the tiles' outboxes (and the foundation's queue) into the mempool. */
 static dn_rc gather(world *W)
 {
+	for (size_t k = 0; k < W->admin_q.n; k++) {
+		dn_rc rc = wvec_push(&W->pool, wvec_at(&W->admin_q, k));
+		if (rc)
+			return rc;
+	}
+	W->admin_q.n = 0;
 	for (unsigned i = 0; i < W->nparts; i++) {
 		wpart *P = w_part(W, i);
 		for (size_t k = 0; k < P->out.n; k++) {
@@ -284,6 +332,7 @@ static dn_rc end_block(world *W, uint32_t seat, dn_time_ns t)
 		rc = w_touch(W, acct);
 	}
 	W->blocks++;
+	W->chain_bytes += 200; /* a block header: ids, roots, producer, signature */
 	/* R-CHAIN-3: transactions included `confirmations` blocks ago are confirmed now */
 	uint32_t k = W->cp.confirmations;
 	if (!rc && W->blocks > k) {

@@ -413,22 +413,23 @@ static void test_R_CHAIN_4_partition_fork_resolved(void **state)
 
 /* ---- R-CRED-7 ---- */
 
-static void test_R_CRED_7_fraud_rejected(void **state)
+static void fraud_world(const char *retract)
 {
-	(void)state;
 	dn_registry *reg = make_registry();
 	dn_scenario *s = NULL;
 	/* every sharer cheats; no relays and no community fee, so a pure
 	 * sharer's balance is exactly what its consumers' credentials paid */
-	dn_world *w = new_world(
-		reg,
+	char yaml[1024];
+	snprintf(yaml, sizeof yaml,
 		"sim: {model: world, seed: 13, end_time_s: 3600, partitions: 1, sample_interval_s: 10}\n"
 		"world: {agents: 800, area_km: 0.3, candidates: 20, operators: 0, check_ledger: true,"
 		" fraud_fraction: 1, free_rider_fraction: 0, relay_fraction: 0, site_fraction: 0}\n"
 		"sharer: {sell_fraction: 0}\n"
 		"consumer: {mib_per_day: 3000}\n"
-		"chain: {delegates: 11, community_fee: 0}\n",
-		1, &s);
+		"chain: {delegates: 11, community_fee: 0}\n"
+		"admin: {retract_dnet: %s}\n", retract);
+	dn_world *w = new_world(reg, yaml, 1, &s);
+	const bool retracting = strcmp(retract, "0") != 0;
 	world *W = dn_world_model(w);
 	uint64_t sharers = 0;
 	for (uint64_t a = 0; a < W->n; a++)
@@ -437,6 +438,8 @@ static void test_R_CRED_7_fraud_rejected(void **state)
 			assert_true(W->role[a] & W_FRAUD);
 		}
 	assert_true(sharers > 0);
+	const dnc_acct fnd = dnc_chain_foundation(W->chain);
+	const dn_amount fnd0 = dnc_ledger_balance(dnc_chain_ledger_c(W->chain), fnd);
 	run_world(w);
 	assert_true(W->tx_fail_rc[DNC_EBADSIG] > 0);
 	assert_true(W->met.total.fraud_attempted > 0);
@@ -466,18 +469,53 @@ static void test_R_CRED_7_fraud_rejected(void **state)
 	assert_true(closed_paid > 0);
 	assert_true(W->met.total.fraud_attempted >= closed_paid);
 	uint64_t checked = 0;
+	dn_amount taken = 0;
 	for (uint64_t a = 0; a < W->n; a++) {
 		if (W->role[a] != (W_SHARER | W_FRAUD))
 			continue; /* only pure sharers: nothing else moves their money */
-		assert_int_equal(dnc_ledger_balance(L, w_acct(W, (uint32_t)a)), owed[a]);
+		/* R-ADMIN-1: whatever the foundation took back came off that */
+		taken += owed[a] - dnc_ledger_balance(L, w_acct(W, (uint32_t)a));
+		if (!retracting)
+			assert_int_equal(dnc_ledger_balance(L, w_acct(W, (uint32_t)a)), owed[a]);
 		checked += owed[a] > 0;
 	}
 	assert_true(checked > 0);
 	free(owed);
+	const dnc_admin_stats *ad = dnc_chain_admin_stats(W->chain);
+	if (!retracting) {
+		assert_int_equal(ad->count, 0);
+		assert_int_equal(taken, 0);
+	} else {
+		/* every retract is logged, at most the penalty, for fraud; the
+		 * foundation received exactly the logged total, of which the
+		 * pure sharers' losses are a part */
+		assert_true(ad->count > 0);
+		assert_int_equal(dnc_ledger_balance(L, fnd) - fnd0, ad->total);
+		assert_true(taken > 0 && taken <= ad->total);
+		for (uint64_t k = 0; k < ad->count && k < DNC_ADMIN_LOG; k++) {
+			assert_true(ad->log[k].amount > 0 && ad->log[k].amount <= 10 * DNC_UNITS_PER_DNET);
+			assert_int_equal(ad->log[k].reason, 1);
+		}
+	}
 	assert_supply_conserved(W);
 	dn_world_free(w);
 	dn_scenario_free(s);
 	dn_registry_free(reg);
+}
+
+static void test_R_CRED_7_fraud_rejected(void **state)
+{
+	(void)state;
+	fraud_world("0");
+}
+
+/* R-ADMIN-1: the foundation retracts 10 DNET (at most what is there) each
+ * time a sharer's forgery is caught; the retracts are logged and are
+ * exactly what the cheating sharers lost. */
+static void test_R_ADMIN_1_retracts_logged(void **state)
+{
+	(void)state;
+	fraud_world("10");
 }
 
 /* ---- bad parameters ---- */
@@ -671,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_determinism_threads),
 		cmocka_unit_test(test_R_CHAIN_4_partition_fork_resolved),
 		cmocka_unit_test(test_R_CRED_7_fraud_rejected),
+		cmocka_unit_test(test_R_ADMIN_1_retracts_logged),
 		cmocka_unit_test(test_bad_parameters),
 		cmocka_unit_test(test_edge_configurations_run),
 		cmocka_unit_test(test_feedback_loop_price_moves_participation),
