@@ -272,6 +272,7 @@ typedef struct world {
 	double *campaign;      /* per candidate: campaign spending, USD per day */
 	double *campaign_cum;  /* cumulative campaign weights, for holders' sampling */
 	uint64_t chain_bytes;  /* encoded size of the chain so far (headers + transactions) */
+	uint32_t tx_size[DNC_TX_TYPE_END]; /* encoded size by type, once seen */
 	uint8_t foundation_sk[DNC_SK_BYTES];
 	uint32_t foundation_inflight;
 	uint64_t retracts_sent;

@@ -208,10 +208,18 @@ static dn_rc apply_one(world *W, const wtx *q, dn_time_ns t, uint64_t *traffic)
 		W->foundation_inflight--;
 	dn_rc rc = DN_OK;
 	if (crc == DNC_OK) {
-		uint8_t enc[DNC_TX_MAX_BYTES];
-		size_t len = 0;
-		if (dnc_tx_encode(&q->tx, enc, sizeof enc, &len) == DNC_OK)
+		/* what the transaction adds to the chain: its encoding, whose
+		 * size is fixed by the type for every type the world sends */
+		unsigned ty = q->tx.type < DNC_TX_TYPE_END ? q->tx.type : 0;
+		if (!W->tx_size[ty]) {
+			uint8_t enc[DNC_TX_MAX_BYTES];
+			size_t len = 0;
+			if (dnc_tx_encode(&q->tx, enc, sizeof enc, &len) == DNC_OK && ty != DNC_TX_CONTENT && ty != DNC_TX_SHARE)
+				W->tx_size[ty] = (uint32_t)len;
 			W->chain_bytes += len;
+		} else {
+			W->chain_bytes += W->tx_size[ty];
+		}
 		W->tx_applied++;
 		if (traffic)
 			*traffic += r.units;
