@@ -90,8 +90,9 @@ static const dn_param_def world_params[] = {
 	/* operators and sites */
 	{"site.rent_usd_per_hour", DN_PT_FLOAT, "USD", "0.2", 0, 1e6, NULL, "price a site owner asks per hour (paid in DNET, R-RENT-1)"},
 	{"operator.price_usd_per_gb", DN_PT_FLOAT, "USD/GB", "1", 0, 1e4, NULL, "price an operator asks on a rented small cell"},
-	{"operator.cell_range_m", DN_PT_FLOAT, "m", "200", 10, 10000, NULL, "range of a rented small cell"},
-	{"operator.cell_mbps", DN_PT_FLOAT, "Mbit/s", "400", 1, 1e5, NULL, "downlink capacity of a rented small cell, shared by its users"},
+	{"operator.cell_range_m", DN_PT_FLOAT, "m", "200", 10, 10000, NULL,
+	 "range of a rented small cell, capped at where the calibrated cell model (net.cell.*) still delivers"},
+	{"operator.cell_backhaul_mbps", DN_PT_FLOAT, "Mbit/s", "1000", 1, 1e5, NULL, "backhaul of a rented small cell, shared by its users"},
 	{"operator.cell_max_sessions", DN_PT_INT, "1", "64", 1, 65535, NULL, "sessions a small cell serves at once"},
 	/* traders */
 	{"trader.usd", DN_PT_FLOAT, "USD", "10000", 0, 1e12, NULL, "USD a trader starts with"},
@@ -242,6 +243,60 @@ static double lognormal(dn_rng *r, double median, double sigma)
 	return median * exp(sigma * z);
 }
 
+static double db2lin(double db) { return pow(10.0, db / 10.0); }
+
+/*
+ * A rented small cell's downlink rate for one user at each metre of
+ * distance (the calibrated 5G model of models/net: TR 38.901 path loss,
+ * expected over the LOS probability, SINR against thermal noise and a
+ * neighbouring cell two ranges away at net.cell.neighbour_load, the
+ * calibrated spectral efficiency). Users of a cell share it round-robin.
+ * The cell's range is where the rate falls to zero, capped at
+ * operator.cell_range_m.
+ */
+static dn_rc make_cell_table(world *W, const dn_scenario *s)
+{
+	static const dn_net_cell_size sizes[] = {DN_NET_MICRO, DN_NET_PICO, DN_NET_FEMTO};
+	const char *sz = dn_scn_str(s, "net.cell.size");
+	dn_net_cell_cfg c;
+	dn_net_cell_cfg_default(&c, sizes[!strcmp(sz, "micro") ? 0 : !strcmp(sz, "pico") ? 1 : 2],
+	                        dn_scn_float(s, "net.cell.band_ghz"));
+	c.bandwidth_hz = dn_scn_float(s, "net.cell.bandwidth_mhz") * 1e6;
+	c.scenario = strcmp(dn_scn_str(s, "net.cell.pathloss"), "uma") ? DN_NET_UMI : DN_NET_UMA;
+	c.neighbour_load = dn_scn_float(s, "net.cell.neighbour_load");
+	double noise = db2lin(-174.0 + 10.0 * log10(c.bandwidth_hz) + c.noise_figure_db);
+	uint32_t n = (uint32_t)ceil(W->cell_range_m) + 1;
+	W->cell_rate = calloc(n, sizeof *W->cell_rate);
+	if (!W->cell_rate)
+		return DN_ENOMEM;
+	double reach = 2.0 * W->cell_range_m; /* the neighbouring site */
+	uint32_t last = 0;
+	for (uint32_t d = 0; d < n; d++) {
+		double dd = d < 10 ? 10.0 : (double)d;
+		double p_los = dn_net_los_prob(c.scenario, dd, c.height_ut_m);
+		double r = 0;
+		for (int los = 0; los < 2; los++) {
+			double sig = db2lin(c.tx_power_dbm - dn_net_pathloss_db(c.scenario, c.band_ghz, dd, c.height_bs_m,
+			                                                       c.height_ut_m, los));
+			double di = fmax(10.0, reach - dd);
+			double intf = c.neighbour_load * db2lin(c.tx_power_dbm - dn_net_pathloss_db(c.scenario, c.band_ghz, di,
+			                                                                          c.height_bs_m, c.height_ut_m, false));
+			double rate = c.bandwidth_hz * dn_net_se(&W->calib, sig / (noise + intf));
+			r += (los ? p_los : 1.0 - p_los) * rate;
+		}
+		W->cell_rate[d] = r;
+		if (r > 0)
+			last = d;
+	}
+	W->n_cell_rate = last + 1;
+	W->cell_range_m = fmin(W->cell_range_m, (double)last);
+	if (W->cell_range_m < 1) {
+		dn_world_set_error(W->w, "the calibrated small-cell model (net.cell.*) reaches nobody");
+		return DN_EINVAL;
+	}
+	return DN_OK;
+}
+
 static dn_rc read_params(world *W, const dn_scenario *s)
 {
 	W->n = (uint64_t)dn_scn_int(s, "world.agents");
@@ -326,7 +381,7 @@ static dn_rc read_params(world *W, const dn_scenario *s)
 	W->site_rent_usd_hour = dn_scn_float(s, "site.rent_usd_per_hour");
 	W->operator_price_usd_gb = dn_scn_float(s, "operator.price_usd_per_gb");
 	W->cell_range_m = dn_scn_float(s, "operator.cell_range_m");
-	W->cell_capacity_mbps = dn_scn_float(s, "operator.cell_mbps");
+	W->cell_capacity_mbps = dn_scn_float(s, "operator.cell_backhaul_mbps");
 	W->cell_max_sessions = (uint32_t)dn_scn_int(s, "operator.cell_max_sessions");
 	W->trader_usd = dn_scn_float(s, "trader.usd");
 	W->trade_prob_hour = dn_scn_float(s, "trader.trade_probability");
@@ -824,6 +879,9 @@ static dn_rc world_init(dn_world *w, const dn_scenario *s)
 		}
 		W->sharer_range_m = fmin(W->sharer_range_m, lo);
 		W->relay_range_m = fmin(W->relay_range_m, lo);
+		rc = make_cell_table(W, s);
+		if (rc)
+			return rc;
 	}
 	W->tiles_x = (uint32_t)ceil(sqrt((double)W->nparts));
 	W->tiles_y = (W->nparts + W->tiles_x - 1) / W->tiles_x;
@@ -945,7 +1003,7 @@ static dn_rc world_part_init(dn_part *p)
 enum {
 	S_PRICE, S_VOLUME, S_BLOCKS, S_MISSED, S_TXS, S_TXFAIL, S_SHARERS, S_ACTIVE_SESS, S_RELAYED,
 	S_RATE, S_REMATCH, S_SITES, S_NOMATCH, S_EXPENSIVE, S_NOFUNDS, S_DEL_INCOME, S_DEL_COST,
-	S_TRAFFIC_SEATS, S_CONTENT_SALES, S_CONTENT_FWD, S_USD_PRICE_GB, S_FORK_BLOCKS, S_UNITS, S_DELAY, S_RETRACT, S_CHAIN_BYTES,
+	S_TRAFFIC_SEATS, S_CONTENT_SALES, S_CONTENT_FWD, S_USD_PRICE_GB, S_FORK_BLOCKS, S_UNITS, S_DELAY, S_RETRACT, S_CHAIN_BYTES, S_LOSS,
 	S_COUNT
 };
 
@@ -973,6 +1031,7 @@ static const struct { const char *name; dn_value_type vt; const char *units; con
 	[S_USD_PRICE_GB] = {"service_price_usd_gb", DN_VT_F64, "USD/GB", "mean price paid per GB in the block, at the market price"},
 	[S_FORK_BLOCKS] = {"fork_blocks_dropped", DN_VT_I64, "blocks", "blocks on abandoned forks so far (R-CHAIN-4)"},
 	[S_UNITS] = {"traffic_units", DN_VT_I64, "units", "traffic units delivered in the block"},
+	[S_LOSS] = {"session_loss", DN_VT_F64, "1", "mean packet loss of the paths of sessions started in the block (access link and Wi-Fi hops)"},
 	[S_RETRACT] = {"admin_retracted_dnet", DN_VT_F64, "DNET", "DNET retracted by the foundation so far (R-ADMIN-1)"},
 	[S_CHAIN_BYTES] = {"chain_bytes", DN_VT_I64, "bytes", "encoded size of the chain so far (headers and transactions), what a data service node stores"},
 	[S_DELAY] = {"session_delay_ms", DN_VT_F64, "ms", "mean one-way path delay (access link + radio hops) of sessions started in the block"},
@@ -1004,7 +1063,7 @@ static dn_rc world_sample(dn_world *w, dn_time_ns t, dn_results *r)
 		return DN_OK; /* only block boundaries */
 	uint64_t c_req = 0, c_nomatch = 0, c_exp = 0, c_nof = 0, c_rem = 0, c_rel = 0, c_sites = 0,
 	         c_online = 0, c_active = 0, c_units = 0, rate_n = 0;
-	double rate_sum = 0, delay_sum = 0;
+	double rate_sum = 0, delay_sum = 0, loss_sum = 0;
 	for (unsigned i = 0; i < W->nparts; i++) {
 		wpart *P = w_part(W, i);
 		c_req += P->requests;
@@ -1019,10 +1078,11 @@ static dn_rc world_sample(dn_world *w, dn_time_ns t, dn_results *r)
 		c_units += P->units_delivered;
 		rate_sum += P->rate_sum;
 		delay_sum += P->delay_sum;
+		loss_sum += P->loss_sum;
 		rate_n += P->rate_n;
 		P->requests = P->no_match = P->too_expensive = P->no_funds = P->rematches = 0;
 		P->relayed_sessions = P->units_delivered = 0;
-		P->rate_sum = P->delay_sum = 0;
+		P->rate_sum = P->delay_sum = P->loss_sum = 0;
 		P->rate_n = 0;
 	}
 	uint64_t tx0 = W->tx_applied, txf0 = W->tx_failed, cs0 = W->content_sales, cf0 = W->content_forwarded;
@@ -1076,6 +1136,7 @@ static dn_rc world_sample(dn_world *w, dn_time_ns t, dn_results *r)
 	}
 	vals[S_FORK_BLOCKS] = (double)W->fork_blocks_dropped;
 	vals[S_UNITS] = (double)c_units;
+	vals[S_LOSS] = rate_n ? loss_sum / (double)rate_n : NAN;
 	vals[S_RETRACT] = (double)dnc_chain_admin_stats(W->chain)->total / 1e8;
 	vals[S_CHAIN_BYTES] = (double)W->chain_bytes;
 	vals[S_DELAY] = rate_n ? delay_sum / (double)rate_n * 1e3 : NAN;
@@ -1178,6 +1239,8 @@ static void world_fini(dn_world *w)
 	free(W->ops);
 	free(W->sites);
 	W->sites = NULL;
+	free(W->cell_rate);
+	W->cell_rate = NULL;
 	W->chain = NULL;
 	W->mkt = NULL;
 	W->path = NULL;

@@ -133,7 +133,7 @@ typedef struct wsess {
 	uint64_t chain_id;
 	dn_time_ns t_request, t_start, t_last;
 	uint64_t units_deposit, units_want, units_done, units_redeemed, units_reserved;
-	double rate_bps;
+	double rate_bps, loss;
 	dn_amount price_per_unit;
 	dnc_credential cred;         /* latest signed by the consumer */
 	dnc_credential cred_prev;    /* the one last sent for redemption */
@@ -163,7 +163,7 @@ typedef struct wpart {
 	uint64_t requests, served, no_match, too_expensive, no_funds, rematches;
 	uint64_t relayed_sessions;
 	uint64_t units_delivered;
-	double rate_sum, delay_sum; uint64_t rate_n;
+	double rate_sum, delay_sum, loss_sum; uint64_t rate_n;
 	uint64_t sharers_online, sharers_active;
 	uint64_t sites_rented;
 	uint64_t demand_unmet_hour;   /* requests with no match in the last hour */
@@ -207,6 +207,8 @@ typedef struct world {
 	const dn_net_link_info *access;
 	dn_net_calib calib;
 	dn_net_mesh_cfg mcfg;
+	double *cell_rate;     /* small cell: one user's rate (bit/s) per metre */
+	uint32_t n_cell_rate;
 	/* relays */
 	uint32_t max_hops;
 	double relay_range_m, relay_up_h, relay_down_h;

@@ -158,9 +158,9 @@ static double path_rate(const world *W, uint32_t consumer, const path *pt)
 		double d = dist_m(W, next, x, y);
 		double g;
 		if (i == pt->n_relays && is_site(W, next)) {
-			/* the small cell: capacity falls off with distance (TR 38.901-like) */
-			double f = 1.0 - 0.7 * fmin(1.0, d / W->cell_range_m);
-			g = W->cell_capacity_mbps * 1e6 * f;
+			/* the small cell (calibrated 5G model), shared round-robin */
+			uint32_t m = (uint32_t)d;
+			g = m < W->n_cell_rate ? W->cell_rate[m] / (double)(W->nsess[next] + 1u) : 0;
 		} else {
 			g = wifi_goodput(W, d);
 		}
@@ -175,6 +175,23 @@ static double path_rate(const world *W, uint32_t consumer, const path *pt)
 	if (is_site(W, pt->provider))
 		return fmin(r, W->cell_capacity_mbps * 1e6 / s);
 	return fmin(r, (double)W->access->down_bps / s);
+}
+
+/* Packet loss of a path: the sharer's access link and, for every Wi-Fi
+ * hop, the calibrated frame delivery failure at that hop's length (a
+ * rented cell's bearer counts as lossless). */
+static double path_loss(const world *W, uint32_t consumer, const path *pt)
+{
+	double ok = is_site(W, pt->provider) ? 1.0 : 1.0 - W->access->loss;
+	int32_t x = W->x[consumer], y = W->y[consumer];
+	for (uint32_t i = 0; i <= pt->n_relays; i++) {
+		uint32_t next = i < pt->n_relays ? pt->relay[i] : pt->provider;
+		if (!(i == pt->n_relays && is_site(W, next)))
+			ok *= dn_net_wifi_delivery(&W->mcfg, &W->calib, fmax(1.0, dist_m(W, next, x, y)));
+		x = W->x[next];
+		y = W->y[next];
+	}
+	return 1.0 - ok;
 }
 
 /* Direct match, else a breadth-first search over relays (up to max_hops). */
@@ -391,6 +408,7 @@ static dn_rc start_request(world *W, dn_part *p, uint32_t a, uint64_t units, uin
 	s->units_deposit = dep_units;
 	s->price_per_unit = ppu;
 	s->rate_bps = rate;
+	s->loss = path_loss(W, a, &pt);
 	bool site = is_site(W, pt.provider);
 	s->fraud = !site && (W->role[pt.provider] & W_FRAUD) ? 1 : (W->role[a] & W_FRAUD) && !(W->role[a] & W_SHARER) ? 2 : 0;
 	W->nsess[pt.provider]++;
@@ -642,6 +660,7 @@ static dn_rc ev_blockrx(dn_part *p, const dn_event *ev)
 					                                   : (double)W->access->latency_ns / 1e9 +
 					                                     W->calib.mesh_hop_delay_s * (double)(s->n_relays + 1);
 					P->delay_sum += d;
+					P->loss_sum += s->loss;
 				}
 			} else {
 				uint32_t a = s->consumer;
