@@ -37,8 +37,14 @@ set title "price paid for service (USD per GB, at the market price)"
 plot datafile using 1:($6) with dots notitle, datafile using 1:($6) smooth bezier lw 2 notitle
 
 set title "holdings: Gini and top-1 % share"
-plot datafile using 1:($7) with lines lw 1.5 title "Gini", \
-     datafile using 1:($8) with lines lw 1.5 title "top 1 % share"
+# plain column numbers: a NaN row (no update in that block) is skipped and
+# the line goes on (world.gini_interval_blocks)
+set datafile missing "NaN"
+set yrange [0:1.02]
+plot datafile using 1:7 with lines lw 1.5 title "Gini", \
+     datafile using 1:8 with lines lw 1.5 title "top 1 % share"
+unset datafile
+set yrange [*:*]
 
 set title "R-GOV-2: initial holders' voting share (left); R-EMIT-5: DToken-originated share (right)"
 set yrange [0:1.05]

@@ -40,6 +40,8 @@ static const dn_param_def world_params[] = {
 	{"world.line_roles", DN_PT_STRING, "", "CS", 1, 4096, NULL,
 	 "layout line: one letter per agent from x = 0: C consumer, S sharer, R relay, H holder, D candidate, T trader, O operator, W site, . nobody"},
 	{"world.line_spacing_m", DN_PT_FLOAT, "m", "50", 0.01, 1e5, NULL, "layout line: distance between neighbours"},
+	{"world.gini_interval_blocks", DN_PT_INT, "blocks", "1", 1, 1e6, NULL,
+	 "the exact Gini coefficient and top-1 % share are brought up to date every this many blocks (each update is one pass over every agent's holdings); blocks in between record NaN for them unless nothing changed"},
 	{"world.check_ledger", DN_PT_BOOL, "", "false", 0, 0, NULL, "scan the whole ledger for conservation after every block (slow; tests)"},
 	/* consumers */
 	{"consumer.mib_per_day", DN_PT_FLOAT, "MiB", "300", 0, 1e7, NULL, "mean traffic a consumer wants per day"},
@@ -315,6 +317,7 @@ static dn_rc read_params(world *W, const dn_scenario *s)
 	W->fraud_fraction = dn_scn_float(s, "world.fraud_fraction");
 	W->free_rider_fraction = dn_scn_float(s, "world.free_rider_fraction");
 	W->check_ledger = dn_scn_bool(s, "world.check_ledger");
+	W->gini_interval = (uint64_t)dn_scn_int(s, "world.gini_interval_blocks");
 	W->line = !strcmp(dn_scn_str(s, "world.layout"), "line");
 	W->line_spacing_m = dn_scn_float(s, "world.line_spacing_m");
 	if (W->line) {
@@ -1096,7 +1099,9 @@ static dn_rc world_sample(dn_world *w, dn_time_ns t, dn_results *r)
 	parts[W->nparts] = &W->blockm;
 	const dnc_provenance *pv = dnc_chain_provenance(W->chain);
 	dn_metrics_snapshot snap = {
-		.gini = &W->gini,
+		/* between updates (world.gini_interval_blocks) the Gini and top
+		 * share are not known exactly: NaN rather than a stale value */
+		.gini = W->gini.n_changed == 0 ? &W->gini : NULL,
 		.dtoken_originated = pv->traffic_earned,
 		.initial_originated = pv->initial + pv->stake_earned,
 		.initial_vote_weight = pv->initial,

@@ -233,6 +233,7 @@ typedef struct world {
 	double villages_km2, village_share, village_radius_m;
 	double f_consumer, f_sharer, f_relay, f_holder, f_trader, f_site;
 	bool check_ledger;
+	uint64_t gini_interval;
 	bool line;
 	double line_spacing_m;
 

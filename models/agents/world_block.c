@@ -772,13 +772,16 @@ dn_rc w_block_step(world *W, dn_time_ns t)
 		P->quits.n = 0;
 	}
 	W->delegate_cost_usd = cost;
-	/* Gini: bring the marked agents' holdings up to date */
+	/* Gini: bring the marked agents' holdings up to date (every
+	 * world.gini_interval_blocks blocks; the marks wait in between) */
 	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
-	for (uint64_t i = 0; i < W->gini.n_changed; i++) {
-		uint32_t b = W->gini.changed[i];
-		W->holding[b] = dnc_ledger_holdings(L, w_acct(W, b));
+	if ((slot + 1) % W->gini_interval == 0 || t >= W->end_ns) {
+		for (uint64_t i = 0; i < W->gini.n_changed; i++) {
+			uint32_t b = W->gini.changed[i];
+			W->holding[b] = dnc_ledger_holdings(L, w_acct(W, b));
+		}
+		dn_gini_commit(&W->gini, W->ranked, W->holding, dn_world_threads(W->w));
 	}
-	dn_gini_commit(&W->gini, W->ranked, W->holding, dn_world_threads(W->w));
 	if (W->check_ledger) {
 		dnc_rc crc = dnc_chain_check(W->chain);
 		if (crc)

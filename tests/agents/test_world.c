@@ -613,6 +613,7 @@ static void test_edge_configurations_run(void **state)
 		"market.amm.initial_usd=0",
 		"consumer.airdrop_dnet=0",
 		"world.villages_per_km2=50 world.village_share=1 world.village_radius_m=5",
+		"world.gini_interval_blocks=7",
 	};
 	const char *yaml = "sim: {model: world, seed: 3, end_time_s: 3600, partitions: 4, sample_interval_s: 10}\n"
 	                   "world: {agents: 300, area_km: 0.3, candidates: 10, check_ledger: true}\n"
