@@ -629,10 +629,16 @@ static dn_rc make_chain(world *W, const dn_scenario *s)
 	}
 	if (crc)
 		return chain_fail(W, "signature scheme", crc);
-	/* Sessions over the run: the mean request rate bounds them. */
+	/* Sessions over the run: the consumers' request rates as drawn (the
+	 * same clamp as world_agents.c), with room for the diurnal peak,
+	 * retries and re-matches; the table's pages are touched only as
+	 * sessions open. An open beyond it is rejected (DNC_EFULL, counted). */
 	double days = (double)W->end_ns / 86400e9 + 1.0 / 24;
-	double per_day = fmin(W->sessions_day_max, fmax(1.0, W->consumer_mib_day / W->session_mib_target));
-	double sess = (double)W->n * W->f_consumer * per_day * 3.0 * days + 4096;
+	double rate = 0;
+	for (uint64_t a = 0; a < W->n; a++)
+		if (W->role[a] & W_CONSUMER)
+			rate += fmin(W->sessions_day_max, fmax(0.05, W->demand[a] / W->session_mib_target));
+	double sess = rate * days * 2.0 * (1.0 + W->diurnal) + 4096;
 	dnc_chain_limits lim = {
 		.accounts = (uint32_t)W->n + 8,
 		.sessions = (uint64_t)fmin(sess, 4e9),
