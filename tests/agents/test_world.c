@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -643,6 +644,66 @@ static void test_edge_configurations_run(void **state)
 	dn_registry_free(reg);
 }
 
+/*
+ * R-RENT-1 with R-FEE-2: one consumer and no sharer, a home node 150 m
+ * away (beyond Wi-Fi, within a small cell), an operator and a delegate.
+ * Requests go unmet until the operator rents the home node as a cell; then
+ * the consumer is served by the cell, whose takings are swept to the
+ * operator, and the owner is paid the hourly rent less the community fee.
+ * Nobody trades, so the DNET price and the rent stay put: the owner holds
+ * exactly k rents and the operator exactly what the cell took in less k
+ * rents.
+ */
+static void test_R_RENT_1_operator_rents_a_cell(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	dn_scenario *s = NULL;
+	dn_world *w = new_world(
+		reg,
+		"sim: {model: world, seed: 3, end_time_s: 10800, partitions: 1, sample_interval_s: 10}\n"
+		"world: {agents: 9, layout: line, line_roles: \"C....W.DO\", candidates: 1, operators: 1,"
+		" line_spacing_m: 30, check_ledger: true}\n"
+		"consumer: {mib_per_day: 20000, session_mib: 50, diurnal_amplitude: 0, credential_interval_s: 120,"
+		" sessions_per_day_max: 1000}\n"
+		"delegate: {sell_fraction: 0}\n"
+		"chain: {delegates: 1}\n",
+		1, &s);
+	world *W = dn_world_model(w);
+	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
+	enum { C = 0, SITE = 5, OP = 8 };
+	assert_int_equal(holdings(W, SITE), 0);
+	const dn_amount op0 = dnc_ledger_balance(L, w_acct(W, OP));
+	const dn_usd_micro price0 = W->price_now;
+
+	run_world(w);
+
+	assert_int_equal(W->price_now, price0); /* nobody traded */
+	assert_int_equal(W->renter[SITE], OP + 1);
+	paid_by_hand h = by_hand(W, w_acct(W, C), w_acct(W, SITE), 0);
+	assert_true(h.redeemed_sessions >= 1);
+	/* the rent: operator.rent_usd_per_hour at the (unchanged) price, less the community fee */
+	const dn_amount rent = (dn_amount)llround(0.2 / ((double)price0 / 1e6) * 1e8);
+	const dn_amount fee = (dn_amount)((unsigned __int128)(uint64_t)rent *
+	                                  dnc_chain_params(W->chain)->community_fee_ppm / 1000000u);
+	const dn_amount owner = dnc_ledger_balance(L, w_acct(W, SITE));
+	assert_true(owner > 0);
+	assert_int_equal(owner % (rent - fee), 0);
+	const dn_amount k = owner / (rent - fee);
+	assert_true(k >= 1 && k <= 3);
+	/* the cell's takings (one redeem per session here, or the sum differs
+	 * by at most a base unit per extra redeem) went to the operator */
+	dn_amount op_gain = dnc_ledger_balance(L, w_acct(W, OP)) - op0 + k * rent;
+	assert_true(op_gain <= h.provider && op_gain >= h.provider - (dn_amount)h.sessions * 8);
+	assert_true(op_gain > 0);
+	print_message("rented %lld hour(s); %llu cell sessions; operator took in %lld, owner got %lld\n", (long long)k,
+	              (unsigned long long)h.sessions, (long long)op_gain, (long long)owner);
+	assert_supply_conserved(W);
+	dn_world_free(w);
+	dn_scenario_free(s);
+	dn_registry_free(reg);
+}
+
 /* ---- the white paper's feedback loop, emerging from decisions ---- */
 
 /* Sharers online (summed over the tiles) and the median price paid per
@@ -713,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_R_ADMIN_1_retracts_logged),
 		cmocka_unit_test(test_bad_parameters),
 		cmocka_unit_test(test_edge_configurations_run),
+		cmocka_unit_test(test_R_RENT_1_operator_rents_a_cell),
 		cmocka_unit_test(test_feedback_loop_price_moves_participation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
