@@ -18,31 +18,75 @@ set multiplot layout 3,3 title "DNET world: overview (x: simulated hours)"
 set grid
 set key top left
 ok(v) = (v < 0 ? NaN : v)
+# A panel whose main column has no valid value (a short run: no request,
+# no purchase, no Gini update yet) shows "no samples" instead of failing:
+# `stats` leaves STATS_records undefined when every point is undefined.
+has(col) = (exists("STATS_records") && STATS_records > 0)
 
 set title "DNET price (USD)"
 plot datafile using 1:($2) with lines lw 1.5 notitle
 
 set title "coverage: requests served (share, per block; 1 h mean)"
 set yrange [0:1.05]
-plot datafile using 1:($3) with dots lc rgb "#b0b0b0" notitle, \
-     datafile using 1:($3) smooth bezier lw 2 title "smoothed"
+undefine STATS_*
+stats datafile using ($3) nooutput
+if (has(3)) {
+    plot datafile using 1:($3) with dots lc rgb "#b0b0b0" notitle, \
+         datafile using 1:($3) smooth bezier lw 2 title "smoothed"
+} else {
+    set label 1 "no samples" at graph 0.5, graph 0.5 center
+    set yrange [0:1]
+    plot NaN notitle
+    unset label 1
+    set yrange [*:*]
+}
 set yrange [*:*]
 
-set title "service latency, request to first byte (s; R-CHAIN-5 bound 15 s)"
-plot datafile using 1:(ok($4)/1e9) with lines title "p50", \
-     datafile using 1:(ok($5)/1e9) with lines title "p99", \
-     15 with lines dt 2 lc rgb "red" title "15 s"
+set title "service latency, request to first byte (s; R-CHAIN-5 bound 15 s; axis stops at 60 s)"
+set yrange [0:*<60]
+undefine STATS_*
+stats datafile using (ok($5)) nooutput
+if (has(5)) {
+    plot datafile using 1:(ok($4)/1e9) with lines title "p50", \
+         datafile using 1:(ok($5)/1e9) with lines title "p99", \
+         15 with lines dt 2 lc rgb "red" title "15 s"
+} else {
+    set label 1 "no samples" at graph 0.5, graph 0.5 center
+    plot 15 with lines dt 2 lc rgb "red" title "15 s"
+    unset label 1
+}
+set yrange [*:*]
 
 set title "price paid for service (USD per GB, at the market price)"
-plot datafile using 1:($6) with dots notitle, datafile using 1:($6) smooth bezier lw 2 notitle
+undefine STATS_*
+stats datafile using ($6) nooutput
+if (has(6)) {
+    plot datafile using 1:($6) with dots notitle, datafile using 1:($6) smooth bezier lw 2 notitle
+} else {
+    set label 1 "no samples" at graph 0.5, graph 0.5 center
+    set yrange [0:1]
+    plot NaN notitle
+    unset label 1
+    set yrange [*:*]
+}
 
 set title "holdings: Gini and top-1 % share"
 # plain column numbers: a NaN row (no update in that block) is skipped and
 # the line goes on (world.gini_interval_blocks)
 set datafile missing "NaN"
 set yrange [0:1.02]
-plot datafile using 1:7 with lines lw 1.5 title "Gini", \
-     datafile using 1:8 with lines lw 1.5 title "top 1 % share"
+undefine STATS_*
+stats datafile using 7 nooutput
+if (has(7)) {
+    plot datafile using 1:7 with lines lw 1.5 title "Gini", \
+         datafile using 1:8 with lines lw 1.5 title "top 1 % share"
+} else {
+    set label 1 "no samples" at graph 0.5, graph 0.5 center
+    set yrange [0:1]
+    plot NaN notitle
+    unset label 1
+    set yrange [*:*]
+}
 unset datafile
 set yrange [*:*]
 

@@ -158,6 +158,14 @@ for f in "$SRC"/scenarios/*.yaml "$SRC"/scenarios/bench/*.yaml; do
 	[ -s "$T/scn-$name.h5" ] && ok || bad "no results from $name"
 done
 
+# a world run's plots include the one-page overview
+if command -v gnuplot >/dev/null 2>&1; then
+	expect_rc 0 "plot a world run" "$BIN" plot "$T/scn-whitepaper.h5" -o "$T/wplots"
+	head -c 8 "$T/wplots/overview.png" | grep -q PNG && ok || bad "no overview.png for a world run"
+	[ -s "$T/wplots/dnet_price.png" ] && ok || bad "no dnet_price.png for a world run"
+	[ ! -e "$T/plots/overview.png" ] && ok || bad "an overview for a run that is not a world"
+fi
+
 # calc: the protocol library's numbers, table and --tsv
 expect_rc 0 "calc emission --tsv" "$BIN" calc emission --tsv
 contains "$T/out" "3153600" "blocks per year (R-CHAIN-1)"
