@@ -497,7 +497,7 @@ static dn_rc send_close(world *W, dn_part *p, uint32_t slot, wsess *s)
 }
 
 /* The distributor redeems the consumer's latest credential. */
-static dn_rc redeem(world *W, dn_part *p, wpart *P, uint32_t slot, wsess *s, bool final)
+static dn_rc redeem(world *W, dn_part *p, uint32_t slot, wsess *s, bool final)
 {
 	dn_rc rc;
 	if (s->fraud == 1 && final) {
@@ -518,7 +518,6 @@ static dn_rc redeem(world *W, dn_part *p, wpart *P, uint32_t slot, wsess *s, boo
 	}
 	if (s->cred.total_units <= s->units_redeemed && !final)
 		return DN_OK;
-	(void)P;
 	return send_redeem(W, p, slot, s, final ? TX_REDEEM_FINAL : TX_REDEEM);
 }
 
@@ -544,7 +543,7 @@ static dn_rc finish_session(world *W, dn_part *p, wpart *P, uint32_t slot, wsess
 		s->state = S_CLOSING;
 		return send_close(W, p, slot, s);
 	}
-	return redeem(W, p, P, slot, s, true);
+	return redeem(W, p, slot, s, true);
 }
 
 static dn_rc ev_tick(dn_part *p, const dn_event *ev)
@@ -605,7 +604,7 @@ static dn_rc ev_tick(dn_part *p, const dn_event *ev)
 	}
 	/* intermediate redeem every 30 credentials */
 	if (s->cred_seq % 30 == 0 && s->redeems_in_flight == 0) {
-		rc = redeem(W, p, P, slot, s, false);
+		rc = redeem(W, p, slot, s, false);
 		if (rc)
 			return rc;
 	}

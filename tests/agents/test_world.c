@@ -184,6 +184,32 @@ static uint64_t redeems_applied(const world *W, const paid_by_hand *h)
 	return W->tx_applied - h->sessions - h->closed;
 }
 
+/* Holdings of agent a (the ledger's balance plus locks). */
+static dn_amount holdings(const world *W, uint32_t a)
+{
+	return dnc_ledger_holdings(dnc_chain_ledger_c(W->chain), w_acct(W, a));
+}
+
+/* What a line world's single consumer and single delegate end with: the
+ * consumer never bought DNET (its airdrop less what it paid, less open
+ * deposits, still locked); the fees went to the only delegate's pool with
+ * the block rewards (R-FEE-2); and the ledger is conserved. */
+static void assert_payer_and_pool(const world *W, uint32_t C, uint32_t D, int64_t usd0, dn_amount d0,
+                                  dn_amount unminted0, const paid_by_hand *h)
+{
+	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
+	const dn_amount airdrop = 100 * DNC_UNITS_PER_DNET;
+	assert_true(W->usd[C] >= usd0); /* its monthly budget accrues; it spent none of it */
+	assert_int_equal(dnc_ledger_balance(L, w_acct(W, C)), airdrop - h->gross - h->locked);
+	assert_int_equal(dnc_ledger_account(L, w_acct(W, C))->lock[DNC_LOCK_SESSION], h->locked);
+	dn_amount minted = unminted0 - dnc_ledger_unminted(L);
+	assert_true(minted > 0);
+	assert_int_equal(dnc_ledger_balance(L, dnc_chain_fee_pot(W->chain)), 0);
+	assert_int_equal(holdings(W, D) - d0, minted + h->fees);
+	assert_true(h->fees > 0);
+	assert_supply_conserved(W);
+}
+
 /* ---- R-SHARE-2 ---- */
 
 /* Consumer at 1 m, relays at 51, 101, 151 m, sharer at 201 m, candidate at
@@ -205,11 +231,6 @@ static const char *line_relay_yaml =
 	" sessions_per_day_max: 1000}\n"
 	"chain: {delegates: 1}\n";
 
-/* Holdings of agent a before the run. */
-static dn_amount holdings(const world *W, uint32_t a)
-{
-	return dnc_ledger_holdings(dnc_chain_ledger_c(W->chain), w_acct(W, a));
-}
 
 static void test_R_SHARE_2_three_hop_relay_exact_shares(void **state)
 {
@@ -249,17 +270,7 @@ static void test_R_SHARE_2_three_hop_relay_exact_shares(void **state)
 	/* relays get about half of the net: 3 x floor(pool / 3) <= pool */
 	assert_true(3 * h.relay_each <= (h.gross - h.fees) / 2);
 	assert_true(3 * h.relay_each >= (h.gross - h.fees) / 2 - 3 * (dn_amount)h.redeemed_sessions);
-	/* the consumer never bought DNET: airdrop less what it paid, less open deposits */
-	assert_true(W->usd[C] >= usd0); /* its monthly budget accrues; it spent none of it */
-	assert_int_equal(dnc_ledger_balance(L, w_acct(W, C)), airdrop - h.gross - h.locked);
-	assert_int_equal(dnc_ledger_account(L, w_acct(W, C))->lock[DNC_LOCK_SESSION], h.locked);
-	/* R-FEE-2: the fees went to the only delegate's pool with the block rewards */
-	dn_amount minted = unminted0 - dnc_ledger_unminted(L);
-	assert_true(minted > 0);
-	assert_int_equal(dnc_ledger_balance(L, dnc_chain_fee_pot(W->chain)), 0);
-	assert_int_equal(holdings(W, D) - d0, minted + h.fees);
-	assert_true(h.fees > 0);
-	assert_supply_conserved(W);
+	assert_payer_and_pool(W, C, D, usd0, d0, unminted0, &h);
 	dn_world_free(w);
 	dn_scenario_free(s);
 	dn_registry_free(reg);
@@ -286,7 +297,6 @@ static void test_R_SHARE_1_direct_session_exact_balances(void **state)
 	world *W = dn_world_model(w);
 	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
 	enum { C = 0, S = 1, D = 2 };
-	const dn_amount airdrop = 100 * DNC_UNITS_PER_DNET;
 	assert_int_equal(holdings(W, S), 0);
 	const int64_t usd0 = W->usd[C];
 	const dn_amount d0 = holdings(W, D), unminted0 = dnc_ledger_unminted(L);
@@ -302,13 +312,7 @@ static void test_R_SHARE_1_direct_session_exact_balances(void **state)
 	assert_int_equal(h.provider, h.gross - h.fees);
 	assert_int_equal(dnc_ledger_balance(L, w_acct(W, S)), h.provider);
 	assert_int_equal(holdings(W, S), h.provider);
-	assert_true(W->usd[C] >= usd0); /* its monthly budget accrues; it spent none of it */
-	assert_int_equal(dnc_ledger_balance(L, w_acct(W, C)), airdrop - h.gross - h.locked);
-	assert_int_equal(dnc_ledger_account(L, w_acct(W, C))->lock[DNC_LOCK_SESSION], h.locked);
-	dn_amount minted = unminted0 - dnc_ledger_unminted(L);
-	assert_int_equal(holdings(W, D) - d0, minted + h.fees);
-	assert_true(h.fees > 0);
-	assert_supply_conserved(W);
+	assert_payer_and_pool(W, C, D, usd0, d0, unminted0, &h);
 	dn_world_free(w);
 	dn_scenario_free(s);
 	dn_registry_free(reg);
