@@ -1,5 +1,12 @@
-/* dn_base.c: names of result codes. */
+/* dn_base.c: names of result codes; opening input files safely. */
 #include "dn_base.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char *dn_rc_str(dn_rc rc)
 {
@@ -18,4 +25,57 @@ const char *dn_rc_str(dn_rc rc)
 	case DN_EINTERRUPTED: return "interrupted";
 	}
 	return "unknown error";
+}
+
+const char *dn_file_kind(mode_t m)
+{
+	if (S_ISREG(m)) return "a regular file";
+	if (S_ISDIR(m)) return "a folder";
+	if (S_ISFIFO(m)) return "a FIFO";
+	if (S_ISSOCK(m)) return "a socket";
+	if (S_ISCHR(m)) return "a character device";
+	if (S_ISBLK(m)) return "a block device";
+	if (S_ISLNK(m)) return "a symbolic link";
+	return "not a regular file";
+}
+
+FILE *dn_fopen_input(const char *path, uint64_t max_bytes, char *why, size_t whylen)
+{
+	if (whylen)
+		why[0] = '\0';
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "is %s, not a regular file", dn_file_kind(st.st_mode));
+		close(fd);
+		return NULL;
+	}
+	if ((uint64_t)st.st_size > max_bytes) {
+		snprintf(why, whylen, "is %" PRIu64 " bytes, more than the %" PRIu64 " allowed",
+		         (uint64_t)st.st_size, max_bytes);
+		close(fd);
+		return NULL;
+	}
+	/* Regular files never block; clear O_NONBLOCK so stdio sees no EAGAIN. */
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		close(fd);
+	}
+	return f;
 }

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 typedef int64_t dn_time_ns;   /* simulated time, nanoseconds since start */
 typedef uint32_t dn_part_id;  /* partition index, 0..n_parts-1 */
@@ -45,5 +47,19 @@ typedef enum dn_rc {
 
 /* Short English name of a result code ("out of memory", ...). Never NULL. */
 const char *dn_rc_str(dn_rc rc);
+
+/*
+ * Opens an input file for reading without ever blocking: the open itself
+ * is non-blocking (a FIFO with no writer would otherwise hang), and only a
+ * regular file of at most max_bytes is accepted (devices, FIFOs, sockets
+ * and folders are refused, as is a file that grew past the bound). On
+ * success returns a stream in blocking mode (the caller fcloses it); on
+ * failure returns NULL with one reason in why (no file content), e.g.
+ * "is a FIFO, not a regular file" or "No such file or directory".
+ * Files in /proc report size 0 and are read by content like any other.
+ */
+FILE *dn_fopen_input(const char *path, uint64_t max_bytes, char *why, size_t whylen);
+/* "a FIFO", "a folder", "a character device", ... for a stat mode. */
+const char *dn_file_kind(mode_t m);
 
 #endif

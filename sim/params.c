@@ -14,7 +14,7 @@
 #include "params.h"
 
 #include <assert.h>
-#include <errno.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -335,40 +335,164 @@ static dn_rc dn_range_error(const dn_param_def *def, const char *got, char *msg,
 	return DN_ERANGE;
 }
 
+/*
+ * An int parameter's range as int64: min rounded up, max rounded down,
+ * both clamped to int64. A double cannot hold INT64_MAX, so a max of 2^63
+ * (how 9223372036854775807 is spelled in a table) means INT64_MAX.
+ */
+static void dn_int_bounds(const dn_param_def *def, int64_t *lo, int64_t *hi)
+{
+	const double two63 = 9223372036854775808.0;
+	assert(!isnan(def->min) && !isnan(def->max)); /* dn_check_def refuses NaN bounds */
+	double mn = ceil(def->min), mx = floor(def->max);
+	*lo = mn <= -two63 ? INT64_MIN : mn >= two63 ? INT64_MAX : (int64_t)mn;
+	*hi = mx >= two63 ? INT64_MAX : mx <= -two63 ? INT64_MIN : (int64_t)mx;
+}
+
+/* Int range error with the bounds printed exactly (no %g rounding of 9.2e18). */
+static dn_rc dn_int_range_error(const dn_param_def *def, const char *got, char *msg,
+                                size_t msglen)
+{
+	int64_t lo, hi;
+	dn_int_bounds(def, &lo, &hi);
+	dn_msg(msg, msglen, "must be between %" PRId64 " and %" PRId64 " (got %s)", lo, hi, got);
+	return DN_ERANGE;
+}
+
+/*
+ * Refusals common to int and float literals (buf has no '_' left), or NULL.
+ * A leading zero is ambiguous: YAML 1.1 readers take 017 as octal 15, YAML
+ * 1.2 readers as 17. Hexadecimal, octal and binary prefixes are refused
+ * by name so that 0x10 is not reported as a mere typo.
+ */
+static const char *dn_number_form_problem(const char *buf)
+{
+	const char *s = buf;
+	if (*s == '+' || *s == '-')
+		s++;
+	if (s[0] != '0')
+		return NULL;
+	char c = (char)(s[1] | 0x20);
+	if (c == 'x' || c == 'o' || c == 'b')
+		return "only decimal numbers are accepted, not hexadecimal, octal or binary";
+	if (dn_is_digit(s[1]))
+		return "a leading zero is ambiguous: YAML 1.1 reads 017 as octal 15, YAML 1.2 as 17";
+	return NULL;
+}
+
+/*
+ * The exact integer a decimal literal names ([+-]?digits[.digits][e[+-]digits],
+ * already checked by dn_is_float_literal or dn_is_int_literal), without
+ * going through a double: 9200000000000000001 stays itself and 1e-400 is
+ * not read as 0. Returns DN_OK with *v set, DN_ETYPE when the value is not
+ * an integer, DN_ERANGE when it does not fit an int64.
+ */
+static dn_rc dn_exact_int(const char *buf, int64_t *v)
+{
+	const char *s = buf;
+	bool neg = *s == '-';
+	if (*s == '+' || *s == '-')
+		s++;
+	/* The significant digits, leading zeros dropped, and the power of ten they scale by. */
+	char digits[DN_NUM_TEXT_MAX + 1];
+	size_t nd = 0;
+	int64_t scale = 0;
+	bool dot = false;
+	for (; dn_is_digit(*s) || *s == '.'; s++) {
+		if (*s == '.') {
+			dot = true;
+			continue;
+		}
+		if (dot)
+			scale--;
+		if (nd == 0 && *s == '0')
+			continue;
+		assert(nd < sizeof digits);
+		digits[nd++] = *s;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		bool eneg = *s == '-';
+		if (*s == '+' || *s == '-')
+			s++;
+		/* Saturate: beyond a million an exponent is out of any range either way. */
+		int64_t e = 0;
+		for (; dn_is_digit(*s); s++)
+			if (e < 1000000)
+				e = e * 10 + (*s - '0');
+		scale += eneg ? -e : e;
+	}
+	assert(*s == '\0');
+	if (nd == 0) {
+		*v = 0;
+		return DN_OK;
+	}
+	while (nd > 0 && digits[nd - 1] == '0') {
+		nd--;
+		scale++;
+	}
+	if (scale < 0)
+		return DN_ETYPE; /* a fraction is left: 1.5, 1e-3, 1e-400 */
+	if ((int64_t)nd + scale > 19)
+		return DN_ERANGE; /* at least 10^19 > 2^63 */
+	uint64_t u = 0;
+	for (size_t i = 0; i < nd; i++)
+		u = u * 10 + (uint64_t)(digits[i] - '0');
+	for (int64_t i = 0; i < scale; i++) {
+		if (u > UINT64_MAX / 10)
+			return DN_ERANGE;
+		u *= 10;
+	}
+	if (neg) {
+		if (u > (uint64_t)INT64_MAX + 1)
+			return DN_ERANGE;
+		*v = u == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)u;
+	} else {
+		if (u > (uint64_t)INT64_MAX)
+			return DN_ERANGE;
+		*v = (int64_t)u;
+	}
+	return DN_OK;
+}
+
 static dn_rc dn_parse_int(const dn_param_def *def, const char *text, size_t len,
                           dn_param_value *out, char *msg, size_t msglen)
 {
 	char shown[DN_GOT_SHOW_MAX + 8];
 	dn_show(text, len, shown, sizeof shown);
 	char buf[DN_NUM_TEXT_MAX + 1];
-	if (!dn_strip_underscores(text, len, buf, sizeof buf) ||
-	    (!dn_is_int_literal(buf) && !dn_is_float_literal(buf))) {
+	bool stripped = dn_strip_underscores(text, len, buf, sizeof buf);
+	const char *why = stripped ? dn_number_form_problem(buf) : NULL;
+	if (why) {
+		dn_msg(msg, msglen, "expected an integer (got '%s'; %s)", shown, why);
+		return DN_ETYPE;
+	}
+	if (!stripped || (!dn_is_int_literal(buf) && !dn_is_float_literal(buf))) {
 		dn_msg(msg, msglen, "expected an integer (got '%s')", shown);
 		return DN_ETYPE;
 	}
+	/* Exponent and fraction forms are accepted when they name an integer exactly. */
 	int64_t v;
-	if (dn_is_int_literal(buf)) {
-		errno = 0;
-		long long ll = strtoll(buf, NULL, 10);
-		if (errno == ERANGE)
-			return dn_range_error(def, shown, msg, msglen);
-		v = (int64_t)ll;
-	} else {
-		/* Exponent form: accepted when it names an integer exactly. */
-		errno = 0;
-		double d = strtod(buf, NULL);
-		if (!isfinite(d) || fabs(d) >= 9.2e18)
-			return dn_range_error(def, shown, msg, msglen);
-		if (d != floor(d)) {
-			dn_msg(msg, msglen, "expected an integer (got '%s')", shown);
-			return DN_ETYPE;
-		}
-		v = (int64_t)d;
+	dn_rc rc = dn_exact_int(buf, &v);
+	if (rc == DN_ETYPE) {
+		dn_msg(msg, msglen, "expected an integer (got '%s')", shown);
+		return DN_ETYPE;
 	}
-	if ((double)v < def->min || (double)v > def->max)
-		return dn_range_error(def, shown, msg, msglen);
+	int64_t lo, hi;
+	dn_int_bounds(def, &lo, &hi);
+	if (rc == DN_ERANGE || v < lo || v > hi)
+		return dn_int_range_error(def, shown, msg, msglen);
 	out->i = v;
 	return DN_OK;
+}
+
+/* True when the literal's digits before the exponent are not all zero. */
+static bool dn_has_nonzero_digit(const char *buf)
+{
+	for (const char *s = buf; *s && *s != 'e' && *s != 'E'; s++)
+		if (*s >= '1' && *s <= '9')
+			return true;
+	return false;
 }
 
 static dn_rc dn_parse_float(const dn_param_def *def, const char *text, size_t len,
@@ -380,6 +504,11 @@ static dn_rc dn_parse_float(const dn_param_def *def, const char *text, size_t le
 	bool stripped = dn_strip_underscores(text, len, buf, sizeof buf);
 	if (stripped && dn_looks_nonfinite(buf)) {
 		dn_msg(msg, msglen, "expected a finite number (got '%s')", shown);
+		return DN_ETYPE;
+	}
+	const char *why = stripped ? dn_number_form_problem(buf) : NULL;
+	if (why) {
+		dn_msg(msg, msglen, "expected a number (got '%s'; %s)", shown, why);
 		return DN_ETYPE;
 	}
 	if (!stripped || !dn_is_float_literal(buf)) {
@@ -396,6 +525,17 @@ static dn_rc dn_parse_float(const dn_param_def *def, const char *text, size_t le
 	if (!isfinite(d)) {
 		dn_msg(msg, msglen, "expected a finite number (got '%s')", shown);
 		return DN_ETYPE;
+	}
+	/*
+	 * Underflow: 1e-400 would read as 0 and 1e-310 as a subnormal that has
+	 * lost digits; neither is what was written.
+	 */
+	if ((d == 0 && dn_has_nonzero_digit(buf)) || (d != 0 && fabs(d) < DBL_MIN)) {
+		dn_msg(msg, msglen,
+		       "too close to zero to be represented (got '%s'; the smallest magnitude "
+		       "besides 0 is 2.2250738585072014e-308)",
+		       shown);
+		return DN_ERANGE;
 	}
 	if (d < def->min || d > def->max)
 		return dn_range_error(def, shown, msg, msglen);

@@ -17,7 +17,8 @@
 #include "dn_base.h"
 
 typedef enum dn_param_type {
-	DN_PT_INT,    /* int64; min/max inclusive */
+	DN_PT_INT,    /* int64; min/max inclusive, min rounded up and max down to integers,
+	                 2^63 (INT64_MAX as a double) meaning INT64_MAX */
 	DN_PT_FLOAT,  /* double; min/max inclusive, finite */
 	DN_PT_BOOL,   /* true/false (YAML 1.1 yes/no/on/off accepted too) */
 	DN_PT_STRING, /* free text; min/max bound its length in bytes */
@@ -78,15 +79,20 @@ typedef struct dn_param_value {
  * Parses `text` (len bytes, not necessarily NUL-terminated) as a value of
  * def's type and checks it against the range. These are the rules of
  * scenario files and of defaults: integers are decimal with optional '_'
- * between digits ("1_000_000") or an integral number in exponent form
- * ("1e6"); numbers are finite decimals ("1e-3"; no .inf or .nan); booleans
- * are true/false (yes/no, on/off and capitalised forms accepted); strings
- * must be valid UTF-8 without NUL bytes, with length in [min, max] bytes
- * (max <= 0: no upper bound beyond the loader's file size cap); enums are
- * one of the choices exactly. On success fills *out (OUT; strings need no
+ * between digits ("1_000_000") or a number in fraction or exponent form
+ * that is exactly an integer ("1e6", "2.5e3"; not "1e-400"), read and
+ * compared exactly, without a double in between; numbers are finite
+ * decimals ("1e-3"; no .inf or .nan, nothing so close to zero that it
+ * underflows to 0 or a subnormal, as "1e-400" or "1e-310" would). Neither
+ * may have a leading zero ("017": octal to YAML 1.1 readers) or a 0x, 0o,
+ * 0b prefix. Booleans are true/false (yes/no, on/off and capitalised forms
+ * accepted); strings must be valid UTF-8 without NUL bytes, with length in
+ * [min, max] bytes (max <= 0: no upper bound beyond the loader's file size
+ * cap); enums are one of the choices exactly. On success fills *out (OUT; strings need no
  * storage: the caller keeps the text). On failure returns DN_ETYPE (msg:
  * "expected an integer (got '1.5')") or DN_ERANGE (msg: "must be between
- * 1 and 10 (got 0)"); msg is always NUL-terminated when msglen > 0.
+ * 1 and 10 (got 0)", int bounds printed exactly; or a float underflow);
+ * msg is always NUL-terminated when msglen > 0.
  */
 DN_WUR dn_rc dn_param_parse(const dn_param_def *def, const char *text, size_t len,
                             dn_param_value *out, char *msg, size_t msglen);

@@ -2,7 +2,7 @@
  * results.c: the run recorder (results.h) on top of the HDF5 C library.
  *
  * A run writes one HDF5 file, first under a temporary name beside the
- * target ("<path>.tmp-<pid>"), renamed onto the target only when the run
+ * target ("<path>.tmp-<host>-<pid>"), renamed onto the target only when the run
  * commits, so a reader never sees a half-written file at the target path
  * and an aborted run never replaces an earlier good one. Series samples
  * are buffered per series and written one whole chunk at a time; the
@@ -15,7 +15,7 @@
  * After an HDF5 or I/O failure the recorder is poisoned: later calls return
  * the same code and close(true) discards the temporary.
  */
-#define _POSIX_C_SOURCE 200809L
+/* memfd_create needs _GNU_SOURCE, which the build defines */
 
 #include "results.h"
 
@@ -27,7 +27,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <dirent.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,7 +43,8 @@ enum {
 	DN_RES_UNITS_MAX = 63,      /* fits dn_series_data.units */
 	DN_RES_DESC_MAX = 255,      /* fits dn_series_data.description */
 	DN_RES_MAX_SERIES = 65536,  /* series per file (and read per file) */
-	DN_RES_PATH_MAX = 4000,     /* target path length, leaving room for ".tmp-<pid>" */
+	DN_RES_PATH_MAX = 4000,     /* target path length, leaving room for ".tmp-<host>-<pid>" */
+	DN_RES_HOST_MAX = 40,       /* bytes of the host name in a temporary's name */
 	DN_RES_ERR_MAX = 512,       /* one error line */
 	DN_RES_DEFLATE_LEVEL = 1,   /* TOOLCHAIN.md: shuffle + deflate-1 is smallest and fast */
 	DN_RES_READ_ROWS = 65536    /* rows per read block in dn_results_read_series */
@@ -72,7 +77,7 @@ typedef struct dn_series_rec {
 
 struct dn_results {
 	char *path;           /* the target */
-	char *tmp;            /* "<path>.tmp-<pid>" */
+	char *tmp;            /* "<path>.tmp-<host>-<pid>" */
 	hid_t file;
 	hid_t g_series;
 	hid_t g_summary;
@@ -306,10 +311,12 @@ static void res_free(dn_results *r)
  * the library's exit handler then dereferences it and crashes the whole
  * program at exit (HDF5 issue 2257, CVE-2020-10812; fixed in releases
  * after 1.10.8). The file is being discarded, so we point HDF5's
- * descriptor at /dev/null: the retried writes succeed into nothing, the
- * closes succeed, and unlink removes the real temporary. Only used after
- * a failure. Relies on the default sec2 driver, whose handle is an int.
- * test_write_failure in tests/unit/test_results.c checks it.
+ * descriptor at an anonymous memory file: the retried writes and the
+ * truncate at close succeed into it (/dev/null would refuse the truncate,
+ * and the close would fail again), the closes succeed, and unlink removes
+ * the real temporary. Only used after a failure. Relies on the default
+ * sec2 driver, whose handle is an int. test_write_failure in
+ * tests/unit/test_results.c and the full-disk test of tests/cli check it.
  */
 static void res_defuse(dn_results *r)
 {
@@ -319,7 +326,12 @@ static void res_defuse(dn_results *r)
 	if (H5Fget_vfd_handle(r->file, H5P_DEFAULT, &handle) < 0 || handle == NULL)
 		return; /* nothing more we can do; the error is already reported */
 	int fd = *(const int *)handle; /* the sec2 driver's handle is its descriptor */
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	/* A file-size limit applies to a memory file too, not to a device. */
+	struct rlimit fl;
+	bool limited = getrlimit(RLIMIT_FSIZE, &fl) == 0 && fl.rlim_cur != RLIM_INFINITY;
+	int null = limited ? -1 : memfd_create("dnetsim-discarded", MFD_CLOEXEC);
+	if (null < 0)
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
 		return;
 	int dup_st = dup2(null, fd);
@@ -421,6 +433,125 @@ static dn_rc res_create_file(dn_results *r)
 	return DN_OK;
 }
 
+/* This host's name as it goes into temporaries: letters, digits and '-'
+ * only (so the name parses back), "host" when it has none. */
+static void res_host(char out[DN_RES_HOST_MAX + 1])
+{
+	char h[256];
+	size_t n = 0;
+	if (gethostname(h, sizeof h) == 0) {
+		h[sizeof h - 1] = '\0';
+		for (const char *p = h; *p && n < DN_RES_HOST_MAX; p++)
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			    *p == '-')
+				out[n++] = *p;
+	}
+	if (n == 0) {
+		memcpy(out, "host", 5);
+		return;
+	}
+	out[n] = '\0';
+}
+
+/* The pid of "<anything>.tmp-<host>-<pid>" when host is ours, else 0. */
+static long res_stale_pid(const char *name, const char *host)
+{
+	const char *t = NULL;
+	for (const char *p = strstr(name, ".tmp-"); p; p = strstr(p + 1, ".tmp-"))
+		t = p;
+	if (!t || t == name)
+		return 0;
+	t += 5;
+	size_t hl = strlen(host);
+	if (strncmp(t, host, hl) != 0 || t[hl] != '-')
+		return 0;
+	t += hl + 1;
+	long pid = 0;
+	if (!*t)
+		return 0;
+	for (; *t; t++) {
+		if (*t < '0' || *t > '9' || pid > 100000000L)
+			return 0;
+		pid = pid * 10 + (*t - '0');
+	}
+	return pid;
+}
+
+/* True for an empty file or one that starts with the HDF5 signature. */
+static bool res_is_ours(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool ok = false;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+		unsigned char b[8];
+		ok = st.st_size == 0 || (read(fd, b, sizeof b) == (ssize_t)sizeof b && memcmp(b, sig, 8) == 0);
+	}
+	close(fd);
+	return ok;
+}
+
+void dn_results_process_init(void)
+{
+	herr_t st = H5dont_atexit();
+	(void)st; /* fails only once the library is initialised: then too late anyway */
+}
+
+int dn_results_tmp_name(const char *path, long pid, char *buf, size_t len)
+{
+	char host[DN_RES_HOST_MAX + 1];
+	res_host(host);
+	return snprintf(buf, len, "%s.tmp-%s-%ld", path, host, pid);
+}
+
+size_t dn_results_clean_stale(const char *path,
+                              void (*note)(void *ctx, const char *file, long pid, int err),
+                              void *ctx)
+{
+	char dir[DN_RES_PATH_MAX + 1];
+	if (path == NULL || !res_len_le(path, DN_RES_PATH_MAX))
+		return 0;
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	char host[DN_RES_HOST_MAX + 1];
+	res_host(host);
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	size_t removed = 0, seen = 0;
+	struct dirent *e;
+	/* A bound on the scan: a folder of millions of files is not read whole. */
+	while ((e = readdir(d)) != NULL && seen++ < 1000000) {
+		long pid = res_stale_pid(e->d_name, host);
+		if (pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive (or not ours to signal): leave it */
+		if (!res_is_ours(dirfd(d), e->d_name))
+			continue;
+		char full[2 * DN_RES_PATH_MAX + 2];
+		snprintf(full, sizeof full, "%s/%s", dir, e->d_name);
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0) {
+			removed++;
+			if (note)
+				note(ctx, full, pid, 0);
+		} else if (note) {
+			note(ctx, full, pid, errno);
+		}
+	}
+	closedir(d);
+	return removed;
+}
+
 dn_rc dn_results_open(const char *path, dn_results **out, char *err, size_t errlen)
 {
 	if (err != NULL && errlen > 0)
@@ -453,7 +584,7 @@ dn_rc dn_results_open(const char *path, dn_results **out, char *err, size_t errl
 	r->ftype_f64 = r->ftype_i64 = r->mtype_f64 = r->mtype_i64 = H5I_INVALID_HID;
 	r->str_type = r->dcpl_series = r->dcpl_scalar = r->gcpl = H5I_INVALID_HID;
 	size_t plen = strlen(path);
-	size_t tlen = plen + 32; /* ".tmp-" and a pid */
+	size_t tlen = plen + 32 + DN_RES_HOST_MAX; /* ".tmp-", a host and a pid */
 	r->path = malloc(plen + 1);
 	r->tmp = malloc(tlen);
 	if (r->path == NULL || r->tmp == NULL) {
@@ -462,7 +593,7 @@ dn_rc dn_results_open(const char *path, dn_results **out, char *err, size_t errl
 		return DN_ENOMEM;
 	}
 	memcpy(r->path, path, plen + 1);
-	snprintf(r->tmp, tlen, "%s.tmp-%ld", path, (long)getpid());
+	(void)dn_results_tmp_name(path, (long)getpid(), r->tmp, tlen);
 
 	/* We report errors ourselves (one line, with context). */
 	dn_rc rc = DN_OK;

@@ -11,7 +11,7 @@
  *   /summary/<name>    scalar float64 or int64 dataset; attributes units,
  *                      description
  *
- * The file is written to "<path>.tmp-<pid>" beside the target and renamed
+ * The file is written to "<path>.tmp-<host>-<pid>" beside the target and renamed
  * onto the target only by dn_results_close(r, true). dn_results_close(r,
  * false), an error, or a crash leaves no file at the target path (and
  * close(false) removes the temporary). An existing file at the target is
@@ -30,6 +30,33 @@
 typedef struct dn_results dn_results;
 
 typedef enum dn_value_type { DN_VT_F64, DN_VT_I64 } dn_value_type;
+
+/*
+ * Call once at program start, before any other function here: keeps the
+ * HDF5 library from tidying up at exit. After a failed write HDF5 1.10.8
+ * can leave a freed file registered, and its exit handler then crashes the
+ * process (see res_defuse in results.c); every file is closed explicitly,
+ * so nothing is lost by skipping that handler.
+ */
+void dn_results_process_init(void);
+
+/* Writes the temporary's name for target `path` and process `pid` into
+ * buf; returns what snprintf returns (>= len: did not fit). */
+int dn_results_tmp_name(const char *path, long pid, char *buf, size_t len);
+
+/*
+ * Removes the temporaries that runs on this host left beside `path` (in
+ * its folder, any target) when their process no longer exists: a run
+ * killed by SIGKILL or a power cut cannot clean up after itself. Only
+ * files named "<name>.tmp-<this host>-<pid>" that are empty or start with
+ * the HDF5 signature are touched; a live process's temporary, another
+ * host's (a shared cluster file system) and anything else are left alone.
+ * note (may be NULL) is told of each removal (err 0) or failure (errno).
+ * Returns how many were removed.
+ */
+size_t dn_results_clean_stale(const char *path,
+                              void (*note)(void *ctx, const char *file, long pid, int err),
+                              void *ctx);
 
 /* Creates the temporary file. On failure *out is NULL and err says why. */
 DN_WUR dn_rc dn_results_open(const char *path, dn_results **out, char *err, size_t errlen);

@@ -14,9 +14,14 @@
  * most 16 deep, 256 files in one include list, 1024 file loads and 64 MiB
  * read in all (diamond-shaped includes could otherwise multiply), YAML
  * nested at most 64 deep, at most 1024 anchors and aliases and 64
- * directives (libyaml is quadratic in each, see dn_check_events), and a
- * mapping reached twice through an alias is refused: the work stays
- * linear in the size of the input.
+ * directives (libyaml is quadratic in each, see dn_check_events), 1024
+ * tagged scalars, and a mapping reached twice through an alias is refused:
+ * the work stays linear in the size of the input.
+ *
+ * Messages never quote a file's text beyond what parsed as a scenario:
+ * values of known parameters, and keys only when they could be parameter
+ * names (dn_key_showable). An include can name any file (/etc/shadow),
+ * and its first line may well be a valid YAML key.
  */
 #define _POSIX_C_SOURCE 200809L /* open, fstat, strnlen */
 
@@ -44,6 +49,8 @@ enum {
 	DN_NEST_MAX = 64,                      /* YAML collections inside each other */
 	DN_DIRECTIVES_MAX = 64,                /* "%YAML", "%TAG" lines per text */
 	DN_ANCHORS_MAX = 1024,                 /* anchors plus aliases per text */
+	DN_TAGS_MAX = 1024,                    /* scalars with an explicit tag per text */
+	DN_KEY_SHOW_MAX = 64,                  /* longest key quoted in a message */
 	DN_OVERRIDE_MAX_BYTES = 65536,         /* one --set */
 	DN_SHOW_MAX = 100,                     /* bytes of user text quoted in a message */
 	DN_SHOW_PATH_MAX = 200,                /* bytes of a file name quoted in a message */
@@ -95,6 +102,8 @@ typedef struct dn_source {
 	const char *dir;  /* directory for relative includes ("" = cwd) */
 	yaml_document_t *doc;
 	unsigned char *visited; /* per node: mapping already walked */
+	const size_t *tagged;   /* start_mark.index of each scalar with an explicit tag, ascending */
+	size_t n_tagged;
 	unsigned serial;
 	size_t include_depth;
 } dn_source;
@@ -157,6 +166,24 @@ static void dn_show(const char *text, size_t len, char *buf, size_t buflen)
 		k += 3;
 	}
 	buf[k] = '\0';
+}
+
+/*
+ * Whether a key from a file may be quoted: only when it could be a
+ * parameter name ([a-z0-9_.], short). Anything else may be content of a
+ * file that is no scenario at all, e.g. the first line of an included
+ * /etc/shadow, which YAML reads as a key.
+ */
+static bool dn_key_showable(const char *k, size_t len)
+{
+	if (len > DN_KEY_SHOW_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = k[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'))
+			return false;
+	}
+	return true;
 }
 
 /* ---- the scenario ---- */
@@ -376,6 +403,63 @@ static const char *dn_node_kind(const yaml_node_t *node)
 	return "nothing";
 }
 
+/*
+ * True when the scalar carried an explicit tag (!!str 3, ! 3, !foo 3).
+ * libyaml's document API gives untagged scalars the tag !!str too, so
+ * dn_check_events records where the explicit ones start.
+ */
+static bool dn_has_explicit_tag(const dn_source *src, const yaml_node_t *node)
+{
+	size_t at = node->start_mark.index, lo = 0, hi = src->n_tagged;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (src->tagged[mid] == at)
+			return true;
+		if (src->tagged[mid] < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* "int", "float", "bool", "str" or "null" for a YAML core schema tag; NULL for any other. */
+static const char *dn_core_tag(const char *tag)
+{
+	static const char prefix[] = "tag:yaml.org,2002:";
+	static const char *const core[] = {"int", "float", "bool", "str", "null"};
+	if (!tag || strncmp(tag, prefix, sizeof prefix - 1) != 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof core / sizeof core[0]; i++)
+		if (strcmp(tag + sizeof prefix - 1, core[i]) == 0)
+			return core[i];
+	return NULL;
+}
+
+/* The core tag a parameter type accepts. */
+static const char *dn_tag_of_type(dn_param_type t)
+{
+	switch (t) {
+	case DN_PT_INT: return "int";
+	case DN_PT_FLOAT: return "float";
+	case DN_PT_BOOL: return "bool";
+	case DN_PT_STRING:
+	case DN_PT_ENUM: return "str";
+	}
+	return "str";
+}
+
+static const char *dn_tag_kind(const char *core)
+{
+	if (strcmp(core, "int") == 0)
+		return "an integer";
+	if (strcmp(core, "float") == 0)
+		return "a float";
+	if (strcmp(core, "bool") == 0)
+		return "a boolean";
+	return "a string";
+}
+
 /* Sets one parameter from a YAML value node. */
 static dn_rc dn_set_from_node(dn_loader *L, const dn_source *src, dn_slot *slot,
                               const yaml_node_t *node)
@@ -386,15 +470,41 @@ static dn_rc dn_set_from_node(dn_loader *L, const dn_source *src, dn_slot *slot,
 	if (node->type != YAML_SCALAR_NODE)
 		return dn_fail_at(L, DN_ETYPE, src, node, "%s: expected a scalar (%s), got %s",
 		                  def->name, expected, dn_node_kind(node));
-	if (dn_is_null_scalar(node))
-		return dn_fail_at(L, DN_ETYPE, src, node, "%s: missing value (expected %s)", def->name,
-		                  expected);
 	const char *text = (const char *)node->data.scalar.value;
 	size_t len = node->data.scalar.length;
-	bool quoted = node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-	if (quoted && (def->type == DN_PT_INT || def->type == DN_PT_FLOAT || def->type == DN_PT_BOOL))
-		return dn_fail_at(L, DN_ETYPE, src, node, "%s: expected %s, not a quoted string",
-		                  def->name, expected);
+	if (dn_has_explicit_tag(src, node)) {
+		/* An explicit tag decides the value's type: it must be the parameter's own. */
+		const char *core = dn_core_tag((const char *)node->tag);
+		if (core && strcmp(core, "null") == 0)
+			return dn_fail_at(L, DN_ETYPE, src, node, "%s: missing value (expected %s)",
+			                  def->name, expected);
+		if (!core) {
+			static const char yaml_org[] = "tag:yaml.org,2002:";
+			const char *tag = (const char *)node->tag;
+			bool short_form = strncmp(tag, yaml_org, sizeof yaml_org - 1) == 0;
+			if (short_form)
+				tag += sizeof yaml_org - 1;
+			char tshown[DN_SHOW_MAX + 4];
+			dn_show(tag, strlen(tag), tshown, sizeof tshown);
+			return dn_fail_at(L, DN_ETYPE, src, node,
+			                  "%s: expected %s, not a value with the YAML tag '%s%s'", def->name,
+			                  expected, short_form ? "!!" : "", tshown);
+		}
+		if (strcmp(core, dn_tag_of_type(def->type)) != 0)
+			return dn_fail_at(L, DN_ETYPE, src, node,
+			                  "%s: expected %s, but its YAML tag makes it %s", def->name,
+			                  expected, dn_tag_kind(core));
+	} else {
+		if (dn_is_null_scalar(node))
+			return dn_fail_at(L, DN_ETYPE, src, node, "%s: missing value (expected %s)",
+			                  def->name, expected);
+		/* Quoted scalars are strings in YAML: "10" is not read as a number. */
+		bool quoted = node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+		if (quoted &&
+		    (def->type == DN_PT_INT || def->type == DN_PT_FLOAT || def->type == DN_PT_BOOL))
+			return dn_fail_at(L, DN_ETYPE, src, node, "%s: expected %s, not a quoted string",
+			                  def->name, expected);
+	}
 	dn_param_value v;
 	char msg[512];
 	dn_rc rc = dn_param_parse(def, text, len, &v, msg, sizeof msg);
@@ -448,6 +558,67 @@ static const char *dn_errno_text(int e, char *buf, size_t buflen)
 #endif
 }
 
+static const char dn_too_big[] = "too big";
+
+/*
+ * Reads fd to its end into *text (malloc'd, NUL-terminated, *len bytes),
+ * growing from size_hint: st_size is only a hint, as files in /proc say 0
+ * and any file may change while it is read. Returns NULL, or a reason
+ * (dn_too_big past cap bytes) with *text NULL.
+ */
+static const char *dn_read_all(int fd, size_t size_hint, size_t cap, char **text, size_t *len,
+                               char *ebuf, size_t eblen)
+{
+	*text = NULL;
+	*len = 0;
+	/* One byte beyond cap tells "exactly cap" from "more". */
+	size_t size = (size_hint < 4096 ? 4096 : size_hint) + 2;
+	if (size > cap + 2)
+		size = cap + 2;
+	char *buf = malloc(size);
+	if (!buf)
+		return "out of memory";
+	size_t n = 0;
+	const char *problem = NULL;
+	bool at_end = false;
+	/* Each pass reads a byte or ends; the bound is a backstop against endless EINTR. */
+	for (size_t pass = 0; !at_end && !problem && pass <= cap + 1024; pass++) {
+		if (n == size - 1) {
+			if (n > cap) {
+				problem = dn_too_big;
+				break;
+			}
+			size_t grown = size <= (cap + 2) / 2 ? 2 * size : cap + 2;
+			char *p = realloc(buf, grown);
+			if (!p) {
+				problem = "out of memory";
+				break;
+			}
+			buf = p;
+			size = grown;
+		}
+		ssize_t r = read(fd, buf + n, size - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			problem = dn_errno_text(errno, ebuf, eblen);
+		else if (r == 0)
+			at_end = true;
+		else
+			n += (size_t)r;
+	}
+	if (!problem && (!at_end || n > cap))
+		problem = n > cap ? dn_too_big : "interrupted too often";
+	if (problem) {
+		free(buf);
+		return problem;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return NULL;
+}
+
 /* Where an include names a file: the including source and the name's node. */
 typedef struct dn_site {
 	const dn_source *src;
@@ -492,25 +663,15 @@ static dn_rc dn_load_file(dn_loader *L, const char *path, const dn_site *site,
 		problem = "not a regular file";
 	else if (st.st_size > DN_FILE_MAX_BYTES)
 		problem = "larger than 16 MiB";
-	else if ((size_t)st.st_size > DN_TOTAL_BYTES_MAX - L->bytes_read)
-		problem = "more than 64 MiB read in all";
 	char *text = NULL;
 	size_t len = 0;
 	if (!problem) {
-		text = malloc((size_t)st.st_size + 1);
-		if (!text)
-			problem = "out of memory";
-	}
-	while (!problem && len < (size_t)st.st_size) {
-		ssize_t r = read(fd, text + len, (size_t)st.st_size - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			problem = dn_errno_text(errno, ebuf, sizeof ebuf);
-		else if (r == 0)
-			break; /* the file shrank: take what is there */
-		else
-			len += (size_t)r;
+		size_t left = DN_TOTAL_BYTES_MAX - L->bytes_read;
+		size_t cap = left < DN_FILE_MAX_BYTES ? left : DN_FILE_MAX_BYTES;
+		problem = dn_read_all(fd, (size_t)st.st_size, cap, &text, &len, ebuf, sizeof ebuf);
+		if (problem == dn_too_big)
+			problem = cap == DN_FILE_MAX_BYTES ? "larger than 16 MiB"
+			                                   : "more than 64 MiB read in all";
 	}
 	if (close(fd) != 0 && !problem)
 		problem = dn_errno_text(errno, ebuf, sizeof ebuf);
@@ -689,8 +850,16 @@ static dn_rc dn_check_keys(dn_loader *L, const dn_source *src, const yaml_node_t
 		return DN_OK;
 	const yaml_node_t *k1 = yaml_document_get_node(src->doc, pairs[first].key);
 	const yaml_node_t *k2 = yaml_document_get_node(src->doc, pairs[dup].key);
+	const char *k2text = (const char *)k2->data.scalar.value;
+	size_t k2len = k2->data.scalar.length;
+	if (!dn_key_showable(k2text, k2len))
+		return dn_fail_at(L, DN_EINVAL, src, k2,
+		                  "duplicate key (first at line %lu, column %lu; the key is not shown: "
+		                  "it is not a parameter name)",
+		                  (unsigned long)k1->start_mark.line + 1,
+		                  (unsigned long)k1->start_mark.column + 1);
 	char shown[DN_SHOW_MAX + 4];
-	dn_show((const char *)k2->data.scalar.value, k2->data.scalar.length, shown, sizeof shown);
+	dn_show(k2text, k2len, shown, sizeof shown);
 	return dn_fail_at(L, DN_EINVAL, src, k2, "duplicate key '%s' (first at line %lu, column %lu)",
 	                  shown, (unsigned long)k1->start_mark.line + 1,
 	                  (unsigned long)k1->start_mark.column + 1);
@@ -707,7 +876,24 @@ static dn_rc dn_walk_pair(dn_loader *L, const dn_source *src, const char *prefix
 	size_t plen = strlen(prefix);
 	char full[DN_PARAM_NAME_MAX + 2];
 	size_t flen = plen + (plen ? 1 : 0) + klen;
-	if (flen > DN_PARAM_NAME_MAX || memchr(k, '\0', klen)) {
+	if (!dn_key_showable(k, klen)) {
+		/* Said by place only: the text may come from a file that is no scenario. */
+		char hint[DN_PARAM_NAME_MAX + 32];
+		hint[0] = '\0';
+		if (flen <= DN_PARAM_NAME_MAX && !memchr(k, '\0', klen)) {
+			memcpy(full, prefix, plen);
+			if (plen)
+				full[plen] = '.';
+			memcpy(full + plen + (plen ? 1 : 0), k, klen);
+			full[flen] = '\0';
+			dn_suggest(L->reg, full, hint, sizeof hint); /* names only registered names */
+		}
+		return dn_fail_at(L, DN_EUNKNOWN, src, key,
+		                  "unknown parameter%s%s%s (the key is not shown: it is not a parameter "
+		                  "name)%s",
+		                  plen ? " under '" : "", prefix, plen ? "'" : "", hint);
+	}
+	if (flen > DN_PARAM_NAME_MAX) {
 		char shown[DN_SHOW_MAX + 4];
 		dn_show(k, klen, shown, sizeof shown);
 		return dn_fail_at(L, DN_EUNKNOWN, src, key, "unknown parameter '%s%s%s'", prefix,
@@ -803,9 +989,7 @@ static dn_rc dn_yaml_error(dn_loader *L, const char *name, const yaml_parser_t *
 				col++;
 			}
 		}
-		if (p->problem_value != -1)
-			return dn_fail(L, DN_EPARSE, name, line, col, "YAML syntax error: %s (byte 0x%02x)",
-			               problem, (unsigned)p->problem_value & 0xffu);
+		/* Not p->problem_value: that is a byte of the file, and the file may be no scenario. */
 		return dn_fail(L, DN_EPARSE, name, line, col, "YAML syntax error: %s", problem);
 	}
 	if (p->context)
@@ -846,9 +1030,15 @@ static dn_rc dn_walk_document(dn_loader *L, dn_source *src)
  * stops at the first event nested deeper than DN_NEST_MAX or past
  * DN_ANCHORS_MAX anchors and aliases, before the scanner reads further.
  * Syntax errors surface here too, with the same messages as in the load.
+ * It also records where each explicitly tagged scalar starts (*tagged,
+ * ascending, malloc'd, the caller frees it even on failure), which the
+ * document API does not tell.
  */
-static dn_rc dn_check_events(dn_loader *L, const char *name, const char *text, size_t len)
+static dn_rc dn_check_events(dn_loader *L, const char *name, const char *text, size_t len,
+                             size_t **tagged, size_t *n_tagged)
 {
+	*tagged = NULL;
+	*n_tagged = 0;
 	size_t directives = 0, line = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (text[i] == '%' && (i == 0 || text[i - 1] == '\n') && ++directives > DN_DIRECTIVES_MAX)
@@ -876,7 +1066,25 @@ static dn_rc dn_check_events(dn_loader *L, const char *name, const char *text, s
 		              (type == YAML_SCALAR_EVENT && ev.data.scalar.anchor) ||
 		              (type == YAML_SEQUENCE_START_EVENT && ev.data.sequence_start.anchor) ||
 		              (type == YAML_MAPPING_START_EVENT && ev.data.mapping_start.anchor);
+		bool tag = type == YAML_SCALAR_EVENT && ev.data.scalar.tag;
 		yaml_event_delete(&ev);
+		if (tag) {
+			if (*n_tagged == DN_TAGS_MAX) {
+				rc = dn_fail(L, DN_ELIMIT, name, mark.line, mark.column,
+				             "more than %d tagged YAML scalars", DN_TAGS_MAX);
+				break;
+			}
+			if (!*tagged) {
+				*tagged = malloc(DN_TAGS_MAX * sizeof **tagged);
+				if (!*tagged) {
+					rc = dn_fail(L, DN_ENOMEM, name, mark.line, mark.column, "out of memory");
+					break;
+				}
+			}
+			/* Events come in input order, so the array stays sorted. */
+			assert(*n_tagged == 0 || (*tagged)[*n_tagged - 1] < mark.index);
+			(*tagged)[(*n_tagged)++] = mark.index;
+		}
 		if (anchor && ++anchors > DN_ANCHORS_MAX) {
 			rc = dn_fail(L, DN_ELIMIT, name, mark.line, mark.column,
 			             "more than %d YAML anchors and aliases", DN_ANCHORS_MAX);
@@ -902,17 +1110,23 @@ static dn_rc dn_check_events(dn_loader *L, const char *name, const char *text, s
 static dn_rc dn_load_text(dn_loader *L, const char *name, const char *dir, const char *text,
                           size_t len, size_t include_depth)
 {
-	dn_rc rc = dn_check_events(L, name, text, len);
-	if (rc)
+	size_t *tagged = NULL, n_tagged = 0;
+	dn_rc rc = dn_check_events(L, name, text, len, &tagged, &n_tagged);
+	if (rc) {
+		free(tagged);
 		return rc;
+	}
 	yaml_parser_t parser;
-	if (!yaml_parser_initialize(&parser))
+	if (!yaml_parser_initialize(&parser)) {
+		free(tagged);
 		return dn_fail(L, DN_ENOMEM, name, 0, 0, "out of memory");
+	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	yaml_document_t doc;
 	if (!yaml_parser_load(&parser, &doc)) {
 		rc = dn_yaml_error(L, name, &parser, text, len);
 		yaml_parser_delete(&parser);
+		free(tagged);
 		return rc;
 	}
 	if (yaml_document_get_root_node(&doc)) {
@@ -934,11 +1148,13 @@ static dn_rc dn_load_text(dn_loader *L, const char *name, const char *dir, const
 			rc = dn_fail(L, DN_ELIMIT, name, 0, 0, "too many sources");
 		} else {
 			dn_source src = {.name = name, .dir = dir, .doc = &doc,
+			                 .tagged = tagged, .n_tagged = n_tagged,
 			                 .serial = ++L->serial, .include_depth = include_depth};
 			rc = dn_walk_document(L, &src);
 		}
 	}
 	yaml_document_delete(&doc);
+	free(tagged);
 	return rc;
 }
 
@@ -1298,4 +1514,14 @@ char *dn_scenario_to_yaml(const dn_scenario *s)
 		return NULL;
 	}
 	return b.p;
+}
+
+size_t dn_scenario_n_sources(const dn_scenario *s)
+{
+	return s->n_files;
+}
+
+const char *dn_scenario_source(const dn_scenario *s, size_t i)
+{
+	return i < s->n_files ? s->files[i] : NULL;
 }

@@ -8,7 +8,12 @@
  * loads base files first; the including file's values override them, and
  * later includes override earlier ones. Command-line overrides
  * ("a.b=3", as given to --set) are applied last. Every value is checked
- * against the registry; anything not given takes its default.
+ * against the registry; anything not given takes its default. Quoted
+ * scalars are strings, so "3" is refused for a number or bool; an explicit
+ * YAML tag must name the parameter's own type (!!int, !!float, !!bool,
+ * !!str for strings and enums; `!!str 3` is refused for an int). Files
+ * must be regular and are read by content up to 16 MiB (files in /proc
+ * report size 0).
  *
  * Errors name the place: "FILE:LINE:COLUMN: PARAM: what was expected"
  * ("<command line>:1:COLUMN" for --set overrides). On any error nothing is
@@ -24,7 +29,11 @@
  * '=' or an unknown name, the value's first byte for a bad value) and the
  * override is quoted. A top-level file that cannot be opened is reported
  * as "PATH: cannot read the scenario file: REASON" (no position exists).
- * Override values are taken literally: no YAML quoting or null.
+ * Override values are taken literally (no YAML quoting, tags or null),
+ * with the same number syntax as files. Messages quote a key only when it
+ * could be a parameter name ([a-z0-9_.], at most 64 bytes), so including
+ * a file that is no scenario never echoes its text:
+ *   /etc/shadow:1:1: unknown parameter (the key is not shown: it is not a parameter name)
  */
 #ifndef DN_SCENARIO_H
 #define DN_SCENARIO_H
@@ -84,5 +93,14 @@ const char *dn_scn_where(const dn_scenario *s, const char *name, int *line, int 
  * Returns a malloc'd string (caller frees) or NULL when out of memory.
  */
 char *dn_scenario_to_yaml(const dn_scenario *s);
+
+/*
+ * The files the scenario was read from: index 0 is the top-level file,
+ * then every include, as paths from the working directory (the name
+ * "<command line>" may appear among them; it is no file). The strings live
+ * as long as the scenario.
+ */
+size_t dn_scenario_n_sources(const dn_scenario *s);
+const char *dn_scenario_source(const dn_scenario *s, size_t i);
 
 #endif

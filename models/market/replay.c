@@ -206,9 +206,10 @@ dn_rc dn_market_path_load(const char *path, size_t max_points, dn_market_path **
 	*out = NULL;
 	if (errlen)
 		err[0] = '\0';
-	FILE *f = fopen(path, "rb");
+	char why[160];
+	FILE *f = dn_fopen_input(path, PATH_FILE_MAX, why, sizeof why);
 	if (!f)
-		return perr(DN_EIO, err, errlen, path, " cannot open: %s", strerror(errno));
+		return perr(DN_EIO, err, errlen, path, " cannot open: %s", why);
 	size_t cap = 0, len = 0;
 	char *buf = NULL;
 	dn_rc rc = DN_OK;

@@ -148,10 +148,11 @@ dn_rc dn_net_calib_parse(const char *name, const char *text, size_t len, dn_net_
 
 dn_rc dn_net_calib_load(const char *path, dn_net_calib *out, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
+	char why[160];
+	FILE *f = dn_fopen_input(path, CALIB_MAX_BYTES, why, sizeof why);
 	if (!f)
 		return calib_err(err, errlen, DN_EIO, "%s: cannot open the network calibration file: %s",
-				 path, strerror(errno));
+				 path, why);
 	char *buf = malloc(CALIB_MAX_BYTES + 1);
 	if (!buf) {
 		fclose(f);

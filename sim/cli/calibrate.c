@@ -446,9 +446,10 @@ static int write_grid(const char *path, const cal_ctx *c, uint64_t seed)
 
 static int read_grid(const char *path, cal_ctx *c, uint64_t *seed)
 {
-	FILE *f = fopen(path, "r");
+	char why[160];
+	FILE *f = dn_fopen_input(path, (uint64_t)16 << 20, why, sizeof why);
 	if (!f) {
-		fprintf(stderr, "dnetsim calibrate: ERROR: %s: cannot open the calibration grid\n", path);
+		fprintf(stderr, "dnetsim calibrate: ERROR: %s: cannot open the calibration grid: %s\n", path, why);
 		return DN_EXIT_FAIL;
 	}
 	char line[512];

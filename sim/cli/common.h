@@ -40,6 +40,17 @@ bool dn_cli_sets_add(dn_cli_sets *s, const char *kv);
  */
 dn_scenario *dn_cli_load(const dn_cli_registry *cr, const char *path, const dn_cli_sets *sets);
 
+/*
+ * The results path of `dnetsim run`, checked before anything is built:
+ * refuses (message on stderr, false) a symbolic link, anything but a
+ * regular file or a new name, the scenario or one of its includes, a file
+ * a string parameter names, and an existing file unless force.
+ */
+bool dn_cli_out_ok(const char *out, const dn_scenario *s, const dn_cli_registry *cr, bool force);
+/* The folder of `out` (created by then) takes files; temporaries of dead
+ * runs in it are removed and reported (unless quiet). False: message printed. */
+bool dn_cli_out_dir_ok(const char *out, bool quiet);
+
 /* Parses a non-negative integer option value; prints an error on failure. */
 bool dn_cli_parse_u64(const char *opt, const char *s, uint64_t *out);
 bool dn_cli_parse_double(const char *opt, const char *s, double *out);

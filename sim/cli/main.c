@@ -2,10 +2,12 @@
  * main.c: the dnetsim program: dispatches to a subcommand.
  * Exit codes: 0 ok, 1 the run failed, 2 usage or scenario error.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "sim/results.h"
 
 #ifndef DN_VERSION
 #define DN_VERSION "0.0.0"
@@ -40,6 +42,19 @@ static void usage(FILE *out)
 	             "\nexit codes: 0 ok, 1 run failed, 2 usage or scenario error\n");
 }
 
+/* Output that did not reach stdout (a full disk, a closed pipe) is a
+ * failure like any other write: exit 1 with the reason. */
+static int finish_stdout(int code)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		int e = errno;
+		fprintf(stderr, "dnetsim: cannot write to standard output: %s\n", e ? strerror(e) : "write error");
+		return code == DN_EXIT_OK ? DN_EXIT_FAIL : code;
+	}
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -54,9 +69,10 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return DN_EXIT_OK;
 	}
+	dn_results_process_init();
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
+			return finish_stdout(commands[i].fn(argc - 1, argv + 1));
 	fprintf(stderr, "dnetsim: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return DN_EXIT_USAGE;

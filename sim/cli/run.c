@@ -35,6 +35,32 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
+/*
+ * Installed before the first file is created, so an interrupt at any point
+ * reaches the cleanup path. SIGXFSZ (a file-size limit) and SIGPIPE (stdout
+ * closed) are ignored: the write then fails with an errno we report.
+ */
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void restore_signals(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGXFSZ, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+}
+
 typedef struct progress_ctx {
 	double t_start, t_last;
 	bool on;
@@ -74,7 +100,11 @@ static void run_usage(FILE *out)
 	        "  --seed N        random seed (same as --set sim.seed=N)\n"
 	        "  --threads N     OpenMP threads (default: sim.threads, 0 = all cores);\n"
 	        "                  results are identical at any thread count\n"
-	        "  --out PATH      results file (default: results/<scenario name>.h5)\n"
+	        "  --out PATH      results file (default: results/<scenario name>.h5); an existing\n"
+	        "                  file is refused unless --force; never an input file or a\n"
+	        "                  device, FIFO, socket, folder or symbolic link\n"
+	        "  --force         replace an existing results file, and run even when the\n"
+	        "                  memory estimate says the machine has too little\n"
 	        "  --set NAME=VAL  override one parameter (repeatable; `dnetsim params` lists them)\n"
 	        "  --quiet         print nothing but errors\n"
 	        "  --progress      print the progress line even when stderr is not a terminal\n"
@@ -147,12 +177,13 @@ int dn_cmd_run(int argc, char **argv)
 		{"seed", required_argument, NULL, 's'}, {"threads", required_argument, NULL, 't'},
 		{"out", required_argument, NULL, 'o'},  {"set", required_argument, NULL, 'S'},
 		{"quiet", no_argument, NULL, 'q'},      {"progress", no_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+		{"help", no_argument, NULL, 'h'},       {"force", no_argument, NULL, 'f'},
+		{NULL, 0, NULL, 0},
 	};
 	dn_cli_sets sets = {0};
 	const char *out_path = NULL, *seed = NULL;
 	uint64_t threads = 0;
-	bool quiet = false, force_progress = false;
+	bool quiet = false, force_progress = false, force = false, seed_set = false;
 	int c;
 	optind = 1;
 	opterr = 1;
@@ -166,13 +197,22 @@ int dn_cmd_run(int argc, char **argv)
 				return DN_EXIT_USAGE;
 			}
 			break;
-		case 'o': out_path = optarg; break;
+		case 'o':
+			if (!optarg[0]) {
+				fprintf(stderr, "dnetsim run: --out needs a file name\n");
+				return DN_EXIT_USAGE;
+			}
+			out_path = optarg;
+			break;
 		case 'S':
+			if (strncmp(optarg, "sim.seed=", 9) == 0)
+				seed_set = true;
 			if (!dn_cli_sets_add(&sets, optarg))
 				return DN_EXIT_USAGE;
 			break;
 		case 'q': quiet = true; break;
 		case 'p': force_progress = true; break;
+		case 'f': force = true; break;
 		case 'h': run_usage(stdout); return DN_EXIT_OK;
 		default: run_usage(stderr); return DN_EXIT_USAGE;
 		}
@@ -183,6 +223,10 @@ int dn_cmd_run(int argc, char **argv)
 		return DN_EXIT_USAGE;
 	}
 	const char *path = argv[optind];
+	if (seed && seed_set) {
+		fprintf(stderr, "dnetsim run: the seed is given twice (--seed and --set sim.seed): give it once\n");
+		return DN_EXIT_USAGE;
+	}
 	if (seed) {
 		uint64_t v;
 		if (!dn_cli_parse_u64("--seed", seed, &v))
@@ -199,6 +243,7 @@ int dn_cmd_run(int argc, char **argv)
 	dn_results *r = NULL;
 	char *yaml = NULL, *owned_out = NULL;
 	char err[1024];
+	install_signals();
 	if (dn_cli_registry_init(&cr)) {
 		fprintf(stderr, "dnetsim: cannot build the parameter registry\n");
 		goto done;
@@ -219,14 +264,24 @@ int dn_cmd_run(int argc, char **argv)
 		if (!owned_out)
 			goto done;
 	}
+	if (!dn_cli_out_ok(out_path, s, &cr, force)) {
+		code = DN_EXIT_USAGE;
+		goto done;
+	}
 	if (mkdir_parent(out_path) != 0) {
 		fprintf(stderr, "dnetsim: cannot create the folder of %s: %s\n", out_path, strerror(errno));
 		goto done;
 	}
+	if (!dn_cli_out_dir_ok(out_path, quiet))
+		goto done;
 	dn_rc rc = dn_world_new(model, s, (int)threads, &w, err, sizeof err);
 	if (rc) {
 		fprintf(stderr, "dnetsim: %s: %s\n", path, err);
 		code = (rc == DN_ERANGE || rc == DN_EINVAL) ? DN_EXIT_USAGE : DN_EXIT_FAIL;
+		goto done;
+	}
+	if (stop_flag) {
+		fprintf(stderr, "dnetsim: interrupted before the run started; nothing was written to %s\n", out_path);
 		goto done;
 	}
 	rc = dn_results_open(out_path, &r, err, sizeof err);
@@ -250,11 +305,6 @@ int dn_cmd_run(int argc, char **argv)
 		       DN_VERSION, path, model->name, seedv, dn_world_nparts(w), dn_world_threads(w));
 	fflush(stdout);
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	progress_ctx pc = {.t_start = mono_s(), .on = !quiet && (force_progress || isatty(2))};
 	dn_run_stats st;
 	rc = dn_world_run(w, r, progress_line, &pc, (volatile const int *)&stop_flag, &st, err, sizeof err);
@@ -290,8 +340,7 @@ int dn_cmd_run(int argc, char **argv)
 done:
 	if (r)
 		(void)dn_results_close(r, false);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	restore_signals();
 	free(yaml);
 	free(owned_out);
 	dn_world_free(w);

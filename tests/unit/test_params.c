@@ -318,6 +318,130 @@ static void test_parse_bool_enum_string(void **state)
 	assert_string_equal(buf, "one of: rr"); /* cut to fit */
 }
 
+/* Underflow is an error, not 0 or a subnormal that lost digits. */
+static void test_float_underflow_refused(void **state)
+{
+	(void)state;
+	const dn_param_def d = {"a.f", DN_PT_FLOAT, "1", "0", -1, 1, NULL, "doc"};
+	dn_param_value v;
+	check_parse(&d, "1e-400", DN_ERANGE,
+	            "too close to zero to be represented (got '1e-400'; the smallest magnitude "
+	            "besides 0 is 2.2250738585072014e-308)",
+	            NULL);
+	check_parse(&d, "-1e-400", DN_ERANGE, NULL, NULL);
+	check_parse(&d, "1e-310", DN_ERANGE, NULL, NULL);  /* subnormal */
+	check_parse(&d, "5e-324", DN_ERANGE, NULL, NULL);  /* the smallest subnormal */
+	check_parse(&d, "0.000_001e-400", DN_ERANGE, NULL, NULL);
+	check_parse(&d, "2.2250738585072014e-308", DN_OK, NULL, &v);
+	assert_true(v.f == DBL_MIN);
+	check_parse(&d, "0e-400", DN_OK, NULL, &v); /* zero is zero */
+	assert_true(v.f == 0.0);
+	check_parse(&d, "-0.0", DN_OK, NULL, &v);
+	assert_true(v.f == 0.0);
+	check_parse(&d, "1e999", DN_ETYPE, "expected a finite number (got '1e999')", NULL);
+
+	/* An int parameter takes a number in float form only when it is an exact integer. */
+	const dn_param_def n = {"a.n", DN_PT_INT, "1", "0", 0, 1e9, NULL, "doc"};
+	check_parse(&n, "1e-400", DN_ETYPE, "expected an integer (got '1e-400')", NULL);
+	check_parse(&n, "0.5e-400", DN_ETYPE, NULL, NULL);
+	check_parse(&n, "1.000000000000000000001", DN_ETYPE, NULL, NULL);
+	check_parse(&n, "3.0", DN_OK, NULL, &v);
+	assert_int_equal(v.i, 3);
+	check_parse(&n, "2.50e1", DN_OK, NULL, &v);
+	assert_int_equal(v.i, 25);
+	check_parse(&n, "0e-400", DN_OK, NULL, &v);
+	assert_int_equal(v.i, 0);
+	check_parse(&n, "1e99999999999999999999", DN_ERANGE, NULL, NULL);
+	check_parse(&n, "1e-99999999999999999999", DN_ETYPE, NULL, NULL);
+}
+
+/* Int bounds print exactly and compare without rounding through a double. */
+static void test_seed_range_exact(void **state)
+{
+	(void)state;
+	/* Declared like sim.seed. */
+	const dn_param_def seed = {"sim.seed", DN_PT_INT, "1", "1", 0, 9.2e18, NULL, "doc"};
+	dn_param_value v;
+	check_parse(&seed, "9200000000000000001", DN_ERANGE,
+	            "must be between 0 and 9200000000000000000 (got 9200000000000000001)", NULL);
+	check_parse(&seed, "92000000000000000010e-1", DN_ERANGE, NULL, NULL);
+	check_parse(&seed, "9.2e18", DN_OK, NULL, &v);
+	assert_true(v.i == INT64_C(9200000000000000000));
+	check_parse(&seed, "9200000000000000000", DN_OK, NULL, &v);
+	assert_true(v.i == INT64_C(9200000000000000000));
+	check_parse(&seed, "9.199999999999999999e18", DN_OK, NULL, &v);
+	assert_true(v.i == INT64_C(9199999999999999999));
+	check_parse(&seed, "9.2000000000000000001e18", DN_ETYPE, NULL, NULL); /* not an integer */
+	check_parse(&seed, "1e19", DN_ERANGE,
+	            "must be between 0 and 9200000000000000000 (got 1e19)", NULL);
+
+	/* A max of 2^63 (INT64_MAX as a double) is INT64_MAX. */
+	const dn_param_def full = {"a.full", DN_PT_INT, "1", "0", -9223372036854775808.0,
+	                           9223372036854775807.0, NULL, "doc"};
+	check_parse(&full, "9223372036854775807", DN_OK, NULL, &v);
+	assert_true(v.i == INT64_MAX);
+	check_parse(&full, "9.223372036854775807e18", DN_OK, NULL, &v);
+	assert_true(v.i == INT64_MAX);
+	check_parse(&full, "9223372036854775808", DN_ERANGE,
+	            "must be between -9223372036854775808 and 9223372036854775807 "
+	            "(got 9223372036854775808)",
+	            NULL);
+	check_parse(&full, "-9223372036854775808", DN_OK, NULL, &v);
+	assert_true(v.i == INT64_MIN);
+	check_parse(&full, "-9.223372036854775808e18", DN_OK, NULL, &v);
+	assert_true(v.i == INT64_MIN);
+	check_parse(&full, "-9223372036854775809", DN_ERANGE, NULL, NULL);
+	/* The bound is the double the table holds (2^53 + 1 is 2^53), compared exactly. */
+	const dn_param_def odd = {"a.odd", DN_PT_INT, "1", "0", 0, 9007199254740993.0, NULL, "doc"};
+	check_parse(&odd, "9007199254740993", DN_ERANGE,
+	            "must be between 0 and 9007199254740992 (got 9007199254740993)", NULL);
+}
+
+/* 017 is octal 15 to a YAML 1.1 reader and 17 to a YAML 1.2 one: refused, with the reason. */
+static void test_leading_zero_refused(void **state)
+{
+	(void)state;
+	const dn_param_def n = {"a.n", DN_PT_INT, "1", "0", -1000, 1000, NULL, "doc"};
+	dn_param_value v;
+	check_parse(&n, "017", DN_ETYPE,
+	            "expected an integer (got '017'; a leading zero is ambiguous: YAML 1.1 reads "
+	            "017 as octal 15, YAML 1.2 as 17)",
+	            NULL);
+	check_parse(&n, "-017", DN_ETYPE, NULL, NULL);
+	check_parse(&n, "+017", DN_ETYPE, NULL, NULL);
+	check_parse(&n, "0_17", DN_ETYPE, NULL, NULL);
+	check_parse(&n, "00", DN_ETYPE, NULL, NULL);
+	check_parse(&n, "017e1", DN_ETYPE, NULL, NULL);
+	check_parse(&n, "0x1F", DN_ETYPE,
+	            "expected an integer (got '0x1F'; only decimal numbers are accepted, not "
+	            "hexadecimal, octal or binary)",
+	            NULL);
+	check_parse(&n, "0o17", DN_ETYPE, NULL, NULL);
+	check_parse(&n, "0b101", DN_ETYPE, NULL, NULL);
+	check_parse(&n, "0", DN_OK, NULL, &v);
+	assert_int_equal(v.i, 0);
+	check_parse(&n, "-0", DN_OK, NULL, &v);
+	assert_int_equal(v.i, 0);
+	check_parse(&n, "10", DN_OK, NULL, &v);
+	assert_int_equal(v.i, 10);
+	check_parse(&n, "1e02", DN_OK, NULL, &v); /* exponents may have leading zeros */
+	assert_int_equal(v.i, 100);
+
+	const dn_param_def f = {"a.f", DN_PT_FLOAT, "1", "0", -1000, 1000, NULL, "doc"};
+	check_parse(&f, "017", DN_ETYPE,
+	            "expected a number (got '017'; a leading zero is ambiguous: YAML 1.1 reads "
+	            "017 as octal 15, YAML 1.2 as 17)",
+	            NULL);
+	check_parse(&f, "01.5", DN_ETYPE, NULL, NULL);
+	check_parse(&f, "0x1p3", DN_ETYPE, NULL, NULL);
+	check_parse(&f, "0.5", DN_OK, NULL, &v);
+	assert_true(v.f == 0.5);
+	check_parse(&f, "0e0", DN_OK, NULL, &v);
+	assert_true(v.f == 0.0);
+	check_parse(&f, "1e-05", DN_OK, NULL, &v);
+	assert_true(v.f == 1e-5);
+}
+
 static uint64_t splitmix64(uint64_t *x)
 {
 	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
@@ -347,6 +471,12 @@ static void test_format_float_round_trip(void **state)
 		dn_param_format_float(x, buf, sizeof buf);
 		dn_param_value v;
 		char msg[128];
+		if (x != 0 && fabs(x) < DBL_MIN) {
+			/* Subnormals format exactly but are refused as values (test_float_underflow_refused). */
+			assert_true(strtod(buf, NULL) == x);
+			assert_int_equal(dn_param_parse(&d, buf, strlen(buf), &v, msg, sizeof msg), DN_ERANGE);
+			continue;
+		}
 		if (dn_param_parse(&d, buf, strlen(buf), &v, msg, sizeof msg) != DN_OK)
 			fail_msg("'%s' does not parse: %s", buf, msg);
 		if (memcmp(&v.f, &x, sizeof x) != 0)
@@ -446,6 +576,9 @@ int main(void)
 	    cmocka_unit_test(test_parse_int),
 	    cmocka_unit_test(test_parse_float),
 	    cmocka_unit_test(test_parse_bool_enum_string),
+	    cmocka_unit_test(test_float_underflow_refused),
+	    cmocka_unit_test(test_seed_range_exact),
+	    cmocka_unit_test(test_leading_zero_refused),
 	    cmocka_unit_test(test_format_float_round_trip),
 	    cmocka_unit_test(test_print),
 	    cmocka_unit_test(test_many),

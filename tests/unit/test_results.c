@@ -121,7 +121,7 @@ static bool t_exists(const char *path)
 
 static void t_tmp_name(char *buf, size_t len, const char *target, long pid)
 {
-	int n = snprintf(buf, len, "%s.tmp-%ld", target, pid);
+	int n = dn_results_tmp_name(target, pid, buf, len);
 	assert_true(n > 0 && (size_t)n < len);
 }
 
@@ -224,7 +224,7 @@ static void test_round_trip(void **state)
 
 	/* R: nothing at the target before the commit; only the temporary */
 	assert_false(t_exists(d->target));
-	char tmp[T_PATH + 32];
+	char tmp[T_PATH + 96];
 	t_tmp_name(tmp, sizeof tmp, d->target, (long)getpid());
 	assert_true(t_exists(tmp));
 
@@ -425,7 +425,7 @@ static void t_interrupted(t_dir *d, bool by_signal)
 	}
 	assert_false(t_exists(d->target));
 	/* the dead writer's temporary is all that is left; a reader never sees it */
-	char tmp[T_PATH + 32];
+	char tmp[T_PATH + 96];
 	t_tmp_name(tmp, sizeof tmp, d->target, (long)pid);
 	assert_true(t_exists(tmp));
 	assert_int_equal(t_count_entries(d->dir), 1);
@@ -434,6 +434,68 @@ static void t_interrupted(t_dir *d, bool by_signal)
 static void test_killed_writer(void **state)
 {
 	t_interrupted(*state, true);
+}
+
+static void t_count_note(void *ctx, const char *file, long pid, int err)
+{
+	(void)file;
+	(void)pid;
+	if (err == 0)
+		++*(int *)ctx;
+}
+
+/* The next run removes a dead writer's temporary, and only that: a live
+ * writer's, another host's, and a file that is not HDF5 stay. */
+static void test_stale_temporaries_cleaned(void **state)
+{
+	t_dir *d = *state;
+	t_interrupted(d, true); /* leaves one dead writer's temporary */
+	pid_t live = fork();
+	assert_true(live >= 0);
+	if (live == 0) {
+		pause();
+		_exit(0);
+	}
+	char p_live[T_PATH + 96], p_other[T_PATH + 96], p_text[T_PATH + 96];
+	t_tmp_name(p_live, sizeof p_live, d->target, (long)live);
+	snprintf(p_other, sizeof p_other, "%s.tmp-%s-%ld", d->target, "elsewhere", 999999L);
+	char other_target[T_PATH + 16];
+	snprintf(other_target, sizeof other_target, "%s.notes", d->target);
+	/* a dead pid's name, but not an HDF5 file: a user's file is never removed */
+	pid_t dead = fork();
+	assert_true(dead >= 0);
+	if (dead == 0)
+		_exit(0);
+	assert_int_equal(waitpid(dead, NULL, 0), dead);
+	t_tmp_name(p_text, sizeof p_text, other_target, (long)dead);
+	static const unsigned char h5sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+	const char *with_sig[] = {p_live, p_other};
+	for (size_t i = 0; i < 2; i++) {
+		FILE *f = fopen(with_sig[i], "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(h5sig, 1, 8, f), 8);
+		assert_int_equal(fclose(f), 0);
+	}
+	FILE *f = fopen(p_text, "w");
+	assert_non_null(f);
+	fputs("my notes\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(t_count_entries(d->dir), 4);
+
+	int noted = 0;
+	assert_int_equal(dn_results_clean_stale(d->target, t_count_note, &noted), 1);
+	assert_int_equal(noted, 1);
+	assert_int_equal(t_count_entries(d->dir), 3);
+	assert_true(t_exists(p_live));
+	assert_true(t_exists(p_other));
+	assert_true(t_exists(p_text));
+	kill(live, SIGKILL);
+	assert_int_equal(waitpid(live, NULL, 0), live);
+	/* now that writer is dead too */
+	assert_int_equal(dn_results_clean_stale(d->target, NULL, NULL), 1);
+	assert_false(t_exists(p_live));
+	unlink(p_other);
+	unlink(p_text);
 }
 
 static void test_exit_without_close(void **state)
@@ -548,8 +610,8 @@ static int t_disk_full_child(const t_dir *d)
 	dn_rc rc = dn_results_close_err(r, true, err, sizeof err);
 	if (rc == DN_OK || strlen(err) == 0)
 		return 16;
-	char tmp[T_PATH + 32];
-	snprintf(tmp, sizeof tmp, "%s.tmp-%ld", d->target, (long)getpid());
+	char tmp[T_PATH + 96];
+	(void)dn_results_tmp_name(d->target, (long)getpid(), tmp, sizeof tmp);
 	if (t_exists(d->target) || t_exists(tmp))
 		return 17;
 	return 0;
@@ -560,8 +622,11 @@ static void test_write_failure(void **state)
 	t_dir *d = *state;
 	pid_t pid = fork();
 	assert_true(pid >= 0);
-	if (pid == 0)
-		exit(t_disk_full_child(d)); /* exit, not _exit: HDF5's exit handler must not crash */
+	if (pid == 0) {
+		/* as the program does; exit, not _exit: the exit path must not crash */
+		dn_results_process_init();
+		exit(t_disk_full_child(d));
+	}
 	int status = 0;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
@@ -749,6 +814,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_discard_leaves_nothing, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_killed_writer, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_exit_without_close, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_stale_temporaries_cleaned, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_existing_target_survives_abort, t_setup,
 						t_teardown),
 		cmocka_unit_test_setup_teardown(test_commit_replaces, t_setup, t_teardown),

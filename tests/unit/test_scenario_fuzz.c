@@ -75,7 +75,7 @@ static const char *const seeds[] = {
     "...\n",
 };
 
-/* Pieces of YAML worth inserting: structure, anchors, tags, odd numbers. */
+/* Pieces of YAML worth inserting: structure, anchors, tags, odd numbers, file noise. */
 static const char *const tokens[] = {
     ":",       ": ",     "\n",       "  ",      "- ",       "{",          "}",
     "[",       "]",      ",",        "&a ",     "*a",       "!!str ",     "? ",
@@ -83,6 +83,8 @@ static const char *const tokens[] = {
     "seed",    ".inf",   "1e6",      "1_000",   "-",        "\t",         "\xff",
     "\xc3\xa9", "\\u",   "~",        "null",    "|\n",      ">\n",        "<<: ",
     "%YAML 1.1\n", "sim:\n  ", "net.cell.", "99999999999999999999", "\r\n",
+    "!!int ",  "!!float ", "! ",     "!x ",     "017",      "0x1F",       "1e-400",
+    "4e-320",  "9000000000000000001", "2.5e3",  "$y$",
 };
 
 static uint64_t splitmix64(uint64_t *x)
