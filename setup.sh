@@ -61,7 +61,8 @@ run)
 	install_deps
 	build build Release
 	say "running scenarios/whitepaper.yaml"
-	./build/dnetsim run scenarios/whitepaper.yaml --out results/whitepaper.h5
+	# --force: running setup again replaces the demo results it made before
+	./build/dnetsim run scenarios/whitepaper.yaml --out results/whitepaper.h5 --force
 	./build/dnetsim plot results/whitepaper.h5 -o results/whitepaper-plots
 	say "results: $(pwd)/results/whitepaper.h5"
 	say "plots:   $(pwd)/results/whitepaper-plots/"

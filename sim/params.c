@@ -792,7 +792,12 @@ static void dn_range_text(const dn_param_def *d, char *buf, size_t buflen)
 	dn_format_bound(d->min, lo, sizeof lo);
 	dn_format_bound(d->max, hi, sizeof hi);
 	switch (d->type) {
-	case DN_PT_INT:
+	case DN_PT_INT: {
+		int64_t ilo, ihi; /* exact: what the loader accepts */
+		dn_int_bounds(d, &ilo, &ihi);
+		dn_msg(buf, buflen, "[%" PRId64 ", %" PRId64 "]", ilo, ihi);
+		return;
+	}
 	case DN_PT_FLOAT:
 		dn_msg(buf, buflen, "[%s, %s]", lo, hi);
 		return;

@@ -1264,10 +1264,13 @@ static dn_rc rd_open(const char *path, hid_t *f, hid_t *g, char *err, size_t err
 	*f = *g = H5I_INVALID_HID;
 	if (H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0)
 		return rd_h5fail(err, errlen, path, "switching off error printing for", path);
-	if (access(path, R_OK) != 0) {
-		res_fmt(err, errlen, "%s: %s", path, strerror(errno));
+	char why[160];
+	FILE *probe = dn_fopen_input(path, UINT64_MAX, why, sizeof why);
+	if (!probe) { /* a FIFO or device would block HDF5's open */
+		res_fmt(err, errlen, "%s: %s", path, why);
 		return DN_EIO;
 	}
+	fclose(probe);
 	htri_t is = H5Fis_hdf5(path);
 	if (is <= 0) {
 		res_fmt(err, errlen, "%s: not an HDF5 file", path);
