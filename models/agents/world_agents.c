@@ -45,7 +45,7 @@ dn_rc w_submit(world *W, dn_part *p, uint32_t agent, uint32_t purpose, uint32_t 
 	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
 	tx->from = *dnc_ledger_pk(L, w_acct(W, agent));
 	tx->nonce = dnc_ledger_nonce(L, w_acct(W, agent)) + W->inflight[agent];
-	if (dnc_tx_sign(&W->sig, sk, tx)) {
+	if (dnc_tx_sign(&W->sig, dnc_chain_id(W->chain), sk, tx)) {
 		dn_part_set_error(p, "signing a transaction of agent %u", agent);
 		return DN_EINVAL;
 	}
@@ -530,7 +530,9 @@ static dn_rc sign_credential(world *W, wsess *s, uint64_t total)
 	s->cred.session_id = s->chain_id;
 	s->cred.total_units = total;
 	s->cred.seq = ++s->cred_seq;
-	return dnc_credential_sign(&W->sig, sk, &s->cred) ? DN_EINVAL : DN_OK;
+	/* made out to this chain and this session's distributor (R-CRED-7) */
+	const dnc_pubkey *dist = dnc_ledger_pk(dnc_chain_ledger_c(W->chain), w_acct(W, s->payee));
+	return dnc_credential_sign(&W->sig, dnc_chain_id(W->chain), dist, sk, &s->cred) ? DN_EINVAL : DN_OK;
 }
 
 /* End of service: the last redeem, then (on its receipt) the close. */

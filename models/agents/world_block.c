@@ -69,7 +69,7 @@ static int cmp_order(const void *a, const void *b)
 static dn_rc fail(world *W, const char *what, dnc_rc rc)
 {
 	dn_world_set_error(W->w, "block step: %s: %s", what, dnc_rc_name(rc));
-	return DN_EINVAL;
+	return rc == DNC_ENOMEM ? DN_ENOMEM : DN_EINVAL;
 }
 
 /* The receipt of one applied (or rejected) transaction. */
@@ -178,7 +178,7 @@ static dn_rc queue_retract(world *W, const wtx *q, dn_time_ns t)
 	r.tx.u.retract.target = *dnc_ledger_pk(L, w_acct(W, q->agent));
 	r.tx.u.retract.amount = v;
 	r.tx.u.retract.reason = 1; /* credential fraud */
-	if (dnc_tx_sign(&W->sig, W->foundation_sk, &r.tx))
+	if (dnc_tx_sign(&W->sig, dnc_chain_id(W->chain), W->foundation_sk, &r.tx))
 		return fail(W, "signing a retract", DNC_EINVAL);
 	r.submit = r.arrive = t;
 	r.part = q->part;
@@ -577,7 +577,7 @@ static dn_rc operators_hour(world *W, dn_time_ns t)
 		tx.u.rent.owner = *dnc_ledger_pk(L, w_acct(W, s));
 		tx.u.rent.price_per_period = rent;
 		tx.u.rent.periods = 1;
-		if (dnc_tx_sign(&W->sig, sk, &tx))
+		if (dnc_tx_sign(&W->sig, dnc_chain_id(W->chain), sk, &tx))
 			return fail(W, "signing a rent", DNC_EINVAL);
 		wtx q;
 		memset(&q, 0, offsetof(wtx, tx));

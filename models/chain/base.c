@@ -35,6 +35,8 @@ static const char *const dnc_rc_names[DNC_ERC_COUNT] = {
 	[DNC_EPRODUCER] = "DNC_EPRODUCER",
 	[DNC_EPROOF] = "DNC_EPROOF",
 	[DNC_ECONSERVATION] = "DNC_ECONSERVATION",
+	[DNC_EWRONGCHAIN] = "DNC_EWRONGCHAIN",
+	[DNC_EWRONGDIST] = "DNC_EWRONGDIST",
 };
 
 const char *dnc_rc_name(dnc_rc rc)

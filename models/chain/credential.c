@@ -26,38 +26,49 @@ static uint64_t get64(const uint8_t *p)
 	return v;
 }
 
-void dnc_credential_message(const dnc_credential *c, uint8_t msg[DNC_CRED_MSG_BYTES])
+/* the wire form without the signature */
+static void cred_body(const dnc_credential *c, uint8_t out[DNC_CRED_BODY_BYTES])
 {
-	memcpy(msg, "DNCRED01", 8); /* domain: never valid as another message */
-	put64(msg + 8, c->session_id);
-	put64(msg + 16, c->total_units);
-	put64(msg + 24, c->seq);
+	memcpy(out, c->chain.b, DNC_HASH_BYTES);
+	memcpy(out + 32, c->distributor.b, DNC_PK_BYTES);
+	put64(out + 64, c->session_id);
+	put64(out + 72, c->total_units);
+	put64(out + 80, c->seq);
 }
 
-dnc_rc dnc_credential_sign(const dnc_sigscheme *s, const uint8_t sk[DNC_SK_BYTES],
+void dnc_credential_message(const dnc_credential *c, uint8_t msg[DNC_CRED_MSG_BYTES])
+{
+	memcpy(msg, "DNCRED02", 8); /* domain: never valid as another message */
+	cred_body(c, msg + 8);
+}
+
+dnc_rc dnc_credential_sign(const dnc_sigscheme *s, const dnc_hash *chain,
+			   const dnc_pubkey *distributor, const uint8_t sk[DNC_SK_BYTES],
 			   dnc_credential *c)
 {
 	uint8_t msg[DNC_CRED_MSG_BYTES];
+	c->chain = *chain;
+	c->distributor = *distributor;
 	dnc_credential_message(c, msg);
 	return dnc_sig_sign(s, sk, msg, sizeof msg, &c->sig);
 }
 
 void dnc_credential_encode(const dnc_credential *c, uint8_t out[DNC_CRED_BYTES])
 {
-	put64(out, c->session_id);
-	put64(out + 8, c->total_units);
-	put64(out + 16, c->seq);
-	memcpy(out + 24, c->sig.b, DNC_SIG_BYTES);
+	cred_body(c, out);
+	memcpy(out + DNC_CRED_BODY_BYTES, c->sig.b, DNC_SIG_BYTES);
 }
 
 dnc_rc dnc_credential_decode(const uint8_t *in, size_t len, dnc_credential *c)
 {
 	if (!in || len != DNC_CRED_BYTES)
 		return DNC_EMALFORMED;
-	c->session_id = get64(in);
-	c->total_units = get64(in + 8);
-	c->seq = get64(in + 16);
-	memcpy(c->sig.b, in + 24, DNC_SIG_BYTES);
+	memcpy(c->chain.b, in, DNC_HASH_BYTES);
+	memcpy(c->distributor.b, in + 32, DNC_PK_BYTES);
+	c->session_id = get64(in + 64);
+	c->total_units = get64(in + 72);
+	c->seq = get64(in + 80);
+	memcpy(c->sig.b, in + DNC_CRED_BODY_BYTES, DNC_SIG_BYTES);
 	if (c->session_id == 0 || c->total_units == 0)
 		return DNC_EMALFORMED;
 	return DNC_OK;
@@ -122,20 +133,28 @@ dnc_rc dnc_session_open(dnc_sessions *t, dnc_ledger *L, dnc_acct consumer,
 }
 
 dnc_rc dnc_session_check(const dnc_sessions *t, const dnc_ledger *L,
-			 const dnc_sigscheme *s, dnc_acct redeemer,
-			 uint64_t session_id, const dnc_credential *c,
-			 uint64_t *new_units)
+			 const dnc_sigscheme *s, const dnc_hash *chain,
+			 dnc_acct redeemer, uint64_t session_id,
+			 const dnc_credential *c, uint64_t *new_units)
 {
 	const dnc_session *ss = dnc_session_get(t, session_id);
 	uint8_t msg[DNC_CRED_MSG_BYTES];
-	const dnc_pubkey *pk;
+	const dnc_pubkey *pk, *dist_pk;
 
 	*new_units = 0;
+	/* R-CRED-7: signed for another chain; its session ids mean nothing here */
+	if (memcmp(c->chain.b, chain->b, DNC_HASH_BYTES) != 0)
+		return DNC_EWRONGCHAIN;
 	/* R-CRED-7: a credential for another (or no) session */
 	if (!ss || c->session_id != session_id)
 		return DNC_EWRONGSESSION;
 	if (redeemer != ss->distributor)
 		return DNC_EUNAUTHORIZED;
+	/* R-CRED-7: made out to another distributor (the same session id may
+	 * belong to another distributor on a fork or partition of this chain) */
+	dist_pk = dnc_ledger_pk(L, ss->distributor);
+	if (!dist_pk || memcmp(c->distributor.b, dist_pk->b, DNC_PK_BYTES) != 0)
+		return DNC_EWRONGDIST;
 	if (ss->state != DNC_SESSION_OPEN)
 		return DNC_ESESSIONCLOSED;
 	/* R-CRED-4 / R-CRED-7: signed by this session's consumer */
@@ -156,7 +175,7 @@ dnc_rc dnc_session_check(const dnc_sessions *t, const dnc_ledger *L,
 }
 
 dnc_rc dnc_session_redeem(dnc_sessions *t, dnc_ledger *L, const dnc_sigscheme *s,
-			  const dnc_params *p, dnc_acct redeemer,
+			  const dnc_params *p, const dnc_hash *chain, dnc_acct redeemer,
 			  uint64_t session_id, const dnc_credential *c,
 			  dnc_acct fee_sink, uint64_t window, dn_amount *paid,
 			  dn_amount *fee)
@@ -170,7 +189,7 @@ dnc_rc dnc_session_redeem(dnc_sessions *t, dnc_ledger *L, const dnc_sigscheme *s
 		*paid = 0;
 	if (fee)
 		*fee = 0;
-	rc = dnc_session_check(t, L, s, redeemer, session_id, c, &units);
+	rc = dnc_session_check(t, L, s, chain, redeemer, session_id, c, &units);
 	if (rc)
 		return rc;
 	ss = &t->v[session_id - 1];

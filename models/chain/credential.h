@@ -4,13 +4,14 @@
  *
  * A consumer opens a session with a distributor and locks a deposit of
  * price x units (R-CRED-2). While served it signs cumulative credentials
- * (session id, total units, sequence) (R-CRED-4); the distributor redeems
+ * (chain, distributor, session id, total units, sequence) (R-CRED-4); the distributor redeems
  * the latest one and is paid the new units from the deposit, less the
  * community fee (R-FEE-2, R-CRED-6). Forgeries, credentials of another
- * session, totals above the deposit and replays are rejected with a reason
- * code and change nothing (R-CRED-7). Only redeemed units raise the
- * distributor's traffic scores (R-CONS-4). The unused deposit returns to
- * the consumer on close (R-CRED-6).
+ * session, of another chain or made out to another distributor, totals
+ * above the deposit and replays are rejected with a reason code and change
+ * nothing (R-CRED-7). Only redeemed units raise the distributor's traffic
+ * scores (R-CONS-4). The unused deposit returns to the consumer on close
+ * (R-CRED-6).
  */
 #ifndef DNC_CREDENTIAL_H
 #define DNC_CREDENTIAL_H
@@ -20,25 +21,48 @@
 #include "ledger.h"
 #include "sig.h"
 
-/* R-CRED-1 / R-CRED-4: a cumulative credential. */
+/*
+ * R-CRED-1 / R-CRED-4: a cumulative credential. It names the chain (its
+ * genesis hash, dnc_chain_id) and the distributor it pays, so it is good
+ * for one session of one chain only: not on another chain that reuses the
+ * session id (a partition, a fork, a second network), and not for another
+ * distributor (R-CRED-7).
+ *
+ * Wire form (DNC_CRED_BYTES = 152, little endian, no padding):
+ *   offset  size  field
+ *        0    32  chain id
+ *       32    32  distributor public key
+ *       64     8  session id (u64, > 0)
+ *       72     8  total units (u64, > 0)
+ *       80     8  sequence (u64)
+ *       88    64  consumer's signature
+ * The signed message is "DNCRED02" || bytes 0..88 (DNC_CRED_MSG_BYTES).
+ */
 typedef struct dnc_credential {
-	uint64_t session_id;   /* 1-based */
-	uint64_t total_units;  /* cumulative units received (R-CRED-1 units) */
-	uint64_t seq;          /* consumer's sequence number */
-	dnc_sig sig;           /* consumer's signature of the three above */
+	dnc_hash chain;           /* chain id the credential is good on */
+	dnc_pubkey distributor;   /* who may redeem it */
+	uint64_t session_id;      /* 1-based */
+	uint64_t total_units;     /* cumulative units received (R-CRED-1 units) */
+	uint64_t seq;             /* consumer's sequence number */
+	dnc_sig sig;              /* consumer's signature of all the above */
 } dnc_credential;
 
-#define DNC_CRED_MSG_BYTES 32
-#define DNC_CRED_BYTES (24 + DNC_SIG_BYTES)
+#define DNC_CRED_BODY_BYTES (DNC_HASH_BYTES + DNC_PK_BYTES + 24)
+#define DNC_CRED_MSG_BYTES (8 + DNC_CRED_BODY_BYTES)
+#define DNC_CRED_BYTES (DNC_CRED_BODY_BYTES + DNC_SIG_BYTES)
 
-/* The signed message: "DNCRED01" || session || total || seq. OUT msg. */
+/* The signed message: "DNCRED02" || the wire form without the signature. OUT msg. */
 void dnc_credential_message(const dnc_credential *c, uint8_t msg[DNC_CRED_MSG_BYTES]);
-/* Sign c in place with the consumer's secret key. */
-DNC_WUR dnc_rc dnc_credential_sign(const dnc_sigscheme *s, const uint8_t sk[DNC_SK_BYTES],
-				   dnc_credential *c);
-/* Wire form (DNC_CRED_BYTES, little endian). */
+/*
+ * Sign c in place with the consumer's secret key for chain `chain` and the
+ * session's distributor: sets c->chain and c->distributor, then c->sig.
+ */
+DNC_WUR dnc_rc dnc_credential_sign(const dnc_sigscheme *s, const dnc_hash *chain,
+				   const dnc_pubkey *distributor,
+				   const uint8_t sk[DNC_SK_BYTES], dnc_credential *c);
+/* Wire form (DNC_CRED_BYTES, above). */
 void dnc_credential_encode(const dnc_credential *c, uint8_t out[DNC_CRED_BYTES]);
-/* DNC_EMALFORMED if len is wrong or session id 0. OUT *c. */
+/* DNC_EMALFORMED if len is wrong or session id or total is 0. OUT *c. */
 DNC_WUR dnc_rc dnc_credential_decode(const uint8_t *in, size_t len, dnc_credential *c);
 
 typedef enum dnc_session_state {
@@ -79,16 +103,20 @@ DNC_WUR dnc_rc dnc_session_open(dnc_sessions *t, dnc_ledger *L, dnc_acct consume
 				uint64_t units, dnc_time_s expiry_s, uint64_t *id);
 
 /*
- * R-CRED-7: every check of a redemption, changing nothing. redeemer must be
- * the session's distributor; session_id is the session the redeemer names.
+ * R-CRED-7: every check of a redemption, changing nothing. chain is the id
+ * of the chain the contract runs on (dnc_chain_id); redeemer must be the
+ * session's distributor; session_id is the session the redeemer names.
  * OUT *new_units (units above what was already paid). Reason codes, in
- * check order: DNC_EWRONGSESSION, DNC_EUNAUTHORIZED, DNC_ESESSIONCLOSED,
- * DNC_EBADSIG, DNC_EOVERDEPOSIT, DNC_EREPLAY.
+ * check order: DNC_EWRONGCHAIN (credential for another chain),
+ * DNC_EWRONGSESSION, DNC_EUNAUTHORIZED (redeemer is not the session's
+ * distributor), DNC_EWRONGDIST (credential made out to another
+ * distributor), DNC_ESESSIONCLOSED, DNC_EBADSIG, DNC_EOVERDEPOSIT,
+ * DNC_EREPLAY.
  */
 DNC_WUR dnc_rc dnc_session_check(const dnc_sessions *t, const dnc_ledger *L,
-				 const dnc_sigscheme *s, dnc_acct redeemer,
-				 uint64_t session_id, const dnc_credential *c,
-				 uint64_t *new_units);
+				 const dnc_sigscheme *s, const dnc_hash *chain,
+				 dnc_acct redeemer, uint64_t session_id,
+				 const dnc_credential *c, uint64_t *new_units);
 
 /*
  * R-CRED-6: redeem. After dnc_session_check passes, pays new_units * price
@@ -98,7 +126,7 @@ DNC_WUR dnc_rc dnc_session_check(const dnc_sessions *t, const dnc_ledger *L,
  */
 DNC_WUR dnc_rc dnc_session_redeem(dnc_sessions *t, dnc_ledger *L,
 				  const dnc_sigscheme *s, const dnc_params *p,
-				  dnc_acct redeemer, uint64_t session_id,
+				  const dnc_hash *chain, dnc_acct redeemer, uint64_t session_id,
 				  const dnc_credential *c, dnc_acct fee_sink,
 				  uint64_t window, dn_amount *paid, dn_amount *fee);
 

@@ -69,6 +69,8 @@ typedef enum dnc_rc {
 	DNC_EPRODUCER,      /* block producer not scheduled for the slot */
 	DNC_EPROOF,         /* Merkle proof does not match the root */
 	DNC_ECONSERVATION,  /* balances + locks + unminted != supply */
+	DNC_EWRONGCHAIN,    /* signed for another chain (chain id differs) */
+	DNC_EWRONGDIST,     /* credential made out to another distributor */
 	DNC_ERC_COUNT
 } dnc_rc;
 

@@ -42,16 +42,31 @@ static inline uint32_t pk_hash(const dnc_pubkey *pk)
 	return (uint32_t)(((a ^ (b >> 7)) * UINT64_C(0x9E3779B97F4A7C15)) >> 32);
 }
 
+/* Key table slots: a power of two, at least twice the capacity. */
+static uint64_t table_size(uint64_t cap)
+{
+	uint64_t hsize = 16;
+	while (hsize < 2 * cap)
+		hsize <<= 1;
+	return hsize;
+}
+
+void dnc_ledger_footprint(uint64_t cap, uint64_t *hot, uint64_t *records)
+{
+	*hot = table_size(cap) * sizeof(uint32_t) +
+	       cap * (sizeof(dn_amount) + sizeof(uint64_t) + sizeof(dnc_pubkey));
+	*records = cap * sizeof(dnc_account);
+}
+
 dnc_rc dnc_ledger_create(uint32_t cap, dn_amount supply, dnc_ledger **out)
 {
 	dnc_ledger *L;
-	uint32_t hsize = 16;
+	uint32_t hsize;
 
 	*out = NULL;
 	if (cap == 0 || cap >= (UINT32_C(1) << 30) || supply <= 0)
 		return DNC_EINVAL;
-	while (hsize < 2 * cap)
-		hsize <<= 1;
+	hsize = (uint32_t)table_size(cap); /* cap < 2^30: fits */
 	L = calloc(1, sizeof *L);
 	if (!L)
 		return DNC_ENOMEM;

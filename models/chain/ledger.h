@@ -76,6 +76,14 @@ DNC_WUR dnc_rc dnc_ledger_create(uint32_t cap, dn_amount supply, dnc_ledger **ou
 void dnc_ledger_destroy(dnc_ledger *L);
 
 /*
+ * Memory of a ledger of cap accounts (any cap, even one create refuses),
+ * for estimates made before creating one. OUT *hot: key table, balances, nonces and keys, touched as accounts
+ * are added. OUT *records: the per-account records, zero pages until an
+ * account locks, votes or earns scores.
+ */
+void dnc_ledger_footprint(uint64_t cap, uint64_t *hot, uint64_t *records);
+
+/*
  * Add an account with this public key. OUT *idx (its dense index; also
  * set to the existing index on DNC_EEXISTS). DNC_EFULL at capacity.
  */

@@ -35,31 +35,34 @@ static dnc_rc ed_verify(const dnc_sigscheme *s, const dnc_pubkey *pk,
 }
 
 /*
- * Keyed BLAKE2b: tag = BLAKE2b-512(scheme key || pk || msg). BLAKE2b has no
- * length extension, so a secret prefix makes it a MAC, and for a message of
- * up to 64 bytes (a credential is 32) the whole input fits one 128-byte
- * block: one compression per check. A secret key is the scheme key plus the
- * public key, so whoever holds any secret key could sign for any public
- * key; the scheme models honest signers through this API, against which a
- * forgery (another key, a changed byte) is rejected exactly as Ed25519
- * rejects it.
+ * Keyed BLAKE2b: tag = BLAKE2b-512(scheme key || msg), with the public key
+ * as BLAKE2b's salt and personalisation (16 + 16 bytes: the parameter-block
+ * fields BLAKE2 reserves for per-user values, so they cost no extra block).
+ * BLAKE2b has no length extension, so a secret prefix makes it a MAC; the
+ * public key in the parameter block gives every key its own function. A
+ * message of up to 96 bytes (a credential is exactly 96) fits one 128-byte
+ * block with the scheme key: one compression per check. A secret key is
+ * the scheme key plus the public key, so whoever holds any secret key
+ * could sign for any public key; the scheme models honest signers through
+ * this API, against which a forgery (another key, a changed byte) is
+ * rejected exactly as Ed25519 rejects it.
  */
 static void kb_tag(const uint8_t key[32], const dnc_pubkey *pk, const uint8_t *msg,
 		   size_t len, uint8_t tag[DNC_SIG_BYTES])
 {
 	uint8_t buf[128];
-	if (len <= sizeof buf - 64) {
+	if (len <= sizeof buf - 32) {
 		memcpy(buf, key, 32);
-		memcpy(buf + 32, pk->b, 32);
-		memcpy(buf + 64, msg, len);
-		crypto_generichash(tag, DNC_SIG_BYTES, buf, 64 + len, NULL, 0);
+		memcpy(buf + 32, msg, len);
+		crypto_generichash_blake2b_salt_personal(tag, DNC_SIG_BYTES, buf, 32 + len,
+							 NULL, 0, pk->b, pk->b + 16);
 	} else {
-		crypto_generichash_state st;
-		crypto_generichash_init(&st, NULL, 0, DNC_SIG_BYTES);
-		crypto_generichash_update(&st, key, 32);
-		crypto_generichash_update(&st, pk->b, 32);
-		crypto_generichash_update(&st, msg, len);
-		crypto_generichash_final(&st, tag, DNC_SIG_BYTES);
+		crypto_generichash_blake2b_state st;
+		crypto_generichash_blake2b_init_salt_personal(&st, NULL, 0, DNC_SIG_BYTES,
+							      pk->b, pk->b + 16);
+		crypto_generichash_blake2b_update(&st, key, 32);
+		crypto_generichash_blake2b_update(&st, msg, len);
+		crypto_generichash_blake2b_final(&st, tag, DNC_SIG_BYTES);
 	}
 }
 

@@ -3,12 +3,13 @@
  *
  * Ed25519 (libsodium) is what a node uses. The keyed-BLAKE2b scheme is for
  * very large simulations where the cost of real signatures is not the
- * subject: a "signature" is a BLAKE2b-512 MAC of (scheme key, public key,
- * message), one hash compression for a credential. Only a holder of the
- * scheme key can sign or check, which is exactly the simulator's position;
- * it is NOT a public-key signature and must never be used between mutually
- * distrusting parties. Both schemes reject forgeries (a signature made with
- * another key) and any change to the message, key or signature.
+ * subject: a "signature" is a BLAKE2b-512 MAC of (scheme key, message)
+ * personalised by the public key, one hash compression for a credential.
+ * Only a holder of the scheme key can sign or check, which is exactly the
+ * simulator's position; it is NOT a public-key signature and must never be
+ * used between mutually distrusting parties. Both schemes reject forgeries
+ * (a signature made with another key) and any change to the message, key
+ * or signature.
  *
  * A scheme is a small const table of functions plus its key; the caller
  * owns it (no globals). Public keys are 32 bytes, secret keys 64 bytes and

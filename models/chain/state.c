@@ -31,11 +31,71 @@ struct dnc_chain {
 	uint64_t height;
 	dnc_time_s fundraising_end_s;
 	dnc_acct pot, foundation;
+	dnc_hash id;            /* chain id: the genesis hash */
 	/* scratch for reward distribution: no allocation per block */
 	uint64_t w[DNC_MAX_DELEGATES];
 	dn_amount out[DNC_MAX_DELEGATES];
 	uint32_t pick[DNC_MAX_DELEGATES];
 };
+
+static void id_put64(crypto_generichash_state *st, uint64_t v)
+{
+	uint8_t b[8];
+	int i;
+	for (i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	crypto_generichash_update(st, b, 8);
+}
+
+/*
+ * The chain id starts as BLAKE2b-256 of "DNCGEN01", the signature scheme's
+ * name, every parameter the chain's rules use, and the foundation's key.
+ * Node-local choices (confirmations, grace_units, check_conservation) stay
+ * out: nodes that differ only there are on the same chain. A parameter
+ * added to dnc_params that the rules use joins this list.
+ */
+static void id_start(dnc_chain *c, const dnc_pubkey *foundation)
+{
+	const dnc_params *p = &c->p;
+	const char *name = c->sig.ops->name ? c->sig.ops->name : "";
+	const uint64_t v[] = {
+		p->block_interval_s, p->delegates, p->lambda_ppm, p->traffic_window_blocks,
+		p->epoch_blocks, p->unit_bytes, (uint64_t)p->supply_base, p->alpha_ppm,
+		p->beta_ppm, p->gamma_ppm, p->emission_years, p->producer_ppm,
+		p->delegate_fee_ppm, p->community_fee_ppm, p->relay_pool_ppm,
+		(uint64_t)p->relay_mode, p->fwd_origin_ppm, p->fwd_seller_ppm,
+		p->fwd_pool_ppm, p->fwd_first_ppm, p->fwd_decay_ppm,
+		(uint64_t)p->fwd_min_reward_base, (uint64_t)p->fwd_order, p->gov_num,
+		p->gov_den, p->gov_voting_blocks, p->lock_cliff_months, p->lock_monthly_ppm,
+		p->month_s, p->f2f_max_failures,
+	};
+	crypto_generichash_state st;
+	size_t i, n = strlen(name);
+	crypto_generichash_init(&st, NULL, 0, DNC_HASH_BYTES);
+	crypto_generichash_update(&st, (const uint8_t *)"DNCGEN01", 8);
+	id_put64(&st, n);
+	crypto_generichash_update(&st, (const uint8_t *)name, n);
+	id_put64(&st, sizeof v / sizeof v[0]);
+	for (i = 0; i < sizeof v / sizeof v[0]; i++)
+		id_put64(&st, v[i]);
+	crypto_generichash_update(&st, foundation->b, DNC_PK_BYTES);
+	crypto_generichash_final(&st, c->id.b, DNC_HASH_BYTES);
+}
+
+/* Each genesis allocation folds in: id = H("DNCALLOC" || id || key || kind || amount). */
+static void id_fold(dnc_chain *c, const dnc_pubkey *to, dnc_genesis_kind kind,
+		    dn_amount amount)
+{
+	crypto_generichash_state st;
+	uint8_t k = (uint8_t)kind;
+	crypto_generichash_init(&st, NULL, 0, DNC_HASH_BYTES);
+	crypto_generichash_update(&st, (const uint8_t *)"DNCALLOC", 8);
+	crypto_generichash_update(&st, c->id.b, DNC_HASH_BYTES);
+	crypto_generichash_update(&st, to->b, DNC_PK_BYTES);
+	crypto_generichash_update(&st, &k, 1);
+	id_put64(&st, (uint64_t)amount);
+	crypto_generichash_final(&st, c->id.b, DNC_HASH_BYTES);
+}
 
 dnc_rc dnc_chain_create(const dnc_params *p, const dnc_sigscheme *s,
 			const dnc_chain_limits *lim, const dnc_pubkey *foundation,
@@ -88,6 +148,7 @@ dnc_rc dnc_chain_create(const dnc_params *p, const dnc_sigscheme *s,
 	dnc_ledger_set_flags(c->L, c->pot, DNC_ACCT_SYSTEM);
 	dnc_ledger_set_flags(c->L, c->foundation, DNC_ACCT_SYSTEM);
 	c->next_prop_id = 1;
+	id_start(c, foundation);
 	*out = c;
 	return DNC_OK;
 }
@@ -110,6 +171,7 @@ const dnc_emission *dnc_chain_emission(const dnc_chain *c) { return &c->em; }
 dnc_acct dnc_chain_fee_pot(const dnc_chain *c) { return c->pot; }
 dnc_acct dnc_chain_foundation(const dnc_chain *c) { return c->foundation; }
 uint64_t dnc_chain_height(const dnc_chain *c) { return c->height; }
+const dnc_hash *dnc_chain_id(const dnc_chain *c) { return &c->id; }
 const dnc_provenance *dnc_chain_provenance(const dnc_chain *c) { return &c->prov; }
 const dnc_admin_stats *dnc_chain_admin_stats(const dnc_chain *c) { return &c->admin; }
 uint64_t dnc_chain_f2f_failures(const dnc_chain *c) { return c->f2f_failures; }
@@ -149,6 +211,7 @@ dnc_rc dnc_chain_genesis(dnc_chain *c, dnc_acct a, dnc_genesis_kind kind,
 	c->gen_given[kind] += amount;
 	c->prov.initial += amount;
 	dnc_ledger_set_flags(c->L, a, DNC_ACCT_INITIAL);
+	id_fold(c, dnc_ledger_pk(c->L, a), kind, amount);
 	return DNC_OK;
 }
 
@@ -635,7 +698,7 @@ static dnc_rc apply_payload(dnc_chain *c, dnc_acct from, const dnc_tx *tx,
 					  ? dnc_session_get(&c->sess, tx->u.redeem.session_id)->redeemed_units
 					  : 0;
 		dn_amount fee = 0;
-		rc = dnc_session_redeem(&c->sess, c->L, &c->sig, &c->p, from,
+		rc = dnc_session_redeem(&c->sess, c->L, &c->sig, &c->p, &c->id, from,
 					tx->u.redeem.session_id, &tx->u.redeem.cred, c->pot,
 					window, &r->moved, &fee);
 		if (!rc) {
@@ -686,7 +749,7 @@ dnc_rc dnc_chain_apply_tx(dnc_chain *c, const dnc_tx *tx, dnc_time_s now_s,
 	if (tx->fee < 0 || tx->type == 0 || tx->type >= DNC_TX_TYPE_END)
 		return DNC_EMALFORMED;
 	if (flags & DNC_APPLY_VERIFY_SIG) {
-		rc = dnc_tx_verify(&c->sig, tx);
+		rc = dnc_tx_verify(&c->sig, &c->id, tx); /* another chain's: DNC_EWRONGCHAIN */
 		if (rc)
 			return rc;
 	}

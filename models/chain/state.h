@@ -60,10 +60,25 @@ dnc_acct dnc_chain_foundation(const dnc_chain *c);
 uint64_t dnc_chain_height(const dnc_chain *c);   /* next block's height */
 
 /*
+ * The chain id: the genesis hash, 32 bytes. BLAKE2b-256 over the signature
+ * scheme's name, every parameter the rules use and the foundation's key
+ * (dnc_chain_create), then folded with each dnc_chain_genesis allocation
+ * (recipient key, kind, amount) in call order. So chains created from the
+ * same genesis share it and any other genesis gives another one. Every
+ * signed transaction (dnc_tx_sign) and credential (dnc_credential_sign)
+ * names it; on any other chain they are rejected with DNC_EWRONGCHAIN.
+ * It is final once the genesis allocation is: sign nothing before the last
+ * dnc_chain_genesis call (a later allocation changes the id, and what was
+ * signed before no longer verifies). Owned by the chain.
+ */
+const dnc_hash *dnc_chain_id(const dnc_chain *c);
+
+/*
  * R-SUP-2 genesis: give amount to account a from the E0 allocation, as
  * team (locked, R-LOCK-1), sale or community. The three kinds are capped at
  * alpha, beta, gamma of the supply (DNC_ESUPPLY). Only before block 0 ends
- * (DNC_ETOOLATE). The account is flagged DNC_ACCT_INITIAL.
+ * (DNC_ETOOLATE). The account is flagged DNC_ACCT_INITIAL. The allocation
+ * becomes part of the chain id (dnc_chain_id).
  */
 typedef enum dnc_genesis_kind { DNC_GEN_TEAM, DNC_GEN_SALE, DNC_GEN_COMMUNITY } dnc_genesis_kind;
 DNC_WUR dnc_rc dnc_chain_genesis(dnc_chain *c, dnc_acct a, dnc_genesis_kind kind,
@@ -100,10 +115,13 @@ typedef struct dnc_tx_receipt {
 enum { DNC_APPLY_VERIFY_SIG = 1 };
 
 /*
- * Apply one transaction at chain time now_s. With DNC_APPLY_VERIFY_SIG the
- * signature is checked first (DNC_EBADSIG). The nonce must equal the
- * sender's (DNC_EBADNONCE); the fee goes to the block's pot. OUT *r (may
- * be NULL). All or nothing.
+ * Apply one transaction at chain time now_s. With DNC_APPLY_VERIFY_SIG it
+ * is verified first (dnc_tx_verify): DNC_EWRONGCHAIN if it names another
+ * chain id, DNC_EBADSIG if the signature fails. Without the flag the
+ * caller vouches for both. A redeemed credential is always checked,
+ * chain and distributor included (dnc_session_check). The nonce must
+ * equal the sender's (DNC_EBADNONCE); the fee goes to the block's pot.
+ * OUT *r (may be NULL). All or nothing.
  */
 DNC_WUR dnc_rc dnc_chain_apply_tx(dnc_chain *c, const dnc_tx *tx, dnc_time_s now_s,
 				  unsigned flags, dnc_tx_receipt *r);

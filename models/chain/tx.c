@@ -8,8 +8,8 @@
 #include <sodium.h>
 #include <string.h>
 
-#define TX_VERSION 1
-#define TX_HEAD_BYTES (1 + 1 + DNC_PK_BYTES + 8 + 8)
+#define TX_VERSION 2 /* 2: the chain id joined the head */
+#define TX_HEAD_BYTES (1 + 1 + DNC_HASH_BYTES + DNC_PK_BYTES + 8 + 8)
 
 typedef struct wcur { uint8_t *p; size_t n, cap; int bad; } wcur;
 typedef struct rcur { const uint8_t *p; size_t n, len; int bad; } rcur;
@@ -163,6 +163,7 @@ static void tx_write_body(wcur *w, const dnc_tx *t)
 	uint32_t i;
 	w_u8(w, TX_VERSION);
 	w_u8(w, t->type);
+	w_bytes(w, t->chain.b, DNC_HASH_BYTES);
 	w_bytes(w, t->from.b, DNC_PK_BYTES);
 	w_u64(w, t->nonce);
 	w_u64(w, (uint64_t)t->fee);
@@ -270,6 +271,7 @@ dnc_rc dnc_tx_decode(const uint8_t *in, size_t len, dnc_tx *t)
 	if (r_u8(&r) != TX_VERSION)
 		return DNC_EMALFORMED;
 	t->type = r_u8(&r);
+	r_copy(&r, t->chain.b, DNC_HASH_BYTES);
 	r_copy(&r, t->from.b, DNC_PK_BYTES);
 	t->nonce = r_u64(&r);
 	t->fee = (dn_amount)r_u64(&r);
@@ -376,7 +378,7 @@ static dnc_rc tx_message(const dnc_tx *tx, uint8_t *buf, size_t cap, size_t *len
 	wcur w = { buf, 0, cap, 0 };
 	if (!tx_valid(tx))
 		return DNC_EMALFORMED;
-	w_bytes(&w, "DNCTX001", 8);
+	w_bytes(&w, "DNCTX002", 8);
 	tx_write_body(&w, tx);
 	if (w.bad)
 		return DNC_EFULL;
@@ -384,21 +386,28 @@ static dnc_rc tx_message(const dnc_tx *tx, uint8_t *buf, size_t cap, size_t *len
 	return DNC_OK;
 }
 
-dnc_rc dnc_tx_sign(const dnc_sigscheme *s, const uint8_t sk[DNC_SK_BYTES], dnc_tx *tx)
+dnc_rc dnc_tx_sign(const dnc_sigscheme *s, const dnc_hash *chain,
+		   const uint8_t sk[DNC_SK_BYTES], dnc_tx *tx)
 {
 	uint8_t buf[DNC_TX_MAX_BYTES];
 	size_t n;
-	dnc_rc rc = tx_message(tx, buf, sizeof buf, &n);
+	dnc_rc rc;
+	tx->chain = *chain;
+	rc = tx_message(tx, buf, sizeof buf, &n);
 	if (rc)
 		return rc;
 	return dnc_sig_sign(s, sk, buf, n, &tx->sig);
 }
 
-dnc_rc dnc_tx_verify(const dnc_sigscheme *s, const dnc_tx *tx)
+dnc_rc dnc_tx_verify(const dnc_sigscheme *s, const dnc_hash *chain, const dnc_tx *tx)
 {
 	uint8_t buf[DNC_TX_MAX_BYTES];
 	size_t n;
-	dnc_rc rc = tx_message(tx, buf, sizeof buf, &n);
+	dnc_rc rc;
+	/* a replay from another chain, told apart from a forgery */
+	if (memcmp(tx->chain.b, chain->b, DNC_HASH_BYTES) != 0)
+		return DNC_EWRONGCHAIN;
+	rc = tx_message(tx, buf, sizeof buf, &n);
 	if (rc)
 		return rc;
 	return dnc_sig_verify(s, &tx->from, buf, n, &tx->sig);

@@ -1,17 +1,46 @@
 /*
  * tx.h: transactions and their compact binary encoding.
  *
- * Encoding (little endian, fixed widths, no padding):
- *   version u8 (=1) | type u8 | from pk[32] | nonce u64 | fee i64 |
- *   payload (per type, below) | signature[64]
+ * Encoding (version 2; little endian, fixed widths, no padding):
+ *   offset  size  field
+ *        0     1  version (= 2)
+ *        1     1  type (dnc_tx_type)
+ *        2    32  chain id (dnc_chain_id of the chain it is for)
+ *       34    32  sender public key
+ *       66     8  nonce (u64)
+ *       74     8  fee (i64, >= 0)
+ *       82     n  payload (per type, below)
+ *     82+n    64  signature
+ * Payloads (amounts i64, ids and counts unsigned, keys and hashes 32 bytes):
+ *   TRANSFER      to key | amount > 0                                   40
+ *   VOTE          candidate key | amount >= 0                           40
+ *   SESSION_OPEN  distributor key | price per unit > 0 | units u64 > 0 |
+ *                 expiry_s                                              56
+ *   REDEEM        session id u64 > 0 | credential (credential.h)       160
+ *   SESSION_CLOSE session id u64 > 0                                     8
+ *   F2F_LOCK      to key | amount > 0 | password hash | deadline_s      80
+ *   F2F_CLAIM     escrow id u64 > 0 | password[32]                      40
+ *   F2F_REFUND    escrow id u64 > 0                                      8
+ *   RENT          owner key | price per period > 0 | periods u32        44
+ *   CONTENT       price > 0 | direct u8 (0/1) | k u8 (<= 32, 0 if direct) |
+ *                 origin key | seller key | k middlemen keys       74 + 32k
+ *   SHARE         price > 0 | provider key | k u8 (<= 16) |
+ *                 k x (relay key | relay bytes u64)                41 + 40k
+ *   GOV_PROPOSE   param u32 | value i64 >= 0                            12
+ *   GOV_VOTE      proposal id u64 > 0 | yes u8 (0/1)                     9
+ *   ADMIN_RETRACT target key | amount > 0 | reason u32                  44
+ *   TEAM_UNLOCK   (none)                                                 0
  * The decoder accepts exactly one byte string per transaction: it rejects
- * short or long input, unknown types, negative or zero amounts where they
- * make no sense, booleans other than 0/1, list counts above the bounds and
- * non-zero padding, with DNC_EMALFORMED. So decode(encode(x)) == x and
- * encode(decode(b)) == b for every accepted b.
+ * other versions, short or long input, unknown types, negative or zero
+ * amounts where they make no sense, booleans other than 0/1, list counts
+ * above the bounds and non-zero padding, with DNC_EMALFORMED. So
+ * decode(encode(x)) == x and encode(decode(b)) == b for every accepted b.
  *
- * The signature covers "DNCTX001" || the encoding without the signature,
- * made with the sender's key through a dnc_sigscheme.
+ * The signature covers "DNCTX002" || the encoding without the signature
+ * (so the chain id too), made with the sender's key through a
+ * dnc_sigscheme. The chain id travels in the clear so that a transaction
+ * replayed on another chain is told apart (DNC_EWRONGCHAIN) from a forgery
+ * (DNC_EBADSIG).
  */
 #ifndef DNC_TX_H
 #define DNC_TX_H
@@ -54,6 +83,7 @@ typedef enum dnc_gov_param {
 
 typedef struct dnc_tx {
 	uint8_t type;            /* dnc_tx_type */
+	dnc_hash chain;          /* chain id it is for (set by dnc_tx_sign) */
 	dnc_pubkey from;
 	uint64_t nonce;          /* must equal the sender's nonce */
 	dn_amount fee;           /* to the block's consensus pool (R-FEE-1) */
@@ -112,11 +142,20 @@ DNC_WUR dnc_rc dnc_tx_encode(const dnc_tx *tx, uint8_t *out, size_t cap, size_t 
 /* Decode; OUT *tx (fully overwritten, unused fields zero). DNC_EMALFORMED. */
 DNC_WUR dnc_rc dnc_tx_decode(const uint8_t *in, size_t len, dnc_tx *tx);
 
-/* Sign tx in place with the sender's secret key. */
-DNC_WUR dnc_rc dnc_tx_sign(const dnc_sigscheme *s, const uint8_t sk[DNC_SK_BYTES],
-			   dnc_tx *tx);
-/* DNC_OK if tx->sig is tx->from's signature, else DNC_EBADSIG/EMALFORMED. */
-DNC_WUR dnc_rc dnc_tx_verify(const dnc_sigscheme *s, const dnc_tx *tx);
+/*
+ * Sign tx in place with the sender's secret key, for the chain whose id is
+ * chain (dnc_chain_id): sets tx->chain, then tx->sig. DNC_EMALFORMED if tx
+ * is not encodable.
+ */
+DNC_WUR dnc_rc dnc_tx_sign(const dnc_sigscheme *s, const dnc_hash *chain,
+			   const uint8_t sk[DNC_SK_BYTES], dnc_tx *tx);
+/*
+ * DNC_OK if tx is for the chain with id chain and tx->sig is tx->from's
+ * signature; else DNC_EWRONGCHAIN (made for another chain, checked first),
+ * DNC_EBADSIG or DNC_EMALFORMED.
+ */
+DNC_WUR dnc_rc dnc_tx_verify(const dnc_sigscheme *s, const dnc_hash *chain,
+			     const dnc_tx *tx);
 
 /* Transaction id: BLAKE2b-256 of the full encoding (the Merkle leaf data). */
 DNC_WUR dnc_rc dnc_tx_id(const dnc_tx *tx, dnc_hash *id);

@@ -47,6 +47,7 @@ static double bench_creds(const dnc_sigscheme *s, long n, double *raw_per_s)
 	uint8_t sk[2][DNC_SK_BYTES], seed[32] = {1};
 	dnc_acct a[2];
 	dnc_credential *c = malloc((size_t)n * sizeof *c);
+	dnc_hash chain;
 	uint64_t sid, units;
 	long i, ok = 0;
 	double t0, t1;
@@ -63,11 +64,12 @@ static double bench_creds(const dnc_sigscheme *s, long n, double *raw_per_s)
 	CHECK("mint", dnc_ledger_mint(L, a[0], INT64_C(1) << 50));
 	CHECK("sessions", dnc_sessions_init(&t, 4));
 	CHECK("open", dnc_session_open(&t, L, a[0], a[1], 1, UINT64_C(1) << 40, 0, &sid));
+	dnc_hash_bytes((const uint8_t *)"bench chain", 11, &chain);
 	for (i = 0; i < n; i++) {
 		c[i].session_id = sid;
 		c[i].total_units = (uint64_t)i + 1;
 		c[i].seq = (uint64_t)i;
-		CHECK("sign", dnc_credential_sign(s, sk[0], &c[i]));
+		CHECK("sign", dnc_credential_sign(s, &chain, &pk[1], sk[0], &c[i]));
 	}
 	/* alternate library and raw runs, best of three each, so warm-up and
 	 * a neighbour's load hit both alike */
@@ -79,7 +81,7 @@ static double bench_creds(const dnc_sigscheme *s, long n, double *raw_per_s)
 			ok = 0;
 			t0 = now_s();
 			for (i = 0; i < n; i++)
-				ok += dnc_session_check(&t, L, s, a[1], sid, &c[i], &units) == DNC_OK;
+				ok += dnc_session_check(&t, L, s, &chain, a[1], sid, &c[i], &units) == DNC_OK;
 			t1 = now_s();
 			if (ok != n)
 				die("credential check", DNC_EBADSIG);
@@ -241,6 +243,7 @@ int main(int argc, char **argv)
 			CHECK("gen", dnc_chain_genesis(c, a, DNC_GEN_SALE, 1000 * DNC_UNITS_PER_DNET));
 		}
 		tx->type = DNC_TX_TRANSFER;
+		tx->chain = *dnc_chain_id(c);
 		tx->u.transfer.amount = 1;
 		t0 = now_s();
 		for (k = 0; k < n; k++) {

@@ -116,7 +116,7 @@ static void run_chain(int keyed, uint64_t seed)
 					t->u.open.price_per_unit = 1000 + (dn_amount)below(&seed, 1000);
 					t->u.open.units = 1000;
 					t->u.open.expiry_s = now + 10000;
-					assert_int_equal(dnc_tx_sign(&s, u[cons].sk, t), DNC_OK);
+					assert_int_equal(dnc_tx_sign(&s, dnc_chain_id(c), u[cons].sk, t), DNC_OK);
 					assert_int_equal(dnc_chain_apply_tx(c, t, now, DNC_APPLY_VERIFY_SIG, &r),
 							 DNC_OK);
 					open_sid[cons] = r.created_id;
@@ -137,9 +137,10 @@ static void run_chain(int keyed, uint64_t seed)
 					if (t->u.redeem.cred.total_units > 1000)
 						t->u.redeem.cred.total_units = 1000;
 					t->u.redeem.cred.seq = t->u.redeem.cred.total_units;
-					assert_int_equal(dnc_credential_sign(&s, u[cons].sk, &t->u.redeem.cred),
+					assert_int_equal(dnc_credential_sign(&s, dnc_chain_id(c), &u[d].pk,
+									     u[cons].sk, &t->u.redeem.cred),
 							 DNC_OK);
-					assert_int_equal(dnc_tx_sign(&s, u[d].sk, t), DNC_OK);
+					assert_int_equal(dnc_tx_sign(&s, dnc_chain_id(c), u[d].sk, t), DNC_OK);
 					if (redeemed[cons] >= 1000) {
 						/* deposit used up: a replay, rejected, not in the block */
 						assert_int_equal(dnc_chain_apply_tx(c, t, now, DNC_APPLY_VERIFY_SIG,

@@ -5,7 +5,9 @@
  * sequences (and a rejected transaction changes nothing), decode(encode(x))
  * == x, random bytes and bit flips never crash the decoder and are never
  * accepted as a valid signed transaction, and any single bit flip in a
- * signed credential is rejected under both signature schemes.
+ * signed credential is rejected under both signature schemes (a flip in
+ * the chain id or distributor with its own reason code). Signed messages
+ * of another chain are rejected whatever their nonce.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -116,6 +118,7 @@ typedef struct world {
 	dnc_ledger *L;
 	user u[NU], f;
 	uint8_t pw[NU][32];
+	dnc_hash other;          /* the id of some other chain */
 } world;
 
 static void mk_user(const dnc_sigscheme *s, uint32_t i, user *u)
@@ -181,12 +184,18 @@ static void rand_tx(world *w, uint64_t *rs, dnc_tx *tx, uint32_t *signer)
 		tx->u.redeem.cred.session_id = below(rs, 10) ? tx->u.redeem.session_id : 1 + below(rs, ns + 1);
 		tx->u.redeem.cred.total_units = 1 + below(rs, 12000);
 		tx->u.redeem.cred.seq = below(rs, 100);
-		/* mostly signed by the right consumer, redeemed by its distributor */
+		/* mostly signed by the right consumer for this chain, made out to
+		 * the session's distributor and redeemed by it; now and then for
+		 * another chain or another distributor (R-CRED-7) */
 		if (ss && below(rs, 5)) {
+			const dnc_hash *chain = below(rs, 12) ? dnc_chain_id(w->c) : &w->other;
+			const dnc_pubkey *dist = dnc_ledger_pk(w->L, ss->distributor);
 			uint32_t k;
+			if (below(rs, 12) == 0)
+				dist = &w->u[to].pk;
 			for (k = 0; k < NU; k++)
 				if (w->u[k].a == ss->consumer)
-					assert_int_equal(dnc_credential_sign(&w->s, w->u[k].sk,
+					assert_int_equal(dnc_credential_sign(&w->s, chain, dist, w->u[k].sk,
 									     &tx->u.redeem.cred), DNC_OK);
 			for (k = 0; k < NU; k++)
 				if (w->u[k].a == ss->distributor) {
@@ -195,8 +204,8 @@ static void rand_tx(world *w, uint64_t *rs, dnc_tx *tx, uint32_t *signer)
 					tx->nonce = dnc_ledger_nonce(w->L, w->u[k].a);
 				}
 		} else {
-			assert_int_equal(dnc_credential_sign(&w->s, w->u[to].sk, &tx->u.redeem.cred),
-					 DNC_OK);
+			assert_int_equal(dnc_credential_sign(&w->s, dnc_chain_id(w->c), &w->u[from % NU].pk,
+							     w->u[to].sk, &tx->u.redeem.cred), DNC_OK);
 		}
 		break;
 	}
@@ -270,12 +279,14 @@ static void test_prop_conservation_random_sequences(void **st)
 	dnc_params p;
 	dnc_delegate_set ds;
 	uint32_t i, it, ok = 0, rejected = 0, signer;
+	uint32_t by_rc[DNC_ERC_COUNT] = {0};
 	dnc_time_s now = 0;
 	(void)st;
 	assert_int_equal(dnc_sig_init_ed25519(&w->s), DNC_OK);
 	dnc_params_default(&p);
 	p.gov_voting_blocks = 20;
 	mk_user(&w->s, 5000, &w->f);
+	dnc_hash_bytes((const uint8_t *)"another chain", 13, &w->other);
 	assert_int_equal(dnc_chain_create(&p, &w->s, &lim, &w->f.pk, &w->c), DNC_OK);
 	w->L = dnc_chain_ledger(w->c);
 	w->f.a = dnc_chain_foundation(w->c);
@@ -305,9 +316,13 @@ static void test_prop_conservation_random_sequences(void **st)
 		dnc_hash before, after;
 		dnc_rc rc;
 		rand_tx(w, &seed, &tx, &signer);
+		/* mostly signed for this chain, now and then for another one */
 		if (below(&seed, 8))
-			assert_int_equal(dnc_tx_sign(&w->s, signer == 999 ? w->f.sk : w->u[signer].sk, &tx),
+			assert_int_equal(dnc_tx_sign(&w->s, below(&seed, 30) ? dnc_chain_id(w->c) : &w->other,
+						     signer == 999 ? w->f.sk : w->u[signer].sk, &tx),
 					 DNC_OK);
+		else if (below(&seed, 2))
+			tx.chain = *dnc_chain_id(w->c); /* right chain, no signature */
 		fingerprint(w, &before);
 		now += (dnc_time_s)below(&seed, 3);
 		if (tx.type == DNC_TX_TEAM_UNLOCK)
@@ -317,6 +332,7 @@ static void test_prop_conservation_random_sequences(void **st)
 			ok++;
 		} else {
 			rejected++;
+			by_rc[rc < DNC_ERC_COUNT ? rc : 0]++;
 			fingerprint(w, &after);
 			/* all or nothing (a wrong F2F password only bumps its counter) */
 			if (memcmp(before.b, after.b, 32) != 0) {
@@ -335,9 +351,12 @@ static void test_prop_conservation_random_sequences(void **st)
 		}
 		assert_int_equal(dnc_chain_check(w->c), DNC_OK);
 	}
-	/* the sequence exercised both paths */
+	/* the sequence exercised both paths, and both replay reasons */
 	assert_true(ok > 2000);
 	assert_true(rejected > 2000);
+	assert_true(by_rc[DNC_EWRONGCHAIN] > 50);
+	assert_true(by_rc[DNC_EWRONGDIST] > 5);
+	assert_true(by_rc[DNC_EBADSIG] > 50);
 	dnc_chain_destroy(w->c);
 	test_free(w);
 }
@@ -348,6 +367,7 @@ static void rand_valid_tx(uint64_t *rs, dnc_tx *tx)
 	uint32_t i;
 	memset(tx, 0, sizeof *tx);
 	tx->type = (uint8_t)(1 + below(rs, DNC_TX_TYPE_END - 1));
+	rand_bytes(rs, tx->chain.b, 32);
 	rand_bytes(rs, tx->from.b, 32);
 	tx->nonce = sm_next(rs);
 	tx->fee = (dn_amount)(sm_next(rs) >> 1);
@@ -372,6 +392,8 @@ static void rand_valid_tx(uint64_t *rs, dnc_tx *tx)
 		tx->u.redeem.cred.session_id = 1 + (sm_next(rs) >> 1);
 		tx->u.redeem.cred.total_units = 1 + (sm_next(rs) >> 1);
 		tx->u.redeem.cred.seq = sm_next(rs);
+		rand_bytes(rs, tx->u.redeem.cred.chain.b, 32);
+		rand_bytes(rs, tx->u.redeem.cred.distributor.b, 32);
 		rand_bytes(rs, tx->u.redeem.cred.sig.b, 64);
 		break;
 	case DNC_TX_SESSION_CLOSE:
@@ -468,7 +490,7 @@ static void test_prop_decoder_fuzz_random_bytes(void **st)
 		dnc_tx t;
 		rand_bytes(&seed, buf, n);
 		if (n > 2 && below(&seed, 2)) {
-			buf[0] = 1;                                  /* right version */
+			buf[0] = 2;                                  /* right version */
 			buf[1] = (uint8_t)(1 + below(&seed, 15));    /* a real type */
 		}
 		if (dnc_tx_decode(buf, n, &t) == DNC_OK) {
@@ -483,31 +505,57 @@ static void test_prop_decoder_fuzz_random_bytes(void **st)
 	assert_true(accepted < 200000 / 10);
 }
 
-static void test_prop_decoder_bit_flips_never_valid(void **st)
+/* offset of the chain id in a transaction's encoding (tx.h) */
+#define TX_CHAIN_AT 2
+
+static void tx_flips(int keyed)
 {
-	uint64_t seed = 0x5eed0005;
+	static const uint8_t key[32] = "tx bit flip scheme key";
+	uint64_t seed = 0x5eed0005 + (uint64_t)keyed;
 	dnc_sigscheme s;
 	uint8_t seedk[32] = {7}, sk[DNC_SK_BYTES], buf[DNC_TX_MAX_BYTES];
 	dnc_pubkey pk;
+	dnc_hash chain;
 	uint32_t it, bit;
-	(void)st;
-	assert_int_equal(dnc_sig_init_keyed(&s, seedk), DNC_OK);
+	if (keyed)
+		assert_int_equal(dnc_sig_init_keyed(&s, key), DNC_OK);
+	else
+		assert_int_equal(dnc_sig_init_ed25519(&s), DNC_OK);
 	assert_int_equal(dnc_sig_keypair(&s, seedk, &pk, sk), DNC_OK);
-	for (it = 0; it < 60; it++) {
+	dnc_hash_bytes((const uint8_t *)"bit flip chain", 14, &chain);
+	for (it = 0; it < (keyed ? 60u : 4u); it++) {
 		dnc_tx a, b;
 		size_t n;
 		rand_valid_tx(&seed, &a);
 		a.from = pk;
-		assert_int_equal(dnc_tx_sign(&s, sk, &a), DNC_OK);
+		assert_int_equal(dnc_tx_sign(&s, &chain, sk, &a), DNC_OK);
+		assert_memory_equal(a.chain.b, chain.b, DNC_HASH_BYTES);
 		assert_int_equal(dnc_tx_encode(&a, buf, sizeof buf, &n), DNC_OK);
-		assert_int_equal(dnc_tx_verify(&s, &a), DNC_OK);
+		assert_memory_equal(buf + TX_CHAIN_AT, chain.b, DNC_HASH_BYTES);
+		assert_int_equal(dnc_tx_verify(&s, &chain, &a), DNC_OK);
 		for (bit = 0; bit < n * 8; bit++) {
 			buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-			if (dnc_tx_decode(buf, n, &b) == DNC_OK)
-				assert_int_not_equal(dnc_tx_verify(&s, &b), DNC_OK);
+			if (dnc_tx_decode(buf, n, &b) == DNC_OK) {
+				dnc_rc rc = dnc_tx_verify(&s, &chain, &b);
+				/* a flip in the chain id reads as another chain's, and
+				 * on that chain the signature fails: it covers the id */
+				if (bit / 8 >= TX_CHAIN_AT && bit / 8 < TX_CHAIN_AT + DNC_HASH_BYTES) {
+					assert_int_equal(rc, DNC_EWRONGCHAIN);
+					assert_int_equal(dnc_tx_verify(&s, &b.chain, &b), DNC_EBADSIG);
+				} else {
+					assert_int_not_equal(rc, DNC_OK);
+				}
+			}
 			buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		}
 	}
+}
+
+static void test_prop_decoder_bit_flips_never_valid(void **st)
+{
+	(void)st;
+	tx_flips(1);
+	tx_flips(0);
 }
 
 /* each kind of malformation, one at a time, on a valid encoding */
@@ -516,6 +564,7 @@ static void test_decoder_rejects_each_malformation(void **st)
 	uint8_t buf[DNC_TX_MAX_BYTES], bad[DNC_TX_MAX_BYTES];
 	dnc_tx t, d;
 	size_t n;
+	enum { HEAD = 2 + 32 + 32 + 16 }; /* version, type, chain, from, nonce, fee */
 	(void)st;
 	memset(&t, 0, sizeof t);
 	t.type = DNC_TX_SHARE;
@@ -526,13 +575,14 @@ static void test_decoder_rejects_each_malformation(void **st)
 	assert_int_equal(dnc_tx_decode(buf, n, &d), DNC_OK);
 #define BAD(off, val) do { memcpy(bad, buf, n); bad[off] = (uint8_t)(val); \
 	assert_int_equal(dnc_tx_decode(bad, n, &d), DNC_EMALFORMED); } while (0)
-	BAD(0, 2);                       /* version */
+	BAD(0, 1);                       /* version 1 (before the chain id) */
+	BAD(0, 3);                       /* unknown version */
 	BAD(1, 0);                       /* type 0 */
 	BAD(1, DNC_TX_TYPE_END);         /* unknown type */
-	BAD(2 + 32 + 8 + 7, 0x80);       /* negative fee */
-	BAD(2 + 32 + 16 + 7, 0x80);      /* negative price */
-	BAD(2 + 32 + 16 + 8 + 32, 17);   /* relay count above the bound */
-	BAD(2 + 32 + 16 + 8 + 32, 3);    /* count disagrees with the length */
+	BAD(HEAD - 1, 0x80);             /* negative fee */
+	BAD(HEAD + 7, 0x80);             /* negative price */
+	BAD(HEAD + 8 + 32, 17);          /* relay count above the bound */
+	BAD(HEAD + 8 + 32, 3);           /* count disagrees with the length */
 #undef BAD
 	memset(bad, 0, sizeof bad);
 	memcpy(bad, buf, n);
@@ -545,7 +595,7 @@ static void test_decoder_rejects_each_malformation(void **st)
 	t.u.gov_vote.proposal_id = 1;
 	assert_int_equal(dnc_tx_encode(&t, buf, sizeof buf, &n), DNC_OK);
 	memcpy(bad, buf, n);
-	bad[2 + 32 + 16 + 8] = 2;
+	bad[HEAD + 8] = 2;
 	assert_int_equal(dnc_tx_decode(bad, n, &d), DNC_EMALFORMED);
 	/* direct content sale with middlemen */
 	memset(&t, 0, sizeof t);
@@ -579,11 +629,11 @@ static void test_tx_replay_rejected_by_nonce(void **st)
 	tx.from = a.pk;
 	tx.u.transfer.to = b.pk;       /* a new account, created by the transfer */
 	tx.u.transfer.amount = DNET;
-	assert_int_equal(dnc_tx_sign(&s, a.sk, &tx), DNC_OK);
+	assert_int_equal(dnc_tx_sign(&s, dnc_chain_id(c), a.sk, &tx), DNC_OK);
 	assert_int_equal(dnc_chain_apply_tx(c, &tx, 0, DNC_APPLY_VERIFY_SIG, NULL), DNC_OK);
 	assert_int_equal(dnc_chain_apply_tx(c, &tx, 0, DNC_APPLY_VERIFY_SIG, NULL), DNC_EBADNONCE);
 	tx.nonce = 5;
-	assert_int_equal(dnc_tx_sign(&s, a.sk, &tx), DNC_OK);
+	assert_int_equal(dnc_tx_sign(&s, dnc_chain_id(c), a.sk, &tx), DNC_OK);
 	assert_int_equal(dnc_chain_apply_tx(c, &tx, 0, DNC_APPLY_VERIFY_SIG, NULL), DNC_EBADNONCE);
 	tx.nonce = 1;                  /* signed for nonce 5: the signature breaks */
 	assert_int_equal(dnc_chain_apply_tx(c, &tx, 0, DNC_APPLY_VERIFY_SIG, NULL), DNC_EBADSIG);
@@ -592,12 +642,90 @@ static void test_tx_replay_rejected_by_nonce(void **st)
 	dnc_chain_destroy(c);
 }
 
+/*
+ * A transfer signed for chain A, replayed on chain B (another genesis: the
+ * sender's allocation differs) with the nonce B expects: DNC_EWRONGCHAIN,
+ * nothing changes on B; re-pointed at B it no longer verifies; on A it is
+ * accepted. Under both signature schemes.
+ */
+static void cross_chain_transfer(int keyed)
+{
+	static const uint8_t key[32] = "cross chain scheme key";
+	dnc_sigscheme s;
+	dnc_params p;
+	dnc_chain_limits lim = { 8, 4, 4 };
+	dnc_chain *ca, *cb;
+	dnc_merkle_tree tree;
+	dnc_hash before, after;
+	user a, b, f;
+	dnc_tx tx, t;
+	dnc_tx_receipt r;
+	if (keyed)
+		assert_int_equal(dnc_sig_init_keyed(&s, key), DNC_OK);
+	else
+		assert_int_equal(dnc_sig_init_ed25519(&s), DNC_OK);
+	dnc_params_default(&p);
+	mk_user(&s, 1, &a);
+	mk_user(&s, 2, &b);
+	mk_user(&s, 3, &f);
+	assert_int_equal(dnc_chain_create(&p, &s, &lim, &f.pk, &ca), DNC_OK);
+	assert_int_equal(dnc_chain_create(&p, &s, &lim, &f.pk, &cb), DNC_OK);
+	/* the same genesis so far: the same id */
+	assert_memory_equal(dnc_chain_id(ca)->b, dnc_chain_id(cb)->b, DNC_HASH_BYTES);
+	assert_int_equal(dnc_ledger_add(dnc_chain_ledger(ca), &a.pk, &a.a), DNC_OK);
+	assert_int_equal(dnc_ledger_add(dnc_chain_ledger(cb), &a.pk, &a.a), DNC_OK);
+	assert_int_equal(dnc_chain_genesis(ca, a.a, DNC_GEN_SALE, 10 * DNET), DNC_OK);
+	assert_int_equal(dnc_chain_genesis(cb, a.a, DNC_GEN_SALE, 11 * DNET), DNC_OK);
+	assert_memory_not_equal(dnc_chain_id(ca)->b, dnc_chain_id(cb)->b, DNC_HASH_BYTES);
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_TRANSFER;
+	tx.from = a.pk;
+	tx.nonce = 0;                      /* what both chains expect */
+	tx.u.transfer.to = b.pk;
+	tx.u.transfer.amount = DNET;
+	assert_int_equal(dnc_tx_sign(&s, dnc_chain_id(ca), a.sk, &tx), DNC_OK);
+	assert_int_equal(dnc_state_tree(dnc_chain_ledger_c(cb), &tree), DNC_OK);
+	dnc_merkle_tree_root(&tree, &before);
+	dnc_merkle_tree_free(&tree);
+	assert_int_equal(dnc_tx_verify(&s, dnc_chain_id(cb), &tx), DNC_EWRONGCHAIN);
+	assert_int_equal(dnc_chain_apply_tx(cb, &tx, 0, DNC_APPLY_VERIFY_SIG, &r), DNC_EWRONGCHAIN);
+	assert_true(r.moved == 0 && r.fee_paid == 0);
+	t = tx;
+	t.chain = *dnc_chain_id(cb);       /* re-pointed after signing */
+	assert_int_equal(dnc_chain_apply_tx(cb, &t, 0, DNC_APPLY_VERIFY_SIG, &r), DNC_EBADSIG);
+	/* nothing changed on B: every record (balances, nonces, locks), and
+	 * the receiver's account was not created */
+	assert_int_equal(dnc_state_tree(dnc_chain_ledger_c(cb), &tree), DNC_OK);
+	dnc_merkle_tree_root(&tree, &after);
+	dnc_merkle_tree_free(&tree);
+	assert_memory_equal(before.b, after.b, DNC_HASH_BYTES);
+	assert_true(dnc_ledger_find(dnc_chain_ledger_c(cb), &b.pk) == DNC_NONE);
+	assert_true(dnc_ledger_balance(dnc_chain_ledger_c(cb), a.a) == 11 * DNET);
+	assert_true(dnc_ledger_nonce(dnc_chain_ledger_c(cb), a.a) == 0);
+	assert_int_equal(dnc_chain_check(cb), DNC_OK);
+	/* on A it is accepted, once */
+	assert_int_equal(dnc_tx_verify(&s, dnc_chain_id(ca), &tx), DNC_OK);
+	assert_int_equal(dnc_chain_apply_tx(ca, &tx, 0, DNC_APPLY_VERIFY_SIG, &r), DNC_OK);
+	assert_true(dnc_ledger_balance(dnc_chain_ledger_c(ca), a.a) == 9 * DNET);
+	assert_int_equal(dnc_chain_apply_tx(ca, &tx, 0, DNC_APPLY_VERIFY_SIG, &r), DNC_EBADNONCE);
+	dnc_chain_destroy(ca);
+	dnc_chain_destroy(cb);
+}
+
+static void test_tx_replay_on_another_chain_rejected(void **st)
+{
+	(void)st;
+	cross_chain_transfer(0);
+	cross_chain_transfer(1);
+}
+
 static void cred_flips(int keyed)
 {
 	static const uint8_t key[32] = "bit flip scheme key";
 	dnc_sigscheme s;
 	dnc_sessions t;
 	dnc_ledger *L;
+	dnc_hash chain;
 	user u[2];
 	uint64_t sid, seed = 0x5eed0006 + (uint64_t)keyed;
 	uint32_t it, bit;
@@ -613,21 +741,37 @@ static void cred_flips(int keyed)
 	assert_int_equal(dnc_ledger_mint(L, u[0].a, 100 * DNET), DNC_OK);
 	assert_int_equal(dnc_sessions_init(&t, 4), DNC_OK);
 	assert_int_equal(dnc_session_open(&t, L, u[0].a, u[1].a, 1000, 1000000, 0, &sid), DNC_OK);
+	dnc_hash_bytes((const uint8_t *)"bit flip chain", 14, &chain);
 	for (it = 0; it < (keyed ? 40u : 6u); it++) {
 		dnc_credential c, d;
 		uint8_t buf[DNC_CRED_BYTES];
 		uint64_t units;
+		memset(&c, 0, sizeof c);
 		c.session_id = sid;
 		c.total_units = 1 + below(&seed, 1000000);
 		c.seq = below(&seed, 1000);
-		assert_int_equal(dnc_credential_sign(&s, u[0].sk, &c), DNC_OK);
-		assert_int_equal(dnc_session_check(&t, L, &s, u[1].a, sid, &c, &units), DNC_OK);
+		assert_int_equal(dnc_credential_sign(&s, &chain, &u[1].pk, u[0].sk, &c), DNC_OK);
+		assert_int_equal(dnc_session_check(&t, L, &s, &chain, u[1].a, sid, &c, &units), DNC_OK);
 		dnc_credential_encode(&c, buf);
+		/* the wire form carries the chain id, then the distributor (credential.h) */
+		assert_memory_equal(buf, chain.b, DNC_HASH_BYTES);
+		assert_memory_equal(buf + 32, u[1].pk.b, DNC_PK_BYTES);
 		for (bit = 0; bit < DNC_CRED_BYTES * 8; bit++) {
 			buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-			if (dnc_credential_decode(buf, sizeof buf, &d) == DNC_OK)
-				assert_int_not_equal(dnc_session_check(&t, L, &s, u[1].a, sid, &d, &units),
-						     DNC_OK);
+			if (dnc_credential_decode(buf, sizeof buf, &d) == DNC_OK) {
+				uint8_t msg[DNC_CRED_MSG_BYTES];
+				dnc_rc rc = dnc_session_check(&t, L, &s, &chain, u[1].a, sid, &d, &units);
+				if (bit / 8 < 32)
+					assert_int_equal(rc, DNC_EWRONGCHAIN);
+				else if (bit / 8 < 64)
+					assert_int_equal(rc, DNC_EWRONGDIST);
+				else
+					assert_int_not_equal(rc, DNC_OK);
+				/* and the signature covers every byte, these two included */
+				dnc_credential_message(&d, msg);
+				assert_int_equal(dnc_sig_verify(&s, &u[0].pk, msg, sizeof msg, &d.sig),
+						 DNC_EBADSIG);
+			}
 			buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		}
 	}
@@ -684,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_prop_decoder_bit_flips_never_valid),
 		cmocka_unit_test(test_decoder_rejects_each_malformation),
 		cmocka_unit_test(test_tx_replay_rejected_by_nonce),
+		cmocka_unit_test(test_tx_replay_on_another_chain_rejected),
 		cmocka_unit_test(test_prop_R_CRED_7_bit_flips_ed25519),
 		cmocka_unit_test(test_prop_R_CRED_7_bit_flips_keyed),
 		cmocka_unit_test(test_prop_amount_parse_format),

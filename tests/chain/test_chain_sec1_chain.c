@@ -1,7 +1,8 @@
 /*
  * test_chain_sec1_chain.c: SPEC section 1, the chain (R-CHAIN-1..5):
  * block interval, Merkle trees and the light node, confirmations, fork
- * choice and the service-latency statistics.
+ * choice and the service-latency statistics; and the chain id, the
+ * genesis hash every signed message names.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -126,7 +127,7 @@ static void test_R_CHAIN_2_light_node_checks_data_service(void **st)
 		txs[i].from = u[i].pk;
 		txs[i].u.transfer.to = u[i + 5].pk;
 		txs[i].u.transfer.amount = (dn_amount)(i + 1) * DNET;
-		assert_int_equal(dnc_tx_sign(&s, u[i].sk, &txs[i]), DNC_OK);
+		assert_int_equal(dnc_tx_sign(&s, dnc_chain_id(c), u[i].sk, &txs[i]), DNC_OK);
 		assert_int_equal(dnc_chain_apply_tx(c, &txs[i], 10, DNC_APPLY_VERIFY_SIG, NULL), DNC_OK);
 	}
 	memset(&h, 0, sizeof h);
@@ -277,6 +278,121 @@ static void test_R_CHAIN_5_latency_stats(void **st)
 	assert_true(l.over_bound == 250); /* above 15 s */
 }
 
+/* a chain's id after creating it with p, s and foundation pk f and
+ * giving each of n users amount[i] (kind[i]) at genesis */
+static void id_of(const dnc_params *p, const dnc_sigscheme *s, uint32_t accounts,
+		  const dnc_pubkey *f, const user *u, uint32_t n, const dn_amount *amount,
+		  const dnc_genesis_kind *kind, dnc_hash *id)
+{
+	dnc_chain_limits lim = { accounts, 8, 8 };
+	dnc_chain *c;
+	dnc_acct a;
+	uint32_t i;
+	assert_int_equal(dnc_chain_create(p, s, &lim, f, &c), DNC_OK);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(dnc_ledger_add(dnc_chain_ledger(c), &u[i].pk, &a), DNC_OK);
+		assert_int_equal(dnc_chain_genesis(c, a, kind[i], amount[i]), DNC_OK);
+	}
+	*id = *dnc_chain_id(c);
+	dnc_chain_destroy(c);
+}
+
+#define SAME(x, y) assert_memory_equal((x).b, (y).b, DNC_HASH_BYTES)
+#define DIFF(x, y) assert_memory_not_equal((x).b, (y).b, DNC_HASH_BYTES)
+
+/*
+ * The chain id is the genesis hash: the same genesis gives the same id, a
+ * change to any part of it (a rule parameter, the signature scheme, the
+ * foundation, an allocation's recipient, kind, amount or order) another
+ * one; node-local settings and table sizes do not count; it is final once
+ * block 0 ends.
+ */
+static void test_chain_id_is_the_genesis_hash(void **st)
+{
+	static const uint8_t key[32] = "chain id scheme key";
+	dnc_params p, q;
+	dnc_sigscheme ed, kb;
+	dnc_hash base, id, zero;
+	user u[3], f, g;
+	dn_amount am[3] = { 10 * DNET, 20 * DNET, 30 * DNET }, am2[3];
+	dnc_genesis_kind ki[3] = { DNC_GEN_SALE, DNC_GEN_SALE, DNC_GEN_COMMUNITY }, ki2[3];
+	user swapped[3];
+	dnc_chain_limits lim = { 8, 8, 8 };
+	dnc_chain *c;
+	dnc_acct a;
+	uint32_t i;
+	(void)st;
+	assert_int_equal(dnc_sig_init_ed25519(&ed), DNC_OK);
+	assert_int_equal(dnc_sig_init_keyed(&kb, key), DNC_OK);
+	dnc_params_default(&p);
+	mk_user(&ed, 500, &f);
+	mk_user(&ed, 501, &g);
+	for (i = 0; i < 3; i++)
+		mk_user(&ed, 510 + i, &u[i]);
+	id_of(&p, &ed, 8, &f.pk, u, 3, am, ki, &base);
+	memset(&zero, 0, sizeof zero);
+	DIFF(base, zero);
+	id_of(&p, &ed, 8, &f.pk, u, 3, am, ki, &id);
+	SAME(base, id);                               /* deterministic */
+	id_of(&p, &ed, 64, &f.pk, u, 3, am, ki, &id);
+	SAME(base, id);                               /* table sizes do not count */
+	q = p;
+	q.confirmations = 6;
+	q.grace_units = 9;
+	q.check_conservation = 0;
+	id_of(&q, &ed, 8, &f.pk, u, 3, am, ki, &id);
+	SAME(base, id);                               /* nor node-local settings */
+	q = p;
+	q.community_fee_ppm = 4000;
+	id_of(&q, &ed, 8, &f.pk, u, 3, am, ki, &id);
+	DIFF(base, id);                               /* a rule parameter */
+	q = p;
+	q.f2f_max_failures = 6;
+	id_of(&q, &ed, 8, &f.pk, u, 3, am, ki, &id);
+	DIFF(base, id);
+	id_of(&p, &kb, 8, &f.pk, u, 3, am, ki, &id);
+	DIFF(base, id);                               /* the signature scheme */
+	id_of(&p, &ed, 8, &g.pk, u, 3, am, ki, &id);
+	DIFF(base, id);                               /* the foundation */
+	id_of(&p, &ed, 8, &f.pk, u, 2, am, ki, &id);
+	DIFF(base, id);                               /* one allocation fewer */
+	memcpy(am2, am, sizeof am);
+	am2[1] += 1;
+	id_of(&p, &ed, 8, &f.pk, u, 3, am2, ki, &id);
+	DIFF(base, id);                               /* an amount */
+	memcpy(ki2, ki, sizeof ki);
+	ki2[0] = DNC_GEN_COMMUNITY;
+	id_of(&p, &ed, 8, &f.pk, u, 3, am, ki2, &id);
+	DIFF(base, id);                               /* a kind */
+	swapped[0] = u[1];
+	swapped[1] = u[0];
+	swapped[2] = u[2];
+	id_of(&p, &ed, 8, &f.pk, swapped, 3, am, ki, &id);
+	DIFF(base, id);                               /* who got what */
+	/* final once block 0 ends */
+	assert_int_equal(dnc_chain_create(&p, &ed, &lim, &f.pk, &c), DNC_OK);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(dnc_ledger_add(dnc_chain_ledger(c), &u[i].pk, &a), DNC_OK);
+		assert_int_equal(dnc_chain_genesis(c, a, ki[i], am[i]), DNC_OK);
+	}
+	SAME(base, *dnc_chain_id(c));
+	{
+		dnc_delegate_set ds;
+		memset(&ds, 0, sizeof ds);
+		ds.n = 1;
+		ds.n_kind[DNC_SEAT_STAKE] = 1;
+		ds.seat[0].acct = a;
+		assert_int_equal(dnc_chain_set_delegates(c, &ds), DNC_OK);
+	}
+	assert_int_equal(dnc_chain_end_block(c, 0, 10, NULL), DNC_OK);
+	assert_int_equal(dnc_chain_genesis(c, a, DNC_GEN_SALE, DNET), DNC_ETOOLATE);
+	SAME(base, *dnc_chain_id(c));
+	dnc_chain_destroy(c);
+}
+
+#undef SAME
+#undef DIFF
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_R_CHAIN_3_confirmations),
 		cmocka_unit_test(test_R_CHAIN_4_fork_choice),
 		cmocka_unit_test(test_R_CHAIN_5_latency_stats),
+		cmocka_unit_test(test_chain_id_is_the_genesis_hash),
 	};
 	return cmocka_run_group_tests_name("chain_sec1_chain", tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /*
  * test_chain_sec3_credentials.c: SPEC section 3, traffic credentials and
  * the traffic-sharing contract (R-CRED-1..7, and R-CONS-4's "only redeemed
- * credentials count"). Every test runs twice: with Ed25519 and with the
+ * credentials count"), including credentials replayed on another chain or
+ * for another distributor. Every test runs twice: with Ed25519 and with the
  * keyed-BLAKE2b scheme, which must behave identically.
  */
 #include <setjmp.h>
@@ -35,29 +36,39 @@ static void mk_user(const dnc_sigscheme *s, uint32_t i, user *u)
 	assert_int_equal(dnc_sig_keypair(s, seed, &u->pk, u->sk), DNC_OK);
 }
 
+/* a chain with the fixture's parameters and foundation; users 0..7 get
+ * `each` DNET at genesis (100 DNET is the fixture's own genesis) */
+static dnc_chain *mk_chain(fix *x, dn_amount each)
+{
+	dnc_chain_limits lim = { 32, 64, 8 };
+	dnc_params p;
+	dnc_chain *c;
+	user f;
+	dnc_acct a;
+	uint32_t i;
+	dnc_params_default(&p);
+	mk_user(&x->s, 999, &f);
+	assert_int_equal(dnc_chain_create(&p, &x->s, &lim, &f.pk, &c), DNC_OK);
+	for (i = 0; i < 8; i++) {
+		mk_user(&x->s, i, &x->u[i]);
+		assert_int_equal(dnc_ledger_add(dnc_chain_ledger(c), &x->u[i].pk, &a), DNC_OK);
+		x->u[i].a = a; /* the same index on every chain built here */
+		assert_int_equal(dnc_chain_genesis(c, a, DNC_GEN_COMMUNITY, each), DNC_OK);
+	}
+	return c;
+}
+
 static int setup(void **st)
 {
 	static const uint8_t key[32] = "scheme key for credential tests";
 	int kind = **(const int **)st;
-	dnc_chain_limits lim = { 32, 64, 8 };
-	dnc_params p;
-	user f;
-	uint32_t i;
 	fix *x = test_calloc(1, sizeof *x);
 	if (kind == SCHEME_KEYED)
 		assert_int_equal(dnc_sig_init_keyed(&x->s, key), DNC_OK);
 	else
 		assert_int_equal(dnc_sig_init_ed25519(&x->s), DNC_OK);
-	dnc_params_default(&p);
-	mk_user(&x->s, 999, &f);
-	assert_int_equal(dnc_chain_create(&p, &x->s, &lim, &f.pk, &x->c), DNC_OK);
+	x->c = mk_chain(x, 100 * DNET);
 	x->L = dnc_chain_ledger(x->c);
-	for (i = 0; i < 8; i++) {
-		mk_user(&x->s, i, &x->u[i]);
-		assert_int_equal(dnc_ledger_add(x->L, &x->u[i].pk, &x->u[i].a), DNC_OK);
-		assert_int_equal(dnc_chain_genesis(x->c, x->u[i].a, DNC_GEN_COMMUNITY, 100 * DNET),
-				 DNC_OK);
-	}
 	*st = x;
 	return 0;
 }
@@ -91,47 +102,113 @@ static void same(const fix *x, const snap *a)
 	assert_memory_equal(a, &b, sizeof b);
 }
 
-/* consumer u[1] opens a session with distributor u[2]: 100 units at 0.01 */
-static uint64_t open_session(fix *x, uint32_t consumer, uint32_t dist, uint64_t units)
+/*
+ * Everything a redemption could change on chain c: every account record
+ * (balances, nonces, locks: the state root), the session table and the
+ * users' redeemed traffic.
+ */
+typedef struct full { dnc_hash root; uint64_t n; dnc_session v[8]; uint64_t units[8]; } full;
+
+static void full_take(const fix *x, const dnc_chain *c, full *f)
 {
+	const dnc_ledger *L = dnc_chain_ledger_c(c);
+	const dnc_sessions *t = dnc_chain_sessions(c);
+	dnc_merkle_tree tree;
+	uint32_t i;
+	memset(f, 0, sizeof *f);
+	assert_int_equal(dnc_state_tree(L, &tree), DNC_OK);
+	dnc_merkle_tree_root(&tree, &f->root);
+	dnc_merkle_tree_free(&tree);
+	assert_true(t->n <= 8);
+	f->n = t->n;
+	memcpy(f->v, t->v, (size_t)t->n * sizeof *t->v);
+	for (i = 0; i < 8; i++)
+		f->units[i] = dnc_ledger_account(L, dnc_ledger_find(L, &x->u[i].pk))->dtoken_units;
+}
+
+static void full_same(const fix *x, const dnc_chain *c, const full *a)
+{
+	full b;
+	full_take(x, c, &b);
+	assert_memory_equal(a, &b, sizeof b);
+}
+
+/* consumer opens a session on chain c with distributor dist: units at 0.01 */
+static uint64_t open_on(fix *x, dnc_chain *c, uint32_t consumer, uint32_t dist, uint64_t units)
+{
+	const dnc_ledger *L = dnc_chain_ledger_c(c);
 	dnc_tx tx;
 	dnc_tx_receipt r;
 	memset(&tx, 0, sizeof tx);
 	tx.type = DNC_TX_SESSION_OPEN;
 	tx.from = x->u[consumer].pk;
-	tx.nonce = dnc_ledger_nonce(x->L, x->u[consumer].a);
+	tx.nonce = dnc_ledger_nonce(L, dnc_ledger_find(L, &x->u[consumer].pk));
 	tx.u.open.distributor = x->u[dist].pk;
 	tx.u.open.price_per_unit = DNET / 100;
 	tx.u.open.units = units;
 	tx.u.open.expiry_s = 1000;
-	assert_int_equal(dnc_tx_sign(&x->s, x->u[consumer].sk, &tx), DNC_OK);
-	assert_int_equal(dnc_chain_apply_tx(x->c, &tx, 1, DNC_APPLY_VERIFY_SIG, &r), DNC_OK);
+	assert_int_equal(dnc_tx_sign(&x->s, dnc_chain_id(c), x->u[consumer].sk, &tx), DNC_OK);
+	assert_int_equal(dnc_chain_apply_tx(c, &tx, 1, DNC_APPLY_VERIFY_SIG, &r), DNC_OK);
 	return r.created_id;
 }
 
-static dnc_credential cred(fix *x, uint32_t signer, uint64_t sid, uint64_t total, uint64_t seq)
+static uint64_t open_session(fix *x, uint32_t consumer, uint32_t dist, uint64_t units)
+{
+	return open_on(x, x->c, consumer, dist, units);
+}
+
+/* a credential signed by signer for chain id `chain`, made out to dist */
+static dnc_credential cred_for(fix *x, const dnc_hash *chain, uint32_t dist, uint32_t signer,
+			       uint64_t sid, uint64_t total, uint64_t seq)
 {
 	dnc_credential c;
 	memset(&c, 0, sizeof c);
 	c.session_id = sid;
 	c.total_units = total;
 	c.seq = seq;
-	assert_int_equal(dnc_credential_sign(&x->s, x->u[signer].sk, &c), DNC_OK);
+	assert_int_equal(dnc_credential_sign(&x->s, chain, &x->u[dist].pk, x->u[signer].sk, &c),
+			 DNC_OK);
 	return c;
+}
+
+/* a credential for the fixture chain, made out to the session's distributor */
+static dnc_credential cred(fix *x, uint32_t signer, uint64_t sid, uint64_t total, uint64_t seq)
+{
+	const dnc_session *ss = dnc_session_get(dnc_chain_sessions(x->c), sid);
+	uint32_t dist = 2, i;
+	for (i = 0; ss && i < 8; i++)
+		if (x->u[i].a == ss->distributor)
+			dist = i;
+	return cred_for(x, dnc_chain_id(x->c), dist, signer, sid, total, seq);
+}
+
+/* who's redeem transaction for chain `chain`, signed */
+static dnc_tx redeem_tx(fix *x, const dnc_chain *on, const dnc_hash *chain, uint32_t who,
+			uint64_t sid, const dnc_credential *c)
+{
+	const dnc_ledger *L = dnc_chain_ledger_c(on);
+	dnc_tx tx;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_REDEEM;
+	tx.from = x->u[who].pk;
+	tx.nonce = dnc_ledger_nonce(L, dnc_ledger_find(L, &x->u[who].pk));
+	tx.u.redeem.session_id = sid;
+	tx.u.redeem.cred = *c;
+	assert_int_equal(dnc_tx_sign(&x->s, chain, x->u[who].sk, &tx), DNC_OK);
+	return tx;
+}
+
+static dnc_rc redeem_on(fix *x, dnc_chain *c, uint32_t who, uint64_t sid,
+			const dnc_credential *cr, dnc_tx_receipt *r)
+{
+	dnc_tx tx = redeem_tx(x, c, dnc_chain_id(c), who, sid, cr);
+	return dnc_chain_apply_tx(c, &tx, 2, DNC_APPLY_VERIFY_SIG, r);
 }
 
 static dnc_rc redeem(fix *x, uint32_t who, uint64_t sid, const dnc_credential *c,
 		     dnc_tx_receipt *r)
 {
-	dnc_tx tx;
-	memset(&tx, 0, sizeof tx);
-	tx.type = DNC_TX_REDEEM;
-	tx.from = x->u[who].pk;
-	tx.nonce = dnc_ledger_nonce(x->L, x->u[who].a);
-	tx.u.redeem.session_id = sid;
-	tx.u.redeem.cred = *c;
-	assert_int_equal(dnc_tx_sign(&x->s, x->u[who].sk, &tx), DNC_OK);
-	return dnc_chain_apply_tx(x->c, &tx, 2, DNC_APPLY_VERIFY_SIG, r);
+	return redeem_on(x, x->c, who, sid, c, r);
 }
 
 static void test_R_CRED_1_units(void **st)
@@ -356,6 +433,102 @@ static void test_R_CRED_4_credential_codec(void **st)
 	assert_int_equal(dnc_credential_decode(buf, sizeof buf - 1, &d), DNC_EMALFORMED);
 }
 
+/*
+ * R-CRED-7: chain B has another genesis (200 DNET each), so another chain
+ * id, but the same keys and the same session 1 (u1 -> u2). A's credential
+ * and A's redeem transaction are rejected on B as DNC_EWRONGCHAIN and
+ * change nothing there; on A they are accepted.
+ */
+static void test_R_CRED_7_cross_chain_replay_rejected(void **st)
+{
+	fix *x = *st;
+	dnc_chain *b = mk_chain(x, 200 * DNET);
+	const dnc_hash *ida = dnc_chain_id(x->c), *idb = dnc_chain_id(b);
+	dnc_tx_receipt r;
+	dnc_credential c, d;
+	dnc_tx ta, t;
+	uint64_t units;
+	full fb;
+	uint64_t sa = open_session(x, 1, 2, 100), sb = open_on(x, b, 1, 2, 100);
+	assert_memory_not_equal(ida->b, idb->b, DNC_HASH_BYTES);
+	assert_true(sa == sb);
+	c = cred(x, 1, sa, 30, 1);
+	ta = redeem_tx(x, x->c, ida, 2, sa, &c);
+	full_take(x, b, &fb);
+	/* A's credential in B's own, valid transaction */
+	assert_int_equal(redeem_on(x, b, 2, sb, &c, &r), DNC_EWRONGCHAIN);
+	assert_int_equal(dnc_session_check(dnc_chain_sessions(b), dnc_chain_ledger_c(b), &x->s,
+					   idb, x->u[2].a, sb, &c, &units), DNC_EWRONGCHAIN);
+	assert_true(units == 0);
+	/* A's whole transaction (same sender, same nonce 0) replayed on B,
+	 * verified or not: the credential inside is checked either way */
+	assert_int_equal(dnc_chain_apply_tx(b, &ta, 2, DNC_APPLY_VERIFY_SIG, &r), DNC_EWRONGCHAIN);
+	assert_int_equal(dnc_chain_apply_tx(b, &ta, 2, 0, &r), DNC_EWRONGCHAIN);
+	assert_true(r.moved == 0 && r.units == 0 && r.fee_paid == 0);
+	/* re-pointed at B after signing: the signatures break */
+	d = c;
+	d.chain = *idb;
+	assert_int_equal(redeem_on(x, b, 2, sb, &d, &r), DNC_EBADSIG);
+	t = ta;
+	t.chain = *idb;
+	assert_int_equal(dnc_chain_apply_tx(b, &t, 2, DNC_APPLY_VERIFY_SIG, &r), DNC_EBADSIG);
+	full_same(x, b, &fb);
+	assert_int_equal(dnc_chain_check(b), DNC_OK);
+	/* on its own chain the same transaction is accepted */
+	assert_int_equal(dnc_chain_apply_tx(x->c, &ta, 2, DNC_APPLY_VERIFY_SIG, &r), DNC_OK);
+	assert_true(r.units == 30);
+	/* and B's own credential, on B */
+	c = cred_for(x, idb, 2, 1, sb, 30, 1);
+	assert_int_equal(redeem_on(x, b, 2, sb, &c, &r), DNC_OK);
+	assert_true(r.units == 30);
+	dnc_chain_destroy(b);
+}
+
+/*
+ * R-CRED-7: a fork of the fixture chain (the same genesis, so the same
+ * chain id) where session 1 went to u3 instead of u2. u2's credential
+ * redeemed by u3 for the fork's session 1 is DNC_EWRONGDIST and changes
+ * nothing; on the fixture chain a credential the consumer made out to u3
+ * cannot be redeemed by u2 either.
+ */
+static void test_R_CRED_7_other_distributor_rejected(void **st)
+{
+	fix *x = *st;
+	dnc_chain *f = mk_chain(x, 100 * DNET);
+	dnc_tx_receipt r;
+	dnc_credential c, d;
+	uint64_t units;
+	full ff;
+	snap s;
+	uint64_t sa = open_session(x, 1, 2, 100), sf = open_on(x, f, 1, 3, 100);
+	assert_memory_equal(dnc_chain_id(x->c)->b, dnc_chain_id(f)->b, DNC_HASH_BYTES);
+	assert_true(sa == sf);
+	c = cred(x, 1, sa, 30, 1);                 /* made out to u2 */
+	full_take(x, f, &ff);
+	assert_int_equal(redeem_on(x, f, 3, sf, &c, &r), DNC_EWRONGDIST);
+	assert_int_equal(dnc_session_check(dnc_chain_sessions(f), dnc_chain_ledger_c(f), &x->s,
+					   dnc_chain_id(f), x->u[3].a, sf, &c, &units),
+			 DNC_EWRONGDIST);
+	d = c;
+	d.distributor = x->u[3].pk;                /* re-pointed: signature breaks */
+	assert_int_equal(redeem_on(x, f, 3, sf, &d, &r), DNC_EBADSIG);
+	full_same(x, f, &ff);
+	/* on the fixture chain */
+	take(x, &s);
+	assert_int_equal(redeem(x, 3, sa, &c, &r), DNC_EUNAUTHORIZED); /* not its session */
+	d = cred_for(x, dnc_chain_id(x->c), 3, 1, sa, 30, 1);        /* made out to u3 */
+	assert_int_equal(redeem(x, 2, sa, &d, &r), DNC_EWRONGDIST);
+	same(x, &s);
+	assert_true(dnc_ledger_nonce(x->L, x->u[2].a) == 0);
+	/* each credential is good for its own distributor */
+	assert_int_equal(redeem(x, 2, sa, &c, &r), DNC_OK);
+	assert_true(r.units == 30);
+	d = cred_for(x, dnc_chain_id(f), 3, 1, sf, 30, 1);
+	assert_int_equal(redeem_on(x, f, 3, sf, &d, &r), DNC_OK);
+	assert_true(r.units == 30);
+	dnc_chain_destroy(f);
+}
+
 #define BOTH(f) \
 	cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, (void *)&scheme_ed), \
 	cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, (void *)&scheme_keyed)
@@ -375,6 +548,8 @@ int main(void)
 		BOTH(test_R_CRED_7_wrong_session_rejected),
 		BOTH(test_R_CRED_7_over_deposit_rejected),
 		BOTH(test_R_CRED_7_replay_rejected),
+		BOTH(test_R_CRED_7_cross_chain_replay_rejected),
+		BOTH(test_R_CRED_7_other_distributor_rejected),
 		BOTH(test_R_CONS_4_only_redeemed_credentials_score),
 	};
 	return cmocka_run_group_tests_name("chain_sec3_credentials", tests, NULL, NULL);

@@ -206,7 +206,7 @@ static void test_R_SHARE_2_share_tx_moves_money(void **st)
 	tx.u.share.n_relays = 2;
 	tx.u.share.relay[0] = u[6].pk;
 	tx.u.share.relay[1] = u[7].pk;
-	assert_int_equal(dnc_tx_sign(&s, u[4].sk, &tx), DNC_OK);
+	assert_int_equal(dnc_tx_sign(&s, dnc_chain_id(c), u[4].sk, &tx), DNC_OK);
 	assert_int_equal(dnc_chain_apply_tx(c, &tx, 1, DNC_APPLY_VERIFY_SIG, &r), DNC_OK);
 	assert_true(b[4] - dnc_ledger_balance(L, u[4].a) == 100 * DNET);
 	assert_true(dnc_ledger_balance(L, u[6].a) - b[6] == 24875 * DNET / 1000);

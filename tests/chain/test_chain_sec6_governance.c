@@ -70,7 +70,8 @@ static dnc_rc run(fix *x, dnc_tx *tx, uint32_t who, dnc_time_s now, dnc_tx_recei
 {
 	tx->from = who == 999 ? x->f.pk : x->u[who].pk;
 	tx->nonce = dnc_ledger_nonce(x->L, who == 999 ? x->f.a : x->u[who].a);
-	assert_int_equal(dnc_tx_sign(&x->s, who == 999 ? x->f.sk : x->u[who].sk, tx), DNC_OK);
+	assert_int_equal(dnc_tx_sign(&x->s, dnc_chain_id(x->c),
+				     who == 999 ? x->f.sk : x->u[who].sk, tx), DNC_OK);
 	return dnc_chain_apply_tx(x->c, tx, now, DNC_APPLY_VERIFY_SIG, r);
 }
 

@@ -23,7 +23,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	dnc_credential c;
 	dnc_block_header h;
-	dnc_rc rc = dnc_credential_decode(data, size, &c);
-	rc = dnc_header_decode(data, size, &h);
+	if (dnc_credential_decode(data, size, &c) == DNC_OK) {
+		uint8_t out[DNC_CRED_BYTES];
+		dnc_credential_encode(&c, out);
+		if (size != DNC_CRED_BYTES || memcmp(out, data, size))
+			abort();
+	}
+	dnc_rc rc = dnc_header_decode(data, size, &h);
 	return rc == DNC_OK ? 0 : 0; /* only crashes and aborts matter here */
 }
