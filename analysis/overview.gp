@@ -7,7 +7,11 @@
 # 10 initial_vote_share; 11 delegate_income_usd; 12 delegate_cost_usd;
 # 13 sharers_online; 14 sessions_active; 15 fraud_attempted;
 # 16 fraud_caught; 17 missed_slots. NaN or a negative quantile (-1: no
-# samples in the block) is a gap.
+# samples in the block) is a gap. A long run comes as four rows per
+# pixel column (first, lowest, highest, last value of every column).
+# Loaded after series.gp in the same gnuplot: start from a clean state.
+reset
+undefine STATS_*
 if (!exists("datafile") || !exists("outfile")) {
     print "overview.gp: set datafile and outfile with -e"
     exit status 2

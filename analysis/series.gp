@@ -1,11 +1,14 @@
 # series.gp: draws one dnetsim time series as a 1000x600 PNG.
 #
-# `dnetsim plot` runs this once per series in a results file. It is not a
-# report generator: one series, one picture, axes labelled with units.
+# `dnetsim plot` loads this once per series in a results file, many times
+# in one gnuplot, so it starts from a clean state. It is not a report
+# generator: one series, one picture, axes labelled with units.
 #
-# Parameters, set with -e before the script name (single-quoted strings):
+# Parameters, set with -e before the script name (or before `load`):
 #   datafile  whitespace table, one sample per line: time (s), value;
-#             NaN marks a missing value
+#             NaN marks a missing value. dnetsim writes a long series as
+#             its envelope: per pixel column the first, lowest, highest
+#             and last sample, which draws the same line.
 #   outfile   the PNG to write
 #   title     the plot title (the series name)
 #   ylabel    the y-axis label, "<description> (<units>)"
@@ -14,6 +17,10 @@
 #
 # An empty series (or one with no valid values) still gives a PNG: empty
 # axes marked "no samples", so a report always has one picture per series.
+
+# Nothing from the previous picture: ranges, labels, stats results.
+reset
+undefine STATS_*
 
 if (!exists("datafile") || !exists("outfile")) {
     print "series.gp: set datafile and outfile with -e"

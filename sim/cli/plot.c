@@ -1,27 +1,42 @@
 /*
  * plot.c: `dnetsim plot RESULT.h5 [-o DIR]`, one PNG per recorded series.
  *
- * Reads every /series dataset of a results file (dn_results_read_series),
- * writes each to a temporary whitespace table (time in seconds, value) and
- * runs gnuplot on analysis/series.gp, which draws DIR/<name>.png. gnuplot
- * is started with fork/execvp (no shell, so no file name is ever parsed by
- * one), stdin from /dev/null and its chatter on our stderr; stdout carries
- * only the PNG paths, one a line, for scripts. The strings passed with
- * gnuplot -e are single-quoted with quotes doubled, gnuplot's own rule.
+ * Reads the /series datasets of a results file with HDF5 a block of rows
+ * at a time (docs/hdf5-schema.md is the layout) and writes each series to
+ * a small whitespace table: a series of at most DN_PLOT_EXACT_ROWS rows as
+ * it is, a longer one as an envelope of DN_PLOT_BUCKETS columns (the first,
+ * lowest, highest and last sample of each), which draws the same picture
+ * at the PNG's width. gnuplot (analysis/series.gp, analysis/overview.gp)
+ * draws the tables, one process per batch of DN_PLOT_BATCH pictures.
+ *
+ * The file is untrusted input: every size it declares is checked against a
+ * bound below before anything is read or allocated, anything under /series
+ * that is not a series table is skipped with a note, and no string from it
+ * or from the command line is ever spliced into gnuplot syntax as it is:
+ * gnuplot runs in a private work folder inside DIR and sees only our own
+ * file names there; titles, labels and script paths are passed as \ooo
+ * escapes. The PNG is renamed to DIR/<name>.png by us. stdout carries only
+ * the PNG paths, one a line; every series that is not drawn gets one line
+ * on stderr saying why, and the exit status is then 1.
  *
  * Not here: what a good figure of several runs looks like (analysis/ has
- * room for report scripts) or reading /summary.
+ * room for report scripts), reading /summary, or writing results files
+ * (sim/results.c).
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "cli.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,32 +45,69 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "results.h"
+#include <hdf5.h>
+
+#include "dn_base.h"
 
 #ifndef DN_ANALYSIS_DIR
 #define DN_ANALYSIS_DIR "analysis" /* relative to the working directory */
 #endif
 
+/*
+ * The bounds. gnuplot takes 20-50 ms a picture, so DN_PLOT_MAX_SERIES
+ * pictures take a minute at most; the world model writes about 100 series.
+ * A few KiB of file can declare 2^40 rows of chunks never written, which
+ * read as fill values at some 30 million rows a second: the row bounds
+ * stop that within about half a minute. Real rows (deflated) read at 5-10
+ * million a second; a year of world blocks is 3.2 million rows a series.
+ */
 enum {
-	DN_PLOT_ERR = 1024,       /* one message line */
-	DN_PLOT_WAIT_TRIES = 1000 /* waitpid retries on EINTR */
+	DN_PLOT_MAX_SERIES = 500,   /* pictures per run */
+	DN_PLOT_MAX_ENTRIES = 65536,/* entries under /series looked at */
+	DN_PLOT_BATCH = 100,        /* pictures per gnuplot process */
+	DN_PLOT_BUCKETS = 1000,     /* envelope columns: series.gp is 1000 px wide */
+	DN_PLOT_EXACT_ROWS = 4 * DN_PLOT_BUCKETS, /* up to this, every row is drawn */
+	DN_PLOT_READ_ROWS = 65536,  /* rows per HDF5 read: 1 MiB */
+	DN_PLOT_NAME_MAX = 250,     /* "<name>.png" fits a file name (255 bytes) */
+	DN_PLOT_UNITS_MAX = 64,     /* bytes kept of @units, with the NUL */
+	DN_PLOT_DESC_MAX = 256,     /* bytes kept of @description, with the NUL */
+	DN_PLOT_ATTR_READ_MAX = 65536, /* a fixed-size string attribute read at all */
+	DN_PLOT_MAX_ROW_BYTES = 4096,  /* a table's row type, in the file */
+	DN_PLOT_MAX_FAILURES = 3,   /* gnuplot failures before giving up */
+	DN_PLOT_IDLE_S = 60,        /* gnuplot silent this long is stopped */
+	DN_PLOT_CHATTER_MAX = 1 << 24, /* bytes of gnuplot output taken from one run */
+	DN_PLOT_RENAME_TRIES = 100, /* free names tried for a renamed series */
+	DN_PLOT_EINTR_TRIES = 1000, /* retries of a call interrupted by a signal */
+	DN_PLOT_WHY = 512,          /* one reason */
+	DN_PLOT_SHOW = 200          /* a name as messages show it */
 };
+#define DN_PLOT_MAX_ROWS ((uint64_t)1 << 27)       /* rows of one series: 2 GiB */
+#define DN_PLOT_MAX_TOTAL_ROWS ((uint64_t)1 << 30) /* rows read in one run */
+#define DN_PLOT_MAX_CHUNK_BYTES ((uint64_t)8 << 20) /* HDF5 inflates a whole chunk */
+#define DN_PLOT_CACHE_BYTES ((size_t)1 << 20)        /* HDF5's default chunk cache */
 
 static const char dn_plot_script[] = "series.gp";
+static const char dn_plot_ov_script[] = "overview.gp";
+static const char dn_plot_done[] = "dnetsim-plot-done ";
 
 static void plot_usage(FILE *f)
 {
-	fputs("usage: dnetsim plot RESULT.h5 [-o DIR]\n"
-	      "\n"
-	      "Draws every series of a results file as DIR/<name>.png with gnuplot\n"
-	      "and prints the PNG paths, one a line.\n"
-	      "\n"
-	      "  -o DIR     output directory (default: RESULT without .h5, plus \"-plots\")\n"
-	      "  -h, --help this text\n"
-	      "\n"
-	      "The gnuplot script is series.gp in $DNETSIM_ANALYSIS_DIR, or else in\n"
-	      "the analysis/ folder of the source tree dnetsim was built from.\n",
-	      f);
+	fprintf(f,
+		"usage: dnetsim plot RESULT.h5 [-o DIR]\n"
+		"\n"
+		"Draws every series of a results file as DIR/<name>.png with gnuplot\n"
+		"and prints the PNG paths, one a line. A series longer than %d rows is\n"
+		"drawn as its envelope (lowest and highest value per pixel column).\n"
+		"\n"
+		"  -o DIR     output directory (default: RESULT without .h5, plus \"-plots\")\n"
+		"  -h, --help this text\n"
+		"\n"
+		"At most %d series are drawn, and at most %" PRIu64 " rows read from one\n"
+		"series; anything not drawn is named on stderr with the reason, and the\n"
+		"exit status is then 1. The gnuplot scripts are series.gp and overview.gp\n"
+		"in $DNETSIM_ANALYSIS_DIR, or else in the analysis/ folder of the source\n"
+		"tree dnetsim was built from.\n",
+		(int)DN_PLOT_EXACT_ROWS, (int)DN_PLOT_MAX_SERIES, DN_PLOT_MAX_ROWS);
 }
 
 /* Parses argv; returns -1 to go on, or the exit code to stop with. */
@@ -147,138 +199,656 @@ static int plot_mkdir(const char *dir)
 	return -1;
 }
 
+/* ---- text: names as messages show them, as labels, as gnuplot strings ---- */
+
+/* Length of the well-formed UTF-8 sequence at p (1 to 4), 0 if none. */
+static size_t plot_utf8_len(const unsigned char *p)
+{
+	unsigned c = p[0];
+	if (c < 0x80)
+		return 1;
+	size_t n;
+	unsigned min;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	unsigned cp = c & (0x3fu >> (n - 1));
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3fu);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static bool plot_is_ctl(unsigned c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
 /*
- * Appends s to the gnuplot -e text as a single-quoted string: a quote is
- * written twice, nothing else is special inside single quotes. gnuplot
- * reads -e up to the end of the line, so a control character cannot be
- * passed: in labels it becomes a space, in file names it is refused.
+ * s as one line of a message: control characters and bytes that are not
+ * UTF-8 as \n, \t or \xHH, cut with "..." to fit out (DN_PLOT_SHOW), so a
+ * name cannot break a line or steer the terminal.
  */
-static bool plot_quote(char *out, size_t cap, size_t *len, const char *s, bool is_path)
+static const char *plot_show(char *out, size_t cap, const char *s)
 {
-	if (*len + 1 >= cap)
-		return false;
-	out[(*len)++] = '\'';
-	for (const char *p = s; *p != '\0'; p++) {
-		char c = *p;
-		if ((unsigned char)c < 0x20 || c == 0x7f) {
-			if (is_path)
-				return false;
-			c = ' ';
-		}
-		if (*len + 3 >= cap)
-			return false;
-		if (c == '\'')
-			out[(*len)++] = '\'';
-		out[(*len)++] = c;
-	}
-	if (*len + 2 >= cap)
-		return false;
-	out[(*len)++] = '\'';
-	out[*len] = '\0';
-	return true;
-}
-
-static bool plot_lit(char *out, size_t cap, size_t *len, const char *s)
-{
-	size_t n = strlen(s);
-	if (*len + n + 1 > cap)
-		return false;
-	memcpy(out + *len, s, n + 1);
-	*len += n;
-	return true;
-}
-
-/* The -e text; NULL (with a message printed) if a name cannot be passed. */
-static char *plot_expr(const char *datafile, const char *outfile, const char *title,
-		       const char *ylabel)
-{
-	size_t cap = 64 + 2 * (strlen(datafile) + strlen(outfile) + strlen(title) + strlen(ylabel));
-	char *e = malloc(cap);
-	if (e == NULL) {
-		fprintf(stderr, "dnetsim plot: out of memory\n");
-		return NULL;
-	}
+	const unsigned char *p = (const unsigned char *)s;
 	size_t len = 0;
-	e[0] = '\0';
-	bool ok = plot_lit(e, cap, &len, "datafile=") &&
-		  plot_quote(e, cap, &len, datafile, true) &&
-		  plot_lit(e, cap, &len, "; outfile=") &&
-		  plot_quote(e, cap, &len, outfile, true) &&
-		  plot_lit(e, cap, &len, "; title=") && plot_quote(e, cap, &len, title, false) &&
-		  plot_lit(e, cap, &len, "; ylabel=") && plot_quote(e, cap, &len, ylabel, false);
-	if (!ok) {
-		fprintf(stderr, "dnetsim plot: cannot pass %s or %s to gnuplot "
-				"(control characters in the name)\n",
-			datafile, outfile);
-		free(e);
-		return NULL;
+	out[0] = '\0';
+	while (*p != '\0') {
+		char tmp[8];
+		size_t n = plot_utf8_len(p);
+		/* C1 controls (U+0080..U+009F) steer terminals too */
+		bool c1 = n == 2 && p[0] == 0xc2 && p[1] < 0xa0;
+		if (n == 0 || c1 || plot_is_ctl(*p)) {
+			if (*p == '\n')
+				snprintf(tmp, sizeof tmp, "\\n");
+			else if (*p == '\t')
+				snprintf(tmp, sizeof tmp, "\\t");
+			else
+				snprintf(tmp, sizeof tmp, "\\x%02x", (unsigned)*p);
+			n = 1;
+		} else {
+			memcpy(tmp, p, n);
+			tmp[n] = '\0';
+		}
+		size_t tl = strlen(tmp);
+		if (len + tl + 4 > cap) {
+			snprintf(out + len, cap - len, "...");
+			return out;
+		}
+		memcpy(out + len, tmp, tl + 1);
+		len += tl;
+		p += n;
 	}
-	return e;
+	return out;
 }
 
-/* Writes t (s) and value, one line per sample, to a new temporary in dir. */
-static char *plot_write_data(const dn_series_data *s, const char *dir)
+/* Copies s into out (cap bytes) as a label: UTF-8 kept, a control
+ * character becomes a space and a byte that is not UTF-8 a '?'. */
+static void plot_label(char *out, size_t cap, const char *s)
 {
-	char *path = plot_strf("%s/.%s.dat.XXXXXX", dir, s->name);
-	if (path == NULL) {
-		fprintf(stderr, "dnetsim plot: out of memory\n");
-		return NULL;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = 0;
+	while (*p != '\0') {
+		size_t n = plot_utf8_len(p);
+		if (len + (n > 0 ? n : 1) + 1 > cap)
+			break;
+		if (n == 0 || plot_is_ctl(*p)) {
+			out[len++] = n == 0 ? '?' : ' ';
+			p++;
+		} else {
+			memcpy(out + len, p, n);
+			len += n;
+			p += n;
+		}
 	}
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		fprintf(stderr, "dnetsim plot: cannot create a data file in %s: %s\n", dir,
-			strerror(errno));
-		free(path);
-		return NULL;
+	out[len] = '\0';
+}
+
+/*
+ * Writes s to f as a gnuplot double-quoted string. Only letters, digits
+ * and " _-.,:/+" go in as they are, every other byte as a \ooo escape: no
+ * quote, backslash, backquote (command substitution), '@' (macro), '$'
+ * or line end from a name ever reaches gnuplot's parser. A digit right
+ * after an escape is escaped too: gnuplot 5.4 reads "\0501" as one
+ * four-digit escape. false on a write error.
+ */
+static bool plot_gp_str(FILE *f, const char *s)
+{
+	if (fputc('"', f) == EOF)
+		return false;
+	bool after_esc = false;
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		unsigned c = *p;
+		bool digit = c >= '0' && c <= '9';
+		bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (digit && !after_esc) || strchr(" _-.,:/+", (int)c) != NULL;
+		int w = plain ? fputc((int)c, f) : fprintf(f, "\\%03o", c);
+		if (w < 0)
+			return false;
+		after_esc = !plain;
 	}
-	FILE *f = fdopen(fd, "w");
+	return fputc('"', f) != EOF;
+}
+
+/* Replaces control characters in s (an HDF5 or system message) by '?'. */
+static char *plot_clean(char *s)
+{
+	for (char *p = s; *p != '\0'; p++)
+		if (plot_is_ctl((unsigned char)*p))
+			*p = '?';
+	return s;
+}
+
+/* ---- reading: HDF5, bounded ---- */
+
+typedef struct plot_h5walk {
+	char *buf;
+	size_t len;
+} plot_h5walk;
+
+static herr_t plot_walk_cb(unsigned n, const H5E_error2_t *e, void *data)
+{
+	plot_h5walk *w = data;
+	/* entry 0 is where HDF5 first saw the error: the most specific text */
+	if (n == 0 && e != NULL && e->desc != NULL)
+		snprintf(w->buf, w->len, "%s", e->desc);
+	return 0;
+}
+
+/* why = "what: <HDF5's innermost error>"; clears HDF5's error stack. */
+static void plot_h5why(char *why, size_t len, const char *what)
+{
+	char detail[DN_PLOT_WHY / 2];
+	detail[0] = '\0';
+	plot_h5walk w = { detail, sizeof detail };
+	if (H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, plot_walk_cb, &w) < 0 || detail[0] == '\0')
+		snprintf(detail, sizeof detail, "HDF5 error");
+	snprintf(why, len, "%s: %s", what, plot_clean(detail));
+	H5Eclear2(H5E_DEFAULT);
+}
+
+/* In memory a row is {t_ns, value}, value an int64 or a double. */
+typedef struct plot_row {
+	int64_t t_ns;
+	union {
+		double f;
+		int64_t i;
+	} v;
+} plot_row;
+
+_Static_assert(sizeof(plot_row) == 16, "rows are packed: 16 bytes, as in the file");
+
+/* One series dataset open for reading. */
+typedef struct plot_series {
+	hid_t d;      /* the dataset */
+	hid_t fs;     /* its dataspace */
+	hid_t mtype;  /* plot_row, with value as int64 or double */
+	uint64_t n;   /* rows */
+	bool is_int;  /* value is an integer */
+} plot_series;
+
+static void plot_series_close(plot_series *s)
+{
+	/* Read-only handles: a failure to close loses nothing. */
+	if (s->mtype >= 0)
+		(void)H5Tclose(s->mtype);
+	if (s->fs >= 0)
+		(void)H5Sclose(s->fs);
+	if (s->d >= 0)
+		(void)H5Dclose(s->d);
+	s->d = s->fs = s->mtype = H5I_INVALID_HID;
+}
+
+typedef enum plot_open_rc {
+	PLOT_SERIES,   /* a series: open */
+	PLOT_NOT,      /* not a series table: why is a note */
+	PLOT_BAD       /* a series that cannot be read: why says what failed */
+} plot_open_rc;
+
+/* Checks the dataset's row type; PLOT_SERIES with *is_int and the row's
+ * size in the file, or PLOT_NOT. */
+static plot_open_rc plot_row_type(hid_t d, bool *is_int, size_t *row_bytes, char *why,
+				  size_t whylen)
+{
+	hid_t t = H5Dget_type(d);
+	if (t < 0) {
+		plot_h5why(why, whylen, "getting its type");
+		return PLOT_BAD;
+	}
+	plot_open_rc rc = PLOT_NOT;
+	int it = -1, iv = -1;
+	size_t size = H5Tget_size(t);
+	if (H5Tget_class(t) == H5T_COMPOUND) {
+		it = H5Tget_member_index(t, "t_ns");
+		iv = H5Tget_member_index(t, "value");
+	}
+	H5T_class_t tc = it >= 0 ? H5Tget_member_class(t, (unsigned)it) : H5T_NO_CLASS;
+	H5T_class_t vc = iv >= 0 ? H5Tget_member_class(t, (unsigned)iv) : H5T_NO_CLASS;
+	if (tc != H5T_INTEGER || (vc != H5T_INTEGER && vc != H5T_FLOAT)) {
+		snprintf(why, whylen, "a dataset that is not a {t_ns, value} table");
+	} else if (size == 0 || size > DN_PLOT_MAX_ROW_BYTES) {
+		snprintf(why, whylen, "rows of %zu bytes (a series row is 16)", size);
+	} else {
+		*is_int = vc == H5T_INTEGER;
+		*row_bytes = size;
+		rc = PLOT_SERIES;
+	}
+	H5Eclear2(H5E_DEFAULT);
+	(void)H5Tclose(t);
+	return rc;
+}
+
+/* Checks how the rows are stored: no external or virtual storage (they
+ * name other files), and chunks small enough to inflate; *chunk_bytes is
+ * the size of one chunk inflated, 0 if the rows are not chunked. */
+static plot_open_rc plot_layout(hid_t d, size_t row_bytes, size_t *chunk_bytes, char *why,
+				size_t whylen)
+{
+	*chunk_bytes = 0;
+	hid_t p = H5Dget_create_plist(d);
+	if (p < 0) {
+		plot_h5why(why, whylen, "getting its storage properties");
+		return PLOT_BAD;
+	}
+	plot_open_rc rc = PLOT_SERIES;
+	H5D_layout_t lay = H5Pget_layout(p);
+	int ext = H5Pget_external_count(p);
+	if (ext != 0) {
+		snprintf(why, whylen, "its rows are stored in other files (not read)");
+		rc = PLOT_NOT;
+	} else if (lay == H5D_CHUNKED) {
+		hsize_t chunk = 0;
+		if (H5Pget_chunk(p, 1, &chunk) != 1) {
+			snprintf(why, whylen, "chunks that are not one-dimensional");
+			rc = PLOT_NOT;
+		} else if (chunk == 0 || chunk > DN_PLOT_MAX_CHUNK_BYTES / row_bytes) {
+			/* dnetsim writes 64 KiB chunks; h5py picks at most 1 MiB */
+			snprintf(why, whylen, "chunks of %" PRIu64 " rows, more than %" PRIu64
+				 " MiB each (not read)", (uint64_t)chunk,
+				 DN_PLOT_MAX_CHUNK_BYTES >> 20);
+			rc = PLOT_NOT;
+		} else {
+			*chunk_bytes = (size_t)chunk * row_bytes;
+		}
+	} else if (lay != H5D_CONTIGUOUS && lay != H5D_COMPACT) {
+		snprintf(why, whylen, "a virtual or unknown storage layout (not read)");
+		rc = PLOT_NOT;
+	}
+	H5Eclear2(H5E_DEFAULT);
+	(void)H5Pclose(p);
+	return rc;
+}
+
+/* Builds the memory row type for a series. */
+static hid_t plot_mtype(bool is_int)
+{
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(plot_row));
+	if (t < 0)
+		return t;
+	if (H5Tinsert(t, "t_ns", offsetof(plot_row, t_ns), H5T_NATIVE_INT64) < 0 ||
+	    H5Tinsert(t, "value", offsetof(plot_row, v),
+		      is_int ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE) < 0) {
+		(void)H5Tclose(t);
+		return H5I_INVALID_HID;
+	}
+	return t;
+}
+
+/*
+ * Opens g/<name> as a series without following any link but a hard one.
+ * PLOT_SERIES: *s is open (plot_series_close); otherwise why says why not.
+ */
+static plot_open_rc plot_series_open(hid_t g, const char *name, plot_series *s, char *why,
+				     size_t whylen)
+{
+	s->d = s->fs = s->mtype = H5I_INVALID_HID;
+	s->n = 0;
+	s->is_int = false;
+	H5L_info_t li;
+	if (H5Lget_info(g, name, &li, H5P_DEFAULT) < 0) {
+		plot_h5why(why, whylen, "looking it up");
+		return PLOT_BAD;
+	}
+	if (li.type != H5L_TYPE_HARD) {
+		snprintf(why, whylen, "%s, not a dataset (links are not followed)",
+			 li.type == H5L_TYPE_SOFT       ? "a soft link"
+			 : li.type == H5L_TYPE_EXTERNAL ? "a link to another file"
+							: "a user-defined link");
+		return PLOT_NOT;
+	}
+	hid_t o = H5Oopen(g, name, H5P_DEFAULT);
+	if (o < 0) {
+		plot_h5why(why, whylen, "opening it");
+		return PLOT_BAD;
+	}
+	H5I_type_t ty = H5Iget_type(o);
+	if (ty != H5I_DATASET) {
+		snprintf(why, whylen, "%s, not a dataset",
+			 ty == H5I_GROUP ? "a group" : ty == H5I_DATATYPE ? "a named datatype"
+									  : "an object");
+		(void)H5Oclose(o);
+		return PLOT_NOT;
+	}
+	s->d = o;
+	size_t row_bytes = 0, chunk_bytes = 0;
+	plot_open_rc rc = plot_row_type(s->d, &s->is_int, &row_bytes, why, whylen);
+	if (rc == PLOT_SERIES)
+		rc = plot_layout(s->d, row_bytes, &chunk_bytes, why, whylen);
+	if (rc == PLOT_SERIES && chunk_bytes > DN_PLOT_CACHE_BYTES) {
+		/* HDF5 keeps a chunk only if it fits its cache, and would inflate
+		 * a bigger one again for every block read: give it room for one. */
+		(void)H5Dclose(s->d);
+		hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+		s->d = dapl >= 0 && H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT,
+						       chunk_bytes, 1.0) >= 0
+			       ? H5Dopen2(g, name, dapl)
+			       : H5I_INVALID_HID;
+		if (dapl >= 0)
+			(void)H5Pclose(dapl);
+		if (s->d < 0) {
+			plot_h5why(why, whylen, "opening it with a chunk cache");
+			rc = PLOT_BAD;
+		}
+	}
+	if (rc == PLOT_SERIES) {
+		s->fs = H5Dget_space(s->d);
+		hsize_t dims = 0;
+		if (s->fs < 0) {
+			plot_h5why(why, whylen, "getting its size");
+			rc = PLOT_BAD;
+		} else if (H5Sget_simple_extent_type(s->fs) != H5S_SIMPLE ||
+			   H5Sget_simple_extent_ndims(s->fs) != 1) {
+			snprintf(why, whylen, "a dataset that is not one-dimensional");
+			rc = PLOT_NOT;
+		} else if (H5Sget_simple_extent_dims(s->fs, &dims, NULL) != 1) {
+			plot_h5why(why, whylen, "getting its size");
+			rc = PLOT_BAD;
+		}
+		s->n = (uint64_t)dims;
+	}
+	if (rc == PLOT_SERIES) {
+		s->mtype = plot_mtype(s->is_int);
+		if (s->mtype < 0) {
+			plot_h5why(why, whylen, "building the row type");
+			rc = PLOT_BAD;
+		}
+	}
+	H5Eclear2(H5E_DEFAULT);
+	if (rc != PLOT_SERIES)
+		plot_series_close(s);
+	return rc;
+}
+
+/* Reads rows [start, start + count) of s into buf. */
+static bool plot_read(const plot_series *s, uint64_t start, uint64_t count, plot_row *buf,
+		      char *why, size_t whylen)
+{
+	hsize_t st = start, cn = count;
+	hid_t ms = H5Screate_simple(1, &cn, NULL);
+	bool ok = ms >= 0 &&
+		  H5Sselect_hyperslab(s->fs, H5S_SELECT_SET, &st, NULL, &cn, NULL) >= 0 &&
+		  H5Dread(s->d, s->mtype, ms, s->fs, H5P_DEFAULT, buf) >= 0;
+	if (!ok)
+		plot_h5why(why, whylen, "reading its rows");
+	if (ms >= 0)
+		(void)H5Sclose(ms);
+	return ok;
+}
+
+/*
+ * Reads string attribute `name` of obj into buf (cap bytes, cut to fit).
+ * Absent: "". false (buf "") if it is there but not one string.
+ */
+static bool plot_attr(hid_t obj, const char *name, char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	htri_t ex = H5Aexists(obj, name);
+	if (ex <= 0) {
+		H5Eclear2(H5E_DEFAULT);
+		return ex == 0;
+	}
+	hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+	hid_t t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
+	hid_t sp = a >= 0 ? H5Aget_space(a) : H5I_INVALID_HID;
+	hid_t mt = H5I_INVALID_HID;
+	bool ok = t >= 0 && sp >= 0 && H5Tget_class(t) == H5T_STRING &&
+		  H5Sget_simple_extent_npoints(sp) == 1;
+	htri_t var = ok ? H5Tis_variable_str(t) : -1;
+	if (ok)
+		mt = H5Tcopy(t);
+	ok = ok && mt >= 0 && var >= 0;
+	if (ok && var > 0) {
+		char *p = NULL;
+		ok = H5Aread(a, mt, &p) >= 0;
+		if (ok)
+			snprintf(buf, cap, "%s", p != NULL ? p : "");
+		if (p != NULL)
+			(void)H5free_memory(p);
+	} else if (ok) {
+		size_t sz = H5Tget_size(t);
+		char *tmp = sz > 0 && sz <= DN_PLOT_ATTR_READ_MAX ? malloc(sz + 1) : NULL;
+		ok = tmp != NULL && H5Aread(a, mt, tmp) >= 0;
+		if (ok) {
+			tmp[sz] = '\0';
+			snprintf(buf, cap, "%s", tmp);
+		}
+		free(tmp);
+	}
+	if (mt >= 0)
+		(void)H5Tclose(mt);
+	if (sp >= 0)
+		(void)H5Sclose(sp);
+	if (t >= 0)
+		(void)H5Tclose(t);
+	if (a >= 0)
+		(void)H5Aclose(a);
+	H5Eclear2(H5E_DEFAULT);
+	return ok;
+}
+
+/* ---- tables for gnuplot ---- */
+
+/* One sample of a series as written to a table. */
+typedef struct plot_pt {
+	uint64_t row;
+	plot_row r;
+	bool nan; /* a missing value: breaks the line */
+} plot_pt;
+
+/* The envelope of one column of rows: the first, lowest, highest and last
+ * finite sample, and the first missing one. */
+typedef struct plot_env {
+	bool any, gap;
+	plot_pt first, last, lo, hi, miss;
+} plot_env;
+
+static void plot_env_add(plot_env *e, uint64_t row, const plot_row *r, bool is_int)
+{
+	bool finite = is_int || isfinite(r->v.f);
+	plot_pt p = { row, *r, !finite };
+	if (!finite) {
+		if (!e->gap)
+			e->miss = p;
+		e->gap = true;
+		return;
+	}
+	if (!e->any) {
+		e->any = true;
+		e->first = e->lo = e->hi = p;
+	} else if (is_int ? r->v.i < e->lo.r.v.i : r->v.f < e->lo.r.v.f) {
+		e->lo = p;
+	} else if (is_int ? r->v.i > e->hi.r.v.i : r->v.f > e->hi.r.v.f) {
+		e->hi = p;
+	}
+	e->last = p;
+}
+
+/* "time_s value": the time exact from integer ns (no rounding at large t). */
+static bool plot_put(FILE *f, const plot_pt *p, bool is_int)
+{
+	int64_t t = p->r.t_ns;
+	uint64_t mag = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
+	const char *sign = t < 0 ? "-" : "";
+	uint64_t sec = mag / (uint64_t)DN_NS_PER_S, frac = mag % (uint64_t)DN_NS_PER_S;
+	int n;
+	if (p->nan)
+		n = fprintf(f, "%s%" PRIu64 ".%09" PRIu64 " NaN\n", sign, sec, frac);
+	else if (is_int)
+		n = fprintf(f, "%s%" PRIu64 ".%09" PRIu64 " %" PRId64 "\n", sign, sec, frac, p->r.v.i);
+	else
+		n = fprintf(f, "%s%" PRIu64 ".%09" PRIu64 " %.17g\n", sign, sec, frac, p->r.v.f);
+	return n > 0;
+}
+
+/* Writes a column's envelope: its points in row order, each row once. */
+static bool plot_env_put(FILE *f, const plot_env *e, bool is_int)
+{
+	plot_pt pts[5];
+	size_t n = 0;
+	if (e->any) {
+		pts[n++] = e->first;
+		pts[n++] = e->lo;
+		pts[n++] = e->hi;
+		pts[n++] = e->last;
+	}
+	if (e->gap)
+		pts[n++] = e->miss;
+	for (size_t i = 1; i < n; i++) /* insertion sort of at most 5 */
+		for (size_t j = i; j > 0 && pts[j].row < pts[j - 1].row; j--) {
+			plot_pt tmp = pts[j];
+			pts[j] = pts[j - 1];
+			pts[j - 1] = tmp;
+		}
+	bool ok = true;
+	for (size_t i = 0; ok && i < n; i++)
+		if (i == 0 || pts[i].row != pts[i - 1].row)
+			ok = plot_put(f, &pts[i], is_int);
+	return ok;
+}
+
+/* Writes s's table to f: every row, or the envelope of DN_PLOT_BUCKETS columns. */
+static bool plot_table(FILE *f, const plot_series *s, plot_row *buf, char *why, size_t whylen)
+{
+	assert(s->n <= DN_PLOT_MAX_ROWS); /* so row * DN_PLOT_BUCKETS cannot overflow */
+	bool exact = s->n <= DN_PLOT_EXACT_ROWS;
+	plot_env e;
+	memset(&e, 0, sizeof e);
+	uint64_t bucket = 0;
+	for (uint64_t start = 0; start < s->n;) {
+		uint64_t count = s->n - start < DN_PLOT_READ_ROWS ? s->n - start : DN_PLOT_READ_ROWS;
+		if (!plot_read(s, start, count, buf, why, whylen))
+			return false;
+		for (uint64_t k = 0; k < count; k++) {
+			uint64_t row = start + k;
+			if (exact) {
+				plot_pt p = { row, buf[k], !s->is_int && !isfinite(buf[k].v.f) };
+				if (!plot_put(f, &p, s->is_int))
+					goto werr;
+				continue;
+			}
+			uint64_t b = row * DN_PLOT_BUCKETS / s->n;
+			if (b != bucket) {
+				if (!plot_env_put(f, &e, s->is_int))
+					goto werr;
+				memset(&e, 0, sizeof e);
+				bucket = b;
+			}
+			plot_env_add(&e, row, &buf[k], s->is_int);
+		}
+		start += count;
+	}
+	if (!exact && s->n > 0 && !plot_env_put(f, &e, s->is_int))
+		goto werr;
+	return true;
+werr:
+	snprintf(why, whylen, "writing its table: %s", strerror(errno));
+	return false;
+}
+
+/* ---- the run: jobs for gnuplot, in batches ---- */
+
+/* One picture: table <work>/d<id>.dat, gnuplot writes <work>/p<id>.png,
+ * which becomes png. */
+typedef struct plot_job {
+	unsigned id;
+	bool overview;
+	char *png;                      /* final path, malloc'd */
+	char title[DN_PLOT_NAME_MAX + 8];
+	char ylabel[DN_PLOT_DESC_MAX + DN_PLOT_UNITS_MAX + 8];
+	char shown[DN_PLOT_SHOW + 16];  /* "series <name>" for messages */
+} plot_job;
+
+typedef struct plot_run {
+	const char *dir;        /* output folder, as given */
+	char *work;             /* <dir>/.plot-XXXXXX, ours */
+	char *series_gp;        /* absolute script paths */
+	char *overview_gp;
+	plot_job jobs[DN_PLOT_BATCH];
+	size_t njobs;
+	unsigned next_id;
+	unsigned failures;      /* gnuplot runs that failed */
+	bool broken;            /* gnuplot cannot run at all */
+	size_t drawn, not_drawn;
+	uint64_t rows_read;
+	char (*renamed)[DN_PLOT_NAME_MAX + 1]; /* file names given to renamed series */
+	size_t nrenamed;
+	plot_row *buf;          /* DN_PLOT_READ_ROWS rows */
+} plot_run;
+
+static char *plot_work_path(const plot_run *r, char kind, unsigned id)
+{
+	return plot_strf("%s/%c%u.%s", r->work, kind, id, kind == 'd' ? "dat" : "png");
+}
+
+/* Removes a job's files from the work folder and frees it. */
+static void plot_job_done(plot_run *r, plot_job *j)
+{
+	for (int k = 0; k < 2; k++) {
+		char *p = plot_work_path(r, k == 0 ? 'd' : 'p', j->id);
+		if (p != NULL && unlink(p) != 0 && errno != ENOENT)
+			fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", p, strerror(errno));
+		free(p);
+	}
+	free(j->png);
+	j->png = NULL;
+}
+
+/* Writes the gnuplot commands for jobs [first, njobs) to <work>/batch.gp. */
+static bool plot_write_batch(plot_run *r, size_t first)
+{
+	char *path = plot_strf("%s/batch.gp", r->work);
+	FILE *f = path != NULL ? fopen(path, "w") : NULL;
 	if (f == NULL) {
-		fprintf(stderr, "dnetsim plot: %s: %s\n", path, strerror(errno));
-		if (close(fd) != 0 || unlink(path) != 0)
-			fprintf(stderr, "dnetsim plot: cannot remove %s\n", path);
+		fprintf(stderr, "dnetsim plot: cannot write %s: %s\n", path ? path : "batch.gp",
+			path ? strerror(errno) : "out of memory");
 		free(path);
-		return NULL;
+		return false;
 	}
 	bool ok = true;
-	for (size_t i = 0; ok && i < s->n; i++) {
-		/* Seconds printed exactly from integer ns: no rounding at large t. */
-		int64_t t = s->t_ns[i];
-		uint64_t mag = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
-		const char *sign = t < 0 ? "-" : "";
-		uint64_t sec = mag / (uint64_t)DN_NS_PER_S, frac = mag % (uint64_t)DN_NS_PER_S;
-		int n;
-		if (s->vt == DN_VT_I64 && s->ivalue != NULL)
-			n = fprintf(f, "%s%" PRIu64 ".%09" PRIu64 " %" PRId64 "\n", sign, sec, frac,
-				    s->ivalue[i]);
-		else if (isfinite(s->value[i]))
-			n = fprintf(f, "%s%" PRIu64 ".%09" PRIu64 " %.17g\n", sign, sec, frac,
-				    s->value[i]);
-		else
-			n = fprintf(f, "%s%" PRIu64 ".%09" PRIu64 " NaN\n", sign, sec, frac);
-		ok = n > 0;
+	for (size_t i = first; ok && i < r->njobs; i++) {
+		const plot_job *j = &r->jobs[i];
+		/* Our own names only, relative to the work folder gnuplot runs in. */
+		ok = fprintf(f, "datafile = \"d%u.dat\"\noutfile = \"p%u.png\"\n", j->id, j->id) > 0;
+		if (ok && !j->overview)
+			ok = fputs("title = ", f) >= 0 && plot_gp_str(f, j->title) &&
+			     fputs("\nylabel = ", f) >= 0 && plot_gp_str(f, j->ylabel) &&
+			     fputc('\n', f) != EOF;
+		ok = ok && fputs("load ", f) >= 0 &&
+		     plot_gp_str(f, j->overview ? r->overview_gp : r->series_gp) &&
+		     fprintf(f, "\nset print \"-\"\nprint \"%s%u\"\n", dn_plot_done, j->id) > 0;
 	}
 	if (fclose(f) != 0)
 		ok = false;
-	if (!ok) {
+	if (!ok)
 		fprintf(stderr, "dnetsim plot: cannot write %s: %s\n", path, strerror(errno));
-		if (unlink(path) != 0)
-			fprintf(stderr, "dnetsim plot: cannot remove %s\n", path);
-		free(path);
-		return NULL;
-	}
-	return path;
+	free(path);
+	return ok;
 }
 
 /* Child side of plot_gnuplot: never returns. */
-static void plot_child(const char *expr, const char *script, int errfd)
+static void plot_child(const char *work, int outfd, int errfd)
 {
 	int null = open("/dev/null", O_RDONLY);
 	int e = 0;
-	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(outfd, STDOUT_FILENO) < 0 ||
+	    chdir(work) != 0)
 		e = errno;
 	if (e == 0) {
-		char *const args[] = { (char *)"gnuplot", (char *)"-e", (char *)expr,
-				       (char *)script, NULL };
+		char *const args[] = { (char *)"gnuplot", (char *)"batch.gp", NULL };
 		execvp("gnuplot", args);
 		e = errno;
 	}
@@ -288,119 +858,357 @@ static void plot_child(const char *expr, const char *script, int errfd)
 	_exit(127);
 }
 
-/* Runs gnuplot -e expr script; 0 if it exited 0, else prints why and -1. */
-static int plot_gnuplot(const char *expr, const char *script)
+/* One line gnuplot printed: a job done (counted in *done if it is the one
+ * expected next), or chatter for stderr. */
+static void plot_gp_line(plot_run *r, char *line, size_t first, size_t *done)
 {
-	int pfd[2];
-	if (pipe(pfd) != 0) {
-		fprintf(stderr, "dnetsim plot: pipe: %s\n", strerror(errno));
-		return -1;
+	size_t pl = sizeof dn_plot_done - 1;
+	if (strncmp(line, dn_plot_done, pl) == 0) {
+		char *end = NULL;
+		errno = 0;
+		unsigned long id = strtoul(line + pl, &end, 10);
+		if (errno == 0 && end != line + pl && *end == '\0' && first + *done < r->njobs &&
+		    id == r->jobs[first + *done].id) {
+			(*done)++;
+			return;
+		}
 	}
-	/* The write end closes at exec, so reading it tells exec success (EOF)
-	 * from failure (an errno). */
-	if (fcntl(pfd[1], F_SETFD, FD_CLOEXEC) != 0 || fcntl(pfd[0], F_SETFD, FD_CLOEXEC) != 0) {
-		fprintf(stderr, "dnetsim plot: fcntl: %s\n", strerror(errno));
-		if (close(pfd[0]) != 0 || close(pfd[1]) != 0)
-			fprintf(stderr, "dnetsim plot: close: %s\n", strerror(errno));
-		return -1;
+	fprintf(stderr, "gnuplot: %s\n", plot_clean(line));
+}
+
+/*
+ * Runs gnuplot on <work>/batch.gp (jobs [first, njobs)) and counts in
+ * *done the jobs it reported finished, in order. true if gnuplot exited 0;
+ * else why says what went wrong, and r->broken is set when gnuplot cannot
+ * be started at all.
+ */
+static bool plot_gnuplot(plot_run *r, size_t first, size_t *done, char *why, size_t whylen)
+{
+	*done = 0;
+	int epfd[2], opfd[2];
+	if (pipe(epfd) != 0) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		r->broken = true;
+		return false;
 	}
+	if (pipe(opfd) != 0) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		(void)close(epfd[0]);
+		(void)close(epfd[1]);
+		r->broken = true;
+		return false;
+	}
+	/* The error pipe's write end closes at exec, so reading it tells exec
+	 * success (EOF) from failure (an errno). */
+	for (int k = 0; k < 2; k++)
+		if (fcntl(epfd[k], F_SETFD, FD_CLOEXEC) != 0 || fcntl(opfd[k], F_SETFD, FD_CLOEXEC) != 0)
+			fprintf(stderr, "dnetsim plot: fcntl: %s\n", strerror(errno));
 	if (fflush(NULL) != 0)
 		fprintf(stderr, "dnetsim plot: flushing output: %s\n", strerror(errno));
 	pid_t pid = fork();
+	if (pid == 0)
+		plot_child(r->work, opfd[1], epfd[1]);
+	int fork_errno = errno;
+	(void)close(epfd[1]);
+	(void)close(opfd[1]);
 	if (pid < 0) {
-		fprintf(stderr, "dnetsim plot: fork: %s\n", strerror(errno));
-		if (close(pfd[0]) != 0 || close(pfd[1]) != 0)
-			fprintf(stderr, "dnetsim plot: close: %s\n", strerror(errno));
-		return -1;
+		snprintf(why, whylen, "fork: %s", strerror(fork_errno));
+		(void)close(epfd[0]);
+		(void)close(opfd[0]);
+		r->broken = true;
+		return false;
 	}
-	if (pid == 0) {
-		plot_child(expr, script, pfd[1]);
-	}
-	if (close(pfd[1]) != 0)
-		fprintf(stderr, "dnetsim plot: close: %s\n", strerror(errno));
 	int exec_errno = 0;
 	ssize_t got = -1;
-	for (int k = 0; k < DN_PLOT_WAIT_TRIES; k++) {
-		got = read(pfd[0], &exec_errno, sizeof exec_errno);
+	for (int k = 0; k < DN_PLOT_EINTR_TRIES; k++) {
+		got = read(epfd[0], &exec_errno, sizeof exec_errno);
 		if (!(got < 0 && errno == EINTR))
 			break;
 	}
-	if (close(pfd[0]) != 0)
-		fprintf(stderr, "dnetsim plot: close: %s\n", strerror(errno));
+	(void)close(epfd[0]);
+
+	/* Collect the done lines; stop gnuplot if it goes silent. */
+	char line[256];
+	size_t len = 0, total = 0;
+	bool idle = false, chatty = false;
+	for (int k = 0; got != (ssize_t)sizeof exec_errno && k < DN_PLOT_EINTR_TRIES;) {
+		struct pollfd p = { opfd[0], POLLIN, 0 };
+		int pr = poll(&p, 1, DN_PLOT_IDLE_S * 1000);
+		idle = pr == 0;
+		chatty = total > DN_PLOT_CHATTER_MAX;
+		if (idle || chatty) {
+			(void)kill(pid, SIGKILL);
+			break;
+		}
+		char chunk[512];
+		ssize_t n = pr > 0 ? read(opfd[0], chunk, sizeof chunk) : -1;
+		if (n < 0 && errno == EINTR) {
+			k++;
+			continue;
+		}
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+		for (ssize_t i = 0; i < n; i++) {
+			if (chunk[i] == '\n' || len == sizeof line - 1) {
+				line[len] = '\0';
+				plot_gp_line(r, line, first, done);
+				len = 0;
+				if (chunk[i] == '\n')
+					continue;
+			}
+			line[len++] = chunk[i];
+		}
+	}
+	if (len > 0) { /* a last line without its newline */
+		line[len] = '\0';
+		plot_gp_line(r, line, first, done);
+	}
+	(void)close(opfd[0]);
 
 	int status = 0;
 	pid_t w = -1;
-	for (int k = 0; k < DN_PLOT_WAIT_TRIES; k++) {
+	for (int k = 0; k < DN_PLOT_EINTR_TRIES; k++) {
 		w = waitpid(pid, &status, 0);
 		if (!(w < 0 && errno == EINTR))
 			break;
 	}
-	if (w != pid) {
-		fprintf(stderr, "dnetsim plot: waiting for gnuplot: %s\n", strerror(errno));
-		return -1;
-	}
 	if (got == (ssize_t)sizeof exec_errno) {
-		fprintf(stderr, "dnetsim plot: cannot run gnuplot: %s%s\n", strerror(exec_errno),
-			exec_errno == ENOENT ? " (is gnuplot installed and on PATH?)" : "");
-		return -1;
+		snprintf(why, whylen, "cannot run gnuplot: %s%s", strerror(exec_errno),
+			 exec_errno == ENOENT ? " (is gnuplot installed and on PATH?)" : "");
+		r->broken = true;
+		return false;
+	}
+	if (w != pid) {
+		snprintf(why, whylen, "waiting for gnuplot: %s", strerror(errno));
+		r->broken = true;
+		return false;
+	}
+	if (idle || chatty) {
+		/* a gnuplot that hangs once would hang again: no retry */
+		snprintf(why, whylen, idle ? "gnuplot did nothing for %d s and was stopped"
+					   : "gnuplot printed too much and was stopped",
+			 (int)DN_PLOT_IDLE_S);
+		r->broken = true;
+		return false;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
+		return true;
 	if (WIFSIGNALED(status))
-		fprintf(stderr, "dnetsim plot: gnuplot was killed by signal %d\n", WTERMSIG(status));
+		snprintf(why, whylen, "gnuplot was killed by signal %d", WTERMSIG(status));
 	else
-		fprintf(stderr, "dnetsim plot: gnuplot failed (exit status %d)\n",
-			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	return -1;
+		snprintf(why, whylen, "gnuplot failed (exit status %d)",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return false;
 }
 
-/* One series: data file, gnuplot, PNG path on stdout. 0 ok, -1 failed. */
-static int plot_one(const dn_series_data *s, const char *dir, const char *script)
+/* The finished picture of job j becomes its PNG; the path goes to stdout. */
+static void plot_deliver(plot_run *r, const plot_job *j)
 {
-	char *png = plot_strf("%s/%s.png", dir, s->name);
-	char *ylabel = s->units[0] != '\0'
-			       ? plot_strf("%s (%s)", s->description[0] != '\0' ? s->description : s->name,
-					   s->units)
-			       : plot_strf("%s", s->description[0] != '\0' ? s->description : s->name);
-	char *data = NULL, *expr = NULL;
-	int rc = -1;
-	if (png == NULL || ylabel == NULL) {
-		fprintf(stderr, "dnetsim plot: out of memory\n");
-		goto out;
-	}
-	data = plot_write_data(s, dir);
-	if (data == NULL)
-		goto out;
-	expr = plot_expr(data, png, s->name, ylabel);
-	if (expr == NULL)
-		goto out;
-	if (plot_gnuplot(expr, script) != 0) {
-		fprintf(stderr, "dnetsim plot: no picture for series %s\n", s->name);
-		/* gnuplot may have left an empty or partial PNG */
-		if (unlink(png) != 0 && errno != ENOENT)
-			fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", png, strerror(errno));
-		goto out;
-	}
-	if (printf("%s\n", png) < 0 || fflush(stdout) != 0) {
+	char *tmp = plot_work_path(r, 'p', j->id);
+	if (tmp == NULL || rename(tmp, j->png) != 0) {
+		fprintf(stderr, "dnetsim plot: %s not drawn: cannot move its picture to %s: %s\n",
+			j->shown, j->png, tmp ? strerror(errno) : "out of memory");
+		r->not_drawn++;
+	} else if (printf("%s\n", j->png) < 0 || fflush(stdout) != 0) {
 		fprintf(stderr, "dnetsim plot: cannot write to stdout\n");
-		goto out;
+		r->not_drawn++;
+	} else {
+		r->drawn++;
 	}
-	rc = 0;
-out:
-	if (data != NULL && unlink(data) != 0)
-		fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", data, strerror(errno));
-	free(expr);
-	free(data);
-	free(ylabel);
-	free(png);
-	return rc;
+	free(tmp);
+}
+
+/*
+ * Draws the queued jobs: one gnuplot for all of them; if it fails on one,
+ * that one is reported and the rest go to a new gnuplot, up to
+ * DN_PLOT_MAX_FAILURES failures in the run.
+ */
+static void plot_flush(plot_run *r)
+{
+	size_t next = 0;
+	char why[DN_PLOT_WHY] = "";
+	while (next < r->njobs && !r->broken && r->failures < DN_PLOT_MAX_FAILURES) {
+		size_t done = 0;
+		if (!plot_write_batch(r, next)) {
+			r->broken = true;
+			break;
+		}
+		bool ok = plot_gnuplot(r, next, &done, why, sizeof why);
+		for (size_t i = 0; i < done; i++)
+			plot_deliver(r, &r->jobs[next + i]);
+		next += done;
+		if (ok && next == r->njobs)
+			break;
+		if (ok)
+			snprintf(why, sizeof why, "gnuplot stopped early (exit status 0)");
+		r->failures++;
+		if (r->broken) /* no gnuplot can go on: the rest are counted below */
+			break;
+		fprintf(stderr, "dnetsim plot: %s not drawn: %s\n", r->jobs[next].shown, why);
+		r->not_drawn++;
+		next++;
+	}
+	if (next < r->njobs) {
+		fprintf(stderr, "dnetsim plot: %zu picture(s) not drawn, from %s on: %s\n",
+			r->njobs - next, r->jobs[next].shown,
+			!r->broken ? "gnuplot failed too often"
+			: why[0] != '\0' ? why
+					 : "gnuplot cannot run (above)");
+		r->not_drawn += r->njobs - next;
+	}
+	for (size_t i = 0; i < r->njobs; i++)
+		plot_job_done(r, &r->jobs[i]);
+	r->njobs = 0;
+	char *b = plot_strf("%s/batch.gp", r->work);
+	if (b != NULL && unlink(b) != 0 && errno != ENOENT)
+		fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", b, strerror(errno));
+	free(b);
+}
+
+/* Opens <work>/d<id>.dat for a new job's table. */
+static FILE *plot_job_table(plot_run *r, unsigned id)
+{
+	char *p = plot_work_path(r, 'd', id);
+	int fd = p != NULL ? open(p, O_WRONLY | O_CREAT | O_EXCL, 0600) : -1;
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (f == NULL) {
+		fprintf(stderr, "dnetsim plot: cannot create %s: %s\n", p ? p : "a table",
+			p ? strerror(errno) : "out of memory");
+		if (fd >= 0)
+			(void)close(fd);
+	}
+	free(p);
+	return f;
+}
+
+/*
+ * The PNG's file name for a series: its name, or, when the name has
+ * control characters (no file name should), the name with each one as
+ * '_', plus "~2", "~3" ... until it names no other series or picture.
+ */
+static bool plot_file_name(plot_run *r, hid_t g, const char *name, char *out, size_t cap,
+			   bool *renamed)
+{
+	*renamed = false;
+	snprintf(out, cap, "%s", name);
+	for (char *p = out; *p != '\0'; p++)
+		if (plot_is_ctl((unsigned char)*p)) {
+			*p = '_';
+			*renamed = true;
+		}
+	if (!*renamed)
+		return true;
+	char base[DN_PLOT_NAME_MAX + 1];
+	snprintf(base, sizeof base, "%s", out);
+	for (int k = 1; k <= DN_PLOT_RENAME_TRIES; k++) {
+		if (k > 1 && snprintf(out, cap, "%.*s~%d", DN_PLOT_NAME_MAX - 8, base, k) < 0)
+			return false;
+		bool taken = strcmp(out, "overview") == 0 || H5Lexists(g, out, H5P_DEFAULT) != 0;
+		H5Eclear2(H5E_DEFAULT);
+		for (size_t i = 0; !taken && i < r->nrenamed; i++)
+			taken = strcmp(r->renamed[i], out) == 0;
+		if (!taken && r->nrenamed < DN_PLOT_MAX_SERIES) { /* one per series at most */
+			memcpy(r->renamed[r->nrenamed++], out, strlen(out) + 1);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * One entry of /series: a queued job, or one line on stderr saying why
+ * not. Returns true if the entry is a series (drawn or not), which is
+ * what DN_PLOT_MAX_SERIES counts.
+ */
+static bool plot_entry(plot_run *r, hid_t g, const char *name)
+{
+	char shown[DN_PLOT_SHOW], why[DN_PLOT_WHY];
+	char units[DN_PLOT_UNITS_MAX], desc[DN_PLOT_DESC_MAX], fname[DN_PLOT_NAME_MAX + 1];
+	char label[sizeof r->jobs[0].ylabel], fshown[DN_PLOT_SHOW];
+	plot_show(shown, sizeof shown, name);
+	plot_series s;
+	plot_open_rc orc = PLOT_NOT;
+	if (strlen(name) > DN_PLOT_NAME_MAX)
+		snprintf(why, sizeof why, "a name longer than %d bytes", (int)DN_PLOT_NAME_MAX);
+	else
+		orc = plot_series_open(g, name, &s, why, sizeof why);
+	if (orc != PLOT_SERIES) {
+		if (orc == PLOT_NOT)
+			fprintf(stderr, "dnetsim plot: note: /series/%s skipped: %s\n", shown, why);
+		else
+			fprintf(stderr, "dnetsim plot: series %s not drawn: %s\n", shown, why);
+		r->not_drawn++;
+		return orc == PLOT_BAD;
+	}
+	assert(r->njobs < DN_PLOT_BATCH); /* a full batch is drawn at once */
+	plot_job *j = &r->jobs[r->njobs];
+	memset(j, 0, sizeof *j);
+	FILE *f = NULL;
+	bool renamed = false, ok = false;
+	if (s.n > DN_PLOT_MAX_ROWS) {
+		snprintf(why, sizeof why, "it declares %" PRIu64 " rows, more than the %" PRIu64
+			 " read from one series (read it in slices: h5dump -s START -c COUNT)",
+			 s.n, DN_PLOT_MAX_ROWS);
+	} else if (s.n > DN_PLOT_MAX_TOTAL_ROWS - r->rows_read) {
+		snprintf(why, sizeof why, "its %" PRIu64 " rows would pass the %" PRIu64
+			 " rows read in one run", s.n, DN_PLOT_MAX_TOTAL_ROWS);
+	} else if (!plot_file_name(r, g, name, fname, sizeof fname, &renamed)) {
+		snprintf(why, sizeof why, "no free file name for it");
+	} else {
+		ok = true;
+	}
+	if (ok) {
+		r->rows_read += s.n;
+		if (!plot_attr(s.d, "units", units, sizeof units) ||
+		    !plot_attr(s.d, "description", desc, sizeof desc))
+			fprintf(stderr, "dnetsim plot: note: series %s: @units or @description is "
+					"not one string (not shown)\n", shown);
+		if (units[0] != '\0')
+			snprintf(label, sizeof label, "%s (%s)", desc[0] != '\0' ? desc : name, units);
+		else
+			snprintf(label, sizeof label, "%s", desc[0] != '\0' ? desc : name);
+		plot_label(j->ylabel, sizeof j->ylabel, label);
+		plot_label(j->title, sizeof j->title, name);
+		snprintf(j->shown, sizeof j->shown, "series %s", shown);
+		j->id = r->next_id++;
+		j->png = plot_strf("%s/%s.png", r->dir, fname);
+		f = j->png != NULL ? plot_job_table(r, j->id) : NULL;
+		ok = f != NULL;
+		if (!ok)
+			snprintf(why, sizeof why, "%s", j->png ? "no table (above)" : "out of memory");
+	}
+	if (ok) {
+		ok = plot_table(f, &s, r->buf, why, sizeof why);
+		if (fclose(f) != 0 && ok) {
+			snprintf(why, sizeof why, "writing its table: %s", strerror(errno));
+			ok = false;
+		}
+	}
+	plot_series_close(&s);
+	if (!ok) {
+		fprintf(stderr, "dnetsim plot: series %s not drawn: %s\n", shown, why);
+		if (j->png != NULL)
+			plot_job_done(r, j);
+		r->not_drawn++;
+		return true;
+	}
+	if (renamed)
+		fprintf(stderr, "dnetsim plot: note: series %s is drawn as %s.png (control "
+				"characters in the name)\n", shown, plot_show(fshown, sizeof fshown, fname));
+	r->njobs++;
+	if (r->njobs == DN_PLOT_BATCH)
+		plot_flush(r);
+	return true;
 }
 
 /*
  * The world model's overview: one 3x3 page (overview.png) of the series a
  * reader looks at first, drawn by analysis/overview.gp from one table
  * (time in hours, then the columns below in this order). Only when every
- * one of them is in the file with the same sample times.
+ * one of them is in the file with the same number of rows; a long run is
+ * drawn as DN_PLOT_BUCKETS column envelopes of four rows each: every
+ * column's first, lowest, highest and last value.
  */
 static const char *const overview_cols[] = {
 	"dnet_price", "coverage", "service_latency_p50_ns", "service_latency_p99_ns",
@@ -409,66 +1217,247 @@ static const char *const overview_cols[] = {
 	"sessions_active", "fraud_attempted", "fraud_caught", "missed_slots",
 };
 #define N_OVERVIEW (sizeof overview_cols / sizeof overview_cols[0])
+#define DN_PLOT_OV_READ_ROWS (DN_PLOT_READ_ROWS / N_OVERVIEW) /* rows per column read */
 
-static int plot_overview(const dn_series_data *s, size_t n, const char *dir, const char *adir)
+typedef struct plot_ov_env {
+	bool any;
+	double first, last, lo, hi;
+} plot_ov_env;
+
+static double plot_value(const plot_row *r, bool is_int)
 {
-	const dn_series_data *col[N_OVERVIEW];
-	for (size_t k = 0; k < N_OVERVIEW; k++) {
-		col[k] = NULL;
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(s[i].name, overview_cols[k]) == 0)
-				col[k] = &s[i];
-		if (col[k] == NULL || col[k]->n != col[0]->n)
-			return 0; /* not a world file: nothing to do */
-	}
-	char *script = plot_strf("%s/overview.gp", adir);
-	char *data = plot_strf("%s/.overview.dat.XXXXXX", dir);
-	char *png = plot_strf("%s/overview.png", dir);
-	char *expr = NULL;
-	int rc = -1, fd = -1;
-	FILE *f = NULL;
-	if (!script || !data || !png) {
-		fprintf(stderr, "dnetsim plot: out of memory\n");
-		goto out;
-	}
-	fd = mkstemp(data);
-	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "dnetsim plot: cannot create a data file in %s: %s\n", dir, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		free(data);
-		data = NULL;
-		goto out;
-	}
+	return is_int ? (double)r->v.i : r->v.f;
+}
+
+/* One bucket of the overview: four rows, a column without a value NaN. */
+static bool plot_ov_put(FILE *f, const plot_ov_env *env, int64_t t_first, int64_t t_last)
+{
 	bool ok = true;
-	for (size_t i = 0; ok && i < col[0]->n; i++) {
-		ok = fprintf(f, "%.6f", (double)col[0]->t_ns[i] / 3600e9) > 0;
-		for (size_t k = 0; ok && k < N_OVERVIEW; k++)
-			ok = fprintf(f, " %.9g", col[k]->value[i]) > 0;
+	for (int row = 0; ok && row < 4; row++) {
+		ok = fprintf(f, "%.6f", (double)(row < 2 ? t_first : t_last) / 3600e9) > 0;
+		for (size_t k = 0; ok && k < N_OVERVIEW; k++) {
+			const plot_ov_env *e = &env[k];
+			double v = !e->any ? NAN
+				   : row == 0 ? e->first
+				   : row == 1 ? e->lo
+				   : row == 2 ? e->hi
+					      : e->last;
+			ok = fprintf(f, " %.9g", v) > 0;
+		}
 		ok = ok && fputc('\n', f) != EOF;
 	}
-	if (fclose(f) != 0 || !ok) {
-		fprintf(stderr, "dnetsim plot: cannot write %s\n", data);
+	return ok;
+}
+
+/* Writes the overview table: rows as they are, or bucket envelopes. */
+static bool plot_ov_table(FILE *f, const plot_series *col, plot_row *buf, char *why,
+			  size_t whylen)
+{
+	uint64_t n = col[0].n;
+	assert(n <= DN_PLOT_MAX_ROWS);
+	bool exact = n <= DN_PLOT_EXACT_ROWS;
+	plot_ov_env env[N_OVERVIEW];
+	memset(env, 0, sizeof env);
+	int64_t t_first = 0, t_last = 0;
+	uint64_t bucket = 0;
+	bool ok = true, open_bucket = false;
+	for (uint64_t start = 0; ok && start < n;) {
+		uint64_t count = n - start < DN_PLOT_OV_READ_ROWS ? n - start : DN_PLOT_OV_READ_ROWS;
+		for (size_t k = 0; k < N_OVERVIEW; k++)
+			if (!plot_read(&col[k], start, count, buf + k * DN_PLOT_OV_READ_ROWS, why,
+				       whylen))
+				return false;
+		for (uint64_t i = 0; ok && i < count; i++) {
+			const plot_row *r0 = &buf[i];
+			if (exact) {
+				ok = fprintf(f, "%.6f", (double)r0->t_ns / 3600e9) > 0;
+				for (size_t k = 0; ok && k < N_OVERVIEW; k++)
+					ok = fprintf(f, " %.9g",
+						     plot_value(&buf[k * DN_PLOT_OV_READ_ROWS + i],
+								col[k].is_int)) > 0;
+				ok = ok && fputc('\n', f) != EOF;
+				continue;
+			}
+			uint64_t b = (start + i) * DN_PLOT_BUCKETS / n;
+			if (open_bucket && b != bucket) {
+				ok = plot_ov_put(f, env, t_first, t_last);
+				memset(env, 0, sizeof env);
+				open_bucket = false;
+			}
+			if (!open_bucket) {
+				open_bucket = true;
+				bucket = b;
+				t_first = r0->t_ns;
+			}
+			t_last = r0->t_ns;
+			for (size_t k = 0; k < N_OVERVIEW; k++) {
+				double v = plot_value(&buf[k * DN_PLOT_OV_READ_ROWS + i], col[k].is_int);
+				plot_ov_env *e = &env[k];
+				if (!isfinite(v))
+					continue;
+				if (!e->any) {
+					e->any = true;
+					e->first = e->lo = e->hi = v;
+				}
+				e->lo = v < e->lo ? v : e->lo;
+				e->hi = v > e->hi ? v : e->hi;
+				e->last = v;
+			}
+		}
+		start += count;
+	}
+	if (ok && open_bucket)
+		ok = plot_ov_put(f, env, t_first, t_last);
+	if (!ok)
+		snprintf(why, whylen, "writing its table: %s", strerror(errno));
+	return ok;
+}
+
+/* Queues the overview when the file has every column of it. */
+static void plot_overview(plot_run *r, hid_t g)
+{
+	plot_series col[N_OVERVIEW];
+	size_t opened = 0;
+	char why[DN_PLOT_WHY];
+	bool all = true;
+	for (size_t k = 0; all && k < N_OVERVIEW; k++) {
+		/* a column missing or not a series: not a world file (or reported above) */
+		all = H5Lexists(g, overview_cols[k], H5P_DEFAULT) > 0 &&
+		      plot_series_open(g, overview_cols[k], &col[k], why, sizeof why) == PLOT_SERIES;
+		H5Eclear2(H5E_DEFAULT);
+		if (all)
+			opened++;
+		all = all && col[k].n == col[0].n;
+	}
+	assert(r->njobs < DN_PLOT_BATCH);
+	plot_job *j = &r->jobs[r->njobs];
+	memset(j, 0, sizeof *j);
+	bool ok = false;
+	FILE *f = NULL;
+	if (!all)
+		goto out;
+	uint64_t n = col[0].n;
+	snprintf(j->shown, sizeof j->shown, "the overview");
+	if (n > DN_PLOT_MAX_ROWS || n * N_OVERVIEW > DN_PLOT_MAX_TOTAL_ROWS - r->rows_read) {
+		snprintf(why, sizeof why, "its %zu columns of %" PRIu64 " rows would pass the %" PRIu64
+			 " rows read in one run", N_OVERVIEW, n, DN_PLOT_MAX_TOTAL_ROWS);
+	} else if (r->overview_gp == NULL) {
+		snprintf(why, sizeof why, "cannot read the gnuplot script %s", dn_plot_ov_script);
+	} else {
+		r->rows_read += n * N_OVERVIEW;
+		j->overview = true;
+		j->id = r->next_id++;
+		j->png = plot_strf("%s/overview.png", r->dir);
+		f = j->png != NULL ? plot_job_table(r, j->id) : NULL;
+		snprintf(why, sizeof why, "%s", j->png ? "no table (above)" : "out of memory");
+		ok = f != NULL;
+	}
+	if (ok) {
+		ok = plot_ov_table(f, col, r->buf, why, sizeof why);
+		if (fclose(f) != 0 && ok) {
+			snprintf(why, sizeof why, "writing its table: %s", strerror(errno));
+			ok = false;
+		}
+	}
+	if (!ok) {
+		fprintf(stderr, "dnetsim plot: the overview not drawn: %s\n", why);
+		if (j->png != NULL)
+			plot_job_done(r, j);
+		r->not_drawn++;
 		goto out;
 	}
-	expr = plot_strf("datafile='%s'; outfile='%s'", data, png);
-	if (expr == NULL || strchr(data, '\'') || strchr(png, '\''))
-		goto out;
-	if (plot_gnuplot(expr, script) != 0) {
-		fprintf(stderr, "dnetsim plot: no overview picture\n");
-		unlink(png);
-		goto out;
-	}
-	printf("%s\n", png);
-	rc = 0;
+	r->njobs++;
+	if (r->njobs == DN_PLOT_BATCH)
+		plot_flush(r);
 out:
-	if (data)
-		unlink(data);
-	free(expr);
-	free(png);
-	free(data);
-	free(script);
-	return rc;
+	for (size_t k = 0; k < opened; k++)
+		plot_series_close(&col[k]);
+}
+
+/* The names under /series, in name order, at most DN_PLOT_MAX_ENTRIES. */
+typedef struct plot_names {
+	char **name;
+	size_t n;
+	bool oom;
+} plot_names;
+
+static herr_t plot_name_cb(hid_t g, const char *name, const H5L_info_t *info, void *data)
+{
+	plot_names *nl = data;
+	(void)g;
+	(void)info;
+	if (nl->n >= DN_PLOT_MAX_ENTRIES)
+		return 1; /* stop: the rest is counted, not read */
+	nl->name[nl->n] = strdup(name);
+	if (nl->name[nl->n] == NULL) {
+		nl->oom = true;
+		return -1;
+	}
+	nl->n++;
+	return 0;
+}
+
+/* Opens file's /series group; a message and false if it cannot. */
+static bool plot_open(const char *file, hid_t *f, hid_t *g, plot_names *nl, uint64_t *nlinks)
+{
+	char why[DN_PLOT_WHY];
+	struct stat st;
+	/* A FIFO or a device would block HDF5 or feed it forever. */
+	if (stat(file, &st) != 0) {
+		fprintf(stderr, "dnetsim plot: %s: %s\n", file, strerror(errno));
+		return false;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "dnetsim plot: %s: not a regular file\n", file);
+		return false;
+	}
+	/* Errors are reported by us; filters are never loaded by a file's say-so. */
+	if (H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0 || H5PLset_loading_state(0) < 0) {
+		fprintf(stderr, "dnetsim plot: cannot set up the HDF5 library\n");
+		return false;
+	}
+	if (H5Fis_hdf5(file) <= 0) {
+		fprintf(stderr, "dnetsim plot: %s: not an HDF5 file\n", file);
+		return false;
+	}
+	*f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+	if (*f < 0) {
+		plot_h5why(why, sizeof why, "cannot open it");
+		fprintf(stderr, "dnetsim plot: %s: %s\n", file, why);
+		return false;
+	}
+	H5L_info_t li;
+	if (H5Lexists(*f, "series", H5P_DEFAULT) <= 0 ||
+	    H5Lget_info(*f, "series", &li, H5P_DEFAULT) < 0 || li.type != H5L_TYPE_HARD) {
+		H5Eclear2(H5E_DEFAULT);
+		fprintf(stderr, "dnetsim plot: %s: no /series group (not a dnetsim results file?)\n",
+			file);
+		return false;
+	}
+	*g = H5Gopen2(*f, "series", H5P_DEFAULT);
+	H5G_info_t gi;
+	if (*g < 0 || H5Gget_info(*g, &gi) < 0) {
+		plot_h5why(why, sizeof why, "cannot open /series as a group");
+		fprintf(stderr, "dnetsim plot: %s: %s\n", file, why);
+		return false;
+	}
+	*nlinks = (uint64_t)gi.nlinks;
+	size_t cap = gi.nlinks < DN_PLOT_MAX_ENTRIES ? (size_t)gi.nlinks : DN_PLOT_MAX_ENTRIES;
+	nl->name = cap > 0 ? calloc(cap, sizeof *nl->name) : NULL;
+	if (cap > 0 && nl->name == NULL) {
+		fprintf(stderr, "dnetsim plot: out of memory\n");
+		return false;
+	}
+	hsize_t idx = 0;
+	if (cap > 0 && H5Literate(*g, H5_INDEX_NAME, H5_ITER_INC, &idx, plot_name_cb, nl) < 0) {
+		if (nl->oom)
+			snprintf(why, sizeof why, "out of memory");
+		else
+			plot_h5why(why, sizeof why, "cannot list /series");
+		fprintf(stderr, "dnetsim plot: %s: %s\n", file, why);
+		return false;
+	}
+	return true;
 }
 
 int dn_cmd_plot(int argc, char **argv)
@@ -481,53 +1470,98 @@ int dn_cmd_plot(int argc, char **argv)
 	const char *adir = getenv("DNETSIM_ANALYSIS_DIR");
 	if (adir == NULL || adir[0] == '\0')
 		adir = DN_ANALYSIS_DIR;
+	plot_run r;
+	memset(&r, 0, sizeof r);
+	plot_names nl = { NULL, 0, false };
+	hid_t f = H5I_INVALID_HID, g = H5I_INVALID_HID;
 	char *script = plot_strf("%s/%s", adir, dn_plot_script);
+	char *ov_script = plot_strf("%s/%s", adir, dn_plot_ov_script);
 	char *dir = outdir != NULL ? plot_strf("%s", outdir) : plot_default_dir(file);
-	dn_series_data *s = NULL;
-	size_t n = 0;
-	int rc = DN_EXIT_FAIL;
-	if (script == NULL || dir == NULL) {
+	int rc = DN_EXIT_FAIL, made = 0;
+	uint64_t nlinks = 0;
+	if (script == NULL || ov_script == NULL || dir == NULL) {
 		fprintf(stderr, "dnetsim plot: out of memory\n");
 		goto out;
 	}
-	if (access(script, R_OK) != 0) {
+	/* Absolute: gnuplot runs in the work folder. */
+	r.series_gp = realpath(script, NULL);
+	if (r.series_gp == NULL || access(r.series_gp, R_OK) != 0) {
 		fprintf(stderr, "dnetsim plot: cannot read the gnuplot script %s: %s "
 				"(set DNETSIM_ANALYSIS_DIR to the analysis/ folder)\n",
 			script, strerror(errno));
 		goto out;
 	}
-
-	char err[DN_PLOT_ERR];
-	dn_rc r = dn_results_read_series(file, &s, &n, err, sizeof err);
-	if (r != DN_OK) {
-		fprintf(stderr, "dnetsim plot: %s (%s)\n", err, dn_rc_str(r));
+	r.overview_gp = realpath(ov_script, NULL); /* needed for world files only */
+	if (!plot_open(file, &f, &g, &nl, &nlinks))
 		goto out;
-	}
-	if (n == 0) {
+	if (nlinks == 0) {
 		fprintf(stderr, "dnetsim plot: %s has no series: nothing to draw\n", file);
 		rc = DN_EXIT_OK;
 		goto out;
 	}
-	int made = plot_mkdir(dir);
+	made = plot_mkdir(dir);
 	if (made < 0)
 		goto out;
-	rc = DN_EXIT_OK;
-	size_t drawn = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (plot_one(&s[i], dir, script) != 0) {
-			rc = DN_EXIT_FAIL;
-			break; /* gnuplot missing or broken: the next one would fail too */
-		}
-		drawn++;
+	r.dir = dir;
+	r.work = plot_strf("%s/.plot-XXXXXX", dir);
+	/* zeroed: rows HDF5 does not fill (fill time "never") read as 0 */
+	r.buf = calloc(DN_PLOT_READ_ROWS, sizeof *r.buf);
+	r.renamed = calloc(DN_PLOT_MAX_SERIES, sizeof *r.renamed);
+	if (r.work == NULL || r.buf == NULL || r.renamed == NULL) {
+		fprintf(stderr, "dnetsim plot: out of memory\n");
+		goto out;
 	}
-	if (rc == DN_EXIT_OK && plot_overview(s, n, dir, adir) != 0)
-		rc = DN_EXIT_FAIL;
-	/* Leave no empty directory behind when nothing could be drawn. */
-	if (drawn == 0 && made == 1 && rmdir(dir) != 0)
-		fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", dir, strerror(errno));
+	if (mkdtemp(r.work) == NULL) {
+		fprintf(stderr, "dnetsim plot: cannot create a work folder in %s: %s\n", dir,
+			strerror(errno));
+		free(r.work);
+		r.work = NULL;
+		goto out;
+	}
+
+	size_t series = 0, i = 0;
+	for (; i < nl.n && series < DN_PLOT_MAX_SERIES; i++)
+		if (plot_entry(&r, g, nl.name[i]))
+			series++;
+	if (nlinks > i) {
+		char shown[DN_PLOT_SHOW];
+		uint64_t left = nlinks - i;
+		if (i < nl.n)
+			fprintf(stderr, "dnetsim plot: %" PRIu64 " more entries under /series not "
+					"looked at, from %s on: at most %d series are drawn in one run\n",
+				left, plot_show(shown, sizeof shown, nl.name[i]), (int)DN_PLOT_MAX_SERIES);
+		else
+			fprintf(stderr, "dnetsim plot: %" PRIu64 " more entries under /series not "
+					"looked at: at most %d are\n", left, (int)DN_PLOT_MAX_ENTRIES);
+		r.not_drawn += left;
+	}
+	plot_overview(&r, g);
+	plot_flush(&r);
+	if (r.not_drawn > 0)
+		fprintf(stderr, "dnetsim plot: %zu picture(s) drawn, %zu entries not drawn "
+				"(reasons above)\n", r.drawn, r.not_drawn);
+	else
+		rc = DN_EXIT_OK;
 out:
-	dn_series_data_free(s, n);
-	free(dir);
+	if (r.work != NULL && rmdir(r.work) != 0)
+		fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", r.work, strerror(errno));
+	/* Leave no empty directory behind when nothing could be drawn. */
+	if (made == 1 && r.drawn == 0 && rmdir(dir) != 0)
+		fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", dir, strerror(errno));
+	for (size_t k = 0; k < nl.n; k++)
+		free(nl.name[k]);
+	free(nl.name);
+	if (g >= 0)
+		(void)H5Gclose(g);
+	if (f >= 0)
+		(void)H5Fclose(f);
+	free(r.renamed);
+	free(r.buf);
+	free(r.work);
+	free(r.overview_gp);
+	free(r.series_gp);
+	free(ov_script);
 	free(script);
+	free(dir);
 	return rc;
 }
