@@ -67,7 +67,7 @@ struct dn_world {
 static const dn_param_def engine_params[] = {
 	{"sim.model", DN_PT_STRING, "", "phold", 1, 64, NULL,
 	 "model to run (see `dnetsim params`: every model's parameters are listed by prefix)"},
-	{"sim.seed", DN_PT_INT, "1", "1", 0, 9.2e18, NULL,
+	{"sim.seed", DN_PT_INT, "1", "1", 0, 9223372036854775807.0 /* INT64_MAX */, NULL,
 	 "random seed; with the scenario it determines the run bit for bit"},
 	{"sim.end_time_s", DN_PT_FLOAT, "s", "100", 1e-9, 3.15e9, NULL,
 	 "simulated time to run; events at or after it are not executed"},
@@ -77,7 +77,7 @@ static const dn_param_def engine_params[] = {
 	 "OpenMP threads (0: all available); never changes results"},
 	{"sim.sample_interval_s", DN_PT_FLOAT, "s", "1", 1e-9, 3.15e9, NULL,
 	 "interval between recorded samples of every series"},
-	{"sim.max_events", DN_PT_INT, "1", "0", 0, 9.2e18, NULL,
+	{"sim.max_events", DN_PT_INT, "1", "0", 0, 9223372036854775807.0 /* INT64_MAX */, NULL,
 	 "stop with an error after this many events (0: no limit)"},
 	{"sim.queue", DN_PT_ENUM, "", "calendar", 0, 0, "calendar|heap",
 	 "pending-event set: calendar slabs in front of heaps, or one 4-ary heap (same results)"},
@@ -123,6 +123,60 @@ static void copy_err(char *err, size_t errlen, const char *msg)
 {
 	if (err && errlen)
 		snprintf(err, errlen, "%s", msg);
+}
+
+/* ---- estimates ---- */
+
+/* Growable arrays double, so they hold up to twice their contents
+ * (measured: PHOLD peaks at 40-56 bytes per 32-byte event). */
+#define EST_EVENT_BYTES (sizeof(dn_event) * 1.5)
+/* malloc's header and rounding, per allocation */
+#define EST_MALLOC_BYTES 16.0
+/* Above this the partitions are worth naming in a refusal. */
+#define EST_PARTS_NOTABLE_BYTES (256.0 * 1024 * 1024)
+
+void dn_estimate_driver_add(dn_estimate *e, const char *param, double value, double bytes,
+                            double bytes_per_unit, const char *unit)
+{
+	if (e->n_drivers >= DN_ESTIMATE_DRIVERS)
+		return;
+	e->driver[e->n_drivers++] = (dn_estimate_driver){param, value, bytes, bytes_per_unit, unit};
+}
+
+void dn_engine_estimate(const dn_model *m, const dn_scenario *s, double pending, double crossing,
+                        dn_estimate *e)
+{
+	const double P = (double)dn_scn_int(s, "sim.partitions");
+	const double bound = P * (double)dn_scn_int(s, "sim.max_pending_per_partition");
+	if (pending > bound)
+		pending = bound;
+	if (crossing > pending)
+		crossing = pending;
+	/* Each partition: its record, the calendar ring, an outbox per
+	 * destination, a generator, the model's state, the two heaps' first
+	 * arrays (64 events each). */
+	double part = sizeof(dn_part) + DN_EVQ_BUCKETS * sizeof(dn_bucket) + P * sizeof(dn_outbox) +
+	              sizeof(gsl_rng) + dn_gsl_rng_philox->size + (double)m->part_state_size +
+	              2 * 64 * sizeof(dn_event) + 6 * EST_MALLOC_BYTES;
+	double parts = P * part;
+	e->engine_bytes += sizeof(dn_world) + (double)m->world_state_size + parts +
+	                   pending * EST_EVENT_BYTES + crossing * EST_EVENT_BYTES;
+	if (parts > EST_PARTS_NOTABLE_BYTES)
+		dn_estimate_driver_add(e, "sim.partitions", P, parts, part, "partition");
+}
+
+double dn_engine_event_bytes(void)
+{
+	return EST_EVENT_BYTES;
+}
+
+double dn_engine_samples(const dn_scenario *s)
+{
+	double end_ns = (double)seconds_to_ns(dn_scn_float(s, "sim.end_time_s"));
+	double step_ns = (double)seconds_to_ns(dn_scn_float(s, "sim.sample_interval_s"));
+	if (step_ns < 1)
+		step_ns = 1;
+	return ceil(end_ns / step_ns);
 }
 
 dn_rc dn_world_new(const dn_model *model, const dn_scenario *s, int threads,

@@ -31,6 +31,36 @@
 typedef struct dn_world dn_world;
 typedef struct dn_part dn_part;
 
+/* ---- memory estimate, made before a run allocates anything large ---- */
+
+#define DN_ESTIMATE_DRIVERS 6
+
+/* A parameter that drives a run's memory: its share of the estimate and
+ * what one more `unit` of it adds. A driver with no share is named only,
+ * as a factor of the one before it (phold.events_per_lp after phold.lps). */
+typedef struct dn_estimate_driver {
+	const char *param;     /* "world.agents" */
+	double value;          /* its value in the scenario */
+	double bytes;          /* its share of the estimate */
+	double bytes_per_unit;
+	const char *unit;      /* "agent", "simulated day" */
+} dn_estimate_driver;
+
+/*
+ * A run's peak memory from the resolved scenario alone. Bytes are resident
+ * bytes: zeroed pages a run never touches are not counted. The process's
+ * own share (libraries, recorder buffers) is the caller's
+ * (sim/cli/memcheck.c). series and rows size the results file.
+ */
+typedef struct dn_estimate {
+	double model_bytes;  /* agents, ledger, sessions, indexes, per-partition state */
+	double engine_bytes; /* partitions, pending events, outboxes (dn_engine_estimate) */
+	double series;       /* series the model records */
+	double rows;         /* rows each series gets over the run */
+	size_t n_drivers;
+	dn_estimate_driver driver[DN_ESTIMATE_DRIVERS];
+} dn_estimate;
+
 /* A handler runs one event at its destination partition. */
 typedef dn_rc (*dn_handler_fn)(dn_part *p, const dn_event *ev);
 
@@ -64,10 +94,32 @@ typedef struct dn_model {
 	void (*prefetch)(dn_part *p, const dn_event *next);
 	/* Frees what init allocated beyond the engine-owned memory. */
 	void (*fini)(dn_world *w);
+	/* Optional: fills *out (zeroed by the caller) from the resolved
+	 * scenario, before any world exists, allocating nothing large; adds
+	 * the engine's share with dn_engine_estimate. Within about 2x of the
+	 * measured peak (docs/performance.md). */
+	DN_WUR dn_rc (*estimate)(const dn_scenario *s, dn_estimate *out);
 } dn_model;
 
 /* Engine parameters (sim.*), for the registry. */
 const dn_param_def *dn_engine_params(size_t *n);
+
+/*
+ * For estimates: adds the engine's share of a run of model m to
+ * e->engine_bytes: the partitions (with m's per-partition state), `pending`
+ * events at the peak (bounded by sim.max_pending_per_partition) and
+ * `crossing` of them held in outboxes at a window's end. Names
+ * sim.partitions as a driver when the partitions alone are large.
+ */
+void dn_engine_estimate(const dn_model *m, const dn_scenario *s, double pending, double crossing,
+                        dn_estimate *e);
+/* Bytes one pending event takes, growth room included. */
+double dn_engine_event_bytes(void);
+/* Sample points of a run: one per sim.sample_interval_s and the end. */
+double dn_engine_samples(const dn_scenario *s);
+/* Appends a driver to e (ignored past DN_ESTIMATE_DRIVERS). */
+void dn_estimate_driver_add(dn_estimate *e, const char *param, double value, double bytes,
+                            double bytes_per_unit, const char *unit);
 
 /* Run statistics, filled by dn_world_run. */
 typedef struct dn_run_stats {

@@ -474,6 +474,21 @@ static dn_amount draw_price(const dn_content *c, uint32_t id)
 
 /* ----------------------------------------------------------------- create */
 
+double dn_content_footprint(const dn_content_cfg *cfg, double days)
+{
+	const double n = cfg->n, m = cfg->edges_per_node;
+	/* the graph: offsets, both ends of each edge (plus the build's
+	 * targets), a role and an offer list head per agent */
+	double bytes = n * (sizeof(uint32_t) + 1 + sizeof(uint32_t)) + n * m * 3 * sizeof(uint32_t);
+	double items = n * cfg->creator_ppm / 1e6 * cfg->items_per_creator_per_day * days;
+	double holds = items + n * cfg->purchases_per_agent_per_day * days;
+	items = fmin(items, cfg->max_items);
+	holds = fmin(holds, cfg->max_holdings);
+	/* growable arrays a third over their contents; the set at load <= 1/2 */
+	bytes += items * sizeof(citem) * 4.0 / 3.0 + holds * (sizeof(chold) * 4.0 / 3.0 + 3 * sizeof(uint32_t));
+	return bytes;
+}
+
 dn_rc dn_content_new(const dn_content_cfg *cfg, dn_content **out)
 {
 	dn_content *c;

@@ -118,6 +118,9 @@ typedef struct dn_content dn_content;
  */
 DN_WUR dn_rc dn_content_new(const dn_content_cfg *cfg, dn_content **out);
 void dn_content_free(dn_content *c);   /* NULL is a no-op */
+/* Bytes a content economy of cfg holds after `days` simulated days (every
+ * purchase attempt counted as a holding), for estimates. */
+double dn_content_footprint(const dn_content_cfg *cfg, double days);
 
 /*
  * The sales of block `height` (generated deterministically from (seed,

@@ -226,6 +226,10 @@ dn_rc w_secret(const world *W, uint32_t a, uint8_t sk[DNC_SK_BYTES])
 
 static dn_rc chain_fail(world *W, const char *what, dnc_rc rc)
 {
+	if (rc == DNC_ENOMEM) { /* the machine's limit, not the scenario's fault: exit 1 */
+		dn_world_set_error(W->w, "out of memory while building the world: %s (%s)", what, dnc_rc_name(rc));
+		return DN_ENOMEM;
+	}
 	dn_world_set_error(W->w, "protocol library: %s: %s", what, dnc_rc_name(rc));
 	return DN_EINVAL;
 }
@@ -1266,6 +1270,11 @@ uint64_t dn_world_fingerprint(dn_world *w)
 	return W->fingerprint;
 }
 
+static dn_rc world_estimate(const dn_scenario *s, dn_estimate *e)
+{
+	return w_estimate(s, dn_store_bytes_per_agent(&agent_kind), e);
+}
+
 const dn_model dn_model_world = {
 	.name = "world",
 	.doc = "the DNET world: consumers, sharers, relays, delegates, holders, operators, traders and content on simulated networks, through the protocol library",
@@ -1281,4 +1290,5 @@ const dn_model dn_model_world = {
 	.sample = world_sample,
 	.finish = world_finish,
 	.fini = world_fini,
+	.estimate = world_estimate,
 };

@@ -342,5 +342,8 @@ DN_WUR dn_rc w_part_start(dn_part *p);
 DN_WUR dn_rc w_index_sharer(world *W, wpart *P, uint32_t a);
 /* Marks an account's holdings as changed (Gini, block step). */
 DN_WUR dn_rc w_touch(world *W, dnc_acct acct);
+/* The model's memory estimate (world_estimate.c); column_bytes is the
+ * agent kind's bytes per agent. */
+DN_WUR dn_rc w_estimate(const dn_scenario *s, size_t column_bytes, dn_estimate *e);
 
 #endif

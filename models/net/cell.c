@@ -148,6 +148,14 @@ double dn_net_cell_range_m(const dn_net_cell_cfg *c, const dn_net_calib *k)
 	return lo;
 }
 
+double dn_net_cell_footprint(uint32_t cap, uint32_t n_nb)
+{
+	const dn_net_cell *c = NULL; /* for sizeof only */
+	const double per_user = 8 * sizeof *c->x_m + 3 * sizeof *c->rate_bps + 4 * sizeof *c->present +
+	                        2 * sizeof *c->act_list + sizeof *c->scratch;
+	return sizeof *c + (double)n_nb * sizeof *c->nb + (double)cap * per_user + 20 * 16.0; /* 20 callocs */
+}
+
 dn_rc dn_net_cell_new(const dn_net_cell_cfg *cfg, const dn_net_calib *k, uint32_t cap,
                       const dn_net_neighbour *nb, uint32_t n_nb, uint64_t seed, uint32_t cell_id,
                       dn_net_cell **out)

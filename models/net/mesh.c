@@ -129,6 +129,18 @@ double dn_net_wifi_goodput_bps(double phy_bps, double pkt_bits)
 	return pkt_bits / (cycle_us * 1e-6);
 }
 
+double dn_net_mesh_footprint(uint32_t node_cap, uint32_t flow_cap)
+{
+	const dn_net_mesh *m = NULL; /* for sizeof only */
+	const double per_node = 2 * sizeof *m->x_m + sizeof *m->alive + sizeof *m->placed + sizeof *m->kind +
+	                        sizeof *m->dist + sizeof *m->prev + sizeof *m->done;
+	const double per_flow = sizeof *m->src + sizeof *m->dst + sizeof *m->hops +
+	                        (DN_NET_MAX_HOPS + 1) * sizeof *m->route + sizeof *m->state +
+	                        4 * sizeof *m->demand_bps + 4 * sizeof *m->rate_bps + 2 * sizeof *m->broken_at +
+	                        DN_NET_MAX_HOPS * (sizeof *m->hop_t + sizeof *m->e_flow) + sizeof *m->frozen;
+	return sizeof *m + (double)node_cap * per_node + (double)flow_cap * per_flow + 27 * 16.0; /* 27 callocs */
+}
+
 dn_rc dn_net_mesh_new(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_t node_cap,
                       uint32_t flow_cap, dn_net_mesh **out)
 {

@@ -41,6 +41,11 @@ static inline double dn_net_normal(double u1, double u2)
 	return sqrt(-2.0 * log1p(-u1)) * cos(6.283185307179586 * u2);
 }
 
+/* Bytes dn_net_cell_new(cap users, n_nb neighbours) and
+ * dn_net_mesh_new(node_cap, flow_cap) allocate, for estimates. */
+double dn_net_cell_footprint(uint32_t cap, uint32_t n_nb);
+double dn_net_mesh_footprint(uint32_t node_cap, uint32_t flow_cap);
+
 #define DN_NET_C_MPS 299792458.0
 #define DN_NET_KT_DBM_HZ (-174.0)
 

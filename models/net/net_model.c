@@ -480,6 +480,46 @@ uint64_t dn_net_model_bits(dn_world *w)
 	return bits;
 }
 
+/*
+ * Memory: each cell and mesh as dn_net_cell_new / dn_net_mesh_new allocate
+ * it, the partitions' per-user and per-node arrays, and the pending events:
+ * two per cell user (move, session start or end), and per mesh node a
+ * switch (all but the gateway) and a move (clients, when they move), one
+ * per flow and a repair per mesh.
+ */
+static dn_rc net_estimate(const dn_scenario *s, dn_estimate *e)
+{
+	const double cells = (double)dn_scn_int(s, "net.cells"), meshes = (double)dn_scn_int(s, "net.meshes");
+	const uint32_t users = (uint32_t)dn_scn_int(s, "net.users_per_cell");
+	const uint32_t nodes = (uint32_t)dn_scn_int(s, "net.nodes_per_mesh");
+	const uint32_t flows = (uint32_t)dn_scn_int(s, "net.flows_per_mesh");
+	const bool moving = dn_scn_float(s, "net.mesh.speed_max_mps") > 0;
+	const net_part *pp = NULL; /* for sizeof only */
+	const double cell_events = 2.0 * users;
+	const double mesh_events = (nodes - 1) + (moving ? nodes / 2 : 0) + flows + 1;
+	const double per_cell = dn_net_cell_footprint(users, 6) + (double)users * sizeof *pp->draws +
+	                        sizeof *pp->cells + 1;
+	const double per_mesh = dn_net_mesh_footprint(nodes, flows) +
+	                        (double)nodes * (sizeof *pp->draws + sizeof *pp->node_x + sizeof *pp->node_y +
+	                                         sizeof *pp->node_on) +
+	                        sizeof *pp->meshes + sizeof *pp->repair_at + 1;
+	dn_engine_estimate(&dn_model_net, s, cells * cell_events + meshes * mesh_events, 0, e);
+	e->model_bytes = cells * per_cell + meshes * per_mesh;
+	e->series = 4;
+	e->rows = dn_engine_samples(s);
+	const double ev = dn_engine_event_bytes();
+	const double cell_all = per_cell + cell_events * ev, mesh_all = per_mesh + mesh_events * ev;
+	if (cells > 0) {
+		dn_estimate_driver_add(e, "net.cells", cells, cells * cell_all, cell_all, "cell");
+		dn_estimate_driver_add(e, "net.users_per_cell", users, 0, 0, NULL);
+	}
+	if (meshes > 0) {
+		dn_estimate_driver_add(e, "net.meshes", meshes, meshes * mesh_all, mesh_all, "mesh");
+		dn_estimate_driver_add(e, "net.nodes_per_mesh", nodes, 0, 0, NULL);
+	}
+	return DN_OK;
+}
+
 const dn_model dn_model_net = {
 	.name = "net",
 	.doc = "network models under churn: 5G cells and Wi-Fi meshes as partitions",
@@ -493,4 +533,5 @@ const dn_model dn_model_net = {
 	.sample = net_sample,
 	.finish = net_finish,
 	.fini = net_fini,
+	.estimate = net_estimate,
 };

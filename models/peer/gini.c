@@ -75,6 +75,13 @@ static void sums(const int64_t *a, uint64_t n, int64_t *s1, unsigned __int128 *s
 	*s2 = t2;
 }
 
+double dn_gini_footprint(uint64_t n, uint64_t cap_changed)
+{
+	const dn_gini *g = NULL; /* for sizeof only */
+	return (double)n * (sizeof *g->sorted + sizeof *g->buf) + (double)((n + 63) / 64) * sizeof *g->mark +
+	       (double)cap_changed * (sizeof *g->changed + sizeof *g->old_v + sizeof *g->new_v + sizeof *g->scratch);
+}
+
 dn_rc dn_gini_init(dn_gini *g, const int64_t *values, uint64_t n, uint64_t cap_changed)
 {
 	memset(g, 0, sizeof *g);

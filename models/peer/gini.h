@@ -41,6 +41,8 @@ typedef struct dn_gini {
  */
 DN_WUR dn_rc dn_gini_init(dn_gini *g, const int64_t *values, uint64_t n, uint64_t cap_changed);
 void dn_gini_free(dn_gini *g);
+/* Bytes dn_gini_init(n, cap_changed) allocates, for estimates. */
+double dn_gini_footprint(uint64_t n, uint64_t cap_changed);
 
 /* Marks agent a as changed (idempotent). DN_ELIMIT past cap_changed. */
 static inline DN_WUR dn_rc dn_gini_mark(dn_gini *g, uint32_t a)

@@ -127,6 +127,10 @@ static uint64_t bounded64(uint64_t r, uint64_t n)
 
 static dn_rc chain_err(dn_world *w, const char *what, dnc_rc rc)
 {
+	if (rc == DNC_ENOMEM) { /* the machine's limit, not the scenario's fault: exit 1 */
+		dn_world_set_error(w, "out of memory: protocol library: %s (%s)", what, dnc_rc_name(rc));
+		return DN_ENOMEM;
+	}
 	dn_world_set_error(w, "protocol library: %s: %s", what, dnc_rc_name(rc));
 	return DN_EINVAL;
 }
@@ -528,6 +532,37 @@ uint64_t dn_peer_height(dn_world *w)
 	return ((peer_world *)dn_world_model(w))->height;
 }
 
+/*
+ * Memory: the agent columns, the ledger's hot arrays (its per-account
+ * records stay zero pages: nothing here locks or votes), the Gini arrays
+ * and the per-block scratch, sized as peer_init sizes them. One pending
+ * event. Memory does not grow with the number of blocks.
+ */
+static dn_rc peer_estimate(const dn_scenario *s, dn_estimate *e)
+{
+	const uint64_t n = (uint64_t)dn_scn_int(s, "peer.agents");
+	const uint64_t d = (uint64_t)dn_scn_int(s, "peer.delegates");
+	const uint64_t payers = (uint64_t)llround(dn_scn_float(s, "peer.payer_fraction") * (double)n);
+	uint64_t cap = payers * (2 + (uint64_t)dn_scn_int(s, "peer.max_relays")) + d;
+	if (cap > n)
+		cap = n;
+	uint64_t hot, records;
+	dnc_ledger_footprint(n + 1, &hot, &records);
+	dn_engine_estimate(&dn_model_peer, s, 1, 0, e);
+	const double fixed = PAY_CHUNK * sizeof(pay_draw) +
+	                     (double)d * (sizeof(uint32_t) + sizeof(uint64_t) + sizeof(dn_amount));
+	e->model_bytes = (double)n * (double)dn_store_bytes_per_agent(&holder_kind) + (double)hot +
+	                 dn_gini_footprint(n, cap) + (double)((n + 63) / 64) * sizeof(uint64_t) +
+	                 (double)payers * sizeof(uint32_t) + fixed;
+	e->series = 4;
+	/* a row at each sample point after a new block */
+	double blocks = ceil(dn_scn_float(s, "sim.end_time_s") / dn_scn_float(s, "peer.block_interval_s"));
+	e->rows = fmin(dn_engine_samples(s), blocks);
+	dn_estimate_driver_add(e, "peer.agents", (double)n, e->model_bytes - fixed, (e->model_bytes - fixed) / (double)n,
+	                       "agent");
+	return DN_OK;
+}
+
 const dn_model dn_model_peer = {
 	.name = "peer",
 	.doc = "peer tokenomics benchmark: payments, fees, relay splits, block rewards, exact Gini",
@@ -542,4 +577,5 @@ const dn_model dn_model_peer = {
 	.sample = peer_sample,
 	.finish = peer_finish,
 	.fini = peer_fini,
+	.estimate = peer_estimate,
 };

@@ -230,6 +230,30 @@ uint64_t dn_phold_fingerprint(dn_world *w)
 	return fp;
 }
 
+/* Memory: one 8-byte counter per LP and the constant event population;
+ * the events that cross partitions in one window (lookahead / (lookahead
+ * + mean delay) of them handled, remote_fraction of those sent away) wait
+ * in outboxes too. */
+static dn_rc phold_estimate(const dn_scenario *s, dn_estimate *e)
+{
+	const double lps = (double)dn_scn_int(s, "phold.lps");
+	const double epl = (double)dn_scn_int(s, "phold.events_per_lp");
+	const double la = dn_scn_float(s, "phold.lookahead_s");
+	const double mean = dn_scn_float(s, "phold.mean_delay_s");
+	const double rf = dn_scn_int(s, "sim.partitions") > 1 ? dn_scn_float(s, "phold.remote_fraction") : 0;
+	const double lp_bytes = (double)dn_store_bytes_per_agent(&lp_kind);
+	const double events = lps * epl, crossing = la / (la + mean) * rf;
+	dn_engine_estimate(&dn_model_phold, s, events, events * crossing, e);
+	e->model_bytes = lps * lp_bytes;
+	e->series = 4;
+	e->rows = dn_engine_samples(s);
+	const double per_lp = lp_bytes + epl * (1 + crossing) * dn_engine_event_bytes();
+	dn_estimate_driver_add(e, "phold.lps", lps, lps * per_lp, per_lp, "LP");
+	if (epl > 1)
+		dn_estimate_driver_add(e, "phold.events_per_lp", epl, 0, 0, NULL);
+	return DN_OK;
+}
+
 const dn_model dn_model_phold = {
 	.name = "phold",
 	.doc = "PHOLD synthetic benchmark: constant event population, exponential delays",
@@ -245,4 +269,5 @@ const dn_model dn_model_phold = {
 	.sample = phold_sample,
 	.finish = phold_finish,
 	.prefetch = phold_prefetch,
+	.estimate = phold_estimate,
 };

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "common.h"
+#include "memcheck.h"
 #include "models/models.h"
 #include "sim/results.h"
 
@@ -274,6 +275,11 @@ int dn_cmd_run(int argc, char **argv)
 	}
 	if (!dn_cli_out_dir_ok(out_path, quiet))
 		goto done;
+	int mc = dn_cli_mem_check(model, s, (int)threads, force, quiet, out_path, stderr);
+	if (mc) {
+		code = mc;
+		goto done;
+	}
 	dn_rc rc = dn_world_new(model, s, (int)threads, &w, err, sizeof err);
 	if (rc) {
 		fprintf(stderr, "dnetsim: %s: %s\n", path, err);
