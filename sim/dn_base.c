@@ -79,3 +79,17 @@ FILE *dn_fopen_input(const char *path, uint64_t max_bytes, char *why, size_t why
 	}
 	return f;
 }
+
+bool dn_path_folder(const char *path, char *buf, size_t len)
+{
+	if (snprintf(buf, len, "%s", path) >= (int)len)
+		return false;
+	char *slash = strrchr(buf, '/');
+	if (!slash)
+		snprintf(buf, len, ".");
+	else if (slash == buf)
+		buf[1] = '\0';
+	else
+		*slash = '\0';
+	return true;
+}

@@ -10,6 +10,7 @@
 #define DN_BASE_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -59,6 +60,9 @@ const char *dn_rc_str(dn_rc rc);
  * Files in /proc report size 0 and are read by content like any other.
  */
 FILE *dn_fopen_input(const char *path, uint64_t max_bytes, char *why, size_t whylen);
+/* The folder part of path into buf ("." for a bare name, "/" for a file
+ * at the root); false when it does not fit. */
+bool dn_path_folder(const char *path, char *buf, size_t len);
 /* "a FIFO", "a folder", "a character device", ... for a stat mode. */
 const char *dn_file_kind(mode_t m);
 

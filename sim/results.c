@@ -512,16 +512,8 @@ size_t dn_results_clean_stale(const char *path,
                               void *ctx)
 {
 	char dir[DN_RES_PATH_MAX + 1];
-	if (path == NULL || !res_len_le(path, DN_RES_PATH_MAX))
+	if (path == NULL || !dn_path_folder(path, dir, sizeof dir))
 		return 0;
-	snprintf(dir, sizeof dir, "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
 	char host[DN_RES_HOST_MAX + 1];
 	res_host(host);
 	DIR *d = opendir(dir);

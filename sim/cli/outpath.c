@@ -89,17 +89,10 @@ static void stale_note(void *ctx, const char *file, long pid, int err)
 bool dn_cli_out_dir_ok(const char *out, bool quiet)
 {
 	char dir[4096];
-	if (snprintf(dir, sizeof dir, "%s", out) >= (int)sizeof dir) {
+	if (!dn_path_folder(out, dir, sizeof dir)) {
 		fprintf(stderr, "dnetsim: --out: the path is too long\n");
 		return false;
 	}
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
 	if (access(dir, W_OK | X_OK) != 0) {
 		fprintf(stderr, "dnetsim: cannot write results into the folder %s: %s\n", dir, strerror(errno));
 		return false;

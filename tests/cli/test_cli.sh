@@ -8,20 +8,7 @@ BIN=${DNETSIM_BIN:?}
 SRC=${DNETSIM_SOURCE_DIR:?}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_rc() { # expect_rc WANT DESCRIPTION CMD...
-	local want=$1 what=$2
-	shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	local rc=$?
-	if [ "$rc" -eq "$want" ]; then ok; else bad "$what: exit $rc, wanted $want; stderr: $(head -c 400 "$T/err")"; fi
-}
-contains() { # contains FILE TEXT DESCRIPTION
-	if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in: $(head -c 400 "$1")"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 small="$T/small.yaml"
 cat >"$small" <<'Y'
@@ -191,5 +178,4 @@ expect_rc 0 "bench peer small" "$BIN" bench peer --agents 2000 --blocks 20 --thr
 expect_rc 2 "bench bad threads" "$BIN" bench peer --agents 2000 --blocks 2 --threads 2,x
 expect_rc 2 "bench unknown" "$BIN" bench nothing
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

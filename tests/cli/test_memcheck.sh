@@ -11,25 +11,7 @@ SRC=${DNETSIM_SOURCE_DIR:?}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 unset DNETSIM_MEMORY_LIMIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-ms() { date +%s%3N; }
-# expect_rc WANT DESCRIPTION CMD...: also records the wall time in $took (ms)
-expect_rc() {
-	local want=$1 what=$2
-	shift 2
-	local t0
-	t0=$(ms)
-	"$@" >"$T/out" 2>"$T/err"
-	local rc=$?
-	took=$(($(ms) - t0))
-	if [ "$rc" -eq "$want" ]; then ok; else bad "$what: exit $rc, wanted $want; stderr: $(head -c 400 "$T/err")"; fi
-}
-contains() { # contains FILE TEXT DESCRIPTION
-	if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in: $(head -c 400 "$1")"; fi
-}
+. "$(dirname "$0")/lib.sh"
 fast() { # fast DESCRIPTION: the last command took at most 2 s
 	if [ "$took" -le 2000 ]; then ok; else bad "$1 took $took ms (a refusal must come before anything is built)"; fi
 }
@@ -131,5 +113,4 @@ for f in "$SRC"/scenarios/*.yaml "$SRC"/scenarios/bench/*.yaml; do
 	fi
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -19,13 +19,7 @@ fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1 # a name run as a command would leave its file here
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-contains() { # contains FILE TEXT DESCRIPTION
-	if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in: $(head -c 600 "$1")"; fi
-}
+. "$SRC/tests/cli/lib.sh"
 png() { # png FILE DESCRIPTION
 	if [ -s "$1" ] && head -c 8 "$1" | grep -q PNG; then ok; else bad "$2: no PNG at $1"; fi
 }
@@ -170,5 +164,4 @@ bounded "a FIFO"
 expect_rc 1 "a FIFO"
 contains "$T/err" "not a regular file" "a FIFO: the reason"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -1,0 +1,29 @@
+# lib.sh: what the command-line test scripts share, sourced by each
+# tests/cli/test_*.sh after it has made its work folder $T: counting
+# results, running a command with an expected exit status, looking for
+# text in its output. Not a test itself (ctest runs only test_*.sh).
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+ms() { date +%s%3N; }
+# expect_rc WANT DESCRIPTION CMD...: stdout in $T/out, stderr in $T/err,
+# the wall time in $took (ms); a command that hangs is stopped after 300 s
+expect_rc() {
+	local want=$1 what=$2
+	shift 2
+	local t0
+	t0=$(ms)
+	timeout 300 "$@" >"$T/out" 2>"$T/err"
+	local rc=$?
+	took=$(($(ms) - t0))
+	if [ "$rc" -eq "$want" ]; then ok; else bad "$what: exit $rc, wanted $want; stderr: $(head -c 600 "$T/err")"; fi
+}
+contains() { # contains FILE TEXT DESCRIPTION
+	if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in: $(head -c 600 "$1")"; fi
+}
+# the closing line ctest's log shows, and the exit status
+finish() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}
