@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/rng.h"
+#include "rng.h"
 
 #define NONE32 UINT32_MAX
 #define DAY_S 86400.0

@@ -14,7 +14,7 @@
  *
  * What this is not: a money mover (it never touches a ledger), a clock
  * reader or a thread-safe object (one caller, serially, once per block).
- * Every draw comes from sim/rng.h streams keyed by (cfg.seed, height or
+ * Every draw comes from sim/engine/rng.h streams keyed by (cfg.seed, height or
  * item, purpose, index); the output is a pure function of the configuration
  * and of the caller's settle answers. See docs/content.md.
  */

@@ -27,7 +27,7 @@
 
 #include "dn_base.h"
 #include "dn_chain.h"
-#include "models/agents/spatial.h"
+#include "spatial.h"
 
 #define DN_MATCH_MAX_PAGE 4096u          /* candidates per page, upper bound */
 #define DN_MATCH_MAX_EXAMINED 1000000u   /* examination budget, upper bound */

@@ -30,10 +30,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "models/chain/dnc_base.h"
-#include "models/peer/gini.h"
-#include "sim/dn_base.h"
-#include "sim/results.h"
+#include "dn_base.h"
+#include "dnc_base.h"
+#include "gini.h"
+#include "results.h"
 
 /* ---- the histogram ---- */
 

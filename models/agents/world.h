@@ -28,15 +28,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "agents.h"
 #include "dn_chain.h"
-#include "models/agents/match.h"
-#include "models/agents/metrics.h"
-#include "models/agents/spatial.h"
-#include "models/market/dn_market.h"
-#include "models/net/dn_net.h"
-#include "models/peer/gini.h"
-#include "sim/engine.h"
-#include "sim/rng.h"
+#include "dn_market.h"
+#include "dn_net.h"
+#include "engine.h"
+#include "gini.h"
+#include "match.h"
+#include "metrics.h"
+#include "rng.h"
+#include "spatial.h"
 
 typedef struct dn_content dn_content;
 

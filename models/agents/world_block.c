@@ -17,6 +17,7 @@
  *    return to the mempool.
  * 4. Content sales (R-FWD), operators' rentals (R-RENT-1, hourly) and the
  *    exchange's orders run; then the Gini structure is brought up to date.
+ * 5. Conservation is checked over the accounts the block wrote (R-SUP-1).
  */
 #include "world.h"
 
@@ -25,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/agents/content.h"
+#include "content.h"
 
 enum { P_PRODUCE = 0x57200, P_OPS };
 
@@ -680,6 +681,62 @@ static dn_rc exchange(world *W, dn_time_ns t)
 	return DN_OK;
 }
 
+/* How a conservation report names a ledger account. */
+static void acct_name(const world *W, dnc_acct a, char *buf, size_t cap)
+{
+	if (a == DNC_NONE)
+		snprintf(buf, cap, "the unminted reserve");
+	else if (a >= W->acct0 && a < W->acct0 + W->n)
+		snprintf(buf, cap, "account %u (agent %u)", (unsigned)a, (unsigned)(a - W->acct0));
+	else if (a == dnc_chain_fee_pot(W->chain))
+		snprintf(buf, cap, "account %u (fee pot)", (unsigned)a);
+	else if (a == dnc_chain_foundation(W->chain))
+		snprintf(buf, cap, "account %u (foundation)", (unsigned)a);
+	else if (a == W->exchange)
+		snprintf(buf, cap, "account %u (exchange)", (unsigned)a);
+	else
+		snprintf(buf, cap, "account %u", (unsigned)a);
+}
+
+/*
+ * R-SUP-1: after every block, conservation over the accounts the block
+ * wrote (the ledger's journal, O(touched); world.check_ledger adds the
+ * full scan). A violation stops the run naming the block and the accounts
+ * whose change no balanced ledger operation explains.
+ */
+static dn_rc check_conservation(world *W, uint64_t slot)
+{
+	dnc_rc crc = dnc_chain_check_block(W->chain, slot);
+	if (crc == DNC_OK)
+		return DN_OK;
+	if (crc != DNC_ECONSERVATION)
+		return fail(W, "conservation check", crc);
+	dnc_conservation_report rep;
+	dnc_chain_conservation_report(W->chain, &rep);
+	char msg[1024], name[64], amt[32];
+	size_t o = (size_t)snprintf(msg, sizeof msg, "conservation broken at block %llu", (unsigned long long)slot);
+	if (rep.full_scan)
+		o += (size_t)snprintf(msg + o, sizeof msg - o, " (full scan: the block wrote more accounts than the journal holds)");
+	else if (rep.n == 0)
+		o += (size_t)snprintf(msg + o, sizeof msg - o, ": a lock total differs from the sum of its locks");
+	for (uint32_t i = 0; i < rep.n && o < sizeof msg; i++) {
+		const dnc_conservation_acct *x = &rep.acct[i];
+		acct_name(W, x->acct, name, sizeof name);
+		dnc_amount_format(x->unexplained, amt, sizeof amt);
+		o += (size_t)snprintf(msg + o, sizeof msg - o, "%s %s changed by %s DNET unexplained", i ? "," : ":", name, amt);
+		if (x->acct != DNC_NONE && x->balance < 0 && o < sizeof msg) {
+			dnc_amount_format(x->balance, amt, sizeof amt);
+			o += (size_t)snprintf(msg + o, sizeof msg - o, " (balance %s)", amt);
+		}
+	}
+	if (!rep.full_scan && o < sizeof msg) {
+		dnc_amount_format(rep.imbalance, amt, sizeof amt);
+		snprintf(msg + o, sizeof msg - o, "; supply off by %s DNET", amt);
+	}
+	dn_world_set_error(W->w, "%s", msg);
+	return DN_EINVAL;
+}
+
 /* ---- the step ---- */
 
 dn_rc w_block_step(world *W, dn_time_ns t)
@@ -782,6 +839,9 @@ dn_rc w_block_step(world *W, dn_time_ns t)
 		}
 		dn_gini_commit(&W->gini, W->ranked, W->holding, dn_world_threads(W->w));
 	}
+	rc = check_conservation(W, slot);
+	if (rc)
+		return rc;
 	if (W->check_ledger) {
 		dnc_rc crc = dnc_chain_check(W->chain);
 		if (crc)

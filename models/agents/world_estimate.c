@@ -9,8 +9,8 @@
 
 #include <math.h>
 
-#include "models/agents/content.h"
-#include "models/models.h"
+#include "agents.h"
+#include "content.h"
 
 /*
  * Growth per nominal session (a consumer's demand over consumer.session_mib,

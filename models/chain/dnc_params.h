@@ -20,6 +20,13 @@ typedef enum dnc_fwd_order {
 	DNC_FWD_NEAREST_BUYER_FIRST,    /* R-FWD-2 alternative */
 } dnc_fwd_order;
 
+/* What dnc_chain_end_block checks of conservation (a node-local choice). */
+typedef enum dnc_check_mode {
+	DNC_CHECK_OFF = 0,              /* the caller checks (or not) */
+	DNC_CHECK_INCREMENTAL,          /* dnc_ledger_check_block: O(touched) */
+	DNC_CHECK_FULL,                 /* that and the full scan: O(n) */
+} dnc_check_mode;
+
 typedef struct dnc_params {
 	/* 1. chain */
 	uint32_t block_interval_s;      /* R-CHAIN-1: 10 */
@@ -59,10 +66,10 @@ typedef struct dnc_params {
 	uint32_t month_s;               /* R-LOCK-1: 365 d / 12 */
 	uint32_t f2f_max_failures;      /* R-F2F-1: 5 wrong passwords */
 	/* checks */
-	int check_conservation;         /* scan the ledger after every block */
+	dnc_check_mode check_conservation; /* after every block: incremental */
 } dnc_params;
 
-/* OUT *p: the SPEC defaults (check_conservation on). */
+/* OUT *p: the SPEC defaults (check_conservation incremental). */
 void dnc_params_default(dnc_params *p);
 /* DNC_OK if p is usable, else DNC_EINVAL (e.g. fee above 0.5 %). */
 DNC_WUR dnc_rc dnc_params_check(const dnc_params *p);

@@ -10,8 +10,10 @@
  *
  * Money only moves through functions here, and every one keeps the
  * conservation law: sum(balances) + sum(locks) + unminted == supply
- * (dnc_ledger_check_conservation scans it). A function that fails changes
- * nothing. No allocation after dnc_ledger_create: the capacity is fixed.
+ * (dnc_ledger_check_conservation scans it; dnc_ledger_check_block checks
+ * it over the accounts written since the last check). A function that
+ * fails changes nothing. No allocation after dnc_ledger_create: the
+ * capacity is fixed.
  *
  * Typed locks: TEAM (R-LOCK-1), SESSION (traffic deposits, R-CRED-2), F2F
  * (face-to-face escrow, R-F2F-1), STAKE (votes, R-CONS-5) and POOL (a
@@ -78,8 +80,10 @@ void dnc_ledger_destroy(dnc_ledger *L);
 /*
  * Memory of a ledger of cap accounts (any cap, even one create refuses),
  * for estimates made before creating one. OUT *hot: key table, balances, nonces and keys, touched as accounts
- * are added. OUT *records: the per-account records, zero pages until an
- * account locks, votes or earns scores.
+ * are added, and the block journal (at most about 17 MB whatever the cap,
+ * touched as far as a block's writes reach). OUT *records: the
+ * per-account records, zero pages until an account locks, votes or earns
+ * scores.
  */
 void dnc_ledger_footprint(uint64_t cap, uint64_t *hot, uint64_t *records);
 
@@ -198,6 +202,65 @@ void dnc_ledger_traffic_score(const dnc_ledger *L, dnc_acct a, uint64_t window,
  * every lock total matches, else DNC_ECONSERVATION. O(n).
  */
 DNC_WUR dnc_rc dnc_ledger_check_conservation(const dnc_ledger *L);
+
+/*
+ * Incremental conservation (R-SUP-1, R-EMIT-4). Every write to a balance,
+ * a lock or the unminted reserve is journaled: the accounts written since
+ * the last check (the value of each written slot before its first write),
+ * each account's net change, and the part of a change that no ledger
+ * operation balanced (a leg without its counter-leg: "unexplained").
+ * dnc_ledger_check_block checks, reading only those accounts, that their
+ * changes and the reserve's add up to zero, that each lock total moved by
+ * the sum of its locks' changes, that no change is unexplained, and that
+ * no written balance or lock is negative nor a team lock above what is
+ * left of its total. Then it starts a new journal. O(touched).
+ *
+ * The journal logs at most 131,072 writes per block (a transfer makes
+ * two); a block that makes more (a genesis, say) is checked by the full
+ * scan instead. A write that bypasses this file's functions to an account
+ * nothing else wrote in the block is invisible here: only the full scan
+ * sees it. Logging costs one sequential store per write; grouping by
+ * account is the check's work.
+ *
+ * height names the block in the report. DNC_OK or DNC_ECONSERVATION; the
+ * details of the last check are in dnc_ledger_conservation_report.
+ */
+DNC_WUR dnc_rc dnc_ledger_check_block(dnc_ledger *L, uint64_t height);
+
+#define DNC_CONSERVATION_ACCTS 8  /* accounts a report names at most */
+
+typedef struct dnc_conservation_acct {
+	dnc_acct acct;             /* DNC_NONE: the unminted reserve */
+	dn_amount change;          /* holdings now - before the block */
+	dn_amount unexplained;     /* part of change no balanced operation made */
+	dn_amount balance;         /* now (negative is a violation itself) */
+} dnc_conservation_acct;
+
+typedef struct dnc_conservation_report {
+	uint64_t height;           /* as passed to dnc_ledger_check_block */
+	dn_amount imbalance;       /* supply now - supply before (0 if whole) */
+	uint32_t touched;          /* accounts written in the block (every
+				      account on a full scan) */
+	uint32_t examined;         /* accounts the check read */
+	uint32_t full_scan;        /* 1: journal overflow, every account scanned */
+	uint32_t n;                /* entries in acct */
+	/* accounts breaking a rule, largest |unexplained| first */
+	dnc_conservation_acct acct[DNC_CONSERVATION_ACCTS];
+} dnc_conservation_report;
+
+/* OUT *out: the last dnc_ledger_check_block's findings (zero before any). */
+void dnc_ledger_conservation_report(const dnc_ledger *L, dnc_conservation_report *out);
+
+typedef struct dnc_check_stats {
+	uint64_t checks;           /* dnc_ledger_check_block calls */
+	uint64_t examined;         /* accounts they read, in all */
+	uint64_t full_scans;       /* of them, full scans (journal overflow) */
+	uint32_t max_touched;      /* most accounts a block checked
+				      incrementally wrote */
+} dnc_check_stats;
+
+/* OUT *out: totals over every dnc_ledger_check_block so far. */
+void dnc_ledger_check_stats(const dnc_ledger *L, dnc_check_stats *out);
 
 /*
  * R-CHAIN-2: the part of an account a state root commits to. A data

@@ -41,7 +41,7 @@ void dnc_params_default(dnc_params *p)
 	p->lock_monthly_ppm = 20000;
 	p->month_s = 365u * 86400u / 12u;
 	p->f2f_max_failures = 5;
-	p->check_conservation = 1;
+	p->check_conservation = DNC_CHECK_INCREMENTAL;
 }
 
 dnc_rc dnc_params_check(const dnc_params *p)
@@ -59,7 +59,7 @@ dnc_rc dnc_params_check(const dnc_params *p)
 	    p->fwd_min_reward_base < 1 || p->gov_den == 0 ||
 	    p->gov_num >= p->gov_den || p->month_s == 0 ||
 	    p->lock_monthly_ppm == 0 || p->lock_monthly_ppm > DNC_PPM ||
-	    p->confirmations == 0)
+	    p->confirmations == 0 || (unsigned)p->check_conservation > DNC_CHECK_FULL)
 		return DNC_EINVAL;
 	return DNC_OK;
 }

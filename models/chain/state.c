@@ -903,8 +903,10 @@ dnc_rc dnc_chain_end_block(dnc_chain *c, uint32_t producer_seat, dnc_time_s now_
 			pr->state = 3;
 		}
 	}
-	if (c->p.check_conservation) {
-		rc = dnc_ledger_check_conservation(c->L);
+	if (c->p.check_conservation != DNC_CHECK_OFF) {
+		rc = dnc_ledger_check_block(c->L, c->height);
+		if (!rc && c->p.check_conservation == DNC_CHECK_FULL)
+			rc = dnc_ledger_check_conservation(c->L);
 		if (rc)
 			return rc;
 	}
@@ -927,4 +929,14 @@ dnc_rc dnc_chain_end_block(dnc_chain *c, uint32_t producer_seat, dnc_time_s now_
 dnc_rc dnc_chain_check(const dnc_chain *c)
 {
 	return dnc_ledger_check_conservation(c->L);
+}
+
+dnc_rc dnc_chain_check_block(dnc_chain *c, uint64_t height)
+{
+	return dnc_ledger_check_block(c->L, height);
+}
+
+void dnc_chain_conservation_report(const dnc_chain *c, dnc_conservation_report *out)
+{
+	dnc_ledger_conservation_report(c->L, out);
 }

@@ -8,7 +8,8 @@
  * raises the escrow's attempt counter, which is the rate limit, R-F2F-1).
  * dnc_chain_end_block mints the block reward and pays the block's fees to
  * the delegate pools (R-EMIT-3, R-FEE-1,2), closes finished votes, and
- * checks conservation when p->check_conservation is set.
+ * checks conservation as p->check_conservation says (by default over the
+ * accounts the block touched, dnc_ledger_check_block).
  *
  * The simulator may also move money by account index directly through the
  * ledger (dnc_chain_ledger) for its bulk paths, and use dnc_chain_pay_share
@@ -158,7 +159,8 @@ typedef struct dnc_block_summary {
  * delegate set) of the seat that produced it. Mints the reward (5 % to the
  * producer, 95 % over the pools by seat share and score, R-EMIT-3), pays
  * the fee pot to the pools (R-FEE-1/2), tallies proposals whose vote ended
- * (R-GOV-1), checks conservation if enabled (DNC_ECONSERVATION), and
+ * (R-GOV-1), checks conservation as p->check_conservation says
+ * (DNC_ECONSERVATION, details in dnc_chain_conservation_report), and
  * advances the height. OUT *sum (may be NULL). DNC_EINVAL without a
  * delegate set or with a bad seat.
  */
@@ -209,5 +211,15 @@ const dnc_admin_stats *dnc_chain_admin_stats(const dnc_chain *c);
 
 /* Full ledger scan (R-EMIT-4 conservation). */
 DNC_WUR dnc_rc dnc_chain_check(const dnc_chain *c);
+
+/*
+ * Incremental conservation over what the ledger wrote since the last
+ * check (dnc_ledger_check_block), for a caller that checks at its own
+ * block boundary (p->check_conservation DNC_CHECK_OFF). height names the
+ * block in the report. DNC_ECONSERVATION.
+ */
+DNC_WUR dnc_rc dnc_chain_check_block(dnc_chain *c, uint64_t height);
+/* OUT *out: the last check's findings (dnc_ledger_conservation_report). */
+void dnc_chain_conservation_report(const dnc_chain *c, dnc_conservation_report *out);
 
 #endif

@@ -41,9 +41,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "models/chain/dnc_base.h"
-#include "sim/dn_base.h"
-#include "sim/params.h"
+#include "dn_base.h"
+#include "dnc_base.h"
+#include "params.h"
 
 typedef int64_t dn_usd_micro; /* US dollars in millionths; also prices, per DNET */
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "market_int.h"
-#include "sim/scenario.h"
+#include "scenario.h"
 
 dn_rc dn_market_from_scenario(const dn_scenario *s, dn_market_fill_fn on_fill, void *ctx,
                               dn_market **out, dn_market_path **path, dn_market_seed *seed,

@@ -8,6 +8,12 @@
 #ifndef DN_MARKET_INT_H
 #define DN_MARKET_INT_H
 
+/* dnmarket's target defines DN_BUILDING_MARKET: the build refuses this
+ * header anywhere else. */
+#ifndef DN_BUILDING_MARKET
+#error "market_int.h is private to models/market; include dn_market.h"
+#endif
+
 #include <assert.h>
 
 #include "dn_market.h"

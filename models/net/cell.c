@@ -20,12 +20,13 @@
  * partition: neighbours enter only through the configured activity factor,
  * so cells never read each other's state.
  */
+#include <assert.h>
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "net_int.h"
-#include "sim/rng.h"
+#include "rng.h"
 
 struct dn_net_cell {
 	dn_net_cell_cfg cfg;
@@ -294,6 +295,7 @@ static void recompute(dn_net_cell *c)
 		left -= c->scratch[i];
 		level = 1.0; /* everyone so far fits */
 	}
+	double airtime = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const uint32_t u = c->act_list[i];
 		const double peak = c->share[u];
@@ -301,10 +303,15 @@ static void recompute(dn_net_cell *c)
 		if (c->demand_bps[u] > 0 && peak > 0)
 			need = fmin(1.0, c->demand_bps[u] / peak);
 		const double s = need < level ? need : level;
+		assert(s >= 0 && s <= 1 && !isnan(peak) && peak >= 0);
+		airtime += s;
 		c->share[u] = s;
 		const double r = floor(s * peak);
 		c->rate_bps[u] = r > 0 ? (uint64_t)r : 0;
 	}
+	/* the cell's time is shared, never oversold */
+	assert(airtime <= 1.0 + 1e-9);
+	(void)airtime;
 }
 
 static dn_rc check_user(const dn_net_cell *c, uint32_t u)

@@ -25,8 +25,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/dn_base.h"
-#include "sim/params.h"
+#include "dn_base.h"
+#include "params.h"
 
 /* ---------------------------------------------------------------- links */
 
@@ -299,7 +299,8 @@ DN_WUR dn_rc dn_net_eval_mesh(const dn_net_mesh_cfg *cfg, const dn_net_calib *k,
 /* ---------------------------------------------------------- parameters */
 
 /* The engine model "net" (net_model.c): cells and meshes under churn. Its
- * parameters are dn_net_params(); register both with the CLI. */
+ * parameters are dn_net_params(), which the model list (models.c)
+ * registers once for the net and world models. */
 struct dn_model;
 extern const struct dn_model dn_model_net;
 struct dn_world;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "net_int.h"
-#include "sim/rng.h"
+#include "rng.h"
 
 dn_rc dn_net_layout_disc(uint32_t n, double radius_m, uint64_t seed, double *x_m, double *y_m)
 {

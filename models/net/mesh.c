@@ -30,11 +30,12 @@
  * counts are kept per flow. No packets, queues or routing messages are
  * simulated: that is ns-3's job in the shim.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "net_int.h"
-#include "sim/rng.h"
+#include "rng.h"
 
 #define RETRY_LIMIT 7 /* 802.11 dot11ShortRetryLimit */
 
@@ -417,6 +418,10 @@ static void recompute(dn_net_mesh *m)
 	for (uint32_t f = 0; f < F; f++)
 		m->xrate[f] *= m->ffac[f];
 	for (uint32_t f = 0; f < F; f++) {
+		/* a hidden-terminal factor is a survival probability; rates are
+		 * finite and never negative */
+		assert(m->ffac[f] >= 0 && m->ffac[f] <= 1);
+		assert(m->xrate[f] >= 0 && isfinite(m->xrate[f]));
 		const double r = floor(m->xrate[f]);
 		m->rate_bps[f] = r > 0 ? (uint64_t)r : 0;
 	}

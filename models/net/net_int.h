@@ -5,6 +5,12 @@
 #ifndef DN_NET_INT_H
 #define DN_NET_INT_H
 
+/* dnnet's target defines DN_BUILDING_NET: the build refuses this header
+ * anywhere else. */
+#ifndef DN_BUILDING_NET
+#error "net_int.h is private to models/net; include dn_net.h"
+#endif
+
 #include <math.h>
 #include <stdint.h>
 

@@ -23,10 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "net_int.h"
-#include "sim/engine.h"
-#include "sim/rng.h"
-#include "sim/scenario.h"
+#include "rng.h"
+#include "scenario.h"
 
 enum { EV_CELL = 0, EV_MESH = 1 };
 enum { C_START, C_END, C_MOVE };

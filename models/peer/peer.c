@@ -32,9 +32,8 @@
 #include <string.h>
 
 #include "dn_chain.h"
-#include "models/models.h"
-#include "models/peer/peer.h"
-#include "sim/rng.h"
+#include "peer.h"
+#include "rng.h"
 
 enum { PEER_BLOCK = 0 };
 enum {
@@ -532,6 +531,11 @@ uint64_t dn_peer_height(dn_world *w)
 	return ((peer_world *)dn_world_model(w))->height;
 }
 
+static void peer_summary(dn_world *w, dn_model_summary *out)
+{
+	out->steps = dn_peer_height(w);
+}
+
 /*
  * Memory: the agent columns, the ledger's hot arrays (its per-account
  * records stay zero pages: nothing here locks or votes), the Gini arrays
@@ -578,4 +582,6 @@ const dn_model dn_model_peer = {
 	.finish = peer_finish,
 	.fini = peer_fini,
 	.estimate = peer_estimate,
+	.fingerprint = dn_peer_fingerprint,
+	.summary = peer_summary,
 };

@@ -1,13 +1,15 @@
 /*
- * peer.h: what the peer-tokenomics model (peer.c) exposes beyond its
- * dn_model table: hooks for tests and the bench command.
+ * peer.h: the peer-tokenomics model (peer.c) as others see it: its table,
+ * and hooks for tests.
  */
 #ifndef DN_PEER_H
 #define DN_PEER_H
 
 #include "dn_chain.h"
-#include "models/peer/gini.h"
-#include "sim/engine.h"
+#include "engine.h"
+#include "gini.h"
+
+extern const dn_model dn_model_peer;
 
 /*
  * One payment of `amount` from payer to provider over n_relays relays, as

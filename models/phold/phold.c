@@ -18,8 +18,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "models/models.h"
-#include "sim/rng.h"
+#include "phold.h"
+#include "rng.h"
 
 enum { PHOLD_EV = 0 };
 enum { PHOLD_PURPOSE = DN_RNG_PURPOSE_MODEL + 1 };
@@ -270,4 +270,5 @@ const dn_model dn_model_phold = {
 	.finish = phold_finish,
 	.prefetch = phold_prefetch,
 	.estimate = phold_estimate,
+	.fingerprint = dn_phold_fingerprint,
 };

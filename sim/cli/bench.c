@@ -5,6 +5,7 @@
  * runs must agree on their fingerprint (same events, same order); a
  * mismatch is reported as a failure.
  */
+#include <assert.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,8 +14,7 @@
 
 #include "cli.h"
 #include "common.h"
-#include "models/models.h"
-#include "models/peer/peer.h"
+#include "models.h"
 
 #define MAX_RUNS 16
 
@@ -141,6 +141,8 @@ static int bench_phold(int argc, char **argv)
 		code = DN_EXIT_USAGE;
 		goto done;
 	}
+	const dn_model *model = dn_model_find("phold");
+	assert(model && model->fingerprint);
 	uint64_t lps = (uint64_t)dn_scn_int(s, "phold.lps");
 	double rate[MAX_RUNS] = {0};
 	uint64_t fp[MAX_RUNS] = {0}, events[MAX_RUNS] = {0};
@@ -153,7 +155,7 @@ static int bench_phold(int argc, char **argv)
 		for (uint64_t k = 0; k < repeat; k++) {
 			char err[1024];
 			dn_world *w = NULL;
-			dn_rc rc = dn_world_new(&dn_model_phold, s, threads[i], &w, err, sizeof err);
+			dn_rc rc = dn_world_new(model, s, threads[i], &w, err, sizeof err);
 			if (rc) {
 				fprintf(stderr, "dnetsim: %s\n", err);
 				goto done;
@@ -168,7 +170,7 @@ static int bench_phold(int argc, char **argv)
 			double r = st.wall_s > 0 ? (double)st.events / st.wall_s : 0;
 			if (r > rate[i])
 				rate[i] = r;
-			fp[i] = dn_phold_fingerprint(w);
+			fp[i] = model->fingerprint(w);
 			events[i] = st.events;
 			bytes_per_lp = dn_world_bytes_per_agent(w);
 			dn_world_free(w);
@@ -312,13 +314,15 @@ static int bench_peer(int argc, char **argv)
 		       "%8s %9s %9s %12s %18s %13s %11s  %s\n",
 		       agents, blocks, dn_scn_int(s, "sim.seed"), "threads", "setup s", "run s", "us/block",
 		       "agent-updates/s", "peak RSS MiB", "bytes/agent", "fingerprint");
+	const dn_model *model = dn_model_find("peer");
+	assert(model && model->fingerprint && model->summary);
 	uint64_t fp0 = 0;
 	bool same = true;
 	for (int i = 0; i < nthreads; i++) {
 		char err[1024];
 		dn_world *w = NULL;
 		double t0 = dn_cli_now_s();
-		dn_rc rc = dn_world_new(&dn_model_peer, s, threads[i], &w, err, sizeof err);
+		dn_rc rc = dn_world_new(model, s, threads[i], &w, err, sizeof err);
 		if (rc) {
 			fprintf(stderr, "dnetsim: %s\n", err);
 			code = rc == DN_ERANGE ? DN_EXIT_USAGE : DN_EXIT_FAIL;
@@ -332,7 +336,9 @@ static int bench_peer(int argc, char **argv)
 			dn_world_free(w);
 			goto done;
 		}
-		uint64_t fp = dn_peer_fingerprint(w), got = dn_peer_height(w);
+		dn_model_summary sum = {0};
+		model->summary(w, &sum);
+		uint64_t fp = model->fingerprint(w), got = sum.steps;
 		dn_world_free(w);
 		if (got != blocks) {
 			fprintf(stderr, "dnetsim: %" PRIu64 " blocks ran, %" PRIu64 " asked\n", got, blocks);

@@ -9,9 +9,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "models/models.h"
-#include "models/market/dn_market.h"
-#include "models/net/dn_net.h"
+#include "models.h"
 
 dn_rc dn_cli_registry_init(dn_cli_registry *cr)
 {
@@ -42,19 +40,8 @@ dn_rc dn_cli_registry_init(dn_cli_registry *cr)
 		}
 	}
 	dn_rc rc = dn_registry_add(cr->reg, cr->engine_defs, n);
-	for (size_t i = 0; !rc && models[i]; i++)
-		if (models[i]->params)
-			rc = dn_registry_add(cr->reg, models[i]->params, models[i]->n_params);
-	/* The network models' parameters (net.*) serve several models. */
-	size_t n_net;
-	const dn_param_def *net = dn_net_params(&n_net);
 	if (!rc)
-		rc = dn_registry_add(cr->reg, net, n_net);
-	/* The exchange's parameters (market.*), used by the world model. */
-	size_t n_mkt;
-	const dn_param_def *mkt = dn_market_params(&n_mkt);
-	if (!rc)
-		rc = dn_registry_add(cr->reg, mkt, n_mkt);
+		rc = dn_models_add_params(cr->reg);
 	return rc;
 }
 

@@ -8,9 +8,9 @@
 
 #include <stdbool.h>
 
-#include "sim/engine.h"
-#include "sim/params.h"
-#include "sim/scenario.h"
+#include "engine.h"
+#include "params.h"
+#include "scenario.h"
 
 #define DN_CLI_MAX_SETS 256
 

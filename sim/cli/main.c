@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "sim/results.h"
+#include "results.h"
 
 #ifndef DN_VERSION
 #define DN_VERSION "0.0.0"

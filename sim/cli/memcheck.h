@@ -28,7 +28,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "sim/engine.h"
+#include "engine.h"
 
 /* What a run will need: the model's estimate plus the process's share. */
 typedef struct dn_cli_need {

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "sim/results.h"
+#include "results.h"
 
 /* Same file as `other` (by device and inode), when other exists. */
 static bool same_file(const struct stat *out, const char *other)

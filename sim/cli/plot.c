@@ -21,7 +21,7 @@
  *
  * Not here: what a good figure of several runs looks like (analysis/ has
  * room for report scripts), reading /summary, or writing results files
- * (sim/results.c).
+ * (sim/engine/results.c).
  */
 #define _POSIX_C_SOURCE 200809L
 

@@ -20,8 +20,8 @@
 #include "cli.h"
 #include "common.h"
 #include "memcheck.h"
-#include "models/models.h"
-#include "sim/results.h"
+#include "models.h"
+#include "results.h"
 
 #ifndef DN_VERSION
 #define DN_VERSION "0.0.0"

@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "models/agents/content.h"
+#include "content.h"
 
 #define DNET DNC_UNITS_PER_DNET
 

@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "models/agents/match.h"
-#include "sim/rng.h"
+#include "match.h"
+#include "rng.h"
 
 /* ---- the caller's sharer state, as the view reads it ---- */
 

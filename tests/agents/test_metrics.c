@@ -20,8 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "models/agents/metrics.h"
-#include "sim/results.h"
+#include "metrics.h"
+#include "results.h"
 
 static uint64_t sm64(uint64_t *s)
 {

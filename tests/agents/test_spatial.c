@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "models/agents/spatial.h"
-#include "sim/rng.h"
+#include "rng.h"
+#include "spatial.h"
 
 /* ---- brute force reference ---- */
 

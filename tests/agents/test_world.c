@@ -8,6 +8,9 @@
  *  - R-SHARE-1: the same for a direct session;
  *  - conservation after every block (the model's own check) and at the
  *    end by a full scan, in a random world with content on;
+ *  - R-SUP-1: by default every block is checked over the accounts it
+ *    wrote, and an imbalance planted mid-run stops the run with a message
+ *    naming the block and the account;
  *  - identical results at 1 and 2 threads;
  *  - R-CHAIN-4: a network partition forks the chain and the fork is
  *    resolved, with conservation;
@@ -28,11 +31,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "models/agents/world.h"
-#include "models/market/dn_market.h"
-#include "models/models.h"
-#include "models/net/dn_net.h"
-#include "sim/results.h"
+#include "agents.h"
+#include "dn_market.h"
+#include "dn_net.h"
+#include "ledger_test.h"
+#include "results.h"
+#include "world.h"
 
 /* ---- helpers ---- */
 
@@ -325,8 +329,8 @@ static void test_conservation_every_block(void **state)
 	(void)state;
 	dn_registry *reg = make_registry();
 	dn_scenario *s = NULL;
-	/* world.check_ledger: the model scans the ledger after every block and
-	 * fails the run on any difference */
+	/* world.check_ledger: the model also scans the whole ledger after
+	 * every block and fails the run on any difference */
 	dn_world *w = new_world(
 		reg,
 		"sim: {model: world, seed: 11, end_time_s: 7200, partitions: 4, sample_interval_s: 10}\n"
@@ -343,6 +347,103 @@ static void test_conservation_every_block(void **state)
 	assert_true(dnc_chain_sessions(W->chain)->n > 10);
 	assert_true(W->content_sales > 0);
 	assert_supply_conserved(W);
+	dn_world_free(w);
+	dn_scenario_free(s);
+	dn_registry_free(reg);
+}
+
+/*
+ * R-SUP-1: with the default world.check_ledger (false) conservation is
+ * still checked after every block, over the accounts the block wrote: once
+ * per slot, never by a full scan (the journal holds the whole ledger here),
+ * reading a small part of the ledger per block on average.
+ */
+static void test_conservation_checked_every_block_by_default(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	dn_scenario *s = NULL;
+	dn_world *w = new_world(
+		reg,
+		"sim: {model: world, seed: 5, end_time_s: 3600, partitions: 2, sample_interval_s: 10}\n"
+		"world: {agents: 2000, area_km: 0.7, candidates: 40, operators: 1}\n"
+		"chain: {delegates: 21}\n"
+		"content: {enabled: true}\n",
+		2, &s);
+	world *W = dn_world_model(w);
+	assert_false(W->check_ledger);
+	run_world(w);
+	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
+	dnc_check_stats cs;
+	dnc_ledger_check_stats(L, &cs);
+	assert_int_equal(W->blocks + W->missed, 360);
+	assert_true(W->tx_applied > 100);
+	assert_int_equal(cs.checks, 360);
+	assert_int_equal(cs.full_scans, 0);
+	assert_true(cs.max_touched > 0 && cs.max_touched <= dnc_ledger_count(L));
+	assert_true(cs.examined < cs.checks * dnc_ledger_count(L) / 4);
+	assert_supply_conserved(W);
+	dn_world_free(w);
+	dn_scenario_free(s);
+	dn_registry_free(reg);
+}
+
+/* Plants a one-legged credit (ledger_test.h) at the first window end at or
+ * after `at`, from the engine's progress callback (between windows). */
+typedef struct plant_ctx {
+	world *W;
+	dn_time_ns at, when;
+	dnc_acct acct;
+	dn_amount amount;
+	bool done;
+} plant_ctx;
+
+static void plant_progress(void *ctx, dn_time_ns now, dn_time_ns end, uint64_t events)
+{
+	plant_ctx *c = ctx;
+	(void)end;
+	(void)events;
+	if (c->done || now < c->at)
+		return;
+	dnc_test_ledger_plant(dnc_chain_ledger(c->W->chain), c->acct, c->amount);
+	c->when = now;
+	c->done = true;
+}
+
+/* R-SUP-1: an imbalance planted mid-run stops the run at the next block's
+ * check, naming that block and the account with the amount. */
+static void test_conservation_violation_stops_the_run(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	dn_scenario *s = NULL;
+	dn_world *w = new_world(
+		reg,
+		"sim: {model: world, seed: 9, end_time_s: 1800, partitions: 1, sample_interval_s: 10}\n"
+		"world: {agents: 1000, area_km: 0.5, candidates: 30, operators: 1}\n"
+		"chain: {delegates: 21}\n",
+		1, &s);
+	world *W = dn_world_model(w);
+	plant_ctx c = {.W = W, .at = (dn_time_ns)600 * 1000000000, .acct = w_acct(W, 17), .amount = 12345};
+	char err[512], path[512], want[256];
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	snprintf(path, sizeof path, "%s/dnetsim-test-world-plant-%d.h5", tmp, (int)getpid());
+	dn_results *r = NULL;
+	if (dn_results_open(path, &r, err, sizeof err))
+		fail_msg("results: %s", err);
+	dn_rc rc = dn_world_run(w, r, plant_progress, &c, NULL, NULL, err, sizeof err);
+	(void)dn_results_close(r, false);
+	assert_true(c.done);
+	assert_int_not_equal(rc, DN_OK);
+	/* the next block step after the plant is the one that fails */
+	uint64_t slot = (uint64_t)((c.when + W->block_ns - 1) / W->block_ns) - 1;
+	snprintf(want, sizeof want,
+	         "conservation broken at block %llu: account %u (agent 17) changed by 0.00012345 DNET unexplained; "
+	         "supply off by 0.00012345 DNET",
+	         (unsigned long long)slot, (unsigned)w_acct(W, 17));
+	if (!strstr(err, want))
+		fail_msg("error \"%s\" does not say \"%s\"", err, want);
+	assert_true(W->blocks + W->missed == slot + 1); /* it stopped there */
 	dn_world_free(w);
 	dn_scenario_free(s);
 	dn_registry_free(reg);
@@ -772,6 +873,8 @@ int main(void)
 		cmocka_unit_test(test_R_SHARE_2_three_hop_relay_exact_shares),
 		cmocka_unit_test(test_R_SHARE_1_direct_session_exact_balances),
 		cmocka_unit_test(test_conservation_every_block),
+		cmocka_unit_test(test_conservation_checked_every_block_by_default),
+		cmocka_unit_test(test_conservation_violation_stops_the_run),
 		cmocka_unit_test(test_determinism_threads),
 		cmocka_unit_test(test_R_CHAIN_4_partition_fork_resolved),
 		cmocka_unit_test(test_R_CRED_7_fraud_rejected),

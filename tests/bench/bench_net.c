@@ -18,9 +18,9 @@
 #include <time.h>
 
 #include "dn_net.h"
-#include "sim/engine.h"
-#include "sim/params.h"
-#include "sim/scenario.h"
+#include "engine.h"
+#include "params.h"
+#include "scenario.h"
 
 static double now_s(void)
 {

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "sim/evq.h"
-#include "sim/rng.h"
+#include "evq.h"
+#include "rng.h"
 
 static double now_s(void)
 {

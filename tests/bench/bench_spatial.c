@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "models/agents/match.h"
-#include "models/agents/spatial.h"
-#include "sim/rng.h"
+#include "match.h"
+#include "rng.h"
+#include "spatial.h"
 
 static double now_s(void)
 {

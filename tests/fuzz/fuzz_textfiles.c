@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/market/dn_market.h"
-#include "models/net/dn_net.h"
+#include "dn_market.h"
+#include "dn_net.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

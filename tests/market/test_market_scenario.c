@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "dn_market.h"
-#include "sim/scenario.h"
+#include "scenario.h"
 
 static dn_registry *reg;
 

@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include "dn_net.h"
-#include "sim/engine.h"
-#include "sim/scenario.h"
+#include "engine.h"
+#include "scenario.h"
 
 static dn_rc run(int threads, const char *extra, uint64_t *events, uint64_t *bits, char *err, size_t errlen)
 {

@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
-#include "models/models.h"
-#include "sim/engine.h"
-#include "sim/results.h"
+#include "engine.h"
+#include "phold.h"
+#include "results.h"
 
 /* ---- a small test model ---- */
 

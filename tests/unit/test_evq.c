@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "sim/evq.h"
+#include "evq.h"
 
 static uint64_t sm64(uint64_t *s)
 {

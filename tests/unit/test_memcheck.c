@@ -22,10 +22,12 @@
 
 #include <cmocka.h>
 
-#include "models/market/dn_market.h"
-#include "models/models.h"
-#include "models/net/dn_net.h"
-#include "sim/cli/memcheck.h"
+#include "agents.h"
+#include "dn_market.h"
+#include "dn_net.h"
+#include "memcheck.h"
+#include "models.h"
+#include "phold.h"
 
 #define MIB (1024.0 * 1024.0)
 #define GIB (1024.0 * MIB)

@@ -1,5 +1,5 @@
 /*
- * test_params.c: the parameter registry (sim/params.c): adding, sorting,
+ * test_params.c: the parameter registry (sim/engine/params.c): adding, sorting,
  * finding, refusing bad definitions without changing the registry, the
  * value syntax shared with scenario files, float formatting, and the plain
  * and Markdown listings. Scenario files themselves are in test_scenario.c.

@@ -20,9 +20,8 @@
 
 #include <cmocka.h>
 
-#include "models/models.h"
-#include "models/peer/peer.h"
-#include "sim/results.h"
+#include "peer.h"
+#include "results.h"
 
 static uint64_t sm64(uint64_t *s)
 {

@@ -1,5 +1,5 @@
 /*
- * test_results.c: the HDF5 run recorder (sim/results.h).
+ * test_results.c: the HDF5 run recorder (sim/engine/results.h).
  *
  * Covers the round trip (config, float64 and int64 series over several
  * chunks, summaries, attributes read back with the HDF5 API), the atomic

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <gsl/gsl_randist.h>
 
-#include "sim/rng.h"
+#include "rng.h"
 
 /* Known answers of Philox4x32-10 (Salmon et al., SC'11, Random123 test vectors). */
 static void test_philox_known_answers(void **state)

@@ -1,5 +1,5 @@
 /*
- * test_scenario.c: the scenario loader (sim/scenario.c) against a small
+ * test_scenario.c: the scenario loader (sim/engine/scenario.c) against a small
  * test registry: defaults, nesting and dotted keys, every error class with
  * its exact message and file:line:column, includes (order, relative paths,
  * missing files, cycles, depth), --set overrides, and the YAML written by

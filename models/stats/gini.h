@@ -15,14 +15,17 @@
  * Memory: 16 bytes per agent (the array and its merge buffer) plus a bit
  * for the change mark; the value each agent is ranked with is the
  * caller's (an agent-store column), so it is not stored twice.
+ *
+ * Plain statistics over integers: it knows no model and no engine state,
+ * so the peer and world models share it from here (models/stats).
  */
-#ifndef DN_PEER_GINI_H
-#define DN_PEER_GINI_H
+#ifndef DN_STATS_GINI_H
+#define DN_STATS_GINI_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/dn_base.h"
+#include "dn_base.h"
 
 typedef struct dn_gini {
 	uint64_t n;

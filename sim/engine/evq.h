@@ -26,22 +26,21 @@
 #ifndef DN_EVQ_H
 #define DN_EVQ_H
 
+/* The engine's own: models see events (dn_event) through engine.h and
+ * never the queue, so it can change without touching a model. The engine's
+ * target defines DN_BUILDING_ENGINE; so do the queue's test and benchmark. */
+#ifndef DN_BUILDING_ENGINE
+#error "evq.h is private to the engine (sim/engine); include engine.h"
+#endif
+
 #include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dn_base.h"
+#include "engine.h"
 
-typedef struct dn_event {
-	dn_time_ns t;
-	uint64_t key;  /* src partition << DN_KEY_PART_SHIFT | src sequence */
-	uint32_t dst;  /* destination agent, as the model numbers them */
-	uint16_t type; /* index into the model's handler table */
-	uint16_t aux;  /* small model payload */
-	uint64_t data; /* model payload */
-} dn_event;
-
+/* dn_event.key: src partition << DN_KEY_PART_SHIFT | src sequence */
 #define DN_KEY_PART_SHIFT 40
 #define DN_KEY_SEQ_MAX ((UINT64_C(1) << DN_KEY_PART_SHIFT) - 1)
 #define DN_HEAP_ARITY 4

@@ -22,7 +22,6 @@
 #include <gsl/gsl_rng.h>
 
 #include "dn_base.h"
-#include "evq.h"
 #include "params.h"
 #include "results.h"
 #include "scenario.h"
@@ -30,6 +29,17 @@
 
 typedef struct dn_world dn_world;
 typedef struct dn_part dn_part;
+
+/* One pending event, 32 bytes. Handlers read it; the queue that orders
+ * events by (t, key) is the engine's own (evq.h, private). */
+typedef struct dn_event {
+	dn_time_ns t;
+	uint64_t key;  /* src partition << 40 | src sequence: unique, fixes ties */
+	uint32_t dst;  /* destination agent, as the model numbers them */
+	uint16_t type; /* index into the model's handler table */
+	uint16_t aux;  /* small model payload */
+	uint64_t data; /* model payload */
+} dn_event;
 
 /* ---- memory estimate, made before a run allocates anything large ---- */
 
@@ -63,6 +73,12 @@ typedef struct dn_estimate {
 
 /* A handler runs one event at its destination partition. */
 typedef dn_rc (*dn_handler_fn)(dn_part *p, const dn_event *ev);
+
+/* What a model reports at the end of a run, beyond /summary, for the
+ * program's own reports (`dnetsim bench`). Zero where a model has none. */
+typedef struct dn_model_summary {
+	uint64_t steps; /* model steps completed: blocks, for a block-driven model */
+} dn_model_summary;
 
 #define DN_MAX_KINDS 32
 #define DN_MAX_PARTS 4096
@@ -99,6 +115,12 @@ typedef struct dn_model {
 	 * the engine's share with dn_engine_estimate. Within about 2x of the
 	 * measured peak (docs/performance.md). */
 	DN_WUR dn_rc (*estimate)(const dn_scenario *s, dn_estimate *out);
+	/* Optional: a hash of everything the run recorded, combined in a fixed
+	 * order. Equal runs give equal hashes, so runs at different thread
+	 * counts are compared with one number. Called after dn_world_run. */
+	uint64_t (*fingerprint)(dn_world *w);
+	/* Optional: fills *out (zeroed by the caller) after dn_world_run. */
+	void (*summary)(dn_world *w, dn_model_summary *out);
 } dn_model;
 
 /* Engine parameters (sim.*), for the registry. */

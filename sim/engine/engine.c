@@ -1,7 +1,7 @@
 /*
  * engine.c: partitions, conservative windows, the run loop.
  *
- * Window protocol (YAWNS-style, see ARCHITECTURE.md): with M the earliest
+ * Window protocol (YAWNS-style, see docs/engine.md): with M the earliest
  * pending event over all partitions and L the lookahead, every partition
  * runs its events with time < min(M + L, next sample, end) in parallel.
  * A cross-partition event is at least L after the event that sent it, so
@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "evq.h"
 #include "rng.h"
 
 typedef struct dn_outbox {
