@@ -1305,4 +1305,5 @@ const dn_model dn_model_world = {
 	.finish = world_finish,
 	.fini = world_fini,
 	.estimate = world_estimate,
+	.fingerprint = dn_world_fingerprint,
 };
