@@ -8,22 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put64(uint8_t *p, uint64_t v)
-{
-	int i;
-	for (i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-	for (i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 #define HDR_UNSIGNED (DNC_HEADER_BYTES - DNC_SIG_BYTES)
 
 void dnc_header_next(const dnc_block_header *parent, const dnc_pubkey *producer,
@@ -45,13 +29,13 @@ void dnc_header_next(const dnc_block_header *parent, const dnc_pubkey *producer,
 void dnc_header_encode(const dnc_block_header *h, uint8_t out[DNC_HEADER_BYTES])
 {
 	size_t o = 0;
-	put64(out, h->height);
+	dnc_put_le64(out, h->height);
 	o = 8;
 	memcpy(out + o, h->parent.b, 32);
 	o += 32;
 	memcpy(out + o, h->producer.b, 32);
 	o += 32;
-	put64(out + o, (uint64_t)h->slot_time_s);
+	dnc_put_le64(out + o, (uint64_t)h->slot_time_s);
 	o += 8;
 	memcpy(out + o, h->tx_root.b, 32);
 	o += 32;
@@ -71,13 +55,13 @@ dnc_rc dnc_header_decode(const uint8_t *in, size_t len, dnc_block_header *h)
 	if (!in || len != DNC_HEADER_BYTES)
 		return DNC_EMALFORMED;
 	memset(h, 0, sizeof *h);
-	h->height = get64(in);
+	h->height = dnc_get_le64(in);
 	o = 8;
 	memcpy(h->parent.b, in + o, 32);
 	o += 32;
 	memcpy(h->producer.b, in + o, 32);
 	o += 32;
-	h->slot_time_s = (dnc_time_s)get64(in + o);
+	h->slot_time_s = (dnc_time_s)dnc_get_le64(in + o);
 	o += 8;
 	memcpy(h->tx_root.b, in + o, 32);
 	o += 32;

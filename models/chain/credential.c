@@ -10,30 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put64(uint8_t *p, uint64_t v)
-{
-	int i;
-	for (i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-	for (i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 /* the wire form without the signature */
 static void cred_body(const dnc_credential *c, uint8_t out[DNC_CRED_BODY_BYTES])
 {
 	memcpy(out, c->chain.b, DNC_HASH_BYTES);
 	memcpy(out + 32, c->distributor.b, DNC_PK_BYTES);
-	put64(out + 64, c->session_id);
-	put64(out + 72, c->total_units);
-	put64(out + 80, c->seq);
+	dnc_put_le64(out + 64, c->session_id);
+	dnc_put_le64(out + 72, c->total_units);
+	dnc_put_le64(out + 80, c->seq);
 }
 
 void dnc_credential_message(const dnc_credential *c, uint8_t msg[DNC_CRED_MSG_BYTES])
@@ -65,9 +49,9 @@ dnc_rc dnc_credential_decode(const uint8_t *in, size_t len, dnc_credential *c)
 		return DNC_EMALFORMED;
 	memcpy(c->chain.b, in, DNC_HASH_BYTES);
 	memcpy(c->distributor.b, in + 32, DNC_PK_BYTES);
-	c->session_id = get64(in + 64);
-	c->total_units = get64(in + 72);
-	c->seq = get64(in + 80);
+	c->session_id = dnc_get_le64(in + 64);
+	c->total_units = dnc_get_le64(in + 72);
+	c->seq = dnc_get_le64(in + 80);
 	memcpy(c->sig.b, in + DNC_CRED_BODY_BYTES, DNC_SIG_BYTES);
 	if (c->session_id == 0 || c->total_units == 0)
 		return DNC_EMALFORMED;

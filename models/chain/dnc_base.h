@@ -80,6 +80,21 @@ const char *dnc_rc_name(dnc_rc rc);
 /* ---- checked arithmetic (all inline; the hot paths use them) ---- */
 
 /* OUT *r = a + b; DNC_EOVERFLOW if it does not fit. */
+/* Little-endian 64-bit fields of the wire formats (tx, credential, header). */
+static inline void dnc_put_le64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint64_t dnc_get_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
 static inline DNC_WUR dnc_rc dnc_add(dn_amount a, dn_amount b, dn_amount *r)
 {
 	if (__builtin_add_overflow(a, b, r))

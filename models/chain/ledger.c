@@ -873,13 +873,6 @@ void dnc_test_ledger_poke(dnc_ledger *L, dnc_acct a, dn_amount amount)
 		L->balance[a] += amount;
 }
 
-static void put64(uint8_t *p, uint64_t v)
-{
-	int i;
-	for (i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 dnc_rc dnc_ledger_account_record(const dnc_ledger *L, dnc_acct a,
 				 dnc_account_record *r)
 {
@@ -899,12 +892,12 @@ void dnc_account_record_leaf(const dnc_account_record *r, dnc_hash *h)
 	size_t o = DNC_PK_BYTES;
 	int k;
 	memcpy(buf, r->pk.b, DNC_PK_BYTES);
-	put64(buf + o, (uint64_t)r->balance);
+	dnc_put_le64(buf + o, (uint64_t)r->balance);
 	o += 8;
-	put64(buf + o, r->nonce);
+	dnc_put_le64(buf + o, r->nonce);
 	o += 8;
 	for (k = 0; k < DNC_LOCK_N; k++, o += 8)
-		put64(buf + o, (uint64_t)r->lock[k]);
+		dnc_put_le64(buf + o, (uint64_t)r->lock[k]);
 	dnc_merkle_leaf(buf, sizeof buf, h);
 }
 
