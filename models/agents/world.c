@@ -192,6 +192,11 @@ static double ppm_of(const dn_scenario *s, const char *name)
 	return nearbyint(dn_scn_float(s, name) * 1e6);
 }
 
+uint32_t w_quota_units(const world *W)
+{
+	return (uint32_t)fmin(4e9, W->sharer_quota_gb * 1e9 / (double)W->cp.unit_bytes);
+}
+
 dn_usd_micro w_price(const world *W)
 {
 	return W->price_now > 0 ? W->price_now : 1;
@@ -532,7 +537,7 @@ static dn_rc make_agents(world *W)
 			}
 			if (role & W_SHARER) {
 				W->price_usd[a] = (float)lognormal(&r, W->sharer_price_usd_gb, 0.3);
-				W->quota[a] = (uint32_t)fmin(4e9, W->sharer_quota_gb * 1e9 / (double)W->cp.unit_bytes);
+				W->quota[a] = w_quota_units(W);
 				double up = W->sharer_up_h, down = W->sharer_down_h;
 				double avail = up / (up + down) * (0.8 + 0.2 * dn_rng_u01(&r));
 				W->stab[a] = (uint8_t)fmin(255, avail * 255.0);
@@ -562,7 +567,7 @@ static dn_rc make_agents(world *W)
 			W->usd[a] = (role & W_CONSUMER) ? (int64_t)llround(W->consumer_usd_month * 1e6) : 0;
 			if (role & W_SHARER) {
 				W->price_usd[a] = (float)W->sharer_price_usd_gb;
-				W->quota[a] = (uint32_t)fmin(4e9, W->sharer_quota_gb * 1e9 / (double)W->cp.unit_bytes);
+				W->quota[a] = w_quota_units(W);
 				W->stab[a] = 255;
 				W->online[a] |= 4;
 			}

@@ -331,6 +331,8 @@ static inline dnc_acct w_acct(const world *W, uint32_t a) { return W->acct0 + a;
 static inline wpart *w_part(world *W, unsigned i) { return dn_part_model(dn_world_part(W->w, i)); }
 
 DN_WUR dn_rc w_secret(const world *W, uint32_t a, uint8_t sk[DNC_SK_BYTES]);
+/* A sharer's monthly quota in traffic units (R-SHARE-1), capped to fit 32 bits. */
+uint32_t w_quota_units(const world *W);
 DN_WUR dn_rc w_submit(world *W, dn_part *p, uint32_t agent, uint32_t purpose, uint32_t slot,
                       uint32_t gen, dnc_tx *tx, uint32_t fraud);
 DN_WUR dn_rc w_order(world *W, dn_part *p, uint32_t agent, bool buy, int64_t amount, uint32_t role);

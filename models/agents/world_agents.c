@@ -1002,7 +1002,7 @@ static dn_rc ev_hour(dn_part *p, const dn_event *ev)
 			rc = w_submit(W, p, (uint32_t)a, TX_UNLOCK, 0, 0, &tx, 0);
 		}
 		if (!rc && (role & W_SHARER) && P->hour % (30 * 24) == 0 && P->hour > 0)
-			W->quota[a] = (uint32_t)fmin(4e9, W->sharer_quota_gb * 1e9 / (double)W->cp.unit_bytes);
+			W->quota[a] = w_quota_units(W);
 	}
 	if (rc)
 		return rc;
