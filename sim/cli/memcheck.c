@@ -62,8 +62,9 @@ dn_rc dn_cli_mem_need(const dn_model *m, const dn_scenario *s, int threads, dn_c
 
 /* ---- what the machine offers ---- */
 
-/* A "Key: N kB" line of a /proc file, in bytes; < 0 if absent. */
-static double proc_kb(const char *path, const char *key)
+/* The number after `key` and its separator `sep` on a line of a /proc or
+ * cgroup file ("MemAvailable: N kB", "anon N"); < 0 if absent. */
+static double keyed_value(const char *path, const char *key, char sep)
 {
 	FILE *f = fopen(path, "r");
 	if (!f)
@@ -72,13 +73,20 @@ static double proc_kb(const char *path, const char *key)
 	double v = -1;
 	size_t kl = strlen(key);
 	while (fgets(line, sizeof line, f)) {
-		if (strncmp(line, key, kl) == 0 && line[kl] == ':') {
-			v = strtod(line + kl + 1, NULL) * 1024.0;
+		if (strncmp(line, key, kl) == 0 && line[kl] == sep) {
+			v = strtod(line + kl + 1, NULL);
 			break;
 		}
 	}
 	fclose(f);
 	return v;
+}
+
+/* A "Key: N kB" line of a /proc file, in bytes; < 0 if absent. */
+static double proc_kb(const char *path, const char *key)
+{
+	double kb = keyed_value(path, key, ':');
+	return kb < 0 ? kb : kb * 1024.0;
 }
 
 /* The first number in a file ("max" and unreadable files: < 0). */
@@ -91,25 +99,6 @@ static double file_number(const char *path)
 	double v = -1;
 	if (fgets(buf, sizeof buf, f) && isdigit((unsigned char)buf[0]))
 		v = strtod(buf, NULL);
-	fclose(f);
-	return v;
-}
-
-/* A "key N" line of a cgroup memory.stat, bytes; < 0 if absent. */
-static double stat_value(const char *path, const char *key)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	char line[256];
-	double v = -1;
-	size_t kl = strlen(key);
-	while (fgets(line, sizeof line, f)) {
-		if (strncmp(line, key, kl) == 0 && line[kl] == ' ') {
-			v = strtod(line + kl + 1, NULL);
-			break;
-		}
-	}
 	fclose(f);
 	return v;
 }
@@ -137,7 +126,7 @@ static double cgroup_room(const char *dir, bool v2)
 	if (lim < 0 || lim >= 0x1p60) /* "max", or v1's page-rounded LONG_MAX */
 		return -1;
 	snprintf(p, sizeof p, "%s/memory.stat", dir);
-	double used = stat_value(p, v2 ? "anon" : "total_rss");
+	double used = keyed_value(p, v2 ? "anon" : "total_rss", ' ');
 	if (used < 0) {
 		snprintf(p, sizeof p, "%s/%s", dir, v2 ? "memory.current" : "memory.usage_in_bytes");
 		used = file_number(p);
