@@ -73,6 +73,7 @@ dnc_rc dnc_sessions_init(dnc_sessions *t, uint64_t cap)
 void dnc_sessions_free(dnc_sessions *t)
 {
 	free(t->v);
+	free(t->hops);
 	memset(t, 0, sizeof *t);
 }
 
@@ -87,19 +88,58 @@ dnc_rc dnc_session_open(dnc_sessions *t, dnc_ledger *L, dnc_acct consumer,
 			dnc_acct distributor, dn_amount price_per_unit,
 			uint64_t units, dnc_time_s expiry_s, uint64_t *id)
 {
+	return dnc_session_open_route(t, L, consumer, distributor, NULL, 0, price_per_unit,
+				      units, expiry_s, id);
+}
+
+/* Room for n more relays in the hop store (grown by doubling, bounded). */
+static dnc_rc hops_reserve(dnc_sessions *t, uint32_t n)
+{
+	uint64_t want = (uint64_t)t->hops_n + n, cap;
+	dnc_acct *v;
+	if (want <= t->hops_cap)
+		return DNC_OK;
+	if (want > UINT32_MAX)
+		return DNC_EFULL;
+	cap = t->hops_cap ? (uint64_t)t->hops_cap * 2 : 1024;
+	while (cap < want)
+		cap *= 2;
+	if (cap > UINT32_MAX)
+		cap = UINT32_MAX;
+	v = realloc(t->hops, (size_t)cap * sizeof *v);
+	if (!v)
+		return DNC_ENOMEM;
+	t->hops = v;
+	t->hops_cap = (uint32_t)cap;
+	return DNC_OK;
+}
+
+dnc_rc dnc_session_open_route(dnc_sessions *t, dnc_ledger *L, dnc_acct consumer,
+			      dnc_acct distributor, const dnc_acct *relays,
+			      uint32_t n_relays, dn_amount price_per_unit,
+			      uint64_t units, dnc_time_s expiry_s, uint64_t *id)
+{
 	dnc_u128 dep;
 	dnc_session *s;
 	dnc_rc rc;
 
 	if (price_per_unit <= 0 || units == 0 || consumer == distributor ||
-	    consumer >= dnc_ledger_count(L) || distributor >= dnc_ledger_count(L))
+	    consumer >= dnc_ledger_count(L) || distributor >= dnc_ledger_count(L) ||
+	    n_relays > DNC_MAX_RELAYS || (n_relays && !relays))
 		return DNC_EINVAL;
+	for (uint32_t i = 0; i < n_relays; i++)
+		if (relays[i] >= dnc_ledger_count(L) || relays[i] == consumer ||
+		    relays[i] == distributor)
+			return DNC_EINVAL;
 	/* R-CRED-2: deposit = price x requested units */
 	dep = (dnc_u128)(uint64_t)price_per_unit * units;
 	if (dep > (dnc_u128)INT64_MAX)
 		return DNC_EOVERFLOW;
 	if (t->n >= t->cap)
 		return DNC_EFULL;
+	rc = hops_reserve(t, n_relays);
+	if (rc)
+		return rc;
 	rc = dnc_ledger_lock(L, consumer, DNC_LOCK_SESSION, (dn_amount)dep);
 	if (rc)
 		return rc;
@@ -112,8 +152,36 @@ dnc_rc dnc_session_open(dnc_sessions *t, dnc_ledger *L, dnc_acct consumer,
 	s->deposit_left = (dn_amount)dep;
 	s->expiry_s = expiry_s;
 	s->state = DNC_SESSION_OPEN;
+	s->n_relays = (uint16_t)n_relays;
+	s->route = t->hops_n;
+	if (n_relays) {
+		memcpy(t->hops + t->hops_n, relays, n_relays * sizeof *relays);
+		t->hops_n += n_relays;
+	}
 	*id = t->n;
 	return DNC_OK;
+}
+
+const dnc_acct *dnc_session_relays(const dnc_sessions *t, const dnc_session *ss)
+{
+	if (!ss->n_relays)
+		return NULL;
+	assert((uint64_t)ss->route + ss->n_relays <= t->hops_n);
+	return t->hops + ss->route;
+}
+
+dnc_rc dnc_session_split(const dnc_params *p, dn_amount net, uint32_t n_relays,
+			 dnc_share_split *s)
+{
+	dnc_params np = *p;
+	uint64_t same[DNC_MAX_RELAYS];
+	if (n_relays > DNC_MAX_RELAYS || net < 0)
+		return DNC_EINVAL;
+	/* the fee is already off (R-FEE-3); every relay carried every unit */
+	np.community_fee_ppm = 0;
+	for (uint32_t i = 0; i < n_relays; i++)
+		same[i] = 1;
+	return dnc_split_share(&np, net, n_relays, same, s);
 }
 
 dnc_rc dnc_session_check(const dnc_sessions *t, const dnc_ledger *L,
@@ -165,7 +233,9 @@ dnc_rc dnc_session_redeem(dnc_sessions *t, dnc_ledger *L, const dnc_sigscheme *s
 			  dn_amount *fee)
 {
 	uint64_t units;
-	dn_amount pay, f, net;
+	dn_amount pay, f, net, given = 0;
+	dnc_share_split sp;
+	const dnc_acct *relays;
 	dnc_session *ss;
 	dnc_rc rc;
 
@@ -177,6 +247,7 @@ dnc_rc dnc_session_redeem(dnc_sessions *t, dnc_ledger *L, const dnc_sigscheme *s
 	if (rc)
 		return rc;
 	ss = &t->v[session_id - 1];
+	assert(ss->state == DNC_SESSION_OPEN && ss->redeemed_units < c->total_units);
 	/* units <= units_max, so this is <= the deposit: no overflow */
 	pay = (dn_amount)((dnc_u128)units * (uint64_t)ss->price_per_unit);
 	if (pay > ss->deposit_left)
@@ -186,13 +257,27 @@ dnc_rc dnc_session_redeem(dnc_sessions *t, dnc_ledger *L, const dnc_sigscheme *s
 		return rc;
 	if (fee_sink >= dnc_ledger_count(L))
 		return DNC_EINVAL;
-	/* checks done; the two moves below cannot fail */
-	rc = dnc_ledger_unlock_to(L, ss->consumer, DNC_LOCK_SESSION, ss->distributor, net);
+	rc = dnc_session_split(p, net, ss->n_relays, &sp); /* R-SHARE-2 */
+	if (rc)
+		return rc;
+	assert(sp.provider >= 0 && sp.fee == 0);
+	/* checks done; the moves below cannot fail: they share pay, which is
+	 * at most what the session still has locked */
+	relays = dnc_session_relays(t, ss);
+	for (uint32_t i = 0; i < ss->n_relays; i++) {
+		rc = dnc_ledger_unlock_to(L, ss->consumer, DNC_LOCK_SESSION, relays[i], sp.relay[i]);
+		assert(rc == DNC_OK);
+		given += sp.relay[i];
+	}
+	assert(given + sp.provider == net);
+	rc = dnc_ledger_unlock_to(L, ss->consumer, DNC_LOCK_SESSION, ss->distributor, sp.provider);
 	assert(rc == DNC_OK);
 	rc = dnc_ledger_unlock_to(L, ss->consumer, DNC_LOCK_SESSION, fee_sink, f);
 	assert(rc == DNC_OK);
 	(void)rc;
+	(void)given;
 	ss->deposit_left -= pay;
+	assert(ss->deposit_left >= 0 && c->total_units <= ss->units_max);
 	ss->redeemed_units = c->total_units;
 	ss->last_seq = c->seq;
 	/* R-CONS-4: only redeemed, consumer-signed, paid units count */
@@ -228,6 +313,7 @@ dnc_rc dnc_session_close(dnc_sessions *t, dnc_ledger *L, dnc_acct closer,
 	if (refund)
 		*refund = ss->deposit_left;
 	ss->deposit_left = 0;
+	assert(ss->state == DNC_SESSION_OPEN); /* closed once: later closes are refused above */
 	ss->state = DNC_SESSION_CLOSED;
 	return DNC_OK;
 }

@@ -20,6 +20,7 @@
 #include "dnc_params.h"
 #include "ledger.h"
 #include "sig.h"
+#include "split.h"
 
 /*
  * R-CRED-1 / R-CRED-4: a cumulative credential. It names the chain (its
@@ -78,13 +79,18 @@ typedef struct dnc_session {
 	uint64_t redeemed_units;   /* highest total paid */
 	uint64_t last_seq;
 	dnc_time_s expiry_s;       /* consumer may close after this */
-	uint32_t state;            /* dnc_session_state */
+	uint16_t state;            /* dnc_session_state */
+	uint16_t n_relays;         /* R-SHARE-2: relays on the path, 0 direct */
+	uint32_t route;            /* first relay in dnc_sessions.hops */
 } dnc_session;
 
-/* The contract's session table: bounded, ids never reused. */
+/* The contract's session table: bounded, ids never reused. The relays of
+ * every session with a path sit in one array (hops), n_relays from route. */
 typedef struct dnc_sessions {
 	dnc_session *v;
 	uint64_t n, cap;
+	dnc_acct *hops;
+	uint32_t hops_n, hops_cap;
 } dnc_sessions;
 
 /* Allocate room for cap sessions. Free with dnc_sessions_free. DNC_ENOMEM. */
@@ -101,6 +107,32 @@ const dnc_session *dnc_session_get(const dnc_sessions *t, uint64_t id);
 DNC_WUR dnc_rc dnc_session_open(dnc_sessions *t, dnc_ledger *L, dnc_acct consumer,
 				dnc_acct distributor, dn_amount price_per_unit,
 				uint64_t units, dnc_time_s expiry_s, uint64_t *id);
+
+/*
+ * R-SHARE-2: a session over an ad hoc path. As dnc_session_open, and every
+ * redeem shares its payment after the community fee between the
+ * distributor and relays[n_relays] (dnc_session_split). The relays must be
+ * accounts other than the two parties, at most DNC_MAX_RELAYS (relays may
+ * be NULL when n_relays is 0). DNC_EINVAL, DNC_ENOMEM besides
+ * dnc_session_open's codes; nothing changes on error.
+ */
+DNC_WUR dnc_rc dnc_session_open_route(dnc_sessions *t, dnc_ledger *L, dnc_acct consumer,
+				      dnc_acct distributor, const dnc_acct *relays,
+				      uint32_t n_relays, dn_amount price_per_unit,
+				      uint64_t units, dnc_time_s expiry_s, uint64_t *id);
+
+/* The relays of session ss (n = ss->n_relays of them; NULL if none). */
+const dnc_acct *dnc_session_relays(const dnc_sessions *t, const dnc_session *ss);
+
+/*
+ * R-SHARE-2 for a redeem: how net (the payment after the community fee,
+ * R-FEE-3) is shared between a session's distributor and its n_relays
+ * relays. Every relay carries every unit of the session, so equal shares
+ * and shares proportional to bytes relayed are the same here. OUT *s
+ * (s->fee is 0). DNC_EINVAL (n_relays > DNC_MAX_RELAYS, net < 0).
+ */
+DNC_WUR dnc_rc dnc_session_split(const dnc_params *p, dn_amount net, uint32_t n_relays,
+				 dnc_share_split *s);
 
 /*
  * R-CRED-7: every check of a redemption, changing nothing. chain is the id
@@ -121,8 +153,10 @@ DNC_WUR dnc_rc dnc_session_check(const dnc_sessions *t, const dnc_ledger *L,
 /*
  * R-CRED-6: redeem. After dnc_session_check passes, pays new_units * price
  * from the deposit: the community fee (R-FEE-2) to fee_sink, the rest to
- * the distributor; credits its traffic scores in score window `window`
- * (R-CONS-4). OUT *paid, *fee (may be NULL). All or nothing.
+ * the distributor and the session's relays (dnc_session_split, R-SHARE-2);
+ * credits the distributor's traffic scores in score window `window`
+ * (R-CONS-4). OUT *paid (distributor and relays), *fee (may be NULL). All
+ * or nothing.
  */
 DNC_WUR dnc_rc dnc_session_redeem(dnc_sessions *t, dnc_ledger *L,
 				  const dnc_sigscheme *s, const dnc_params *p,

@@ -4,6 +4,7 @@
  */
 #include "emission.h"
 
+#include <assert.h>
 #include <string.h>
 
 uint64_t dnc_blocks_per_year(uint32_t block_interval_s)
@@ -116,6 +117,7 @@ dnc_rc dnc_split_weighted(dn_amount amount, const uint64_t *weight, uint32_t n,
 			: (dn_amount)((dnc_u128)(uint64_t)amount * weight[i] / total);
 		given += out[i];
 	}
+	assert(given <= amount);
 	out[best] += amount - given;
 	return DNC_OK;
 }

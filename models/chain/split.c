@@ -4,6 +4,7 @@
  */
 #include "split.h"
 
+#include <assert.h>
 #include <string.h>
 
 dnc_rc dnc_split_fee(dn_amount payment, uint32_t fee_ppm, dn_amount *fee,
@@ -75,6 +76,7 @@ dnc_rc dnc_split_share(const dnc_params *p, dn_amount payment,
 			given += s->relay[i];
 		}
 	}
+	assert(given <= pool && pool <= net);
 	s->provider = net - given; /* R-SHARE-2: 50 % + rounding remainder */
 	return DNC_OK;
 }

@@ -675,11 +675,29 @@ static dnc_rc tx_team_unlock(dnc_chain *c, dnc_acct from, dnc_time_s now_s,
 	return DNC_OK;
 }
 
+/* R-CRED-2, R-SHARE-2: a session, over an ad hoc path when it names relays */
+static dnc_rc tx_open(dnc_chain *c, dnc_acct from, const dnc_tx *tx, dnc_tx_receipt *r)
+{
+	dnc_acct dist, relay[DNC_MAX_RELAYS];
+	dnc_rc rc = need(c, &tx->u.open.distributor, &dist);
+	if (rc)
+		return rc;
+	if (tx->u.open.n_relays > DNC_MAX_RELAYS)
+		return DNC_EMALFORMED;
+	for (uint32_t i = 0; i < tx->u.open.n_relays; i++) {
+		rc = need(c, &tx->u.open.relay[i], &relay[i]);
+		if (rc)
+			return rc;
+	}
+	return dnc_session_open_route(&c->sess, c->L, from, dist, relay, tx->u.open.n_relays,
+				      tx->u.open.price_per_unit, tx->u.open.units,
+				      tx->u.open.expiry_s, &r->created_id);
+}
+
 static dnc_rc apply_payload(dnc_chain *c, dnc_acct from, const dnc_tx *tx,
 			    dnc_time_s now_s, dnc_tx_receipt *r)
 {
 	uint64_t window = c->height / c->p.traffic_window_blocks;
-	dnc_acct dist;
 	dnc_rc rc;
 
 	switch ((dnc_tx_type)tx->type) {
@@ -688,11 +706,7 @@ static dnc_rc apply_payload(dnc_chain *c, dnc_acct from, const dnc_tx *tx,
 	case DNC_TX_VOTE:
 		return tx_vote(c, from, tx);
 	case DNC_TX_SESSION_OPEN:
-		rc = need(c, &tx->u.open.distributor, &dist);
-		if (rc)
-			return rc;
-		return dnc_session_open(&c->sess, c->L, from, dist, tx->u.open.price_per_unit,
-					tx->u.open.units, tx->u.open.expiry_s, &r->created_id);
+		return tx_open(c, from, tx, r);
 	case DNC_TX_REDEEM: {
 		uint64_t before = dnc_session_get(&c->sess, tx->u.redeem.session_id)
 					  ? dnc_session_get(&c->sess, tx->u.redeem.session_id)->redeemed_units
@@ -771,7 +785,9 @@ dnc_rc dnc_chain_apply_tx(dnc_chain *c, const dnc_tx *tx, dnc_time_s now_s,
 		return rc;
 	}
 	r->fee_paid += tx->fee;
+	assert(r->fee_paid >= tx->fee && r->moved >= 0);
 	dnc_ledger_bump_nonce(c->L, from);
+	assert(dnc_ledger_nonce(c->L, from) == tx->nonce + 1); /* one step per applied tx */
 	return DNC_OK;
 }
 
@@ -783,6 +799,15 @@ dnc_rc dnc_chain_apply_tx(dnc_chain *c, const dnc_tx *tx, dnc_time_s now_s,
  * its score (stake for stake seats, traffic for traffic seats); inside a
  * pool, 10 % to the delegate and 90 % to its owners (dnc_ledger_pool_pay).
  */
+/* Sum of n amounts (for the pool-sum assertions). */
+static dn_amount sum_of(const dn_amount *v, uint32_t n)
+{
+	dn_amount s = 0;
+	for (uint32_t i = 0; i < n; i++)
+		s += v[i];
+	return s;
+}
+
 static dnc_rc distribute(dnc_chain *c, dnc_acct from, dn_amount amount,
 			 dn_amount by_kind_out[DNC_SEAT_KINDS])
 {
@@ -796,6 +821,7 @@ static dnc_rc distribute(dnc_chain *c, dnc_acct from, dn_amount amount,
 	rc = dnc_split_weighted(amount, kind_w, DNC_SEAT_KINDS, kind_amt);
 	if (rc)
 		return rc;
+	assert(sum_of(kind_amt, DNC_SEAT_KINDS) == amount); /* nothing made or lost */
 	for (k = 0; k < DNC_SEAT_KINDS; k++) {
 		by_kind_out[k] = kind_amt[k];
 		m = 0;
@@ -810,6 +836,7 @@ static dnc_rc distribute(dnc_chain *c, dnc_acct from, dn_amount amount,
 		rc = dnc_split_weighted(kind_amt[k], c->w, m, c->out);
 		if (rc)
 			return rc;
+		assert(sum_of(c->out, m) == kind_amt[k]); /* pool shares add up exactly */
 		for (i = 0; i < m; i++) {
 			rc = dnc_ledger_pool_pay(c->L, from, c->ds.seat[c->pick[i]].acct,
 						 c->out[i], c->p.delegate_fee_ppm, NULL);

@@ -117,7 +117,8 @@ static int tx_valid(const dnc_tx *t)
 	case DNC_TX_VOTE:
 		return t->u.vote.amount >= 0;
 	case DNC_TX_SESSION_OPEN:
-		return t->u.open.price_per_unit > 0 && t->u.open.units > 0;
+		return t->u.open.price_per_unit > 0 && t->u.open.units > 0 &&
+		       t->u.open.n_relays <= DNC_MAX_RELAYS;
 	case DNC_TX_REDEEM:
 		return t->u.redeem.session_id > 0 &&
 		       t->u.redeem.cred.session_id > 0 &&
@@ -181,6 +182,9 @@ static void tx_write_body(wcur *w, const dnc_tx *t)
 		w_u64(w, (uint64_t)t->u.open.price_per_unit);
 		w_u64(w, t->u.open.units);
 		w_u64(w, (uint64_t)t->u.open.expiry_s);
+		w_u8(w, t->u.open.n_relays);
+		for (i = 0; i < t->u.open.n_relays; i++)
+			w_bytes(w, t->u.open.relay[i].b, DNC_PK_BYTES);
 		break;
 	case DNC_TX_REDEEM: {
 		uint8_t c[DNC_CRED_BYTES];
@@ -289,6 +293,13 @@ dnc_rc dnc_tx_decode(const uint8_t *in, size_t len, dnc_tx *t)
 		t->u.open.price_per_unit = r_pos(&r);
 		t->u.open.units = r_u64(&r);
 		t->u.open.expiry_s = (dnc_time_s)r_u64(&r);
+		t->u.open.n_relays = r_u8(&r);
+		if (t->u.open.n_relays > DNC_MAX_RELAYS) {
+			r.bad = 1;
+			break;
+		}
+		for (i = 0; i < t->u.open.n_relays; i++)
+			r_copy(&r, t->u.open.relay[i].b, DNC_PK_BYTES);
 		break;
 	case DNC_TX_REDEEM: {
 		const uint8_t *c;

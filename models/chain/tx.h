@@ -15,7 +15,7 @@
  *   TRANSFER      to key | amount > 0                                   40
  *   VOTE          candidate key | amount >= 0                           40
  *   SESSION_OPEN  distributor key | price per unit > 0 | units u64 > 0 |
- *                 expiry_s                                              56
+ *                 expiry_s | k u8 (<= 16) | k relay keys           57 + 32k
  *   REDEEM        session id u64 > 0 | credential (credential.h)       160
  *   SESSION_CLOSE session id u64 > 0                                     8
  *   F2F_LOCK      to key | amount > 0 | password hash | deadline_s      80
@@ -95,6 +95,9 @@ typedef struct dnc_tx {
 			dn_amount price_per_unit;
 			uint64_t units;
 			dnc_time_s expiry_s;
+			/* R-SHARE-2: the ad hoc path's relays, paid at each redeem */
+			uint8_t n_relays;
+			dnc_pubkey relay[DNC_MAX_RELAYS];
 		} open;
 		struct { uint64_t session_id; dnc_credential cred; } redeem;
 		struct { uint64_t session_id; } close;

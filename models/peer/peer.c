@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain_rc.h"
 #include "dn_chain.h"
 #include "peer.h"
 #include "rng.h"
@@ -124,14 +125,10 @@ static uint64_t bounded64(uint64_t r, uint64_t n)
 	return (uint64_t)(((unsigned __int128)r * n) >> 64);
 }
 
+/* A failed call into the protocol library stops the run (chain_rc.h). */
 static dn_rc chain_err(dn_world *w, const char *what, dnc_rc rc)
 {
-	if (rc == DNC_ENOMEM) { /* the machine's limit, not the scenario's fault: exit 1 */
-		dn_world_set_error(w, "out of memory: protocol library: %s (%s)", what, dnc_rc_name(rc));
-		return DN_ENOMEM;
-	}
-	dn_world_set_error(w, "protocol library: %s: %s", what, dnc_rc_name(rc));
-	return DN_EINVAL;
+	return dn_chain_fail(w, "while running the peer model", what, rc);
 }
 
 static dn_rc peer_init(dn_world *w, const dn_scenario *s)

@@ -175,6 +175,10 @@ static void rand_tx(world *w, uint64_t *rs, dnc_tx *tx, uint32_t *signer)
 		tx->u.open.price_per_unit = 1 + (dn_amount)below(rs, 100000);
 		tx->u.open.units = 1 + below(rs, 10000);
 		tx->u.open.expiry_s = (dnc_time_s)below(rs, 2000);
+		/* now and then over an ad hoc path (R-SHARE-2), parties included */
+		tx->u.open.n_relays = below(rs, 3) ? 0 : (uint8_t)below(rs, 4);
+		for (uint32_t k = 0; k < tx->u.open.n_relays; k++)
+			tx->u.open.relay[k] = w->u[below(rs, NU)].pk;
 		break;
 	case DNC_TX_REDEEM: {
 		uint64_t ns = dnc_chain_sessions(w->c)->n;
@@ -386,6 +390,9 @@ static void rand_valid_tx(uint64_t *rs, dnc_tx *tx)
 		tx->u.open.price_per_unit = 1 + (dn_amount)(sm_next(rs) >> 2);
 		tx->u.open.units = 1 + (sm_next(rs) >> 1);
 		tx->u.open.expiry_s = (dnc_time_s)sm_next(rs);
+		tx->u.open.n_relays = (uint8_t)(sm_next(rs) % (DNC_MAX_RELAYS + 1));
+		for (uint32_t k = 0; k < tx->u.open.n_relays; k++)
+			rand_bytes(rs, tx->u.open.relay[k].b, 32);
 		break;
 	case DNC_TX_REDEEM:
 		tx->u.redeem.session_id = 1 + (sm_next(rs) >> 1);

@@ -529,6 +529,103 @@ static void test_R_CRED_7_other_distributor_rejected(void **st)
 	dnc_chain_destroy(f);
 }
 
+/* consumer opens a session with dist over relays rel[n] (R-SHARE-2) */
+static dnc_rc open_route(fix *x, uint32_t consumer, uint32_t dist, const uint32_t *rel,
+			 uint32_t n, uint64_t units, dnc_tx_receipt *r)
+{
+	dnc_tx tx;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_SESSION_OPEN;
+	tx.from = x->u[consumer].pk;
+	tx.nonce = dnc_ledger_nonce(x->L, x->u[consumer].a);
+	tx.u.open.distributor = x->u[dist].pk;
+	tx.u.open.price_per_unit = DNET / 100 + 7; /* odd, so shares round */
+	tx.u.open.units = units;
+	tx.u.open.expiry_s = 1000;
+	tx.u.open.n_relays = (uint8_t)n;
+	for (uint32_t i = 0; i < n; i++)
+		tx.u.open.relay[i] = x->u[rel[i]].pk;
+	assert_int_equal(dnc_tx_sign(&x->s, dnc_chain_id(x->c), x->u[consumer].sk, &tx), DNC_OK);
+	return dnc_chain_apply_tx(x->c, &tx, 1, DNC_APPLY_VERIFY_SIG, r);
+}
+
+/* R-SHARE-2 inside the contract: a session opened over an ad hoc path pays
+ * its relays at every redeem, 50 % of what is left after the community fee
+ * in equal shares, the rounding remainder to the distributor; every share
+ * and the fee add up to the payment exactly (R-FEE-3); the traffic score
+ * is the distributor's alone (R-CONS-4). */
+static void test_R_SHARE_2_session_pays_its_relays(void **st)
+{
+	fix *x = *st;
+	const uint32_t rel[3] = {4, 5, 6};
+	dn_amount before[8], after[8];
+	dnc_tx_receipt r;
+	dnc_share_split sp;
+	dn_amount fee, net, pay, given = 0;
+	uint64_t sid;
+	for (uint32_t i = 0; i < 8; i++)
+		before[i] = dnc_ledger_balance(x->L, x->u[i].a);
+	assert_int_equal(open_route(x, 1, 2, rel, 3, 100, &r), DNC_OK);
+	sid = r.created_id;
+	assert_true(dnc_session_get(dnc_chain_sessions(x->c), sid)->n_relays == 3);
+	dnc_credential c = cred(x, 1, sid, 40, 1);
+	assert_int_equal(redeem(x, 2, sid, &c, &r), DNC_OK);
+	pay = 40 * (DNET / 100 + 7);
+	fee = r.fee_paid;
+	net = r.moved;
+	assert_true(fee + net == pay);
+	assert_int_equal(dnc_session_split(dnc_chain_params(x->c), net, 3, &sp), DNC_OK);
+	for (uint32_t i = 0; i < 8; i++)
+		after[i] = dnc_ledger_balance(x->L, x->u[i].a);
+	for (uint32_t i = 0; i < 3; i++) {
+		assert_true(after[rel[i]] - before[rel[i]] == sp.relay[i]);
+		assert_true(sp.relay[i] == sp.relay[0]); /* equal shares */
+		given += sp.relay[i];
+	}
+	assert_true(given == (net / 2) / 3 * 3);    /* 50 % pool, rounded down per relay */
+	assert_true(after[2] - before[2] == net - given); /* remainder to the distributor */
+	assert_true(after[2] - before[2] + given + fee == pay);
+	/* only the distributor's traffic counts */
+	assert_true(dnc_ledger_account(x->L, x->u[2].a)->dtoken_units == 40);
+	for (uint32_t i = 0; i < 3; i++)
+		assert_true(dnc_ledger_account(x->L, x->u[rel[i]].a)->dtoken_units == 0);
+	assert_int_equal(dnc_chain_check(x->c), DNC_OK);
+}
+
+/* A path naming a party of the session, an unknown key or too many relays
+ * is refused and changes nothing. */
+static void test_R_SHARE_2_bad_route_refused(void **st)
+{
+	fix *x = *st;
+	dnc_tx_receipt r;
+	full s;
+	full_take(x, x->c, &s);
+	const uint32_t self[2] = {4, 1}, dist[1] = {2};
+	assert_int_equal(open_route(x, 1, 2, self, 2, 100, &r), DNC_EINVAL);
+	assert_int_equal(open_route(x, 1, 2, dist, 1, 100, &r), DNC_EINVAL);
+	full_same(x, x->c, &s);
+	/* more relays than the bound never decodes: the encoder refuses it */
+	dnc_tx tx;
+	uint8_t buf[DNC_TX_MAX_BYTES];
+	size_t len;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_SESSION_OPEN;
+	tx.u.open.price_per_unit = 1;
+	tx.u.open.units = 1;
+	tx.u.open.n_relays = DNC_MAX_RELAYS + 1;
+	assert_int_equal(dnc_tx_encode(&tx, buf, sizeof buf, &len), DNC_EINVAL);
+	/* and a route survives the wire */
+	tx.u.open.n_relays = 2;
+	tx.u.open.relay[0] = x->u[4].pk;
+	tx.u.open.relay[1] = x->u[5].pk;
+	dnc_tx back;
+	assert_int_equal(dnc_tx_encode(&tx, buf, sizeof buf, &len), DNC_OK);
+	assert_true(len == 82 + 57 + 2 * 32 + 64);
+	assert_int_equal(dnc_tx_decode(buf, len, &back), DNC_OK);
+	assert_true(back.u.open.n_relays == 2);
+	assert_memory_equal(back.u.open.relay[1].b, x->u[5].pk.b, DNC_PK_BYTES);
+}
+
 #define BOTH(f) \
 	cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, (void *)&scheme_ed), \
 	cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, (void *)&scheme_keyed)
@@ -551,6 +648,8 @@ int main(void)
 		BOTH(test_R_CRED_7_cross_chain_replay_rejected),
 		BOTH(test_R_CRED_7_other_distributor_rejected),
 		BOTH(test_R_CONS_4_only_redeemed_credentials_score),
+		BOTH(test_R_SHARE_2_session_pays_its_relays),
+		BOTH(test_R_SHARE_2_bad_route_refused),
 	};
 	return cmocka_run_group_tests_name("chain_sec3_credentials", tests, NULL, NULL);
 }
