@@ -1,9 +1,12 @@
 /*
- * bench.c: `dnetsim bench phold`: runs PHOLD through the real engine at
- * each requested thread count, in this process, and reports events per
- * second, agent memory per LP, peak memory and the parallel speed-up. The
- * runs must agree on their fingerprint (same events, same order); a
- * mismatch is reported as a failure.
+ * bench.c: `dnetsim bench phold` and `dnetsim bench peer`: run a model
+ * through the real engine at each requested thread count, in this process,
+ * and report its speed and memory. PHOLD reports events per second, agent
+ * memory per LP, peak memory and the parallel speed-up; peer reports wall
+ * time per block and agent-updates per second. The runs must agree on their
+ * fingerprint (same events, same order); a mismatch is reported as a failure.
+ * One runner (bench_measure) serves both; each bench says what differs: its
+ * options, its scenario, its table.
  */
 #include <assert.h>
 #include <getopt.h>
@@ -17,8 +20,11 @@
 #include "models.h"
 
 #define MAX_RUNS 16
+#define MAX_THREADS 1024
+/* The largest --blocks: bounds the end time a bench asks for. */
+#define MAX_BLOCKS UINT64_C(100000000)
 
-/* "1,2,4" into counts (each 1..1024, at most MAX_RUNS); -1 with a message on error. */
+/* "1,2,4" into counts (each 1..MAX_THREADS, at most MAX_RUNS); -1 with a message on error. */
 static int parse_threads(const char *list, int *threads)
 {
 	char buf[256];
@@ -26,15 +32,162 @@ static int parse_threads(const char *list, int *threads)
 	uint64_t v;
 	snprintf(buf, sizeof buf, "%s", list);
 	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (n == MAX_RUNS || !dn_cli_parse_u64("--threads", tok, &v) || v < 1 || v > 1024) {
-			fprintf(stderr, "dnetsim: --threads takes up to %d counts in 1..1024\n", MAX_RUNS);
+		if (n == MAX_RUNS || !dn_cli_parse_u64("--threads", tok, &v) || v < 1 || v > MAX_THREADS) {
+			fprintf(stderr, "dnetsim: --threads takes up to %d counts in 1..%d\n", MAX_RUNS, MAX_THREADS);
 			return -1;
 		}
 		threads[n++] = (int)v;
 	}
 	if (n == 0)
 		fprintf(stderr, "dnetsim: --threads needs at least one count\n");
+	assert(n >= 0 && n <= MAX_RUNS);
 	return n ? n : -1;
+}
+
+/* What both benches take from the command line. */
+typedef struct bench_args {
+	const char *threads_list;
+	dn_cli_sets user; /* --set, applied after the bench's own overrides */
+	bool tsv;
+	int threads[MAX_RUNS];
+	int nthreads;
+} bench_args;
+
+/* The getopt entries of the options every bench takes (bench_common_opt). */
+#define BENCH_COMMON_OPTS                                                                                   \
+	{"threads", required_argument, NULL, 't'}, {"set", required_argument, NULL, 'S'},                     \
+	{"tsv", no_argument, NULL, 'T'}, {"help", no_argument, NULL, 'h'}
+
+/*
+ * An option every bench takes (or an unknown one, which shows usage):
+ * returns -1 when it was taken and parsing goes on, else the exit code the
+ * command ends with.
+ */
+static int bench_common_opt(int c, bench_args *a, void (*usage)(FILE *))
+{
+	switch (c) {
+	case 't': a->threads_list = optarg; return -1;
+	case 'S': return dn_cli_sets_add(&a->user, optarg) ? -1 : DN_EXIT_USAGE;
+	case 'T': a->tsv = true; return -1;
+	case 'h': usage(stdout); return DN_EXIT_OK;
+	default: usage(stderr); return DN_EXIT_USAGE;
+	}
+}
+
+/* After the options: no operands, and the thread list parses. False: message printed. */
+static bool bench_args_done(int argc, bench_args *a, void (*usage)(FILE *))
+{
+	if (optind != argc) {
+		usage(stderr);
+		return false;
+	}
+	a->nthreads = parse_threads(a->threads_list, a->threads);
+	return a->nthreads > 0;
+}
+
+static bool bench_registry(dn_cli_registry *cr)
+{
+	if (dn_cli_registry_init(cr)) {
+		fprintf(stderr, "dnetsim: cannot build the parameter registry\n");
+		return false;
+	}
+	return true;
+}
+
+/* One thread count's measurement; over repeats, the fastest. */
+typedef struct bench_run {
+	int threads;
+	uint64_t events, fingerprint;
+	uint64_t steps;             /* the model's summary steps (0 without a summary) */
+	double setup_s, wall_s;     /* world construction; dn_world_run */
+	double events_per_s;
+	double agent_bytes;         /* dn_world_bytes_per_agent */
+} bench_run;
+
+/* What differs between the benches; bench_measure does the rest. */
+typedef struct bench_spec {
+	const char *model;    /* dn_model_find name */
+	uint64_t repeat;      /* runs per thread count, >= 1 */
+	bool range_is_usage;  /* DN_ERANGE from building the world is the user's numbers: exit 2 */
+	bool same_events;     /* the runs must also agree on the event count */
+	const char *disagree; /* the message when they do not agree */
+	/*
+	 * Optional: called after each thread count's runs, in order, so a
+	 * long bench shows its rows as they come. Nonzero: the exit code to
+	 * stop with (a message printed).
+	 */
+	int (*measured)(void *ctx, const bench_run *runs, int i);
+	void *ctx;
+} bench_spec;
+
+/*
+ * Runs spec's model on s at each of a's thread counts, spec->repeat times
+ * each, into runs[0..a->nthreads). Returns DN_EXIT_OK, or the exit code
+ * after printing why.
+ */
+static int bench_measure(const bench_spec *spec, const dn_scenario *s, const bench_args *a, bench_run *runs)
+{
+	assert(spec->repeat >= 1 && a->nthreads >= 1 && a->nthreads <= MAX_RUNS);
+	const dn_model *model = dn_model_find(spec->model);
+	assert(model && model->fingerprint);
+	for (int i = 0; i < a->nthreads; i++) {
+		bench_run *r = &runs[i];
+		*r = (bench_run){.threads = a->threads[i]};
+		for (uint64_t k = 0; k < spec->repeat; k++) {
+			char err[1024];
+			dn_world *w = NULL;
+			const double t0_s = dn_cli_now_s();
+			dn_rc rc = dn_world_new(model, s, r->threads, &w, err, sizeof err);
+			if (rc) {
+				fprintf(stderr, "dnetsim: %s\n", err);
+				return rc == DN_ERANGE && spec->range_is_usage ? DN_EXIT_USAGE : DN_EXIT_FAIL;
+			}
+			const double setup_s = dn_cli_now_s() - t0_s;
+			dn_run_stats st;
+			rc = dn_world_run(w, NULL, NULL, NULL, NULL, &st, err, sizeof err);
+			if (rc) {
+				fprintf(stderr, "dnetsim: run failed: %s\n", err);
+				dn_world_free(w);
+				return DN_EXIT_FAIL;
+			}
+			assert(st.wall_s >= 0 && setup_s >= 0);
+			const double events_per_s = st.wall_s > 0 ? (double)st.events / st.wall_s : 0;
+			if (events_per_s > r->events_per_s)
+				r->events_per_s = events_per_s;
+			if (k == 0 || st.wall_s < r->wall_s)
+				r->wall_s = st.wall_s;
+			if (k == 0 || setup_s < r->setup_s)
+				r->setup_s = setup_s;
+			if (model->summary) {
+				dn_model_summary sum = {0};
+				model->summary(w, &sum);
+				r->steps = sum.steps;
+			}
+			r->fingerprint = model->fingerprint(w);
+			r->events = st.events;
+			r->agent_bytes = dn_world_bytes_per_agent(w);
+			dn_world_free(w);
+		}
+		if (spec->measured) {
+			const int code = spec->measured(spec->ctx, runs, i);
+			if (code)
+				return code;
+		}
+	}
+	return DN_EXIT_OK;
+}
+
+/* The n runs agree with the first (fingerprint, and events if asked); false: message printed. */
+static bool bench_agree(const bench_spec *spec, const bench_run *runs, int n)
+{
+	assert(n >= 1 && n <= MAX_RUNS);
+	for (int i = 1; i < n; i++)
+		if (runs[i].fingerprint != runs[0].fingerprint ||
+		    (spec->same_events && runs[i].events != runs[0].events)) {
+			fprintf(stderr, "dnetsim: %s\n", spec->disagree);
+			return false;
+		}
+	return true;
 }
 
 static void bench_usage(FILE *out)
@@ -53,23 +206,48 @@ static void bench_usage(FILE *out)
 	        "  --tsv             tab-separated output with a header line\n");
 }
 
+/* PHOLD's table, printed once every thread count has run: the speed-up is against the first. */
+static void phold_table(const bench_args *a, const bench_run *runs)
+{
+	/* Measured once, after every run: the peak of the whole bench. */
+	const uint64_t rss_bytes = dn_cli_peak_rss_bytes();
+	/* Agent state per LP does not depend on the thread count; the last run's stands for all. */
+	const double bytes_per_lp = runs[a->nthreads - 1].agent_bytes;
+	if (a->tsv)
+		printf("threads\tevents\tevents_per_s\tspeedup\tagent_bytes_per_lp\tpeak_rss_bytes\tfingerprint\n");
+	else
+		printf("%8s %14s %14s %8s %12s %14s  %s\n", "threads", "events", "events/s", "speed-up",
+		       "bytes/LP", "peak RSS MiB", "fingerprint");
+	for (int i = 0; i < a->nthreads; i++) {
+		const bench_run *r = &runs[i];
+		const double speedup = runs[0].events_per_s > 0 ? r->events_per_s / runs[0].events_per_s : 0;
+		if (a->tsv)
+			printf("%d\t%" PRIu64 "\t%.6g\t%.4f\t%.1f\t%" PRIu64 "\t%016" PRIx64 "\n", r->threads, r->events,
+			       r->events_per_s, speedup, bytes_per_lp, rss_bytes, r->fingerprint);
+		else
+			printf("%8d %14" PRIu64 " %14.4g %8.2f %12.1f %14.1f  %016" PRIx64 "\n", r->threads, r->events,
+			       r->events_per_s, speedup, bytes_per_lp, (double)rss_bytes / DN_CLI_BYTES_PER_MIB,
+			       r->fingerprint);
+	}
+	if (!a->tsv)
+		printf("bytes/LP is agent state only (pending events, 32 bytes each, are extra); "
+		       "peak RSS covers everything.\n");
+}
+
 static int bench_phold(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"scenario", required_argument, NULL, 'f'}, {"lps", required_argument, NULL, 'n'},
 		{"end", required_argument, NULL, 'e'},      {"partitions", required_argument, NULL, 'P'},
-		{"remote", required_argument, NULL, 'r'},   {"threads", required_argument, NULL, 't'},
-		{"repeat", required_argument, NULL, 'k'},   {"set", required_argument, NULL, 'S'},
-		{"tsv", no_argument, NULL, 'T'},            {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"remote", required_argument, NULL, 'r'},   {"repeat", required_argument, NULL, 'k'},
+		BENCH_COMMON_OPTS,                          {NULL, 0, NULL, 0},
 	};
-	const char *scenario = NULL, *threads_list = "1,2";
+	const char *scenario = NULL;
 	char b_lps[64] = "phold.lps=1000000", b_end[64] = "sim.end_time_s=10";
 	char b_parts[64] = "sim.partitions=64", b_remote[64] = "phold.remote_fraction=0.1";
-	dn_cli_sets user = {0};
+	bench_args a = {.threads_list = "1,2"};
 	uint64_t repeat = 1, v;
 	double d;
-	bool tsv = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -95,29 +273,20 @@ static int bench_phold(int argc, char **argv)
 				return DN_EXIT_USAGE;
 			snprintf(b_remote, sizeof b_remote, "phold.remote_fraction=%.17g", d);
 			break;
-		case 't': threads_list = optarg; break;
 		case 'k':
 			if (!dn_cli_parse_u64("--repeat", optarg, &repeat) || repeat < 1 || repeat > 100) {
 				fprintf(stderr, "dnetsim: --repeat must be 1..100\n");
 				return DN_EXIT_USAGE;
 			}
 			break;
-		case 'S':
-			if (!dn_cli_sets_add(&user, optarg))
-				return DN_EXIT_USAGE;
-			break;
-		case 'T': tsv = true; break;
-		case 'h': bench_usage(stdout); return DN_EXIT_OK;
-		default: bench_usage(stderr); return DN_EXIT_USAGE;
+		default: {
+			const int code = bench_common_opt(c, &a, bench_usage);
+			if (code >= 0)
+				return code;
+		}
 		}
 	}
-	if (optind != argc) {
-		bench_usage(stderr);
-		return DN_EXIT_USAGE;
-	}
-	int threads[MAX_RUNS];
-	int nthreads = parse_threads(threads_list, threads);
-	if (nthreads < 0)
+	if (!bench_args_done(argc, &a, bench_usage))
 		return DN_EXIT_USAGE;
 	/* The option-built overrides go first, so explicit --set wins. */
 	dn_cli_sets sets = {0};
@@ -125,82 +294,31 @@ static int bench_phold(int argc, char **argv)
 	ok = ok && dn_cli_sets_add(&sets, "sim.model=phold");
 	ok = ok && dn_cli_sets_add(&sets, b_lps) && dn_cli_sets_add(&sets, b_end);
 	ok = ok && dn_cli_sets_add(&sets, b_parts) && dn_cli_sets_add(&sets, b_remote);
-	for (size_t i = 0; ok && i < user.n; i++)
-		ok = dn_cli_sets_add(&sets, user.v[i]);
+	for (size_t i = 0; ok && i < a.user.n; i++)
+		ok = dn_cli_sets_add(&sets, a.user.v[i]);
 	if (!ok)
 		return DN_EXIT_USAGE;
 
 	dn_cli_registry cr;
-	if (dn_cli_registry_init(&cr)) {
-		fprintf(stderr, "dnetsim: cannot build the parameter registry\n");
+	if (!bench_registry(&cr))
 		return DN_EXIT_FAIL;
-	}
-	int code = DN_EXIT_FAIL;
+	int code = DN_EXIT_USAGE;
 	dn_scenario *s = dn_cli_load(&cr, scenario, &sets);
-	if (!s) {
-		code = DN_EXIT_USAGE;
+	if (!s)
 		goto done;
-	}
-	const dn_model *model = dn_model_find("phold");
-	assert(model && model->fingerprint);
-	uint64_t lps = (uint64_t)dn_scn_int(s, "phold.lps");
-	double rate[MAX_RUNS] = {0};
-	uint64_t fp[MAX_RUNS] = {0}, events[MAX_RUNS] = {0};
-	double bytes_per_lp = 0;
-	if (!tsv)
+	if (!a.tsv)
 		printf("PHOLD: %" PRIu64 " LPs, %" PRId64 " partitions, remote %.3g, end %.6g s, seed %" PRId64 "\n",
-		       lps, dn_scn_int(s, "sim.partitions"), dn_scn_float(s, "phold.remote_fraction"),
-		       dn_scn_float(s, "sim.end_time_s"), dn_scn_int(s, "sim.seed"));
-	for (int i = 0; i < nthreads; i++) {
-		for (uint64_t k = 0; k < repeat; k++) {
-			char err[1024];
-			dn_world *w = NULL;
-			dn_rc rc = dn_world_new(model, s, threads[i], &w, err, sizeof err);
-			if (rc) {
-				fprintf(stderr, "dnetsim: %s\n", err);
-				goto done;
-			}
-			dn_run_stats st;
-			rc = dn_world_run(w, NULL, NULL, NULL, NULL, &st, err, sizeof err);
-			if (rc) {
-				fprintf(stderr, "dnetsim: run failed: %s\n", err);
-				dn_world_free(w);
-				goto done;
-			}
-			double r = st.wall_s > 0 ? (double)st.events / st.wall_s : 0;
-			if (r > rate[i])
-				rate[i] = r;
-			fp[i] = model->fingerprint(w);
-			events[i] = st.events;
-			bytes_per_lp = dn_world_bytes_per_agent(w);
-			dn_world_free(w);
-		}
-	}
-	uint64_t rss = dn_cli_peak_rss_bytes();
-	if (tsv)
-		printf("threads\tevents\tevents_per_s\tspeedup\tagent_bytes_per_lp\tpeak_rss_bytes\tfingerprint\n");
-	else
-		printf("%8s %14s %14s %8s %12s %14s  %s\n", "threads", "events", "events/s", "speed-up",
-		       "bytes/LP", "peak RSS MiB", "fingerprint");
-	bool same = true;
-	for (int i = 0; i < nthreads; i++) {
-		double su = rate[0] > 0 ? rate[i] / rate[0] : 0;
-		same = same && fp[i] == fp[0] && events[i] == events[0];
-		if (tsv)
-			printf("%d\t%" PRIu64 "\t%.6g\t%.4f\t%.1f\t%" PRIu64 "\t%016" PRIx64 "\n", threads[i], events[i],
-			       rate[i], su, bytes_per_lp, rss, fp[i]);
-		else
-			printf("%8d %14" PRIu64 " %14.4g %8.2f %12.1f %14.1f  %016" PRIx64 "\n", threads[i], events[i],
-			       rate[i], su, bytes_per_lp, (double)rss / 1048576.0, fp[i]);
-	}
-	if (!tsv)
-		printf("bytes/LP is agent state only (pending events, 32 bytes each, are extra); "
-		       "peak RSS covers everything.\n");
-	if (!same) {
-		fprintf(stderr, "dnetsim: runs at different thread counts disagree (fingerprint or event count)\n");
+		       (uint64_t)dn_scn_int(s, "phold.lps"), dn_scn_int(s, "sim.partitions"),
+		       dn_scn_float(s, "phold.remote_fraction"), dn_scn_float(s, "sim.end_time_s"),
+		       dn_scn_int(s, "sim.seed"));
+	const bench_spec spec = {.model = "phold", .repeat = repeat, .same_events = true,
+	                         .disagree = "runs at different thread counts disagree (fingerprint or event count)"};
+	bench_run runs[MAX_RUNS];
+	code = bench_measure(&spec, s, &a, runs);
+	if (code)
 		goto done;
-	}
-	code = DN_EXIT_OK;
+	phold_table(&a, runs);
+	code = bench_agree(&spec, runs, a.nthreads) ? DN_EXIT_OK : DN_EXIT_FAIL;
 done:
 	dn_scenario_free(s);
 	dn_cli_registry_fini(&cr);
@@ -221,150 +339,144 @@ static void peer_usage(FILE *out)
 	        "  --tsv             tab-separated output with a header line\n");
 }
 
-static int bench_peer(int argc, char **argv)
+/*
+ * The peer scenario: `blocks` blocks of the (possibly --set) block interval,
+ * sampled every block. NULL: message printed, *code set.
+ */
+static dn_scenario *peer_scenario(const dn_cli_registry *cr, const dn_cli_sets *user, uint64_t agents,
+                                  uint64_t blocks, int *code)
 {
-	static const struct option opts[] = {
-		{"agents", required_argument, NULL, 'n'}, {"blocks", required_argument, NULL, 'b'},
-		{"threads", required_argument, NULL, 't'}, {"set", required_argument, NULL, 'S'},
-		{"tsv", no_argument, NULL, 'T'},           {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	uint64_t agents = 1000000, blocks = 100;
-	const char *threads_list = "1,2";
-	dn_cli_sets user = {0};
-	bool tsv = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			if (!dn_cli_parse_u64("--agents", optarg, &agents))
-				return DN_EXIT_USAGE;
-			break;
-		case 'b':
-			if (!dn_cli_parse_u64("--blocks", optarg, &blocks) || blocks < 1 || blocks > 100000000) {
-				fprintf(stderr, "dnetsim: --blocks must be 1..100000000\n");
-				return DN_EXIT_USAGE;
-			}
-			break;
-		case 't': threads_list = optarg; break;
-		case 'S':
-			if (!dn_cli_sets_add(&user, optarg))
-				return DN_EXIT_USAGE;
-			break;
-		case 'T': tsv = true; break;
-		case 'h': peer_usage(stdout); return DN_EXIT_OK;
-		default: peer_usage(stderr); return DN_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		peer_usage(stderr);
-		return DN_EXIT_USAGE;
-	}
-	int threads[MAX_RUNS];
-	int nthreads = parse_threads(threads_list, threads);
-	if (nthreads < 0)
-		return DN_EXIT_USAGE;
-	char b_agents[64], b_end[64];
+	char b_agents[64], b_end[64] = "";
 	snprintf(b_agents, sizeof b_agents, "peer.agents=%" PRIu64, agents);
-	dn_cli_registry cr;
-	if (dn_cli_registry_init(&cr)) {
-		fprintf(stderr, "dnetsim: cannot build the parameter registry\n");
-		return DN_EXIT_FAIL;
-	}
-	int code = DN_EXIT_FAIL;
 	dn_scenario *s = NULL;
+	*code = DN_EXIT_FAIL;
 	/* Two passes: the block interval (possibly from --set) fixes the end time. */
 	for (int pass = 0; pass < 2; pass++) {
 		dn_cli_sets sets = {0};
 		bool ok = dn_cli_sets_add(&sets, "sim.model=peer") && dn_cli_sets_add(&sets, "sim.partitions=1") &&
 		          dn_cli_sets_add(&sets, b_agents);
-		for (size_t i = 0; ok && i < user.n; i++)
-			ok = dn_cli_sets_add(&sets, user.v[i]);
+		for (size_t i = 0; ok && i < user->n; i++)
+			ok = dn_cli_sets_add(&sets, user->v[i]);
 		if (ok && pass == 1)
 			ok = dn_cli_sets_add(&sets, b_end);
-		if (!ok)
-			goto done;
 		dn_scenario_free(s);
-		s = dn_cli_load(&cr, NULL, &sets);
-		if (!s) {
-			code = DN_EXIT_USAGE;
-			goto done;
+		s = NULL;
+		if (!ok)
+			return NULL;
+		if (!(s = dn_cli_load(cr, NULL, &sets))) {
+			*code = DN_EXIT_USAGE;
+			return NULL;
 		}
-		double interval = dn_scn_float(s, "peer.block_interval_s");
-		snprintf(b_end, sizeof b_end, "sim.end_time_s=%.17g", interval * (double)blocks);
+		const double interval_s = dn_scn_float(s, "peer.block_interval_s");
+		snprintf(b_end, sizeof b_end, "sim.end_time_s=%.17g", interval_s * (double)blocks);
 		if (pass == 1) {
 			char b_sample[64];
-			snprintf(b_sample, sizeof b_sample, "sim.sample_interval_s=%.17g", interval);
+			snprintf(b_sample, sizeof b_sample, "sim.sample_interval_s=%.17g", interval_s);
 			dn_cli_sets more = sets;
-			if (!dn_cli_sets_add(&more, b_sample))
-				goto done;
 			dn_scenario_free(s);
-			s = dn_cli_load(&cr, NULL, &more);
-			if (!s) {
-				code = DN_EXIT_USAGE;
-				goto done;
+			s = NULL;
+			if (!dn_cli_sets_add(&more, b_sample))
+				return NULL;
+			if (!(s = dn_cli_load(cr, NULL, &more))) {
+				*code = DN_EXIT_USAGE;
+				return NULL;
 			}
 		}
 	}
-	if (tsv)
+	assert(s);
+	return s;
+}
+
+/* What peer_row needs besides the run. */
+typedef struct peer_ctx {
+	uint64_t agents, blocks;
+	bool tsv;
+} peer_ctx;
+
+/* bench_spec.measured for peer: checks every block ran and prints the row. */
+static int peer_row(void *ctx, const bench_run *runs, int i)
+{
+	const peer_ctx *p = ctx;
+	const bench_run *r = &runs[i];
+	if (r->steps != p->blocks) {
+		fprintf(stderr, "dnetsim: %" PRIu64 " blocks ran, %" PRIu64 " asked\n", r->steps, p->blocks);
+		return DN_EXIT_FAIL;
+	}
+	assert(p->blocks >= 1 && p->agents >= 1);
+	/* Peak so far: this row's run included. */
+	const uint64_t rss_bytes = dn_cli_peak_rss_bytes();
+	const double updates_per_s = r->wall_s > 0 ? (double)p->agents * (double)p->blocks / r->wall_s : 0;
+	const double us_per_block = r->wall_s / (double)p->blocks * DN_CLI_US_PER_S;
+	if (p->tsv)
+		printf("%d\t%" PRIu64 "\t%" PRIu64 "\t%.3f\t%.3f\t%.1f\t%.4g\t%" PRIu64 "\t%016" PRIx64 "\n", r->threads,
+		       p->agents, p->blocks, r->setup_s, r->wall_s, us_per_block, updates_per_s, rss_bytes,
+		       r->fingerprint);
+	else
+		printf("%8d %9.2f %9.2f %12.1f %18.4g %13.1f %11.1f  %016" PRIx64 "\n", r->threads, r->setup_s,
+		       r->wall_s, us_per_block, updates_per_s, (double)rss_bytes / DN_CLI_BYTES_PER_MIB,
+		       (double)rss_bytes / (double)p->agents, r->fingerprint);
+	fflush(stdout);
+	return DN_EXIT_OK;
+}
+
+static int bench_peer(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"agents", required_argument, NULL, 'n'}, {"blocks", required_argument, NULL, 'b'},
+		BENCH_COMMON_OPTS,                        {NULL, 0, NULL, 0},
+	};
+	peer_ctx p = {.agents = 1000000, .blocks = 100};
+	bench_args a = {.threads_list = "1,2"};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (!dn_cli_parse_u64("--agents", optarg, &p.agents))
+				return DN_EXIT_USAGE;
+			break;
+		case 'b':
+			if (!dn_cli_parse_u64("--blocks", optarg, &p.blocks) || p.blocks < 1 || p.blocks > MAX_BLOCKS) {
+				fprintf(stderr, "dnetsim: --blocks must be 1..%" PRIu64 "\n", MAX_BLOCKS);
+				return DN_EXIT_USAGE;
+			}
+			break;
+		default: {
+			const int code = bench_common_opt(c, &a, peer_usage);
+			if (code >= 0)
+				return code;
+		}
+		}
+	}
+	if (!bench_args_done(argc, &a, peer_usage))
+		return DN_EXIT_USAGE;
+	p.tsv = a.tsv;
+	dn_cli_registry cr;
+	if (!bench_registry(&cr))
+		return DN_EXIT_FAIL;
+	int code;
+	dn_scenario *s = peer_scenario(&cr, &a.user, p.agents, p.blocks, &code);
+	if (!s)
+		goto done;
+	if (a.tsv)
 		printf("threads\tagents\tblocks\tsetup_s\twall_s\tus_per_block\tagent_updates_per_s\tpeak_rss_bytes\tfingerprint\n");
 	else
 		printf("peer tokenomics: %" PRIu64 " agents, %" PRIu64 " blocks, seed %" PRId64 "\n"
 		       "%8s %9s %9s %12s %18s %13s %11s  %s\n",
-		       agents, blocks, dn_scn_int(s, "sim.seed"), "threads", "setup s", "run s", "us/block",
+		       p.agents, p.blocks, dn_scn_int(s, "sim.seed"), "threads", "setup s", "run s", "us/block",
 		       "agent-updates/s", "peak RSS MiB", "bytes/agent", "fingerprint");
-	const dn_model *model = dn_model_find("peer");
-	assert(model && model->fingerprint && model->summary);
-	uint64_t fp0 = 0;
-	bool same = true;
-	for (int i = 0; i < nthreads; i++) {
-		char err[1024];
-		dn_world *w = NULL;
-		double t0 = dn_cli_now_s();
-		dn_rc rc = dn_world_new(model, s, threads[i], &w, err, sizeof err);
-		if (rc) {
-			fprintf(stderr, "dnetsim: %s\n", err);
-			code = rc == DN_ERANGE ? DN_EXIT_USAGE : DN_EXIT_FAIL;
-			goto done;
-		}
-		double setup = dn_cli_now_s() - t0;
-		dn_run_stats st;
-		rc = dn_world_run(w, NULL, NULL, NULL, NULL, &st, err, sizeof err);
-		if (rc) {
-			fprintf(stderr, "dnetsim: run failed: %s\n", err);
-			dn_world_free(w);
-			goto done;
-		}
-		dn_model_summary sum = {0};
-		model->summary(w, &sum);
-		uint64_t fp = model->fingerprint(w), got = sum.steps;
-		dn_world_free(w);
-		if (got != blocks) {
-			fprintf(stderr, "dnetsim: %" PRIu64 " blocks ran, %" PRIu64 " asked\n", got, blocks);
-			goto done;
-		}
-		if (i == 0)
-			fp0 = fp;
-		same = same && fp == fp0;
-		uint64_t rss = dn_cli_peak_rss_bytes();
-		double ups = st.wall_s > 0 ? (double)agents * (double)blocks / st.wall_s : 0;
-		if (tsv)
-			printf("%d\t%" PRIu64 "\t%" PRIu64 "\t%.3f\t%.3f\t%.1f\t%.4g\t%" PRIu64 "\t%016" PRIx64 "\n", threads[i],
-			       agents, blocks, setup, st.wall_s, st.wall_s / (double)blocks * 1e6, ups, rss, fp);
-		else
-			printf("%8d %9.2f %9.2f %12.1f %18.4g %13.1f %11.1f  %016" PRIx64 "\n", threads[i], setup, st.wall_s,
-			       st.wall_s / (double)blocks * 1e6, ups, (double)rss / 1048576.0, (double)rss / (double)agents, fp);
-		fflush(stdout);
-	}
-	if (!tsv)
+	assert(dn_model_find("peer") && dn_model_find("peer")->summary);
+	const bench_spec spec = {.model = "peer", .repeat = 1, .range_is_usage = true,
+	                         .disagree = "runs at different thread counts disagree", .measured = peer_row,
+	                         .ctx = &p};
+	bench_run runs[MAX_RUNS];
+	code = bench_measure(&spec, s, &a, runs);
+	if (code)
+		goto done;
+	if (!a.tsv)
 		printf("run s is the block loop (payments, rewards, exact Gini every block); setup builds\n"
 		       "the ledger and the initial ranking. Peak RSS is the whole process so far.\n");
-	if (!same) {
-		fprintf(stderr, "dnetsim: runs at different thread counts disagree\n");
-		goto done;
-	}
-	code = DN_EXIT_OK;
+	code = bench_agree(&spec, runs, a.nthreads) ? DN_EXIT_OK : DN_EXIT_FAIL;
 done:
 	dn_scenario_free(s);
 	dn_cli_registry_fini(&cr);

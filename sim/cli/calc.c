@@ -9,66 +9,35 @@
  */
 #include "cli.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "dn_chain.h"
 
 #define DNET DNC_UNITS_PER_DNET
+/* An exact decimal ratio parses as an amount (1.0 = DNET units): units per ppm. */
+#define UNITS_PER_PPM (DNET / DNC_PPM)
+/* A percentage P parses to P * DNET units, which is P * 10^4 ppm. */
+#define PERCENT_UNITS_PER_PPM (UNITS_PER_PPM * 100)
+/* ppm to percent, for printing. */
+#define PPM_PER_PERCENT 1e4
+#define S_PER_YEAR (365u * 86400u)
+/* R-GOV-2 as the paper states it: "about 230 million blocks". */
+#define PAPER_BLOCKS 230e6
+/* Bytes a formatted amount may take (dnc_amount_format: 24 always suffice). */
+#define AMOUNT_BUF 32
 
 /* ---- option parsing ---- */
 
-typedef struct opt {
-	const char *name;   /* without the leading "--" */
-	int takes_value;
-	const char *value;  /* set when seen */
-	int seen;
-} opt;
+typedef dn_cli_opt opt;
 
-/*
- * Parse argv[2..] against opts. Accepts "--name value" and "--name=value".
- * Returns 0, or 2 after printing the problem to stderr.
- */
+/* Parse argv[2..] against opts (dn_cli_opts_parse): 0, or 2 after printing the problem. */
 static int parse_opts(const char *cmd, int argc, char **argv, opt *opts, int n_opts)
 {
-	int i, k;
-	for (i = 2; i < argc; i++) {
-		const char *a = argv[i], *eq;
-		size_t len;
-		if (strncmp(a, "--", 2) != 0) {
-			fprintf(stderr, "dnetsim calc %s: unexpected argument '%s'\n", cmd, a);
-			return DN_EXIT_USAGE;
-		}
-		a += 2;
-		eq = strchr(a, '=');
-		len = eq ? (size_t)(eq - a) : strlen(a);
-		for (k = 0; k < n_opts; k++)
-			if (strlen(opts[k].name) == len && strncmp(opts[k].name, a, len) == 0)
-				break;
-		if (k == n_opts) {
-			fprintf(stderr, "dnetsim calc %s: unknown option '--%.*s' (see --help)\n", cmd,
-				(int)len, a);
-			return DN_EXIT_USAGE;
-		}
-		opts[k].seen = 1;
-		if (!opts[k].takes_value) {
-			if (eq) {
-				fprintf(stderr, "dnetsim calc %s: --%s takes no value\n", cmd, opts[k].name);
-				return DN_EXIT_USAGE;
-			}
-			continue;
-		}
-		if (eq) {
-			opts[k].value = eq + 1;
-		} else if (i + 1 < argc) {
-			opts[k].value = argv[++i];
-		} else {
-			fprintf(stderr, "dnetsim calc %s: --%s needs a value\n", cmd, opts[k].name);
-			return DN_EXIT_USAGE;
-		}
-	}
-	return 0;
+	return dn_cli_opts_parse(cmd, argc, argv, 2, opts, n_opts, "");
 }
 
 static int bad_value(const char *cmd, const char *name, const char *v, const char *want)
@@ -114,21 +83,24 @@ static int get_ppm(const char *s, uint32_t *out)
 	if (s[n - 1] == '%') {
 		memcpy(buf, s, n - 1);
 		buf[n - 1] = '\0';
-		/* P percent parses to P * 10^8 units; ppm = P * 10^4 */
-		if (dnc_amount_parse(buf, &a) || a % 10000 != 0 || a > 100 * DNET)
+		if (dnc_amount_parse(buf, &a) || a % PERCENT_UNITS_PER_PPM != 0 || a > 100 * DNET)
 			return -1;
-		*out = (uint32_t)(a / 10000);
+		*out = (uint32_t)(a / PERCENT_UNITS_PER_PPM);
+		assert(*out <= DNC_PPM);
 		return 0;
 	}
-	if (strchr(s, 'u') || dnc_amount_parse(s, &a) || a % 100 != 0 || a > DNET)
+	if (strchr(s, 'u') || dnc_amount_parse(s, &a) || a % UNITS_PER_PPM != 0 || a > DNET)
 		return -1;
-	*out = (uint32_t)(a / 100);
+	*out = (uint32_t)(a / UNITS_PER_PPM);
+	assert(*out <= DNC_PPM);
 	return 0;
 }
 
+/* Formats a into buf, which must hold AMOUNT_BUF bytes (every caller's
+ * buffer is declared with it: a shorter one overflows for large amounts). */
 static char *fmt(dn_amount a, char *buf)
 {
-	return dnc_amount_format(a, buf, 32);
+	return dnc_amount_format(a, buf, AMOUNT_BUF);
 }
 
 /* ---- calc emission ---- */
@@ -158,8 +130,8 @@ static int cmd_emission(int argc, char **argv)
 	dn_amount num, den, prod, pools;
 	uint64_t v;
 	uint32_t e0;
-	char b1[32], b2[32];
-	int rc = parse_opts("emission", argc, argv, o, 7);
+	char b1[AMOUNT_BUF], b2[AMOUNT_BUF];
+	int rc = parse_opts("emission", argc, argv, o, (int)(sizeof o / sizeof o[0]));
 	if (rc)
 		return rc;
 	if (o[6].seen) {
@@ -183,7 +155,7 @@ static int cmd_emission(int argc, char **argv)
 		p.emission_years = (uint32_t)v;
 	}
 	if (o[3].seen) {
-		if (get_u64(o[3].value, 365u * 86400u, &v) || v == 0)
+		if (get_u64(o[3].value, S_PER_YEAR, &v) || v == 0)
 			return bad_value("emission", "interval", o[3].value, "1..31536000 seconds");
 		p.block_interval_s = (uint32_t)v;
 	}
@@ -211,7 +183,7 @@ static int cmd_emission(int argc, char **argv)
 	printf("Emission schedule (R-EMIT-1..3)\n");
 	printf("  %-36s %s DNET\n", "total supply", fmt(p.supply_base, b1));
 	printf("  %-36s %s DNET (E0 = %.4f%%)\n", "initial allocation", fmt(al.initial, b1),
-	       (double)(p.alpha_ppm + p.beta_ppm + p.gamma_ppm) / 1e4);
+	       (double)(p.alpha_ppm + p.beta_ppm + p.gamma_ppm) / PPM_PER_PERCENT);
 	printf("  %-36s %s DNET\n", "released by blocks", fmt(al.emission, b1));
 	printf("  %-36s %llu (interval %u s)\n", "blocks per year",
 	       (unsigned long long)e.blocks_per_year, p.block_interval_s);
@@ -220,7 +192,7 @@ static int cmd_emission(int argc, char **argv)
 	printf("  %-36s %s DNET\n", "block reward (D t)", fmt(e.block_reward, b1));
 	printf("  %-36s %.4e\n", "delta = D t / supply", (double)num / (double)den);
 	printf("  %-36s %s DNET (%.2f%%)\n", "producer share per block", fmt(prod, b1),
-	       (double)p.producer_ppm / 1e4);
+	       (double)p.producer_ppm / PPM_PER_PERCENT);
 	printf("  %-36s %s DNET\n", "delegate pools per block", fmt(pools, b2));
 	printf("  %-36s %u (last block height %llu)\n", "years to release", p.emission_years,
 	       (unsigned long long)(e.end_height - 1));
@@ -257,7 +229,7 @@ static int get_fee(const char *cmd, const opt *o, dnc_params *p)
 
 static void row(int tsv, const char *who, dn_amount a, dn_amount total)
 {
-	char b[32];
+	char b[AMOUNT_BUF];
 	if (tsv)
 		printf("%s\t%lld\n", who, (long long)a);
 	else
@@ -275,8 +247,8 @@ static int cmd_forward(int argc, char **argv)
 	dn_amount price, sum;
 	uint64_t k = 0;
 	uint32_t i;
-	char name[16];
-	int rc = parse_opts("forward", argc, argv, o, 7), tsv;
+	char name[AMOUNT_BUF];
+	int rc = parse_opts("forward", argc, argv, o, (int)(sizeof o / sizeof o[0])), tsv;
 	if (rc)
 		return rc;
 	if (o[5].seen) {
@@ -306,6 +278,7 @@ static int cmd_forward(int argc, char **argv)
 		fprintf(stderr, "dnetsim calc forward: the split failed for these values\n");
 		return DN_EXIT_FAIL;
 	}
+	assert(s.n_middle == k && s.n_middle <= DNC_MAX_MIDDLEMEN);
 	tsv = o[4].seen;
 	if (tsv)
 		printf("recipient\tamount_base\n");
@@ -353,8 +326,8 @@ static int cmd_adhoc(int argc, char **argv)
 	dn_amount price, sum;
 	uint64_t k;
 	uint32_t i;
-	char name[16];
-	int rc = parse_opts("adhoc", argc, argv, o, 5), tsv;
+	char name[AMOUNT_BUF];
+	int rc = parse_opts("adhoc", argc, argv, o, (int)(sizeof o / sizeof o[0])), tsv;
 	if (rc)
 		return rc;
 	if (o[4].seen) {
@@ -384,6 +357,7 @@ static int cmd_adhoc(int argc, char **argv)
 	else
 		printf("Network sharing payment of %s DNET over %llu relay(s) (R-SHARE-%d)\n",
 		       fmt(price, name), (unsigned long long)k, k ? 2 : 1);
+	assert(s.n_relays <= DNC_MAX_RELAYS);
 	row(tsv, "provider", s.provider, price);
 	sum = s.provider + s.fee;
 	for (i = 0; i < s.n_relays; i++) {
@@ -417,8 +391,8 @@ static int cmd_lockup(int argc, char **argv)
 	dnc_params p;
 	dn_amount team, prev = 0;
 	uint64_t months, m;
-	char b1[32], b2[32], b3[32];
-	int rc = parse_opts("lockup", argc, argv, o, 4);
+	char b1[AMOUNT_BUF], b2[AMOUNT_BUF], b3[AMOUNT_BUF];
+	int rc = parse_opts("lockup", argc, argv, o, (int)(sizeof o / sizeof o[0]));
 	if (rc)
 		return rc;
 	if (o[3].seen) {
@@ -474,11 +448,13 @@ static int cmd_governance(int argc, char **argv)
 	opt o[] = { { "traffic-share", 1, 0, 0 }, { "supply", 1, 0, 0 }, { "e0", 1, 0, 0 },
 		    { "years", 1, 0, 0 }, { "interval", 1, 0, 0 }, { "tsv", 0, 0, 0 },
 		    { "help", 0, 0, 0 } };
-	static const uint32_t table[] = { 400000, 500000, 600000, 700000, 800000, 900000, 1000000 };
+	/* traffic shares 0.4, 0.5, ..., 1.0 */
+	static const uint32_t table[] = { 4 * DNC_PPM / 10, 5 * DNC_PPM / 10, 6 * DNC_PPM / 10, 7 * DNC_PPM / 10,
+					  8 * DNC_PPM / 10, 9 * DNC_PPM / 10, DNC_PPM };
 	dnc_params p;
-	uint32_t shares[8], n_shares, i, ppm;
+	uint32_t shares[sizeof table / sizeof table[0]], n_shares, i, ppm;
 	uint64_t v, bpy;
-	int rc = parse_opts("governance", argc, argv, o, 7);
+	int rc = parse_opts("governance", argc, argv, o, (int)(sizeof o / sizeof o[0]));
 	if (rc)
 		return rc;
 	if (o[6].seen) {
@@ -501,7 +477,7 @@ static int cmd_governance(int argc, char **argv)
 		p.emission_years = (uint32_t)v;
 	}
 	if (o[4].seen) {
-		if (get_u64(o[4].value, 365u * 86400u, &v) || v == 0)
+		if (get_u64(o[4].value, S_PER_YEAR, &v) || v == 0)
 			return bad_value("governance", "interval", o[4].value, "1..31536000 seconds");
 		p.block_interval_s = (uint32_t)v;
 	}
@@ -511,11 +487,12 @@ static int cmd_governance(int argc, char **argv)
 		shares[0] = ppm;
 		n_shares = 1;
 	} else {
-		for (i = 0; i < 7; i++)
+		n_shares = (uint32_t)(sizeof table / sizeof table[0]);
+		for (i = 0; i < n_shares; i++)
 			shares[i] = table[i];
-		n_shares = 7;
 	}
 	bpy = dnc_blocks_per_year(p.block_interval_s);
+	assert(bpy > 0 && n_shares >= 1 && n_shares <= sizeof shares / sizeof shares[0]);
 	if (o[5].seen)
 		printf("traffic_share_ppm\theight\tyears\n");
 	else
@@ -535,15 +512,15 @@ static int cmd_governance(int argc, char **argv)
 			else
 				printf("%u\tnever\tnever\n", shares[i]);
 		} else if (r == DNC_OK) {
-			printf("  %13.2f%% %16llu %10.2f\n", (double)shares[i] / 1e4,
+			printf("  %13.2f%% %16llu %10.2f\n", (double)shares[i] / PPM_PER_PERCENT,
 			       (unsigned long long)h, (double)h / (double)bpy);
 		} else {
-			printf("  %13.2f%% %16s %10s\n", (double)shares[i] / 1e4, "never", "-");
+			printf("  %13.2f%% %16s %10s\n", (double)shares[i] / PPM_PER_PERCENT, "never", "-");
 		}
 	}
 	if (!o[5].seen)
 		printf("(paper: 'about 230 million blocks' = %.1f years; 'about four years' = %llu blocks)\n",
-		       230e6 / (double)bpy, (unsigned long long)(4 * bpy));
+		       PAPER_BLOCKS / (double)bpy, (unsigned long long)(4 * bpy));
 	return DN_EXIT_OK;
 }
 
@@ -562,7 +539,7 @@ static void usage(FILE *f)
 		"  cell        5G cell flow model: per-user throughput and delay\n"
 		"  mesh        Wi-Fi mesh / ad hoc flow model: multi-hop throughput and delay\n"
 		"Each command takes --help; --tsv prints a header and tab-separated rows\n"
-		"with amounts in base units (1 DNET = 100000000).\n");
+		"with amounts in base units (1 DNET = %lld).\n", (long long)DNET);
 }
 
 int dn_cmd_calc(int argc, char **argv)

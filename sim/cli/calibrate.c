@@ -19,16 +19,27 @@
  */
 #include "cli.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "dn_net.h"
 #ifdef DN_HAVE_NS3
 #include "dn_ns3_bridge.h"
 #endif
+
+/* --check: how close (relative) the refit constants must come to the file's. */
+#define CHECK_CONST_TOL 1e-6
+#define STR_(x) #x
+#define STR(x) STR_(x)
+/* ... relative to at least this (constants that are 0). */
+#define CHECK_CONST_FLOOR 1e-9
+/* A rerun cell user is the shipped one when the SINRs agree this closely (relative). */
+#define CHECK_SINR_MATCH 1e-9
 
 static void cal_help(FILE *f)
 {
@@ -41,7 +52,7 @@ static void cal_help(FILE *f)
 		"the ns-3 observations (default ./calibration-grid.tsv). The shipped pair is\n"
 		"models/net/calibration.txt and calibration-grid.tsv. --quick: a small grid.\n"
 		"Prints the per-flow error table.\n"
-		"--check: refit from GRID and require FILE's constants back (1e-6), and rerun\n"
+		"--check: refit from GRID and require FILE's constants back (" STR(CHECK_CONST_TOL) "), and rerun\n"
 		"every K-th grid point (default 8) in ns-3 and require GRID's observations\n"
 		"back within T (default 0.02). Exit 1 if either fails.\n"
 		"--refit: fit to GRID's observations without running ns-3, print the error\n"
@@ -51,6 +62,31 @@ static void cal_help(FILE *f)
 #ifdef DN_HAVE_NS3
 
 #define MAX_OBS 4096
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+/* A mesh grid point: at most this many nodes and flows (its arrays). */
+#define MESH_MAX_NODES 64
+#define MESH_MAX_FLOWS 16
+#define MAX_MESH_POINTS 64
+/* Users of the largest cell grid point (its stack arrays). */
+#define CELL_MAX_USERS 32
+/* Below this an observed rate is no rate: relative errors are not taken. */
+#define MIN_RATE_BPS 1e3
+/* Least squares on delays uses only users and flows served at least this. */
+#define MIN_DELAY_FIT_BPS 1e4
+/* ns-3 traffic measured a grid point (after its warm-up), full and --quick grid. */
+#define CELL_MEASURE_S 1.5
+#define CELL_MEASURE_QUICK_S 1.0
+#define MESH_MEASURE_S 3.0
+#define MESH_MEASURE_QUICK_S 2.0
+/* The only carrier of Debian's ns-3 LTE near 3.5 GHz (band 7). */
+#define CELL_BAND_GHZ 2.655
+#define CELL_TX_POWER_DBM 30
+/* The bounds of the fitted MAC efficiency. */
+#define MESH_MAC_EFF_MIN 0.05
+#define MESH_MAC_EFF_MAX 1.5
+/* Caps on the fitted queues: physical bounds, not the fit's. */
+#define MAX_CELL_QUEUE_BITS 1e9
+#define MAX_MESH_QUEUE_BITS 1e10
 
 typedef struct cell_obs {
 	double sinr_lin, bw_hz, n, rate_bps, delay_s, radius_m;
@@ -61,9 +97,9 @@ typedef struct cell_obs {
 typedef struct mesh_point {
 	uint32_t n, hops, chains, index;
 	double spacing_m;
-	double x[64], y[64];
-	uint32_t src[16], dst[16], nf;
-	double rate[16], delay[16];
+	double x[MESH_MAX_NODES], y[MESH_MAX_NODES];
+	uint32_t src[MESH_MAX_FLOWS], dst[MESH_MAX_FLOWS], nf;
+	double rate[MESH_MAX_FLOWS], delay[MESH_MAX_FLOWS];
 } mesh_point;
 
 typedef struct cal_ctx {
@@ -75,17 +111,70 @@ typedef struct cal_ctx {
 
 static double cell_pred(const dn_net_calib *k, const cell_obs *o)
 {
+	assert(o->n >= 1);
 	return o->bw_hz * dn_net_se(k, o->sinr_lin) / o->n;
+}
+
+/* The model's relative error on a cell user: 1 where only the model serves it. */
+static double cell_rel_err(double model_bps, double ns3_bps)
+{
+	return ns3_bps > MIN_RATE_BPS ? (model_bps - ns3_bps) / ns3_bps : (model_bps > MIN_RATE_BPS ? 1.0 : 0.0);
+}
+
+/* The model's relative error on a mesh flow: 1 where ns-3 did not carry it. */
+static double mesh_rel_err(double model_bps, double ns3_bps)
+{
+	return ns3_bps > MIN_RATE_BPS ? (model_bps - ns3_bps) / ns3_bps : 1.0;
+}
+
+/* A grid point run packet-level in ns-3: a cell (cell, los) or a mesh (mesh, nf, src, dst). */
+typedef struct ns3_point {
+	uint32_t point; /* its number in the grid, for messages */
+	uint32_t n;     /* users or nodes */
+	const double *x_m, *y_m;
+	uint64_t seed;
+	double measure_s;
+	const dn_net_cell_cfg *cell;
+	const int *los;
+	const dn_net_mesh_cfg *mesh;
+	uint32_t nf;
+	const uint32_t *src, *dst;
+} ns3_point;
+
+/*
+ * The ns-3 reference of the calibration and of --check: runs p (OLSR for a
+ * mesh) into fl, a row a user or flow, and reports on stderr the failure
+ * or a progress line naming the point ("cell point N: WHAT: ns-3 ... wall").
+ */
+static int run_ns3(const ns3_point *p, const char *what, dn_ns3_flow *fl)
+{
+	assert((p->cell != NULL) != (p->mesh != NULL));
+	const char *kind = p->cell ? "cell" : "mesh";
+	dn_ns3_info info;
+	char err[512];
+	const int rc = p->cell ? dn_net_ns3_cell(p->cell, p->n, p->x_m, p->y_m, p->los, p->seed, p->measure_s, fl,
+						 &info, err, sizeof err)
+			       : dn_net_ns3_mesh(p->mesh, p->n, p->x_m, p->y_m, p->nf, p->src, p->dst, 0, p->seed,
+						 p->measure_s, fl, &info, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "dnetsim calibrate: ERROR: %s point %u: %s\n", kind, p->point, err);
+		return DN_EXIT_FAIL;
+	}
+	assert(info.wall_s >= 0);
+	fprintf(stderr, "%s point %u: %s: ns-3 %.2f s wall\n", kind, p->point, what, info.wall_s);
+	return 0;
 }
 
 static int run_cells(cal_ctx *c, bool quick, uint64_t seed, uint32_t subset)
 {
-	static const double radius_full[] = {50, 150, 300}, radius_quick[] = {150};
+	static const double radius_full_m[] = {50, 150, 300}, radius_quick_m[] = {150};
 	static const double ues_full[] = {1, 5, 10, 20}, ues_quick[] = {5};
-	static const double bw_full[] = {5, 10, 20}, bw_quick[] = {10};
-	const double *rad = quick ? radius_quick : radius_full, *ues = quick ? ues_quick : ues_full,
-		     *bw = quick ? bw_quick : bw_full;
-	const size_t nr = quick ? 1 : 3, nu = quick ? 1 : 4, nb = quick ? 1 : 3;
+	static const double bw_full_mhz[] = {5, 10, 20}, bw_quick_mhz[] = {10};
+	const double *rad_m = quick ? radius_quick_m : radius_full_m, *ues = quick ? ues_quick : ues_full,
+		     *bw_mhz = quick ? bw_quick_mhz : bw_full_mhz;
+	const size_t nr = quick ? COUNT(radius_quick_m) : COUNT(radius_full_m),
+		     nu = quick ? COUNT(ues_quick) : COUNT(ues_full),
+		     nb = quick ? COUNT(bw_quick_mhz) : COUNT(bw_full_mhz);
 	dn_net_calib k0;
 	memset(&k0, 0, sizeof k0);
 	k0.cell_se_scale = 1;
@@ -104,38 +193,34 @@ static int run_cells(cal_ctx *c, bool quick, uint64_t seed, uint32_t subset)
 						continue;
 					}
 					const uint32_t n = (uint32_t)ues[b];
-					double x[32], y[32];
-					int los[32];
-					dn_net_user_stat st[32];
-					dn_ns3_flow fl[32];
-					dn_ns3_info info;
-					char err[512];
+					assert(n >= 1 && n <= CELL_MAX_USERS);
+					double x[CELL_MAX_USERS], y[CELL_MAX_USERS];
+					int los[CELL_MAX_USERS];
+					dn_net_user_stat st[CELL_MAX_USERS];
+					dn_ns3_flow fl[CELL_MAX_USERS];
 					dn_net_cell_cfg cfg;
-					dn_net_cell_cfg_default(&cfg, DN_NET_MICRO, 2.655);
-					double fc;
-					(void)dn_net_ns3_carrier(2.655, &fc);
-					cfg.band_ghz = fc;
-					cfg.tx_power_dbm = 30;
-					cfg.bandwidth_hz = bw[d] * 1e6;
+					dn_net_cell_cfg_default(&cfg, DN_NET_MICRO, CELL_BAND_GHZ);
+					double fc_ghz;
+					(void)dn_net_ns3_carrier(CELL_BAND_GHZ, &fc_ghz);
+					cfg.band_ghz = fc_ghz;
+					cfg.tx_power_dbm = CELL_TX_POWER_DBM;
+					cfg.bandwidth_hz = bw_mhz[d] * DN_CLI_HZ_PER_MHZ;
 					cfg.sched = sched ? DN_NET_SCHED_PF : DN_NET_SCHED_RR;
 					const uint64_t s = seed + point;
-					if (dn_net_layout_disc(n, rad[a], s, x, y) ||
-					    dn_net_eval_cell(&cfg, &k0, n, x, y, NULL, s, st))
+					if (dn_net_layout_disc(n, rad_m[a], s, x, y) ||
+					    dn_cli_cell_fixed_los(&cfg, &k0, n, x, y, s, los, st))
 						return DN_EXIT_FAIL;
-					for (uint32_t i = 0; i < n; i++)
-						los[i] = st[i].los;
-					if (dn_net_eval_cell(&cfg, &k0, n, x, y, los, s, st))
+					const ns3_point np = {.point = point, .n = n, .x_m = x, .y_m = y, .seed = s,
+							      .measure_s = quick ? CELL_MEASURE_QUICK_S : CELL_MEASURE_S,
+							      .cell = &cfg, .los = los};
+					char what[128];
+					snprintf(what, sizeof what, "R=%g m, %u UEs, %g MHz, %s", rad_m[a], n, bw_mhz[d],
+						 sched ? "pf" : "rr");
+					if (run_ns3(&np, what, fl))
 						return DN_EXIT_FAIL;
-					if (dn_net_ns3_cell(&cfg, n, x, y, los, s, quick ? 1.0 : 1.5, fl, &info, err,
-							    sizeof err)) {
-						fprintf(stderr, "dnetsim calibrate: ERROR: cell point %u: %s\n", point, err);
-						return DN_EXIT_FAIL;
-					}
-					fprintf(stderr, "cell point %u: R=%g m, %u UEs, %g MHz, %s: ns-3 %.2f s wall\n",
-						point, rad[a], n, bw[d], sched ? "pf" : "rr", info.wall_s);
 					for (uint32_t i = 0; i < n && c->nco < MAX_OBS; i++)
 						c->co[c->nco++] = (cell_obs){pow(10, st[i].sinr_db / 10), cfg.bandwidth_hz, n,
-									  fl[i].rx_bps, fl[i].delay_s, rad[a], sched, point};
+									  fl[i].rx_bps, fl[i].delay_s, rad_m[a], sched, point};
 					point++;
 				}
 	return 0;
@@ -147,8 +232,7 @@ static double cell_err(const dn_net_calib *k, const cal_ctx *c, double *worst)
 	size_t m = 0;
 	*worst = 0;
 	for (size_t i = 0; i < c->nco; i++) {
-		const double p = cell_pred(k, &c->co[i]), o = c->co[i].rate_bps;
-		double e = o > 1e3 ? fabs(p - o) / o : (p > 1e3 ? 1.0 : 0.0);
+		const double e = fabs(cell_rel_err(cell_pred(k, &c->co[i]), c->co[i].rate_bps));
 		sum += e;
 		m++;
 		if (e > *worst)
@@ -157,47 +241,88 @@ static double cell_err(const dn_net_calib *k, const cal_ctx *c, double *worst)
 	return m ? sum / m : 0;
 }
 
-/* Exhaustive search on a coarse grid, then on a fine grid around the best. */
+/*
+ * One constant of an exhaustive search: the coarse pass tries lo, lo +
+ * step, ... up to hi; the fine pass tries the coarse best - below, then in
+ * fine_step up to the best + above, skipping values under min. (The upper
+ * ends carry a little slack so the last step is not lost to rounding.)
+ */
+typedef struct search_axis {
+	size_t field; /* offsetof(dn_net_calib, ...), a double */
+	double lo, hi, step;
+	double below, above, fine_step;
+	double min;
+} search_axis;
+
+#define SEARCH_AXES 4
+
+static double *calib_field(dn_net_calib *k, size_t field)
+{
+	assert(field + sizeof(double) <= sizeof *k && field % sizeof(double) == 0);
+	return (double *)((char *)k + field);
+}
+
+/*
+ * Exhaustive search of the SEARCH_AXES constants of ax for the least err on
+ * a coarse grid, then on a fine grid around the best; *k is the start and
+ * the result. err may set other constants of the candidate (kept with it).
+ */
+static void grid_search(dn_net_calib *k, const cal_ctx *c, const search_axis ax[SEARCH_AXES],
+			double (*err)(dn_net_calib *t, const cal_ctx *c))
+{
+	double best = INFINITY, lo[SEARCH_AXES], hi[SEARCH_AXES], step[SEARCH_AXES];
+	dn_net_calib t = *k;
+	for (int pass = 0; pass < 2; pass++) {
+		/* the fine grid is fixed by the coarse best before the search moves *k */
+		for (int a = 0; a < SEARCH_AXES; a++) {
+			assert(ax[a].step > 0 && ax[a].fine_step > 0);
+			const double v = *calib_field(k, ax[a].field);
+			lo[a] = pass ? v - ax[a].below : ax[a].lo;
+			hi[a] = pass ? v + ax[a].above : ax[a].hi;
+			step[a] = pass ? ax[a].fine_step : ax[a].step;
+		}
+		for (double v0 = lo[0]; v0 <= hi[0]; v0 += step[0])
+			for (double v1 = lo[1]; v1 <= hi[1]; v1 += step[1])
+				for (double v2 = lo[2]; v2 <= hi[2]; v2 += step[2])
+					for (double v3 = lo[3]; v3 <= hi[3]; v3 += step[3]) {
+						const double v[SEARCH_AXES] = {v0, v1, v2, v3};
+						bool skip = false;
+						for (int a = 0; a < SEARCH_AXES; a++) {
+							skip = skip || (pass && v[a] < ax[a].min);
+							*calib_field(&t, ax[a].field) = v[a];
+						}
+						if (skip)
+							continue;
+						const double e = err(&t, c);
+						if (e < best) {
+							best = e;
+							*k = t;
+						}
+					}
+	}
+}
+
+static double cell_search_err(dn_net_calib *t, const cal_ctx *c)
+{
+	double worst;
+	return cell_err(t, c, &worst);
+}
+
+/* Exhaustive search for the spectral-efficiency constants, then the delays. */
 static void fit_cells(dn_net_calib *k, const cal_ctx *c)
 {
-	double best = INFINITY, w;
-	dn_net_calib t = *k, coarse;
-	for (double gap = 0; gap <= 6.001; gap += 1)
-		for (double smin = -10; smin <= 0.01; smin += 2)
-			for (double smax = 3; smax <= 10.001; smax += 0.5)
-				for (double sc = 0.3; sc <= 1.0001; sc += 0.05) {
-					t.cell_gap_db = gap;
-					t.cell_sinr_min_db = smin;
-					t.cell_se_max_bps_hz = smax;
-					t.cell_se_scale = sc;
-					const double e = cell_err(&t, c, &w);
-					if (e < best) {
-						best = e;
-						*k = t;
-					}
-				}
-	coarse = *k;
-	for (double gap = coarse.cell_gap_db - 1; gap <= coarse.cell_gap_db + 1.001; gap += 0.25)
-		for (double smin = coarse.cell_sinr_min_db - 2; smin <= coarse.cell_sinr_min_db + 2.001; smin += 0.5)
-			for (double smax = coarse.cell_se_max_bps_hz - 0.5; smax <= coarse.cell_se_max_bps_hz + 0.501; smax += 0.1)
-				for (double sc = coarse.cell_se_scale - 0.05; sc <= coarse.cell_se_scale + 0.0501; sc += 0.01) {
-					if (gap < 0 || smin < -20 || smax < 0.5 || sc < 0.05)
-						continue;
-					t.cell_gap_db = gap;
-					t.cell_sinr_min_db = smin;
-					t.cell_se_max_bps_hz = smax;
-					t.cell_se_scale = sc;
-					const double e = cell_err(&t, c, &w);
-					if (e < best) {
-						best = e;
-						*k = t;
-					}
-				}
+	static const search_axis ax[SEARCH_AXES] = {
+		{offsetof(dn_net_calib, cell_gap_db), 0, 6.001, 1, 1, 1.001, 0.25, 0},
+		{offsetof(dn_net_calib, cell_sinr_min_db), -10, 0.01, 2, 2, 2.001, 0.5, -20},
+		{offsetof(dn_net_calib, cell_se_max_bps_hz), 3, 10.001, 0.5, 0.5, 0.501, 0.1, 0.5},
+		{offsetof(dn_net_calib, cell_se_scale), 0.3, 1.0001, 0.05, 0.05, 0.0501, 0.01, 0.05},
+	};
+	grid_search(k, c, ax, cell_search_err);
 	/* delay = base + queue / rate: least squares over served users */
 	double sx = 0, sy = 0, sxx = 0, sxy = 0;
 	size_t m = 0;
 	for (size_t i = 0; i < c->nco; i++) {
-		if (c->co[i].rate_bps < 1e4)
+		if (c->co[i].rate_bps < MIN_DELAY_FIT_BPS)
 			continue;
 		const double xv = 1.0 / c->co[i].rate_bps, yv = c->co[i].delay_s;
 		sx += xv; sy += yv; sxx += xv * xv; sxy += xv * yv;
@@ -205,7 +330,7 @@ static void fit_cells(dn_net_calib *k, const cal_ctx *c)
 	}
 	const double den = m * sxx - sx * sx;
 	double q = den > 0 ? (m * sxy - sx * sy) / den : 0, b = m ? (sy - q * sx) / m : 0;
-	k->cell_queue_bits = fmin(fmax(q, 0), 1e9);
+	k->cell_queue_bits = fmin(fmax(q, 0), MAX_CELL_QUEUE_BITS);
 	k->cell_base_delay_s = fmin(fmax(b, 0), 1);
 }
 
@@ -213,10 +338,14 @@ static void fit_cells(dn_net_calib *k, const cal_ctx *c)
  * interfere, not relays). Deterministic from the point and the seed. */
 static int mesh_layout(mesh_point *p, uint64_t seed)
 {
-	p->n = p->chains * (p->hops + 1);
-	if (p->n > 64 || dn_net_layout_chains(p->n, p->hops, p->spacing_m, seed + p->index, p->x, p->y, p->src,
-					      p->dst, &p->nf))
+	/* from a grid file: bounded before the product can wrap */
+	if (p->chains > MESH_MAX_FLOWS || p->hops >= MESH_MAX_NODES)
 		return DN_EXIT_FAIL;
+	p->n = p->chains * (p->hops + 1);
+	if (p->n > MESH_MAX_NODES || dn_net_layout_chains(p->n, p->hops, p->spacing_m, seed + p->index, p->x, p->y,
+							  p->src, p->dst, &p->nf))
+		return DN_EXIT_FAIL;
+	assert(p->nf <= p->chains && p->nf <= MESH_MAX_FLOWS);
 	for (uint32_t i = 0; i < p->n; i++)
 		p->y[i] *= 2.0;
 	return 0;
@@ -225,10 +354,11 @@ static int mesh_layout(mesh_point *p, uint64_t seed)
 static int run_meshes(cal_ctx *c, bool quick, uint64_t seed, uint32_t subset)
 {
 	static const uint32_t hops_full[] = {1, 2, 3, 4, 5}, hops_quick[] = {1, 3};
-	static const double sp_full[] = {30, 45}, sp_quick[] = {40};
+	static const double sp_full_m[] = {30, 45}, sp_quick_m[] = {40};
 	const uint32_t *hops = quick ? hops_quick : hops_full;
-	const double *sp = quick ? sp_quick : sp_full;
-	const size_t nh = quick ? 2 : 5, ns = quick ? 1 : 2;
+	const double *sp_m = quick ? sp_quick_m : sp_full_m;
+	const size_t nh = quick ? COUNT(hops_quick) : COUNT(hops_full),
+		     ns = quick ? COUNT(sp_quick_m) : COUNT(sp_full_m);
 	dn_net_mesh_cfg cfg;
 	dn_net_mesh_cfg_default(&cfg);
 	uint32_t index = 0;
@@ -240,24 +370,24 @@ static int run_meshes(cal_ctx *c, bool quick, uint64_t seed, uint32_t subset)
 				const uint32_t idx = index++;
 				if (subset > 1 && idx % subset != 0)
 					continue;
+				assert(c->nmp < MAX_MESH_POINTS);
 				mesh_point *p = &c->mp[c->nmp];
 				memset(p, 0, sizeof *p);
 				p->index = idx;
 				p->hops = hops[a];
-				p->spacing_m = sp[b];
+				p->spacing_m = sp_m[b];
 				p->chains = chains;
 				if (mesh_layout(p, seed))
 					return DN_EXIT_FAIL;
-				dn_ns3_flow fl[16];
-				dn_ns3_info info;
-				char err[512];
-				if (dn_net_ns3_mesh(&cfg, p->n, p->x, p->y, p->nf, p->src, p->dst, 0, seed + p->index,
-						    quick ? 2.0 : 3.0, fl, &info, err, sizeof err)) {
-					fprintf(stderr, "dnetsim calibrate: ERROR: mesh point %u: %s\n", p->index, err);
+				dn_ns3_flow fl[MESH_MAX_FLOWS];
+				const ns3_point np = {.point = p->index, .n = p->n, .x_m = p->x, .y_m = p->y,
+						      .seed = seed + p->index,
+						      .measure_s = quick ? MESH_MEASURE_QUICK_S : MESH_MEASURE_S,
+						      .mesh = &cfg, .nf = p->nf, .src = p->src, .dst = p->dst};
+				char what[128];
+				snprintf(what, sizeof what, "%u hops, %g m, %u chains", p->hops, p->spacing_m, chains);
+				if (run_ns3(&np, what, fl))
 					return DN_EXIT_FAIL;
-				}
-				fprintf(stderr, "mesh point %u: %u hops, %g m, %u chains: ns-3 %.2f s wall\n", p->index,
-					p->hops, p->spacing_m, chains, info.wall_s);
 				for (uint32_t f = 0; f < p->nf; f++) {
 					p->rate[f] = fl[f].rx_bps;
 					p->delay[f] = fl[f].delay_s;
@@ -291,7 +421,7 @@ static double mesh_err(const dn_net_calib *k, const cal_ctx *c, double *worst)
 		if (!mesh_pred(k, &c->mp[i], st))
 			return INFINITY;
 		for (uint32_t f = 0; f < c->mp[i].nf; f++) {
-			const double o = c->mp[i].rate[f], e = o > 1e3 ? fabs(st[f].rate_bps - o) / o : 1.0;
+			const double e = fabs(mesh_rel_err(st[f].rate_bps, c->mp[i].rate[f]));
 			sum += e;
 			m++;
 			if (e > *worst)
@@ -305,61 +435,37 @@ static double mesh_err(const dn_net_calib *k, const cal_ctx *c, double *worst)
  * it, so the best factor is the median ratio of observed to predicted. */
 static double mesh_try(dn_net_calib *t, const cal_ctx *c)
 {
-	double r[256], w;
+	double r[MAX_MESH_POINTS * MESH_MAX_FLOWS], w;
 	size_t m = 0;
 	t->mesh_mac_eff = 1;
 	for (size_t i = 0; i < c->nmp; i++) {
 		dn_net_flow_stat st[16];
 		if (!mesh_pred(t, &c->mp[i], st))
 			continue;
-		for (uint32_t f = 0; f < c->mp[i].nf && m < 256; f++)
+		for (uint32_t f = 0; f < c->mp[i].nf && m < sizeof r / sizeof r[0]; f++)
 			if (st[f].rate_bps > 0 && c->mp[i].rate[f] > 0)
 				r[m++] = c->mp[i].rate[f] / st[f].rate_bps;
 	}
 	if (m == 0)
 		return INFINITY;
 	qsort(r, m, sizeof *r, cmp_dbl);
-	t->mesh_mac_eff = fmin(fmax(r[m / 2], 0.05), 1.5);
+	t->mesh_mac_eff = fmin(fmax(r[m / 2], MESH_MAC_EFF_MIN), MESH_MAC_EFF_MAX);
 	return mesh_err(t, c, &w);
 }
 
+/* Exhaustive search for the link and interference constants (mac_eff in
+ * closed form with each), then the delays. */
 static void fit_meshes(dn_net_calib *k, const cal_ctx *c)
 {
-	double best = INFINITY;
-	dn_net_calib t = *k, coarse;
-	for (double hv = 0; hv <= 4.001; hv += 0.5)
-		for (double so = -6; so <= 4.001; so += 2)
-			for (double im = -6; im <= 16.001; im += 4)
-				for (double sl = 0.4; sl <= 1.0001; sl += 0.2) {
-					t.mesh_hidden_vuln = hv;
-					t.mesh_sens_offset_db = so;
-					t.mesh_interf_margin_db = im;
-					t.mesh_rate_slope = sl;
-					const double e = mesh_try(&t, c);
-					if (e < best) {
-						best = e;
-						*k = t;
-					}
-				}
-	coarse = *k;
-	for (double hv = coarse.mesh_hidden_vuln - 0.5; hv <= coarse.mesh_hidden_vuln + 0.5001; hv += 0.1)
-		for (double so = coarse.mesh_sens_offset_db - 2; so <= coarse.mesh_sens_offset_db + 2.001; so += 1)
-			for (double im = coarse.mesh_interf_margin_db - 4; im <= coarse.mesh_interf_margin_db + 4.001; im += 1)
-				for (double sl = coarse.mesh_rate_slope - 0.1; sl <= coarse.mesh_rate_slope + 0.1001; sl += 0.05) {
-					/* keep the rate ladder physical: a spread of at least 0.3
-					 * of the standard's and a shift of at most 8 dB */
-					if (hv < 0 || sl < 0.3 || so < -8)
-						continue;
-					t.mesh_hidden_vuln = hv;
-					t.mesh_sens_offset_db = so;
-					t.mesh_interf_margin_db = im;
-					t.mesh_rate_slope = sl;
-					const double e = mesh_try(&t, c);
-					if (e < best) {
-						best = e;
-						*k = t;
-					}
-				}
+	/* the fine pass keeps the rate ladder physical: a spread of at least
+	 * 0.3 of the standard's and a shift of at most 8 dB */
+	static const search_axis ax[SEARCH_AXES] = {
+		{offsetof(dn_net_calib, mesh_hidden_vuln), 0, 4.001, 0.5, 0.5, 0.5001, 0.1, 0},
+		{offsetof(dn_net_calib, mesh_sens_offset_db), -6, 4.001, 2, 2, 2.001, 1, -8},
+		{offsetof(dn_net_calib, mesh_interf_margin_db), -6, 16.001, 4, 4, 4.001, 1, -INFINITY},
+		{offsetof(dn_net_calib, mesh_rate_slope), 0.4, 1.0001, 0.2, 0.1, 0.1001, 0.05, 0.3},
+	};
+	grid_search(k, c, ax, mesh_try);
 	/* delay - sum(pkt/T) = hop_delay * hops + queue / rate: least squares */
 	double a11 = 0, a12 = 0, a22 = 0, b1 = 0, b2 = 0;
 	for (size_t i = 0; i < c->nmp; i++) {
@@ -370,7 +476,7 @@ static void fit_meshes(dn_net_calib *k, const cal_ctx *c)
 		if (!mesh_pred(&z, &c->mp[i], st))
 			continue;
 		for (uint32_t f = 0; f < c->mp[i].nf; f++) {
-			if (st[f].state != DN_NET_FLOW_OK || c->mp[i].rate[f] < 1e4)
+			if (st[f].state != DN_NET_FLOW_OK || c->mp[i].rate[f] < MIN_DELAY_FIT_BPS)
 				continue;
 			const double h = st[f].hops, iv = 1.0 / c->mp[i].rate[f];
 			const double yv = c->mp[i].delay[f] - st[f].delay_s;
@@ -380,27 +486,28 @@ static void fit_meshes(dn_net_calib *k, const cal_ctx *c)
 	const double det = a11 * a22 - a12 * a12;
 	if (det > 0) {
 		k->mesh_hop_delay_s = fmin(fmax((b1 * a22 - b2 * a12) / det, 0), 1);
-		k->mesh_queue_bits = fmin(fmax((a11 * b2 - a12 * b1) / det, 0), 1e10);
+		k->mesh_queue_bits = fmin(fmax((a11 * b2 - a12 * b1) / det, 0), MAX_MESH_QUEUE_BITS);
 	}
 }
 
+/* The median of v[0..n) (sorted); 0 for none (a grid without meshes). */
 static double median_abs(double *v, size_t n)
 {
-	qsort(v, n, sizeof *v, cmp_dbl);
-	return n ? (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2])) : 0;
+	return n ? dn_cli_median(v, n) : 0;
 }
 
 /* Prints the per-point error table; returns the median and worst |error|. */
 static void report(const dn_net_calib *k, const cal_ctx *c, FILE *f, double *med, double *worst)
 {
-	static double e[MAX_OBS + 256];
+	static double e[MAX_OBS + MAX_MESH_POINTS * MESH_MAX_FLOWS];
 	size_t m = 0;
 	*worst = 0;
 	fprintf(f, "# kind\tpoint\tflow\tns3_bps\tmodel_bps\terr_rel\n");
 	for (size_t i = 0; i < c->nco; i++) {
 		const double p = cell_pred(k, &c->co[i]), o = c->co[i].rate_bps;
-		const double er = o > 1e3 ? (p - o) / o : (p > 1e3 ? 1.0 : 0.0);
+		const double er = cell_rel_err(p, o);
 		fprintf(f, "cell\t%u\t%zu\t%.0f\t%.0f\t%.4f\n", c->co[i].point, i, o, p, er);
+		assert(m < sizeof e / sizeof e[0]);
 		e[m++] = fabs(er);
 		*worst = fmax(*worst, fabs(er));
 	}
@@ -410,8 +517,9 @@ static void report(const dn_net_calib *k, const cal_ctx *c, FILE *f, double *med
 			continue;
 		for (uint32_t fl = 0; fl < c->mp[i].nf; fl++) {
 			const double o = c->mp[i].rate[fl];
-			const double er = o > 1e3 ? (st[fl].rate_bps - o) / o : 1.0;
+			const double er = mesh_rel_err(st[fl].rate_bps, o);
 			fprintf(f, "mesh\t%zu\t%u\t%.0f\t%.0f\t%.4f\n", i, fl, o, st[fl].rate_bps, er);
+			assert(m < sizeof e / sizeof e[0]);
 			e[m++] = fabs(er);
 			*worst = fmax(*worst, fabs(er));
 		}
@@ -473,7 +581,7 @@ static int read_grid(const char *path, cal_ctx *c, uint64_t *seed)
 		} else if (sscanf(line, "mesh %u %u %lf %u %u %lf %lf", &pt, &hops, &sp, &chains, &fl, &rate, &delay) == 7) {
 			mesh_point *p = c->nmp ? &c->mp[c->nmp - 1] : NULL;
 			if (!p || p->index != pt) {
-				if (c->nmp >= 64) {
+				if (c->nmp >= MAX_MESH_POINTS) {
 					rc = 1;
 					break;
 				}
@@ -518,10 +626,9 @@ static void split_medians(const dn_net_calib *k, const cal_ctx *c, double *cell_
 {
 	static double e[MAX_OBS];
 	size_t m = 0;
-	for (size_t i = 0; i < c->nco; i++) {
-		const double o = c->co[i].rate_bps, p = cell_pred(k, &c->co[i]);
-		e[m++] = o > 1e3 ? fabs(p - o) / o : (p > 1e3 ? 1.0 : 0.0);
-	}
+	assert(c->nco <= MAX_OBS && c->nmp * MESH_MAX_FLOWS <= MAX_OBS);
+	for (size_t i = 0; i < c->nco; i++)
+		e[m++] = fabs(cell_rel_err(cell_pred(k, &c->co[i]), c->co[i].rate_bps));
 	*cell_med = median_abs(e, m);
 	m = 0;
 	for (size_t i = 0; i < c->nmp; i++) {
@@ -529,7 +636,7 @@ static void split_medians(const dn_net_calib *k, const cal_ctx *c, double *cell_
 		if (!mesh_pred(k, &c->mp[i], st))
 			continue;
 		for (uint32_t f = 0; f < c->mp[i].nf; f++)
-			e[m++] = c->mp[i].rate[f] > 1e3 ? fabs(st[f].rate_bps - c->mp[i].rate[f]) / c->mp[i].rate[f] : 1.0;
+			e[m++] = fabs(mesh_rel_err(st[f].rate_bps, c->mp[i].rate[f]));
 	}
 	*mesh_med = median_abs(e, m);
 }
@@ -548,9 +655,9 @@ static int do_check(const char *file, const char *grid, uint32_t subset, double 
 	int rc = DN_EXIT_FAIL;
 	uint64_t seed = 0;
 	g.co = calloc(MAX_OBS, sizeof *g.co);
-	g.mp = calloc(64, sizeof *g.mp);
+	g.mp = calloc(MAX_MESH_POINTS, sizeof *g.mp);
 	s.co = calloc(MAX_OBS, sizeof *s.co);
-	s.mp = calloc(64, sizeof *s.mp);
+	s.mp = calloc(MAX_MESH_POINTS, sizeof *s.mp);
 	if (!g.co || !g.mp || !s.co || !s.mp || read_grid(grid, &g, &seed))
 		goto out;
 	fit_all(&k, &g);
@@ -558,7 +665,7 @@ static int do_check(const char *file, const char *grid, uint32_t subset, double 
 	const size_t nk = (sizeof k - offsetof(dn_net_calib, cell_se_scale)) / sizeof(double);
 	double kdiff = 0;
 	for (size_t i = 0; i < nk; i++)
-		kdiff = fmax(kdiff, fabs(a[i] - b[i]) / fmax(fabs(b[i]), 1e-9));
+		kdiff = fmax(kdiff, fabs(a[i] - b[i]) / fmax(fabs(b[i]), CHECK_CONST_FLOOR));
 	printf("# refit from %s: constants differ from %s by at most %.3g (relative)\n", grid, file, kdiff);
 	if (run_cells(&s, false, seed, subset) || run_meshes(&s, false, seed, subset))
 		goto out;
@@ -567,8 +674,9 @@ static int do_check(const char *file, const char *grid, uint32_t subset, double 
 	for (size_t i = 0; i < s.nco; i++)
 		for (size_t j = 0; j < g.nco; j++)
 			if (g.co[j].point == s.co[i].point && fabs(g.co[j].sinr_lin - s.co[i].sinr_lin) <=
-				    1e-9 * g.co[j].sinr_lin) {
-				odiff = fmax(odiff, fabs(s.co[i].rate_bps - g.co[j].rate_bps) / fmax(g.co[j].rate_bps, 1e3));
+				    CHECK_SINR_MATCH * g.co[j].sinr_lin) {
+				odiff = fmax(odiff, fabs(s.co[i].rate_bps - g.co[j].rate_bps) /
+							    fmax(g.co[j].rate_bps, MIN_RATE_BPS));
 				matched++;
 				break;
 			}
@@ -576,7 +684,8 @@ static int do_check(const char *file, const char *grid, uint32_t subset, double 
 		for (size_t j = 0; j < g.nmp; j++)
 			if (g.mp[j].index == s.mp[i].index)
 				for (uint32_t f = 0; f < s.mp[i].nf; f++) {
-					odiff = fmax(odiff, fabs(s.mp[i].rate[f] - g.mp[j].rate[f]) / fmax(g.mp[j].rate[f], 1e3));
+					odiff = fmax(odiff, fabs(s.mp[i].rate[f] - g.mp[j].rate[f]) /
+								    fmax(g.mp[j].rate[f], MIN_RATE_BPS));
 					matched++;
 				}
 	const size_t want = s.nco + (size_t)0;
@@ -586,7 +695,7 @@ static int do_check(const char *file, const char *grid, uint32_t subset, double 
 	printf("# reran every %u-th grid point in ns-3 (%zu cell users, %zu mesh points): observations differ "
 	       "from the shipped grid by at most %.3g (relative); %zu of %zu matched\n", subset, s.nco, s.nmp, odiff,
 	       matched, want + want_m);
-	rc = (kdiff <= 1e-6 && odiff <= tol && matched == want + want_m) ? DN_EXIT_OK : DN_EXIT_FAIL;
+	rc = (kdiff <= CHECK_CONST_TOL && odiff <= tol && matched == want + want_m) ? DN_EXIT_OK : DN_EXIT_FAIL;
 	if (rc)
 		fprintf(stderr, "dnetsim calibrate: check FAILED (tolerance %g)\n", tol);
 out:
@@ -679,7 +788,7 @@ int dn_cmd_calibrate(int argc, char **argv)
 	}
 	cal_ctx c = {0};
 	c.co = calloc(MAX_OBS, sizeof *c.co);
-	c.mp = calloc(64, sizeof *c.mp);
+	c.mp = calloc(MAX_MESH_POINTS, sizeof *c.mp);
 	int rc = DN_EXIT_FAIL;
 	if (!c.co || !c.mp)
 		goto done;

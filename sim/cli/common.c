@@ -1,6 +1,7 @@
 /* common.c: the shared parts of the subcommands (see common.h). */
 #include "common.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "cli.h"
 #include "models.h"
 
 dn_rc dn_cli_registry_init(dn_cli_registry *cr)
@@ -115,5 +117,73 @@ double dn_cli_now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+	assert(ts.tv_nsec >= 0 && ts.tv_nsec < DN_NS_PER_S);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / (double)DN_NS_PER_S;
+}
+
+int dn_cli_opts_parse(const char *cmd, int argc, char **argv, int first, dn_cli_opt *o, int n,
+                      const char *operand_hint)
+{
+	assert(first >= 1 && n >= 1);
+	for (int i = first; i < argc; i++) {
+		const char *a = argv[i];
+		if (strncmp(a, "--", 2) != 0) {
+			fprintf(stderr, "dnetsim calc %s: unexpected argument '%s'%s\n", cmd, a, operand_hint);
+			return DN_EXIT_USAGE;
+		}
+		a += 2;
+		const char *eq = strchr(a, '=');
+		const size_t len = eq ? (size_t)(eq - a) : strlen(a);
+		int k = 0;
+		while (k < n && !(strlen(o[k].name) == len && strncmp(o[k].name, a, len) == 0))
+			k++;
+		if (k == n) {
+			fprintf(stderr, "dnetsim calc %s: unknown option '--%.*s' (see --help)\n", cmd, (int)len, a);
+			return DN_EXIT_USAGE;
+		}
+		o[k].seen = 1;
+		if (!o[k].takes_value) {
+			if (eq) {
+				fprintf(stderr, "dnetsim calc %s: --%s takes no value\n", cmd, o[k].name);
+				return DN_EXIT_USAGE;
+			}
+			continue;
+		}
+		if (eq) {
+			o[k].value = eq + 1;
+		} else if (i + 1 < argc) {
+			o[k].value = argv[++i];
+		} else {
+			fprintf(stderr, "dnetsim calc %s: --%s needs a value\n", cmd, o[k].name);
+			return DN_EXIT_USAGE;
+		}
+		assert(i < argc);
+	}
+	return 0;
+}
+
+dn_rc dn_cli_cell_fixed_los(const dn_net_cell_cfg *cfg, const dn_net_calib *k, uint32_t n,
+                            const double *x_m, const double *y_m, uint64_t seed, int *los,
+                            dn_net_user_stat *st)
+{
+	dn_rc rc = dn_net_eval_cell(cfg, k, n, x_m, y_m, NULL, seed, st);
+	if (rc)
+		return rc;
+	for (uint32_t i = 0; i < n; i++)
+		los[i] = st[i].los;
+	return dn_net_eval_cell(cfg, k, n, x_m, y_m, los, seed, st);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	const double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+double dn_cli_median(double *v, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }

@@ -8,11 +8,21 @@
 
 #include <stdbool.h>
 
+#include "dn_net.h"
 #include "engine.h"
 #include "params.h"
 #include "scenario.h"
 
 #define DN_CLI_MAX_SETS 256
+
+/* Unit factors of the program's reports: multiply a value in the unit on
+ * the right to get the unit on the left (seconds and bytes are the
+ * engine's; the others are for printing). */
+#define DN_CLI_US_PER_S 1e6
+#define DN_CLI_MS_PER_S 1e3
+#define DN_CLI_HZ_PER_MHZ 1e6
+#define DN_CLI_MBPS_PER_BPS 1e-6 /* Mbit/s per bit/s */
+#define DN_CLI_BYTES_PER_MIB 1048576.0
 
 typedef struct dn_cli_registry {
 	dn_registry *reg;
@@ -54,6 +64,38 @@ bool dn_cli_out_dir_ok(const char *out, bool quiet);
 /* Parses a non-negative integer option value; prints an error on failure. */
 bool dn_cli_parse_u64(const char *opt, const char *s, uint64_t *out);
 bool dn_cli_parse_double(const char *opt, const char *s, double *out);
+
+/*
+ * The `dnetsim calc` options: "--name value" or "--name=value", or a flag
+ * "--name". value holds the default until the option is given.
+ */
+typedef struct dn_cli_opt {
+	const char *name; /* without the leading "--" */
+	int takes_value;
+	const char *value;
+	int seen;
+} dn_cli_opt;
+
+/*
+ * Parses argv[first..argc) against o[0..n). Returns 0, or DN_EXIT_USAGE after
+ * printing the problem as "dnetsim calc CMD: ..." (an operand's message ends
+ * with operand_hint, "" for none).
+ */
+int dn_cli_opts_parse(const char *cmd, int argc, char **argv, int first, dn_cli_opt *o, int n,
+                      const char *operand_hint);
+
+/* The median of v[0..n), which it sorts; NAN for n == 0. */
+double dn_cli_median(double *v, size_t n);
+
+/*
+ * The cell as compared with ns-3 (`calc cell --ns3`, `calibrate`): the
+ * flow model draws each user's LOS, which is then fixed (los[0..n)) and
+ * the cell evaluated again into st[0..n), so ns-3, given the same los, sees
+ * the same SINR. The first failing dn_net_eval_cell's code.
+ */
+DN_WUR dn_rc dn_cli_cell_fixed_los(const dn_net_cell_cfg *cfg, const dn_net_calib *k, uint32_t n,
+                                   const double *x_m, const double *y_m, uint64_t seed, int *los,
+                                   dn_net_user_stat *st);
 
 /* Monotonic wall clock, seconds (timing reports only). */
 double dn_cli_now_s(void);

@@ -178,4 +178,35 @@ expect_rc 0 "bench peer small" "$BIN" bench peer --agents 2000 --blocks 20 --thr
 expect_rc 2 "bench bad threads" "$BIN" bench peer --agents 2000 --blocks 2 --threads 2,x
 expect_rc 2 "bench unknown" "$BIN" bench nothing
 
+# bench: the one runner with repeats keeps the fastest and still agrees; peer prints its table
+expect_rc 0 "bench phold repeat" "$BIN" bench phold --lps 5000 --end 1 --partitions 4 --threads 2,1 --repeat 2 --tsv
+[ "$(awk -F'\t' 'NR > 1 { print $2, $7 }' "$T/out" | sort -u | wc -l)" = 1 ] && ok || bad "phold repeats disagree"
+[ "$(wc -l <"$T/out")" = 3 ] && ok || bad "phold repeat: not one row a thread count"
+expect_rc 0 "bench peer table" "$BIN" bench peer --agents 2000 --blocks 5 --threads 1
+contains "$T/out" "peer tokenomics: 2000 agents, 5 blocks" "peer table header"
+expect_rc 2 "bench peer too many blocks" "$BIN" bench peer --blocks 100000001
+contains "$T/err" "--blocks must be 1..100000000" "peer blocks bound"
+
+# calc: a large amount fits its buffer (the table once wrote past it)
+expect_rc 0 "calc forward large price" "$BIN" calc forward --price 100000000 --middlemen 1
+contains "$T/out" "Content sale of 100000000.00000000 DNET" "large price printed whole"
+
+# calc cell / mesh: the shared flow-vs-ns-3 scaffold, flow model alone and with ns-3
+expect_rc 0 "calc cell" "$BIN" calc cell --ues 3 --tsv
+[ "$(wc -l <"$T/out")" = 4 ] && ok || bad "calc cell: not one row a user"
+expect_rc 0 "calc mesh" "$BIN" calc mesh --nodes 6 --hops 5 --spacing-m 400
+contains "$T/out" "unreachable" "calc mesh: an out-of-range chain is unreachable"
+contains "$T/out" "flow model wall" "calc mesh: wall time line"
+expect_rc 2 "calc cell stray operand" "$BIN" calc cell stray
+contains "$T/err" "unexpected argument 'stray' (see --help)" "calc cell operand message"
+if grep -q "ns-3=1" <("$BIN" --version); then
+	expect_rc 0 "calc mesh --ns3" "$BIN" calc mesh --ns3 --nodes 3 --hops 2 --measure-s 0.5
+	contains "$T/out" "per-flow |error| median" "calc mesh --ns3 error median"
+	contains "$T/out" "; ns-3 wall" "calc mesh --ns3 wall time"
+	# calibrate: the refit (the fit calibrate and --check share) gives back the shipped constants
+	expect_rc 0 "calibrate --refit" "$BIN" calibrate --refit --grid "$SRC/models/net/calibration-grid.tsv" --out "$T/cal.txt"
+	cmp -s "$T/cal.txt" "$SRC/models/net/calibration.txt" && ok || bad "refit differs from the shipped calibration"
+fi
+expect_rc 2 "calibrate bad subset" "$BIN" calibrate --subset 0
+
 finish
