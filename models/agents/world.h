@@ -1,6 +1,8 @@
 /*
- * world.h: the DNET world model (sim.model: world), internal to
- * models/agents.
+ * world.h: the DNET world model (sim.model: world), private to
+ * models/agents and its tests. Every world_*.c includes this header and
+ * nothing of another world_*.c; docs/agents.md ("Code layout") says which file
+ * holds which actor.
  *
  * A square area cut into tiles; each tile is an engine partition holding
  * a contiguous range of agents. Agents carry roles (a bit set): consumers,
@@ -20,7 +22,12 @@
  * sides build blocks, the fork is resolved by R-CHAIN-4 when the network
  * heals, and only then are the winning blocks applied to the ledger.
  *
- * docs/agents.md describes every kind and its parameters.
+ * The world is its configuration (world_cfg: parameters and what is
+ * derived from them, written by world_init only, read through a const
+ * pointer afterwards) and its state grouped by owner. Every group is held
+ * by value: the tiles' hot loops reach a column or a parameter with one
+ * load, as before the split. Names carry their unit: _base (DNET base
+ * units), _usd_micro, _usd, _ns, _s, _cm, _m; dn_units.h converts.
  */
 #ifndef DN_WORLD_H
 #define DN_WORLD_H
@@ -32,6 +39,7 @@
 #include "dn_chain.h"
 #include "dn_market.h"
 #include "dn_net.h"
+#include "dn_units.h"
 #include "engine.h"
 #include "gini.h"
 #include "match.h"
@@ -40,6 +48,7 @@
 #include "spatial.h"
 
 typedef struct dn_content dn_content;
+typedef struct dn_content_cfg dn_content_cfg;
 
 /* Roles (bits of the role column). */
 enum {
@@ -56,6 +65,13 @@ enum {
 	W_MOMENTUM = 1u << 10, /* trader strategy: momentum (else value) */
 };
 
+/* Bits of the online column. */
+enum {
+	W_ON_LINK = 1u << 0,    /* sharer: its access link is up */
+	W_ON_RELAY = 1u << 1,   /* relay: present in the tile */
+	W_ON_SHARING = 1u << 2, /* sharer: chose to share */
+};
+
 /* Event types (handler indices). */
 enum {
 	EV_REQUEST = 0, /* dst: consumer agent (global id) */
@@ -66,10 +82,19 @@ enum {
 	EV_COUNT
 };
 
+/* Purposes of the set-up's rng streams (population, genesis, keys). */
+enum { PURPOSE_ROLE = 0x57010, PURPOSE_POS, PURPOSE_DEMAND, PURPOSE_KEYS, PURPOSE_GENESIS,
+       PURPOSE_VOTES, PURPOSE_SHARER, PURPOSE_SIGKEY, PURPOSE_VILLAGE, PURPOSE_FOUNDATION };
+/* Purposes of the per-event rng streams in the tiles (w_ev_rng). */
+enum { P_REQ = 0x57100, P_TICK, P_CHURN, P_HOUR, P_FRAUD, P_TRADE, P_VOTE, P_SIZE };
+/* ... and in the block step. */
+enum { P_PRODUCE = 0x57200 };
+
 /* Sharer pricing strategies. */
 enum { PRICE_FIXED = 0, PRICE_UNDERCUT, PRICE_ADAPTIVE, PRICE_MIXED };
 
 #define W_MAX_RELAYS 4
+#define W_CACHE_KEYS_MAX 200000 /* worlds up to this many agents keep their secret keys */
 #define W_NONE UINT32_MAX
 
 /* What a queued transaction is for (to route its receipt). */
@@ -86,7 +111,7 @@ enum {
 
 /* A transaction on its way to the producers. */
 typedef struct wtx {
-	dn_time_ns arrive, submit;
+	dn_time_ns arrive_ns, submit_ns;
 	uint32_t part, agent;   /* origin tile and sender */
 	uint32_t slot, gen;     /* session slot (or site) and its generation */
 	uint32_t purpose;       /* TX_* */
@@ -100,19 +125,33 @@ typedef struct wrcpt {
 	uint32_t purpose, agent, slot, gen;
 	int32_t rc;             /* dnc_rc */
 	uint32_t fraud;
-	uint64_t value;         /* session id (open), units (redeem) */
-	dn_amount amount;       /* paid / refunded */
+	uint64_t session_id;    /* open: the chain's session id */
+	uint64_t units;         /* redeem: the credential's cumulative units */
+	dn_amount moved_base;   /* paid / refunded / unlocked */
 } wrcpt;
 
-/* A market order on its way to the exchange. */
+/* A market order on its way to the exchange: a buy spends usd_micro, a
+ * sell offers base (the other is 0). */
 typedef struct word {
-	dn_time_ns arrive;
+	dn_time_ns arrive_ns;
 	uint32_t part, agent;
 	uint32_t buy;           /* 1 buy DNET with USD, 0 sell DNET */
 	uint32_t role;          /* dn_metrics_role of the flow */
-	int64_t amount;         /* usd_micro (buy) or base units (sell) */
+	dn_usd_micro usd_micro; /* buy: USD to spend */
+	dn_amount base;         /* sell: DNET to sell */
 	uint64_t seq;
 } word;
+
+/* Arrival order at the producers or the exchange: time, then tile, then
+ * the tile's sequence (a total order: sequences are unique per tile). */
+static inline int w_cmp_arrival(dn_time_ns ta, uint32_t pa, uint64_t sa, dn_time_ns tb, uint32_t pb, uint64_t sb)
+{
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
+	if (pa != pb)
+		return pa < pb ? -1 : 1;
+	return sa < sb ? -1 : sa > sb;
+}
 
 typedef struct wvec {
 	void *v;
@@ -132,10 +171,10 @@ typedef struct wsess {
 	uint32_t fraud;              /* the provider tries a bad redeem; 2: the consumer stops signing */
 	uint32_t redeems_in_flight;
 	uint64_t chain_id;
-	dn_time_ns t_request, t_start, t_last;
+	dn_time_ns t_request_ns, t_start_ns;
 	uint64_t units_deposit, units_want, units_done, units_redeemed, units_reserved;
 	double rate_bps, loss;
-	dn_amount price_per_unit;
+	dn_amount price_per_unit_base;
 	dnc_credential cred;         /* latest signed by the consumer */
 	dnc_credential cred_prev;    /* the one last sent for redemption */
 	uint64_t cred_seq;
@@ -156,22 +195,22 @@ typedef struct wpart {
 	uint64_t seq;
 	uint32_t tile;
 	uint64_t begin, end;   /* agents [begin, end) */
-	int32_t x0, y0, w, h;  /* tile rectangle, cm */
-	dn_time_ns delay;      /* one-way delay to the producers (backhaul) */
+	int32_t x0_cm, y0_cm, w_cm, h_cm; /* tile rectangle */
+	dn_time_ns delay_ns;   /* one-way delay to the producers (backhaul) */
 	int side;              /* 0 main, 1 cut off during a network partition */
 	uint64_t hour;
 	/* per-block counters, read by the block step */
 	uint64_t requests, served, no_match, too_expensive, no_funds, rematches;
 	uint64_t relayed_sessions;
 	uint64_t units_delivered;
-	double rate_sum, delay_sum, loss_sum; uint64_t rate_n;
+	double rate_sum_bps, delay_sum_s, loss_sum; uint64_t rate_n;
 	uint64_t sharers_online, sharers_active;
 	uint64_t sites_rented;
 	uint64_t demand_unmet_hour;   /* requests with no match in the last hour */
 	uint64_t active_sessions;
 	uint64_t unmet_last_hour;
 	uint64_t slice, acc_online, acc_active;
-	uint64_t del_cost_usd;   /* candidates' running cost paid, micro-USD, cumulative */
+	uint64_t del_cost_usd_micro;  /* candidates' running cost paid, cumulative */
 } wpart;
 
 /* A block waiting to be applied (during a network partition). */
@@ -180,173 +219,360 @@ typedef struct wblock {
 	uint32_t seat, side;
 	dnc_hash id, parent;
 	uint64_t traffic;
-	size_t tx_begin, tx_end; /* into world.fork_txs */
-	dn_time_ns t;
+	size_t tx_begin, tx_end; /* into world.fk.txs */
+	dn_time_ns t_ns;
 } wblock;
 
-/* The world. */
-typedef struct world {
-	/* parameters */
+/* ---- configuration: read-only after world_init ---- */
+
+typedef struct world_cfg {
+	/* engine */
+	uint64_t seed;
+	uint32_t nparts;
+	dn_time_ns block_ns, end_ns;
+	/* population and layout */
 	uint64_t n;
 	double area_m;
 	uint32_t tiles_x, tiles_y;
-	dn_time_ns block_ns, end_ns;
+	double villages_km2, village_share, village_radius_m;
+	double f_consumer, f_sharer, f_relay, f_holder, f_trader, f_site;
+	double fraud_fraction, free_rider_fraction;
+	bool line;
+	double line_spacing_m;
+	uint32_t candidates, operators, team_holders;
+	bool check_ledger;
+	uint64_t gini_interval_blocks;
+	/* protocol */
 	dnc_params cp;
 	int keyed_sigs;
 	bool cache_keys;
+	dn_amount retract_base;
+	dn_time_ns split_at_ns, split_len_ns; /* network partition (forks); split_at_ns -1: never */
+	double split_share;
 	/* consumers */
 	double sessions_day_max, consumer_mib_day, pareto_alpha, diurnal, wtp_usd_gb, wtp_sigma;
 	double cred_interval_s, consumer_usd_month, deposit_factor, session_mib_target;
 	double airdrop_dnet;
-	double free_rider_fraction;
 	/* sharers */
 	double sharer_quota_gb, sharer_price_usd_gb, sharer_cost_usd_month, sharer_range_m;
 	double sharer_up_h, sharer_down_h, sharer_sell_fraction, sharer_join_ratio, sharer_leave_ratio;
-	double degrade_prob;
+	double sharer_active_initial, degrade_prob;
 	uint32_t sharer_max_sessions, price_strategy;
+	/* links and radio (world_params.c derives the ranges and the cell table) */
 	dn_net_link_kind sharer_access;
 	const dn_net_link_info *access;
 	dn_net_calib calib;
 	dn_net_mesh_cfg mcfg;
-	double *cell_rate;     /* small cell: one user's rate (bit/s) per metre */
+	double *cell_rate_bps; /* small cell: one user's rate per metre of distance */
 	uint32_t n_cell_rate;
 	/* relays */
 	uint32_t max_hops;
 	double relay_range_m, relay_up_h, relay_down_h;
-	/* delegates / holders */
-	uint32_t candidates;
+	/* delegates and holders */
 	double candidate_cost_usd_day, candidate_availability, candidate_sell_fraction, vote_fraction;
 	double candidate_quit_ratio;
 	double energy_kwh_day, usd_per_kwh, storage_usd_gb_month, campaign_usd_day, team_sell_fraction;
-	dn_amount retract_base;
-	/* sites / operators */
-	uint32_t operators;
+	/* sites and operators */
 	double site_rent_usd_hour, operator_price_usd_gb, cell_range_m, cell_capacity_mbps;
 	uint32_t cell_max_sessions;
 	/* traders */
 	double trader_usd, trade_prob_hour, trade_fraction, momentum_share;
-	/* fraud */
-	double fraud_fraction;
-	/* network partition (forks) */
-	dn_time_ns split_at, split_len;
-	double split_share;
-	/* role shares */
-	double villages_km2, village_share, village_radius_m;
-	double f_consumer, f_sharer, f_relay, f_holder, f_trader, f_site;
-	bool check_ledger;
-	uint64_t gini_interval;
-	bool line;
-	double line_spacing_m;
+} world_cfg;
 
-	/* engine */
-	dn_world *w;
-	int kind;
-	uint32_t nparts;
-	uint64_t seed;
-	/* agent columns */
+/* ---- state, by owner ---- */
+
+/* The agent columns (the engine's store, world_population.c). */
+typedef struct world_agents {
 	uint16_t *role;
-	int32_t *x, *y;
-	float *demand;         /* consumer: MiB per day */
-	float *wtp;            /* consumer: USD per GB it accepts */
-	int64_t *usd;          /* usd_micro wallet */
-	int64_t *price;        /* sharer/site: base units per unit */
-	float *price_usd;      /* sharer: USD per GB it asks */
-	uint32_t *quota;       /* sharer: units left this month */
-	uint16_t *nsess;       /* sharer: sessions being served */
-	uint8_t *online;
-	uint8_t *stab;         /* sharer: stability, 0..255 */
-	uint16_t *inflight;    /* transactions not yet receipted */
-	uint32_t *sess_of;     /* consumer: its session slot + 1 (0 none) */
-	int64_t *earned;       /* sharer/site/candidate: base units earned since the last hourly review */
-	uint32_t *renter;      /* site: operator agent + 1 while rented, 0 otherwise */
-	int64_t *ranked, *holding; /* Gini */
-	int64_t *t_req;         /* consumer: when its current request began */
-	uint8_t *sk;           /* cached secret keys (n x 64) or NULL */
+	int32_t *x_cm, *y_cm;
+	float *demand_mib_day;     /* consumer */
+	float *wtp_usd_gb;         /* consumer: the price it accepts */
+	int64_t *usd_micro;        /* USD wallet */
+	int64_t *price_base;       /* sharer/site: base units per traffic unit */
+	float *price_usd_gb;       /* sharer: what it asks */
+	uint32_t *quota_units;     /* sharer: units left this month */
+	uint16_t *nsess;           /* sharer/site: sessions being served */
+	uint8_t *online;           /* W_ON_* bits */
+	uint8_t *stab;             /* sharer: stability, 0..255 */
+	uint16_t *inflight;        /* transactions not yet receipted */
+	uint32_t *sess_of;         /* consumer: its session slot + 1 (0 none) */
+	int64_t *earned_base;      /* sharer/site/candidate: earned since the last review */
+	uint32_t *renter;          /* site: operator agent + 1 while rented, 0 otherwise */
+	int64_t *ranked_base, *holding_base; /* Gini */
+	int64_t *t_req_ns;         /* consumer: when its current request began */
+	uint8_t *sk;               /* cached secret keys (n x DNC_SK_BYTES) or NULL */
+} world_agents;
 
-	/* chain */
+/* The chain: keys, ledger handles, production counters. */
+typedef struct world_chain {
 	dnc_sigscheme sig;
 	dnc_chain *chain;
 	dnc_acct acct0;        /* account of agent 0 */
 	dnc_acct exchange;     /* holds the pool's DNET */
 	dnc_hash last_hash;
 	dnc_schedule sched;
-	uint64_t epoch, slot;
+	uint64_t epoch;
 	uint64_t blocks, missed;
-	uint32_t *cand;        /* candidate agents */
-	double *campaign;      /* per candidate: campaign spending, USD per day */
-	double *campaign_cum;  /* cumulative campaign weights, for holders' sampling */
 	uint64_t chain_bytes;  /* encoded size of the chain so far (headers + transactions) */
 	uint32_t tx_size[DNC_TX_TYPE_END]; /* encoded size by type, once seen */
 	uint8_t foundation_sk[DNC_SK_BYTES];
 	uint32_t foundation_inflight;
 	uint64_t retracts_sent;
-	uint32_t *ops;         /* operator agents */
-	uint32_t *sites;       /* site-owner agents, ascending */
-	uint32_t n_sites;
+	uint64_t tx_applied, tx_failed, tx_fail_rc[DNC_ERC_COUNT];
+} world_chain;
 
-	/* mempool (txs that have not reached a producer yet, or wait) */
+/* The mempool: transactions that have not reached a producer yet, or wait. */
+typedef struct world_mempool {
 	wvec pool, next_pool;
 	wvec admin_q;          /* the foundation's retracts for the next block */
-	/* confirmations: submit times of included txs per height ring */
-	wvec conf[8];
-	uint64_t conf_height[8];
-	/* network partition */
+	wvec conf[8];          /* submit times of included txs, per height ring (confirmations) */
+} world_mempool;
+
+/* A network partition and the fork it makes (R-CHAIN-4). */
+typedef struct world_forks {
 	bool split_active, split_done;
-	dn_time_ns split_t;
+	dn_time_ns split_t_ns;
 	dnc_forktree ft;
-	wvec fork_blocks, fork_txs;
+	wvec blocks, txs;      /* wblock, wtx */
 	dnc_hash tip[2];
-	uint64_t forks, fork_blocks_dropped;
-	/* market */
+	uint64_t forks, blocks_dropped;
+} world_forks;
+
+/* Delegate candidates and what seats earn. */
+typedef struct world_delegates {
+	uint32_t *cand;             /* candidate agents, ascending */
+	double *campaign_usd_day;   /* per candidate */
+	double *campaign_cum;       /* cumulative campaign weights, for holders' sampling */
+	uint64_t cost_usd_micro;    /* candidates' running cost, cumulative */
+	dn_amount income_base;      /* delegates' block income, cumulative */
+	uint64_t seats_traffic_held; /* seats held by sharers/operators (traffic) */
+	double reward_per_unit_base; /* traffic seats' block income per unit redeemed (day average) */
+	dn_amount traffic_reward_block_base;
+} world_delegates;
+
+/* Operators and the micro sites they may rent (R-RENT-1). */
+typedef struct world_operators {
+	uint32_t *agents;      /* operator agents */
+	uint32_t *sites;       /* site-owner agents, ascending */
+	uint32_t n_sites;
+} world_operators;
+
+/* The exchange. */
+typedef struct world_market {
 	dn_market *mkt;
 	dn_market_path *path;
-	dn_usd_micro price_now, price_prev, price_avg;
-	double reward_per_unit;     /* traffic seats' block income per unit redeemed, base units (day average) */
-	dn_amount traffic_reward_block;
+	dn_usd_micro price_usd_micro, price_prev_usd_micro, price_avg_usd_micro; /* per DNET */
+	dn_market_stats stats;
+} world_market;
 
-	dn_market_stats mstats;
-	/* content */
-	dn_content *content;
-	uint64_t content_sales, content_forwarded;
-	bool content_err;        /* a content sale's metrics were out of range */
-	/* metrics */
+/* Content sales (R-FWD); the graph is content.c's. */
+typedef struct world_content {
+	dn_content *graph;     /* NULL: content.enabled is false */
+	uint64_t sales, forwarded;
+	bool err;              /* a content sale's metrics were out of range */
+} world_content;
+
+/* What the world records. */
+typedef struct world_record {
 	dn_metrics met;
 	dn_metrics_part blockm;   /* what the block step itself records */
 	dn_gini gini;
-	uint64_t tx_applied, tx_failed, tx_fail_rc[DNC_ERC_COUNT];
-	uint64_t delegate_cost_usd;  /* cumulative, usd_micro */
-	dn_amount delegate_income;   /* cumulative base units */
-	uint64_t seats_traffic_held; /* seats held by sharers/operators (traffic) */
-	/* series ids */
-	int s[64];           /* series ids */
+	int series[64];           /* series ids */
 	uint64_t fingerprint;
+} world_record;
+
+/* The world. */
+typedef struct world {
+	world_cfg cfg;
+	dn_world *w;
+	int kind;
+	world_agents ag;
+	world_chain ch;
+	world_mempool mp;
+	world_forks fk;
+	world_delegates dl;
+	world_operators ops;
+	world_market mk;
+	world_content ct;
+	world_record rec;
 } world;
 
-/* helpers shared by the world files */
+/* ---- helpers (world_util.c) ---- */
+
 static inline void *wvec_at(const wvec *v, size_t i) { return (char *)v->v + i * v->size; }
 DN_WUR dn_rc wvec_push(wvec *v, const void *item);
 void wvec_free(wvec *v);
 
-static inline dnc_acct w_acct(const world *W, uint32_t a) { return W->acct0 + a; }
+static inline dnc_acct w_acct(const world *W, uint32_t a) { return W->ch.acct0 + a; }
 static inline wpart *w_part(world *W, unsigned i) { return dn_part_model(dn_world_part(W->w, i)); }
+static inline world *w_of(dn_part *p) { return dn_world_model(dn_part_world(p)); }
+/* A site an operator rents now: it serves as a small cell. */
+static inline bool w_is_rented_site(const world *W, uint32_t a)
+{
+	return (W->ag.role[a] & W_SITE) && W->ag.renter[a];
+}
+static inline dn_amount w_balance(const world *W, uint32_t a)
+{
+	return dnc_ledger_balance(dnc_chain_ledger_c(W->ch.chain), w_acct(W, a));
+}
 
+/* The 32-byte key seed of `entity` for `purpose` from the world's seed. */
+void w_key_seed(uint64_t seed, uint32_t entity, uint32_t purpose, uint8_t out[32]);
+/* An agent's secret key (cached for small worlds, else derived again). */
 DN_WUR dn_rc w_secret(const world *W, uint32_t a, uint8_t sk[DNC_SK_BYTES]);
-/* A sharer's monthly quota in traffic units (R-SHARE-1), capped to fit 32 bits. */
-uint32_t w_quota_units(const world *W);
-DN_WUR dn_rc w_submit(world *W, dn_part *p, uint32_t agent, uint32_t purpose, uint32_t slot,
-                      uint32_t gen, dnc_tx *tx, uint32_t fraud);
-DN_WUR dn_rc w_order(world *W, dn_part *p, uint32_t agent, bool buy, int64_t amount, uint32_t role);
-DN_WUR dn_rc w_block_step(world *W, dn_time_ns t);
+/* An rng stream for one event of one entity (streams of different events
+ * never overlap: 64 blocks per nanosecond of time). */
+void w_ev_rng(const world_cfg *C, dn_rng *r, uint32_t entity, uint32_t purpose, dn_time_ns t);
+double w_expo(dn_rng *r, double mean);
+/* Pareto(alpha) with minimum 1, capped; log-normal around a median. */
+double w_pareto(dn_rng *r, double alpha, double cap);
+double w_lognormal(dn_rng *r, double median, double sigma);
+/* The market price, never 0. */
 dn_usd_micro w_price(const world *W);
 /* DNET base units per unit of traffic for a USD price per GB at the market price. */
 dn_amount w_unit_price(const world *W, double usd_per_gb);
-extern const dn_handler_fn w_handlers[EV_COUNT];
-DN_WUR dn_rc w_part_start(dn_part *p);
-DN_WUR dn_rc w_index_sharer(world *W, wpart *P, uint32_t a);
+/* A sharer's monthly quota in traffic units (R-SHARE-1), capped to fit 32 bits. */
+uint32_t w_quota_units(const world_cfg *C);
 /* Marks an account's holdings as changed (Gini, block step). */
 DN_WUR dn_rc w_touch(world *W, dnc_acct acct);
-/* The model's memory estimate (world_estimate.c); column_bytes is the
- * agent kind's bytes per agent. */
+/* Brings the marked agents' holdings up to date in the Gini structure. */
+void w_gini_commit(world *W);
+/* A protocol-library failure during set-up / in the block step, as the world's error. */
+DN_WUR dn_rc w_setup_fail(world *W, const char *what, dnc_rc rc);
+DN_WUR dn_rc w_block_fail(world *W, const char *what, dnc_rc rc);
+
+/* ---- the parameters (world_params.c) ---- */
+
+/* The table's length: the definition must agree (the compiler checks). */
+#define W_N_PARAMS 102
+extern const dn_param_def w_param_defs[W_N_PARAMS];
+DN_WUR dn_rc w_read_params(world *W, const dn_scenario *s);
+/* Links, radio ranges and the small-cell table, from the parameters. */
+DN_WUR dn_rc w_derive_radio(world *W, const dn_scenario *s);
+double w_ppm_of(const dn_scenario *s, const char *name);
+
+/* ---- set-up (world_population.c, world_genesis.c) ---- */
+
+extern const dn_kind_def w_agent_kind;
+DN_WUR dn_rc w_make_population(world *W, const dn_scenario *s);
+DN_WUR dn_rc w_make_genesis(world *W, const dn_scenario *s);
+
+/* ---- a tile (world_tile.c) ---- */
+
+extern const dn_handler_fn w_handlers[EV_COUNT];
+DN_WUR dn_rc w_part_start(dn_part *p);
+DN_WUR dn_rc w_submit(world *W, dn_part *p, uint32_t agent, uint32_t purpose, uint32_t slot,
+                      uint32_t gen, dnc_tx *tx, uint32_t fraud);
+
+/* ---- consumers (world_consumer.c) ---- */
+
+DN_WUR dn_rc w_consumer_start(world *W, dn_part *p, uint32_t a);
+DN_WUR dn_rc w_ev_request(dn_part *p, const dn_event *ev);
+/* Re-match a consumer at t (R-CRED-3): a request for the `units` left,
+ * avoiding the old provider (nothing if no units are left). */
+DN_WUR dn_rc w_consumer_rematch(dn_part *p, uint32_t a, uint64_t units, uint32_t old_provider, dn_time_ns t);
+/* Ask again for `units` at t (a failed open). */
+DN_WUR dn_rc w_consumer_retry(dn_part *p, uint32_t a, uint64_t units, dn_time_ns t);
+
+/* ---- sharers (world_sharer.c) ---- */
+
+/* R-CRED-3 over the tile's sharers from (x, y) for `self`, excluding
+ * `exclude` (local id or DNC_NONE): the provider agent or W_NONE. */
+DN_WUR dn_rc w_match_at(const world *W, wpart *P, uint32_t self, int32_t x_cm, int32_t y_cm,
+                        uint64_t units, uint32_t exclude, uint32_t *provider, uint32_t *examined);
+DN_WUR dn_rc w_index_sharer(const world *W, wpart *P, uint32_t a);
+DN_WUR dn_rc w_sharer_start(world *W, dn_part *p, wpart *P, uint32_t a, dn_rng *r);
+/* Churn (EV_CHURN): the new state, *mean_h its mean duration in hours. */
+DN_WUR dn_rc w_sharer_churn(world *W, wpart *P, uint32_t a, double *mean_h);
+DN_WUR dn_rc w_sharer_hour(world *W, dn_part *p, wpart *P, uint32_t a, dn_time_ns now);
+
+/* ---- relays and paths (world_relay.c) ---- */
+
+typedef struct w_path {
+	uint32_t provider;          /* agent */
+	uint32_t n_relays;
+	uint32_t relay[W_MAX_RELAYS];
+	uint32_t examined;
+} w_path;
+/* Direct match, else a breadth-first search over relays (up to max_hops). */
+DN_WUR dn_rc w_find_path(const world *W, wpart *P, uint32_t consumer, uint64_t units, uint32_t exclude,
+                         w_path *pt);
+double w_path_rate_bps(const world *W, uint32_t consumer, const w_path *pt);
+double w_path_loss(const world *W, uint32_t consumer, const w_path *pt);
+/* One-way delay of a session's path. */
+double w_path_delay_s(const world *W, const wsess *s);
+DN_WUR dn_rc w_relay_start(world *W, dn_part *p, wpart *P, uint32_t a, dn_rng *r);
+DN_WUR dn_rc w_relay_churn(world *W, wpart *P, uint32_t a, dn_rng *r, double *mean_h);
+
+/* ---- sessions (world_session.c) ---- */
+
+/* What a consumer's decision hands to the session it opens. */
+typedef struct w_open {
+	uint32_t consumer;
+	const w_path *path;
+	uint64_t units, deposit_units;
+	dn_amount price_per_unit_base;
+	double rate_bps;
+} w_open;
+DN_WUR dn_rc w_session_open(world *W, dn_part *p, const w_open *o);
+DN_WUR dn_rc w_ev_tick(dn_part *p, const dn_event *ev);
+/* A receipt for a session's transaction, in the tile. */
+DN_WUR dn_rc w_session_receipt(world *W, dn_part *p, const wrcpt *c);
+/* Block side: the money flows of an applied redeem (relays, operator, metrics). */
+DN_WUR dn_rc w_session_settle(world *W, const wtx *q, const dnc_tx_receipt *r);
+/* Block side: R-ADMIN-1 penalty for a rejected forged or replayed redeem. */
+DN_WUR dn_rc w_session_penalise(world *W, const wtx *q, dn_time_ns t);
+uint64_t w_sessions_active(const wpart *P);
+
+/* ---- delegates and holders (world_delegate.c) ---- */
+
+DN_WUR dn_rc w_holder_vote(world *W, dn_part *p, uint32_t a, dn_time_ns now);
+DN_WUR dn_rc w_candidate_day(world *W, dn_part *p, wpart *P, uint32_t a);
+DN_WUR dn_rc w_team_unlock(world *W, dn_part *p, uint32_t a);
+DN_WUR dn_rc w_team_receipt(world *W, dn_part *p, const wrcpt *c);
+/* Block side: elections, producers, seats' income, candidates' costs. */
+DN_WUR dn_rc w_new_epoch_if_due(world *W, uint64_t slot);
+/* Around dnc_chain_end_block: the seats' balances before, and after it
+ * what each seat's agent earned (its review), the metrics, Gini marks. */
+void w_seats_before(const world *W, const dnc_delegate_set *ds, dn_amount *seat_before, dn_amount *before);
+DN_WUR dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, const dn_amount *seat_before, dn_amount before,
+                          const dnc_block_summary *sum);
+void w_reward_average(world *W, uint64_t traffic);
+void w_delegates_collect(world *W);
+
+/* ---- operators and sites (world_operator.c) ---- */
+
+DN_WUR dn_rc w_operators_hour(world *W, dn_time_ns t);
+/* Block side: metrics and Gini marks of an applied rent. */
+DN_WUR dn_rc w_rent_settle(world *W, const wtx *q, const dnc_tx_receipt *r);
+
+/* ---- traders and the exchange (world_exchange.c) ---- */
+
+DN_WUR dn_rc w_order_buy(dn_part *p, uint32_t agent, dn_usd_micro usd_micro, uint32_t role);
+DN_WUR dn_rc w_order_sell(dn_part *p, uint32_t agent, dn_amount base, uint32_t role);
+DN_WUR dn_rc w_trader_hour(world *W, dn_part *p, uint32_t a, dn_time_ns now);
+DN_WUR dn_rc w_exchange_open(world *W, const dn_scenario *s, dn_amount *pool_base);
+/* An operator buys DNET at once in the block step (no order, no Gini mark). */
+DN_WUR dn_rc w_exchange_buy_now(world *W, uint32_t agent, dn_usd_micro budget);
+DN_WUR dn_rc w_exchange_block(world *W, dn_time_ns t);
+DN_WUR dn_rc w_exchange_check(world *W);
+
+/* ---- content (world_content.c) ---- */
+
+void w_content_cfg_read(const dn_scenario *s, dn_content_cfg *cc);
+DN_WUR dn_rc w_content_init(world *W, const dn_scenario *s);
+DN_WUR dn_rc w_content_block(world *W, uint64_t slot);
+
+/* ---- the block (world_block.c) ---- */
+
+DN_WUR dn_rc w_block_step(world *W, dn_time_ns t);
+/* Sorts the mempool in (arrival, tile, sequence) order (after the block
+ * step itself added transactions). */
+void w_pool_sort(world *W);
+
+/* ---- memory estimate (world_estimate.c) ---- */
+
+/* The model's memory estimate; column_bytes is the agent kind's bytes per agent. */
 DN_WUR dn_rc w_estimate(const dn_scenario *s, size_t column_bytes, dn_estimate *e);
 
 #endif

@@ -14,7 +14,7 @@
 
 /*
  * Growth per nominal session (a consumer's demand over consumer.session_mib,
- * clamped as world_agents.c clamps it): the sessions the chain keeps, their
+ * clamped as world_consumer.c clamps it): the sessions the chain keeps, their
  * transactions and receipts. Measured with scenarios/scale-1m.yaml at 200k
  * and 1M agents: 180-195 bytes per agent per simulated day beyond set-up
  * (results buffers excluded), about 6 nominal sessions per consumer per day.
@@ -42,7 +42,7 @@ dn_rc w_estimate(const dn_scenario *s, size_t column_bytes, dn_estimate *e)
 	double gini_cap = fmin(n, n / 4 + 100000);
 	double setup = n * (double)column_bytes + (double)hot + (double)records +
 	               dn_gini_footprint((uint64_t)n, (uint64_t)gini_cap);
-	if (n <= 200000) /* make_chain caches secret keys up to this size */
+	if (n <= W_CACHE_KEYS_MAX) /* world_init caches secret keys up to this size */
 		setup += n * DNC_SK_BYTES;
 	setup += n * (2 * sizeof(uint32_t) + (fs + fr) * W_SPATIAL_SLOT_BYTES);
 
@@ -53,13 +53,8 @@ dn_rc w_estimate(const dn_scenario *s, size_t column_bytes, dn_estimate *e)
 
 	if (dn_scn_bool(s, "content.enabled")) {
 		dn_content_cfg cc;
-		dn_content_cfg_default(&cc);
+		w_content_cfg_read(s, &cc);
 		cc.n = (uint32_t)fmin(n, UINT32_MAX);
-		cc.edges_per_node = (uint32_t)dn_scn_int(s, "content.edges_per_agent");
-		cc.creator_ppm = (uint32_t)nearbyint(dn_scn_float(s, "content.creator_fraction") * 1e6);
-		cc.items_per_creator_per_day = dn_scn_float(s, "content.items_per_creator_per_day");
-		cc.purchases_per_agent_per_day = dn_scn_float(s, "content.purchases_per_agent_per_day");
-		cc.max_holdings = (uint32_t)dn_scn_int(s, "content.max_holdings");
 		setup += dn_content_footprint(&cc, days);
 	}
 

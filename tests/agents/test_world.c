@@ -94,7 +94,7 @@ static void run_world(dn_world *w)
  * and together they are the ledger's session locks. */
 static void assert_supply_conserved(const world *W)
 {
-	const dnc_sessions *T = dnc_chain_sessions(W->chain);
+	const dnc_sessions *T = dnc_chain_sessions(W->ch.chain);
 	dnc_u128 open_left = 0;
 	for (uint64_t i = 0; i < T->n; i++) {
 		const dnc_session *ss = &T->v[i];
@@ -108,9 +108,9 @@ static void assert_supply_conserved(const world *W)
 			open_left += (uint64_t)ss->deposit_left;
 		}
 	}
-	assert_true(open_left == (dnc_u128)(uint64_t)dnc_ledger_locked_total(dnc_chain_ledger_c(W->chain), DNC_LOCK_SESSION));
-	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
-	assert_int_equal(dnc_chain_check(W->chain), DNC_OK);
+	assert_true(open_left == (dnc_u128)(uint64_t)dnc_ledger_locked_total(dnc_chain_ledger_c(W->ch.chain), DNC_LOCK_SESSION));
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	assert_int_equal(dnc_chain_check(W->ch.chain), DNC_OK);
 	dnc_u128 sum = (uint64_t)dnc_ledger_unminted(L);
 	for (dnc_acct a = 0; a < dnc_ledger_count(L); a++) {
 		dn_amount h = dnc_ledger_holdings(L, a);
@@ -119,7 +119,7 @@ static void assert_supply_conserved(const world *W)
 		sum += (uint64_t)h;
 	}
 	assert_true(sum == (dnc_u128)(uint64_t)dnc_ledger_supply(L));
-	assert_true(dnc_ledger_supply(L) == W->cp.supply_base);
+	assert_true(dnc_ledger_supply(L) == W->cfg.cp.supply_base);
 }
 
 /* What the chain's session table says was paid, split by the rules. */
@@ -139,8 +139,8 @@ typedef struct paid_by_hand {
  * the provider gets the rest (R-SHARE-2). */
 static paid_by_hand by_hand(const world *W, dnc_acct consumer, dnc_acct distributor, uint32_t n_relays)
 {
-	const dnc_sessions *T = dnc_chain_sessions(W->chain);
-	const dnc_params *p = dnc_chain_params(W->chain);
+	const dnc_sessions *T = dnc_chain_sessions(W->ch.chain);
+	const dnc_params *p = dnc_chain_params(W->ch.chain);
 	paid_by_hand h;
 	memset(&h, 0, sizeof h);
 	for (uint64_t i = 0; i < T->n; i++) {
@@ -184,14 +184,14 @@ static paid_by_hand by_hand(const world *W, dnc_acct consumer, dnc_acct distribu
  * per closed session: the redeems (the line worlds send nothing else). */
 static uint64_t redeems_applied(const world *W, const paid_by_hand *h)
 {
-	assert_true(W->tx_applied >= h->sessions + h->closed);
-	return W->tx_applied - h->sessions - h->closed;
+	assert_true(W->ch.tx_applied >= h->sessions + h->closed);
+	return W->ch.tx_applied - h->sessions - h->closed;
 }
 
 /* Holdings of agent a (the ledger's balance plus locks). */
 static dn_amount holdings(const world *W, uint32_t a)
 {
-	return dnc_ledger_holdings(dnc_chain_ledger_c(W->chain), w_acct(W, a));
+	return dnc_ledger_holdings(dnc_chain_ledger_c(W->ch.chain), w_acct(W, a));
 }
 
 /* What a line world's single consumer and single delegate end with: the
@@ -201,14 +201,14 @@ static dn_amount holdings(const world *W, uint32_t a)
 static void assert_payer_and_pool(const world *W, uint32_t C, uint32_t D, int64_t usd0, dn_amount d0,
                                   dn_amount unminted0, const paid_by_hand *h)
 {
-	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
 	const dn_amount airdrop = 100 * DNC_UNITS_PER_DNET;
-	assert_true(W->usd[C] >= usd0); /* its monthly budget accrues; it spent none of it */
+	assert_true(W->ag.usd_micro[C] >= usd0); /* its monthly budget accrues; it spent none of it */
 	assert_int_equal(dnc_ledger_balance(L, w_acct(W, C)), airdrop - h->gross - h->locked);
 	assert_int_equal(dnc_ledger_account(L, w_acct(W, C))->lock[DNC_LOCK_SESSION], h->locked);
 	dn_amount minted = unminted0 - dnc_ledger_unminted(L);
 	assert_true(minted > 0);
-	assert_int_equal(dnc_ledger_balance(L, dnc_chain_fee_pot(W->chain)), 0);
+	assert_int_equal(dnc_ledger_balance(L, dnc_chain_fee_pot(W->ch.chain)), 0);
 	assert_int_equal(holdings(W, D) - d0, minted + h->fees);
 	assert_true(h->fees > 0);
 	assert_supply_conserved(W);
@@ -243,14 +243,14 @@ static void test_R_SHARE_2_three_hop_relay_exact_shares(void **state)
 	dn_scenario *s = NULL;
 	dn_world *w = new_world(reg, line_relay_yaml, 1, &s);
 	world *W = dn_world_model(w);
-	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
 	enum { C = 0, R1 = 1, R2 = 2, R3 = 3, S = 4, D = 5 };
 	const dn_amount airdrop = 100 * DNC_UNITS_PER_DNET;
 	/* genesis: relays and the sharer start with nothing, the consumer with its airdrop */
 	for (uint32_t a = R1; a <= S; a++)
 		assert_int_equal(holdings(W, a), 0);
 	assert_int_equal(dnc_ledger_balance(L, w_acct(W, C)), airdrop);
-	const int64_t usd0 = W->usd[C];
+	const int64_t usd0 = W->ag.usd_micro[C];
 	const dn_amount d0 = holdings(W, D), unminted0 = dnc_ledger_unminted(L);
 
 	run_world(w);
@@ -261,7 +261,7 @@ static void test_R_SHARE_2_three_hop_relay_exact_shares(void **state)
 	assert_true(h.relay_each > 0);
 	/* one redeem per session that was paid, so the per-redeem rounding is known */
 	assert_int_equal(redeems_applied(W, &h), h.redeemed_sessions);
-	assert_int_equal(W->tx_failed, 0);
+	assert_int_equal(W->ch.tx_failed, 0);
 	/* R-SHARE-2: three equal relay shares, the provider the rest */
 	assert_int_equal(dnc_ledger_balance(L, w_acct(W, R1)), h.relay_each);
 	assert_int_equal(dnc_ledger_balance(L, w_acct(W, R2)), h.relay_each);
@@ -299,10 +299,10 @@ static void test_R_SHARE_1_direct_session_exact_balances(void **state)
 		"chain: {delegates: 1}\n",
 		1, &s);
 	world *W = dn_world_model(w);
-	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
 	enum { C = 0, S = 1, D = 2 };
 	assert_int_equal(holdings(W, S), 0);
-	const int64_t usd0 = W->usd[C];
+	const int64_t usd0 = W->ag.usd_micro[C];
 	const dn_amount d0 = holdings(W, D), unminted0 = dnc_ledger_unminted(L);
 
 	run_world(w);
@@ -311,7 +311,7 @@ static void test_R_SHARE_1_direct_session_exact_balances(void **state)
 	assert_true(h.closed >= 1);
 	assert_true(h.redeemed_sessions >= 1);
 	assert_int_equal(redeems_applied(W, &h), h.redeemed_sessions);
-	assert_int_equal(W->tx_failed, 0);
+	assert_int_equal(W->ch.tx_failed, 0);
 	/* R-SHARE-1: the provider gets everything after the community fee */
 	assert_int_equal(h.provider, h.gross - h.fees);
 	assert_int_equal(dnc_ledger_balance(L, w_acct(W, S)), h.provider);
@@ -341,11 +341,11 @@ static void test_conservation_every_block(void **state)
 		2, &s);
 	world *W = dn_world_model(w);
 	run_world(w);
-	assert_int_equal(W->blocks + W->missed, 720);
-	assert_true(W->blocks > 600);
-	assert_true(W->tx_applied > 100);
-	assert_true(dnc_chain_sessions(W->chain)->n > 10);
-	assert_true(W->content_sales > 0);
+	assert_int_equal(W->ch.blocks + W->ch.missed, 720);
+	assert_true(W->ch.blocks > 600);
+	assert_true(W->ch.tx_applied > 100);
+	assert_true(dnc_chain_sessions(W->ch.chain)->n > 10);
+	assert_true(W->ct.sales > 0);
 	assert_supply_conserved(W);
 	dn_world_free(w);
 	dn_scenario_free(s);
@@ -371,13 +371,13 @@ static void test_conservation_checked_every_block_by_default(void **state)
 		"content: {enabled: true}\n",
 		2, &s);
 	world *W = dn_world_model(w);
-	assert_false(W->check_ledger);
+	assert_false(W->cfg.check_ledger);
 	run_world(w);
-	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
 	dnc_check_stats cs;
 	dnc_ledger_check_stats(L, &cs);
-	assert_int_equal(W->blocks + W->missed, 360);
-	assert_true(W->tx_applied > 100);
+	assert_int_equal(W->ch.blocks + W->ch.missed, 360);
+	assert_true(W->ch.tx_applied > 100);
 	assert_int_equal(cs.checks, 360);
 	assert_int_equal(cs.full_scans, 0);
 	assert_true(cs.max_touched > 0 && cs.max_touched <= dnc_ledger_count(L));
@@ -405,7 +405,7 @@ static void plant_progress(void *ctx, dn_time_ns now, dn_time_ns end, uint64_t e
 	(void)events;
 	if (c->done || now < c->at)
 		return;
-	dnc_test_ledger_plant(dnc_chain_ledger(c->W->chain), c->acct, c->amount);
+	dnc_test_ledger_plant(dnc_chain_ledger(c->W->ch.chain), c->acct, c->amount);
 	c->when = now;
 	c->done = true;
 }
@@ -436,14 +436,14 @@ static void test_conservation_violation_stops_the_run(void **state)
 	assert_true(c.done);
 	assert_int_not_equal(rc, DN_OK);
 	/* the next block step after the plant is the one that fails */
-	uint64_t slot = (uint64_t)((c.when + W->block_ns - 1) / W->block_ns) - 1;
+	uint64_t slot = (uint64_t)((c.when + W->cfg.block_ns - 1) / W->cfg.block_ns) - 1;
 	snprintf(want, sizeof want,
 	         "conservation broken at block %llu: account %u (agent 17) changed by 0.00012345 DNET unexplained; "
 	         "supply off by 0.00012345 DNET",
 	         (unsigned long long)slot, (unsigned)w_acct(W, 17));
 	if (!strstr(err, want))
 		fail_msg("error \"%s\" does not say \"%s\"", err, want);
-	assert_true(W->blocks + W->missed == slot + 1); /* it stopped there */
+	assert_true(W->ch.blocks + W->ch.missed == slot + 1); /* it stopped there */
 	dn_world_free(w);
 	dn_scenario_free(s);
 	dn_registry_free(reg);
@@ -467,19 +467,19 @@ static void test_determinism_threads(void **state)
 	run_world(w1);
 	run_world(w2);
 	world *W1 = dn_world_model(w1), *W2 = dn_world_model(w2);
-	assert_true(W1->tx_applied > 0);
+	assert_true(W1->ch.tx_applied > 0);
 	assert_true(dn_world_fingerprint(w1) == dn_world_fingerprint(w2));
-	assert_int_equal(W1->tx_applied, W2->tx_applied);
-	assert_int_equal(W1->tx_failed, W2->tx_failed);
-	const dnc_ledger *L1 = dnc_chain_ledger_c(W1->chain), *L2 = dnc_chain_ledger_c(W2->chain);
+	assert_int_equal(W1->ch.tx_applied, W2->ch.tx_applied);
+	assert_int_equal(W1->ch.tx_failed, W2->ch.tx_failed);
+	const dnc_ledger *L1 = dnc_chain_ledger_c(W1->ch.chain), *L2 = dnc_chain_ledger_c(W2->ch.chain);
 	assert_int_equal(dnc_ledger_count(L1), dnc_ledger_count(L2));
 	assert_int_equal(dnc_ledger_unminted(L1), dnc_ledger_unminted(L2));
 	for (dnc_acct a = 0; a < dnc_ledger_count(L1); a++) {
 		assert_int_equal(dnc_ledger_balance(L1, a), dnc_ledger_balance(L2, a));
 		assert_int_equal(dnc_ledger_holdings(L1, a), dnc_ledger_holdings(L2, a));
 	}
-	assert_int_equal(dnc_chain_sessions(W1->chain)->n, dnc_chain_sessions(W2->chain)->n);
-	assert_memory_equal(W1->usd, W2->usd, W1->n * sizeof *W1->usd);
+	assert_int_equal(dnc_chain_sessions(W1->ch.chain)->n, dnc_chain_sessions(W2->ch.chain)->n);
+	assert_memory_equal(W1->ag.usd_micro, W2->ag.usd_micro, W1->cfg.n * sizeof *W1->ag.usd_micro);
 	dn_world_free(w1);
 	dn_world_free(w2);
 	dn_scenario_free(s1);
@@ -502,15 +502,15 @@ static void test_R_CHAIN_4_partition_fork_resolved(void **state)
 		1, &s);
 	world *W = dn_world_model(w);
 	run_world(w);
-	assert_int_equal(W->forks, 1);
-	assert_true(W->split_done);
-	assert_false(W->split_active);
+	assert_int_equal(W->fk.forks, 1);
+	assert_true(W->fk.split_done);
+	assert_false(W->fk.split_active);
 	/* both sides produced during the split; the losing side's blocks were dropped */
-	assert_true(W->fork_blocks_dropped > 0);
-	assert_true(W->fork_blocks_dropped < 30);
+	assert_true(W->fk.blocks_dropped > 0);
+	assert_true(W->fk.blocks_dropped < 30);
 	/* the main chain went on after the heal: 180 slots, some dropped or missed */
-	assert_int_equal(W->blocks + W->missed + W->fork_blocks_dropped, 180);
-	assert_true(W->met.total.forks_seen == 1);
+	assert_int_equal(W->ch.blocks + W->ch.missed + W->fk.blocks_dropped, 180);
+	assert_true(W->rec.met.total.forks_seen == 1);
 	assert_supply_conserved(W);
 	dn_world_free(w);
 	dn_scenario_free(s);
@@ -538,22 +538,22 @@ static void fraud_world(const char *retract)
 	const bool retracting = strcmp(retract, "0") != 0;
 	world *W = dn_world_model(w);
 	uint64_t sharers = 0;
-	for (uint64_t a = 0; a < W->n; a++)
-		if (W->role[a] & W_SHARER) {
+	for (uint64_t a = 0; a < W->cfg.n; a++)
+		if (W->ag.role[a] & W_SHARER) {
 			sharers++;
-			assert_true(W->role[a] & W_FRAUD);
+			assert_true(W->ag.role[a] & W_FRAUD);
 		}
 	assert_true(sharers > 0);
-	const dnc_acct fnd = dnc_chain_foundation(W->chain);
-	const dn_amount fnd0 = dnc_ledger_balance(dnc_chain_ledger_c(W->chain), fnd);
+	const dnc_acct fnd = dnc_chain_foundation(W->ch.chain);
+	const dn_amount fnd0 = dnc_ledger_balance(dnc_chain_ledger_c(W->ch.chain), fnd);
 	run_world(w);
-	assert_true(W->tx_fail_rc[DNC_EBADSIG] > 0);
-	assert_true(W->met.total.fraud_attempted > 0);
-	assert_int_equal(W->met.total.fraud_attempted, W->met.total.fraud_caught);
+	assert_true(W->ch.tx_fail_rc[DNC_EBADSIG] > 0);
+	assert_true(W->rec.met.total.fraud_attempted > 0);
+	assert_int_equal(W->rec.met.total.fraud_attempted, W->rec.met.total.fraud_caught);
 	/* per distributor: what its consumers signed and the chain paid */
-	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
-	const dnc_sessions *T = dnc_chain_sessions(W->chain);
-	dn_amount *owed = calloc(W->n, sizeof *owed);
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	const dnc_sessions *T = dnc_chain_sessions(W->ch.chain);
+	dn_amount *owed = calloc(W->cfg.n, sizeof *owed);
 	assert_non_null(owed);
 	uint64_t closed = 0, closed_paid = 0;
 	for (uint64_t i = 0; i < T->n; i++) {
@@ -567,17 +567,17 @@ static void fraud_world(const char *retract)
 		} else {
 			assert_int_equal(ss->deposit_left, (dn_amount)(ss->units_max * (uint64_t)ss->price_per_unit) - paid);
 		}
-		assert_true(ss->distributor >= W->acct0 && ss->distributor < W->acct0 + W->n);
-		owed[ss->distributor - W->acct0] += paid;
+		assert_true(ss->distributor >= W->ch.acct0 && ss->distributor < W->ch.acct0 + W->cfg.n);
+		owed[ss->distributor - W->ch.acct0] += paid;
 	}
 	assert_true(closed > 0);
 	/* a session closed after a paid final redeem had a forgery sent before it */
 	assert_true(closed_paid > 0);
-	assert_true(W->met.total.fraud_attempted >= closed_paid);
+	assert_true(W->rec.met.total.fraud_attempted >= closed_paid);
 	uint64_t checked = 0;
 	dn_amount taken = 0;
-	for (uint64_t a = 0; a < W->n; a++) {
-		if (W->role[a] != (W_SHARER | W_FRAUD))
+	for (uint64_t a = 0; a < W->cfg.n; a++) {
+		if (W->ag.role[a] != (W_SHARER | W_FRAUD))
 			continue; /* only pure sharers: nothing else moves their money */
 		/* R-ADMIN-1: whatever the foundation took back came off that */
 		taken += owed[a] - dnc_ledger_balance(L, w_acct(W, (uint32_t)a));
@@ -587,7 +587,7 @@ static void fraud_world(const char *retract)
 	}
 	assert_true(checked > 0);
 	free(owed);
-	const dnc_admin_stats *ad = dnc_chain_admin_stats(W->chain);
+	const dnc_admin_stats *ad = dnc_chain_admin_stats(W->ch.chain);
 	if (!retracting) {
 		assert_int_equal(ad->count, 0);
 		assert_int_equal(taken, 0);
@@ -741,7 +741,7 @@ static void test_edge_configurations_run(void **state)
 			fail_msg("%s: %s", extra[i], err);
 		run_world(w);
 		world *W = dn_world_model(w);
-		assert_int_equal(W->blocks + W->missed + W->fork_blocks_dropped, 360);
+		assert_int_equal(W->ch.blocks + W->ch.missed + W->fk.blocks_dropped, 360);
 		assert_supply_conserved(W);
 		dn_world_free(w);
 		dn_scenario_free(s);
@@ -775,22 +775,22 @@ static void test_R_RENT_1_operator_rents_a_cell(void **state)
 		"chain: {delegates: 1}\n",
 		1, &s);
 	world *W = dn_world_model(w);
-	const dnc_ledger *L = dnc_chain_ledger_c(W->chain);
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
 	enum { C = 0, SITE = 5, OP = 8 };
 	assert_int_equal(holdings(W, SITE), 0);
 	const dn_amount op0 = dnc_ledger_balance(L, w_acct(W, OP));
-	const dn_usd_micro price0 = W->price_now;
+	const dn_usd_micro price0 = W->mk.price_usd_micro;
 
 	run_world(w);
 
-	assert_int_equal(W->price_now, price0); /* nobody traded */
-	assert_int_equal(W->renter[SITE], OP + 1);
+	assert_int_equal(W->mk.price_usd_micro, price0); /* nobody traded */
+	assert_int_equal(W->ag.renter[SITE], OP + 1);
 	paid_by_hand h = by_hand(W, w_acct(W, C), w_acct(W, SITE), 0);
 	assert_true(h.redeemed_sessions >= 1);
 	/* the rent: operator.rent_usd_per_hour at the (unchanged) price, less the community fee */
 	const dn_amount rent = (dn_amount)llround(0.2 / ((double)price0 / 1e6) * 1e8);
 	const dn_amount fee = (dn_amount)((unsigned __int128)(uint64_t)rent *
-	                                  dnc_chain_params(W->chain)->community_fee_ppm / 1000000u);
+	                                  dnc_chain_params(W->ch.chain)->community_fee_ppm / 1000000u);
 	const dn_amount owner = dnc_ledger_balance(L, w_acct(W, SITE));
 	assert_true(owner > 0);
 	assert_int_equal(owner % (rent - fee), 0);
@@ -834,9 +834,9 @@ static void loop_run(dn_registry *reg, const char *csv, uint64_t *sharers, int64
 	run_world(w);
 	world *W = dn_world_model(w);
 	*sharers = 0;
-	for (unsigned i = 0; i < W->nparts; i++)
+	for (unsigned i = 0; i < W->cfg.nparts; i++)
 		*sharers += w_part(W, i)->sharers_online;
-	assert_int_equal(dn_hist_quantile(&W->met.total.price, 500000, p50), DN_OK);
+	assert_int_equal(dn_hist_quantile(&W->rec.met.total.price, 500000, p50), DN_OK);
 	dn_world_free(w);
 	dn_scenario_free(s);
 	assert_int_equal(unlink(path), 0);

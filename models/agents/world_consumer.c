@@ -1,0 +1,186 @@
+/*
+ * world_consumer.c: what a consumer decides, inside its tile. Requests
+ * arrive as a Poisson process with a diurnal rate (demand over the typical
+ * session size); each asks for a session of a drawn size. The consumer is
+ * matched (R-CRED-3, directly or over relays: world_relay.c), checks the
+ * offer against the price it accepts (in USD per GB at the market price),
+ * checks it can lock the deposit (R-CRED-2), else buys DNET with its USD
+ * and asks again three blocks later; then it opens the session
+ * (world_session.c does the rest). Its USD budget accrues between
+ * requests. Not here: what the session does once open, or how a sharer
+ * prices.
+ */
+#include "world.h"
+
+#include <math.h>
+
+/* Retries and re-matches carry the units wanted in the event's data, and
+ * for a re-match the old provider (tile-local id) above them. */
+#define W_UNITS_BITS 40
+#define W_UNITS_MASK ((UINT64_C(1) << W_UNITS_BITS) - 1)
+
+enum { REQ_NEW = 0, REQ_RETRY = 1, REQ_REMATCH = 2 }; /* EV_REQUEST aux */
+
+static double sessions_per_day(const world_cfg *C, float demand_mib_day)
+{
+	double n = demand_mib_day / C->session_mib_target;
+	if (n < 0.05)
+		n = 0.05;
+	return n > C->sessions_day_max ? C->sessions_day_max : n;
+}
+
+/* Next request time after t: Poisson with a diurnal rate (thinning). */
+static dn_time_ns next_request(const world *W, uint32_t a, dn_time_ns t)
+{
+	const world_cfg *C = &W->cfg;
+	double lam_max = sessions_per_day(C, W->ag.demand_mib_day[a]) * (1.0 + C->diurnal) / DN_UNITS_S_PER_DAY;
+	dn_rng r;
+	w_ev_rng(C, &r, a, P_REQ, t);
+	double s = dn_s_of_ns(t);
+	for (int i = 0; i < 1000; i++) {
+		s += w_expo(&r, 1.0 / lam_max);
+		double day = fmod(s, DN_UNITS_S_PER_DAY) / DN_UNITS_S_PER_DAY;
+		double f = (1.0 + C->diurnal * sin(2 * M_PI * (day - 0.5))) / (1.0 + C->diurnal);
+		if (dn_rng_u01(&r) < f)
+			break;
+	}
+	return dn_ns_of_s(s);
+}
+
+/* A session's size: log-normal around the consumer's mean session. */
+static uint64_t draw_units(const world *W, uint32_t a, dn_time_ns t)
+{
+	const world_cfg *C = &W->cfg;
+	dn_rng r;
+	w_ev_rng(C, &r, a, P_SIZE, t);
+	double mib = W->ag.demand_mib_day[a] / sessions_per_day(C, W->ag.demand_mib_day[a]);
+	double u1 = dn_rng_u01(&r), u2 = dn_rng_u01(&r);
+	double z = sqrt(-2.0 * log(1.0 - u1)) * cos(2 * M_PI * u2);
+	mib *= exp(0.5 * z - 0.125);
+	double units = ceil(mib * 1048576.0 / (double)C->cp.unit_bytes);
+	if (units < 1)
+		units = 1;
+	return units > 4e6 ? 4000000u : (uint64_t)units;
+}
+
+dn_rc w_consumer_start(world *W, dn_part *p, uint32_t a)
+{
+	dn_time_ns t0 = next_request(W, a, 0);
+	return t0 < W->cfg.end_ns ? dn_send(p, t0, dn_part_index(p), a, EV_REQUEST, REQ_NEW, 0) : DN_OK;
+}
+
+dn_rc w_consumer_retry(dn_part *p, uint32_t a, uint64_t units, dn_time_ns t)
+{
+	return dn_send(p, t, dn_part_index(p), a, EV_REQUEST, REQ_RETRY, units);
+}
+
+dn_rc w_consumer_rematch(dn_part *p, uint32_t a, uint64_t units, uint32_t old_provider, dn_time_ns t)
+{
+	const wpart *P = dn_part_model(p);
+	if (units == 0 || units > W_UNITS_MASK)
+		return DN_OK;
+	return dn_send(p, t, P->tile, a, EV_REQUEST, REQ_REMATCH,
+	               units | ((uint64_t)(old_provider - P->begin) << W_UNITS_BITS));
+}
+
+/* Nobody can serve the request (counted as unmet demand for the sharers'
+ * and operators' decisions). */
+static dn_rc unmatched(wpart *P)
+{
+	P->no_match++;
+	P->demand_unmet_hour++;
+	return dn_metrics_coverage(&P->m, 0, 1);
+}
+
+/* The deposit is not there (or a transaction is still on its way): buy
+ * DNET for it with USD if it can afford at least half, and ask again
+ * three blocks later. */
+static dn_rc wait_for_funds(world *W, dn_part *p, uint32_t a, uint64_t units, dn_amount deposit, dn_amount bal)
+{
+	wpart *P = dn_part_model(p);
+	world_agents *A = &W->ag;
+	P->no_funds++;
+	if (bal < deposit && !A->inflight[a]) {
+		double need_usd = dn_usd_of_base((double)(deposit - bal), w_price(W)) * 1.1;
+		int64_t budget = (int64_t)fmin((double)A->usd_micro[a], dn_usd_micro_of_usd(need_usd));
+		if (budget < (int64_t)(dn_usd_micro_of_usd(need_usd) * 0.5))
+			return dn_metrics_coverage(&P->m, 0, 1); /* cannot afford */
+		A->usd_micro[a] -= budget;
+		dn_rc rc = w_order_buy(p, a, budget, DN_METRICS_ROLE_CONSUMER);
+		if (rc)
+			return rc;
+	}
+	return w_consumer_retry(p, a, units, dn_part_now(p) + 3 * W->cfg.block_ns);
+}
+
+/* A request for `units`: match, price check, deposit, open. `count`: a
+ * new request (not a retry or re-match); `exclude`: the provider to avoid. */
+static dn_rc start_request(world *W, dn_part *p, uint32_t a, uint64_t units, uint32_t exclude, bool count)
+{
+	const world_cfg *C = &W->cfg;
+	wpart *P = dn_part_model(p);
+	if (count)
+		P->requests++;
+	w_path pt;
+	dn_rc rc = w_find_path(W, P, a, units, exclude, &pt);
+	if (rc) {
+		dn_part_set_error(p, "matching consumer %u: %s", a, dn_rc_str(rc));
+		return rc;
+	}
+	if (pt.provider == W_NONE)
+		return unmatched(P);
+	double rate = w_path_rate_bps(W, a, &pt);
+	if (!(rate >= 1e3))
+		return unmatched(P); /* in range on paper, but the radio path carries nothing */
+	dn_amount ppu = W->ag.price_base[pt.provider];
+	/* the price check, in USD per GB at the market price */
+	double usd_gb = dn_usd_gb_of_base_per_unit((double)ppu, w_price(W), C->cp.unit_bytes);
+	if (usd_gb > W->ag.wtp_usd_gb[a]) {
+		P->too_expensive++;
+		return dn_metrics_coverage(&P->m, 0, 1);
+	}
+	uint64_t dep_units = (uint64_t)ceil((double)units * C->deposit_factor);
+	dn_amount deposit = (dn_amount)((dnc_u128)dep_units * (uint64_t)ppu);
+	dn_amount bal = w_balance(W, a);
+	if (bal < deposit || W->ag.inflight[a])
+		return wait_for_funds(W, p, a, units, deposit, bal);
+	rc = dn_metrics_coverage(&P->m, 1, 1);
+	if (rc)
+		return rc;
+	w_open o = {
+		.consumer = a, .path = &pt, .units = units, .deposit_units = dep_units,
+		.price_per_unit_base = ppu, .rate_bps = rate,
+	};
+	return w_session_open(W, p, &o);
+}
+
+dn_rc w_ev_request(dn_part *p, const dn_event *ev)
+{
+	world *W = w_of(p);
+	const world_cfg *C = &W->cfg;
+	world_agents *A = &W->ag;
+	uint32_t a = ev->dst;
+	dn_time_ns now = dn_part_now(p);
+	if (ev->aux == REQ_NEW) {
+		/* a new arrival: schedule the next one first */
+		dn_time_ns nx = next_request(W, a, now);
+		if (nx < C->end_ns) {
+			dn_rc rc = dn_send(p, nx, dn_part_index(p), a, EV_REQUEST, REQ_NEW, 0);
+			if (rc)
+				return rc;
+		}
+		if (A->sess_of[a])
+			return DN_OK; /* still being served */
+		/* the month's budget accrues between requests */
+		A->usd_micro[a] += (int64_t)llround(dn_usd_micro_of_usd(C->consumer_usd_month) * (double)(now - A->t_req_ns[a]) /
+		                                    (30.0 * DN_UNITS_NS_PER_DAY_F));
+		A->t_req_ns[a] = now; /* R-CHAIN-5 latency runs from here, across retries */
+		return start_request(W, p, a, draw_units(W, a, now), W_NONE, true);
+	}
+	if (A->sess_of[a])
+		return DN_OK;
+	uint64_t units = ev->data & W_UNITS_MASK;
+	const wpart *P = dn_part_model(p);
+	uint32_t exclude = ev->aux == REQ_REMATCH ? (uint32_t)(P->begin + (ev->data >> W_UNITS_BITS)) : W_NONE;
+	return start_request(W, p, a, units, exclude, false);
+}

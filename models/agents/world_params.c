@@ -1,0 +1,431 @@
+/*
+ * world_params.c: the world model's parameter table (what a scenario may
+ * set, with units, defaults and ranges; docs/agents.md explains each), and
+ * reading it into the configuration (world_cfg), with the checks that
+ * need more than one parameter. Also what is derived from parameters
+ * once: link kinds, radio ranges capped at what the calibrated models
+ * reach, and the small cell's rate table. Nothing here runs after
+ * world_init; the numbers in the table's range columns are bounds, not
+ * unit conversions (those are in dn_units.h).
+ */
+#include "world.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const dn_param_def w_param_defs[] = {
+	/* population */
+	{"world.agents", DN_PT_INT, "1", "20000", 2, 4e9, NULL, "agents in the world (every role together)"},
+	{"world.area_km", DN_PT_FLOAT, "km", "2", 0.05, 5000, NULL, "side of the square area; sim.partitions tiles cut it"},
+	{"world.villages_per_km2", DN_PT_FLOAT, "1/km2", "0", 0, 1e4, NULL,
+	 "settlements per km2 (0: agents spread uniformly); world.village_share of the agents live in them"},
+	{"world.village_share", DN_PT_FLOAT, "1", "0.8", 0, 1, NULL, "share of agents living in a settlement when there are settlements"},
+	{"world.village_radius_m", DN_PT_FLOAT, "m", "150", 1, 1e5, NULL, "spread (standard deviation) of a settlement's homes around its centre"},
+	{"world.consumer_fraction", DN_PT_FLOAT, "1", "0.7", 0, 1, NULL, "share of agents that buy service"},
+	{"world.sharer_fraction", DN_PT_FLOAT, "1", "0.15", 0, 1, NULL, "share of agents that can share their access link (R-SHARE-1)"},
+	{"world.relay_fraction", DN_PT_FLOAT, "1", "0.1", 0, 1, NULL, "share of agents that relay on ad hoc paths (R-SHARE-2)"},
+	{"world.holder_fraction", DN_PT_FLOAT, "1", "0.05", 0, 1, NULL, "share of agents holding DNET from the sale who vote (R-CONS-5)"},
+	{"world.trader_fraction", DN_PT_FLOAT, "1", "0.02", 0, 1, NULL, "share of agents trading DNET on the exchange"},
+	{"world.site_fraction", DN_PT_FLOAT, "1", "0.005", 0, 1, NULL, "share of agents owning a home node an operator may rent as a small cell (R-RENT-1)"},
+	{"world.candidates", DN_PT_INT, "1", "250", 1, 100000, NULL, "delegate candidates campaigning for stake seats (R-CONS-5)"},
+	{"world.operators", DN_PT_INT, "1", "3", 0, 1000, NULL, "telecom operators renting micro sites"},
+	{"world.team_holders", DN_PT_INT, "1", "20", 1, 100000, NULL, "holders sharing the team allocation alpha (locked, R-LOCK-1)"},
+	{"world.fraud_fraction", DN_PT_FLOAT, "1", "0.01", 0, 1, NULL, "share of sharers redeeming forged, replayed or inflated credentials (R-CRED-7)"},
+	{"world.free_rider_fraction", DN_PT_FLOAT, "1", "0.01", 0, 1, NULL, "share of consumers that stop signing credentials mid-session (R-CRED-5)"},
+	{"world.layout", DN_PT_ENUM, "", "random", 0, 0, "random|line",
+	 "random: roles drawn by the fractions, positions uniform in the tiles; line: agents on a line in one tile with the roles of world.line_roles (hand-checkable worlds)"},
+	{"world.line_roles", DN_PT_STRING, "", "CS", 1, 4096, NULL,
+	 "layout line: one letter per agent from x = 0: C consumer, S sharer, R relay, H holder, D candidate, T trader, O operator, W site, . nobody"},
+	{"world.line_spacing_m", DN_PT_FLOAT, "m", "50", 0.01, 1e5, NULL, "layout line: distance between neighbours"},
+	{"world.gini_interval_blocks", DN_PT_INT, "blocks", "1", 1, 1e6, NULL,
+	 "the exact Gini coefficient and top-1 % share are brought up to date every this many blocks (each update is one pass over every agent's holdings); blocks in between record NaN for them unless nothing changed"},
+	{"world.check_ledger", DN_PT_BOOL, "", "false", 0, 0, NULL,
+	 "also scan the whole ledger for conservation after every block (slow; tests); the check over the accounts each block wrote always runs"},
+	/* consumers */
+	{"consumer.mib_per_day", DN_PT_FLOAT, "MiB", "300", 0, 1e7, NULL, "mean traffic a consumer wants per day"},
+	{"consumer.pareto_alpha", DN_PT_FLOAT, "1", "1.15", 1.01, 10, NULL, "tail of the per-consumer demand (1.15: about 1 % of users take over half, SPEC 7)"},
+	{"consumer.session_mib", DN_PT_FLOAT, "MiB", "50", 1, 1e6, NULL, "typical session size; heavy users open more sessions"},
+	{"consumer.sessions_per_day_max", DN_PT_FLOAT, "1", "48", 0.01, 10000, NULL, "cap on a consumer's sessions per day"},
+	{"consumer.diurnal_amplitude", DN_PT_FLOAT, "1", "0.6", 0, 1, NULL, "demand swing over the day: rate x (1 + a sin), peak at 18:00"},
+	{"consumer.wtp_usd_per_gb", DN_PT_FLOAT, "USD/GB", "2", 0, 1e4, NULL, "median price a consumer accepts (log-normal over consumers)"},
+	{"consumer.wtp_sigma", DN_PT_FLOAT, "1", "0.6", 0, 5, NULL, "log-normal spread of the accepted price"},
+	{"consumer.usd_per_month", DN_PT_FLOAT, "USD", "20", 0, 1e6, NULL, "money a consumer can spend on DNET per month"},
+	{"consumer.deposit_factor", DN_PT_FLOAT, "1", "1.2", 1, 100, NULL, "deposit covers this multiple of the units wanted (R-CRED-2)"},
+	{"consumer.credential_interval_s", DN_PT_FLOAT, "s", "10", 0.1, 3600, NULL, "a served consumer signs a cumulative credential this often (R-CRED-4)"},
+	{"consumer.airdrop_dnet", DN_PT_FLOAT, "DNET", "100", 0, 1e9, NULL, "community allocation (gamma) each consumer starts with"},
+	/* sharers */
+	{"sharer.quota_gb_month", DN_PT_FLOAT, "GB", "100", 0, 1e6, NULL, "monthly shareable quota (R-SHARE-1)"},
+	{"sharer.price_usd_per_gb", DN_PT_FLOAT, "USD/GB", "0.5", 0, 1e4, NULL, "median asking price; converted to DNET at the market price"},
+	{"sharer.strategy", DN_PT_ENUM, "", "mixed", 0, 0, "fixed|undercut|adaptive|mixed", "price setting: fixed, undercut the local cheapest, adapt to utilisation, or a mix (one third each)"},
+	{"sharer.access_cost_usd_month", DN_PT_FLOAT, "USD", "30", 0, 1e6, NULL, "what the sharer's access link costs per month"},
+	{"sharer.join_ratio", DN_PT_FLOAT, "1", "0.05", 0, 100, NULL, "an idle sharer starts sharing when the expected income covers this share of its link cost"},
+	{"sharer.leave_ratio", DN_PT_FLOAT, "1", "0.01", 0, 100, NULL, "a sharer stops sharing when its income over the last day falls below this share of its link cost"},
+	{"sharer.active_initial", DN_PT_FLOAT, "1", "0.6", 0, 1, NULL, "share of sharers sharing at the start"},
+	{"sharer.range_m", DN_PT_FLOAT, "m", "55", 1, 10000, NULL, "Wi-Fi range of a sharer's access point (capped at what the 802.11a model reaches)"},
+	{"sharer.max_sessions", DN_PT_INT, "1", "8", 1, 65535, NULL, "sessions a sharer serves at once"},
+	{"sharer.uptime_mean_h", DN_PT_FLOAT, "h", "20", 0.01, 1e5, NULL, "mean time a sharer stays online (exponential)"},
+	{"sharer.downtime_mean_h", DN_PT_FLOAT, "h", "2", 0.01, 1e5, NULL, "mean time a sharer stays offline"},
+	{"sharer.sell_fraction", DN_PT_FLOAT, "1", "0.5", 0, 1, NULL, "share of hourly earnings a sharer sells for USD"},
+	{"sharer.degrade_probability", DN_PT_FLOAT, "1", "0.002", 0, 1, NULL, "chance per credential interval that a link degrades and the consumer re-matches (R-CRED-3)"},
+	/* relays */
+	{"relay.max_hops", DN_PT_INT, "1", "3", 0, W_MAX_RELAYS, NULL, "relays on an ad hoc path at most (R-SHARE-2)"},
+	{"relay.range_m", DN_PT_FLOAT, "m", "55", 1, 10000, NULL, "Wi-Fi range between a relay and its neighbours (capped at what the 802.11a model reaches)"},
+	{"relay.uptime_mean_h", DN_PT_FLOAT, "h", "3", 0.01, 1e5, NULL, "mean time a relay (mobile client) stays; then it moves or leaves"},
+	{"relay.downtime_mean_h", DN_PT_FLOAT, "h", "1", 0.01, 1e5, NULL, "mean time a relay is away"},
+	/* delegates and holders */
+	{"delegate.cost_usd_per_day", DN_PT_FLOAT, "USD", "2", 0, 1e6, NULL, "fixed running cost of a candidate's node per day (bandwidth, upkeep)"},
+	{"delegate.energy_kwh_per_day", DN_PT_FLOAT, "kWh", "10", 0, 1e6, NULL, "energy a candidate's node uses per day"},
+	{"delegate.usd_per_kwh", DN_PT_FLOAT, "USD/kWh", "0.15", 0, 100, NULL, "price of energy"},
+	{"delegate.storage_usd_per_gb_month", DN_PT_FLOAT, "USD/GB", "0.03", 0, 1e3, NULL,
+	 "storage price; a delegate keeps the whole chain (R-CHAIN-2), which grows with every block"},
+	{"delegate.campaign_usd_per_day", DN_PT_FLOAT, "USD", "1", 0, 1e6, NULL,
+	 "median campaign spending of a candidate per day (log-normal over candidates); holders hear of candidates in proportion to it"},
+	{"delegate.availability", DN_PT_FLOAT, "1", "0.99", 0, 1, NULL, "chance a stake delegate produces its slot (else missed, R-CONS-6)"},
+	{"delegate.sell_fraction", DN_PT_FLOAT, "1", "1", 0, 1, NULL, "share of its earnings a delegate sells to pay its running cost"},
+	{"delegate.quit_ratio", DN_PT_FLOAT, "1", "0.5", 0, 100, NULL, "a candidate stops campaigning when its income over a day is below this share of its cost"},
+	{"world.team_sell_fraction", DN_PT_FLOAT, "1", "0.5", 0, 1, NULL, "share of each monthly team unlock (R-LOCK-1) the team sells"},
+	{"admin.retract_dnet", DN_PT_FLOAT, "DNET", "10", 0, 1e9, NULL,
+	 "R-ADMIN-1: the foundation retracts this much from a sharer each time its forged or replayed credential is caught (0: never)"},
+	{"holder.vote_fraction", DN_PT_FLOAT, "1", "0.8", 0, 1, NULL, "share of its balance a holder votes with (R-CONS-5)"},
+	/* operators and sites */
+	{"site.rent_usd_per_hour", DN_PT_FLOAT, "USD", "0.2", 0, 1e6, NULL, "price a site owner asks per hour (paid in DNET, R-RENT-1)"},
+	{"operator.price_usd_per_gb", DN_PT_FLOAT, "USD/GB", "1", 0, 1e4, NULL, "price an operator asks on a rented small cell"},
+	{"operator.cell_range_m", DN_PT_FLOAT, "m", "200", 10, 10000, NULL,
+	 "range of a rented small cell, capped at where the calibrated cell model (net.cell.*) still delivers"},
+	{"operator.cell_backhaul_mbps", DN_PT_FLOAT, "Mbit/s", "1000", 1, 1e5, NULL, "backhaul of a rented small cell, shared by its users"},
+	{"operator.cell_max_sessions", DN_PT_INT, "1", "64", 1, 65535, NULL, "sessions a small cell serves at once"},
+	/* traders */
+	{"trader.usd", DN_PT_FLOAT, "USD", "10000", 0, 1e12, NULL, "USD a trader starts with"},
+	{"trader.trade_probability", DN_PT_FLOAT, "1", "0.25", 0, 1, NULL, "chance per hour that a trader reconsiders"},
+	{"trader.trade_fraction", DN_PT_FLOAT, "1", "0.1", 0, 1, NULL, "share of its USD or DNET a trader moves at once"},
+	{"trader.momentum_share", DN_PT_FLOAT, "1", "0.3", 0, 1, NULL, "share of traders following momentum (the rest buy below value, sell above)"},
+	/* protocol (R-*) */
+	{"chain.block_interval_s", DN_PT_INT, "s", "10", 1, 3600, NULL, "block interval (R-CHAIN-1); sim.sample_interval_s must equal it"},
+	{"chain.delegates", DN_PT_INT, "1", "180", 1, DNC_MAX_DELEGATES, NULL, "delegates per consensus (R-CONS-1)"},
+	{"chain.lambda", DN_PT_FLOAT, "1", "0.5", 0, 1, NULL, "share of seats elected by stake (R-CONS-2)"},
+	{"chain.epoch_blocks", DN_PT_INT, "blocks", "8640", 1, 1e8, NULL, "blocks per election (R-CONS-5)"},
+	{"chain.traffic_window_blocks", DN_PT_INT, "blocks", "8640", 1, 1e8, NULL, "traffic score window (R-CONS-3)"},
+	{"chain.confirmations", DN_PT_INT, "blocks", "3", 1, 6, NULL, "blocks on top before a careful node calls a transaction confirmed (R-CHAIN-3)"},
+	{"chain.unit_kib", DN_PT_INT, "KiB", "1024", 1, 1048576, NULL, "traffic unit (R-CRED-1)"},
+	{"chain.grace_units", DN_PT_INT, "units", "4", 0, 1e6, NULL, "units served without a credential before the distributor stops (R-CRED-5)"},
+	{"chain.alpha", DN_PT_FLOAT, "1", "0.10", 0, 1, NULL, "team share of the supply (R-SUP-2)"},
+	{"chain.beta", DN_PT_FLOAT, "1", "0.10", 0, 1, NULL, "sale share (R-SUP-2)"},
+	{"chain.gamma", DN_PT_FLOAT, "1", "0.05", 0, 1, NULL, "community share (R-SUP-2)"},
+	{"chain.emission_years", DN_PT_INT, "years", "10", 1, 1000, NULL, "block rewards are released within this many years (R-EMIT-1)"},
+	{"chain.producer_share", DN_PT_FLOAT, "1", "0.05", 0, 1, NULL, "producer's share of the block reward (R-EMIT-3)"},
+	{"chain.delegate_fee_share", DN_PT_FLOAT, "1", "0.1", 0, 1, NULL, "delegate's share of its pool's fees (R-FEE-1)"},
+	{"chain.community_fee", DN_PT_FLOAT, "1", "0.005", 0, 0.005, NULL, "community fee on payments, at most 0.5 % (R-FEE-2)"},
+	{"chain.relay_share", DN_PT_FLOAT, "1", "0.5", 0, 1, NULL, "relays' share of a payment over an ad hoc path (R-SHARE-2)"},
+	{"chain.relay_mode", DN_PT_ENUM, "", "equal", 0, 0, "equal|proportional_to_bytes_relayed", "how relays share (R-SHARE-2)"},
+	{"chain.signatures", DN_PT_ENUM, "", "ed25519", 0, 0, "ed25519|keyed", "signature scheme of credentials and transactions: Ed25519, or keyed BLAKE2b for very large worlds (docs/chain.md)"},
+	{"chain.partition_at_s", DN_PT_FLOAT, "s", "-1", -1, 3.15e9, NULL, "when the network splits in two (-1: never); forks follow (R-CHAIN-4)"},
+	{"chain.partition_duration_s", DN_PT_FLOAT, "s", "120", 0, 3.15e9, NULL, "how long the split lasts"},
+	{"chain.partition_share", DN_PT_FLOAT, "1", "0.3", 0, 1, NULL, "share of the tiles cut off by the split"},
+	/* content (phase 2, SPEC 8) */
+	{"content.enabled", DN_PT_BOOL, "", "false", 0, 0, NULL, "run content creators, forwarders and buyers on a social graph (R-FWD)"},
+	{"content.edges_per_agent", DN_PT_INT, "1", "3", 1, 64, NULL, "preferential-attachment edges per new agent"},
+	{"content.creator_fraction", DN_PT_FLOAT, "1", "0.02", 0, 1, NULL, "share of agents creating content"},
+	{"content.items_per_creator_per_day", DN_PT_FLOAT, "1", "1", 0, 1e4, NULL, "items a creator publishes per day"},
+	{"content.purchases_per_agent_per_day", DN_PT_FLOAT, "1", "0.2", 0, 1e4, NULL, "purchase attempts per agent per day"},
+	{"content.resell_probability", DN_PT_FLOAT, "1", "0.3", 0, 1, NULL, "a buyer re-offers the item to its neighbours (becomes a middleman)"},
+	{"content.price_min_dnet", DN_PT_FLOAT, "DNET", "0.5", 0, 1e9, NULL, "cheapest item"},
+	{"content.price_max_dnet", DN_PT_FLOAT, "DNET", "20", 0, 1e9, NULL, "dearest item (log-uniform in between)"},
+	{"content.recommender_fraction", DN_PT_FLOAT, "1", "0", 0, 1, NULL, "phase 2: share of agents running recommenders (0: phase 1 only)"},
+	{"content.recommend_probability", DN_PT_FLOAT, "1", "0.3", 0, 1, NULL, "phase 2: share of purchases made through a recommender"},
+	{"content.recommend_fee", DN_PT_FLOAT, "1", "0.05", 0, 1, NULL, "phase 2: the requester pays this share of the price to the recommender"},
+	{"content.max_holdings", DN_PT_INT, "1", "50000000", 1000, 4e9 - 2, NULL, "bound on (item, holder) pairs kept"},
+};
+
+double w_ppm_of(const dn_scenario *s, const char *name)
+{
+	return dn_ppm_of_share(dn_scn_float(s, name));
+}
+
+/* world.layout line: one role letter per agent, as many D and O letters
+ * as candidates and operators, one tile. */
+static dn_rc check_line_roles(world *W, const dn_scenario *s)
+{
+	const world_cfg *C = &W->cfg;
+	const char *lr = dn_scn_str(s, "world.line_roles");
+	uint32_t nc = 0, no = 0;
+	for (const char *q = lr; *q; q++) {
+		if (!strchr("CSRHDTOW.", *q)) {
+			dn_world_set_error(W->w, "world.line_roles: '%c' is not a role letter (C S R H D T O W .)", *q);
+			return DN_EINVAL;
+		}
+		nc += *q == 'D';
+		no += *q == 'O';
+	}
+	if (strlen(lr) != C->n || nc == 0 || nc != C->candidates || no != C->operators) {
+		dn_world_set_error(W->w, "world.layout line: world.line_roles needs one letter per agent (world.agents = %" PRIu64
+		                         ") with world.candidates D letters and world.operators O letters", C->n);
+		return DN_EINVAL;
+	}
+	if (dn_world_nparts(W->w) != 1) {
+		dn_world_set_error(W->w, "world.layout line runs in one tile: set sim.partitions to 1");
+		return DN_EINVAL;
+	}
+	return DN_OK;
+}
+
+static void read_population(world_cfg *C, const dn_scenario *s)
+{
+	C->n = (uint64_t)dn_scn_int(s, "world.agents");
+	C->area_m = dn_scn_float(s, "world.area_km") * 1000.0;
+	C->f_consumer = dn_scn_float(s, "world.consumer_fraction");
+	C->villages_km2 = dn_scn_float(s, "world.villages_per_km2");
+	C->village_share = dn_scn_float(s, "world.village_share");
+	C->village_radius_m = dn_scn_float(s, "world.village_radius_m");
+	C->f_sharer = dn_scn_float(s, "world.sharer_fraction");
+	C->f_relay = dn_scn_float(s, "world.relay_fraction");
+	C->f_holder = dn_scn_float(s, "world.holder_fraction");
+	C->f_trader = dn_scn_float(s, "world.trader_fraction");
+	C->f_site = dn_scn_float(s, "world.site_fraction");
+	C->candidates = (uint32_t)dn_scn_int(s, "world.candidates");
+	C->operators = (uint32_t)dn_scn_int(s, "world.operators");
+	C->team_holders = (uint32_t)dn_scn_int(s, "world.team_holders");
+	C->fraud_fraction = dn_scn_float(s, "world.fraud_fraction");
+	C->free_rider_fraction = dn_scn_float(s, "world.free_rider_fraction");
+	C->check_ledger = dn_scn_bool(s, "world.check_ledger");
+	C->gini_interval_blocks = (uint64_t)dn_scn_int(s, "world.gini_interval_blocks");
+	C->line = !strcmp(dn_scn_str(s, "world.layout"), "line");
+	C->line_spacing_m = dn_scn_float(s, "world.line_spacing_m");
+}
+
+static void read_consumers_sharers_relays(world_cfg *C, const dn_scenario *s)
+{
+	C->consumer_mib_day = dn_scn_float(s, "consumer.mib_per_day");
+	C->pareto_alpha = dn_scn_float(s, "consumer.pareto_alpha");
+	C->session_mib_target = dn_scn_float(s, "consumer.session_mib");
+	C->sessions_day_max = dn_scn_float(s, "consumer.sessions_per_day_max");
+	C->diurnal = dn_scn_float(s, "consumer.diurnal_amplitude");
+	C->wtp_usd_gb = dn_scn_float(s, "consumer.wtp_usd_per_gb");
+	C->wtp_sigma = dn_scn_float(s, "consumer.wtp_sigma");
+	C->consumer_usd_month = dn_scn_float(s, "consumer.usd_per_month");
+	C->deposit_factor = dn_scn_float(s, "consumer.deposit_factor");
+	C->cred_interval_s = dn_scn_float(s, "consumer.credential_interval_s");
+	C->airdrop_dnet = dn_scn_float(s, "consumer.airdrop_dnet");
+	C->sharer_quota_gb = dn_scn_float(s, "sharer.quota_gb_month");
+	C->sharer_price_usd_gb = dn_scn_float(s, "sharer.price_usd_per_gb");
+	const char *st = dn_scn_str(s, "sharer.strategy");
+	C->price_strategy = !strcmp(st, "fixed") ? PRICE_FIXED : !strcmp(st, "undercut") ? PRICE_UNDERCUT
+	                  : !strcmp(st, "adaptive") ? PRICE_ADAPTIVE : PRICE_MIXED;
+	C->sharer_cost_usd_month = dn_scn_float(s, "sharer.access_cost_usd_month");
+	C->sharer_join_ratio = dn_scn_float(s, "sharer.join_ratio");
+	C->sharer_leave_ratio = dn_scn_float(s, "sharer.leave_ratio");
+	C->sharer_active_initial = dn_scn_float(s, "sharer.active_initial");
+	C->sharer_range_m = dn_scn_float(s, "sharer.range_m");
+	C->sharer_max_sessions = (uint32_t)dn_scn_int(s, "sharer.max_sessions");
+	C->sharer_up_h = dn_scn_float(s, "sharer.uptime_mean_h");
+	C->sharer_down_h = dn_scn_float(s, "sharer.downtime_mean_h");
+	C->sharer_sell_fraction = dn_scn_float(s, "sharer.sell_fraction");
+	C->degrade_prob = dn_scn_float(s, "sharer.degrade_probability");
+	C->max_hops = (uint32_t)dn_scn_int(s, "relay.max_hops");
+	C->relay_range_m = dn_scn_float(s, "relay.range_m");
+	C->relay_up_h = dn_scn_float(s, "relay.uptime_mean_h");
+	C->relay_down_h = dn_scn_float(s, "relay.downtime_mean_h");
+}
+
+static void read_delegates_operators_traders(world_cfg *C, const dn_scenario *s)
+{
+	C->candidate_cost_usd_day = dn_scn_float(s, "delegate.cost_usd_per_day");
+	C->energy_kwh_day = dn_scn_float(s, "delegate.energy_kwh_per_day");
+	C->usd_per_kwh = dn_scn_float(s, "delegate.usd_per_kwh");
+	C->storage_usd_gb_month = dn_scn_float(s, "delegate.storage_usd_per_gb_month");
+	C->campaign_usd_day = dn_scn_float(s, "delegate.campaign_usd_per_day");
+	C->team_sell_fraction = dn_scn_float(s, "world.team_sell_fraction");
+	C->retract_base = dn_base_of_dnet(dn_scn_float(s, "admin.retract_dnet"));
+	C->candidate_availability = dn_scn_float(s, "delegate.availability");
+	C->candidate_sell_fraction = dn_scn_float(s, "delegate.sell_fraction");
+	C->candidate_quit_ratio = dn_scn_float(s, "delegate.quit_ratio");
+	C->vote_fraction = dn_scn_float(s, "holder.vote_fraction");
+	C->site_rent_usd_hour = dn_scn_float(s, "site.rent_usd_per_hour");
+	C->operator_price_usd_gb = dn_scn_float(s, "operator.price_usd_per_gb");
+	C->cell_range_m = dn_scn_float(s, "operator.cell_range_m");
+	C->cell_capacity_mbps = dn_scn_float(s, "operator.cell_backhaul_mbps");
+	C->cell_max_sessions = (uint32_t)dn_scn_int(s, "operator.cell_max_sessions");
+	C->trader_usd = dn_scn_float(s, "trader.usd");
+	C->trade_prob_hour = dn_scn_float(s, "trader.trade_probability");
+	C->trade_fraction = dn_scn_float(s, "trader.trade_fraction");
+	C->momentum_share = dn_scn_float(s, "trader.momentum_share");
+}
+
+/* The protocol's parameters (dnc_params) and the network partition. */
+static void read_chain(world_cfg *C, const dn_scenario *s)
+{
+	double at = dn_scn_float(s, "chain.partition_at_s");
+	C->split_at_ns = at < 0 ? -1 : dn_ns_of_s(at);
+	C->split_len_ns = dn_ns_of_s(dn_scn_float(s, "chain.partition_duration_s"));
+	C->split_share = dn_scn_float(s, "chain.partition_share");
+
+	dnc_params_default(&C->cp);
+	C->cp.block_interval_s = (uint32_t)dn_scn_int(s, "chain.block_interval_s");
+	C->cp.delegates = (uint32_t)dn_scn_int(s, "chain.delegates");
+	C->cp.lambda_ppm = (uint32_t)w_ppm_of(s, "chain.lambda");
+	C->cp.epoch_blocks = (uint32_t)dn_scn_int(s, "chain.epoch_blocks");
+	C->cp.traffic_window_blocks = (uint32_t)dn_scn_int(s, "chain.traffic_window_blocks");
+	C->cp.confirmations = (uint32_t)dn_scn_int(s, "chain.confirmations");
+	C->cp.unit_bytes = (uint64_t)dn_scn_int(s, "chain.unit_kib") * 1024u;
+	C->cp.grace_units = (uint32_t)dn_scn_int(s, "chain.grace_units");
+	C->cp.alpha_ppm = (uint32_t)w_ppm_of(s, "chain.alpha");
+	C->cp.beta_ppm = (uint32_t)w_ppm_of(s, "chain.beta");
+	C->cp.gamma_ppm = (uint32_t)w_ppm_of(s, "chain.gamma");
+	C->cp.emission_years = (uint32_t)dn_scn_int(s, "chain.emission_years");
+	C->cp.producer_ppm = (uint32_t)w_ppm_of(s, "chain.producer_share");
+	C->cp.delegate_fee_ppm = (uint32_t)w_ppm_of(s, "chain.delegate_fee_share");
+	C->cp.community_fee_ppm = (uint32_t)w_ppm_of(s, "chain.community_fee");
+	C->cp.relay_pool_ppm = (uint32_t)w_ppm_of(s, "chain.relay_share");
+	C->cp.relay_mode = strcmp(dn_scn_str(s, "chain.relay_mode"), "equal") ? DNC_RELAY_PROPORTIONAL_BYTES
+	                                                                     : DNC_RELAY_EQUAL;
+	/* the world checks at its own block end, after content, rents and the
+	 * exchange have moved money too (w_block_step) */
+	C->cp.check_conservation = DNC_CHECK_OFF;
+	C->keyed_sigs = !strcmp(dn_scn_str(s, "chain.signatures"), "keyed");
+	C->block_ns = dn_ns_of_whole_s(C->cp.block_interval_s);
+}
+
+/* The world produces one block per sample. */
+static dn_rc check_sample_interval(world *W, const dn_scenario *s)
+{
+	const world_cfg *C = &W->cfg;
+	double sample = dn_scn_float(s, "sim.sample_interval_s");
+	if (!(fabs(sample - (double)C->cp.block_interval_s) > 1e-9))
+		return DN_OK;
+	int line = 0, col = 0;
+	const char *f = dn_scn_where(s, "sim.sample_interval_s", &line, &col);
+	if (f)
+		dn_world_set_error(W->w, "%s:%d:%d: sim.sample_interval_s is %g s but the world produces one block "
+		                         "per sample: set it to chain.block_interval_s (%u)",
+		                   f, line, col, sample, C->cp.block_interval_s);
+	else
+		dn_world_set_error(W->w, "sim.sample_interval_s is %g s (the default) but the world produces one "
+		                         "block per sample: set it to chain.block_interval_s (%u)",
+		                   sample, C->cp.block_interval_s);
+	return DN_ERANGE;
+}
+
+dn_rc w_read_params(world *W, const dn_scenario *s)
+{
+	world_cfg *C = &W->cfg;
+	read_population(C, s);
+	if (C->line) {
+		dn_rc rc = check_line_roles(W, s);
+		if (rc)
+			return rc;
+	}
+	read_consumers_sharers_relays(C, s);
+	read_delegates_operators_traders(C, s);
+	read_chain(C, s);
+	dnc_rc crc = dnc_params_check(&C->cp);
+	if (crc) {
+		dn_world_set_error(W->w, "chain.* parameters are inconsistent (%s): alpha + beta + gamma must be "
+		                         "below 1 and the shares within range", dnc_rc_name(crc));
+		return DN_ERANGE;
+	}
+	dn_rc rc = check_sample_interval(W, s);
+	if (rc)
+		return rc;
+	if (!C->line && C->n < (uint64_t)C->candidates + C->operators + 16) {
+		dn_world_set_error(W->w, "world.agents (%" PRIu64 ") is too small for %u candidates and %u operators",
+		                   C->n, C->candidates, C->operators);
+		return DN_ERANGE;
+	}
+	if (C->n > UINT32_MAX - 1024) {
+		dn_world_set_error(W->w, "world.agents is above the ledger's account limit");
+		return DN_ERANGE;
+	}
+	return DN_OK;
+}
+
+/* ---- derived: links, radio ranges, the small cell ---- */
+
+static double db2lin(double db) { return pow(10.0, db / 10.0); }
+
+/*
+ * A rented small cell's downlink rate for one user at each metre of
+ * distance (the calibrated 5G model of models/net: TR 38.901 path loss,
+ * expected over the LOS probability, SINR against thermal noise and a
+ * neighbouring cell two ranges away at net.cell.neighbour_load, the
+ * calibrated spectral efficiency). Users of a cell share it round-robin.
+ * The cell's range is where the rate falls to zero, capped at
+ * operator.cell_range_m.
+ */
+static dn_rc make_cell_table(world *W, const dn_scenario *s)
+{
+	world_cfg *C = &W->cfg;
+	static const dn_net_cell_size sizes[] = {DN_NET_MICRO, DN_NET_PICO, DN_NET_FEMTO};
+	const char *sz = dn_scn_str(s, "net.cell.size");
+	dn_net_cell_cfg c;
+	dn_net_cell_cfg_default(&c, sizes[!strcmp(sz, "micro") ? 0 : !strcmp(sz, "pico") ? 1 : 2],
+	                        dn_scn_float(s, "net.cell.band_ghz"));
+	c.bandwidth_hz = dn_hz_of_mhz(dn_scn_float(s, "net.cell.bandwidth_mhz"));
+	c.scenario = strcmp(dn_scn_str(s, "net.cell.pathloss"), "uma") ? DN_NET_UMI : DN_NET_UMA;
+	c.neighbour_load = dn_scn_float(s, "net.cell.neighbour_load");
+	double noise = db2lin(-174.0 + 10.0 * log10(c.bandwidth_hz) + c.noise_figure_db);
+	uint32_t n = (uint32_t)ceil(C->cell_range_m) + 1;
+	C->cell_rate_bps = calloc(n, sizeof *C->cell_rate_bps);
+	if (!C->cell_rate_bps)
+		return DN_ENOMEM;
+	double reach = 2.0 * C->cell_range_m; /* the neighbouring site */
+	uint32_t last = 0;
+	for (uint32_t d = 0; d < n; d++) {
+		double dd = d < 10 ? 10.0 : (double)d;
+		double p_los = dn_net_los_prob(c.scenario, dd, c.height_ut_m);
+		double r = 0;
+		for (int los = 0; los < 2; los++) {
+			double sig = db2lin(c.tx_power_dbm - dn_net_pathloss_db(c.scenario, c.band_ghz, dd, c.height_bs_m,
+			                                                       c.height_ut_m, los));
+			double di = fmax(10.0, reach - dd);
+			double intf = c.neighbour_load * db2lin(c.tx_power_dbm - dn_net_pathloss_db(c.scenario, c.band_ghz, di,
+			                                                                          c.height_bs_m, c.height_ut_m, false));
+			double rate = c.bandwidth_hz * dn_net_se(&C->calib, sig / (noise + intf));
+			r += (los ? p_los : 1.0 - p_los) * rate;
+		}
+		C->cell_rate_bps[d] = r;
+		if (r > 0)
+			last = d;
+	}
+	C->n_cell_rate = last + 1;
+	C->cell_range_m = fmin(C->cell_range_m, (double)last);
+	if (C->cell_range_m < 1) {
+		dn_world_set_error(W->w, "the calibrated small-cell model (net.cell.*) reaches nobody");
+		return DN_EINVAL;
+	}
+	return DN_OK;
+}
+
+dn_rc w_derive_radio(world *W, const dn_scenario *s)
+{
+	world_cfg *C = &W->cfg;
+	char err[512];
+	const char *path = dn_scn_str(s, "net.calibration_file");
+	dn_rc rc = dn_net_calib_load(path && *path ? path : dn_net_calib_default_path(), &C->calib, err, sizeof err);
+	if (rc) {
+		dn_world_set_error(W->w, "net.calibration_file: %s", err);
+		return rc;
+	}
+	dn_net_mesh_cfg_default(&C->mcfg);
+	if (dn_net_link_find(dn_scn_str(s, "net.access.kind"), &C->sharer_access)) {
+		dn_world_set_error(W->w, "net.access.kind: unknown link kind");
+		return DN_EINVAL;
+	}
+	C->access = dn_net_link(C->sharer_access);
+	/* Wi-Fi ranges cannot exceed what the radio model reaches */
+	double lo = 1, hi = 5000;
+	if (dn_net_wifi_rate_bps(&C->mcfg, &C->calib, lo) <= 0) {
+		dn_world_set_error(W->w, "the calibrated Wi-Fi model reaches nobody");
+		return DN_EINVAL;
+	}
+	for (int i = 0; i < 40; i++) {
+		double mid = 0.5 * (lo + hi);
+		if (dn_net_wifi_rate_bps(&C->mcfg, &C->calib, mid) > 0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	C->sharer_range_m = fmin(C->sharer_range_m, lo);
+	C->relay_range_m = fmin(C->relay_range_m, lo);
+	return make_cell_table(W, s);
+}

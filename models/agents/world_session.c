@@ -1,0 +1,482 @@
+/*
+ * world_session.c: a session's whole life, in one place:
+ *   open      the consumer's decision (world_consumer.c) takes a slot in
+ *             its tile's pool, reserves the provider's quota and sends
+ *             DNC_TX_SESSION_OPEN with the deposit (R-CRED-2);
+ *   serve     every credential interval the consumer signs a cumulative
+ *             credential (R-CRED-4) for what the path delivered; a consumer
+ *             that stops signing is cut off after the grace units (R-CRED-5);
+ *             a lost or degraded path ends it and re-matches (R-CRED-3);
+ *   redeem    the distributor (payee) redeems the latest credential every
+ *             30 credentials and at the end (R-CRED-6), a fraudulent one
+ *             also a forged or replayed one (R-CRED-7);
+ *   settle    in the block step, an applied redeem pays the relays
+ *             (R-SHARE-2) and sweeps a rented cell's takings to its
+ *             operator (R-RENT-1): the session's only direct ledger writes
+ *             (pay); a rejected forgery costs the sharer a retract
+ *             (R-ADMIN-1);
+ *   receipts  back in the tile: opened, redeemed, closed (the slot is freed).
+ * Who is matched and at what price is the consumer's and the sharer's
+ * business; the path's rate and loss are world_relay.c's.
+ */
+#include "world.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- slots ---- */
+
+static wsess *slot_at(wpart *P, uint32_t slot) { return wvec_at(&P->sess, slot); }
+
+static dn_rc slot_new(wpart *P, uint32_t *slot)
+{
+	if (P->free_slots.n) {
+		P->free_slots.n--;
+		*slot = *(uint32_t *)wvec_at(&P->free_slots, P->free_slots.n);
+		return DN_OK;
+	}
+	wsess z;
+	memset(&z, 0, sizeof z);
+	*slot = (uint32_t)P->sess.n;
+	return wvec_push(&P->sess, &z);
+}
+
+static dn_rc slot_free(wpart *P, uint32_t slot)
+{
+	wsess *s = slot_at(P, slot);
+	uint32_t gen = s->gen + 1;
+	memset(s, 0, sizeof *s);
+	s->gen = gen;
+	s->state = S_FREE;
+	return wvec_push(&P->free_slots, &slot);
+}
+
+/* The provider serves one session less; unused reserved quota returns. */
+static void release_provider(world *W, wsess *s)
+{
+	world_agents *A = &W->ag;
+	if (A->nsess[s->provider])
+		A->nsess[s->provider]--;
+	if (!w_is_rented_site(W, s->provider) && s->units_reserved > s->units_done) {
+		uint64_t back = s->units_reserved - s->units_done;
+		s->units_reserved = s->units_done;
+		uint64_t q = (uint64_t)A->quota_units[s->provider] + back;
+		A->quota_units[s->provider] = q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
+	}
+}
+
+uint64_t w_sessions_active(const wpart *P)
+{
+	uint64_t act = 0;
+	for (size_t i = 0; i < P->sess.n; i++)
+		act += ((wsess *)wvec_at(&P->sess, i))->state == S_ACTIVE;
+	return act;
+}
+
+/* ---- open ---- */
+
+dn_rc w_session_open(world *W, dn_part *p, const w_open *o)
+{
+	wpart *P = dn_part_model(p);
+	world_agents *A = &W->ag;
+	dn_time_ns now = dn_part_now(p);
+	uint32_t a = o->consumer, prov = o->path->provider;
+	uint32_t slot;
+	dn_rc rc = slot_new(P, &slot);
+	if (rc)
+		return rc;
+	wsess *s = slot_at(P, slot);
+	bool site = w_is_rented_site(W, prov);
+	s->state = S_OPENING;
+	s->consumer = a;
+	s->provider = prov;
+	/* the node that serves redeems the credentials: the sharer's, or for
+	 * a rented small cell the owner's home node, whose takings the block
+	 * step sweeps to the operator (only tile-local agents sign here) */
+	s->payee = prov;
+	s->op = site ? A->renter[prov] - 1 : W_NONE;
+	s->n_relays = o->path->n_relays;
+	memcpy(s->relay, o->path->relay, sizeof o->path->relay);
+	s->t_request_ns = A->t_req_ns[a] > 0 && A->t_req_ns[a] <= now ? A->t_req_ns[a] : now;
+	s->units_want = o->units;
+	s->units_deposit = o->deposit_units;
+	s->price_per_unit_base = o->price_per_unit_base;
+	s->rate_bps = o->rate_bps;
+	s->loss = w_path_loss(W, a, o->path);
+	s->fraud = !site && (A->role[prov] & W_FRAUD) ? 1 : (A->role[a] & W_FRAUD) && !(A->role[a] & W_SHARER) ? 2 : 0;
+	A->nsess[prov]++;
+	if (!site) {
+		s->units_reserved = o->deposit_units < A->quota_units[prov] ? o->deposit_units : A->quota_units[prov];
+		A->quota_units[prov] -= (uint32_t)s->units_reserved;
+	}
+	A->sess_of[a] = slot + 1;
+	if (o->path->n_relays)
+		P->relayed_sessions++;
+	dnc_tx tx;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_SESSION_OPEN;
+	tx.u.open.distributor = *dnc_ledger_pk(dnc_chain_ledger_c(W->ch.chain), w_acct(W, s->payee));
+	tx.u.open.price_per_unit = o->price_per_unit_base;
+	tx.u.open.units = o->deposit_units;
+	tx.u.open.expiry_s = (dnc_time_s)(dn_whole_s_of_ns(now) + 6 * 3600);
+	return w_submit(W, p, a, TX_OPEN, slot, s->gen, &tx, 0);
+}
+
+/* ---- redeem and close (the distributor) ---- */
+
+/* The distributor sends the consumer's latest credential for
+ * redemption (R-CRED-6) as `purpose` (TX_REDEEM or TX_REDEEM_FINAL). */
+static dn_rc send_redeem(world *W, dn_part *p, uint32_t slot, wsess *s, uint32_t purpose)
+{
+	dnc_tx tx;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_REDEEM;
+	tx.u.redeem.session_id = s->chain_id;
+	tx.u.redeem.cred = s->cred;
+	s->cred_prev = s->cred;
+	s->redeems_in_flight++;
+	return w_submit(W, p, s->payee, purpose, slot, s->gen, &tx, 0);
+}
+
+/* The distributor closes the session: the unused deposit returns (R-CRED-6). */
+static dn_rc send_close(world *W, dn_part *p, uint32_t slot, wsess *s)
+{
+	dnc_tx tx;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_SESSION_CLOSE;
+	tx.u.close.session_id = s->chain_id;
+	return w_submit(W, p, s->payee, TX_CLOSE, slot, s->gen, &tx, 0);
+}
+
+/* R-CRED-7: a fraudulent distributor's last redeem is preceded by a forged
+ * credential claiming half as much again, or a replay of one already redeemed. */
+static dn_rc send_forgery(world *W, dn_part *p, uint32_t slot, wsess *s)
+{
+	dn_rng r;
+	w_ev_rng(&W->cfg, &r, s->payee, P_FRAUD, dn_part_now(p));
+	dnc_tx f;
+	memset(&f, 0, sizeof f);
+	f.type = DNC_TX_REDEEM;
+	f.u.redeem.session_id = s->chain_id;
+	f.u.redeem.cred = s->cred;
+	f.u.redeem.cred.total_units = s->cred.total_units + s->cred.total_units / 2 + 1;
+	if (dn_rng_u01(&r) < 0.5 && s->cred_prev.session_id && s->redeems_in_flight == 0)
+		f.u.redeem.cred = s->cred_prev;
+	return w_submit(W, p, s->payee, TX_REDEEM, slot, s->gen, &f, 1);
+}
+
+/* The distributor redeems the consumer's latest credential. */
+static dn_rc redeem(world *W, dn_part *p, uint32_t slot, wsess *s, bool final)
+{
+	if (s->fraud == 1 && final) {
+		dn_rc rc = send_forgery(W, p, slot, s);
+		if (rc)
+			return rc;
+	}
+	if (s->cred.total_units <= s->units_redeemed && !final)
+		return DN_OK;
+	return send_redeem(W, p, slot, s, final ? TX_REDEEM_FINAL : TX_REDEEM);
+}
+
+/* End of service: the last redeem, then (on its receipt) the close. */
+static dn_rc finish_session(world *W, dn_part *p, uint32_t slot, wsess *s)
+{
+	s->state = S_FINAL;
+	release_provider(W, s);
+	if (s->cred.total_units == 0) {
+		/* nothing to redeem: close at once */
+		s->state = S_CLOSING;
+		return send_close(W, p, slot, s);
+	}
+	return redeem(W, p, slot, s, true);
+}
+
+/* ---- serve (every credential interval) ---- */
+
+static dn_rc sign_credential(world *W, wsess *s, uint64_t total)
+{
+	uint8_t sk[DNC_SK_BYTES];
+	dn_rc rc = w_secret(W, s->consumer, sk);
+	if (rc)
+		return rc;
+	s->cred.session_id = s->chain_id;
+	s->cred.total_units = total;
+	s->cred.seq = ++s->cred_seq;
+	/* made out to this chain and this session's distributor (R-CRED-7) */
+	const dnc_pubkey *dist = dnc_ledger_pk(dnc_chain_ledger_c(W->ch.chain), w_acct(W, s->payee));
+	return dnc_credential_sign(&W->ch.sig, dnc_chain_id(W->ch.chain), dist, sk, &s->cred) ? DN_EINVAL : DN_OK;
+}
+
+/* What the path has delivered by now, in units. */
+static void deliver(const world_cfg *C, wpart *P, wsess *s, dn_time_ns now)
+{
+	double bits = dn_rate_over_ns(s->rate_bps, now - s->t_start_ns);
+	uint64_t done = (uint64_t)(bits / 8.0 / (double)C->cp.unit_bytes);
+	if (done > s->units_want)
+		done = s->units_want;
+	if (done > s->units_done) {
+		P->units_delivered += done - s->units_done;
+		s->units_done = done;
+	}
+}
+
+/* R-CRED-3: the provider or a relay left, or the link degraded. */
+static bool path_lost(const world *W, const wsess *s, dn_rng *r)
+{
+	const uint8_t *on = W->ag.online;
+	bool gone = !w_is_rented_site(W, s->provider) &&
+	            (on[s->provider] & (W_ON_LINK | W_ON_SHARING)) != (W_ON_LINK | W_ON_SHARING);
+	for (uint32_t i = 0; i < s->n_relays; i++)
+		gone |= !(on[s->relay[i]] & W_ON_RELAY);
+	return gone || dn_rng_u01(r) < W->cfg.degrade_prob;
+}
+
+/* The old session winds down (last redeem, close) in its slot; the
+ * consumer is free to be matched again at once, without its provider. */
+static dn_rc rematch(world *W, dn_part *p, wpart *P, uint32_t slot, wsess *s, dn_time_ns now)
+{
+	P->rematches++;
+	uint64_t left = s->units_want - s->units_done;
+	uint32_t prov = s->provider;
+	dn_rc rc = finish_session(W, p, slot, s);
+	if (rc)
+		return rc;
+	W->ag.sess_of[s->consumer] = 0;
+	W->ag.t_req_ns[s->consumer] = now;
+	return w_consumer_rematch(p, s->consumer, left, prov, now + 1);
+}
+
+/* The next tick: a credential interval, or just past the end of the transfer. */
+static dn_rc next_tick(const world_cfg *C, dn_part *p, wpart *P, uint32_t slot, const wsess *s, dn_time_ns now)
+{
+	dn_time_ns step = dn_ns_of_s(C->cred_interval_s);
+	double need_s = ((double)s->units_want * 8.0 * (double)C->cp.unit_bytes) / s->rate_bps -
+	                dn_s_of_ns(now - s->t_start_ns);
+	if (need_s > 0 && dn_ns_of_s(need_s) + 1 < step)
+		step = dn_ns_of_s(need_s) + 1;
+	return dn_send(p, now + step, P->tile, slot, EV_TICK, 0, s->gen);
+}
+
+dn_rc w_ev_tick(dn_part *p, const dn_event *ev)
+{
+	world *W = w_of(p);
+	const world_cfg *C = &W->cfg;
+	wpart *P = dn_part_model(p);
+	uint32_t slot = ev->dst;
+	wsess *s = slot_at(P, slot);
+	if (s->state != S_ACTIVE || s->gen != (uint32_t)ev->data)
+		return DN_OK;
+	dn_time_ns now = dn_part_now(p);
+	deliver(C, P, s, now);
+	dn_rng r;
+	w_ev_rng(C, &r, s->consumer, P_TICK, now);
+	dn_rc rc;
+	/* R-CRED-5: a consumer that stops signing is cut off after the grace units */
+	if (s->fraud == 2 && s->cred_seq >= 1) {
+		if (s->units_done > s->cred.total_units + C->cp.grace_units) {
+			dn_metrics_fraud(&P->m, true);
+			s->units_done = s->cred.total_units + C->cp.grace_units;
+			return finish_session(W, p, slot, s);
+		}
+	} else if (s->units_done > s->cred.total_units) {
+		rc = sign_credential(W, s, s->units_done);
+		if (rc) {
+			dn_part_set_error(p, "signing a credential");
+			return rc;
+		}
+	}
+	if (s->units_done >= s->units_want)
+		return finish_session(W, p, slot, s);
+	if (path_lost(W, s, &r))
+		return rematch(W, p, P, slot, s, now);
+	/* intermediate redeem every 30 credentials */
+	if (s->cred_seq % 30 == 0 && s->redeems_in_flight == 0) {
+		rc = redeem(W, p, slot, s, false);
+		if (rc)
+			return rc;
+	}
+	return next_tick(C, p, P, slot, s, now);
+}
+
+/* ---- settle (the block step) ---- */
+
+/* The session's direct ledger writes: a share of a redeemed payment moves
+ * from the distributor's account (payee) to a relay or the operator. */
+static dn_rc pay(world *W, uint32_t from, uint32_t to, dn_amount base, const char *what)
+{
+	dnc_rc crc = dnc_ledger_transfer(dnc_chain_ledger(W->ch.chain), w_acct(W, from), w_acct(W, to), base);
+	return crc ? w_block_fail(W, what, crc) : DN_OK;
+}
+
+/* R-SHARE-2 on what is left after the community fee (R-FEE-3): the
+ * relays' shares; *to_provider is the rest. */
+static dn_rc pay_relays(world *W, const wsess *s, dn_amount net, dn_amount *to_provider)
+{
+	dn_metrics_part *m = &W->rec.blockm;
+	dnc_params np = W->cfg.cp;
+	np.community_fee_ppm = 0;
+	dnc_share_split sp;
+	dnc_rc crc = dnc_split_share(&np, net, s->n_relays, NULL, &sp);
+	if (crc)
+		return w_block_fail(W, "relay split", crc);
+	dn_rc rc = DN_OK;
+	for (uint32_t i = 0; i < s->n_relays && !rc; i++) {
+		if (sp.relay[i] > 0) {
+			dn_rc prc = pay(W, s->payee, s->relay[i], sp.relay[i], "paying a relay");
+			if (prc)
+				return prc;
+		}
+		rc = dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, DN_METRICS_ROLE_RELAY, sp.relay[i]);
+		if (!rc)
+			rc = w_touch(W, w_acct(W, s->relay[i]));
+		W->ag.earned_base[s->relay[i]] += sp.relay[i];
+	}
+	*to_provider = sp.provider;
+	return rc;
+}
+
+dn_rc w_session_settle(world *W, const wtx *q, const dnc_tx_receipt *r)
+{
+	dn_metrics_part *m = &W->rec.blockm;
+	wsess *s = slot_at(w_part(W, q->part), q->slot);
+	if (s->gen != q->gen)
+		return DN_OK;
+	dn_amount net = r->moved;
+	dn_amount gross = net + r->fee_paid;
+	dn_rc rc = dn_metrics_price(m, gross, (int64_t)(r->units * W->cfg.cp.unit_bytes));
+	if (!rc && r->fee_paid)
+		rc = dn_metrics_spend(m, DN_METRICS_ROLE_CONSUMER, r->fee_paid);
+	dn_amount to_provider = net;
+	if (!rc && s->n_relays && net > 0)
+		rc = pay_relays(W, s, net, &to_provider);
+	dn_metrics_role pr = s->op != W_NONE ? DN_METRICS_ROLE_OPERATOR : DN_METRICS_ROLE_SHARER;
+	if (!rc && s->op != W_NONE && to_provider > 0) {
+		/* a rented cell's takings belong to the operator (R-RENT-1) */
+		rc = pay(W, s->payee, s->op, to_provider, "sweeping a cell's takings to its operator");
+		if (rc)
+			return rc;
+		rc = w_touch(W, w_acct(W, s->op));
+	}
+	if (!rc)
+		rc = dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, pr, to_provider);
+	/* what a rented site earns its operator, for the rental decision */
+	W->ag.earned_base[s->provider] += to_provider;
+	if (!rc)
+		rc = w_touch(W, w_acct(W, s->consumer));
+	if (!rc)
+		rc = w_touch(W, w_acct(W, s->payee));
+	return rc;
+}
+
+/* R-ADMIN-1: the foundation retracts a penalty from a sharer caught
+ * redeeming a forged or replayed credential: a signed transaction that
+ * waits in admin_q for the next block (never more than the sharer holds). */
+dn_rc w_session_penalise(world *W, const wtx *q, dn_time_ns t)
+{
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	dn_amount bal = dnc_ledger_balance(L, w_acct(W, q->agent));
+	dn_amount v = W->cfg.retract_base < bal ? W->cfg.retract_base : bal;
+	if (v <= 0)
+		return DN_OK;
+	dnc_acct f = dnc_chain_foundation(W->ch.chain);
+	wtx r;
+	memset(&r, 0, offsetof(wtx, tx));
+	memset(&r.tx, 0, sizeof r.tx);
+	r.tx.type = DNC_TX_ADMIN_RETRACT;
+	r.tx.from = *dnc_ledger_pk(L, f);
+	r.tx.nonce = dnc_ledger_nonce(L, f) + W->ch.foundation_inflight;
+	r.tx.u.retract.target = *dnc_ledger_pk(L, w_acct(W, q->agent));
+	r.tx.u.retract.amount = v;
+	r.tx.u.retract.reason = 1; /* credential fraud */
+	if (dnc_tx_sign(&W->ch.sig, dnc_chain_id(W->ch.chain), W->ch.foundation_sk, &r.tx))
+		return w_block_fail(W, "signing a retract", DNC_EINVAL);
+	r.submit_ns = r.arrive_ns = t;
+	r.part = q->part;
+	r.agent = q->agent; /* the target: its receipt is ignored */
+	r.purpose = TX_RETRACT;
+	r.seq = W->ch.retracts_sent++;
+	W->ch.foundation_inflight++;
+	return wvec_push(&W->mp.admin_q, &r);
+}
+
+/* ---- receipts (back in the tile) ---- */
+
+static dn_rc opened(world *W, dn_part *p, wpart *P, const wrcpt *c, wsess *s, dn_time_ns now)
+{
+	const world_cfg *C = &W->cfg;
+	if (c->rc != DNC_OK) {
+		uint32_t a = s->consumer;
+		uint64_t units = s->units_want;
+		release_provider(W, s);
+		if (W->ag.sess_of[a] == c->slot + 1)
+			W->ag.sess_of[a] = 0;
+		dn_rc rc = slot_free(P, c->slot);
+		if (!rc && c->rc == DNC_EBADNONCE)
+			rc = w_consumer_retry(p, a, units, now + C->block_ns);
+		return rc;
+	}
+	s->state = S_ACTIVE;
+	s->chain_id = c->session_id;
+	s->t_start_ns = now;
+	/* R-CHAIN-5: request to first byte */
+	dn_rc rc = dn_metrics_service_latency(&P->m, now - s->t_request_ns);
+	if (!rc)
+		rc = dn_send(p, now + dn_ns_of_s(C->cred_interval_s), P->tile, c->slot, EV_TICK, 0, s->gen);
+	if (!rc) {
+		P->rate_sum_bps += s->rate_bps;
+		P->rate_n++;
+		P->delay_sum_s += w_path_delay_s(W, s);
+		P->loss_sum += s->loss;
+	}
+	return rc;
+}
+
+static dn_rc redeemed(world *W, dn_part *p, const wrcpt *c, wsess *s)
+{
+	if (c->fraud)
+		return DN_OK;
+	if (s->redeems_in_flight)
+		s->redeems_in_flight--;
+	if (c->rc == DNC_OK) {
+		if (c->units > s->units_redeemed)
+			s->units_redeemed = c->units;
+	} else if (c->rc == DNC_EREPLAY && c->purpose == TX_REDEEM_FINAL) {
+		/* nothing new since the last redeem: go on to the close */
+	} else if (c->rc == DNC_EBADNONCE) {
+		/* an earlier transaction of the distributor failed: send again */
+		return send_redeem(W, p, c->slot, s, c->purpose);
+	}
+	if (c->purpose == TX_REDEEM_FINAL && s->state == S_FINAL) {
+		s->state = S_CLOSING;
+		return send_close(W, p, c->slot, s);
+	}
+	return DN_OK;
+}
+
+static dn_rc closed(world *W, dn_part *p, wpart *P, const wrcpt *c, wsess *s)
+{
+	if (c->rc == DNC_EBADNONCE)
+		return send_close(W, p, c->slot, s);
+	if (W->ag.sess_of[s->consumer] == c->slot + 1)
+		W->ag.sess_of[s->consumer] = 0;
+	return slot_free(P, c->slot);
+}
+
+dn_rc w_session_receipt(world *W, dn_part *p, const wrcpt *c)
+{
+	wpart *P = dn_part_model(p);
+	wsess *s = slot_at(P, c->slot);
+	if (s->gen != c->gen || s->state == S_FREE)
+		return DN_OK;
+	switch (c->purpose) {
+	case TX_OPEN:
+		return opened(W, p, P, c, s, dn_part_now(p));
+	case TX_REDEEM:
+	case TX_REDEEM_FINAL:
+		return redeemed(W, p, c, s);
+	case TX_CLOSE:
+		return closed(W, p, P, c, s);
+	default:
+		return DN_OK;
+	}
+}

@@ -1,0 +1,138 @@
+/*
+ * world_util.c: small helpers every part of the world model uses: the
+ * growable vector, keys, per-event random streams and distributions, the
+ * market price and traffic prices, the Gini marks, and how a protocol
+ * library failure becomes the world's error. Nothing here decides what an
+ * agent does; docs/agents.md ("Code layout") says where that is.
+ */
+#include "world.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+dn_rc wvec_push(wvec *v, const void *item)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 64;
+		void *p = realloc(v->v, cap * v->size);
+		if (!p)
+			return DN_ENOMEM;
+		v->v = p;
+		v->cap = cap;
+	}
+	memcpy((char *)v->v + v->n * v->size, item, v->size);
+	v->n++;
+	return DN_OK;
+}
+
+void wvec_free(wvec *v)
+{
+	free(v->v);
+	v->v = NULL;
+	v->n = v->cap = 0;
+}
+
+void w_key_seed(uint64_t seed, uint32_t entity, uint32_t purpose, uint8_t out[32])
+{
+	uint32_t blk[4];
+	for (int k = 0; k < 2; k++) {
+		dn_rng_block(seed, entity, purpose, (uint64_t)k, blk);
+		memcpy(out + 16 * k, blk, 16);
+	}
+}
+
+dn_rc w_secret(const world *W, uint32_t a, uint8_t sk[DNC_SK_BYTES])
+{
+	if (W->ag.sk) {
+		memcpy(sk, W->ag.sk + (size_t)a * DNC_SK_BYTES, DNC_SK_BYTES);
+		return DN_OK;
+	}
+	uint8_t seed[32];
+	w_key_seed(W->cfg.seed, a, PURPOSE_KEYS, seed);
+	dnc_pubkey pk;
+	return dnc_sig_keypair(&W->ch.sig, seed, &pk, sk) ? DN_EINVAL : DN_OK;
+}
+
+void w_ev_rng(const world_cfg *C, dn_rng *r, uint32_t entity, uint32_t purpose, dn_time_ns t)
+{
+	dn_rng_init(r, C->seed, entity, purpose, (uint64_t)t * 64u);
+}
+
+double w_expo(dn_rng *r, double mean)
+{
+	return -mean * log(1.0 - dn_rng_u01(r));
+}
+
+double w_pareto(dn_rng *r, double alpha, double cap)
+{
+	double u = 1.0 - dn_rng_u01(r);
+	double v = pow(u, -1.0 / alpha);
+	return v > cap ? cap : v;
+}
+
+double w_lognormal(dn_rng *r, double median, double sigma)
+{
+	double u1 = dn_rng_u01(r), u2 = dn_rng_u01(r);
+	double z = sqrt(-2.0 * log(1.0 - u1)) * cos(2 * M_PI * u2);
+	return median * exp(sigma * z);
+}
+
+dn_usd_micro w_price(const world *W)
+{
+	return W->mk.price_usd_micro > 0 ? W->mk.price_usd_micro : 1;
+}
+
+dn_amount w_unit_price(const world *W, double usd_per_gb)
+{
+	double v = dn_base_per_unit_of_usd_gb(usd_per_gb, W->cfg.cp.unit_bytes, w_price(W));
+	if (!(v >= 1))
+		return 1;
+	if (v > 1e15)
+		return (dn_amount)1e15;
+	return (dn_amount)llround(v);
+}
+
+uint32_t w_quota_units(const world_cfg *C)
+{
+	return (uint32_t)fmin(4e9, dn_bytes_of_gb(C->sharer_quota_gb) / (double)C->cp.unit_bytes);
+}
+
+dn_rc w_touch(world *W, dnc_acct acct)
+{
+	if (acct < W->ch.acct0 || acct >= W->ch.acct0 + W->cfg.n)
+		return DN_OK;
+	uint32_t a = (uint32_t)(acct - W->ch.acct0);
+	dn_rc rc = dn_gini_mark(&W->rec.gini, a);
+	if (rc == DN_ELIMIT) {
+		w_gini_commit(W);
+		rc = dn_gini_mark(&W->rec.gini, a);
+	}
+	return rc;
+}
+
+void w_gini_commit(world *W)
+{
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	for (uint64_t i = 0; i < W->rec.gini.n_changed; i++) {
+		uint32_t b = W->rec.gini.changed[i];
+		W->ag.holding_base[b] = dnc_ledger_holdings(L, w_acct(W, b));
+	}
+	dn_gini_commit(&W->rec.gini, W->ag.ranked_base, W->ag.holding_base, dn_world_threads(W->w));
+}
+
+dn_rc w_setup_fail(world *W, const char *what, dnc_rc rc)
+{
+	if (rc == DNC_ENOMEM) { /* the machine's limit, not the scenario's fault: exit 1 */
+		dn_world_set_error(W->w, "out of memory while building the world: %s (%s)", what, dnc_rc_name(rc));
+		return DN_ENOMEM;
+	}
+	dn_world_set_error(W->w, "protocol library: %s: %s", what, dnc_rc_name(rc));
+	return DN_EINVAL;
+}
+
+dn_rc w_block_fail(world *W, const char *what, dnc_rc rc)
+{
+	dn_world_set_error(W->w, "block step: %s: %s", what, dnc_rc_name(rc));
+	return rc == DNC_ENOMEM ? DN_ENOMEM : DN_EINVAL;
+}
