@@ -10,6 +10,20 @@
  */
 #include "market_int.h"
 
+/* The constant product X * Y (each below 2^63, so it fits). */
+static dnc_u128 pool_k(const dn_market *m)
+{
+	return (dnc_u128)(uint64_t)m->pool_usd_micro * (uint64_t)m->pool_base;
+}
+
+/* A pool with shares holds both assets (and one without holds neither). */
+static bool pool_ok(const dn_market *m)
+{
+	return m->pool_shares >= 0 && m->pool_usd_micro >= 0 && m->pool_base >= 0 &&
+	       (m->pool_shares > 0) == (m->pool_usd_micro > 0 && m->pool_base > 0) &&
+	       (m->pool_shares > 0 || (m->pool_usd_micro == 0 && m->pool_base == 0));
+}
+
 dn_usd_micro mkt_amm_price(const dn_market *m)
 {
 	if (m->pool_base <= 0)
@@ -67,6 +81,7 @@ static int64_t bisect(const dn_market *m, int64_t hi, dn_usd_micro limit,
 		return -1;
 	if (within(m, hi, limit))
 		return hi;
+	assert(hi > 0); /* within(0) true, within(hi) false */
 	int64_t lo = 0; /* within(lo) true, within(hi) false */
 	for (int i = 0; i < 64 && hi - lo > 1; i++) {
 		int64_t mid = lo + (hi - lo) / 2;
@@ -79,16 +94,16 @@ static int64_t bisect(const dn_market *m, int64_t hi, dn_usd_micro limit,
 	return lo;
 }
 
-dn_rc mkt_amm_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget, dn_usd_micro limit,
+dn_rc mkt_amm_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget_usd_micro, dn_usd_micro limit_usd_micro_per_dnet,
                   dn_market_result *res)
 {
 	if (m->pool_shares == 0)
 		return DN_OK; /* no liquidity: nothing trades */
-	if (budget > INT64_MAX - m->pool_usd_micro)
+	if (budget_usd_micro > INT64_MAX - m->pool_usd_micro)
 		return DN_ERANGE;
-	int64_t u = budget;
-	if (limit > 0) {
-		u = bisect(m, budget, limit, buy_within);
+	int64_t u = budget_usd_micro;
+	if (limit_usd_micro_per_dnet > 0) {
+		u = bisect(m, budget_usd_micro, limit_usd_micro_per_dnet, buy_within);
 		if (u <= 0)
 			return DN_OK;
 	}
@@ -97,7 +112,7 @@ dn_rc mkt_amm_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget, dn_u
 	buy_quote(m, u, &fee, &out);
 	if (out <= 0)
 		return DN_OK; /* too small to buy a base unit: nothing is spent */
-	assert(out < m->pool_base);
+	assert(out < m->pool_base && fee >= 0 && fee <= u);
 	dn_market_fill f = {
 		.maker = DN_MARKET_OWNER_POOL, .taker = taker, .taker_buys = true, .base = out,
 		.usd_micro = u - fee, .fee_usd_micro = fee,
@@ -105,8 +120,13 @@ dn_rc mkt_amm_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget, dn_u
 	dn_rc rc = mkt_fill_fits(m, &f);
 	if (rc)
 		return rc;
+	const dnc_u128 k0 = pool_k(m);
 	m->pool_usd_micro += u;
 	m->pool_base -= out;
+	/* x * y = k never falls on a swap (output rounds down, the fee stays),
+	 * and neither reserve runs dry */
+	assert(m->pool_base > 0 && m->pool_usd_micro > 0 && pool_k(m) >= k0);
+	(void)k0;
 	f.price_usd_micro_per_dnet = mkt_amm_price(m);
 	res->base = out;
 	res->usd_micro = u;
@@ -116,16 +136,16 @@ dn_rc mkt_amm_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget, dn_u
 	return DN_OK;
 }
 
-dn_rc mkt_amm_sell(dn_market *m, dn_market_owner taker, dn_amount amount, dn_usd_micro limit,
+dn_rc mkt_amm_sell(dn_market *m, dn_market_owner taker, dn_amount amount_base, dn_usd_micro limit_usd_micro_per_dnet,
                    dn_market_result *res)
 {
 	if (m->pool_shares == 0)
 		return DN_OK;
-	if (amount > INT64_MAX - m->pool_base)
+	if (amount_base > INT64_MAX - m->pool_base)
 		return DN_ERANGE;
-	int64_t b = amount;
-	if (limit > 0) {
-		b = bisect(m, amount, limit, sell_within);
+	int64_t b = amount_base;
+	if (limit_usd_micro_per_dnet > 0) {
+		b = bisect(m, amount_base, limit_usd_micro_per_dnet, sell_within);
 		if (b <= 0)
 			return DN_OK;
 	}
@@ -134,7 +154,7 @@ dn_rc mkt_amm_sell(dn_market *m, dn_market_owner taker, dn_amount amount, dn_usd
 	sell_quote(m, b, &fee, &out);
 	if (out <= 0)
 		return DN_OK;
-	assert(out < m->pool_usd_micro);
+	assert(out < m->pool_usd_micro && fee >= 0 && fee <= b);
 	dn_market_fill f = {
 		.maker = DN_MARKET_OWNER_POOL, .taker = taker, .taker_buys = false, .base = b,
 		.usd_micro = out, .fee_base = fee,
@@ -142,8 +162,11 @@ dn_rc mkt_amm_sell(dn_market *m, dn_market_owner taker, dn_amount amount, dn_usd
 	dn_rc rc = mkt_fill_fits(m, &f);
 	if (rc)
 		return rc;
+	const dnc_u128 k0 = pool_k(m);
 	m->pool_usd_micro -= out;
 	m->pool_base += b;
+	assert(m->pool_base > 0 && m->pool_usd_micro > 0 && pool_k(m) >= k0);
+	(void)k0;
 	f.price_usd_micro_per_dnet = mkt_amm_price(m);
 	res->base = b;
 	res->usd_micro = out;
@@ -153,7 +176,7 @@ dn_rc mkt_amm_sell(dn_market *m, dn_market_owner taker, dn_amount amount, dn_usd
 	return DN_OK;
 }
 
-dn_rc mkt_amm_depth(const dn_market *m, uint32_t band_ppm, dn_usd_micro *buy_usd,
+dn_rc mkt_amm_depth(const dn_market *m, uint32_t band_ppm, dn_usd_micro *buy_usd_micro,
                     dn_amount *sell_base)
 {
 	if (m->pool_shares == 0)
@@ -170,7 +193,7 @@ dn_rc mkt_amm_depth(const dn_market *m, uint32_t band_ppm, dn_usd_micro *buy_usd
 	                                                                 : 2 * m->pool_base;
 	int64_t u = bisect(m, hi_usd, (dn_usd_micro)up, buy_within);
 	int64_t b = bisect(m, hi_base, (dn_usd_micro)down, sell_within);
-	*buy_usd = u < 0 ? 0 : u;
+	*buy_usd_micro = u < 0 ? 0 : u;
 	*sell_base = b < 0 ? 0 : b;
 	return DN_OK;
 }
@@ -211,6 +234,7 @@ dn_rc dn_market_amm_add(dn_market *m, dn_usd_micro usd_micro, dn_amount base,
 	m->pool_usd_micro += uu;
 	m->pool_base += ub;
 	m->pool_shares += sh;
+	assert(sh > 0 && uu > 0 && ub > 0 && pool_ok(m)); /* a deposit adds to both reserves */
 	*used_usd_micro = uu;
 	*used_base = ub;
 	*shares = sh;
@@ -229,7 +253,9 @@ dn_rc dn_market_amm_remove(dn_market *m, int64_t shares, dn_usd_micro *usd_micro
 	m->pool_usd_micro -= u;
 	m->pool_base -= b;
 	m->pool_shares -= shares;
-	assert(m->pool_shares > 0 || (m->pool_usd_micro == 0 && m->pool_base == 0));
+	/* a provider takes at most a proportional part, so what stays keeps
+	 * both assets while shares remain, and nothing when none do */
+	assert(u >= 0 && b >= 0 && pool_ok(m));
 	*usd_micro = u;
 	*base = b;
 	return DN_OK;

@@ -29,6 +29,7 @@ static bool ent_less(const mkt_heap_ent *a, const mkt_heap_ent *b)
 
 static void heap_set(dn_market *m, mkt_side *s, uint32_t i, mkt_heap_ent e)
 {
+	assert(i < s->n && e.slot < m->cfg.order_capacity);
 	s->h[i] = e;
 	m->ord[e.slot].heap_pos = i;
 }
@@ -122,13 +123,21 @@ static uint32_t find_slot(const dn_market *m, dn_market_order_id id)
 	return (uint32_t)slot;
 }
 
+/* Every slot is free or rests on one side: the book's sizes add up. */
+static bool sizes_ok(const dn_market *m)
+{
+	return (uint64_t)m->bids.n + m->asks.n + m->n_free == m->cfg.order_capacity;
+}
+
 static void release(dn_market *m, uint32_t slot)
 {
 	mkt_order *o = &m->ord[slot];
+	assert(o->live && m->ord[slot].heap_pos < (o->buy ? m->bids.n : m->asks.n));
 	heap_remove(m, o->buy ? &m->bids : &m->asks, o->heap_pos);
 	o->live = false;
 	assert(m->n_free < m->cfg.order_capacity);
 	m->free_slot[m->n_free++] = slot;
+	assert(sizes_ok(m));
 }
 
 dn_usd_micro mkt_book_best(const dn_market *m, bool bid)
@@ -142,6 +151,7 @@ dn_usd_micro mkt_book_best(const dn_market *m, bool bid)
 dn_usd_micro mkt_book_price(const dn_market *m)
 {
 	dn_usd_micro b = mkt_book_best(m, true), a = mkt_book_best(m, false);
+	assert(!b || !a || b < a); /* never crossed: posts are post-only */
 	if (b && a)
 		return b + (a - b) / 2;
 	if (b)
@@ -179,6 +189,7 @@ dn_rc dn_market_post(dn_market *m, dn_market_owner owner, bool buy,
 	if (m->n_free == 0)
 		return DN_ELIMIT;
 	uint32_t slot = m->free_slot[--m->n_free];
+	assert(slot < m->cfg.order_capacity);
 	mkt_order *o = &m->ord[slot];
 	assert(!o->live);
 	o->gen = o->gen == UINT32_MAX ? 1 : o->gen + 1;
@@ -191,6 +202,7 @@ dn_rc dn_market_post(dn_market *m, dn_market_owner owner, bool buy,
 	o->buy = buy;
 	mkt_side *s = buy ? &m->bids : &m->asks;
 	mkt_heap_ent e = {buy ? -p : p, o->seq, slot};
+	assert(s->n < m->cfg.order_capacity); /* the slot just taken was free */
 	s->h[s->n++] = e;
 	o->heap_pos = s->n - 1;
 	sift_up(m, s, s->n - 1);
@@ -202,6 +214,10 @@ dn_rc dn_market_post(dn_market *m, dn_market_owner owner, bool buy,
 		*lock_base = amount_base;
 	}
 	*id = order_id(m, slot);
+	/* post-only: the book stays uncrossed */
+	assert(sizes_ok(m) && m->escrow_usd_micro >= 0 && m->escrow_base >= 0);
+	assert(!mkt_book_best(m, true) || !mkt_book_best(m, false) ||
+	       mkt_book_best(m, true) < mkt_book_best(m, false));
 	return DN_OK;
 }
 
@@ -263,6 +279,8 @@ static dn_rc fill_one(dn_market *m, uint32_t slot, dn_market_owner taker, dn_amo
                       dn_usd_micro *q, dn_usd_micro *fee)
 {
 	mkt_order *o = &m->ord[slot];
+	/* a fill takes some of what is left of a resting order, never more */
+	assert(o->live && fb > 0 && fb <= o->orig_base - o->filled_base);
 	dn_usd_micro before = paid_so_far(o), after;
 	dn_rc rc = mkt_value(o->filled_base + fb, o->price_usd_micro_per_dnet, &after);
 	assert(rc == DN_OK && after >= before);
@@ -293,22 +311,22 @@ static dn_rc fill_one(dn_market *m, uint32_t slot, dn_market_owner taker, dn_amo
 	return DN_OK;
 }
 
-dn_rc mkt_book_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget, dn_usd_micro limit,
+dn_rc mkt_book_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget_usd_micro, dn_usd_micro limit_usd_micro_per_dnet,
                    dn_market_result *res)
 {
-	int64_t rem = budget;
-	/* each round completes a maker or is limited by the budget, which
+	int64_t rem_usd_micro = budget_usd_micro;
+	/* each round completes a maker or is limited by the budget_usd_micro, which
 	 * ends the walk within a round or two */
 	uint64_t max_rounds = (uint64_t)m->asks.n + 4;
 	for (uint64_t round = 0; round < max_rounds && m->asks.n > 0; round++) {
 		uint32_t slot = m->asks.h[0].slot;
 		const mkt_order *o = &m->ord[slot];
-		if (limit > 0 && o->price_usd_micro_per_dnet > limit)
+		if (limit_usd_micro_per_dnet > 0 && o->price_usd_micro_per_dnet > limit_usd_micro_per_dnet)
 			break;
 		dn_amount avail = o->orig_base - o->filled_base;
-		int64_t qmax = mkt_net_of_fee(rem, m->cfg.fee_ppm);
+		int64_t qmax = mkt_net_of_fee(rem_usd_micro, m->cfg.fee_ppm);
 		dnc_u128 reach = ((dnc_u128)(uint64_t)paid_so_far(o) + (uint64_t)qmax) * MKT_BASE_PER_DNET /
-		                 (uint64_t)o->price_usd_micro_per_dnet; /* most filled_base the budget reaches */
+		                 (uint64_t)o->price_usd_micro_per_dnet; /* most filled_base the budget_usd_micro reaches */
 		if (reach <= (dnc_u128)(uint64_t)o->filled_base)
 			break;
 		dnc_u128 fb = reach - (uint64_t)o->filled_base;
@@ -318,8 +336,8 @@ dn_rc mkt_book_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget, dn_
 		dn_rc rc = fill_one(m, slot, taker, (dn_amount)fb, &q, &fee);
 		if (rc)
 			return rc;
-		assert(q + fee <= rem);
-		rem -= q + fee;
+		assert(q + fee <= rem_usd_micro);
+		rem_usd_micro -= q + fee;
 		res->base += (dn_amount)fb;
 		res->usd_micro += q + fee;
 		res->fee_usd_micro += fee;
@@ -328,23 +346,23 @@ dn_rc mkt_book_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget, dn_
 	return DN_OK;
 }
 
-dn_rc mkt_book_sell(dn_market *m, dn_market_owner taker, dn_amount amount, dn_usd_micro limit,
+dn_rc mkt_book_sell(dn_market *m, dn_market_owner taker, dn_amount amount_base, dn_usd_micro limit_usd_micro_per_dnet,
                     dn_market_result *res)
 {
-	dn_amount rem = amount;
+	dn_amount rem_base = amount_base;
 	uint64_t max_rounds = (uint64_t)m->bids.n + 1;
-	for (uint64_t round = 0; round < max_rounds && m->bids.n > 0 && rem > 0; round++) {
+	for (uint64_t round = 0; round < max_rounds && m->bids.n > 0 && rem_base > 0; round++) {
 		uint32_t slot = m->bids.h[0].slot;
 		const mkt_order *o = &m->ord[slot];
-		if (limit > 0 && o->price_usd_micro_per_dnet < limit)
+		if (limit_usd_micro_per_dnet > 0 && o->price_usd_micro_per_dnet < limit_usd_micro_per_dnet)
 			break;
 		dn_amount avail = o->orig_base - o->filled_base;
-		dn_amount fb = rem < avail ? rem : avail;
+		dn_amount fb = rem_base < avail ? rem_base : avail;
 		dn_usd_micro q, fee;
 		dn_rc rc = fill_one(m, slot, taker, fb, &q, &fee);
 		if (rc)
 			return rc;
-		rem -= fb;
+		rem_base -= fb;
 		res->base += fb;
 		res->usd_micro += q - fee;
 		res->fee_usd_micro += fee;
@@ -353,7 +371,7 @@ dn_rc mkt_book_sell(dn_market *m, dn_market_owner taker, dn_amount amount, dn_us
 	return DN_OK;
 }
 
-dn_rc mkt_book_depth(const dn_market *m, uint32_t band_ppm, dn_usd_micro *buy_usd,
+dn_rc mkt_book_depth(const dn_market *m, uint32_t band_ppm, dn_usd_micro *buy_usd_micro,
                      dn_amount *sell_base)
 {
 	dnc_u128 ref = (uint64_t)mkt_book_price(m);
@@ -369,6 +387,7 @@ dn_rc mkt_book_depth(const dn_market *m, uint32_t band_ppm, dn_usd_micro *buy_us
 		assert(rc == DN_OK);
 		(void)rc;
 		dn_usd_micro q = all - paid_so_far(o);
+		assert(q >= 0);
 		usd += (uint64_t)(q + mkt_fee(q, m->cfg.fee_ppm));
 	}
 	for (uint32_t i = 0; i < m->bids.n; i++) {
@@ -378,7 +397,7 @@ dn_rc mkt_book_depth(const dn_market *m, uint32_t band_ppm, dn_usd_micro *buy_us
 	}
 	if (usd > (dnc_u128)INT64_MAX || base > (dnc_u128)INT64_MAX)
 		return DN_ERANGE;
-	*buy_usd = (dn_usd_micro)usd;
+	*buy_usd_micro = (dn_usd_micro)usd;
 	*sell_base = (dn_amount)base;
 	return DN_OK;
 }

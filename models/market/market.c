@@ -90,6 +90,8 @@ void mkt_record_fill(dn_market *m, const dn_market_fill *f)
 {
 	dn_market_stats *s = &m->iv;
 	assert(f->base >= 0 && f->usd_micro >= 0 && f->fee_usd_micro >= 0 && f->fee_base >= 0);
+	/* a DNET fee comes out of the DNET sold; prices are never negative */
+	assert(f->fee_base <= f->base && f->price_usd_micro_per_dnet >= 0);
 	s->volume_base += f->base;
 	s->volume_usd_micro += f->usd_micro;
 	s->fees_usd_micro += f->fee_usd_micro;
@@ -164,6 +166,7 @@ void dn_market_holdings_get(const dn_market *m, dn_market_holdings *out)
 
 void dn_market_take_fees(dn_market *m, dn_usd_micro *usd_micro, dn_amount *base)
 {
+	assert(m->fees_usd_micro >= 0 && m->fees_base >= 0); /* fees are only ever added */
 	*usd_micro = m->fees_usd_micro;
 	*base = m->fees_base;
 	m->fees_usd_micro = 0;

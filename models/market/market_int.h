@@ -18,8 +18,11 @@
 
 #include "dn_market.h"
 
-#define MKT_BASE_PER_DNET ((dnc_u128)100000000u)
-#define MKT_PPM ((dnc_u128)1000000u)
+#define MKT_BASE_PER_DNET ((dnc_u128)DN_MARKET_BASE_PER_DNET)
+#define MKT_PPM ((dnc_u128)1000000u) /* parts per million in a whole */
+
+/* The market's base unit is the protocol library's. */
+_Static_assert(DN_MARKET_BASE_PER_DNET == DNC_UNITS_PER_DNET, "1 DNET is the same number of base units everywhere");
 
 /*
  * A resting order in its slot. Its public id is gen << 32 | slot, so a
@@ -78,6 +81,7 @@ struct dn_market {
 /* ceil(x * p / 10^8): the USD value of x base units at price p (x, p >= 0). */
 static inline DN_WUR dn_rc mkt_value(dn_amount x, dn_usd_micro p, dn_usd_micro *out)
 {
+	assert(x >= 0 && p >= 0);
 	dnc_u128 v = ((dnc_u128)(uint64_t)x * (uint64_t)p + MKT_BASE_PER_DNET - 1) / MKT_BASE_PER_DNET;
 	if (v > (dnc_u128)INT64_MAX)
 		return DN_ERANGE;
@@ -88,12 +92,14 @@ static inline DN_WUR dn_rc mkt_value(dn_amount x, dn_usd_micro p, dn_usd_micro *
 /* ceil(v * fee_ppm / 10^6) (v >= 0, fee_ppm <= 10^6: never above v). */
 static inline dn_usd_micro mkt_fee(int64_t v, uint32_t fee_ppm)
 {
+	assert(v >= 0 && fee_ppm <= DN_MARKET_FEE_PPM_MAX);
 	return (int64_t)(((dnc_u128)(uint64_t)v * fee_ppm + MKT_PPM - 1) / MKT_PPM);
 }
 
 /* The most q with q + mkt_fee(q) <= budget: floor(budget * 10^6 / (10^6 + fee)). */
 static inline int64_t mkt_net_of_fee(int64_t budget, uint32_t fee_ppm)
 {
+	assert(budget >= 0 && fee_ppm <= DN_MARKET_FEE_PPM_MAX);
 	return (int64_t)((dnc_u128)(uint64_t)budget * MKT_PPM / (MKT_PPM + fee_ppm));
 }
 
@@ -106,31 +112,31 @@ void mkt_record_fill(dn_market *m, const dn_market_fill *f);
 DN_WUR dn_rc mkt_fill_fits(const dn_market *m, const dn_market_fill *f);
 
 /* amm.c */
-DN_WUR dn_rc mkt_amm_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget,
-                         dn_usd_micro limit, dn_market_result *res);
-DN_WUR dn_rc mkt_amm_sell(dn_market *m, dn_market_owner taker, dn_amount amount,
-                          dn_usd_micro limit, dn_market_result *res);
+DN_WUR dn_rc mkt_amm_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget_usd_micro,
+                         dn_usd_micro limit_usd_micro_per_dnet, dn_market_result *res);
+DN_WUR dn_rc mkt_amm_sell(dn_market *m, dn_market_owner taker, dn_amount amount_base,
+                          dn_usd_micro limit_usd_micro_per_dnet, dn_market_result *res);
 dn_usd_micro mkt_amm_price(const dn_market *m);
-DN_WUR dn_rc mkt_amm_depth(const dn_market *m, uint32_t band_ppm, dn_usd_micro *buy_usd,
+DN_WUR dn_rc mkt_amm_depth(const dn_market *m, uint32_t band_ppm, dn_usd_micro *buy_usd_micro,
                            dn_amount *sell_base);
 
 /* book.c */
 DN_WUR dn_rc mkt_book_init(dn_market *m);
 void mkt_book_fini(dn_market *m);
-DN_WUR dn_rc mkt_book_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget,
-                          dn_usd_micro limit, dn_market_result *res);
-DN_WUR dn_rc mkt_book_sell(dn_market *m, dn_market_owner taker, dn_amount amount,
-                           dn_usd_micro limit, dn_market_result *res);
+DN_WUR dn_rc mkt_book_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget_usd_micro,
+                          dn_usd_micro limit_usd_micro_per_dnet, dn_market_result *res);
+DN_WUR dn_rc mkt_book_sell(dn_market *m, dn_market_owner taker, dn_amount amount_base,
+                           dn_usd_micro limit_usd_micro_per_dnet, dn_market_result *res);
 dn_usd_micro mkt_book_price(const dn_market *m);
 dn_usd_micro mkt_book_best(const dn_market *m, bool bid);
-DN_WUR dn_rc mkt_book_depth(const dn_market *m, uint32_t band_ppm, dn_usd_micro *buy_usd,
+DN_WUR dn_rc mkt_book_depth(const dn_market *m, uint32_t band_ppm, dn_usd_micro *buy_usd_micro,
                             dn_amount *sell_base);
 DN_WUR dn_rc mkt_book_check(const dn_market *m, char *err, size_t errlen);
 
 /* replay.c */
-DN_WUR dn_rc mkt_replay_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget,
-                            dn_usd_micro limit, dn_market_result *res);
-DN_WUR dn_rc mkt_replay_sell(dn_market *m, dn_market_owner taker, dn_amount amount,
-                             dn_usd_micro limit, dn_market_result *res);
+DN_WUR dn_rc mkt_replay_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget_usd_micro,
+                            dn_usd_micro limit_usd_micro_per_dnet, dn_market_result *res);
+DN_WUR dn_rc mkt_replay_sell(dn_market *m, dn_market_owner taker, dn_amount amount_base,
+                             dn_usd_micro limit_usd_micro_per_dnet, dn_market_result *res);
 
 #endif

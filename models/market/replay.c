@@ -163,7 +163,8 @@ dn_rc dn_market_path_parse(const char *name, const char *text, size_t len, size_
 		if (price <= 0 || price > DN_MARKET_PRICE_MAX) {
 			excerpt(comma + 1, ll - tl - 1, ex, sizeof ex);
 			rc = perr(DN_EPARSE, err, errlen, name,
-			          "%zu: price '%s' must be above 0 and at most 1000000000 USD", line, ex);
+			          "%zu: price '%s' must be above 0 and at most %lld USD", line, ex,
+			          (long long)(DN_MARKET_PRICE_MAX / DN_MARKET_USD_MICRO_PER_USD));
 			goto fail;
 		}
 		if (p->n > 0 && t_ns <= p->t_ns[p->n - 1]) {
@@ -188,6 +189,7 @@ dn_rc dn_market_path_parse(const char *name, const char *text, size_t len, size_
 		p->price_usd_micro[p->n] = price;
 		p->n++;
 	}
+	assert(p->n <= max_points && p->n <= cap);
 	if (p->n == 0) {
 		rc = perr(DN_EPARSE, err, errlen, name, "%zu: no price points (expected lines TIME,PRICE)",
 		          line);
@@ -279,6 +281,7 @@ dn_usd_micro dn_market_path_price(const dn_market_path *p, dn_market_interp inte
 		else
 			hi = mid;
 	}
+	assert(lo < p->n && p->t_ns[lo] <= t_ns);
 	if (interp == DN_MARKET_STEP || lo + 1 == p->n)
 		return p->price_usd_micro[lo];
 	dnc_i128 dp = (dnc_i128)p->price_usd_micro[lo + 1] - p->price_usd_micro[lo];
@@ -287,16 +290,19 @@ dn_usd_micro dn_market_path_price(const dn_market_path *p, dn_market_interp inte
 	dnc_i128 q = num / dt;
 	if (num % dt != 0 && num < 0)
 		q--; /* floor */
-	return (dn_usd_micro)(p->price_usd_micro[lo] + q);
+	const dn_usd_micro v = (dn_usd_micro)(p->price_usd_micro[lo] + q);
+	/* between two accepted prices (the line, rounded down, stays between them) */
+	assert(v > 0 && v <= DN_MARKET_PRICE_MAX);
+	return v;
 }
 
-dn_rc mkt_replay_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget, dn_usd_micro limit,
+dn_rc mkt_replay_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget_usd_micro, dn_usd_micro limit_usd_micro_per_dnet,
                      dn_market_result *res)
 {
 	dn_usd_micro price = dn_market_path_price(m->cfg.path, m->cfg.interp, m->now_ns);
-	if (limit > 0 && price > limit)
+	if (limit_usd_micro_per_dnet > 0 && price > limit_usd_micro_per_dnet)
 		return DN_OK;
-	int64_t qmax = mkt_net_of_fee(budget, m->cfg.fee_ppm);
+	int64_t qmax = mkt_net_of_fee(budget_usd_micro, m->cfg.fee_ppm);
 	dnc_u128 b = (dnc_u128)(uint64_t)qmax * MKT_BASE_PER_DNET / (uint64_t)price;
 	if (b > (dnc_u128)INT64_MAX)
 		return DN_ERANGE;
@@ -329,19 +335,20 @@ dn_rc mkt_replay_buy(dn_market *m, dn_market_owner taker, dn_usd_micro budget, d
 	return DN_OK;
 }
 
-dn_rc mkt_replay_sell(dn_market *m, dn_market_owner taker, dn_amount amount, dn_usd_micro limit,
+dn_rc mkt_replay_sell(dn_market *m, dn_market_owner taker, dn_amount amount_base, dn_usd_micro limit_usd_micro_per_dnet,
                       dn_market_result *res)
 {
 	dn_usd_micro price = dn_market_path_price(m->cfg.path, m->cfg.interp, m->now_ns);
-	if (limit > 0 && price < limit)
+	if (limit_usd_micro_per_dnet > 0 && price < limit_usd_micro_per_dnet)
 		return DN_OK;
 	dn_usd_micro q;
-	dn_rc rc = mkt_value(amount, price, &q);
+	dn_rc rc = mkt_value(amount_base, price, &q);
 	if (rc)
 		return rc;
 	dn_usd_micro fee = mkt_fee(q, m->cfg.fee_ppm);
+	assert(fee <= q); /* the seller receives q - fee >= 0 */
 	dn_market_fill f = {
-		.maker = DN_MARKET_OWNER_OUTSIDE, .taker = taker, .taker_buys = false, .base = amount,
+		.maker = DN_MARKET_OWNER_OUTSIDE, .taker = taker, .taker_buys = false, .base = amount_base,
 		.usd_micro = q, .fee_usd_micro = fee, .price_usd_micro_per_dnet = price,
 	};
 	int64_t t;
@@ -349,13 +356,13 @@ dn_rc mkt_replay_sell(dn_market *m, dn_market_owner taker, dn_amount amount, dn_
 	if (rc)
 		return rc;
 	if (__builtin_sub_overflow(m->outside_usd_micro, q, &t) ||
-	    __builtin_add_overflow(m->outside_base, amount, &t) ||
+	    __builtin_add_overflow(m->outside_base, amount_base, &t) ||
 	    __builtin_add_overflow(m->fees_usd_micro, fee, &t))
 		return DN_ERANGE;
 	m->outside_usd_micro -= q;
-	m->outside_base += amount;
+	m->outside_base += amount_base;
 	m->fees_usd_micro += fee;
-	res->base = amount;
+	res->base = amount_base;
 	res->usd_micro = q - fee;
 	res->fee_usd_micro = fee;
 	res->fills = 1;

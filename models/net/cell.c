@@ -36,10 +36,11 @@ struct dn_net_cell {
 	uint32_t id;
 	dn_net_neighbour *nb;
 	double noise_mw, tx_mw;
-	dn_time_ns t_last;
-	/* per user (struct of arrays) */
+	dn_time_ns t_last_ns;
+	/* per user (struct of arrays); z_shadow is a standard normal, or the
+	 * shadowing in dB itself once fixed_channel is set */
 	double *x_m, *y_m, *u_los, *z_shadow, *sinr_lin, *peak_bps, *demand_bps, *share;
-	uint64_t *rate_bps, *bits, *rem;
+	uint64_t *rate_bps, *bits, *rem_bit_ns;
 	uint8_t *present, *active, *los, *fixed_channel;
 	uint32_t *act_list, *act_pos; /* dense list of active users */
 	double *scratch;              /* cap doubles for the water-filling sort */
@@ -93,7 +94,7 @@ double dn_net_pathloss_db(dn_net_pl_scenario sc, double fc_ghz, double d2d_m, do
 	const double dh = h_bs_m - h_ut_m;
 	const double d3 = sqrt(d2d_m * d2d_m + dh * dh);
 	/* breakpoint with effective heights h' = h - 1 m (Note 1 of Table 7.4.1-1) */
-	const double dbp = 4.0 * (h_bs_m - 1.0) * (h_ut_m - 1.0) * fc_ghz * 1e9 / DN_NET_C_MPS;
+	const double dbp = 4.0 * (h_bs_m - 1.0) * (h_ut_m - 1.0) * fc_ghz * DN_NET_HZ_PER_GHZ / DN_NET_C_MPS;
 	double pl_los, pl_nlos;
 	if (sc == DN_NET_UMI) {
 		if (d2d_m <= dbp)
@@ -164,7 +165,8 @@ dn_rc dn_net_cell_new(const dn_net_cell_cfg *cfg, const dn_net_calib *k, uint32_
 	*out = NULL;
 	if (cap == 0 || cap > (1u << 24) || n_nb > 1024 || !(cfg->band_ghz >= 0.5 && cfg->band_ghz <= 100) ||
 	    !(cfg->bandwidth_hz > 0) || !(cfg->height_bs_m > 1.0) || !(cfg->height_ut_m > 1.0) ||
-	    !(cfg->neighbour_load >= 0 && cfg->neighbour_load <= 1))
+	    !(cfg->neighbour_load >= 0 && cfg->neighbour_load <= 1) || !(k->cell_se_scale >= 0) ||
+	    !(k->cell_se_max_bps_hz >= 0))
 		return DN_EINVAL;
 	dn_net_cell *c = calloc(1, sizeof *c);
 	if (!c)
@@ -182,7 +184,7 @@ dn_rc dn_net_cell_new(const dn_net_cell_cfg *cfg, const dn_net_calib *k, uint32_
 	ALLOC(nb, n_nb);
 	ALLOC(x_m, cap); ALLOC(y_m, cap); ALLOC(u_los, cap); ALLOC(z_shadow, cap);
 	ALLOC(sinr_lin, cap); ALLOC(peak_bps, cap); ALLOC(demand_bps, cap); ALLOC(share, cap);
-	ALLOC(rate_bps, cap); ALLOC(bits, cap); ALLOC(rem, cap);
+	ALLOC(rate_bps, cap); ALLOC(bits, cap); ALLOC(rem_bit_ns, cap);
 	ALLOC(present, cap); ALLOC(active, cap); ALLOC(los, cap); ALLOC(fixed_channel, cap);
 	ALLOC(act_list, cap); ALLOC(act_pos, cap); ALLOC(scratch, cap);
 #undef ALLOC
@@ -203,7 +205,7 @@ void dn_net_cell_free(dn_net_cell *c)
 	free(c->nb);
 	free(c->x_m); free(c->y_m); free(c->u_los); free(c->z_shadow);
 	free(c->sinr_lin); free(c->peak_bps); free(c->demand_bps); free(c->share);
-	free(c->rate_bps); free(c->bits); free(c->rem);
+	free(c->rate_bps); free(c->bits); free(c->rem_bit_ns);
 	free(c->present); free(c->active); free(c->los); free(c->fixed_channel);
 	free(c->act_list); free(c->act_pos); free(c->scratch);
 	free(c);
@@ -242,6 +244,11 @@ static void channel_update(dn_net_cell *c, uint32_t u)
 	}
 	c->sinr_lin[u] = s_mw / (c->noise_mw + i_mw);
 	c->peak_bps[u] = g->bandwidth_hz * dn_net_se(&c->k, c->sinr_lin[u]);
+	/* powers are positive (noise > 0, interference a sum of powers), so
+	 * the SINR is a ratio >= 0 and the peak rate a finite non-negative
+	 * rate: recompute() floors it into an integer */
+	assert(c->noise_mw > 0 && i_mw >= 0 && g->neighbour_load >= 0 && g->neighbour_load <= 1);
+	assert(c->sinr_lin[u] >= 0 && c->peak_bps[u] >= 0 && isfinite(c->peak_bps[u]));
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -253,6 +260,7 @@ static int cmp_double(const void *a, const void *b)
 /* Harmonic number H_n: the mean of the largest of n unit exponentials. */
 static double harmonic(uint32_t n)
 {
+	assert(n >= 1);
 	if (n > 1000)
 		return log((double)n) + 0.5772156649 + 0.5 / n;
 	double h = 0;
@@ -269,11 +277,14 @@ static double harmonic(uint32_t n)
 static void recompute(dn_net_cell *c)
 {
 	const uint32_t n = c->n_active;
+	assert(n <= c->cap);
 	double gain = 1.0;
 	if (c->cfg.sched == DN_NET_SCHED_PF && c->cfg.fast_fading && n > 1)
 		gain = harmonic(n);
 	for (uint32_t i = 0; i < n; i++) {
 		const uint32_t u = c->act_list[i];
+		/* the dense list names active users, each once, at its position */
+		assert(u < c->cap && c->active[u] && c->present[u] && c->act_pos[u] == i);
 		double peak = c->peak_bps[u];
 		if (gain > 1.0)
 			peak = c->cfg.bandwidth_hz * dn_net_se(&c->k, c->sinr_lin[u] * gain);
@@ -295,6 +306,8 @@ static void recompute(dn_net_cell *c)
 		left -= c->scratch[i];
 		level = 1.0; /* everyone so far fits */
 	}
+	/* a time share: the water level is a fraction of the cell's time */
+	assert(level > 0 && level <= 1);
 	double airtime = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const uint32_t u = c->act_list[i];
@@ -303,14 +316,14 @@ static void recompute(dn_net_cell *c)
 		if (c->demand_bps[u] > 0 && peak > 0)
 			need = fmin(1.0, c->demand_bps[u] / peak);
 		const double s = need < level ? need : level;
-		assert(s >= 0 && s <= 1 && !isnan(peak) && peak >= 0);
+		assert(s >= 0 && s <= 1 && isfinite(peak) && peak >= 0);
 		airtime += s;
 		c->share[u] = s;
 		const double r = floor(s * peak);
 		c->rate_bps[u] = r > 0 ? (uint64_t)r : 0;
 	}
 	/* the cell's time is shared, never oversold */
-	assert(airtime <= 1.0 + 1e-9);
+	assert(airtime >= 0 && airtime <= 1.0 + 1e-9);
 	(void)airtime;
 }
 
@@ -321,15 +334,17 @@ static dn_rc check_user(const dn_net_cell *c, uint32_t u)
 
 dn_rc dn_net_cell_advance(dn_net_cell *c, dn_time_ns t)
 {
-	if (t < c->t_last)
+	if (t < c->t_last_ns)
 		return DN_ECAUSALITY;
-	const dn_time_ns dt = t - c->t_last;
-	if (dt > 0)
+	const dn_time_ns dt_ns = t - c->t_last_ns;
+	assert(c->n_active <= c->n_present && c->n_present <= c->cap);
+	if (dt_ns > 0)
 		for (uint32_t i = 0; i < c->n_active; i++) {
 			const uint32_t u = c->act_list[i];
-			dn_net_integrate(c->rate_bps[u], dt, &c->bits[u], &c->rem[u]);
+			assert(u < c->cap);
+			dn_net_integrate(c->rate_bps[u], dt_ns, &c->bits[u], &c->rem_bit_ns[u]);
 		}
-	c->t_last = t;
+	c->t_last_ns = t;
 	return DN_OK;
 }
 
@@ -354,6 +369,9 @@ dn_rc dn_net_cell_place(dn_net_cell *c, dn_time_ns t, uint32_t u, double x_m, do
 		c->fixed_channel[u] = 0;
 		c->present[u] = 1;
 		c->n_present++;
+		assert(c->n_present <= c->cap);
+		/* a LOS draw is compared with a probability: it lies in [0, 1) */
+		assert(c->u_los[u] >= 0 && c->u_los[u] < 1 && isfinite(c->z_shadow[u]));
 	}
 	c->x_m[u] = x_m;
 	c->y_m[u] = y_m;
@@ -391,6 +409,8 @@ dn_rc dn_net_cell_start(dn_net_cell *c, dn_time_ns t, uint32_t u, double demand_
 		return rc;
 	c->demand_bps[u] = demand_bps > 0 ? demand_bps : 0;
 	if (!c->active[u]) {
+		/* u is not yet in the list, so the list has room for it */
+		assert(c->n_active < c->cap);
 		c->active[u] = 1;
 		c->act_pos[u] = c->n_active;
 		c->act_list[c->n_active++] = u;
@@ -411,6 +431,8 @@ dn_rc dn_net_cell_start_all(dn_net_cell *c, dn_time_ns t, double demand_bps)
 			continue;
 		c->demand_bps[u] = demand_bps > 0 ? demand_bps : 0;
 		if (!c->active[u]) {
+			/* u is not yet in the list, so the list has room for it */
+			assert(c->n_active < c->cap);
 			c->active[u] = 1;
 			c->act_pos[u] = c->n_active;
 			c->act_list[c->n_active++] = u;
@@ -430,6 +452,7 @@ dn_rc dn_net_cell_stop(dn_net_cell *c, dn_time_ns t, uint32_t u)
 		return rc;
 	if (!c->active[u])
 		return DN_OK;
+	assert(c->n_active > 0 && c->act_pos[u] < c->n_active && c->act_list[c->act_pos[u]] == u);
 	const uint32_t p = c->act_pos[u], last = c->act_list[--c->n_active];
 	c->act_list[p] = last;
 	c->act_pos[last] = p;
@@ -446,6 +469,8 @@ dn_rc dn_net_cell_leave(dn_net_cell *c, dn_time_ns t, uint32_t u)
 	if (rc)
 		return rc;
 	if (c->present[u]) {
+		/* the flow ended above: only a user without one leaves */
+		assert(!c->active[u] && c->n_present > 0);
 		c->present[u] = 0;
 		c->n_present--;
 	}
@@ -494,5 +519,6 @@ double dn_net_cell_airtime(const dn_net_cell *c)
 	double s = 0;
 	for (uint32_t i = 0; i < c->n_active; i++)
 		s += c->share[c->act_list[i]];
+	assert(s >= 0 && s <= 1.0 + 1e-9);
 	return s;
 }

@@ -28,6 +28,17 @@
 #include "dn_base.h"
 #include "params.h"
 
+/* ---------------------------------------------------------------- units */
+
+/* Unit conversions of the network models (decimal SI prefixes, as link
+ * and radio figures are quoted). Integers, so they serve both the integer
+ * link table and double arithmetic (where they convert exactly). */
+#define DN_NET_BPS_PER_KBPS INT64_C(1000)       /* bit/s per kbit/s */
+#define DN_NET_BPS_PER_MBPS INT64_C(1000000)    /* bit/s per Mbit/s */
+#define DN_NET_BPS_PER_GBPS INT64_C(1000000000) /* bit/s per Gbit/s */
+#define DN_NET_HZ_PER_MHZ INT64_C(1000000)
+#define DN_NET_HZ_PER_GHZ INT64_C(1000000000)
+
 /* ---------------------------------------------------------------- links */
 
 typedef enum dn_net_link_kind {
@@ -225,7 +236,7 @@ DN_WUR dn_rc dn_net_mesh_place(dn_net_mesh *m, dn_time_ns t, uint32_t n, dn_net_
                                double x_m, double y_m);
 /* Node n switches off at t: flows through it are broken until the repair
  * time (t + cfg.repair_s), when dn_net_mesh_repair must be called. */
-DN_WUR dn_rc dn_net_mesh_leave(dn_net_mesh *m, dn_time_ns t, uint32_t n, dn_time_ns *repair_at);
+DN_WUR dn_rc dn_net_mesh_leave(dn_net_mesh *m, dn_time_ns t, uint32_t n, dn_time_ns *repair_at_ns);
 /* Node n switches back on (at its last position). */
 DN_WUR dn_rc dn_net_mesh_join(dn_net_mesh *m, dn_time_ns t, uint32_t n);
 /* Earliest time a repair is due (DN_TIME_MAX: none). A move or leave that

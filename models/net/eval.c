@@ -5,6 +5,7 @@
  * chains on a jittered grid. The same layouts go to ns-3 (models/net/ns3)
  * so the two can be compared flow by flow. No ns-3 here.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,7 @@ dn_rc dn_net_layout_chains(uint32_t n, uint32_t hops, double spacing_m, uint64_t
 	for (uint32_t c = 0; c < chains; c++) {
 		src[c] = c * per;
 		dst[c] = c * per + hops;
+		assert(dst[c] < n); /* chains * per <= n */
 	}
 	*n_flows = chains;
 	return DN_OK;
@@ -84,7 +86,8 @@ double dn_net_mesh_offered_bps(const dn_net_mesh_cfg *cfg, const double *x_m, co
 		const uint32_t h = (uint32_t)ceil(d / 50.0);
 		hmax = h > hmax ? h : hmax;
 	}
-	return dn_net_wifi_goodput_bps(54e6, cfg->pkt_bits) / hmax;
+	assert(hmax >= 1);
+	return dn_net_wifi_goodput_bps(54 * DN_NET_BPS_PER_MBPS, cfg->pkt_bits) / hmax;
 }
 
 dn_rc dn_net_eval_mesh(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_t n,

@@ -39,11 +39,18 @@
 
 #define RETRY_LIMIT 7 /* 802.11 dot11ShortRetryLimit */
 
+/* A hop is packed as flow << 5 | hop index (e_flow below). */
+_Static_assert(DN_NET_MAX_HOPS <= 32, "a hop index must fit 5 bits");
+/* Our random purposes must stay clear of the engine's own streams. */
+_Static_assert((int)DN_NET_PURPOSE_CHANNEL >= (int)DN_RNG_PURPOSE_MODEL &&
+               (int)DN_NET_PURPOSE_MOVE >= (int)DN_RNG_PURPOSE_MODEL &&
+               (int)DN_NET_PURPOSE_PLACE >= (int)DN_RNG_PURPOSE_MODEL, "models/net random purposes are model purposes");
+
 struct dn_net_mesh {
 	dn_net_mesh_cfg cfg;
 	dn_net_calib k;
 	uint32_t node_cap, flow_cap;
-	dn_time_ns t_last;
+	dn_time_ns t_last_ns;
 	double interf_m, cs_m; /* interference and carrier-sense ranges */
 	/* nodes */
 	double *x_m, *y_m;
@@ -51,14 +58,17 @@ struct dn_net_mesh {
 	/* flows */
 	uint32_t *src, *dst, *hops, *route; /* route: flow_cap x (MAX_HOPS + 1) */
 	uint8_t *state;
-	double *demand_bps, *xrate, *ffac, *pre_hidden;
-	uint64_t *rate_bps, *bits, *rem, *repairs;
-	dn_time_ns *broken_at, *outage_ns;
-	/* scratch */
-	double *dist, *hop_t;
+	/* xrate_bps: the max-min fair rate, after hidden-terminal losses;
+	 * pre_hidden_bps: before them; ffac: the survival factor between */
+	double *demand_bps, *xrate_bps, *ffac, *pre_hidden_bps;
+	uint64_t *rate_bps, *bits, *rem_bit_ns, *repairs;
+	dn_time_ns *broken_at_ns, *outage_ns;
+	/* scratch: dist is the route metric (ETX or hops), hop_bps the
+	 * one-hop goodput T of each active hop */
+	double *dist, *hop_bps;
 	uint32_t *prev, *e_flow;
 	uint8_t *done, *frozen;
-	dn_time_ns repair_due;
+	dn_time_ns repair_due_ns;
 };
 
 /* IEEE 802.11-2016 Table 17-18 (20 MHz): rate and minimum sensitivity. */
@@ -127,7 +137,7 @@ double dn_net_wifi_goodput_bps(double phy_bps, double pkt_bits)
 	else if (phy_bps >= 12e6)
 		basic = 12e6;
 	const double cycle_us = 34.0 + 7.5 * 9.0 + ofdm_us(phy_bps, mpdu) + 16.0 + ofdm_us(basic, 14);
-	return pkt_bits / (cycle_us * 1e-6);
+	return pkt_bits / (cycle_us * DN_NET_S_PER_US);
 }
 
 double dn_net_mesh_footprint(uint32_t node_cap, uint32_t flow_cap)
@@ -137,8 +147,8 @@ double dn_net_mesh_footprint(uint32_t node_cap, uint32_t flow_cap)
 	                        sizeof *m->dist + sizeof *m->prev + sizeof *m->done;
 	const double per_flow = sizeof *m->src + sizeof *m->dst + sizeof *m->hops +
 	                        (DN_NET_MAX_HOPS + 1) * sizeof *m->route + sizeof *m->state +
-	                        4 * sizeof *m->demand_bps + 4 * sizeof *m->rate_bps + 2 * sizeof *m->broken_at +
-	                        DN_NET_MAX_HOPS * (sizeof *m->hop_t + sizeof *m->e_flow) + sizeof *m->frozen;
+	                        4 * sizeof *m->demand_bps + 4 * sizeof *m->rate_bps + 2 * sizeof *m->broken_at_ns +
+	                        DN_NET_MAX_HOPS * (sizeof *m->hop_bps + sizeof *m->e_flow) + sizeof *m->frozen;
 	return sizeof *m + (double)node_cap * per_node + (double)flow_cap * per_flow + 27 * 16.0; /* 27 callocs */
 }
 
@@ -147,7 +157,8 @@ dn_rc dn_net_mesh_new(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_
 {
 	*out = NULL;
 	if (node_cap == 0 || node_cap > 65536 || flow_cap == 0 || flow_cap > 65536 ||
-	    !(cfg->pl_exponent > 1) || !(cfg->pkt_bits > 0) || !(cfg->repair_s >= 0))
+	    !(cfg->pl_exponent > 1) || !(cfg->pkt_bits > 0) || !(cfg->repair_s >= 0) ||
+	    !(k->mesh_mac_eff > 0) || !(k->mesh_hidden_vuln >= 0))
 		return DN_EINVAL;
 	dn_net_mesh *m = calloc(1, sizeof *m);
 	if (!m)
@@ -156,7 +167,7 @@ dn_rc dn_net_mesh_new(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_
 	m->k = *k;
 	m->node_cap = node_cap;
 	m->flow_cap = flow_cap;
-	m->repair_due = DN_TIME_MAX;
+	m->repair_due_ns = DN_TIME_MAX;
 	/* interference range: rx power falls to sens(6M) + offset - margin */
 	const double thr = ofdm_rates[N_RATES - 1].sens_dbm - k->mesh_interf_margin_db;
 	m->interf_m = pow(10.0, (cfg->tx_power_dbm - cfg->pl_ref_db - thr) / (10.0 * cfg->pl_exponent));
@@ -169,12 +180,12 @@ dn_rc dn_net_mesh_new(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_
 	ALLOC(kind, node_cap);
 	ALLOC(src, flow_cap); ALLOC(dst, flow_cap); ALLOC(hops, flow_cap);
 	ALLOC(route, (size_t)flow_cap * (DN_NET_MAX_HOPS + 1));
-	ALLOC(state, flow_cap); ALLOC(demand_bps, flow_cap); ALLOC(xrate, flow_cap); ALLOC(ffac, flow_cap);
-	ALLOC(pre_hidden, flow_cap);
-	ALLOC(rate_bps, flow_cap); ALLOC(bits, flow_cap); ALLOC(rem, flow_cap); ALLOC(repairs, flow_cap);
-	ALLOC(broken_at, flow_cap); ALLOC(outage_ns, flow_cap);
+	ALLOC(state, flow_cap); ALLOC(demand_bps, flow_cap); ALLOC(xrate_bps, flow_cap); ALLOC(ffac, flow_cap);
+	ALLOC(pre_hidden_bps, flow_cap);
+	ALLOC(rate_bps, flow_cap); ALLOC(bits, flow_cap); ALLOC(rem_bit_ns, flow_cap); ALLOC(repairs, flow_cap);
+	ALLOC(broken_at_ns, flow_cap); ALLOC(outage_ns, flow_cap);
 	ALLOC(dist, node_cap); ALLOC(prev, node_cap); ALLOC(done, node_cap);
-	ALLOC(hop_t, ne); ALLOC(e_flow, ne); ALLOC(frozen, flow_cap);
+	ALLOC(hop_bps, ne); ALLOC(e_flow, ne); ALLOC(frozen, flow_cap);
 #undef ALLOC
 	if (!ok) {
 		dn_net_mesh_free(m);
@@ -190,9 +201,10 @@ void dn_net_mesh_free(dn_net_mesh *m)
 		return;
 	free(m->x_m); free(m->y_m); free(m->alive); free(m->placed); free(m->kind);
 	free(m->src); free(m->dst); free(m->hops); free(m->route); free(m->state);
-	free(m->demand_bps); free(m->xrate); free(m->ffac); free(m->pre_hidden); free(m->rate_bps); free(m->bits); free(m->rem);
-	free(m->repairs); free(m->broken_at); free(m->outage_ns);
-	free(m->dist); free(m->prev); free(m->done); free(m->hop_t); free(m->e_flow); free(m->frozen);
+	free(m->demand_bps); free(m->xrate_bps); free(m->ffac); free(m->pre_hidden_bps); free(m->rate_bps); free(m->bits);
+	free(m->rem_bit_ns);
+	free(m->repairs); free(m->broken_at_ns); free(m->outage_ns);
+	free(m->dist); free(m->prev); free(m->done); free(m->hop_bps); free(m->e_flow); free(m->frozen);
 	free(m);
 }
 
@@ -221,6 +233,8 @@ static bool usable(const dn_net_mesh *m, uint32_t a, uint32_t b)
 static bool find_route(dn_net_mesh *m, uint32_t f)
 {
 	const uint32_t s = m->src[f], t = m->dst[f], n = m->node_cap;
+	/* dn_net_mesh_start checked the end points */
+	assert(f < m->flow_cap && s < n && t < n && s != t);
 	if (!m->alive[s] || !m->alive[t])
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
@@ -260,9 +274,13 @@ static bool find_route(dn_net_mesh *m, uint32_t f)
 	if (!isfinite(m->dist[t]))
 		return false;
 	uint32_t h = 0;
-	for (uint32_t v = t; v != s; v = m->prev[v])
+	for (uint32_t v = t; v != s; v = m->prev[v]) {
+		/* a finite distance means a chain of predecessors back to s */
+		assert(m->prev[v] < n);
 		if (++h > DN_NET_MAX_HOPS)
 			return false; /* longer than the model's bound: report unreachable */
+	}
+	assert(h >= 1 && h <= DN_NET_MAX_HOPS);
 	uint32_t *r = &m->route[(size_t)f * (DN_NET_MAX_HOPS + 1)];
 	uint32_t i = h;
 	for (uint32_t v = t;; v = m->prev[v]) {
@@ -271,6 +289,7 @@ static bool find_route(dn_net_mesh *m, uint32_t f)
 			break;
 		i--;
 	}
+	assert(i == 0 && r[0] == s && r[h] == t);
 	m->hops[f] = h;
 	return true;
 }
@@ -308,22 +327,27 @@ static void recompute(dn_net_mesh *m)
 	const uint32_t F = m->flow_cap;
 	uint32_t E = 0;
 	for (uint32_t f = 0; f < F; f++) {
-		m->xrate[f] = 0;
+		m->xrate_bps[f] = 0;
 		m->frozen[f] = m->state[f] != DN_NET_FLOW_OK;
 		if (m->state[f] != DN_NET_FLOW_OK)
 			continue;
 		const uint32_t *r = &m->route[(size_t)f * (DN_NET_MAX_HOPS + 1)];
+		assert(m->hops[f] >= 1 && m->hops[f] <= DN_NET_MAX_HOPS);
 		for (uint32_t h = 0; h < m->hops[f]; h++) {
-			m->hop_t[E] = hop_goodput(m, r[h], r[h + 1]);
+			m->hop_bps[E] = hop_goodput(m, r[h], r[h + 1]);
+			/* a flow is OK only while every hop of its route is usable
+			 * (find_route, check_routes): loads divide by this */
+			assert(m->hop_bps[E] > 0 && isfinite(m->hop_bps[E]));
 			m->e_flow[E] = f << 5 | h; /* MAX_HOPS = 32 fits 5 bits */
 			E++;
 		}
 	}
+	assert(E <= (size_t)F * DN_NET_MAX_HOPS);
 	for (uint32_t round = 0; round <= F; round++) {
 		double step = INFINITY;
 		for (uint32_t f = 0; f < F; f++)
 			if (!m->frozen[f] && m->demand_bps[f] > 0)
-				step = fmin(step, m->demand_bps[f] - m->xrate[f]);
+				step = fmin(step, m->demand_bps[f] - m->xrate_bps[f]);
 		/* each hop's domain: load and growth coefficient */
 		for (uint32_t e = 0; e < E; e++) {
 			const uint32_t fe = m->e_flow[e] >> 5, he = m->e_flow[e] & 31;
@@ -334,9 +358,9 @@ static void recompute(dn_net_mesh *m)
 				const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
 				if (!in_domain(m, re[he], re[he + 1], tx))
 					continue;
-				load += m->xrate[fo] / m->hop_t[o];
+				load += m->xrate_bps[fo] / m->hop_bps[o];
 				if (!m->frozen[fo])
-					coef += 1.0 / m->hop_t[o];
+					coef += 1.0 / m->hop_bps[o];
 			}
 			if (coef > 0)
 				step = fmin(step, (1.0 - load) / coef);
@@ -344,14 +368,14 @@ static void recompute(dn_net_mesh *m)
 		if (!isfinite(step))
 			break;
 		if (step < 0)
-			step = 0;
+			step = 0; /* a domain at capacity up to rounding: grow no further */
 		for (uint32_t f = 0; f < F; f++)
 			if (!m->frozen[f])
-				m->xrate[f] += step;
+				m->xrate_bps[f] += step;
 		/* freeze flows at their demand or crossing a saturated domain */
 		bool any = false;
 		for (uint32_t f = 0; f < F; f++)
-			if (!m->frozen[f] && m->demand_bps[f] > 0 && m->xrate[f] >= m->demand_bps[f] * (1 - 1e-12))
+			if (!m->frozen[f] && m->demand_bps[f] > 0 && m->xrate_bps[f] >= m->demand_bps[f] * (1 - 1e-12))
 				m->frozen[f] = 1;
 		for (uint32_t e = 0; e < E; e++) {
 			const uint32_t fe = m->e_flow[e] >> 5, he = m->e_flow[e] & 31;
@@ -362,8 +386,11 @@ static void recompute(dn_net_mesh *m)
 				const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
 				if (!in_domain(m, re[he], re[he + 1], tx))
 					continue;
-				load += m->xrate[fo] / m->hop_t[o];
+				load += m->xrate_bps[fo] / m->hop_bps[o];
 			}
+			/* the step was the largest every domain could take: airtime
+			 * is shared, never oversold (up to rounding) */
+			assert(load >= 0 && load <= 1.0 + 1e-9);
 			if (load < 1.0 - 1e-9)
 				continue;
 			for (uint32_t o = 0; o < E; o++) {
@@ -391,7 +418,7 @@ static void recompute(dn_net_mesh *m)
 	 * the worst hop on its path (retries spend that hop's airtime). */
 	for (uint32_t f = 0; f < F; f++) {
 		m->ffac[f] = 1.0;
-		m->pre_hidden[f] = m->xrate[f];
+		m->pre_hidden_bps[f] = m->xrate_bps[f];
 	}
 	for (uint32_t e = 0; e < E; e++) {
 		const uint32_t fe = m->e_flow[e] >> 5, he = m->e_flow[e] & 31;
@@ -409,45 +436,51 @@ static void recompute(dn_net_mesh *m)
 			const double i_mw = pow(10.0, rx_dbm(&m->cfg, node_dist(m, tx, re[he + 1])) / 10.0);
 			if (s_dbm - 10.0 * log10(n_mw + i_mw) >= need)
 				continue; /* e's rate survives o's interference */
-			const double a = fmin(m->xrate[fo] / m->hop_t[o], 1.0);
+			const double a = fmin(m->xrate_bps[fo] / m->hop_bps[o], 1.0);
+			assert(a >= 0 && a <= 1); /* a fraction of o's time on air */
 			fac *= pow(1.0 - a, m->k.mesh_hidden_vuln);
 		}
 		if (fac < m->ffac[fe])
 			m->ffac[fe] = fac;
 	}
 	for (uint32_t f = 0; f < F; f++)
-		m->xrate[f] *= m->ffac[f];
+		m->xrate_bps[f] *= m->ffac[f];
 	for (uint32_t f = 0; f < F; f++) {
 		/* a hidden-terminal factor is a survival probability; rates are
 		 * finite and never negative */
 		assert(m->ffac[f] >= 0 && m->ffac[f] <= 1);
-		assert(m->xrate[f] >= 0 && isfinite(m->xrate[f]));
-		const double r = floor(m->xrate[f]);
+		assert(m->xrate_bps[f] >= 0 && isfinite(m->xrate_bps[f]));
+		/* flows not carrying traffic get no rate; a demand is never exceeded
+		 * (up to the freeze tolerance) */
+		assert(m->state[f] == DN_NET_FLOW_OK || m->xrate_bps[f] == 0);
+		assert(!(m->demand_bps[f] > 0) || m->xrate_bps[f] <= m->demand_bps[f] * (1 + 1e-9));
+		const double r = floor(m->xrate_bps[f]);
 		m->rate_bps[f] = r > 0 ? (uint64_t)r : 0;
 	}
 }
 
 dn_rc dn_net_mesh_advance(dn_net_mesh *m, dn_time_ns t)
 {
-	if (t < m->t_last)
+	if (t < m->t_last_ns)
 		return DN_ECAUSALITY;
-	const dn_time_ns dt = t - m->t_last;
-	if (dt > 0)
+	const dn_time_ns dt_ns = t - m->t_last_ns;
+	if (dt_ns > 0)
 		for (uint32_t f = 0; f < m->flow_cap; f++)
 			if (m->state[f] == DN_NET_FLOW_OK)
-				dn_net_integrate(m->rate_bps[f], dt, &m->bits[f], &m->rem[f]);
-	m->t_last = t;
+				dn_net_integrate(m->rate_bps[f], dt_ns, &m->bits[f], &m->rem_bit_ns[f]);
+	m->t_last_ns = t;
 	return DN_OK;
 }
 
 static void mark_broken(dn_net_mesh *m, uint32_t f, dn_time_ns t)
 {
 	m->state[f] = DN_NET_FLOW_BROKEN;
-	m->broken_at[f] = t;
+	m->broken_at_ns[f] = t;
 	m->rate_bps[f] = 0;
-	const dn_time_ns due = t + (dn_time_ns)llround(m->cfg.repair_s * 1e9);
-	if (due < m->repair_due)
-		m->repair_due = due;
+	const dn_time_ns due_ns = t + (dn_time_ns)llround(m->cfg.repair_s * (double)DN_NS_PER_S);
+	assert(due_ns >= t); /* repair_s >= 0 (dn_net_mesh_new) */
+	if (due_ns < m->repair_due_ns)
+		m->repair_due_ns = due_ns;
 }
 
 /* After a topology change: flows whose route lost a hop break. */
@@ -483,7 +516,7 @@ dn_rc dn_net_mesh_place(dn_net_mesh *m, dn_time_ns t, uint32_t n, dn_net_node_ki
 	return DN_OK;
 }
 
-dn_rc dn_net_mesh_leave(dn_net_mesh *m, dn_time_ns t, uint32_t n, dn_time_ns *repair_at)
+dn_rc dn_net_mesh_leave(dn_net_mesh *m, dn_time_ns t, uint32_t n, dn_time_ns *repair_at_ns)
 {
 	if (n >= m->node_cap || !m->placed[n])
 		return DN_EINVAL;
@@ -492,8 +525,8 @@ dn_rc dn_net_mesh_leave(dn_net_mesh *m, dn_time_ns t, uint32_t n, dn_time_ns *re
 		return rc;
 	m->alive[n] = 0;
 	check_routes(m, t);
-	if (repair_at)
-		*repair_at = m->repair_due;
+	if (repair_at_ns)
+		*repair_at_ns = m->repair_due_ns;
 	return DN_OK;
 }
 
@@ -515,7 +548,7 @@ dn_rc dn_net_mesh_join(dn_net_mesh *m, dn_time_ns t, uint32_t n)
 
 dn_time_ns dn_net_mesh_repair_due(const dn_net_mesh *m)
 {
-	return m->repair_due;
+	return m->repair_due_ns;
 }
 
 dn_rc dn_net_mesh_repair(dn_net_mesh *m, dn_time_ns t)
@@ -523,18 +556,19 @@ dn_rc dn_net_mesh_repair(dn_net_mesh *m, dn_time_ns t)
 	dn_rc rc = dn_net_mesh_advance(m, t);
 	if (rc)
 		return rc;
-	m->repair_due = DN_TIME_MAX;
-	const dn_time_ns wait_ns = (dn_time_ns)llround(m->cfg.repair_s * 1e9);
+	m->repair_due_ns = DN_TIME_MAX;
+	const dn_time_ns wait_ns = (dn_time_ns)llround(m->cfg.repair_s * (double)DN_NS_PER_S);
 	for (uint32_t f = 0; f < m->flow_cap; f++) {
 		if (m->state[f] != DN_NET_FLOW_BROKEN)
 			continue;
-		if (t < m->broken_at[f] + wait_ns) {
+		if (t < m->broken_at_ns[f] + wait_ns) {
 			/* broken later than this repair round: keep it pending */
-			if (m->broken_at[f] + wait_ns < m->repair_due)
-				m->repair_due = m->broken_at[f] + wait_ns;
+			if (m->broken_at_ns[f] + wait_ns < m->repair_due_ns)
+				m->repair_due_ns = m->broken_at_ns[f] + wait_ns;
 			continue;
 		}
-		m->outage_ns[f] += t - m->broken_at[f];
+		assert(t >= m->broken_at_ns[f]); /* wait_ns >= 0 */
+		m->outage_ns[f] += t - m->broken_at_ns[f];
 		if (find_route(m, f)) {
 			m->state[f] = DN_NET_FLOW_OK;
 			m->repairs[f]++;
@@ -570,8 +604,11 @@ dn_rc dn_net_mesh_stop(dn_net_mesh *m, dn_time_ns t, uint32_t f)
 	dn_rc rc = dn_net_mesh_advance(m, t);
 	if (rc)
 		return rc;
-	if (m->state[f] == DN_NET_FLOW_BROKEN)
-		m->outage_ns[f] += t - m->broken_at[f];
+	if (m->state[f] == DN_NET_FLOW_BROKEN) {
+		/* it broke at an earlier call, and time only moves forwards */
+		assert(t >= m->broken_at_ns[f]);
+		m->outage_ns[f] += t - m->broken_at_ns[f];
+	}
 	m->state[f] = DN_NET_FLOW_IDLE;
 	m->rate_bps[f] = 0;
 	recompute(m);
@@ -585,7 +622,7 @@ dn_rc dn_net_mesh_flow(const dn_net_mesh *m, uint32_t f, dn_net_flow_stat *out)
 	memset(out, 0, sizeof *out);
 	out->state = (dn_net_flow_state)m->state[f];
 	out->delivered_bits = m->bits[f];
-	out->outage_s = (double)m->outage_ns[f] * 1e-9;
+	out->outage_s = (double)m->outage_ns[f] * DN_S_PER_NS;
 	out->repairs = (uint32_t)m->repairs[f];
 	if (m->state[f] != DN_NET_FLOW_OK) {
 		out->delay_s = INFINITY;
@@ -594,6 +631,8 @@ dn_rc dn_net_mesh_flow(const dn_net_mesh *m, uint32_t f, dn_net_flow_stat *out)
 	}
 	const uint32_t *r = &m->route[(size_t)f * (DN_NET_MAX_HOPS + 1)];
 	out->hops = m->hops[f];
+	/* out->route holds DN_NET_MAX_HOPS + 1 nodes */
+	assert(out->hops >= 1 && out->hops <= DN_NET_MAX_HOPS);
 	memcpy(out->route, r, (out->hops + 1) * sizeof *r);
 	out->rate_bps = (double)m->rate_bps[f];
 	double delay = 0, ok = 1;
@@ -608,6 +647,7 @@ dn_rc dn_net_mesh_flow(const dn_net_mesh *m, uint32_t f, dn_net_flow_stat *out)
 		delay += x > 0 ? m->k.mesh_queue_bits / x : INFINITY;
 	out->delay_s = delay;
 	out->loss = 1.0 - ok;
+	assert(delay > 0 && out->loss >= 0 && out->loss <= 1); /* a probability */
 	return DN_OK;
 }
 
@@ -626,7 +666,7 @@ double dn_net_mesh_max_airtime(const dn_net_mesh *m)
 				const uint32_t *ro = &m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1)];
 				for (uint32_t ho = 0; ho < m->hops[fo]; ho++)
 					if (in_domain(m, re[he], re[he + 1], ro[ho]))
-						load += m->pre_hidden[fo] / hop_goodput(m, ro[ho], ro[ho + 1]);
+						load += m->pre_hidden_bps[fo] / hop_goodput(m, ro[ho], ro[ho + 1]);
 			}
 			worst = fmax(worst, load);
 		}
@@ -646,5 +686,5 @@ dn_time_ns dn_net_rwp_next(const dn_net_rwp *r, uint64_t seed, uint32_t node, ui
 	*x_m = nx;
 	*y_m = ny;
 	const double s = (v > 0 ? d / v : 0) + r->pause_s;
-	return (dn_time_ns)llround(s * 1e9);
+	return (dn_time_ns)llround(s * (double)DN_NS_PER_S);
 }

@@ -11,6 +11,7 @@
 #error "net_int.h is private to models/net; include dn_net.h"
 #endif
 
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 
@@ -20,15 +21,19 @@ __extension__ typedef unsigned __int128 dn_net_u128;
 
 /*
  * Adds the bits a flow at rate_bps delivers over dt_ns to *bits, carrying
- * the remainder (bit-nanoseconds below one bit, < 1e9) in *rem: the sum
- * over any split of an interval equals the whole, exactly.
+ * the remainder (bit-nanoseconds below one bit, < DN_NS_PER_S) in
+ * *rem_bit_ns: the sum over any split of an interval equals the whole,
+ * exactly. (rate_bps * dt_ns is in bit-nanoseconds; a bit is DN_NS_PER_S
+ * of them.)
  */
 static inline void dn_net_integrate(uint64_t rate_bps, dn_time_ns dt_ns, uint64_t *bits,
-                                    uint64_t *rem)
+                                    uint64_t *rem_bit_ns)
 {
-	dn_net_u128 x = (dn_net_u128)rate_bps * (uint64_t)dt_ns + *rem;
-	*bits += (uint64_t)(x / 1000000000u);
-	*rem = (uint64_t)(x % 1000000000u);
+	/* callers advance time forwards only; a remainder is below one bit */
+	assert(dt_ns >= 0 && *rem_bit_ns < (uint64_t)DN_NS_PER_S);
+	dn_net_u128 x = (dn_net_u128)rate_bps * (uint64_t)dt_ns + *rem_bit_ns;
+	*bits += (uint64_t)(x / (uint64_t)DN_NS_PER_S);
+	*rem_bit_ns = (uint64_t)(x % (uint64_t)DN_NS_PER_S);
 }
 
 static inline double dn_net_db2lin(double db)
@@ -54,5 +59,6 @@ double dn_net_mesh_footprint(uint32_t node_cap, uint32_t flow_cap);
 
 #define DN_NET_C_MPS 299792458.0
 #define DN_NET_KT_DBM_HZ (-174.0)
+#define DN_NET_S_PER_US 1e-6 /* OFDM symbol and MAC timings are in microseconds */
 
 #endif

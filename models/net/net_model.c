@@ -20,6 +20,7 @@
  * Not here: backhaul capacity limits between partitions and the traffic-
  * sharing economy (later issues ride on these hooks).
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,10 @@ enum { EV_CELL = 0, EV_MESH = 1 };
 enum { C_START, C_END, C_MOVE };
 enum { M_TOGGLE, M_MOVE, M_REPAIR, M_FSTART, M_FEND };
 enum { PURPOSE_CELL_EV = 256 + 43, PURPOSE_MESH_EV = 256 + 44 };
+/* PURPOSE_MESH_EV + 1 draws flow sources: all clear of the engine's streams
+ * and of models/net's own (dn_net.h). */
+_Static_assert((int)PURPOSE_CELL_EV >= (int)DN_RNG_PURPOSE_MODEL && (int)PURPOSE_CELL_EV > (int)DN_NET_PURPOSE_PLACE,
+               "net model purposes are model purposes, distinct from models/net's");
 
 typedef struct net_world {
 	uint64_t n_cells, n_meshes;
@@ -44,7 +49,7 @@ typedef struct net_world {
 	int kind_cell, kind_mesh;
 	int s_sessions, s_bits, s_cell_bps, s_broken;
 	uint64_t last_bits;
-	dn_time_ns last_t;
+	dn_time_ns last_t_ns;
 } net_world;
 
 typedef struct net_part {
@@ -52,9 +57,9 @@ typedef struct net_part {
 	dn_net_cell **cells;
 	dn_net_mesh **meshes;
 	uint64_t *draws;      /* per user, then per mesh node: next RNG index */
-	double *node_x, *node_y; /* last position of each mesh node */
+	double *node_x_m, *node_y_m; /* last position of each mesh node */
 	uint8_t *node_on;        /* switched on */
-	dn_time_ns *repair_at; /* per mesh: the scheduled repair, DN_TIME_MAX none */
+	dn_time_ns *repair_at_ns; /* per mesh: the scheduled repair, DN_TIME_MAX none */
 	uint64_t events;
 } net_part;
 
@@ -86,16 +91,16 @@ static dn_rc net_init(dn_world *w, const dn_scenario *s)
 	nw->flows = (uint32_t)dn_scn_int(s, "net.flows_per_mesh");
 	nw->radius_m = dn_scn_float(s, "net.cell.radius_m");
 	nw->spacing_m = dn_scn_float(s, "net.mesh.spacing_m");
-	nw->session_ns = dn_scn_float(s, "net.session_mean_s") * 1e9;
-	nw->idle_ns = dn_scn_float(s, "net.idle_mean_s") * 1e9;
-	nw->move_ns = dn_scn_float(s, "net.move_mean_s") * 1e9;
-	nw->churn_ns = dn_scn_float(s, "net.churn_mean_s") * 1e9;
-	nw->demand_bps = dn_scn_float(s, "net.session_demand_mbps") * 1e6;
+	nw->session_ns = dn_scn_float(s, "net.session_mean_s") * (double)DN_NS_PER_S;
+	nw->idle_ns = dn_scn_float(s, "net.idle_mean_s") * (double)DN_NS_PER_S;
+	nw->move_ns = dn_scn_float(s, "net.move_mean_s") * (double)DN_NS_PER_S;
+	nw->churn_ns = dn_scn_float(s, "net.churn_mean_s") * (double)DN_NS_PER_S;
+	nw->demand_bps = dn_scn_float(s, "net.session_demand_mbps") * (double)DN_NET_BPS_PER_MBPS;
 	static const dn_net_cell_size sizes[] = {DN_NET_MICRO, DN_NET_PICO, DN_NET_FEMTO};
 	const char *sz = dn_scn_str(s, "net.cell.size");
 	dn_net_cell_cfg_default(&nw->cell_cfg, sizes[strcmp(sz, "micro") == 0 ? 0 : strcmp(sz, "pico") == 0 ? 1 : 2],
 				dn_scn_float(s, "net.cell.band_ghz"));
-	nw->cell_cfg.bandwidth_hz = dn_scn_float(s, "net.cell.bandwidth_mhz") * 1e6;
+	nw->cell_cfg.bandwidth_hz = dn_scn_float(s, "net.cell.bandwidth_mhz") * (double)DN_NET_HZ_PER_MHZ;
 	nw->cell_cfg.scenario = strcmp(dn_scn_str(s, "net.cell.pathloss"), "uma") == 0 ? DN_NET_UMA : DN_NET_UMI;
 	nw->cell_cfg.sched = strcmp(dn_scn_str(s, "net.cell.scheduler"), "rr") == 0 ? DN_NET_SCHED_RR : DN_NET_SCHED_PF;
 	nw->cell_cfg.shadowing = dn_scn_bool(s, "net.cell.shadowing");
@@ -108,6 +113,9 @@ static dn_rc net_init(dn_world *w, const dn_scenario *s)
 	const uint32_t side = (uint32_t)ceil(sqrt((double)nw->nodes));
 	nw->rwp = (dn_net_rwp){side * nw->spacing_m, side * nw->spacing_m, 0.1,
 			       dn_scn_float(s, "net.mesh.speed_max_mps"), dn_scn_float(s, "net.mesh.pause_s")};
+	/* the registry's bounds (params.c): events carry a user, node or flow
+	 * in their 16-bit aux field */
+	assert(nw->users >= 1 && nw->users <= UINT16_MAX && nw->nodes >= 2 && nw->nodes <= UINT16_MAX);
 	if (nw->flows >= nw->nodes) {
 		dn_world_set_error(w, "net.flows_per_mesh (%u) must be below net.nodes_per_mesh (%u)", nw->flows, nw->nodes);
 		return DN_ERANGE;
@@ -130,6 +138,8 @@ static dn_rc cell_event(dn_part *p, net_world *nw, net_part *pp, uint64_t cell, 
                         dn_time_ns t)
 {
 	const uint64_t seed = dn_world_seed(dn_part_world(p));
+	/* events for a cell go to the partition that owns it, and name one of its users */
+	assert(cell >= pp->c_begin && cell < pp->c_end && u < nw->users);
 	dn_net_cell *c = pp->cells[cell - pp->c_begin];
 	uint64_t *idx = &pp->draws[(cell - pp->c_begin) * nw->users + u];
 	const uint32_t ent = user_entity(nw, cell, u);
@@ -164,17 +174,24 @@ static dn_rc cell_event(dn_part *p, net_world *nw, net_part *pp, uint64_t cell, 
 static dn_rc schedule_repair(dn_part *p, net_part *pp, uint64_t mesh, dn_net_mesh *m)
 {
 	const uint64_t li = mesh - pp->m_begin;
-	const dn_time_ns due = dn_net_mesh_repair_due(m);
-	if (due == DN_TIME_MAX || due >= pp->repair_at[li])
+	assert(mesh >= pp->m_begin && mesh < pp->m_end);
+	const dn_time_ns due_ns = dn_net_mesh_repair_due(m);
+	if (due_ns == DN_TIME_MAX || due_ns >= pp->repair_at_ns[li])
 		return DN_OK;
-	pp->repair_at[li] = due;
-	return dn_send(p, due, dn_part_index(p), (uint32_t)mesh, EV_MESH, 0, M_REPAIR);
+	/* a repair falls due after the break that caused it, never before now */
+	assert(due_ns >= dn_part_now(p));
+	pp->repair_at_ns[li] = due_ns;
+	return dn_send(p, due_ns, dn_part_index(p), (uint32_t)mesh, EV_MESH, 0, M_REPAIR);
 }
 
 static dn_rc mesh_event(dn_part *p, net_world *nw, net_part *pp, uint64_t mesh, uint32_t n, uint64_t what,
                         dn_time_ns t)
 {
 	const uint64_t seed = dn_world_seed(dn_part_world(p));
+	/* events for a mesh go to the partition that owns it, and name one of
+	 * its nodes (flows are numbered below the nodes) */
+	assert(mesh >= pp->m_begin && mesh < pp->m_end && n < nw->nodes);
+	assert((what != M_FSTART && what != M_FEND) || n < nw->flows);
 	const uint64_t li = mesh - pp->m_begin;
 	dn_net_mesh *m = pp->meshes[li];
 	const size_t ni = li * nw->nodes + n;
@@ -190,8 +207,8 @@ static dn_rc mesh_event(dn_part *p, net_world *nw, net_part *pp, uint64_t mesh, 
 		} else {
 			/* back on where it moved to while off, then retry dead flows */
 			pp->node_on[ni] = 1;
-			rc = dn_net_mesh_place(m, t, n, n % 2 ? DN_NET_CLIENT : DN_NET_ROUTER, pp->node_x[ni],
-					       pp->node_y[ni]);
+			rc = dn_net_mesh_place(m, t, n, n % 2 ? DN_NET_CLIENT : DN_NET_ROUTER, pp->node_x_m[ni],
+					       pp->node_y_m[ni]);
 			if (!rc)
 				rc = dn_net_mesh_join(m, t, n);
 		}
@@ -205,12 +222,12 @@ static dn_rc mesh_event(dn_part *p, net_world *nw, net_part *pp, uint64_t mesh, 
 	case M_MOVE: {
 		/* Jumps to the next waypoint on arrival (positions in between are
 		 * not tracked); a node that is off moves too and is placed on join. */
-		double x = pp->node_x[ni], y = pp->node_y[ni];
+		double x = pp->node_x_m[ni], y = pp->node_y_m[ni];
 		const dn_time_ns dt = dn_net_rwp_next(&nw->rwp, seed, ent, idx, &x, &y);
 		if (pp->node_on[ni])
 			rc = dn_net_mesh_place(m, t, n, DN_NET_CLIENT, x, y);
-		pp->node_x[ni] = x;
-		pp->node_y[ni] = y;
+		pp->node_x_m[ni] = x;
+		pp->node_y_m[ni] = y;
 		if (!rc)
 			rc = schedule_repair(p, pp, mesh, m);
 		if (!rc)
@@ -218,7 +235,7 @@ static dn_rc mesh_event(dn_part *p, net_world *nw, net_part *pp, uint64_t mesh, 
 		return rc;
 	}
 	case M_REPAIR:
-		pp->repair_at[li] = DN_TIME_MAX;
+		pp->repair_at_ns[li] = DN_TIME_MAX;
 		rc = dn_net_mesh_repair(m, t);
 		if (!rc)
 			rc = schedule_repair(p, pp, mesh, m);
@@ -228,6 +245,7 @@ static dn_rc mesh_event(dn_part *p, net_world *nw, net_part *pp, uint64_t mesh, 
 		uint32_t r[4];
 		dn_rng_block(seed, ent, PURPOSE_MESH_EV + 1, (*idx)++, r);
 		const uint32_t src = 1 + dn_bounded32(r[0], nw->nodes - 1);
+		assert(src >= 1 && src < nw->nodes); /* never the gateway itself */
 		rc = dn_net_mesh_start(m, t, n, src, 0, nw->demand_bps);
 		if (!rc)
 			rc = dn_send(p, t + 1 + (dn_time_ns)draw_exp(seed, ent, PURPOSE_MESH_EV, idx, nw->session_ns), me,
@@ -282,12 +300,12 @@ static dn_rc net_part_init(dn_part *p)
 	pp->cells = calloc(nc + 1, sizeof *pp->cells);
 	pp->meshes = calloc(nm + 1, sizeof *pp->meshes);
 	pp->draws = calloc(nc * nw->users + nm * nw->nodes + 1, sizeof *pp->draws);
-	pp->node_x = calloc(nm * nw->nodes + 1, sizeof *pp->node_x);
-	pp->node_y = calloc(nm * nw->nodes + 1, sizeof *pp->node_y);
+	pp->node_x_m = calloc(nm * nw->nodes + 1, sizeof *pp->node_x_m);
+	pp->node_y_m = calloc(nm * nw->nodes + 1, sizeof *pp->node_y_m);
 	pp->node_on = calloc(nm * nw->nodes + 1, sizeof *pp->node_on);
-	pp->repair_at = calloc(nm + 1, sizeof *pp->repair_at);
-	if (!pp->cells || !pp->meshes || !pp->draws || !pp->node_x || !pp->node_y || !pp->node_on ||
-	    !pp->repair_at)
+	pp->repair_at_ns = calloc(nm + 1, sizeof *pp->repair_at_ns);
+	if (!pp->cells || !pp->meshes || !pp->draws || !pp->node_x_m || !pp->node_y_m || !pp->node_on ||
+	    !pp->repair_at_ns)
 		return DN_ENOMEM;
 	dn_rc rc = DN_OK;
 	/* a ring of six neighbours at 2R (hexagonal layout) interferes */
@@ -318,13 +336,13 @@ static dn_rc net_part_init(dn_part *p)
 		if (rc)
 			break;
 		pp->meshes[li] = m;
-		pp->repair_at[li] = DN_TIME_MAX;
+		pp->repair_at_ns[li] = DN_TIME_MAX;
 		for (uint32_t n = 0; n < nw->nodes && !rc; n++) {
 			const size_t ni = li * nw->nodes + n;
-			pp->node_x[ni] = (n % side) * nw->spacing_m;
-			pp->node_y[ni] = (n / side) * nw->spacing_m;
+			pp->node_x_m[ni] = (n % side) * nw->spacing_m;
+			pp->node_y_m[ni] = (n / side) * nw->spacing_m;
 			pp->node_on[ni] = 1;
-			rc = dn_net_mesh_place(m, 0, n, n % 2 ? DN_NET_CLIENT : DN_NET_ROUTER, pp->node_x[ni], pp->node_y[ni]);
+			rc = dn_net_mesh_place(m, 0, n, n % 2 ? DN_NET_CLIENT : DN_NET_ROUTER, pp->node_x_m[ni], pp->node_y_m[ni]);
 			const uint32_t ent = (uint32_t)(mi * nw->nodes + n);
 			uint64_t *idx = &pp->draws[nc * nw->users + ni];
 			if (!rc && n > 0)
@@ -411,8 +429,10 @@ static dn_rc net_sample(dn_world *w, dn_time_ns t, dn_results *r)
 		if (!rc)
 			rc = dn_results_append_i64(r, nw->s_broken, t, (int64_t)broken);
 	}
+	/* delivered bits only grow; a rate is counted for each active session */
+	assert(bits >= nw->last_bits && t >= nw->last_t_ns && nrate <= sessions);
 	nw->last_bits = bits;
-	nw->last_t = t;
+	nw->last_t_ns = t;
 	return rc;
 }
 
@@ -439,10 +459,10 @@ static void net_fini(dn_world *w)
 		free(pp->cells);
 		free(pp->meshes);
 		free(pp->draws);
-		free(pp->node_x);
-		free(pp->node_y);
+		free(pp->node_x_m);
+		free(pp->node_y_m);
 		free(pp->node_on);
-		free(pp->repair_at);
+		free(pp->repair_at_ns);
 		memset(pp, 0, sizeof *pp);
 	}
 }
@@ -500,9 +520,9 @@ static dn_rc net_estimate(const dn_scenario *s, dn_estimate *e)
 	const double per_cell = dn_net_cell_footprint(users, 6) + (double)users * sizeof *pp->draws +
 	                        sizeof *pp->cells + 1;
 	const double per_mesh = dn_net_mesh_footprint(nodes, flows) +
-	                        (double)nodes * (sizeof *pp->draws + sizeof *pp->node_x + sizeof *pp->node_y +
+	                        (double)nodes * (sizeof *pp->draws + sizeof *pp->node_x_m + sizeof *pp->node_y_m +
 	                                         sizeof *pp->node_on) +
-	                        sizeof *pp->meshes + sizeof *pp->repair_at + 1;
+	                        sizeof *pp->meshes + sizeof *pp->repair_at_ns + 1;
 	dn_engine_estimate(&dn_model_net, s, cells * cell_events + meshes * mesh_events, 0, e);
 	e->model_bytes = cells * per_cell + meshes * per_mesh;
 	e->series = 4;

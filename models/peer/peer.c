@@ -26,6 +26,7 @@
  * (payments of one block depend on each other through balances) and the
  * Gini update runs on `sim.threads` threads; results never depend on them.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -48,7 +49,7 @@ enum {
 /* A payment's draws, made before any payment of the chunk is applied. */
 typedef struct pay_draw {
 	uint32_t payer, provider;
-	dn_amount amount; /* drawn; capped at the payer's balance when applied */
+	dn_amount amount_base; /* drawn; capped at the payer's balance when applied */
 	uint32_t n_relays;
 	uint32_t relay[DNC_MAX_RELAYS];
 } pay_draw;
@@ -59,11 +60,11 @@ typedef struct peer_world {
 	/* parameters */
 	uint64_t n;
 	uint32_t delegates;
-	dn_amount reward_per_delegate;
+	dn_amount reward_per_delegate_base;
 	uint64_t payers_per_block;
 	uint32_t relay_threshold; /* relay path when a u32 draw is below it */
 	uint32_t max_relays;
-	dn_amount pay_min, pay_max, initial_max_dnet;
+	dn_amount pay_min_base, pay_max_base, initial_max_dnet;
 	dn_time_ns interval_ns;
 	bool check_ledger;
 	dnc_params cp;
@@ -80,7 +81,7 @@ typedef struct peer_world {
 	uint64_t *pick;      /* n bits: distinct-payer sampling */
 	uint32_t *payers;
 	pay_draw *draws; /* PAY_CHUNK */
-	int64_t initial_total, minted, fees_block, paid_block;
+	int64_t initial_total_base, minted_base, fees_block_base, paid_block_base;
 	uint64_t height, recorded_height;
 	uint64_t fingerprint;   /* hash of every recorded sample */
 	bool check_gini;
@@ -141,20 +142,20 @@ static dn_rc peer_init(dn_world *w, const dn_scenario *s)
 	}
 	pw->n = (uint64_t)dn_scn_int(s, "peer.agents");
 	pw->delegates = (uint32_t)dn_scn_int(s, "peer.delegates");
-	pw->reward_per_delegate = dn_scn_int(s, "peer.reward_per_delegate_base");
-	pw->interval_ns = (dn_time_ns)nearbyint(dn_scn_float(s, "peer.block_interval_s") * 1e9);
+	pw->reward_per_delegate_base = dn_scn_int(s, "peer.reward_per_delegate_base");
+	pw->interval_ns = (dn_time_ns)nearbyint(dn_scn_float(s, "peer.block_interval_s") * (double)DN_NS_PER_S);
 	pw->payers_per_block = (uint64_t)llround(dn_scn_float(s, "peer.payer_fraction") * (double)pw->n);
 	double rp = dn_scn_float(s, "peer.relay_probability");
 	pw->relay_threshold = rp >= 1.0 ? UINT32_MAX : (uint32_t)(rp * 4294967296.0);
 	pw->max_relays = (uint32_t)dn_scn_int(s, "peer.max_relays");
-	pw->pay_min = dn_scn_int(s, "peer.payment_min_base");
-	pw->pay_max = dn_scn_int(s, "peer.payment_max_base");
+	pw->pay_min_base = dn_scn_int(s, "peer.payment_min_base");
+	pw->pay_max_base = dn_scn_int(s, "peer.payment_max_base");
 	pw->initial_max_dnet = dn_scn_int(s, "peer.initial_max_dnet");
 	pw->check_ledger = dn_scn_bool(s, "peer.check_ledger");
 	pw->check_gini = dn_scn_bool(s, "peer.check_gini");
-	if (pw->pay_max < pw->pay_min) {
+	if (pw->pay_max_base < pw->pay_min_base) {
 		dn_world_set_error(w, "peer.payment_max_base (%" PRId64 ") is below peer.payment_min_base (%" PRId64 ")",
-		                   pw->pay_max, pw->pay_min);
+		                   pw->pay_max_base, pw->pay_min_base);
 		return DN_ERANGE;
 	}
 	if (pw->delegates > pw->n || pw->max_relays + 2 > pw->n) {
@@ -209,7 +210,7 @@ static dn_rc peer_init(dn_world *w, const dn_scenario *s)
 		if (crc)
 			return chain_err(w, "minting the initial balances", crc);
 		pw->ranked[a] = v;
-		pw->initial_total += v;
+		pw->initial_total_base += v;
 	}
 	/* Delegates: distinct holders (Floyd's sampling). */
 	dn_rng_init(&r, seed, 0, PURPOSE_DELEGATES, 0);
@@ -249,15 +250,24 @@ static dn_rc xfer(dn_world *w, peer_world *pw, dnc_acct from, dnc_acct to, dn_am
 }
 
 dn_rc dn_peer_pay(dn_world *w, uint32_t payer, uint32_t provider, const uint32_t *relays,
-                  uint32_t n_relays, dn_amount amount, dn_amount *fee_per_delegate)
+                  uint32_t n_relays, dn_amount amount_base, dn_amount *fee_per_delegate_base)
 {
 	peer_world *pw = dn_world_model(w);
 	dnc_share_split sp;
-	dnc_rc crc = dnc_split_share(&pw->cp, amount, n_relays, NULL, &sp); /* R-FEE-2, R-SHARE-1/2 */
+	dnc_rc crc = dnc_split_share(&pw->cp, amount_base, n_relays, NULL, &sp); /* R-FEE-2, R-SHARE-1/2 */
 	if (crc)
 		return chain_err(w, "splitting a payment", crc);
 	dn_amount per = sp.fee / pw->delegates;
 	dn_amount dust = sp.fee - per * pw->delegates;
+	/* the fee is cut into D equal parts and a remainder below D */
+	assert(pw->delegates > 0 && sp.fee >= 0 && sp.fee <= amount_base && dust >= 0 && dust < (dn_amount)pw->delegates);
+#ifndef NDEBUG
+	/* the split moves the whole payment, no more and no less */
+	dn_amount moved = sp.fee + sp.provider;
+	for (uint32_t i = 0; i < n_relays; i++)
+		moved += sp.relay[i];
+	assert(moved == amount_base);
+#endif
 	dn_rc rc = xfer(w, pw, payer, provider, sp.provider + dust);
 	for (uint32_t i = 0; !rc && i < n_relays; i++)
 		rc = xfer(w, pw, payer, relays[i], sp.relay[i]);
@@ -265,9 +275,9 @@ dn_rc dn_peer_pay(dn_world *w, uint32_t payer, uint32_t provider, const uint32_t
 		rc = xfer(w, pw, payer, pw->pot, per * pw->delegates);
 	if (rc)
 		return rc;
-	*fee_per_delegate += per;
-	pw->paid_block += amount;
-	pw->fees_block += sp.fee;
+	*fee_per_delegate_base += per;
+	pw->paid_block_base += amount_base;
+	pw->fees_block_base += sp.fee;
 	rc = mark(w, pw, payer);
 	if (!rc)
 		rc = mark(w, pw, provider);
@@ -277,10 +287,10 @@ dn_rc dn_peer_pay(dn_world *w, uint32_t payer, uint32_t provider, const uint32_t
 }
 
 /* R-EMIT-3: mint the block reward; the producer is delegate height % D. */
-static dn_rc block_reward(dn_world *w, peer_world *pw, dn_amount fee_per_delegate)
+static dn_rc block_reward(dn_world *w, peer_world *pw, dn_amount fee_per_delegate_base)
 {
 	const uint32_t D = pw->delegates;
-	dn_amount reward = pw->reward_per_delegate * (dn_amount)D, prod, pools;
+	dn_amount reward = pw->reward_per_delegate_base * (dn_amount)D, prod, pools;
 	dnc_rc crc = dnc_emission_producer_split(&pw->cp, reward, &prod, &pools);
 	if (crc)
 		return chain_err(w, "producer split", crc);
@@ -289,20 +299,23 @@ static dn_rc block_reward(dn_world *w, peer_world *pw, dn_amount fee_per_delegat
 	crc = dnc_split_weighted(pools, pw->equal_weight, D, share);
 	if (crc)
 		return chain_err(w, "pool split", crc);
+	/* the producer's part and the pools' add up to the reward */
+	assert(prod >= 0 && pools >= 0 && prod + pools == reward);
 	uint32_t producer = (uint32_t)((pw->height - 1) % D);
 	for (uint32_t i = 0; i < D; i++) {
 		uint32_t d = (producer + i) % D;
 		dnc_acct a = pw->delegate[d];
+		assert(a < pw->n); /* delegates are holders */
 		crc = dnc_ledger_mint(pw->L, a, share[i] + (i == 0 ? prod : 0));
 		if (crc)
 			return chain_err(w, "minting the block reward", crc);
-		dn_rc rc = xfer(w, pw, pw->pot, a, fee_per_delegate);
+		dn_rc rc = xfer(w, pw, pw->pot, a, fee_per_delegate_base);
 		if (!rc)
 			rc = mark(w, pw, a);
 		if (rc)
 			return rc;
 	}
-	pw->minted += reward;
+	pw->minted_base += reward;
 	if (dnc_ledger_balance(pw->L, pw->pot) != 0) {
 		dn_world_set_error(w, "block %" PRIu64 ": fee pot not empty after the payout", pw->height);
 		return DN_EINVAL;
@@ -318,9 +331,10 @@ static dn_rc block_reward(dn_world *w, peer_world *pw, dn_amount fee_per_delegat
 static void draw_payment(const peer_world *pw, uint64_t seed, uint64_t i, pay_draw *d)
 {
 	dn_rng r;
-	dn_rng_init(&r, seed, (uint32_t)i, PURPOSE_PAY, pw->height << 24);
+	const uint64_t first = pw->height << 24;
+	dn_rng_init(&r, seed, (uint32_t)i, PURPOSE_PAY, first);
 	const uint64_t n = pw->n;
-	d->amount = pw->pay_min + (dn_amount)bounded64(dn_rng_u64(&r), (uint64_t)(pw->pay_max - pw->pay_min) + 1);
+	d->amount_base = pw->pay_min_base + (dn_amount)bounded64(dn_rng_u64(&r), (uint64_t)(pw->pay_max_base - pw->pay_min_base) + 1);
 	d->provider = (uint32_t)bounded64(dn_rng_u64(&r), n - 1);
 	d->provider += d->provider >= d->payer;
 	d->n_relays = 0;
@@ -338,6 +352,14 @@ static void draw_payment(const peer_world *pw, uint64_t seed, uint64_t i, pay_dr
 				d->relay[d->n_relays++] = c;
 		}
 	}
+	/* a payment of a holder to another holder, in the drawn range, over
+	 * at most max_relays relays (the relay array's size) */
+	assert(d->payer < n && d->provider < n && d->provider != d->payer);
+	assert(d->amount_base >= pw->pay_min_base && d->amount_base <= pw->pay_max_base);
+	assert(d->n_relays <= pw->max_relays && pw->max_relays <= DNC_MAX_RELAYS);
+	/* the stream stays within this block's 2^24 indexes: blocks never share draws */
+	assert(r.index - first < (UINT64_C(1) << 24));
+	(void)first;
 }
 
 static dn_rc peer_block(dn_part *p, const dn_event *ev)
@@ -345,7 +367,7 @@ static dn_rc peer_block(dn_part *p, const dn_event *ev)
 	dn_world *w = dn_part_world(p);
 	peer_world *pw = dn_world_model(w);
 	pw->height++;
-	pw->fees_block = pw->paid_block = 0;
+	pw->fees_block_base = pw->paid_block_base = 0;
 	const uint64_t n = pw->n, m = pw->payers_per_block, seed = dn_world_seed(w);
 	/* Distinct payers (Floyd's sampling), in drawing order. */
 	dn_rng r;
@@ -357,10 +379,11 @@ static dn_rc peer_block(dn_part *p, const dn_event *ev)
 		pw->pick[t >> 6] |= UINT64_C(1) << (t & 63);
 		pw->payers[i] = (uint32_t)t;
 	}
+	assert(m <= n);
 	for (uint64_t i = 0; i < m; i++)
 		pw->pick[pw->payers[i] >> 6] = 0;
 
-	dn_amount fee_per_delegate = 0;
+	dn_amount fee_per_delegate_base = 0;
 	const dn_amount *bal = dnc_ledger_balances(pw->L);
 	pay_draw *dr = pw->draws;
 	for (uint64_t c0 = 0; c0 < m; c0 += PAY_CHUNK) {
@@ -378,16 +401,18 @@ static dn_rc peer_block(dn_part *p, const dn_event *ev)
 				__builtin_prefetch(&pw->ranked[dr[i + 8].payer]);
 			}
 			const pay_draw *d = &dr[i];
-			dn_amount amount = d->amount < bal[d->payer] ? d->amount : bal[d->payer];
-			if (amount == 0)
+			dn_amount amount_base = d->amount_base < bal[d->payer] ? d->amount_base : bal[d->payer];
+			assert(amount_base >= 0); /* ledger balances are never negative */
+			if (amount_base == 0)
 				continue;
 			pw->payments[d->payer]++;
-			dn_rc rc = dn_peer_pay(w, d->payer, d->provider, d->relay, d->n_relays, amount, &fee_per_delegate);
+			dn_rc rc = dn_peer_pay(w, d->payer, d->provider, d->relay, d->n_relays, amount_base,
+			                       &fee_per_delegate_base);
 			if (rc)
 				return rc;
 		}
 	}
-	dn_rc rc = block_reward(w, pw, fee_per_delegate);
+	dn_rc rc = block_reward(w, pw, fee_per_delegate_base);
 	if (rc)
 		return rc;
 	dn_time_ns next = ev->t + pw->interval_ns;
@@ -432,9 +457,9 @@ static dn_rc peer_sample(dn_world *w, dn_time_ns t, dn_results *r)
 	pw->recorded_height = pw->height;
 	dn_gini_commit(&pw->gini, pw->ranked, dnc_ledger_balances(pw->L), dn_world_threads(w));
 	/* Conservation: the merge pass summed every holder's balance. */
-	if (pw->gini.s1 != pw->initial_total + pw->minted) {
+	if (pw->gini.s1 != pw->initial_total_base + pw->minted_base) {
 		dn_world_set_error(w, "block %" PRIu64 ": balances sum to %" PRId64 ", not initial %" PRId64
-		                   " + minted %" PRId64, pw->height, pw->gini.s1, pw->initial_total, pw->minted);
+		                   " + minted %" PRId64, pw->height, pw->gini.s1, pw->initial_total_base, pw->minted_base);
 		return DN_EINVAL;
 	}
 	if (pw->check_ledger) {
@@ -456,19 +481,19 @@ static dn_rc peer_sample(dn_world *w, dn_time_ns t, dn_results *r)
 	uint64_t gbits;
 	memcpy(&gbits, &gv, sizeof gbits);
 	uint64_t h = pw->fingerprint;
-	const uint64_t parts[4] = {(uint64_t)pw->minted, gbits, (uint64_t)pw->fees_block, (uint64_t)pw->paid_block};
+	const uint64_t parts[4] = {(uint64_t)pw->minted_base, gbits, (uint64_t)pw->fees_block_base, (uint64_t)pw->paid_block_base};
 	for (int i = 0; i < 4; i++)
 		h = (h ^ parts[i]) * 0x100000001B3u + 0x9E3779B97F4A7C15u;
 	pw->fingerprint = h;
 	if (!r)
 		return DN_OK;
-	dn_rc rc = dn_results_append_i64(r, pw->s_minted, t, pw->minted);
+	dn_rc rc = dn_results_append_i64(r, pw->s_minted, t, pw->minted_base);
 	if (!rc)
 		rc = dn_results_append_f64(r, pw->s_gini, t, gv);
 	if (!rc)
-		rc = dn_results_append_i64(r, pw->s_fees, t, pw->fees_block);
+		rc = dn_results_append_i64(r, pw->s_fees, t, pw->fees_block_base);
 	if (!rc)
-		rc = dn_results_append_i64(r, pw->s_paid, t, pw->paid_block);
+		rc = dn_results_append_i64(r, pw->s_paid, t, pw->paid_block_base);
 	return rc;
 }
 
@@ -481,7 +506,7 @@ static dn_rc peer_finish(dn_world *w, dn_results *r)
 	if (!rc)
 		rc = dn_results_summary_f64(r, "peer_gini", dn_gini_value(&pw->gini), "1", "final Gini coefficient");
 	if (!rc)
-		rc = dn_results_summary_i64(r, "peer_minted", pw->minted, "base units", "block rewards minted");
+		rc = dn_results_summary_i64(r, "peer_minted", pw->minted_base, "base units", "block rewards minted");
 	return rc;
 }
 
@@ -520,7 +545,7 @@ uint64_t dn_peer_fingerprint(dn_world *w)
 
 int64_t dn_peer_minted(dn_world *w)
 {
-	return ((peer_world *)dn_world_model(w))->minted;
+	return ((peer_world *)dn_world_model(w))->minted_base;
 }
 
 uint64_t dn_peer_height(dn_world *w)

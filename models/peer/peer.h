@@ -12,12 +12,12 @@
 extern const dn_model dn_model_peer;
 
 /*
- * One payment of `amount` from payer to provider over n_relays relays, as
- * a block does it: the protocol library's split, then the transfers.
- * Adds the per-delegate fee to *fee_per_delegate.
+ * One payment of `amount_base` from payer to provider over n_relays
+ * relays, as a block does it: the protocol library's split, then the
+ * transfers. Adds the per-delegate fee to *fee_per_delegate_base.
  */
 DN_WUR dn_rc dn_peer_pay(dn_world *w, uint32_t payer, uint32_t provider, const uint32_t *relays,
-                         uint32_t n_relays, dn_amount amount, dn_amount *fee_per_delegate);
+                         uint32_t n_relays, dn_amount amount_base, dn_amount *fee_per_delegate_base);
 
 /* The model's Gini structure and ledger, read-only. */
 const dn_gini *dn_peer_gini(dn_world *w);

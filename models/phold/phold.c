@@ -15,6 +15,7 @@
  * event counts and a fingerprint (an order-sensitive hash of every event
  * handled) used to compare runs.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -35,7 +36,7 @@ typedef struct phold_world {
 	uint64_t *ctr; /* the LP column */
 	int s_events, s_remote, s_pending, s_rate;
 	uint64_t last_events, last_remote;
-	dn_time_ns last_t;
+	dn_time_ns last_t_ns;
 } phold_world;
 
 typedef struct phold_part {
@@ -49,9 +50,9 @@ static const dn_param_def phold_params[] = {
 	 "number of logical processes"},
 	{"phold.events_per_lp", DN_PT_INT, "1", "1", 1, 1000, NULL,
 	 "initial events per LP (the event population stays constant)"},
-	{"phold.mean_delay_s", DN_PT_FLOAT, "s", "1", 1e-9, 1e6, NULL,
+	{"phold.mean_delay_s", DN_PT_FLOAT, "s", "1", DN_S_PER_NS, 1e6, NULL,
 	 "mean of the exponential part of each event's delay"},
-	{"phold.lookahead_s", DN_PT_FLOAT, "s", "0.1", 1e-9, 1e6, NULL,
+	{"phold.lookahead_s", DN_PT_FLOAT, "s", "0.1", DN_S_PER_NS, 1e6, NULL,
 	 "fixed part of every delay; the engine's lookahead"},
 	{"phold.remote_fraction", DN_PT_FLOAT, "1", "0.1", 0, 1, NULL,
 	 "probability that an event goes to an LP in another partition"},
@@ -78,6 +79,8 @@ static dn_rc phold_event(dn_part *p, const dn_event *ev)
 	const phold_world *pw = dn_world_model(w);
 	phold_part *pp = dn_part_model(p);
 	const uint32_t lp = ev->dst;
+	/* events reach the partition that owns their LP (dn_world_part_of) */
+	assert(lp >= pp->begin && lp < pp->end);
 	uint32_t r[4];
 	dn_rng_block(dn_world_seed(w), lp, PHOLD_PURPOSE, pw->ctr[lp]++, r);
 
@@ -85,6 +88,9 @@ static dn_rc phold_event(dn_part *p, const dn_event *ev)
 	pp->fingerprint = (pp->fingerprint ^ ((uint64_t)ev->t * 0x9E3779B97F4A7C15u + lp)) * 0xBF58476D1CE4E5B9u;
 
 	dn_time_ns t = ev->t + phold_delay(pw, r[1], r[2]);
+	/* the delay is the lookahead plus a non-negative draw: the promise
+	 * that lets the engine run a window in parallel */
+	assert(t - ev->t >= pw->lookahead_ns);
 	const uint64_t own = pp->end - pp->begin;
 	const unsigned P = dn_world_nparts(w);
 	const bool remote = P > 1 && own < pw->n_lps && (pw->always_remote || r[0] < pw->remote_threshold);
@@ -97,6 +103,7 @@ static dn_rc phold_event(dn_part *p, const dn_event *ev)
 	uint64_t j = dn_bounded32(r[3], (uint32_t)(pw->n_lps - own));
 	if (j >= pp->begin)
 		j += own;
+	assert(j < pw->n_lps && (j < pp->begin || j >= pp->end)); /* an LP elsewhere */
 	pp->remote++;
 	return dn_send(p, t, dn_world_part_of(w, pw->kind, j), (uint32_t)j, PHOLD_EV, 0, 0);
 }
@@ -114,8 +121,8 @@ static dn_rc phold_init(dn_world *w, const dn_scenario *s)
 	phold_world *pw = dn_world_model(w);
 	pw->n_lps = (uint64_t)dn_scn_int(s, "phold.lps");
 	pw->events_per_lp = (uint64_t)dn_scn_int(s, "phold.events_per_lp");
-	pw->mean_delay_ns = dn_scn_float(s, "phold.mean_delay_s") * 1e9;
-	pw->lookahead_ns = (dn_time_ns)nearbyint(dn_scn_float(s, "phold.lookahead_s") * 1e9);
+	pw->mean_delay_ns = dn_scn_float(s, "phold.mean_delay_s") * (double)DN_NS_PER_S;
+	pw->lookahead_ns = (dn_time_ns)nearbyint(dn_scn_float(s, "phold.lookahead_s") * (double)DN_NS_PER_S);
 	double rf = dn_scn_float(s, "phold.remote_fraction");
 	pw->always_remote = rf >= 1.0;
 	pw->remote_threshold = (uint32_t)(rf * 4294967296.0 >= 4294967295.0 ? 4294967295.0 : rf * 4294967296.0);
@@ -185,9 +192,11 @@ static dn_rc phold_sample(dn_world *w, dn_time_ns t, dn_results *r)
 		rem += pp->remote;
 		pend += dn_part_pending(p);
 	}
+	/* counters only grow, samples move forwards */
+	assert(ev >= pw->last_events && rem >= pw->last_remote && rem <= ev && t >= pw->last_t_ns);
 	dn_rc rc = DN_OK;
 	if (r) {
-		double dt_s = (double)(t - pw->last_t) * 1e-9;
+		double dt_s = (double)(t - pw->last_t_ns) * DN_S_PER_NS;
 		rc = dn_results_append_i64(r, pw->s_events, t, (int64_t)(ev - pw->last_events));
 		if (!rc)
 			rc = dn_results_append_i64(r, pw->s_remote, t, (int64_t)(rem - pw->last_remote));
@@ -199,7 +208,7 @@ static dn_rc phold_sample(dn_world *w, dn_time_ns t, dn_results *r)
 	}
 	pw->last_events = ev;
 	pw->last_remote = rem;
-	pw->last_t = t;
+	pw->last_t_ns = t;
 	return rc;
 }
 

@@ -5,6 +5,7 @@
  */
 #include "gini.h"
 
+#include <assert.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,12 +136,15 @@ void dn_gini_commit(dn_gini *g, int64_t *ranked, const int64_t *current, int thr
 	 * unchanged agent contributes the same value to both lists, which
 	 * the merge removes and re-inserts: no special case. */
 	const uint64_t k = g->n_changed;
+	assert(k <= g->cap_changed && k <= g->n);
 	uint32_t *ch = g->changed;
 	uint64_t *mk = g->mark;
 	int64_t *ov = g->old_v, *nv = g->new_v;
 #pragma omp parallel for schedule(static) num_threads(threads)
 	for (uint64_t i = 0; i < k; i++) {
 		uint32_t a = ch[i];
+		/* the radix sort and the merge need values >= 0: balances */
+		assert(a < g->n && current[a] >= 0);
 		ov[i] = ranked[a];
 		nv[i] = current[a];
 		ranked[a] = current[a];
@@ -174,6 +178,8 @@ void dn_gini_commit(dn_gini *g, int64_t *ranked, const int64_t *current, int thr
 	a_lo[GINI_RANGES] = n;
 	r_lo[GINI_RANGES] = k;
 	i_lo[GINI_RANGES] = k;
+	for (int t = 0; t < GINI_RANGES; t++) /* ranges by ascending pivots */
+		assert(a_lo[t] <= a_lo[t + 1] && r_lo[t] <= r_lo[t + 1] && i_lo[t] <= i_lo[t + 1]);
 	range_out out[GINI_RANGES];
 	int64_t *B = g->buf;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
@@ -207,6 +213,9 @@ void dn_gini_commit(dn_gini *g, int64_t *ranked, const int64_t *current, int thr
 		 * caller changed ranked[] behind our back. */
 		if (ir != er)
 			abort();
+		/* the range filled exactly its share of the output, so ranges
+		 * neither overlap nor leave holes (n values in all) */
+		assert(o == a_lo[t + 1] - r_lo[t + 1] + i_lo[t + 1]);
 		out[t].s1 = s1;
 		out[t].s2 = s2;
 	}
@@ -227,8 +236,11 @@ double dn_gini_value(const dn_gini *g)
 	if (g->s1 <= 0)
 		return 0.0;
 	/* 2 S2 >= (n + 1) S1 for an ascending order, so this is >= 0. */
+	assert(2 * g->s2 >= (unsigned __int128)(g->n + 1) * (uint64_t)g->s1);
 	unsigned __int128 num = 2 * g->s2 - (unsigned __int128)(g->n + 1) * (uint64_t)g->s1;
-	return (double)num / ((double)g->n * (double)g->s1);
+	const double gv = (double)num / ((double)g->n * (double)g->s1);
+	assert(gv >= 0 && gv < 1); /* at most 1 - 1/n */
+	return gv;
 }
 
 double dn_gini_direct(const int64_t *values, uint64_t n, unsigned __int128 *s2, int64_t *s1)

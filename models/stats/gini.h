@@ -22,6 +22,7 @@
 #ifndef DN_STATS_GINI_H
 #define DN_STATS_GINI_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -50,6 +51,7 @@ double dn_gini_footprint(uint64_t n, uint64_t cap_changed);
 /* Marks agent a as changed (idempotent). DN_ELIMIT past cap_changed. */
 static inline DN_WUR dn_rc dn_gini_mark(dn_gini *g, uint32_t a)
 {
+	assert(a < g->n && g->n_changed <= g->cap_changed); /* an agent of the array */
 	uint64_t bit = UINT64_C(1) << (a & 63);
 	if (g->mark[a >> 6] & bit)
 		return DN_OK;

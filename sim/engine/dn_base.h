@@ -20,6 +20,10 @@ typedef uint32_t dn_part_id;  /* partition index, 0..n_parts-1 */
 typedef uint32_t dn_agent_id; /* global agent index within one kind */
 
 #define DN_NS_PER_S INT64_C(1000000000)
+/* Seconds per nanosecond, for ns -> s in floating point. A product with
+ * this is what the code has always computed (x * 1e-9); dividing by
+ * DN_NS_PER_S instead can differ in the last bit and change results. */
+#define DN_S_PER_NS 1e-9
 #define DN_TIME_MAX INT64_MAX
 
 #if defined(__GNUC__)

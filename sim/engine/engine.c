@@ -12,6 +12,7 @@
  */
 #include "engine.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <omp.h>
@@ -33,7 +34,7 @@ struct dn_part {
 	dn_world *w;
 	unsigned id;
 	dn_evq q;
-	dn_time_ns now;
+	dn_time_ns now_ns; /* time of the event being (or last) run */
 	uint64_t seq;
 	uint64_t events, remote;
 	dn_outbox *out; /* one per destination partition */
@@ -70,13 +71,13 @@ static const dn_param_def engine_params[] = {
 	 "model to run (see `dnetsim params`: every model's parameters are listed by prefix)"},
 	{"sim.seed", DN_PT_INT, "1", "1", 0, 9223372036854775807.0 /* INT64_MAX */, NULL,
 	 "random seed; with the scenario it determines the run bit for bit"},
-	{"sim.end_time_s", DN_PT_FLOAT, "s", "100", 1e-9, 3.15e9, NULL,
+	{"sim.end_time_s", DN_PT_FLOAT, "s", "100", DN_S_PER_NS, 3.15e9, NULL,
 	 "simulated time to run; events at or after it are not executed"},
 	{"sim.partitions", DN_PT_INT, "1", "16", 1, DN_MAX_PARTS, NULL,
 	 "number of partitions (regions run in parallel); results depend on it, not on threads"},
 	{"sim.threads", DN_PT_INT, "1", "0", 0, 1024, NULL,
 	 "OpenMP threads (0: all available); never changes results"},
-	{"sim.sample_interval_s", DN_PT_FLOAT, "s", "1", 1e-9, 3.15e9, NULL,
+	{"sim.sample_interval_s", DN_PT_FLOAT, "s", "1", DN_S_PER_NS, 3.15e9, NULL,
 	 "interval between recorded samples of every series"},
 	{"sim.max_events", DN_PT_INT, "1", "0", 0, 9223372036854775807.0 /* INT64_MAX */, NULL,
 	 "stop with an error after this many events (0: no limit)"},
@@ -114,7 +115,7 @@ void dn_part_set_error(dn_part *p, const char *fmt, ...)
 
 static dn_time_ns seconds_to_ns(double s)
 {
-	double ns = nearbyint(s * 1e9);
+	double ns = nearbyint(s * (double)DN_NS_PER_S);
 	if (ns >= 9.2e18)
 		return DN_TIME_MAX;
 	return (dn_time_ns)ns;
@@ -254,9 +255,12 @@ dn_rc dn_world_new(const dn_model *model, const dn_scenario *s, int threads,
 	 * sample interval), so events scheduled from a handler land in a later
 	 * slab: see evq.h. */
 	if (strcmp(dn_scn_str(s, "sim.queue"), "calendar") == 0) {
-		dn_time_ns width = w->lookahead_ns > 0 ? w->lookahead_ns : w->sample_ns;
-		for (unsigned i = 0; i < w->nparts; i++)
-			w->parts[i].q.shift = dn_evq_shift_for(width);
+		dn_time_ns width_ns = w->lookahead_ns > 0 ? w->lookahead_ns : w->sample_ns;
+		for (unsigned i = 0; i < w->nparts; i++) {
+			w->parts[i].q.shift = dn_evq_shift_for(width_ns);
+			/* a slab no wider than the lookahead: see evq.h */
+			assert(w->parts[i].q.shift <= DN_EVQ_SHIFT_HEAP && ((dn_time_ns)1 << w->parts[i].q.shift) <= width_ns);
+		}
 	}
 	if (model->part_init) {
 		dn_rc first = DN_OK;
@@ -320,14 +324,18 @@ void *dn_world_model(dn_world *w) { return w->model_state; }
 const dn_scenario *dn_world_scenario(const dn_world *w) { return w->scn; }
 uint64_t dn_world_seed(const dn_world *w) { return w->seed; }
 unsigned dn_world_nparts(const dn_world *w) { return w->nparts; }
-dn_part *dn_world_part(dn_world *w, unsigned i) { return &w->parts[i]; }
+dn_part *dn_world_part(dn_world *w, unsigned i)
+{
+	assert(i < w->nparts);
+	return &w->parts[i];
+}
 int dn_world_threads(const dn_world *w) { return w->threads; }
 dn_time_ns dn_world_end(const dn_world *w) { return w->end_ns; }
 void dn_world_set_lookahead(dn_world *w, dn_time_ns lookahead_ns) { w->lookahead_ns = lookahead_ns; }
 void *dn_part_model(dn_part *p) { return p->model; }
 unsigned dn_part_index(const dn_part *p) { return p->id; }
 dn_world *dn_part_world(dn_part *p) { return p->w; }
-dn_time_ns dn_part_now(const dn_part *p) { return p->now; }
+dn_time_ns dn_part_now(const dn_part *p) { return p->now_ns; }
 size_t dn_part_pending(const dn_part *p) { return p->q.n; }
 gsl_rng *dn_part_gsl(dn_part *p) { return p->g; }
 
@@ -351,6 +359,7 @@ dn_rc dn_world_add_kind(dn_world *w, const dn_kind_def *def, uint64_t n, int *ki
 
 dn_store *dn_world_store(dn_world *w, int kind)
 {
+	assert(kind >= 0 && kind < w->nkinds); /* an id dn_world_add_kind returned */
 	return &w->kinds[kind].store;
 }
 
@@ -373,13 +382,16 @@ static uint64_t part_begin(uint64_t n, unsigned nparts, unsigned p)
 
 void dn_world_part_range(const dn_world *w, int kind, unsigned part, uint64_t *begin, uint64_t *end)
 {
+	assert(kind >= 0 && kind < w->nkinds && part < w->nparts);
 	uint64_t n = w->kinds[kind].n;
 	*begin = part_begin(n, w->nparts, part);
 	*end = part_begin(n, w->nparts, part + 1);
+	assert(*begin <= *end && *end <= n);
 }
 
 unsigned dn_world_part_of(const dn_world *w, int kind, uint64_t a)
 {
+	assert(kind >= 0 && kind < w->nkinds);
 	uint64_t n = w->kinds[kind].n;
 	unsigned P = w->nparts;
 	assert(a < n);
@@ -388,6 +400,7 @@ unsigned dn_world_part_of(const dn_world *w, int kind, uint64_t a)
 		p++;
 	while (p > 0 && part_begin(n, P, p) > a)
 		p--;
+	assert(p < P);
 	return p;
 }
 
@@ -415,9 +428,9 @@ dn_rc dn_send(dn_part *p, dn_time_ns t, unsigned dst_part, uint32_t dst,
               uint16_t type, uint16_t aux, uint64_t data)
 {
 	dn_world *w = p->w;
-	if (t < p->now) {
+	if (t < p->now_ns) {
 		dn_part_set_error(p, "event for agent %" PRIu32 " at t=%" PRId64 " ns is before now (%" PRId64 " ns)",
-		                  dst, t, p->now);
+		                  dst, t, p->now_ns);
 		return DN_ECAUSALITY;
 	}
 	if (p->seq > DN_KEY_SEQ_MAX) {
@@ -437,9 +450,9 @@ dn_rc dn_send(dn_part *p, dn_time_ns t, unsigned dst_part, uint32_t dst,
 		dn_part_set_error(p, "event for partition %u of %u", dst_part, w->nparts);
 		return DN_EINVAL;
 	}
-	if (t - p->now < w->lookahead_ns) {
+	if (t - p->now_ns < w->lookahead_ns) {
 		dn_part_set_error(p, "event to partition %u at t=%" PRId64 " ns is closer than the lookahead "
-		                  "(%" PRId64 " ns) to now (%" PRId64 " ns)", dst_part, t, w->lookahead_ns, p->now);
+		                  "(%" PRId64 " ns) to now (%" PRId64 " ns)", dst_part, t, w->lookahead_ns, p->now_ns);
 		return DN_ECAUSALITY;
 	}
 	p->remote++;
@@ -449,9 +462,11 @@ dn_rc dn_send(dn_part *p, dn_time_ns t, unsigned dst_part, uint32_t dst,
 	return rc;
 }
 
-/* Runs partition p's events with time < wend. */
-static void part_run(dn_part *p, dn_time_ns wend)
+/* Runs partition p's events with time < wend_ns. */
+static void part_run(dn_part *p, dn_time_ns wend_ns)
 {
+	/* the window never starts before this partition's clock */
+	assert(wend_ns > p->now_ns);
 	const dn_handler_fn *h = p->w->model->handlers;
 	const size_t nh = p->w->model->n_handlers;
 	void (*prefetch)(dn_part *, const dn_event *) = p->w->model->prefetch;
@@ -464,13 +479,16 @@ static void part_run(dn_part *p, dn_time_ns wend)
 			p->rc = prc;
 			return;
 		}
-		if (!top || top->t >= wend)
+		if (!top || top->t >= wend_ns)
 			break;
 		dn_event ev;
 		dn_evq_pop(q, &ev);
 		if (prefetch && q->cur.n)
 			prefetch(p, &q->cur.a[0]);
-		p->now = ev.t;
+		/* time never goes backwards within a partition: dn_send refuses
+		 * the past, and merged events land at or after the window's end */
+		assert(ev.t >= p->now_ns);
+		p->now_ns = ev.t;
 		if (ev.type >= nh) {
 			dn_part_set_error(p, "event type %u has no handler", ev.type);
 			p->rc = DN_EINVAL;
@@ -495,7 +513,11 @@ static dn_rc merge_outboxes(dn_world *w)
 		dn_part *dst = &w->parts[d];
 		for (unsigned s = 0; s < P; s++) {
 			dn_outbox *o = &w->parts[s].out[d];
+			assert(s != d || o->n == 0); /* dn_send queues local events directly */
+			assert(o->n <= o->cap);
 			for (size_t i = 0; i < o->n; i++) {
+				/* sent at least a lookahead ahead: after the destination's clock */
+				assert(o->a[i].t >= dst->now_ns);
 				dn_rc rc = dn_evq_push(&dst->q, &o->a[i]);
 				if (rc) {
 					dst->rc = rc;
@@ -515,7 +537,7 @@ static double wall_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+	return (double)ts.tv_sec + DN_S_PER_NS * (double)ts.tv_nsec;
 }
 
 static dn_rc part_errors(dn_world *w)
@@ -523,7 +545,7 @@ static dn_rc part_errors(dn_world *w)
 	for (unsigned i = 0; i < w->nparts; i++) {
 		dn_part *p = &w->parts[i];
 		if (p->rc) {
-			dn_world_set_error(w, "partition %u at t=%.9f s: %s", i, (double)p->now * 1e-9,
+			dn_world_set_error(w, "partition %u at t=%.9f s: %s", i, (double)p->now_ns * DN_S_PER_NS,
 			                   p->err[0] ? p->err : dn_rc_str(p->rc));
 			return p->rc;
 		}
@@ -549,15 +571,17 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 	if (rc)
 		goto out;
 
-	dn_time_ns next_sample = w->sample_ns < w->end_ns ? w->sample_ns : w->end_ns;
-	dn_time_ns L = P > 1 ? w->lookahead_ns : DN_TIME_MAX;
+	dn_time_ns next_sample_ns = w->sample_ns < w->end_ns ? w->sample_ns : w->end_ns;
+	dn_time_ns L_ns = P > 1 ? w->lookahead_ns : DN_TIME_MAX;
+	assert(L_ns > 0 && w->sample_ns > 0);
+	dn_time_ns prev_wend_ns = 0; /* end of the last window run */
 	for (;;) {
 		if (stop && *stop) {
 			dn_world_set_error(w, "interrupted");
 			rc = DN_EINTERRUPTED;
 			goto out;
 		}
-		dn_time_ns M = DN_TIME_MAX;
+		dn_time_ns M_ns = DN_TIME_MAX;
 		size_t pending = 0;
 		for (unsigned i = 0; i < P; i++) {
 			const dn_event *top = dn_evq_peek(&w->parts[i].q, &rc);
@@ -565,36 +589,45 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 				dn_world_set_error(w, "partition %u: cannot load the next time slab: %s", i, dn_rc_str(rc));
 				goto out;
 			}
-			if (top && top->t < M)
-				M = top->t;
+			if (top && top->t < M_ns)
+				M_ns = top->t;
+			assert(w->parts[i].q.n <= w->parts[i].q.cap_max);
 			pending += w->parts[i].q.n;
 		}
+		/* Conservative windows: every event before the last window's end
+		 * has run, and none is sent there any more. */
+		assert(M_ns >= prev_wend_ns);
 		if (pending > st.pending_max)
 			st.pending_max = pending;
-		while (next_sample < w->end_ns && next_sample <= M) {
+		while (next_sample_ns < w->end_ns && next_sample_ns <= M_ns) {
 			if (m->sample) {
-				rc = m->sample(w, next_sample, r);
+				rc = m->sample(w, next_sample_ns, r);
 				if (rc)
 					goto out;
 			}
-			next_sample = next_sample > w->end_ns - w->sample_ns ? w->end_ns : next_sample + w->sample_ns;
+			next_sample_ns = next_sample_ns > w->end_ns - w->sample_ns ? w->end_ns : next_sample_ns + w->sample_ns;
 		}
-		if (M >= w->end_ns)
+		if (M_ns >= w->end_ns)
 			break;
-		dn_time_ns wend = M > DN_TIME_MAX - L ? DN_TIME_MAX : M + L;
-		if (wend > next_sample)
-			wend = next_sample;
-		if (wend > w->end_ns)
-			wend = w->end_ns;
+		dn_time_ns wend_ns = M_ns > DN_TIME_MAX - L_ns ? DN_TIME_MAX : M_ns + L_ns;
+		if (wend_ns > next_sample_ns)
+			wend_ns = next_sample_ns;
+		if (wend_ns > w->end_ns)
+			wend_ns = w->end_ns;
+		/* a window holds the earliest event (so every window makes
+		 * progress), spans at most the lookahead and crosses neither a
+		 * sample time nor the end */
+		assert(M_ns < wend_ns && wend_ns - M_ns <= L_ns && wend_ns <= w->end_ns && wend_ns <= next_sample_ns);
+		prev_wend_ns = wend_ns;
 
 		if (P == 1) {
 			/* No parallel region: a one-partition model may open its own
 			 * (nested regions would get one thread). */
-			part_run(&w->parts[0], wend);
+			part_run(&w->parts[0], wend_ns);
 		} else {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->threads)
 			for (unsigned i = 0; i < P; i++)
-				part_run(&w->parts[i], wend);
+				part_run(&w->parts[i], wend_ns);
 		}
 
 		rc = part_errors(w);
@@ -615,10 +648,10 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 			goto out;
 		}
 		if (progress)
-			progress(ctx, wend, w->end_ns, ev);
+			progress(ctx, wend_ns, w->end_ns, ev);
 	}
 	for (unsigned i = 0; i < P; i++)
-		w->parts[i].now = w->end_ns;
+		w->parts[i].now_ns = w->end_ns;
 	if (m->sample) {
 		rc = m->sample(w, w->end_ns, r);
 		if (rc)

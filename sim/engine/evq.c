@@ -13,6 +13,7 @@ void dn_heap_free(dn_heap *h)
 
 dn_rc dn_heap_reserve(dn_heap *h, size_t need)
 {
+	assert(h->n <= h->cap);
 	if (need <= h->cap)
 		return DN_OK;
 	size_t cap = h->cap ? h->cap : 64;
@@ -101,6 +102,8 @@ static dn_rc bucket_append(dn_bucket *b, const dn_event *e)
 
 dn_rc dn_evq_push_later(dn_evq *q, const dn_event *e, int64_t slab)
 {
+	/* the fast path in dn_evq_push keeps the current slab's events */
+	assert(slab > q->base && slab == e->t >> q->shift);
 	dn_rc rc;
 	if (slab - q->base < DN_EVQ_BUCKETS) {
 		rc = bucket_append(&q->ring[slab & (DN_EVQ_BUCKETS - 1)], e);
@@ -138,13 +141,20 @@ dn_rc dn_evq_advance(dn_evq *q)
 	/* Invariant: ring events lie in slabs (base, base + B); far events in
 	 * slabs >= base + B. So the next non-empty slab is in the ring if the
 	 * ring holds anything, else it is the far heap's first. */
+	assert(q->ring_n + q->far.n == q->n);
+	const int64_t old_base = q->base;
 	if (q->ring_n) {
 		do
 			q->base++;
 		while (q->ring[q->base & (DN_EVQ_BUCKETS - 1)].n == 0);
+		/* a ring event lies less than B slabs ahead */
+		assert(q->base - old_base < DN_EVQ_BUCKETS);
 	} else {
+		assert(q->far.n > 0);
 		q->base = q->far.a[0].t >> q->shift;
 	}
+	assert(q->base > old_base); /* slabs are visited in time order */
+	(void)old_base;
 	dn_rc rc = migrate_far(q);
 	if (rc)
 		return rc;
@@ -161,5 +171,7 @@ dn_rc dn_evq_advance(dn_evq *q)
 	free(b->a);
 	*b = (dn_bucket){NULL, 0, 0};
 	dn_heap_build(&q->cur);
+	/* the slab loaded is not empty, and every event is in one of the three */
+	assert(q->cur.n > 0 && q->cur.n + q->ring_n + q->far.n == q->n && q->n <= q->cap_max);
 	return DN_OK;
 }

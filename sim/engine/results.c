@@ -71,7 +71,7 @@ typedef struct dn_series_rec {
 	hsize_t written;      /* rows already in the file */
 	size_t nbuf;          /* rows waiting in buf */
 	bool any;             /* at least one sample appended */
-	dn_time_ns last_t;    /* time of the last sample, valid when any */
+	dn_time_ns last_t_ns; /* time of the last sample, valid when any */
 	void *buf;            /* DN_RES_CHUNK_ROWS rows, allocated at the first append */
 } dn_series_rec;
 
@@ -742,6 +742,8 @@ dn_rc dn_results_series(dn_results *r, const char *name, dn_value_type vt, const
 		return rc;
 	}
 
+	/* room was made above, within the file's bound */
+	assert(r->n_series < r->cap_series && r->cap_series <= DN_RES_MAX_SERIES);
 	dn_series_rec *s = &r->series[r->n_series];
 	memset(s, 0, sizeof *s);
 	memcpy(s->name, name, strlen(name) + 1);
@@ -793,6 +795,7 @@ static dn_rc res_flush(dn_results *r, dn_series_rec *s)
 		rc = res_h5fail(r, "closing the space of series", s->name);
 	if (rc != DN_OK)
 		return rc;
+	assert(size > s->written); /* a dataset only grows */
 	s->written = size;
 	s->nbuf = 0;
 	return DN_OK;
@@ -808,14 +811,15 @@ static dn_rc res_append(dn_results *r, int id, dn_value_type vt, dn_time_ns t, d
 	if (id < 0 || (size_t)id >= r->n_series)
 		return res_inval(r, "results %s: no series with id %d", r->path, id);
 	dn_series_rec *s = &r->series[id];
+	assert(s->vt == DN_VT_F64 || s->vt == DN_VT_I64);
 	if (s->vt != vt)
 		return res_inval(r, "results %s: series %s holds %s values", r->path, s->name,
 				 s->vt == DN_VT_F64 ? "float64" : "int64");
-	if (s->any && t < s->last_t)
+	if (s->any && t < s->last_t_ns)
 		return res_inval(r,
 				 "results %s: series %s: time %" PRId64 " ns is before the last "
 				 "sample at %" PRId64 " ns",
-				 r->path, s->name, t, s->last_t);
+				 r->path, s->name, t, s->last_t_ns);
 	if (s->buf == NULL) {
 		s->buf = malloc((size_t)DN_RES_CHUNK_ROWS * sizeof(dn_row_f64));
 		if (s->buf == NULL) {
@@ -836,7 +840,7 @@ static dn_rc res_append(dn_results *r, int id, dn_value_type vt, dn_time_ns t, d
 	}
 	s->nbuf++;
 	s->any = true;
-	s->last_t = t;
+	s->last_t_ns = t;
 	if (s->nbuf == DN_RES_CHUNK_ROWS)
 		return res_flush(r, s);
 	return DN_OK;

@@ -4,6 +4,7 @@
  */
 #include "rng.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -21,6 +22,8 @@ uint32_t dn_rng_u32(dn_rng *r)
 	if (r->avail == 0) {
 		dn_rng_block(r->seed, r->entity, r->purpose, r->index, r->buf);
 		r->index++;
+		/* a stream that wrapped would repeat its draws from the start */
+		assert(r->index != 0);
 		r->avail = 4;
 	}
 	r->avail--;
@@ -139,8 +142,10 @@ uint64_t dn_ran_zipf(const dn_zipf *z, const gsl_rng *g)
 			kf = 1.0;
 		else if (kf > z->n)
 			kf = z->n;
-		if (kf - x <= z->sc || u >= zipf_H(z->s, kf + 0.5) - zipf_h(z->s, kf))
+		if (kf - x <= z->sc || u >= zipf_H(z->s, kf + 0.5) - zipf_h(z->s, kf)) {
+			assert(kf >= 1.0 && kf <= z->n); /* clamped to the support above */
 			return (uint64_t)kf;
+		}
 	}
 	abort(); /* unreachable for a working uniform source */
 }

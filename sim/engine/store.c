@@ -50,6 +50,7 @@ dn_rc dn_store_init(dn_store *s, const dn_kind_def *def, uint64_t n)
 
 void *dn_store_col_named(const dn_store *s, const char *name)
 {
+	assert(s->def && s->def->n_columns <= DN_STORE_MAX_COLUMNS);
 	for (size_t i = 0; i < s->def->n_columns; i++)
 		if (strcmp(s->def->columns[i].name, name) == 0)
 			return s->col[i];

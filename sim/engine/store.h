@@ -12,6 +12,8 @@
 #ifndef DN_STORE_H
 #define DN_STORE_H
 
+#include <assert.h>
+
 #include "dn_base.h"
 
 #define DN_STORE_MAX_COLUMNS 64
@@ -44,6 +46,7 @@ size_t dn_store_bytes_per_agent(const dn_kind_def *def);
 /* The column array i (typed by the caller), or the one named; NULL if no such name. */
 static inline void *dn_store_col(const dn_store *s, size_t i)
 {
+	assert(s->def && i < s->def->n_columns); /* a column of this kind */
 	return s->col[i];
 }
 void *dn_store_col_named(const dn_store *s, const char *name);
