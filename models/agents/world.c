@@ -126,7 +126,7 @@ static const struct { const char *name; dn_value_type vt; const char *units; con
 	[S_DEL_INCOME] = {"delegate_income_usd", DN_VT_F64, "USD", "delegates' block income at the market price, cumulative"},
 	[S_DEL_COST] = {"delegate_cost_usd", DN_VT_F64, "USD", "delegates' running cost, cumulative"},
 	[S_TRAFFIC_SEATS] = {"traffic_seats", DN_VT_I64, "seats", "seats held through traffic (R-CONS-3)"},
-	[S_CONTENT_SALES] = {"content_sales", DN_VT_I64, "1", "content sales in the block (R-FWD)"},
+	[S_CONTENT_SALES] = {"content_sales", DN_VT_I64, "1", "content purchases paid in the block (R-FWD)"},
 	[S_CONTENT_FWD] = {"content_forwarded", DN_VT_I64, "1", "content sales with middlemen in the block"},
 	[S_USD_PRICE_GB] = {"service_price_usd_gb", DN_VT_F64, "USD/GB", "mean price paid per GB in the block, at the market price"},
 	[S_FORK_BLOCKS] = {"fork_blocks_dropped", DN_VT_I64, "blocks", "blocks on abandoned forks so far (R-CHAIN-4)"},
@@ -334,6 +334,15 @@ static dn_rc world_finish(dn_world *w, dn_results *r)
 	if (!rc)
 		rc = dn_results_summary_i64(r, "world_forks", (int64_t)W->fk.forks, "1", "forks resolved (R-CHAIN-4)");
 	if (!rc)
+		rc = dn_results_summary_i64(r, "world_custody_moves", (int64_t)H->custody_moves, "1",
+		                            "moves of the exchange's custody book, the one ledger write outside a transaction");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "world_custody_base", (int64_t)H->custody_base, "base units",
+		                            "DNET those moves carried");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "world_content_unpaid", (int64_t)W->ct.unpaid, "1",
+		                            "content purchases whose transaction the chain refused");
+	if (!rc)
 		rc = dn_results_summary_f64(r, "world_dnet_price", dn_usd_of_usd_micro((double)W->mk.price_usd_micro), "USD/DNET",
 		                            "final DNET price");
 	if (!rc)
@@ -401,7 +410,10 @@ static void world_fini(dn_world *w)
 	W->dl.campaign_usd_day = W->dl.campaign_cum = NULL;
 	free(W->ops.agents);
 	free(W->ops.sites);
+	free(W->ops.owed_base);
 	W->ops.agents = W->ops.sites = NULL;
+	W->ops.owed_base = NULL;
+	wvec_free(&W->ct.pending);
 	free(W->cfg.cell_rate_bps);
 	W->cfg.cell_rate_bps = NULL;
 }

@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include "agents.h"
+#include "chain_rc.h"
 #include "dn_chain.h"
 #include "dn_market.h"
 #include "dn_net.h"
@@ -107,7 +108,16 @@ enum {
 	TX_RENT,
 	TX_UNLOCK,
 	TX_RETRACT,
+	TX_SWEEP,      /* a rented site's takings, owner -> operator (R-RENT-1) */
+	TX_CONTENT,    /* a content purchase (R-FWD-1..3) */
+	TX_RECOMMEND,  /* the buyer's fee to a recommender */
 };
+
+/* Receipts the tiles act on; the others concern only the block step. */
+static inline bool w_purpose_for_tile(uint32_t purpose)
+{
+	return purpose <= TX_UNLOCK && purpose != TX_VOTE && purpose != TX_RENT;
+}
 
 /* A transaction on its way to the producers. */
 typedef struct wtx {
@@ -303,6 +313,8 @@ typedef struct world_agents {
 	uint8_t *sk;               /* cached secret keys (n x DNC_SK_BYTES) or NULL */
 } world_agents;
 
+struct world;
+
 /* The chain: keys, ledger handles, production counters. */
 typedef struct world_chain {
 	dnc_sigscheme sig;
@@ -319,6 +331,15 @@ typedef struct world_chain {
 	uint32_t foundation_inflight;
 	uint64_t retracts_sent;
 	uint64_t tx_applied, tx_failed, tx_fail_rc[DNC_ERC_COUNT];
+	uint64_t custody_moves;   /* the exchange's custody book (w_custody) */
+	dn_amount custody_base;
+	/* An observer of every transaction the block step hands the chain,
+	 * called just before (r == NULL) and just after (with the chain's
+	 * result) it is applied by the block of time t_ns. NULL in runs; the
+	 * tests use it to see money move inside the transactions. */
+	void (*tx_hook)(void *ctx, const struct world *W, const struct wtx *q, dn_time_ns t_ns, dnc_rc rc,
+	                const dnc_tx_receipt *r);
+	void *tx_hook_ctx;
 } world_chain;
 
 /* The mempool: transactions that have not reached a producer yet, or wait. */
@@ -355,6 +376,7 @@ typedef struct world_operators {
 	uint32_t *agents;      /* operator agents */
 	uint32_t *sites;       /* site-owner agents, ascending */
 	uint32_t n_sites;
+	dn_amount *owed_base;  /* per site: takings its owner holds for the operator */
 } world_operators;
 
 /* The exchange. */
@@ -368,8 +390,9 @@ typedef struct world_market {
 /* Content sales (R-FWD); the graph is content.c's. */
 typedef struct world_content {
 	dn_content *graph;     /* NULL: content.enabled is false */
-	uint64_t sales, forwarded;
-	bool err;              /* a content sale's metrics were out of range */
+	uint64_t sales, forwarded; /* purchases paid on chain, of which forwarded */
+	uint64_t unpaid;       /* purchases whose CONTENT transaction the chain refused */
+	wvec pending;          /* w_spend: what this block's purchases will take, per buyer */
 } world_content;
 
 /* What the world records. */
@@ -440,6 +463,14 @@ void w_gini_commit(world *W);
 /* A protocol-library failure during set-up / in the block step, as the world's error. */
 DN_WUR dn_rc w_setup_fail(world *W, const char *what, dnc_rc rc);
 DN_WUR dn_rc w_block_fail(world *W, const char *what, dnc_rc rc);
+/*
+ * Signs tx (type and payload set) as agent's next transaction (its ledger
+ * nonce plus its transactions in flight) and appends it to `into` as sent
+ * from tile P at t, arriving after the tile's backhaul delay. DN_EINVAL if
+ * signing failed; the caller says so in its own error.
+ */
+DN_WUR dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32_t agent, uint32_t purpose,
+                            uint32_t slot, uint32_t gen, uint32_t fraud, dnc_tx *tx);
 
 /* ---- the parameters (world_params.c) ---- */
 
@@ -543,6 +574,9 @@ void w_delegates_collect(world *W);
 /* ---- operators and sites (world_operator.c) ---- */
 
 DN_WUR dn_rc w_operators_hour(world *W, dn_time_ns t);
+/* A redeem of a rented site's session paid its owner base units that are
+ * the operator's; the owner sends them on in the next hourly sweep. */
+void w_site_owes(world *W, uint32_t site, dn_amount base);
 /* Block side: metrics and Gini marks of an applied rent. */
 DN_WUR dn_rc w_rent_settle(world *W, const wtx *q, const dnc_tx_receipt *r);
 
@@ -552,6 +586,10 @@ DN_WUR dn_rc w_order_buy(dn_part *p, uint32_t agent, dn_usd_micro usd_micro, uin
 DN_WUR dn_rc w_order_sell(dn_part *p, uint32_t agent, dn_amount base, uint32_t role);
 DN_WUR dn_rc w_trader_hour(world *W, dn_part *p, uint32_t a, dn_time_ns now);
 DN_WUR dn_rc w_exchange_open(world *W, const dn_scenario *s, dn_amount *pool_base);
+/* The exchange's custody book, the world's one ledger write outside a
+ * transaction (docs/agents.md): base units between the exchange's account
+ * and an agent's, counted. */
+DN_WUR dn_rc w_custody(world *W, dnc_acct from, dnc_acct to, dn_amount base, const char *what);
 /* An operator buys DNET at once in the block step (no order, no Gini mark). */
 DN_WUR dn_rc w_exchange_buy_now(world *W, uint32_t agent, dn_usd_micro budget);
 DN_WUR dn_rc w_exchange_block(world *W, dn_time_ns t);
@@ -561,7 +599,11 @@ DN_WUR dn_rc w_exchange_check(world *W);
 
 void w_content_cfg_read(const dn_scenario *s, dn_content_cfg *cc);
 DN_WUR dn_rc w_content_init(world *W, const dn_scenario *s);
-DN_WUR dn_rc w_content_block(world *W, uint64_t slot);
+DN_WUR dn_rc w_content_block(world *W, uint64_t slot, dn_time_ns t);
+/* Block side: metrics, counts and Gini marks of an applied purchase or
+ * recommendation fee; a refused purchase counted. */
+DN_WUR dn_rc w_content_settle(world *W, const wtx *q, const dnc_tx_receipt *r);
+void w_content_refused(world *W, const wtx *q);
 
 /* ---- the block (world_block.c) ---- */
 
@@ -569,6 +611,16 @@ DN_WUR dn_rc w_block_step(world *W, dn_time_ns t);
 /* Sorts the mempool in (arrival, tile, sequence) order (after the block
  * step itself added transactions). */
 void w_pool_sort(world *W);
+/*
+ * A transaction the block step sends for an agent (an operator's rent, a
+ * site owner's sweep, a buyer's purchase): signed with the agent's key,
+ * numbered after the agent's transactions in flight, and queued as if
+ * sent from tile `part` at t (it reaches the producers over that tile's
+ * backhaul). tx's type and payload are set; the rest is filled here.
+ * Call w_pool_sort after the last one.
+ */
+DN_WUR dn_rc w_send_from_block(world *W, dn_time_ns t, unsigned part, uint32_t agent, uint32_t purpose,
+                               uint32_t slot, dnc_tx *tx);
 
 /* ---- memory estimate (world_estimate.c) ---- */
 

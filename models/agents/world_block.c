@@ -42,6 +42,13 @@ void w_pool_sort(world *W)
 		qsort(W->mp.pool.v, W->mp.pool.n, sizeof(wtx), cmp_tx);
 }
 
+dn_rc w_send_from_block(world *W, dn_time_ns t, unsigned part, uint32_t agent, uint32_t purpose,
+                        uint32_t slot, dnc_tx *tx)
+{
+	dn_rc rc = w_queue_signed(W, &W->mp.pool, w_part(W, part), t, agent, purpose, slot, 0, 0, tx);
+	return rc == DN_EINVAL ? w_block_fail(W, "signing a transaction", DNC_EINVAL) : rc;
+}
+
 /* Moves the tiles' outboxes (and the foundation's queue) into the mempool. */
 static dn_rc gather(world *W)
 {
@@ -90,6 +97,9 @@ static dn_rc settle(world *W, const wtx *q, const dnc_tx_receipt *r)
 		return w_session_settle(W, q, r);
 	case TX_RENT:
 		return w_rent_settle(W, q, r);
+	case TX_CONTENT:
+	case TX_RECOMMEND:
+		return w_content_settle(W, q, r);
 	default: {
 		dn_rc rc = DN_OK;
 		if (r->fee_paid)
@@ -100,14 +110,16 @@ static dn_rc settle(world *W, const wtx *q, const dnc_tx_receipt *r)
 }
 
 /* What the transaction adds to the chain: its encoding, whose size is
- * fixed by the type for every type the world sends. */
+ * fixed by the type for every type the world sends but three that carry
+ * lists (a session's relays, a sale's middlemen, a share's relays). */
 static void count_bytes(world *W, const wtx *q)
 {
 	unsigned ty = q->tx.type < DNC_TX_TYPE_END ? q->tx.type : 0;
 	if (!W->ch.tx_size[ty]) {
 		uint8_t enc[DNC_TX_MAX_BYTES];
 		size_t len = 0;
-		if (dnc_tx_encode(&q->tx, enc, sizeof enc, &len) == DNC_OK && ty != DNC_TX_CONTENT && ty != DNC_TX_SHARE)
+		if (dnc_tx_encode(&q->tx, enc, sizeof enc, &len) == DNC_OK && ty != DNC_TX_CONTENT &&
+		    ty != DNC_TX_SHARE && ty != DNC_TX_SESSION_OPEN)
 			W->ch.tx_size[ty] = (uint32_t)len;
 		W->ch.chain_bytes += len;
 	} else {
@@ -121,7 +133,11 @@ static dn_rc apply_one(world *W, const wtx *q, dn_time_ns t, uint64_t *traffic)
 	world_chain *H = &W->ch;
 	dnc_tx_receipt r;
 	memset(&r, 0, sizeof r);
+	if (H->tx_hook)
+		H->tx_hook(H->tx_hook_ctx, W, q, t, DNC_OK, NULL);
 	dnc_rc crc = dnc_chain_apply_tx(H->chain, &q->tx, (dnc_time_s)dn_whole_s_of_ns(t), DNC_APPLY_VERIFY_SIG, &r);
+	if (H->tx_hook)
+		H->tx_hook(H->tx_hook_ctx, W, q, t, crc, &r);
 	if (q->purpose != TX_RETRACT && W->ag.inflight[q->agent])
 		W->ag.inflight[q->agent]--;
 	if (q->fraud)
@@ -147,6 +163,8 @@ static dn_rc apply_one(world *W, const wtx *q, dn_time_ns t, uint64_t *traffic)
 		if (getenv("DNETSIM_DEBUG_TX"))
 			fprintf(stderr, "tx purpose %u type %u agent %u: %s\n", q->purpose, q->tx.type, q->agent, dnc_rc_name(crc));
 		H->tx_fail_rc[crc < DNC_ERC_COUNT ? crc : 0]++;
+		if (q->purpose == TX_CONTENT)
+			w_content_refused(W, q);
 	}
 	return rc ? rc : receipt(W, q, crc, &r);
 }
@@ -463,7 +481,7 @@ static dn_rc after_block(world *W, dn_time_ns t, uint64_t slot, bool up)
 {
 	dn_rc rc;
 	if (W->ct.graph && up && !W->fk.split_active) {
-		rc = w_content_block(W, slot);
+		rc = w_content_block(W, slot, t);
 		if (rc)
 			return rc;
 	}

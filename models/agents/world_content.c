@@ -1,15 +1,18 @@
 /*
  * world_content.c: the world's side of content sales (R-FWD, SPEC 8):
  * the content graph's configuration from the scenario, and the sales
- * content.c proposes at every block of the main chain, paid through the
- * protocol library (dnc_chain_pay_content) plus the recommender's fee (a
- * direct ledger transfer, the one here), recorded as metrics and Gini
- * marks. content.c is the graph and the buyers' behaviour; it does not
- * know the ledger.
+ * content.c proposes at every block of the main chain. A sale the buyer
+ * can pay becomes a DNC_TX_CONTENT the buyer signs (the contract splits
+ * the price, R-FWD-1..3) and, with a recommender, a DNC_TX_TRANSFER of its
+ * fee; both reach the chain in the next block, where they are recorded as
+ * metrics and Gini marks. content.c is the graph and the buyers'
+ * behaviour; it does not know the ledger.
  */
 #include "world.h"
 
+#include <assert.h>
 #include <math.h>
+#include <string.h>
 
 #include "content.h"
 
@@ -50,63 +53,144 @@ dn_rc w_content_init(world *W, const dn_scenario *s)
 	return DN_OK;
 }
 
-/* Metrics and Gini marks of a paid sale. */
-static dn_rc record_sale(world *W, const dn_content_sale *s, const dnc_fwd_split *sp)
+/* What this block's purchases will take from a buyer (before they reach
+ * the chain in the next block). */
+typedef struct w_spend {
+	uint32_t buyer;
+	dn_amount base;
+} w_spend;
+
+static dn_amount pending_of(const world *W, uint32_t buyer)
 {
+	dn_amount v = 0;
+	for (size_t i = 0; i < W->ct.pending.n; i++) {
+		const w_spend *p = wvec_at(&W->ct.pending, i);
+		if (p->buyer == buyer)
+			v += p->base;
+	}
+	return v;
+}
+
+/* The agent behind a key the world made (every sale party is an agent). */
+static uint32_t agent_of(const world *W, const dnc_pubkey *pk)
+{
+	dnc_acct a = dnc_ledger_find(dnc_chain_ledger_c(W->ch.chain), pk);
+	assert(a != DNC_NONE && a >= W->ch.acct0 && a - W->ch.acct0 < W->cfg.n);
+	return (uint32_t)(a - W->ch.acct0);
+}
+
+/* Metrics and Gini marks of a purchase the chain applied: the contract
+ * split the price (R-FWD-1..3) as dnc_split_forward says. */
+static dn_rc record_purchase(world *W, const wtx *q)
+{
+	const dnc_tx *tx = &q->tx;
 	dn_metrics_part *m = &W->rec.blockm;
-	dn_rc rc = dn_metrics_spend(m, DN_METRICS_ROLE_CONSUMER, sp->fee);
-	rc |= dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, DN_METRICS_ROLE_CREATOR, sp->origin);
-	for (uint32_t i = 0; i < s->n_middle; i++)
-		rc |= dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, DN_METRICS_ROLE_FORWARDER, sp->middle[i]);
-	if (s->seller != s->origin)
-		rc |= dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, DN_METRICS_ROLE_FORWARDER, sp->seller);
-	if (s->recommender != DN_CONTENT_NONE && s->recommend_fee > 0)
-		rc |= dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, DN_METRICS_ROLE_FORWARDER, s->recommend_fee);
-	rc |= w_touch(W, w_acct(W, s->buyer));
-	rc |= w_touch(W, w_acct(W, s->origin));
-	rc |= w_touch(W, w_acct(W, s->seller));
-	for (uint32_t i = 0; i < s->n_middle; i++)
-		rc |= w_touch(W, w_acct(W, s->middle[i]));
-	if (s->recommender != DN_CONTENT_NONE)
-		rc |= w_touch(W, w_acct(W, s->recommender));
+	dnc_fwd_split sp;
+	dnc_rc crc = dnc_split_forward(dnc_chain_params(W->ch.chain), tx->u.content.price, tx->u.content.n_middle,
+	                               tx->u.content.direct, &sp);
+	if (crc)
+		return w_block_fail(W, "content split", crc);
+	dn_rc rc = dn_metrics_spend(m, DN_METRICS_ROLE_CONSUMER, sp.fee);
+	rc |= dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, DN_METRICS_ROLE_CREATOR, sp.origin);
+	for (uint32_t i = 0; i < tx->u.content.n_middle; i++) {
+		rc |= dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, DN_METRICS_ROLE_FORWARDER, sp.middle[i]);
+		rc |= w_touch(W, w_acct(W, agent_of(W, &tx->u.content.middle[i])));
+	}
+	if (!tx->u.content.direct) {
+		rc |= dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, DN_METRICS_ROLE_FORWARDER, sp.seller);
+		rc |= w_touch(W, w_acct(W, agent_of(W, &tx->u.content.seller)));
+	}
+	rc |= w_touch(W, w_acct(W, q->agent));
+	rc |= w_touch(W, w_acct(W, agent_of(W, &tx->u.content.origin)));
+	W->ct.sales++;
+	W->ct.forwarded += !tx->u.content.direct;
 	return rc;
 }
 
-/* One sale content.c proposes: false if the buyer cannot pay. */
-static bool content_sale(void *ctx, const dn_content_sale *s)
+dn_rc w_content_settle(world *W, const wtx *q, const dnc_tx_receipt *r)
 {
-	world *W = ctx;
-	dn_amount need = s->price + s->recommend_fee;
-	if (w_balance(W, s->buyer) < need)
-		return false;
-	dnc_acct mid[DNC_MAX_MIDDLEMEN];
-	for (uint32_t i = 0; i < s->n_middle; i++)
-		mid[i] = w_acct(W, s->middle[i]);
-	dnc_fwd_split sp;
-	dnc_rc crc = dnc_chain_pay_content(W->ch.chain, w_acct(W, s->buyer), w_acct(W, s->origin), mid, s->n_middle,
-	                                   w_acct(W, s->seller), s->price, &sp);
-	if (crc)
-		return false;
-	if (s->recommend_fee > 0 && s->recommender != DN_CONTENT_NONE) {
-		crc = dnc_ledger_transfer(dnc_chain_ledger(W->ch.chain), w_acct(W, s->buyer), w_acct(W, s->recommender),
-		                          s->recommend_fee);
-		if (crc)
-			return true; /* the sale stands; the fee could not be paid */
+	(void)r;
+	dn_rc rc;
+	if (q->purpose == TX_CONTENT) {
+		rc = record_purchase(W, q);
+	} else {
+		rc = dn_metrics_transfer(&W->rec.blockm, DN_METRICS_ROLE_CONSUMER, DN_METRICS_ROLE_FORWARDER,
+		                         q->tx.u.transfer.amount);
+		rc |= w_touch(W, w_acct(W, q->agent));
+		rc |= w_touch(W, w_acct(W, q->slot));
 	}
-	if (record_sale(W, s, &sp))
-		W->ct.err = true;
-	W->ct.sales++;
-	W->ct.forwarded += s->n_middle > 0 || s->seller != s->origin;
-	return true;
+	if (rc) {
+		dn_world_set_error(W->w, "content sale metrics out of range");
+		return DN_ERANGE;
+	}
+	return DN_OK;
 }
 
-dn_rc w_content_block(world *W, uint64_t slot)
+void w_content_refused(world *W, const wtx *q)
 {
-	W->ct.err = false;
-	dn_rc rc = dn_content_block(W->ct.graph, slot, content_sale, W);
-	if (!rc && W->ct.err) {
-		dn_world_set_error(W->w, "content sale metrics out of range");
-		rc = DN_ERANGE;
-	}
+	(void)q;
+	W->ct.unpaid++;
+}
+
+/* A signed purchase of sale s by its buyer, for the next block. */
+static dn_rc send_purchase(world *W, dn_time_ns t, const dn_content_sale *s)
+{
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	unsigned part = dn_world_part_of(W->w, W->kind, s->buyer);
+	dnc_tx tx;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_CONTENT;
+	tx.u.content.price = s->price;
+	tx.u.content.direct = s->seller == s->origin; /* R-FWD-3: O sells itself */
+	tx.u.content.n_middle = (uint8_t)s->n_middle;
+	tx.u.content.origin = *dnc_ledger_pk(L, w_acct(W, s->origin));
+	tx.u.content.seller = *dnc_ledger_pk(L, w_acct(W, s->seller));
+	for (uint32_t i = 0; i < s->n_middle; i++)
+		tx.u.content.middle[i] = *dnc_ledger_pk(L, w_acct(W, s->middle[i]));
+	dn_rc rc = w_send_from_block(W, t, part, s->buyer, TX_CONTENT, 0, &tx);
+	if (rc || s->recommend_fee <= 0 || s->recommender == DN_CONTENT_NONE)
+		return rc;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_TRANSFER;
+	tx.u.transfer.to = *dnc_ledger_pk(L, w_acct(W, s->recommender));
+	tx.u.transfer.amount = s->recommend_fee;
+	return w_send_from_block(W, t, part, s->buyer, TX_RECOMMEND, s->recommender, &tx);
+}
+
+typedef struct sale_ctx {
+	world *W;
+	dn_time_ns t;
+	dn_rc rc;
+} sale_ctx;
+
+/* One sale content.c proposes: false if the buyer cannot pay, counting
+ * what its earlier purchases of this block will take. The purchase is a
+ * CONTENT transaction (and a transfer for the recommender's fee) the
+ * buyer signs now, for the next block. */
+static bool content_sale(void *ctx, const dn_content_sale *s)
+{
+	sale_ctx *x = ctx;
+	world *W = x->W;
+	if (x->rc)
+		return false;
+	dn_amount need = s->price + (s->recommender != DN_CONTENT_NONE ? s->recommend_fee : 0);
+	if (w_balance(W, s->buyer) - pending_of(W, s->buyer) < need)
+		return false;
+	w_spend sp = {s->buyer, need};
+	x->rc = wvec_push(&W->ct.pending, &sp);
+	if (!x->rc)
+		x->rc = send_purchase(W, x->t, s);
+	return x->rc == DN_OK;
+}
+
+dn_rc w_content_block(world *W, uint64_t slot, dn_time_ns t)
+{
+	sale_ctx x = {W, t, DN_OK};
+	W->ct.pending.size = sizeof(w_spend);
+	W->ct.pending.n = 0;
+	dn_rc rc = dn_content_block(W->ct.graph, slot, content_sale, &x);
+	if (!rc)
+		rc = x.rc;
+	w_pool_sort(W);
 	return rc;
 }

@@ -4,12 +4,13 @@
  * outboxes; the block step runs every arrived order against the market
  * (models/market) in (arrival, tile, sequence) order and moves the DNET
  * between the exchange's ledger account and the agents': the only place
- * the exchange touches the ledger (exchange_move). The price the world
+ * the exchange touches the ledger (w_custody). The price the world
  * reads (w_price) and the traders' day-long average are kept here.
  * Not here: why an agent buys or sells (its own file decides and posts).
  */
 #include "world.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,18 +108,30 @@ dn_rc w_exchange_open(world *W, const dn_scenario *s, dn_amount *pool_base)
 
 /* ---- the block step ---- */
 
-/* The exchange's only ledger writes: DNET between its account and an agent's. */
-static dn_rc exchange_move(world *W, dnc_acct from, dnc_acct to, dn_amount base, const char *what)
+/*
+ * The exchange's custody book. The exchange is a centralised venue: DNET a
+ * trader buys or sells there moves between the exchange's custody account
+ * and the trader's at once, at the price the market fills, as an
+ * exchange's internal book does; it is the world's only ledger write
+ * outside a transaction and the genesis (docs/agents.md, "One door to the
+ * chain"), and it is counted (world_custody_moves, world_custody_base).
+ */
+dn_rc w_custody(world *W, dnc_acct from, dnc_acct to, dn_amount base, const char *what)
 {
-	dnc_rc crc = dnc_ledger_transfer(dnc_chain_ledger(W->ch.chain), from, to, base);
-	return crc ? w_block_fail(W, what, crc) : DN_OK;
+	assert(base > 0 && (from == W->ch.exchange || to == W->ch.exchange));
+	dnc_rc crc = dnc_ledger_transfer(dnc_chain_ledger(W->ch.chain), from, to, base); /* door: custody */
+	if (crc)
+		return w_block_fail(W, what, crc);
+	W->ch.custody_moves++;
+	W->ch.custody_base += base;
+	return DN_OK;
 }
 
 dn_rc w_exchange_buy_now(world *W, uint32_t agent, dn_usd_micro budget)
 {
 	dn_market_result res;
 	if (W->ag.usd_micro[agent] >= budget && dn_market_buy(W->mk.mkt, agent, budget, 0, &res) == DN_OK && res.base > 0) {
-		dn_rc rc = exchange_move(W, W->ch.exchange, w_acct(W, agent), res.base, "operator's DNET purchase");
+		dn_rc rc = w_custody(W, W->ch.exchange, w_acct(W, agent), res.base, "operator's DNET purchase");
 		if (rc)
 			return rc;
 		W->ag.usd_micro[agent] -= res.usd_micro;
@@ -156,7 +169,7 @@ static dn_rc fill_buy(world *W, const word *o)
 	}
 	W->ag.usd_micro[o->agent] += o->usd_micro - res.usd_micro;
 	if (res.base > 0) {
-		rc = exchange_move(W, W->ch.exchange, w_acct(W, o->agent), res.base, "exchange delivery");
+		rc = w_custody(W, W->ch.exchange, w_acct(W, o->agent), res.base, "exchange delivery");
 		if (rc)
 			return rc;
 		rc = w_touch(W, w_acct(W, o->agent));
@@ -179,7 +192,7 @@ static dn_rc fill_sell(world *W, const word *o)
 	else if (rc)
 		return fill_fail(W, rc);
 	if (res.base > 0) {
-		rc = exchange_move(W, w_acct(W, o->agent), W->ch.exchange, res.base, "exchange settlement");
+		rc = w_custody(W, w_acct(W, o->agent), W->ch.exchange, res.base, "exchange settlement");
 		if (rc)
 			return rc;
 		rc = w_touch(W, w_acct(W, o->agent));

@@ -66,7 +66,7 @@ static dn_rc create_chain(world *W)
 static dn_rc add_accounts(world *W)
 {
 	const world_cfg *C = &W->cfg;
-	dnc_ledger *L = dnc_chain_ledger(W->ch.chain);
+	dnc_ledger *L = dnc_chain_ledger(W->ch.chain); /* door: genesis */
 	if (C->cache_keys) {
 		W->ag.sk = malloc((size_t)C->n * DNC_SK_BYTES);
 		if (!W->ag.sk)
@@ -116,7 +116,7 @@ static dn_rc allocate_team(world *W, dn_amount alloc)
 		dn_amount v = alloc / nt + (i == 0 ? alloc % nt : 0);
 		if (v == 0)
 			continue;
-		dnc_rc crc = dnc_chain_genesis(W->ch.chain, w_acct(W, tm[i]), DNC_GEN_TEAM, v);
+		dnc_rc crc = dnc_chain_genesis(W->ch.chain, w_acct(W, tm[i]), DNC_GEN_TEAM, v); /* door: genesis */
 		if (crc) {
 			free(tm);
 			return w_setup_fail(W, "team allocation", crc);
@@ -149,7 +149,7 @@ static dn_rc allocate_sale(world *W, dn_amount alloc)
 			if (given + v > alloc)
 				v = alloc - given;
 			if (v > 0) {
-				dnc_rc crc = dnc_chain_genesis(W->ch.chain, w_acct(W, (uint32_t)a), DNC_GEN_SALE, v);
+				dnc_rc crc = dnc_chain_genesis(W->ch.chain, w_acct(W, (uint32_t)a), DNC_GEN_SALE, v); /* door: genesis */
 				if (crc)
 					return w_setup_fail(W, "sale allocation", crc);
 			}
@@ -158,7 +158,7 @@ static dn_rc allocate_sale(world *W, dn_amount alloc)
 			weight[a] = 0;
 		}
 	if (last != W_NONE && given < alloc) {
-		dnc_rc crc = dnc_chain_genesis(W->ch.chain, w_acct(W, last), DNC_GEN_SALE, alloc - given);
+		dnc_rc crc = dnc_chain_genesis(W->ch.chain, w_acct(W, last), DNC_GEN_SALE, alloc - given); /* door: genesis */
 		if (crc)
 			return w_setup_fail(W, "sale allocation", crc);
 	}
@@ -178,7 +178,7 @@ static dn_rc allocate_community(world *W, dn_amount alloc, dn_amount pool_base)
 	}
 	dnc_rc crc;
 	if (pool_base > 0) {
-		crc = dnc_chain_genesis(W->ch.chain, W->ch.exchange, DNC_GEN_COMMUNITY, pool_base);
+		crc = dnc_chain_genesis(W->ch.chain, W->ch.exchange, DNC_GEN_COMMUNITY, pool_base); /* door: genesis */
 		if (crc)
 			return w_setup_fail(W, "exchange pool", crc);
 		gleft -= pool_base;
@@ -189,13 +189,13 @@ static dn_rc allocate_community(world *W, dn_amount alloc, dn_amount pool_base)
 			dn_amount v = W->ag.role[a] & W_OPERATOR ? drop * 1000 : drop;
 			if (v > gleft)
 				break;
-			crc = dnc_chain_genesis(W->ch.chain, w_acct(W, (uint32_t)a), DNC_GEN_COMMUNITY, v);
+			crc = dnc_chain_genesis(W->ch.chain, w_acct(W, (uint32_t)a), DNC_GEN_COMMUNITY, v); /* door: genesis */
 			if (crc)
 				return w_setup_fail(W, "community airdrop", crc);
 			gleft -= v;
 		}
 	if (gleft > 0) {
-		crc = dnc_chain_genesis(W->ch.chain, dnc_chain_foundation(W->ch.chain), DNC_GEN_COMMUNITY, gleft);
+		crc = dnc_chain_genesis(W->ch.chain, dnc_chain_foundation(W->ch.chain), DNC_GEN_COMMUNITY, gleft); /* door: genesis */
 		if (crc)
 			return w_setup_fail(W, "foundation reserve", crc);
 	}
@@ -227,7 +227,7 @@ static dn_rc allocate(world *W, dn_amount pool_base)
 static dn_rc genesis_votes(world *W)
 {
 	const world_cfg *C = &W->cfg;
-	dnc_ledger *L = dnc_chain_ledger(W->ch.chain);
+	dnc_ledger *L = dnc_chain_ledger(W->ch.chain); /* door: genesis */
 	for (uint64_t a = 0; a < C->n; a++) {
 		if (!(W->ag.role[a] & (W_HOLDER | W_CANDIDATE)))
 			continue;

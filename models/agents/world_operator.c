@@ -5,12 +5,15 @@
  * a new one in a tile where demand went unmet in the last hour (one per
  * tile per hour); every rented site is paid for the coming hour with a
  * signed DNC_TX_RENT, bought DNET first when the operator runs short. A
- * rented site serves as a small cell at operator.price_usd_per_gb; what
- * its sessions pay is swept to the operator when a redeem settles
- * (world_session.c). Not here: the cell's radio (world_relay.c, path rate).
+ * rented site serves as a small cell at operator.price_usd_per_gb; its
+ * sessions' redeems pay the owner's node (the distributor that signs
+ * them), which sends the hour's takings on to the operator with a signed
+ * DNC_TX_TRANSFER at the next hourly review. Not here: the cell's radio
+ * (world_relay.c, path rate).
  */
 #include "world.h"
 
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -47,41 +50,62 @@ static dn_rc review_site(world *W, wpart *P, uint32_t s, uint32_t op, dn_amount 
 
 /* The hour's rent, a DNC_TX_RENT from the operator to the owner, straight
  * into the mempool (it reaches the producers over the tile's backhaul). */
-static dn_rc pay_rent(world *W, dn_time_ns t, unsigned part, wpart *P, uint32_t op, uint32_t s, dn_amount rent)
+static dn_rc pay_rent(world *W, dn_time_ns t, unsigned part, uint32_t op, uint32_t s, dn_amount rent)
 {
-	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
-	if (dnc_ledger_balance(L, w_acct(W, op)) < rent * 2) {
+	if (w_balance(W, op) < rent * 2) {
 		/* the operator buys DNET for two days of rents */
 		dn_rc rc = w_exchange_buy_now(W, op, (int64_t)(dn_usd_micro_of_usd(W->cfg.site_rent_usd_hour) * 48));
 		if (rc)
 			return rc;
 	}
-	uint8_t sk[DNC_SK_BYTES];
-	dn_rc rc = w_secret(W, op, sk);
-	if (rc)
-		return rc;
 	dnc_tx tx;
 	memset(&tx, 0, sizeof tx);
 	tx.type = DNC_TX_RENT;
-	tx.from = *dnc_ledger_pk(L, w_acct(W, op));
-	tx.nonce = dnc_ledger_nonce(L, w_acct(W, op)) + W->ag.inflight[op];
-	tx.u.rent.owner = *dnc_ledger_pk(L, w_acct(W, s));
+	tx.u.rent.owner = *dnc_ledger_pk(dnc_chain_ledger_c(W->ch.chain), w_acct(W, s));
 	tx.u.rent.price_per_period = rent;
 	tx.u.rent.periods = 1;
-	if (dnc_tx_sign(&W->ch.sig, dnc_chain_id(W->ch.chain), sk, &tx))
-		return w_block_fail(W, "signing a rent", DNC_EINVAL);
-	wtx q;
-	memset(&q, 0, offsetof(wtx, tx));
-	q.submit_ns = t;
-	q.arrive_ns = t + P->delay_ns;
-	q.part = part;
-	q.agent = op;
-	q.slot = s;
-	q.purpose = TX_RENT;
-	q.seq = P->seq++;
-	q.tx = tx;
-	W->ag.inflight[op]++;
-	return wvec_push(&W->mp.pool, &q);
+	return w_send_from_block(W, t, part, op, TX_RENT, s, &tx);
+}
+
+/* Index of site-owner agent a in the ascending site list (it must be one). */
+static uint32_t site_index(const world_operators *O, uint32_t a)
+{
+	uint32_t lo = 0, hi = O->n_sites;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (O->sites[mid] < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	assert(lo < O->n_sites && O->sites[lo] == a);
+	return lo;
+}
+
+void w_site_owes(world *W, uint32_t site, dn_amount base)
+{
+	assert(base > 0);
+	W->ops.owed_base[site_index(&W->ops, site)] += base;
+}
+
+/* R-RENT-1: the owner of site i sends what it took for the operator since
+ * the last review (no more than it holds now) with a signed transfer. */
+static dn_rc sweep_site(world *W, dn_time_ns t, unsigned part, uint32_t i, uint32_t op)
+{
+	world_operators *O = &W->ops;
+	uint32_t s = O->sites[i];
+	dn_amount v = O->owed_base[i], bal = w_balance(W, s);
+	if (v > bal)
+		v = bal;
+	if (v <= 0)
+		return DN_OK;
+	dnc_tx tx;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_TRANSFER;
+	tx.u.transfer.to = *dnc_ledger_pk(dnc_chain_ledger_c(W->ch.chain), w_acct(W, op));
+	tx.u.transfer.amount = v;
+	O->owed_base[i] -= v;
+	return w_send_from_block(W, t, part, s, TX_SWEEP, op, &tx);
 }
 
 dn_rc w_operators_hour(world *W, dn_time_ns t)
@@ -100,9 +124,11 @@ dn_rc w_operators_hour(world *W, dn_time_ns t)
 		wpart *P = w_part(W, part);
 		uint32_t op = O->agents[s % C->operators];
 		bool rented;
-		rc = review_site(W, P, s, op, rent, &rented);
+		rc = sweep_site(W, t, part, i, op);
+		if (!rc)
+			rc = review_site(W, P, s, op, rent, &rented);
 		if (!rc && rented)
-			rc = pay_rent(W, t, part, P, op, s, rent);
+			rc = pay_rent(W, t, part, op, s, rent);
 	}
 	if (rc)
 		return rc;

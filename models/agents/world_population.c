@@ -278,7 +278,8 @@ static dn_rc list_sites(world *W)
 		if (W->ag.role[a] & W_SITE)
 			O->n_sites++;
 	O->sites = calloc(O->n_sites ? O->n_sites : 1, sizeof *O->sites);
-	if (!O->sites)
+	O->owed_base = calloc(O->n_sites ? O->n_sites : 1, sizeof *O->owed_base);
+	if (!O->sites || !O->owed_base)
 		return DN_ENOMEM;
 	O->n_sites = 0;
 	for (uint64_t a = 0; a < W->cfg.n; a++)

@@ -10,11 +10,12 @@
  *   redeem    the distributor (payee) redeems the latest credential every
  *             30 credentials and at the end (R-CRED-6), a fraudulent one
  *             also a forged or replayed one (R-CRED-7);
- *   settle    in the block step, an applied redeem pays the relays
- *             (R-SHARE-2) and sweeps a rented cell's takings to its
- *             operator (R-RENT-1): the session's only direct ledger writes
- *             (pay); a rejected forgery costs the sharer a retract
- *             (R-ADMIN-1);
+ *   settle    in the block step: the redeem transaction itself has paid
+ *             the fee, the path's relays (R-SHARE-2, named when the
+ *             session opened) and the distributor; settling records it
+ *             and notes what a rented cell's owner holds for its operator
+ *             (R-RENT-1, swept hourly by a transfer); a rejected forgery
+ *             costs the sharer a retract (R-ADMIN-1);
  *   receipts  back in the tile: opened, redeemed, closed (the slot is freed).
  * Who is matched and at what price is the consumer's and the sharer's
  * business; the path's rate and loss are world_relay.c's.
@@ -119,6 +120,11 @@ dn_rc w_session_open(world *W, dn_part *p, const w_open *o)
 	tx.u.open.price_per_unit = o->price_per_unit_base;
 	tx.u.open.units = o->deposit_units;
 	tx.u.open.expiry_s = (dnc_time_s)(dn_whole_s_of_ns(now) + 6 * 3600);
+	/* R-SHARE-2: the path's relays are the session's; the contract pays
+	 * them at every redeem */
+	tx.u.open.n_relays = (uint8_t)s->n_relays;
+	for (uint32_t i = 0; i < s->n_relays; i++)
+		tx.u.open.relay[i] = *dnc_ledger_pk(dnc_chain_ledger_c(W->ch.chain), w_acct(W, s->relay[i]));
 	return w_submit(W, p, a, TX_OPEN, slot, s->gen, &tx, 0);
 }
 
@@ -300,32 +306,18 @@ dn_rc w_ev_tick(dn_part *p, const dn_event *ev)
 
 /* ---- settle (the block step) ---- */
 
-/* The session's direct ledger writes: a share of a redeemed payment moves
- * from the distributor's account (payee) to a relay or the operator. */
-static dn_rc pay(world *W, uint32_t from, uint32_t to, dn_amount base, const char *what)
-{
-	dnc_rc crc = dnc_ledger_transfer(dnc_chain_ledger(W->ch.chain), w_acct(W, from), w_acct(W, to), base);
-	return crc ? w_block_fail(W, what, crc) : DN_OK;
-}
-
-/* R-SHARE-2 on what is left after the community fee (R-FEE-3): the
- * relays' shares; *to_provider is the rest. */
-static dn_rc pay_relays(world *W, const wsess *s, dn_amount net, dn_amount *to_provider)
+/* R-SHARE-2: the relays' shares of a redeem, which the contract paid with
+ * it (dnc_session_redeem): the metrics and the relays' earnings. OUT
+ * *to_provider: what the distributor kept. */
+static dn_rc relays_paid(world *W, const wsess *s, dn_amount net, dn_amount *to_provider)
 {
 	dn_metrics_part *m = &W->rec.blockm;
-	dnc_params np = W->cfg.cp;
-	np.community_fee_ppm = 0;
 	dnc_share_split sp;
-	dnc_rc crc = dnc_split_share(&np, net, s->n_relays, NULL, &sp);
+	dnc_rc crc = dnc_session_split(dnc_chain_params(W->ch.chain), net, s->n_relays, &sp);
 	if (crc)
 		return w_block_fail(W, "relay split", crc);
 	dn_rc rc = DN_OK;
 	for (uint32_t i = 0; i < s->n_relays && !rc; i++) {
-		if (sp.relay[i] > 0) {
-			dn_rc prc = pay(W, s->payee, s->relay[i], sp.relay[i], "paying a relay");
-			if (prc)
-				return prc;
-		}
 		rc = dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, DN_METRICS_ROLE_RELAY, sp.relay[i]);
 		if (!rc)
 			rc = w_touch(W, w_acct(W, s->relay[i]));
@@ -335,6 +327,10 @@ static dn_rc pay_relays(world *W, const wsess *s, dn_amount net, dn_amount *to_p
 	return rc;
 }
 
+/* An applied redeem: the contract has paid the fee, the relays and the
+ * distributor from the deposit in this very transaction; here are the
+ * metrics, the earnings that drive decisions, and what a rented cell's
+ * owner now holds for its operator (swept hourly, world_operator.c). */
 dn_rc w_session_settle(world *W, const wtx *q, const dnc_tx_receipt *r)
 {
 	dn_metrics_part *m = &W->rec.blockm;
@@ -348,15 +344,10 @@ dn_rc w_session_settle(world *W, const wtx *q, const dnc_tx_receipt *r)
 		rc = dn_metrics_spend(m, DN_METRICS_ROLE_CONSUMER, r->fee_paid);
 	dn_amount to_provider = net;
 	if (!rc && s->n_relays && net > 0)
-		rc = pay_relays(W, s, net, &to_provider);
+		rc = relays_paid(W, s, net, &to_provider);
 	dn_metrics_role pr = s->op != W_NONE ? DN_METRICS_ROLE_OPERATOR : DN_METRICS_ROLE_SHARER;
-	if (!rc && s->op != W_NONE && to_provider > 0) {
-		/* a rented cell's takings belong to the operator (R-RENT-1) */
-		rc = pay(W, s->payee, s->op, to_provider, "sweeping a cell's takings to its operator");
-		if (rc)
-			return rc;
-		rc = w_touch(W, w_acct(W, s->op));
-	}
+	if (!rc && s->op != W_NONE && to_provider > 0)
+		w_site_owes(W, s->payee, to_provider); /* a rented cell's takings are the operator's (R-RENT-1) */
 	if (!rc)
 		rc = dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, pr, to_provider);
 	/* what a rented site earns its operator, for the rental decision */

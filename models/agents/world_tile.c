@@ -19,31 +19,10 @@ dn_rc w_submit(world *W, dn_part *p, uint32_t agent, uint32_t purpose, uint32_t 
                dnc_tx *tx, uint32_t fraud)
 {
 	wpart *P = dn_part_model(p);
-	uint8_t sk[DNC_SK_BYTES];
-	dn_rc rc = w_secret(W, agent, sk);
-	if (rc)
-		return rc;
-	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
-	tx->from = *dnc_ledger_pk(L, w_acct(W, agent));
-	tx->nonce = dnc_ledger_nonce(L, w_acct(W, agent)) + W->ag.inflight[agent];
-	if (dnc_tx_sign(&W->ch.sig, dnc_chain_id(W->ch.chain), sk, tx)) {
+	dn_rc rc = w_queue_signed(W, &P->out, P, dn_part_now(p), agent, purpose, slot, gen, fraud, tx);
+	if (rc == DN_EINVAL)
 		dn_part_set_error(p, "signing a transaction of agent %u", agent);
-		return DN_EINVAL;
-	}
-	wtx q;
-	memset(&q, 0, offsetof(wtx, tx));
-	q.submit_ns = dn_part_now(p);
-	q.arrive_ns = q.submit_ns + P->delay_ns;
-	q.part = P->tile;
-	q.agent = agent;
-	q.slot = slot;
-	q.gen = gen;
-	q.purpose = purpose;
-	q.fraud = fraud;
-	q.seq = P->seq++;
-	q.tx = *tx;
-	W->ag.inflight[agent]++;
-	return wvec_push(&P->out, &q);
+	return rc;
 }
 
 /* ---- receipts of the last block ---- */
@@ -59,7 +38,7 @@ static dn_rc ev_blockrx(dn_part *p, const dn_event *ev)
 		const wrcpt *c = wvec_at(&P->in, i);
 		if (c->purpose == TX_UNLOCK)
 			rc = w_team_receipt(W, p, c);
-		else if (c->purpose != TX_VOTE && c->purpose != TX_RENT && c->purpose != TX_RETRACT)
+		else if (w_purpose_for_tile(c->purpose))
 			rc = w_session_receipt(W, p, c);
 	}
 	P->in.n = 0;

@@ -123,16 +123,38 @@ void w_gini_commit(world *W)
 
 dn_rc w_setup_fail(world *W, const char *what, dnc_rc rc)
 {
-	if (rc == DNC_ENOMEM) { /* the machine's limit, not the scenario's fault: exit 1 */
-		dn_world_set_error(W->w, "out of memory while building the world: %s (%s)", what, dnc_rc_name(rc));
-		return DN_ENOMEM;
-	}
-	dn_world_set_error(W->w, "protocol library: %s: %s", what, dnc_rc_name(rc));
-	return DN_EINVAL;
+	return dn_chain_fail(W->w, "while building the world", what, rc);
 }
 
 dn_rc w_block_fail(world *W, const char *what, dnc_rc rc)
 {
-	dn_world_set_error(W->w, "block step: %s: %s", what, dnc_rc_name(rc));
-	return rc == DNC_ENOMEM ? DN_ENOMEM : DN_EINVAL;
+	return dn_chain_fail(W->w, "in the block step", what, rc);
+}
+
+dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32_t agent, uint32_t purpose,
+                     uint32_t slot, uint32_t gen, uint32_t fraud, dnc_tx *tx)
+{
+	uint8_t sk[DNC_SK_BYTES];
+	dn_rc rc = w_secret(W, agent, sk);
+	if (rc)
+		return rc;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	tx->from = *dnc_ledger_pk(L, w_acct(W, agent));
+	tx->nonce = dnc_ledger_nonce(L, w_acct(W, agent)) + W->ag.inflight[agent];
+	if (dnc_tx_sign(&W->ch.sig, dnc_chain_id(W->ch.chain), sk, tx))
+		return DN_EINVAL;
+	wtx q;
+	memset(&q, 0, offsetof(wtx, tx));
+	q.submit_ns = t;
+	q.arrive_ns = t + P->delay_ns;
+	q.part = P->tile;
+	q.agent = agent;
+	q.slot = slot;
+	q.gen = gen;
+	q.purpose = purpose;
+	q.fraud = fraud;
+	q.seq = P->seq++;
+	q.tx = *tx;
+	W->ag.inflight[agent]++;
+	return wvec_push(into, &q);
 }

@@ -280,6 +280,217 @@ static void test_R_SHARE_2_three_hop_relay_exact_shares(void **state)
 	dn_registry_free(reg);
 }
 
+/* ---- one door: money moves inside the transactions that carry it ---- */
+
+/* What the observer (world_chain.tx_hook) saw: balances of the accounts a
+ * transaction names, taken just before it is applied. */
+typedef struct door_obs {
+	dnc_acct acct[DNC_MAX_MIDDLEMEN + 8];
+	dn_amount before[DNC_MAX_MIDDLEMEN + 8];
+	uint32_t n;
+	uint64_t redeems_relayed, contents, recommends, in_next_block;
+	dn_amount relay_total[8]; /* line world: what each relay got inside redeems */
+	uint32_t relay_agent[8], n_relay_agents;
+} door_obs;
+
+static void obs_add(door_obs *o, const world *W, dnc_acct a)
+{
+	for (uint32_t i = 0; i < o->n; i++)
+		if (o->acct[i] == a)
+			return;
+	o->acct[o->n] = a;
+	o->before[o->n] = dnc_ledger_balance(dnc_chain_ledger_c(W->ch.chain), a);
+	o->n++;
+}
+
+/* The change of a's balance across the transaction. */
+static dn_amount obs_delta(const door_obs *o, const world *W, dnc_acct a)
+{
+	for (uint32_t i = 0; i < o->n; i++)
+		if (o->acct[i] == a)
+			return dnc_ledger_balance(dnc_chain_ledger_c(W->ch.chain), a) - o->before[i];
+	fail_msg("account %u not observed", (unsigned)a);
+	return 0;
+}
+
+static dnc_acct acct_of(const world *W, const dnc_pubkey *pk)
+{
+	dnc_acct a = dnc_ledger_find(dnc_chain_ledger_c(W->ch.chain), pk);
+	assert_true(a != DNC_NONE);
+	return a;
+}
+
+/* Expected balance change of account a: the sum of the shares it takes. */
+typedef struct door_want { dnc_acct acct[DNC_MAX_MIDDLEMEN + 8]; dn_amount v[DNC_MAX_MIDDLEMEN + 8]; uint32_t n; } door_want;
+
+static void want_add(door_want *w, dnc_acct a, dn_amount v)
+{
+	for (uint32_t i = 0; i < w->n; i++)
+		if (w->acct[i] == a) {
+			w->v[i] += v;
+			return;
+		}
+	w->acct[w->n] = a;
+	w->v[w->n++] = v;
+}
+
+static void door_hook(void *ctx, const world *W, const wtx *q, dn_time_ns t, dnc_rc rc, const dnc_tx_receipt *r)
+{
+	door_obs *o = ctx;
+	const dnc_tx *tx = &q->tx;
+	const dnc_acct pot = dnc_chain_fee_pot(W->ch.chain);
+	if (!r) { /* before: note the balances of every account the transaction names */
+		o->n = 0;
+		obs_add(o, W, acct_of(W, &tx->from));
+		obs_add(o, W, pot);
+		for (uint32_t i = 0; i < o->n_relay_agents; i++)
+			obs_add(o, W, w_acct(W, o->relay_agent[i]));
+		if (tx->type == DNC_TX_REDEEM) {
+			const dnc_session *ss = dnc_session_get(dnc_chain_sessions(W->ch.chain), tx->u.redeem.session_id);
+			if (ss) {
+				const dnc_acct *rel = dnc_session_relays(dnc_chain_sessions(W->ch.chain), ss);
+				obs_add(o, W, ss->consumer);
+				obs_add(o, W, ss->distributor);
+				for (uint32_t i = 0; i < ss->n_relays; i++)
+					obs_add(o, W, rel[i]);
+			}
+		} else if (tx->type == DNC_TX_CONTENT) {
+			obs_add(o, W, acct_of(W, &tx->u.content.origin));
+			obs_add(o, W, acct_of(W, &tx->u.content.seller));
+			for (uint32_t i = 0; i < tx->u.content.n_middle; i++)
+				obs_add(o, W, acct_of(W, &tx->u.content.middle[i]));
+		} else if (tx->type == DNC_TX_TRANSFER) {
+			obs_add(o, W, acct_of(W, &tx->u.transfer.to));
+		}
+		return;
+	}
+	if (rc != DNC_OK) {
+		for (uint32_t i = 0; i < o->n; i++) /* a refused transaction moves nothing */
+			assert_int_equal(obs_delta(o, W, o->acct[i]), 0);
+		return;
+	}
+	const dnc_params *p = dnc_chain_params(W->ch.chain);
+	door_want want;
+	memset(&want, 0, sizeof want);
+	if (tx->type == DNC_TX_REDEEM) {
+		const dnc_sessions *T = dnc_chain_sessions(W->ch.chain);
+		const dnc_session *ss = dnc_session_get(T, tx->u.redeem.session_id);
+		dnc_share_split sp;
+		assert_int_equal(dnc_session_split(p, r->moved, ss->n_relays, &sp), DNC_OK);
+		const dnc_acct *rel = dnc_session_relays(T, ss);
+		want_add(&want, ss->consumer, 0); /* from its lock, not its balance */
+		want_add(&want, pot, r->fee_paid);
+		want_add(&want, ss->distributor, sp.provider);
+		for (uint32_t i = 0; i < ss->n_relays; i++) {
+			want_add(&want, rel[i], sp.relay[i]);
+			for (uint32_t k = 0; k < o->n_relay_agents; k++)
+				if (w_acct(W, o->relay_agent[k]) == rel[i])
+					o->relay_total[k] += sp.relay[i];
+		}
+		o->redeems_relayed += ss->n_relays > 0;
+	} else if (tx->type == DNC_TX_CONTENT) {
+		dnc_fwd_split sp;
+		assert_int_equal(dnc_split_forward(p, tx->u.content.price, tx->u.content.n_middle, tx->u.content.direct, &sp),
+		                 DNC_OK);
+		want_add(&want, acct_of(W, &tx->from), -tx->u.content.price);
+		want_add(&want, pot, sp.fee);
+		want_add(&want, acct_of(W, &tx->u.content.origin), sp.origin);
+		if (!tx->u.content.direct)
+			want_add(&want, acct_of(W, &tx->u.content.seller), sp.seller);
+		for (uint32_t i = 0; i < tx->u.content.n_middle; i++)
+			want_add(&want, acct_of(W, &tx->u.content.middle[i]), sp.middle[i]);
+		assert_int_equal(r->moved, tx->u.content.price);
+		o->contents++;
+		/* signed when the content model settled the sale (at a block),
+		 * carried by a later one */
+		o->in_next_block += q->submit_ns < t && q->submit_ns % W->cfg.block_ns == 0;
+	} else if (q->purpose == TX_RECOMMEND) {
+		want_add(&want, acct_of(W, &tx->from), -tx->u.transfer.amount);
+		want_add(&want, acct_of(W, &tx->u.transfer.to), tx->u.transfer.amount);
+		o->recommends++;
+	} else {
+		return; /* other types: not what this test is about */
+	}
+	want_add(&want, pot, 0);
+	for (uint32_t i = 0; i < o->n_relay_agents; i++)
+		want_add(&want, w_acct(W, o->relay_agent[i]), 0);
+	for (uint32_t i = 0; i < want.n; i++)
+		if (want.acct[i] != acct_of(W, &tx->from) || tx->fee == 0)
+			assert_int_equal(obs_delta(o, W, want.acct[i]), want.v[i]);
+}
+
+/* R-SHARE-2 through the one door: in the three-relay line world, every
+ * relay's whole income arrives inside redeem transactions, which pay the
+ * fee, the relays and the distributor from the consumer's deposit in the
+ * block that carries them; no other transaction moves a relay's balance. */
+static void test_one_door_relay_payout_is_the_redeem(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	dn_scenario *s = NULL;
+	dn_world *w = new_world(reg, line_relay_yaml, 1, &s);
+	world *W = dn_world_model(w);
+	door_obs o;
+	memset(&o, 0, sizeof o);
+	o.n_relay_agents = 3;
+	o.relay_agent[0] = 1, o.relay_agent[1] = 2, o.relay_agent[2] = 3;
+	W->ch.tx_hook = door_hook;
+	W->ch.tx_hook_ctx = &o;
+	run_world(w);
+	assert_true(o.redeems_relayed >= 1);
+	for (uint32_t i = 0; i < 3; i++) {
+		assert_true(o.relay_total[i] > 0);
+		assert_int_equal(dnc_ledger_balance(dnc_chain_ledger_c(W->ch.chain), w_acct(W, o.relay_agent[i])),
+		                 o.relay_total[i]);
+	}
+	/* the sessions carry their path on chain */
+	const dnc_sessions *T = dnc_chain_sessions(W->ch.chain);
+	for (uint64_t i = 0; i < T->n; i++)
+		assert_int_equal(T->v[i].n_relays, 3);
+	assert_int_equal(W->ch.custody_moves, 0);
+	dn_world_free(w);
+	dn_scenario_free(s);
+	dn_registry_free(reg);
+}
+
+/* R-FWD-1..3 through the one door: every content sale is a CONTENT
+ * transaction the buyer signed, carried by a later block, whose split
+ * moves exactly the balances dnc_split_forward says inside it; a
+ * recommender's fee is a transfer; the paid-sales count is the number of
+ * applied CONTENT transactions. */
+static void test_one_door_content_sale_is_a_transaction(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	dn_scenario *s = NULL;
+	dn_world *w = new_world(
+		reg,
+		"sim: {model: world, seed: 5, end_time_s: 3600, partitions: 2, sample_interval_s: 10}\n"
+		"world: {agents: 1500, area_km: 0.6, candidates: 30, operators: 0}\n"
+		"chain: {delegates: 21}\n"
+		"content: {enabled: true, creator_fraction: 0.1, recommender_fraction: 0.2, items_per_creator_per_day: 96,"
+		" purchases_per_agent_per_day: 12, resell_probability: 0.8}\n",
+		1, &s);
+	world *W = dn_world_model(w);
+	door_obs o;
+	memset(&o, 0, sizeof o);
+	W->ch.tx_hook = door_hook;
+	W->ch.tx_hook_ctx = &o;
+	run_world(w);
+	print_message("content transactions %llu, recommendation fees %llu, refused %llu\n",
+	              (unsigned long long)o.contents, (unsigned long long)o.recommends,
+	              (unsigned long long)W->ct.unpaid);
+	assert_true(o.contents >= 20);
+	assert_true(o.recommends >= 1);
+	assert_int_equal(o.in_next_block, o.contents);
+	assert_int_equal(W->ct.sales, o.contents);
+	assert_true(W->ct.forwarded >= 1);
+	assert_supply_conserved(W);
+	dn_world_free(w);
+	dn_scenario_free(s);
+	dn_registry_free(reg);
+}
+
 /* ---- R-SHARE-1 ---- */
 
 static void test_R_SHARE_1_direct_session_exact_balances(void **state)
@@ -791,14 +1002,22 @@ static void test_R_RENT_1_operator_rents_a_cell(void **state)
 	const dn_amount rent = (dn_amount)llround(0.2 / ((double)price0 / 1e6) * 1e8);
 	const dn_amount fee = (dn_amount)((unsigned __int128)(uint64_t)rent *
 	                                  dnc_chain_params(W->ch.chain)->community_fee_ppm / 1000000u);
-	const dn_amount owner = dnc_ledger_balance(L, w_acct(W, SITE));
-	assert_true(owner > 0);
+	/* the owner holds its rents and what the cell took since the last
+	 * hourly sweep, which it still owes the operator */
+	assert_int_equal(W->ops.n_sites, 1);
+	assert_int_equal(W->ops.sites[0], SITE);
+	const dn_amount owed = W->ops.owed_base[0];
+	const dn_amount owner = dnc_ledger_balance(L, w_acct(W, SITE)) - owed;
+	assert_true(owed >= 0 && owner > 0);
 	assert_int_equal(owner % (rent - fee), 0);
 	const dn_amount k = owner / (rent - fee);
 	assert_true(k >= 1 && k <= 3);
 	/* the cell's takings (one redeem per session here, or the sum differs
-	 * by at most a base unit per extra redeem) went to the operator */
-	dn_amount op_gain = dnc_ledger_balance(L, w_acct(W, OP)) - op0 + k * rent;
+	 * by at most a base unit per extra redeem) went to the operator, by
+	 * the owner's signed transfers, but for what is still owed */
+	assert_int_equal(W->ch.custody_moves, 0); /* no DNET came from the exchange */
+	dn_amount op_gain = dnc_ledger_balance(L, w_acct(W, OP)) - op0 + k * rent + owed;
+	assert_true(op_gain - owed > 0); /* at least one sweep reached the chain */
 	assert_true(op_gain <= h.provider && op_gain >= h.provider - (dn_amount)h.sessions * 8);
 	assert_true(op_gain > 0);
 	print_message("rented %lld hour(s); %llu cell sessions; operator took in %lld, owner got %lld\n", (long long)k,
@@ -872,6 +1091,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_R_SHARE_2_three_hop_relay_exact_shares),
 		cmocka_unit_test(test_R_SHARE_1_direct_session_exact_balances),
+		cmocka_unit_test(test_one_door_relay_payout_is_the_redeem),
+		cmocka_unit_test(test_one_door_content_sale_is_a_transaction),
 		cmocka_unit_test(test_conservation_every_block),
 		cmocka_unit_test(test_conservation_checked_every_block_by_default),
 		cmocka_unit_test(test_conservation_violation_stops_the_run),
