@@ -6,6 +6,7 @@
  * the run completed; an error or an interrupt (SIGINT, SIGTERM) leaves
  * nothing at <out>. A progress line goes to stderr on a terminal.
  */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -172,7 +173,18 @@ static int mkdir_parent(const char *path)
 	return 0;
 }
 
-int dn_cmd_run(int argc, char **argv)
+/* What `dnetsim run` was asked to do. */
+typedef struct run_opts {
+	dn_cli_sets sets;
+	const char *path;       /* the scenario */
+	const char *out_path;   /* NULL: results/<name>.h5 */
+	const char *seed;       /* --seed, or NULL */
+	uint64_t threads;
+	bool quiet, force_progress, force;
+} run_opts;
+
+/* The command line into *o. -1 to go on, else the exit code. */
+static int run_parse(int argc, char **argv, run_opts *o)
 {
 	static const struct option opts[] = {
 		{"seed", required_argument, NULL, 's'}, {"threads", required_argument, NULL, 't'},
@@ -181,19 +193,16 @@ int dn_cmd_run(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},       {"force", no_argument, NULL, 'f'},
 		{NULL, 0, NULL, 0},
 	};
-	dn_cli_sets sets = {0};
-	const char *out_path = NULL, *seed = NULL;
-	uint64_t threads = 0;
-	bool quiet = false, force_progress = false, force = false, seed_set = false;
+	bool seed_set = false;
 	int c;
 	optind = 1;
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': seed = optarg; break;
+		case 's': o->seed = optarg; break;
 		case 't':
-			if (!dn_cli_parse_u64("--threads", optarg, &threads) || threads > 1024) {
-				if (threads > 1024)
+			if (!dn_cli_parse_u64("--threads", optarg, &o->threads) || o->threads > 1024) {
+				if (o->threads > 1024)
 					fprintf(stderr, "dnetsim: --threads must be at most 1024\n");
 				return DN_EXIT_USAGE;
 			}
@@ -203,17 +212,17 @@ int dn_cmd_run(int argc, char **argv)
 				fprintf(stderr, "dnetsim run: --out needs a file name\n");
 				return DN_EXIT_USAGE;
 			}
-			out_path = optarg;
+			o->out_path = optarg;
 			break;
 		case 'S':
 			if (strncmp(optarg, "sim.seed=", 9) == 0)
 				seed_set = true;
-			if (!dn_cli_sets_add(&sets, optarg))
+			if (!dn_cli_sets_add(&o->sets, optarg))
 				return DN_EXIT_USAGE;
 			break;
-		case 'q': quiet = true; break;
-		case 'p': force_progress = true; break;
-		case 'f': force = true; break;
+		case 'q': o->quiet = true; break;
+		case 'p': o->force_progress = true; break;
+		case 'f': o->force = true; break;
 		case 'h': run_usage(stdout); return DN_EXIT_OK;
 		default: run_usage(stderr); return DN_EXIT_USAGE;
 		}
@@ -223,97 +232,77 @@ int dn_cmd_run(int argc, char **argv)
 		run_usage(stderr);
 		return DN_EXIT_USAGE;
 	}
-	const char *path = argv[optind];
-	if (seed && seed_set) {
+	o->path = argv[optind];
+	if (o->seed && seed_set) {
 		fprintf(stderr, "dnetsim run: the seed is given twice (--seed and --set sim.seed): give it once\n");
 		return DN_EXIT_USAGE;
 	}
-	if (seed) {
+	if (o->seed) {
 		uint64_t v;
-		if (!dn_cli_parse_u64("--seed", seed, &v))
+		if (!dn_cli_parse_u64("--seed", o->seed, &v))
 			return DN_EXIT_USAGE;
-		snprintf(sets.seed_buf, sizeof sets.seed_buf, "sim.seed=%" PRIu64, v);
-		if (!dn_cli_sets_add(&sets, sets.seed_buf))
+		snprintf(o->sets.seed_buf, sizeof o->sets.seed_buf, "sim.seed=%" PRIu64, v);
+		if (!dn_cli_sets_add(&o->sets, o->sets.seed_buf))
 			return DN_EXIT_USAGE;
 	}
+	return -1;
+}
 
-	int code = DN_EXIT_FAIL;
-	dn_cli_registry cr;
-	dn_scenario *s = NULL;
-	dn_world *w = NULL;
-	dn_results *r = NULL;
-	char *yaml = NULL, *owned_out = NULL;
+/* Before anything is built: the results file may be written (its name,
+ * its folder) and the world fits in memory. -1 to go on, else the exit code. */
+static int run_prepare(const run_opts *o, dn_cli_registry *cr, const dn_model *model, const dn_scenario *s)
+{
+	assert(o->out_path);
+	if (!dn_cli_out_ok(o->out_path, s, cr, o->force))
+		return DN_EXIT_USAGE;
+	if (mkdir_parent(o->out_path) != 0) {
+		fprintf(stderr, "dnetsim: cannot create the folder of %s: %s\n", o->out_path, strerror(errno));
+		return DN_EXIT_FAIL;
+	}
+	if (!dn_cli_out_dir_ok(o->out_path, o->quiet))
+		return DN_EXIT_FAIL;
+	int mc = dn_cli_mem_check(model, s, (int)o->threads, o->force, o->quiet, o->out_path, stderr);
+	return mc ? mc : -1;
+}
+
+/* Opens the results file and writes /config. OUT *r (NULL on failure). */
+static bool run_open_results(const run_opts *o, const dn_scenario *s, const dn_world *w, dn_results **r)
+{
 	char err[1024];
-	install_signals();
-	if (dn_cli_registry_init(&cr)) {
-		fprintf(stderr, "dnetsim: cannot build the parameter registry\n");
-		goto done;
-	}
-	s = dn_cli_load(&cr, path, &sets);
-	if (!s) {
-		code = DN_EXIT_USAGE;
-		goto done;
-	}
-	const dn_model *model = dn_model_find(dn_scn_str(s, "sim.model"));
-	if (!model) { /* unreachable: sim.model is an enum of these */
-		fprintf(stderr, "dnetsim: %s: unknown model '%s'\n", path, dn_scn_str(s, "sim.model"));
-		code = DN_EXIT_USAGE;
-		goto done;
-	}
-	if (!out_path) {
-		out_path = owned_out = default_out(path);
-		if (!owned_out)
-			goto done;
-	}
-	if (!dn_cli_out_ok(out_path, s, &cr, force)) {
-		code = DN_EXIT_USAGE;
-		goto done;
-	}
-	if (mkdir_parent(out_path) != 0) {
-		fprintf(stderr, "dnetsim: cannot create the folder of %s: %s\n", out_path, strerror(errno));
-		goto done;
-	}
-	if (!dn_cli_out_dir_ok(out_path, quiet))
-		goto done;
-	int mc = dn_cli_mem_check(model, s, (int)threads, force, quiet, out_path, stderr);
-	if (mc) {
-		code = mc;
-		goto done;
-	}
-	dn_rc rc = dn_world_new(model, s, (int)threads, &w, err, sizeof err);
-	if (rc) {
-		fprintf(stderr, "dnetsim: %s: %s\n", path, err);
-		code = (rc == DN_ERANGE || rc == DN_EINVAL) ? DN_EXIT_USAGE : DN_EXIT_FAIL;
-		goto done;
-	}
-	if (stop_flag) {
-		fprintf(stderr, "dnetsim: interrupted before the run started; nothing was written to %s\n", out_path);
-		goto done;
-	}
-	rc = dn_results_open(out_path, &r, err, sizeof err);
-	if (rc) {
+	*r = NULL;
+	if (dn_results_open(o->out_path, r, err, sizeof err)) {
 		fprintf(stderr, "dnetsim: %s\n", err);
-		goto done;
+		return false;
 	}
-	yaml = dn_scenario_to_yaml(s);
+	char *yaml = dn_scenario_to_yaml(s);
 	if (!yaml) {
 		fprintf(stderr, "dnetsim: out of memory\n");
-		goto done;
+		return false;
 	}
-	uint64_t seedv = (uint64_t)dn_scn_int(s, "sim.seed");
-	rc = dn_results_write_config(r, yaml, DN_VERSION, seedv, DN_GIT_REV, dn_world_threads(w));
+	dn_rc rc = dn_results_write_config(*r, yaml, DN_VERSION, (uint64_t)dn_scn_int(s, "sim.seed"), DN_GIT_REV,
+	                                   dn_world_threads(w));
+	free(yaml);
 	if (rc) {
-		fprintf(stderr, "dnetsim: %s: cannot write /config: %s\n", out_path, dn_results_errmsg(r));
-		goto done;
+		fprintf(stderr, "dnetsim: %s: cannot write /config: %s\n", o->out_path, dn_results_errmsg(*r));
+		return false;
 	}
-	if (!quiet)
-		printf("dnetsim %s: %s, model %s, seed %" PRIu64 ", %u partitions, %d threads\n",
-		       DN_VERSION, path, model->name, seedv, dn_world_nparts(w), dn_world_threads(w));
-	fflush(stdout);
+	return true;
+}
 
-	progress_ctx pc = {.t_start = mono_s(), .on = !quiet && (force_progress || isatty(2))};
+/* Runs the built world into r, then writes /summary and closes the file
+ * (it appears under its name only now). Owns r: closed, discarding it, on
+ * failure. The exit code. */
+static int run_record(const run_opts *o, const dn_model *model, const dn_scenario *s, dn_world *w, dn_results *r)
+{
+	char err[1024];
+	uint64_t seedv = (uint64_t)dn_scn_int(s, "sim.seed");
+	if (!o->quiet)
+		printf("dnetsim %s: %s, model %s, seed %" PRIu64 ", %u partitions, %d threads\n",
+		       DN_VERSION, o->path, model->name, seedv, dn_world_nparts(w), dn_world_threads(w));
+	fflush(stdout);
+	progress_ctx pc = {.t_start = mono_s(), .on = !o->quiet && (o->force_progress || isatty(2))};
 	dn_run_stats st;
-	rc = dn_world_run(w, r, progress_line, &pc, (volatile const int *)&stop_flag, &st, err, sizeof err);
+	dn_rc rc = dn_world_run(w, r, progress_line, &pc, (volatile const int *)&stop_flag, &st, err, sizeof err);
 	if (pc.printed)
 		fputc('\n', stderr);
 	if (rc) {
@@ -321,33 +310,89 @@ int dn_cmd_run(int argc, char **argv)
 		if ((rc == DN_EHDF5 || rc == DN_EIO) && why && why[0])
 			snprintf(err, sizeof err, "%s", why);
 		fprintf(stderr, "dnetsim: run failed: %s\n", err);
-		fprintf(stderr, "dnetsim: reproduce with: dnetsim run %s --seed %" PRIu64 "%s\n", path, seedv,
-		        sets.n > (seed ? 1u : 0u) ? " (plus the same --set options)" : "");
-		fprintf(stderr, "dnetsim: nothing was written to %s\n", out_path);
-		goto done;
+		fprintf(stderr, "dnetsim: reproduce with: dnetsim run %s --seed %" PRIu64 "%s\n", o->path, seedv,
+		        o->sets.n > (o->seed ? 1u : 0u) ? " (plus the same --set options)" : "");
+		fprintf(stderr, "dnetsim: nothing was written to %s\n", o->out_path);
+		(void)dn_results_close(r, false);
+		return DN_EXIT_FAIL;
 	}
 	rc = write_summary(r, w, &st);
 	if (rc) {
-		fprintf(stderr, "dnetsim: %s: cannot write /summary: %s\n", out_path, dn_results_errmsg(r));
-		goto done;
+		fprintf(stderr, "dnetsim: %s: cannot write /summary: %s\n", o->out_path, dn_results_errmsg(r));
+		(void)dn_results_close(r, false);
+		return DN_EXIT_FAIL;
 	}
 	rc = dn_results_close_err(r, true, err, sizeof err);
-	r = NULL;
 	if (rc) {
-		fprintf(stderr, "dnetsim: cannot finish %s: %s\n", out_path, err);
-		goto done;
+		fprintf(stderr, "dnetsim: cannot finish %s: %s\n", o->out_path, err);
+		return DN_EXIT_FAIL;
 	}
-	if (!quiet) {
+	if (!o->quiet) {
 		printf("%" PRIu64 " events in %.2f s wall (%.3g events/s), %" PRIu64 " windows\n", st.events,
 		       st.wall_s, st.wall_s > 0 ? (double)st.events / st.wall_s : 0.0, st.windows);
-		printf("results: %s\n", out_path);
+		printf("results: %s\n", o->out_path);
 	}
-	code = DN_EXIT_OK;
+	return DN_EXIT_OK;
+}
+
+int dn_cmd_run(int argc, char **argv)
+{
+	run_opts o;
+	memset(&o, 0, sizeof o);
+	int code = run_parse(argc, argv, &o);
+	if (code >= 0)
+		return code;
+	code = DN_EXIT_FAIL;
+	dn_cli_registry cr;
+	dn_scenario *s = NULL;
+	dn_world *w = NULL;
+	dn_results *r = NULL;
+	char *owned_out = NULL;
+	char err[1024];
+	install_signals();
+	if (dn_cli_registry_init(&cr)) {
+		fprintf(stderr, "dnetsim: cannot build the parameter registry\n");
+		goto done;
+	}
+	s = dn_cli_load(&cr, o.path, &o.sets);
+	if (!s) {
+		code = DN_EXIT_USAGE;
+		goto done;
+	}
+	const dn_model *model = dn_model_find(dn_scn_str(s, "sim.model"));
+	if (!model) { /* unreachable: sim.model is an enum of these */
+		fprintf(stderr, "dnetsim: %s: unknown model '%s'\n", o.path, dn_scn_str(s, "sim.model"));
+		code = DN_EXIT_USAGE;
+		goto done;
+	}
+	if (!o.out_path) {
+		o.out_path = owned_out = default_out(o.path);
+		if (!owned_out)
+			goto done;
+	}
+	int pc = run_prepare(&o, &cr, model, s);
+	if (pc >= 0) {
+		code = pc;
+		goto done;
+	}
+	dn_rc rc = dn_world_new(model, s, (int)o.threads, &w, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "dnetsim: %s: %s\n", o.path, err);
+		code = (rc == DN_ERANGE || rc == DN_EINVAL) ? DN_EXIT_USAGE : DN_EXIT_FAIL;
+		goto done;
+	}
+	if (stop_flag) {
+		fprintf(stderr, "dnetsim: interrupted before the run started; nothing was written to %s\n", o.out_path);
+		goto done;
+	}
+	if (!run_open_results(&o, s, w, &r))
+		goto done;
+	code = run_record(&o, model, s, w, r);
+	r = NULL; /* run_record closed it */
 done:
 	if (r)
 		(void)dn_results_close(r, false);
 	restore_signals();
-	free(yaml);
 	free(owned_out);
 	dn_world_free(w);
 	dn_scenario_free(s);
