@@ -46,7 +46,7 @@ enum {
 	DN_RES_PATH_MAX = 4000,     /* target path length, leaving room for ".tmp-<host>-<pid>" */
 	DN_RES_HOST_MAX = 40,       /* bytes of the host name in a temporary's name */
 	DN_RES_ERR_MAX = 512,       /* one error line */
-	DN_RES_DEFLATE_LEVEL = 1,   /* TOOLCHAIN.md: shuffle + deflate-1 is smallest and fast */
+	DN_RES_DEFLATE_LEVEL = 1,   /* shuffle + deflate-1: smallest and fast (docs/hdf5-schema.md) */
 	DN_RES_READ_ROWS = 65536    /* rows per read block in dn_results_read_series */
 };
 
