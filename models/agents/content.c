@@ -711,6 +711,7 @@ static void add_sat(dn_amount *acc, dn_amount x)
 		*acc = INT64_MAX;
 }
 
+/* Kept whole: one buy attempt per pass, its steps in the fixed order its random stream and the sale callbacks depend on. */
 dn_rc dn_content_block(dn_content *c, uint64_t height,
 		       bool (*sale)(void *ctx, const dn_content_sale *s), void *ctx)
 {

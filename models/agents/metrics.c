@@ -568,6 +568,7 @@ static double ratio(int64_t a, int64_t b)
 	return b == 0 ? NAN : (double)a / (double)b;
 }
 
+/* Kept whole: a flat list, one assignment per S_* series with its range check beside it; split, the mapping would scatter. */
 static dn_rc fill_sample(dn_metrics *m, const dn_metrics_snapshot *snap, sample *x)
 {
 	const dn_metrics_part *w = &m->window, *c = &m->total;

@@ -106,6 +106,62 @@ static dn_rc grow(dn_market_path *p, size_t *cap, size_t max_points)
 	return DN_OK;
 }
 
+/* Parses one content line "TIME,PRICE" (line number `line`) into *t_ns and
+ * *price, checking the price's range and that the time follows p's last. */
+static dn_rc parse_point(const char *name, const char *ls, size_t ll, size_t line,
+                         const dn_market_path *p, int64_t *t_ns, int64_t *price, char *err,
+                         size_t errlen)
+{
+	char ex[64];
+	const char *comma = memchr(ls, ',', ll);
+	if (!comma) {
+		excerpt(ls, ll, ex, sizeof ex);
+		return perr(DN_EPARSE, err, errlen, name,
+		            "%zu: expected TIME,PRICE (seconds,USD per DNET), got '%s'", line, ex);
+	}
+	size_t tl = (size_t)(comma - ls);
+	const char *why = parse_dec(ls, tl, 9, t_ns);
+	if (why) {
+		excerpt(ls, tl, ex, sizeof ex);
+		return perr(DN_EPARSE, err, errlen, name, "%zu: time '%s': %s", line, ex, why);
+	}
+	why = parse_dec(comma + 1, ll - tl - 1, 6, price);
+	if (why) {
+		excerpt(comma + 1, ll - tl - 1, ex, sizeof ex);
+		return perr(DN_EPARSE, err, errlen, name, "%zu: price '%s': %s", line, ex, why);
+	}
+	if (*price <= 0 || *price > DN_MARKET_PRICE_MAX) {
+		excerpt(comma + 1, ll - tl - 1, ex, sizeof ex);
+		return perr(DN_EPARSE, err, errlen, name,
+		            "%zu: price '%s' must be above 0 and at most %lld USD", line, ex,
+		            (long long)(DN_MARKET_PRICE_MAX / DN_MARKET_USD_MICRO_PER_USD));
+	}
+	if (p->n > 0 && *t_ns <= p->t_ns[p->n - 1]) {
+		excerpt(ls, tl, ex, sizeof ex);
+		return perr(DN_EPARSE, err, errlen, name,
+		            "%zu: time '%s' is not after the previous point's", line, ex);
+	}
+	return DN_OK;
+}
+
+/* Appends a point to p, growing its arrays (*cap points) up to max_points. */
+static dn_rc append_point(dn_market_path *p, size_t *cap, size_t max_points, int64_t t_ns,
+                          int64_t price, const char *name, size_t line, char *err, size_t errlen)
+{
+	if (p->n == max_points)
+		return perr(DN_ELIMIT, err, errlen, name, "%zu: more than %zu price points", line,
+		            max_points);
+	if (p->n == *cap) {
+		dn_rc rc = grow(p, cap, max_points);
+		if (rc)
+			return perr(rc, err, errlen, name, "%zu: out of memory", line);
+	}
+	p->t_ns[p->n] = t_ns;
+	p->price_usd_micro[p->n] = price;
+	p->n++;
+	return DN_OK;
+}
+
 dn_rc dn_market_path_parse(const char *name, const char *text, size_t len, size_t max_points,
                            dn_market_path **out, char *err, size_t errlen)
 {
@@ -119,7 +175,6 @@ dn_rc dn_market_path_parse(const char *name, const char *text, size_t len, size_
 		return DN_ENOMEM;
 	size_t cap = 0, line = 0, pos = 0;
 	bool seen_content = false;
-	char ex[64];
 	dn_rc rc = DN_OK;
 	while (pos < len) {
 		line++;
@@ -139,55 +194,13 @@ dn_rc dn_market_path_parse(const char *name, const char *text, size_t len, size_
 		seen_content = true;
 		if (first && ll == strlen(HEADER) && memcmp(ls, HEADER, ll) == 0)
 			continue;
-		const char *comma = memchr(ls, ',', ll);
-		if (!comma) {
-			excerpt(ls, ll, ex, sizeof ex);
-			rc = perr(DN_EPARSE, err, errlen, name,
-			          "%zu: expected TIME,PRICE (seconds,USD per DNET), got '%s'", line, ex);
-			goto fail;
-		}
-		size_t tl = (size_t)(comma - ls);
 		int64_t t_ns, price;
-		const char *why = parse_dec(ls, tl, 9, &t_ns);
-		if (why) {
-			excerpt(ls, tl, ex, sizeof ex);
-			rc = perr(DN_EPARSE, err, errlen, name, "%zu: time '%s': %s", line, ex, why);
+		rc = parse_point(name, ls, ll, line, p, &t_ns, &price, err, errlen);
+		if (rc)
 			goto fail;
-		}
-		why = parse_dec(comma + 1, ll - tl - 1, 6, &price);
-		if (why) {
-			excerpt(comma + 1, ll - tl - 1, ex, sizeof ex);
-			rc = perr(DN_EPARSE, err, errlen, name, "%zu: price '%s': %s", line, ex, why);
+		rc = append_point(p, &cap, max_points, t_ns, price, name, line, err, errlen);
+		if (rc)
 			goto fail;
-		}
-		if (price <= 0 || price > DN_MARKET_PRICE_MAX) {
-			excerpt(comma + 1, ll - tl - 1, ex, sizeof ex);
-			rc = perr(DN_EPARSE, err, errlen, name,
-			          "%zu: price '%s' must be above 0 and at most %lld USD", line, ex,
-			          (long long)(DN_MARKET_PRICE_MAX / DN_MARKET_USD_MICRO_PER_USD));
-			goto fail;
-		}
-		if (p->n > 0 && t_ns <= p->t_ns[p->n - 1]) {
-			excerpt(ls, tl, ex, sizeof ex);
-			rc = perr(DN_EPARSE, err, errlen, name,
-			          "%zu: time '%s' is not after the previous point's", line, ex);
-			goto fail;
-		}
-		if (p->n == max_points) {
-			rc = perr(DN_ELIMIT, err, errlen, name, "%zu: more than %zu price points", line,
-			          max_points);
-			goto fail;
-		}
-		if (p->n == cap) {
-			rc = grow(p, &cap, max_points);
-			if (rc) {
-				perr(rc, err, errlen, name, "%zu: out of memory", line);
-				goto fail;
-			}
-		}
-		p->t_ns[p->n] = t_ns;
-		p->price_usd_micro[p->n] = price;
-		p->n++;
 	}
 	assert(p->n <= max_points && p->n <= cap);
 	if (p->n == 0) {

@@ -322,6 +322,7 @@ static double rate_thr_dbm(const dn_net_calib *k, double rate_bps)
 }
 
 /* Max-min fair rates over collision domains (progressive filling). */
+/* Kept whole: hop table, filling rounds and hidden-terminal pass share one hop list and sum floats in one fixed order. */
 static void recompute(dn_net_mesh *m)
 {
 	const uint32_t F = m->flow_cap;

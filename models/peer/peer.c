@@ -132,9 +132,9 @@ static dn_rc chain_err(dn_world *w, const char *what, dnc_rc rc)
 	return dn_chain_fail(w, "while running the peer model", what, rc);
 }
 
-static dn_rc peer_init(dn_world *w, const dn_scenario *s)
+/* Reads the peer.* parameters into pw and checks them against each other. */
+static dn_rc peer_read_params(dn_world *w, peer_world *pw, const dn_scenario *s)
 {
-	peer_world *pw = dn_world_model(w);
 	if (dn_world_nparts(w) != 1) {
 		dn_world_set_error(w, "the peer model runs in one partition (sim.partitions: 1); "
 		                      "its parallelism is inside each block");
@@ -166,7 +166,12 @@ static dn_rc peer_init(dn_world *w, const dn_scenario *s)
 	pw->cp.community_fee_ppm = (uint32_t)dn_scn_int(s, "peer.fee_ppm");
 	pw->cp.delegates = pw->delegates;
 	pw->cp.check_conservation = 0;
+	return DN_OK;
+}
 
+/* Adds the holder kind and allocates the per-block work arrays. */
+static dn_rc peer_alloc(dn_world *w, peer_world *pw)
+{
 	dn_rc rc = dn_world_add_kind(w, &holder_kind, pw->n, &pw->kind);
 	if (rc)
 		return rc;
@@ -181,13 +186,17 @@ static dn_rc peer_init(dn_world *w, const dn_scenario *s)
 	pw->draws = calloc(PAY_CHUNK, sizeof *pw->draws);
 	if (!pw->delegate || !pw->pick || !pw->payers || !pw->draws || !pw->equal_weight || !pw->share)
 		return DN_ENOMEM;
+	return DN_OK;
+}
 
+/* Creates the ledger with its accounts and mints the genesis balances. */
+static dn_rc peer_ledger(dn_world *w, peer_world *pw, uint64_t seed)
+{
 	/* The ledger: holders are accounts 0..n-1 (synthetic keys: no
 	 * signature is ever checked in this model), the fee pot is n. */
 	dnc_rc crc = dnc_ledger_create((uint32_t)pw->n + 1, pw->cp.supply_base, &pw->L);
 	if (crc)
 		return chain_err(w, "creating the ledger", crc);
-	const uint64_t seed = dn_world_seed(w);
 	for (uint64_t a = 0; a <= pw->n; a++) {
 		dnc_pubkey pk;
 		uint32_t blk[4];
@@ -212,7 +221,13 @@ static dn_rc peer_init(dn_world *w, const dn_scenario *s)
 		pw->ranked[a] = v;
 		pw->initial_total_base += v;
 	}
-	/* Delegates: distinct holders (Floyd's sampling). */
+	return DN_OK;
+}
+
+/* Draws the delegates: distinct holders (Floyd's sampling). */
+static void peer_pick_delegates(peer_world *pw, uint64_t seed)
+{
+	dn_rng r;
 	dn_rng_init(&r, seed, 0, PURPOSE_DELEGATES, 0);
 	for (uint64_t j = pw->n - pw->delegates, i = 0; j < pw->n; j++, i++) {
 		uint64_t t = bounded64(dn_rng_u64(&r), j + 1);
@@ -223,6 +238,22 @@ static dn_rc peer_init(dn_world *w, const dn_scenario *s)
 	}
 	for (uint32_t i = 0; i < pw->delegates; i++)
 		pw->pick[pw->delegate[i] >> 6] = 0;
+}
+
+static dn_rc peer_init(dn_world *w, const dn_scenario *s)
+{
+	peer_world *pw = dn_world_model(w);
+	dn_rc rc = peer_read_params(w, pw, s);
+	if (rc)
+		return rc;
+	rc = peer_alloc(w, pw);
+	if (rc)
+		return rc;
+	const uint64_t seed = dn_world_seed(w);
+	rc = peer_ledger(w, pw, seed);
+	if (rc)
+		return rc;
+	peer_pick_delegates(pw, seed);
 	/* Changed agents per block: payers, providers, relays, delegates. */
 	uint64_t cap = pw->payers_per_block * (2 + pw->max_relays) + pw->delegates;
 	rc = dn_gini_init(&pw->gini, pw->ranked, pw->n, cap < pw->n ? cap : pw->n);

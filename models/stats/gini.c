@@ -130,6 +130,7 @@ typedef struct range_out {
 	unsigned __int128 s2;
 } range_out;
 
+/* Kept whole: one pass in fixed order (gather, sort, pivot, merge, sum) whose buffers change roles (buf: scratch, output, sorted). */
 void dn_gini_commit(dn_gini *g, int64_t *ranked, const int64_t *current, int threads)
 {
 	/* Gather old and new values (in parallel: agents are distinct). An

@@ -234,7 +234,16 @@ static void phold_table(const bench_args *a, const bench_run *runs)
 		       "peak RSS covers everything.\n");
 }
 
-static int bench_phold(int argc, char **argv)
+/* What `bench phold` takes beyond the common options: the scenario and
+ * the --set overrides its own options stand for. */
+typedef struct phold_opts {
+	const char *scenario;
+	char lps[64], end[64], parts[64], remote[64];
+	uint64_t repeat;
+} phold_opts;
+
+/* Parses bench phold's argv into o and a; returns -1 to go on, or the exit code to stop with. */
+static int phold_parse(int argc, char **argv, phold_opts *o, bench_args *a)
 {
 	static const struct option opts[] = {
 		{"scenario", required_argument, NULL, 'f'}, {"lps", required_argument, NULL, 'n'},
@@ -242,58 +251,84 @@ static int bench_phold(int argc, char **argv)
 		{"remote", required_argument, NULL, 'r'},   {"repeat", required_argument, NULL, 'k'},
 		BENCH_COMMON_OPTS,                          {NULL, 0, NULL, 0},
 	};
-	const char *scenario = NULL;
-	char b_lps[64] = "phold.lps=1000000", b_end[64] = "sim.end_time_s=10";
-	char b_parts[64] = "sim.partitions=64", b_remote[64] = "phold.remote_fraction=0.1";
-	bench_args a = {.threads_list = "1,2"};
-	uint64_t repeat = 1, v;
+	uint64_t v;
 	double d;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': scenario = optarg; break;
+		case 'f': o->scenario = optarg; break;
 		case 'n':
 			if (!dn_cli_parse_u64("--lps", optarg, &v))
 				return DN_EXIT_USAGE;
-			snprintf(b_lps, sizeof b_lps, "phold.lps=%" PRIu64, v);
+			snprintf(o->lps, sizeof o->lps, "phold.lps=%" PRIu64, v);
 			break;
 		case 'e':
 			if (!dn_cli_parse_double("--end", optarg, &d))
 				return DN_EXIT_USAGE;
-			snprintf(b_end, sizeof b_end, "sim.end_time_s=%.17g", d);
+			snprintf(o->end, sizeof o->end, "sim.end_time_s=%.17g", d);
 			break;
 		case 'P':
 			if (!dn_cli_parse_u64("--partitions", optarg, &v))
 				return DN_EXIT_USAGE;
-			snprintf(b_parts, sizeof b_parts, "sim.partitions=%" PRIu64, v);
+			snprintf(o->parts, sizeof o->parts, "sim.partitions=%" PRIu64, v);
 			break;
 		case 'r':
 			if (!dn_cli_parse_double("--remote", optarg, &d))
 				return DN_EXIT_USAGE;
-			snprintf(b_remote, sizeof b_remote, "phold.remote_fraction=%.17g", d);
+			snprintf(o->remote, sizeof o->remote, "phold.remote_fraction=%.17g", d);
 			break;
 		case 'k':
-			if (!dn_cli_parse_u64("--repeat", optarg, &repeat) || repeat < 1 || repeat > 100) {
+			if (!dn_cli_parse_u64("--repeat", optarg, &o->repeat) || o->repeat < 1 || o->repeat > 100) {
 				fprintf(stderr, "dnetsim: --repeat must be 1..100\n");
 				return DN_EXIT_USAGE;
 			}
 			break;
 		default: {
-			const int code = bench_common_opt(c, &a, bench_usage);
+			const int code = bench_common_opt(c, a, bench_usage);
 			if (code >= 0)
 				return code;
 		}
 		}
 	}
-	if (!bench_args_done(argc, &a, bench_usage))
+	if (!bench_args_done(argc, a, bench_usage))
 		return DN_EXIT_USAGE;
+	return -1;
+}
+
+/* Runs PHOLD at each thread count and prints the table; the exit code. */
+static int phold_run(const dn_scenario *s, const bench_args *a, uint64_t repeat)
+{
+	if (!a->tsv)
+		printf("PHOLD: %" PRIu64 " LPs, %" PRId64 " partitions, remote %.3g, end %.6g s, seed %" PRId64 "\n",
+		       (uint64_t)dn_scn_int(s, "phold.lps"), dn_scn_int(s, "sim.partitions"),
+		       dn_scn_float(s, "phold.remote_fraction"), dn_scn_float(s, "sim.end_time_s"),
+		       dn_scn_int(s, "sim.seed"));
+	const bench_spec spec = {.model = "phold", .repeat = repeat, .same_events = true,
+	                         .disagree = "runs at different thread counts disagree (fingerprint or event count)"};
+	bench_run runs[MAX_RUNS];
+	int code = bench_measure(&spec, s, a, runs);
+	if (code)
+		return code;
+	phold_table(a, runs);
+	return bench_agree(&spec, runs, a->nthreads) ? DN_EXIT_OK : DN_EXIT_FAIL;
+}
+
+static int bench_phold(int argc, char **argv)
+{
+	phold_opts o = {.lps = "phold.lps=1000000", .end = "sim.end_time_s=10",
+	                .parts = "sim.partitions=64", .remote = "phold.remote_fraction=0.1",
+	                .repeat = 1};
+	bench_args a = {.threads_list = "1,2"};
+	const int prc = phold_parse(argc, argv, &o, &a);
+	if (prc >= 0)
+		return prc;
 	/* The option-built overrides go first, so explicit --set wins. */
 	dn_cli_sets sets = {0};
 	bool ok = true;
 	ok = ok && dn_cli_sets_add(&sets, "sim.model=phold");
-	ok = ok && dn_cli_sets_add(&sets, b_lps) && dn_cli_sets_add(&sets, b_end);
-	ok = ok && dn_cli_sets_add(&sets, b_parts) && dn_cli_sets_add(&sets, b_remote);
+	ok = ok && dn_cli_sets_add(&sets, o.lps) && dn_cli_sets_add(&sets, o.end);
+	ok = ok && dn_cli_sets_add(&sets, o.parts) && dn_cli_sets_add(&sets, o.remote);
 	for (size_t i = 0; ok && i < a.user.n; i++)
 		ok = dn_cli_sets_add(&sets, a.user.v[i]);
 	if (!ok)
@@ -303,23 +338,9 @@ static int bench_phold(int argc, char **argv)
 	if (!bench_registry(&cr))
 		return DN_EXIT_FAIL;
 	int code = DN_EXIT_USAGE;
-	dn_scenario *s = dn_cli_load(&cr, scenario, &sets);
-	if (!s)
-		goto done;
-	if (!a.tsv)
-		printf("PHOLD: %" PRIu64 " LPs, %" PRId64 " partitions, remote %.3g, end %.6g s, seed %" PRId64 "\n",
-		       (uint64_t)dn_scn_int(s, "phold.lps"), dn_scn_int(s, "sim.partitions"),
-		       dn_scn_float(s, "phold.remote_fraction"), dn_scn_float(s, "sim.end_time_s"),
-		       dn_scn_int(s, "sim.seed"));
-	const bench_spec spec = {.model = "phold", .repeat = repeat, .same_events = true,
-	                         .disagree = "runs at different thread counts disagree (fingerprint or event count)"};
-	bench_run runs[MAX_RUNS];
-	code = bench_measure(&spec, s, &a, runs);
-	if (code)
-		goto done;
-	phold_table(&a, runs);
-	code = bench_agree(&spec, runs, a.nthreads) ? DN_EXIT_OK : DN_EXIT_FAIL;
-done:
+	dn_scenario *s = dn_cli_load(&cr, o.scenario, &sets);
+	if (s)
+		code = phold_run(s, &a, o.repeat);
 	dn_scenario_free(s);
 	dn_cli_registry_fini(&cr);
 	return code;

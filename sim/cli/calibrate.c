@@ -729,60 +729,103 @@ static int fit_and_save(const cal_ctx *c, const char *out, const char *what, uin
 	return 0;
 }
 
-int dn_cmd_calibrate(int argc, char **argv)
+/* What `dnetsim calibrate` takes from the command line. */
+typedef struct cal_opts {
+	const char *out, *check, *grid;
+	bool quick, refit;
+	double tol;
+	uint64_t seed;
+	unsigned long subset;
+} cal_opts;
+
+/* Reads the value of option a (--out ... --subset) from v into o; false,
+ * with a message, if a number option's value is not a number. */
+static bool cal_opt_value(cal_opts *o, const char *a, const char *v)
 {
-	const char *out = "calibration.txt", *check = NULL, *grid = NULL;
-	bool quick = false, refit = false;
-	double tol = 0.02;
-	uint64_t seed = 1;
-	unsigned long subset = 8;
+	char *ep = NULL;
+	if (strcmp(a, "--out") == 0)
+		o->out = v;
+	else if (strcmp(a, "--check") == 0)
+		o->check = v;
+	else if (strcmp(a, "--grid") == 0)
+		o->grid = v;
+	else if (strcmp(a, "--seed") == 0)
+		o->seed = strtoull(v, &ep, 10);
+	else if (strcmp(a, "--subset") == 0)
+		o->subset = strtoul(v, &ep, 10);
+	else
+		o->tol = strtod(v, &ep);
+	if (ep && (*ep || ep == v)) {
+		fprintf(stderr, "dnetsim calibrate: %s: not a number: '%s'\n", a, v);
+		return false;
+	}
+	return true;
+}
+
+/* Parses argv into o; returns -1 to go on, or the exit code to stop with. */
+static int cal_parse(int argc, char **argv, cal_opts *o)
+{
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0) {
 			cal_help(stdout);
 			return DN_EXIT_OK;
 		} else if (strcmp(a, "--quick") == 0) {
-			quick = true;
+			o->quick = true;
 		} else if (strcmp(a, "--refit") == 0) {
-			refit = true;
+			o->refit = true;
 		} else if ((strcmp(a, "--out") == 0 || strcmp(a, "--check") == 0 || strcmp(a, "--seed") == 0 ||
 			    strcmp(a, "--tolerance") == 0 || strcmp(a, "--grid") == 0 || strcmp(a, "--subset") == 0) &&
 			   i + 1 < argc) {
-			const char *v = argv[++i];
-			char *ep = NULL;
-			if (strcmp(a, "--out") == 0)
-				out = v;
-			else if (strcmp(a, "--check") == 0)
-				check = v;
-			else if (strcmp(a, "--grid") == 0)
-				grid = v;
-			else if (strcmp(a, "--seed") == 0)
-				seed = strtoull(v, &ep, 10);
-			else if (strcmp(a, "--subset") == 0)
-				subset = strtoul(v, &ep, 10);
-			else
-				tol = strtod(v, &ep);
-			if (ep && (*ep || ep == v)) {
-				fprintf(stderr, "dnetsim calibrate: %s: not a number: '%s'\n", a, v);
+			if (!cal_opt_value(o, a, argv[++i]))
 				return DN_EXIT_USAGE;
-			}
 		} else {
 			fprintf(stderr, "dnetsim calibrate: unexpected argument '%s' (see --help)\n", a);
 			return DN_EXIT_USAGE;
 		}
 	}
-	if (!(tol > 0 && tol < 10) || subset < 1 || subset > 1000) {
+	if (!(o->tol > 0 && o->tol < 10) || o->subset < 1 || o->subset > 1000) {
 		fprintf(stderr, "dnetsim calibrate: --tolerance must be in (0, 10) and --subset in 1..1000\n");
 		return DN_EXIT_USAGE;
 	}
-	if (check) {
-		if (!grid) {
+	return -1;
+}
+
+/* Refits from the grid, or runs the cells and meshes, fits and writes the
+ * calibration and the grid; the exit code. */
+static int cal_fit(cal_ctx *c, const cal_opts *o)
+{
+	if (o->refit) {
+		uint64_t gseed = 0;
+		if (read_grid(o->grid, c, &gseed) || fit_and_save(c, o->out, "full", gseed))
+			return DN_EXIT_FAIL;
+		fprintf(stderr, "wrote %s (refit from %s)\n", o->out, o->grid);
+		return DN_EXIT_OK;
+	}
+	if (run_cells(c, o->quick, o->seed, 1) || run_meshes(c, o->quick, o->seed, 1))
+		return DN_EXIT_FAIL;
+	if (fit_and_save(c, o->out, o->quick ? "quick" : "full", o->seed))
+		return DN_EXIT_FAIL;
+	if (write_grid(o->grid ? o->grid : "calibration-grid.tsv", c, o->seed))
+		return DN_EXIT_FAIL;
+	fprintf(stderr, "wrote %s and %s\n", o->out, o->grid ? o->grid : "calibration-grid.tsv");
+	return DN_EXIT_OK;
+}
+
+int dn_cmd_calibrate(int argc, char **argv)
+{
+	cal_opts o = {.out = "calibration.txt", .tol = 0.02, .seed = 1, .subset = 8};
+	const int prc = cal_parse(argc, argv, &o);
+	if (prc >= 0)
+		return prc;
+	if (o.check) {
+		if (!o.grid) {
 			fprintf(stderr, "dnetsim calibrate: --check needs --grid (the observation table shipped with it)\n");
 			return DN_EXIT_USAGE;
 		}
-		return do_check(check, grid, (uint32_t)subset, tol);
+		return do_check(o.check, o.grid, (uint32_t)o.subset, o.tol);
 	}
-	if (refit && !grid) {
+	if (o.refit && !o.grid) {
 		fprintf(stderr, "dnetsim calibrate: --refit needs --grid (the observation table to fit)\n");
 		return DN_EXIT_USAGE;
 	}
@@ -790,25 +833,8 @@ int dn_cmd_calibrate(int argc, char **argv)
 	c.co = calloc(MAX_OBS, sizeof *c.co);
 	c.mp = calloc(MAX_MESH_POINTS, sizeof *c.mp);
 	int rc = DN_EXIT_FAIL;
-	if (!c.co || !c.mp)
-		goto done;
-	if (refit) {
-		uint64_t gseed = 0;
-		if (read_grid(grid, &c, &gseed) || fit_and_save(&c, out, "full", gseed))
-			goto done;
-		fprintf(stderr, "wrote %s (refit from %s)\n", out, grid);
-		rc = DN_EXIT_OK;
-		goto done;
-	}
-	if (run_cells(&c, quick, seed, 1) || run_meshes(&c, quick, seed, 1))
-		goto done;
-	if (fit_and_save(&c, out, quick ? "quick" : "full", seed))
-		goto done;
-	if (write_grid(grid ? grid : "calibration-grid.tsv", &c, seed))
-		goto done;
-	fprintf(stderr, "wrote %s and %s\n", out, grid ? grid : "calibration-grid.tsv");
-	rc = DN_EXIT_OK;
-done:
+	if (c.co && c.mp)
+		rc = cal_fit(&c, &o);
 	free(c.co);
 	free(c.mp);
 	return rc;

@@ -876,16 +876,10 @@ static void plot_gp_line(plot_run *r, char *line, size_t first, size_t *done)
 	fprintf(stderr, "gnuplot: %s\n", plot_clean(line));
 }
 
-/*
- * Runs gnuplot on <work>/batch.gp (jobs [first, njobs)) and counts in
- * *done the jobs it reported finished, in order. true if gnuplot exited 0;
- * else why says what went wrong, and r->broken is set when gnuplot cannot
- * be started at all.
- */
-static bool plot_gnuplot(plot_run *r, size_t first, size_t *done, char *why, size_t whylen)
+/* Opens the error and output pipes for gnuplot, closed at exec, and
+ * flushes our own output before the fork; false (r->broken) if it cannot. */
+static bool plot_pipes(plot_run *r, int epfd[2], int opfd[2], char *why, size_t whylen)
 {
-	*done = 0;
-	int epfd[2], opfd[2];
 	if (pipe(epfd) != 0) {
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
 		r->broken = true;
@@ -905,43 +899,57 @@ static bool plot_gnuplot(plot_run *r, size_t first, size_t *done, char *why, siz
 			fprintf(stderr, "dnetsim plot: fcntl: %s\n", strerror(errno));
 	if (fflush(NULL) != 0)
 		fprintf(stderr, "dnetsim plot: flushing output: %s\n", strerror(errno));
-	pid_t pid = fork();
-	if (pid == 0)
-		plot_child(r->work, opfd[1], epfd[1]);
-	int fork_errno = errno;
-	(void)close(epfd[1]);
-	(void)close(opfd[1]);
-	if (pid < 0) {
-		snprintf(why, whylen, "fork: %s", strerror(fork_errno));
-		(void)close(epfd[0]);
-		(void)close(opfd[0]);
-		r->broken = true;
-		return false;
-	}
-	int exec_errno = 0;
+	return true;
+}
+
+/* Reads the child's exec errno from the error pipe, retrying on EINTR;
+ * returns what read returned (sizeof *exec_errno if exec failed). */
+static ssize_t plot_exec_result(int fd, int *exec_errno)
+{
 	ssize_t got = -1;
 	for (int k = 0; k < DN_PLOT_EINTR_TRIES; k++) {
-		got = read(epfd[0], &exec_errno, sizeof exec_errno);
+		got = read(fd, exec_errno, sizeof *exec_errno);
 		if (!(got < 0 && errno == EINTR))
 			break;
 	}
-	(void)close(epfd[0]);
+	return got;
+}
 
-	/* Collect the done lines; stop gnuplot if it goes silent. */
+/* Splits n bytes of gnuplot output into lines (line holds *len bytes of
+ * an unfinished one) and hands each whole line to plot_gp_line. */
+static void plot_gp_chunk(plot_run *r, const char *chunk, ssize_t n, char *line, size_t cap,
+			  size_t *len, size_t first, size_t *done)
+{
+	for (ssize_t i = 0; i < n; i++) {
+		if (chunk[i] == '\n' || *len == cap - 1) {
+			line[*len] = '\0';
+			plot_gp_line(r, line, first, done);
+			*len = 0;
+			if (chunk[i] == '\n')
+				continue;
+		}
+		line[(*len)++] = chunk[i];
+	}
+}
+
+/* Collects gnuplot's output lines from fd until EOF; kills gnuplot and
+ * sets *idle or *chatty if it goes silent or says too much. */
+static void plot_gp_collect(plot_run *r, int fd, pid_t pid, size_t first, size_t *done,
+			    bool *idle, bool *chatty)
+{
 	char line[256];
 	size_t len = 0, total = 0;
-	bool idle = false, chatty = false;
-	for (int k = 0; got != (ssize_t)sizeof exec_errno && k < DN_PLOT_EINTR_TRIES;) {
-		struct pollfd p = { opfd[0], POLLIN, 0 };
+	for (int k = 0; k < DN_PLOT_EINTR_TRIES;) {
+		struct pollfd p = { fd, POLLIN, 0 };
 		int pr = poll(&p, 1, DN_PLOT_IDLE_S * 1000);
-		idle = pr == 0;
-		chatty = total > DN_PLOT_CHATTER_MAX;
-		if (idle || chatty) {
+		*idle = pr == 0;
+		*chatty = total > DN_PLOT_CHATTER_MAX;
+		if (*idle || *chatty) {
 			(void)kill(pid, SIGKILL);
 			break;
 		}
 		char chunk[512];
-		ssize_t n = pr > 0 ? read(opfd[0], chunk, sizeof chunk) : -1;
+		ssize_t n = pr > 0 ? read(fd, chunk, sizeof chunk) : -1;
 		if (n < 0 && errno == EINTR) {
 			k++;
 			continue;
@@ -949,37 +957,38 @@ static bool plot_gnuplot(plot_run *r, size_t first, size_t *done, char *why, siz
 		if (n <= 0)
 			break;
 		total += (size_t)n;
-		for (ssize_t i = 0; i < n; i++) {
-			if (chunk[i] == '\n' || len == sizeof line - 1) {
-				line[len] = '\0';
-				plot_gp_line(r, line, first, done);
-				len = 0;
-				if (chunk[i] == '\n')
-					continue;
-			}
-			line[len++] = chunk[i];
-		}
+		plot_gp_chunk(r, chunk, n, line, sizeof line, &len, first, done);
 	}
 	if (len > 0) { /* a last line without its newline */
 		line[len] = '\0';
 		plot_gp_line(r, line, first, done);
 	}
-	(void)close(opfd[0]);
+}
 
-	int status = 0;
+/* Waits for gnuplot to exit, retrying on EINTR; returns waitpid's result. */
+static pid_t plot_gp_wait(pid_t pid, int *status)
+{
 	pid_t w = -1;
 	for (int k = 0; k < DN_PLOT_EINTR_TRIES; k++) {
-		w = waitpid(pid, &status, 0);
+		w = waitpid(pid, status, 0);
 		if (!(w < 0 && errno == EINTR))
 			break;
 	}
-	if (got == (ssize_t)sizeof exec_errno) {
+	return w;
+}
+
+/* How gnuplot ended: true if it exited 0, else why (and r->broken when no
+ * gnuplot can go on: it could not start, be waited for, or was stopped). */
+static bool plot_gp_outcome(plot_run *r, bool exec_failed, int exec_errno, bool waited,
+			    bool idle, bool chatty, int status, char *why, size_t whylen)
+{
+	if (exec_failed) {
 		snprintf(why, whylen, "cannot run gnuplot: %s%s", strerror(exec_errno),
 			 exec_errno == ENOENT ? " (is gnuplot installed and on PATH?)" : "");
 		r->broken = true;
 		return false;
 	}
-	if (w != pid) {
+	if (!waited) {
 		snprintf(why, whylen, "waiting for gnuplot: %s", strerror(errno));
 		r->broken = true;
 		return false;
@@ -1000,6 +1009,48 @@ static bool plot_gnuplot(plot_run *r, size_t first, size_t *done, char *why, siz
 		snprintf(why, whylen, "gnuplot failed (exit status %d)",
 			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	return false;
+}
+
+/*
+ * Runs gnuplot on <work>/batch.gp (jobs [first, njobs)) and counts in
+ * *done the jobs it reported finished, in order. true if gnuplot exited 0;
+ * else why says what went wrong, and r->broken is set when gnuplot cannot
+ * be started at all.
+ */
+static bool plot_gnuplot(plot_run *r, size_t first, size_t *done, char *why, size_t whylen)
+{
+	*done = 0;
+	int epfd[2], opfd[2];
+	if (!plot_pipes(r, epfd, opfd, why, whylen))
+		return false;
+	pid_t pid = fork();
+	if (pid == 0)
+		plot_child(r->work, opfd[1], epfd[1]);
+	int fork_errno = errno;
+	(void)close(epfd[1]);
+	(void)close(opfd[1]);
+	if (pid < 0) {
+		snprintf(why, whylen, "fork: %s", strerror(fork_errno));
+		(void)close(epfd[0]);
+		(void)close(opfd[0]);
+		r->broken = true;
+		return false;
+	}
+	int exec_errno = 0;
+	ssize_t got = plot_exec_result(epfd[0], &exec_errno);
+	(void)close(epfd[0]);
+	bool exec_failed = got == (ssize_t)sizeof exec_errno;
+
+	/* Collect the done lines; stop gnuplot if it goes silent. */
+	bool idle = false, chatty = false;
+	if (!exec_failed)
+		plot_gp_collect(r, opfd[0], pid, first, done, &idle, &chatty);
+	(void)close(opfd[0]);
+
+	int status = 0;
+	pid_t w = plot_gp_wait(pid, &status);
+	return plot_gp_outcome(r, exec_failed, exec_errno, w == pid, idle, chatty, status, why,
+			       whylen);
 }
 
 /* The finished picture of job j becomes its PNG; the path goes to stdout. */
@@ -1460,6 +1511,90 @@ static bool plot_open(const char *file, hid_t *f, hid_t *g, plot_names *nl, uint
 	return true;
 }
 
+/* Finds the gnuplot scripts as absolute paths (gnuplot runs in the work
+ * folder); false, with a message, if series.gp cannot be read. */
+static bool plot_scripts(plot_run *r, const char *script, const char *ov_script)
+{
+	r->series_gp = realpath(script, NULL);
+	if (r->series_gp == NULL || access(r->series_gp, R_OK) != 0) {
+		fprintf(stderr, "dnetsim plot: cannot read the gnuplot script %s: %s "
+				"(set DNETSIM_ANALYSIS_DIR to the analysis/ folder)\n",
+			script, strerror(errno));
+		return false;
+	}
+	r->overview_gp = realpath(ov_script, NULL); /* needed for world files only */
+	return true;
+}
+
+/* Sets up the run's output folder, buffers and private work folder in
+ * dir; false, with a message, if it cannot. */
+static bool plot_work_setup(plot_run *r, const char *dir)
+{
+	r->dir = dir;
+	r->work = plot_strf("%s/.plot-XXXXXX", dir);
+	/* zeroed: rows HDF5 does not fill (fill time "never") read as 0 */
+	r->buf = calloc(DN_PLOT_READ_ROWS, sizeof *r->buf);
+	r->renamed = calloc(DN_PLOT_MAX_SERIES, sizeof *r->renamed);
+	if (r->work == NULL || r->buf == NULL || r->renamed == NULL) {
+		fprintf(stderr, "dnetsim plot: out of memory\n");
+		return false;
+	}
+	if (mkdtemp(r->work) == NULL) {
+		fprintf(stderr, "dnetsim plot: cannot create a work folder in %s: %s\n", dir,
+			strerror(errno));
+		free(r->work);
+		r->work = NULL;
+		return false;
+	}
+	return true;
+}
+
+/* Queues (and draws, batch by batch) the entries under /series, up to
+ * DN_PLOT_MAX_SERIES series, and counts the rest as not drawn. */
+static void plot_entries(plot_run *r, hid_t g, const plot_names *nl, uint64_t nlinks)
+{
+	size_t series = 0, i = 0;
+	for (; i < nl->n && series < DN_PLOT_MAX_SERIES; i++)
+		if (plot_entry(r, g, nl->name[i]))
+			series++;
+	if (nlinks > i) {
+		char shown[DN_PLOT_SHOW];
+		uint64_t left = nlinks - i;
+		if (i < nl->n)
+			fprintf(stderr, "dnetsim plot: %" PRIu64 " more entries under /series not "
+					"looked at, from %s on: at most %d series are drawn in one run\n",
+				left, plot_show(shown, sizeof shown, nl->name[i]), (int)DN_PLOT_MAX_SERIES);
+		else
+			fprintf(stderr, "dnetsim plot: %" PRIu64 " more entries under /series not "
+					"looked at: at most %d are\n", left, (int)DN_PLOT_MAX_ENTRIES);
+		r->not_drawn += left;
+	}
+}
+
+/* Removes the work folder (and dir, if made here and left empty), closes
+ * the file and frees what the run holds. */
+static void plot_finish(plot_run *r, int made, const char *dir, plot_names *nl, hid_t f,
+			hid_t g)
+{
+	if (r->work != NULL && rmdir(r->work) != 0)
+		fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", r->work, strerror(errno));
+	/* Leave no empty directory behind when nothing could be drawn. */
+	if (made == 1 && r->drawn == 0 && rmdir(dir) != 0)
+		fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", dir, strerror(errno));
+	for (size_t k = 0; k < nl->n; k++)
+		free(nl->name[k]);
+	free(nl->name);
+	if (g >= 0)
+		(void)H5Gclose(g);
+	if (f >= 0)
+		(void)H5Fclose(f);
+	free(r->renamed);
+	free(r->buf);
+	free(r->work);
+	free(r->overview_gp);
+	free(r->series_gp);
+}
+
 int dn_cmd_plot(int argc, char **argv)
 {
 	const char *file = NULL, *outdir = NULL;
@@ -1483,15 +1618,8 @@ int dn_cmd_plot(int argc, char **argv)
 		fprintf(stderr, "dnetsim plot: out of memory\n");
 		goto out;
 	}
-	/* Absolute: gnuplot runs in the work folder. */
-	r.series_gp = realpath(script, NULL);
-	if (r.series_gp == NULL || access(r.series_gp, R_OK) != 0) {
-		fprintf(stderr, "dnetsim plot: cannot read the gnuplot script %s: %s "
-				"(set DNETSIM_ANALYSIS_DIR to the analysis/ folder)\n",
-			script, strerror(errno));
+	if (!plot_scripts(&r, script, ov_script))
 		goto out;
-	}
-	r.overview_gp = realpath(ov_script, NULL); /* needed for world files only */
 	if (!plot_open(file, &f, &g, &nl, &nlinks))
 		goto out;
 	if (nlinks == 0) {
@@ -1502,39 +1630,9 @@ int dn_cmd_plot(int argc, char **argv)
 	made = plot_mkdir(dir);
 	if (made < 0)
 		goto out;
-	r.dir = dir;
-	r.work = plot_strf("%s/.plot-XXXXXX", dir);
-	/* zeroed: rows HDF5 does not fill (fill time "never") read as 0 */
-	r.buf = calloc(DN_PLOT_READ_ROWS, sizeof *r.buf);
-	r.renamed = calloc(DN_PLOT_MAX_SERIES, sizeof *r.renamed);
-	if (r.work == NULL || r.buf == NULL || r.renamed == NULL) {
-		fprintf(stderr, "dnetsim plot: out of memory\n");
+	if (!plot_work_setup(&r, dir))
 		goto out;
-	}
-	if (mkdtemp(r.work) == NULL) {
-		fprintf(stderr, "dnetsim plot: cannot create a work folder in %s: %s\n", dir,
-			strerror(errno));
-		free(r.work);
-		r.work = NULL;
-		goto out;
-	}
-
-	size_t series = 0, i = 0;
-	for (; i < nl.n && series < DN_PLOT_MAX_SERIES; i++)
-		if (plot_entry(&r, g, nl.name[i]))
-			series++;
-	if (nlinks > i) {
-		char shown[DN_PLOT_SHOW];
-		uint64_t left = nlinks - i;
-		if (i < nl.n)
-			fprintf(stderr, "dnetsim plot: %" PRIu64 " more entries under /series not "
-					"looked at, from %s on: at most %d series are drawn in one run\n",
-				left, plot_show(shown, sizeof shown, nl.name[i]), (int)DN_PLOT_MAX_SERIES);
-		else
-			fprintf(stderr, "dnetsim plot: %" PRIu64 " more entries under /series not "
-					"looked at: at most %d are\n", left, (int)DN_PLOT_MAX_ENTRIES);
-		r.not_drawn += left;
-	}
+	plot_entries(&r, g, &nl, nlinks);
 	plot_overview(&r, g);
 	plot_flush(&r);
 	if (r.not_drawn > 0)
@@ -1543,23 +1641,7 @@ int dn_cmd_plot(int argc, char **argv)
 	else
 		rc = DN_EXIT_OK;
 out:
-	if (r.work != NULL && rmdir(r.work) != 0)
-		fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", r.work, strerror(errno));
-	/* Leave no empty directory behind when nothing could be drawn. */
-	if (made == 1 && r.drawn == 0 && rmdir(dir) != 0)
-		fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", dir, strerror(errno));
-	for (size_t k = 0; k < nl.n; k++)
-		free(nl.name[k]);
-	free(nl.name);
-	if (g >= 0)
-		(void)H5Gclose(g);
-	if (f >= 0)
-		(void)H5Fclose(f);
-	free(r.renamed);
-	free(r.buf);
-	free(r.work);
-	free(r.overview_gp);
-	free(r.series_gp);
+	plot_finish(&r, made, dir, &nl, f, g);
 	free(ov_script);
 	free(script);
 	free(dir);

@@ -181,6 +181,7 @@ double dn_engine_samples(const dn_scenario *s)
 	return ceil(end_ns / step_ns);
 }
 
+/* Kept whole: builds the world in dependency order (partitions, model init, slabs by lookahead, initial events), one fail exit. */
 dn_rc dn_world_new(const dn_model *model, const dn_scenario *s, int threads,
                    dn_world **out, char *err, size_t errlen)
 {
@@ -553,6 +554,7 @@ static dn_rc part_errors(dn_world *w)
 	return DN_OK;
 }
 
+/* Kept whole: the engine's main loop, its phases in order (stop, next event, samples, window, partitions, merge, limits). */
 dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ctx,
                    volatile const int *stop, dn_run_stats *stats, char *err, size_t errlen)
 {

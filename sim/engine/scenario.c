@@ -625,6 +625,89 @@ typedef struct dn_site {
 	const yaml_node_t *node;
 } dn_site;
 
+/* A file that cannot be read: at the include that names it, or (the
+ * top-level file) as "FILE: cannot read the scenario file: WHY". */
+static dn_rc dn_read_failed(dn_loader *L, const dn_site *site, const char *shown, const char *why)
+{
+	if (site)
+		return dn_fail_at(L, DN_EIO, site->src, site->node, "include: cannot read '%s': %s",
+		                  shown, why);
+	if (L->err && L->errlen)
+		(void)snprintf(L->err, L->errlen, "%s: cannot read the scenario file: %s", shown, why);
+	return DN_EIO;
+}
+
+/* Reads the open file fd (a regular file within the size bounds) into
+ * *text, *len and closes fd; NULL, or the problem (perhaps in ebuf). */
+static const char *dn_read_fd(dn_loader *L, int fd, struct stat *st, char **text, size_t *len,
+                              char *ebuf, size_t eblen)
+{
+	const char *problem = NULL;
+	if (fstat(fd, st) != 0)
+		problem = dn_errno_text(errno, ebuf, eblen);
+	else if (!S_ISREG(st->st_mode))
+		problem = "not a regular file";
+	else if (st->st_size > DN_FILE_MAX_BYTES)
+		problem = "larger than 16 MiB";
+	if (!problem) {
+		size_t left = DN_TOTAL_BYTES_MAX - L->bytes_read;
+		size_t cap = left < DN_FILE_MAX_BYTES ? left : DN_FILE_MAX_BYTES;
+		problem = dn_read_all(fd, (size_t)st->st_size, cap, text, len, ebuf, eblen);
+		if (problem == dn_too_big)
+			problem = cap == DN_FILE_MAX_BYTES ? "larger than 16 MiB"
+			                                   : "more than 64 MiB read in all";
+	}
+	if (close(fd) != 0 && !problem)
+		problem = dn_errno_text(errno, ebuf, eblen);
+	return problem;
+}
+
+/* An include cycle: the file st already open further up the include
+ * chain is reported at the include naming it; DN_OK if it is not. */
+static dn_rc dn_check_cycle(dn_loader *L, const dn_site *site, const struct stat *st,
+                            const char *shown)
+{
+	for (size_t i = 0; site && i < L->depth; i++) {
+		if (L->stack[i].dev == st->st_dev && L->stack[i].ino == st->st_ino) {
+			char chain[512];
+			size_t k = 0;
+			chain[0] = '\0';
+			for (size_t j = i; j < L->depth && k < sizeof chain; j++) {
+				int w = snprintf(chain + k, sizeof chain - k, "%s -> ", L->stack[j].name);
+				if (w < 0)
+					break;
+				k += (size_t)w;
+			}
+			return dn_fail_at(L, DN_EINVAL, site->src, site->node,
+			                  "include: include cycle: %s%s", chain, shown);
+		}
+	}
+	return DN_OK;
+}
+
+/* Loads the text of file path (st) with the file on the include stack. */
+static dn_rc dn_load_pushed(dn_loader *L, const char *path, const dn_site *site,
+                            const struct stat *st, char *text, size_t len, size_t include_depth)
+{
+	const char *name = dn_intern(L->s, path);
+	char *dir = dn_dir_of(path);
+	if (!name || !dir) {
+		free(dir);
+		if (site)
+			return dn_fail_at(L, DN_ENOMEM, site->src, site->node, "include: out of memory");
+		return dn_fail(L, DN_ENOMEM, path, 0, 0, "out of memory");
+	}
+	assert(L->depth < sizeof L->stack / sizeof L->stack[0]);
+	L->stack[L->depth].dev = st->st_dev;
+	L->stack[L->depth].ino = st->st_ino;
+	L->stack[L->depth].name = name;
+	L->depth++;
+	dn_rc rc = dn_load_text(L, name, dir, text, len, include_depth);
+	L->depth--;
+	free(dir);
+	return rc;
+}
+
 /*
  * Reads and loads one file. `site` locates the include that names it for
  * messages; NULL for the top-level file.
@@ -646,81 +729,22 @@ static dn_rc dn_load_file(dn_loader *L, const char *path, const dn_site *site,
 	L->n_loads++;
 	/* O_NONBLOCK: a FIFO must not hang the loader before the S_ISREG check. */
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		const char *why = dn_errno_text(errno, ebuf, sizeof ebuf);
-		if (site)
-			return dn_fail_at(L, DN_EIO, site->src, site->node, "include: cannot read '%s': %s",
-			                  shown, why);
-		if (L->err && L->errlen)
-			(void)snprintf(L->err, L->errlen, "%s: cannot read the scenario file: %s", shown, why);
-		return DN_EIO;
-	}
+	if (fd < 0)
+		return dn_read_failed(L, site, shown, dn_errno_text(errno, ebuf, sizeof ebuf));
 	struct stat st;
-	const char *problem = NULL;
-	if (fstat(fd, &st) != 0)
-		problem = dn_errno_text(errno, ebuf, sizeof ebuf);
-	else if (!S_ISREG(st.st_mode))
-		problem = "not a regular file";
-	else if (st.st_size > DN_FILE_MAX_BYTES)
-		problem = "larger than 16 MiB";
 	char *text = NULL;
 	size_t len = 0;
-	if (!problem) {
-		size_t left = DN_TOTAL_BYTES_MAX - L->bytes_read;
-		size_t cap = left < DN_FILE_MAX_BYTES ? left : DN_FILE_MAX_BYTES;
-		problem = dn_read_all(fd, (size_t)st.st_size, cap, &text, &len, ebuf, sizeof ebuf);
-		if (problem == dn_too_big)
-			problem = cap == DN_FILE_MAX_BYTES ? "larger than 16 MiB"
-			                                   : "more than 64 MiB read in all";
-	}
-	if (close(fd) != 0 && !problem)
-		problem = dn_errno_text(errno, ebuf, sizeof ebuf);
+	const char *problem = dn_read_fd(L, fd, &st, &text, &len, ebuf, sizeof ebuf);
 	if (problem) {
 		free(text);
-		if (site)
-			return dn_fail_at(L, DN_EIO, site->src, site->node, "include: cannot read '%s': %s",
-			                  shown, problem);
-		if (L->err && L->errlen)
-			(void)snprintf(L->err, L->errlen, "%s: cannot read the scenario file: %s", shown,
-			               problem);
-		return DN_EIO;
+		return dn_read_failed(L, site, shown, problem);
 	}
 	text[len] = '\0';
 	L->bytes_read += len;
 	/* A cycle is a file already open further up the include chain. */
-	for (size_t i = 0; site && i < L->depth; i++) {
-		if (L->stack[i].dev == st.st_dev && L->stack[i].ino == st.st_ino) {
-			char chain[512];
-			size_t k = 0;
-			chain[0] = '\0';
-			for (size_t j = i; j < L->depth && k < sizeof chain; j++) {
-				int w = snprintf(chain + k, sizeof chain - k, "%s -> ", L->stack[j].name);
-				if (w < 0)
-					break;
-				k += (size_t)w;
-			}
-			free(text);
-			return dn_fail_at(L, DN_EINVAL, site->src, site->node,
-			                  "include: include cycle: %s%s", chain, shown);
-		}
-	}
-	const char *name = dn_intern(L->s, path);
-	char *dir = dn_dir_of(path);
-	if (!name || !dir) {
-		free(text);
-		free(dir);
-		if (site)
-			return dn_fail_at(L, DN_ENOMEM, site->src, site->node, "include: out of memory");
-		return dn_fail(L, DN_ENOMEM, path, 0, 0, "out of memory");
-	}
-	assert(L->depth < sizeof L->stack / sizeof L->stack[0]);
-	L->stack[L->depth].dev = st.st_dev;
-	L->stack[L->depth].ino = st.st_ino;
-	L->stack[L->depth].name = name;
-	L->depth++;
-	dn_rc rc = dn_load_text(L, name, dir, text, len, include_depth);
-	L->depth--;
-	free(dir);
+	dn_rc rc = dn_check_cycle(L, site, &st, shown);
+	if (rc == DN_OK)
+		rc = dn_load_pushed(L, path, site, &st, text, len, include_depth);
 	free(text);
 	return rc;
 }

@@ -100,6 +100,7 @@ void collect(Ptr<FlowMonitor> mon, FlowMonitorHelper &fh, const std::map<std::pa
     }
 }
 
+/* Kept whole: one ns-3 script; seeds and Config defaults precede object creation, whose order fixes node ids and streams. */
 int run_cell(const dn_ns3_cell_cfg *c, dn_ns3_flow *out, dn_ns3_info *info)
 {
     RngSeedManager::SetSeed(c->seed ? (uint32_t)(c->seed ^ (c->seed >> 32)) | 1u : 1u);
