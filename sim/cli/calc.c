@@ -538,6 +538,7 @@ static void usage(FILE *f)
 		"  governance  when the initial holders lose the 2/3 majority\n"
 		"  cell        5G cell flow model: per-user throughput and delay\n"
 		"  mesh        Wi-Fi mesh / ad hoc flow model: multi-hop throughput and delay\n"
+		"  whitepaper  every figure of the white paper beside what its parameters give\n"
 		"Each command takes --help; --tsv prints a header and tab-separated rows\n"
 		"with amounts in base units (1 DNET = %lld).\n", (long long)DNET);
 }
@@ -568,6 +569,8 @@ int dn_cmd_calc(int argc, char **argv)
 		return dn_cmd_calc_cell(argc - 1, argv + 1);
 	if (strcmp(sub, "mesh") == 0)
 		return dn_cmd_calc_mesh(argc - 1, argv + 1);
+	if (strcmp(sub, "whitepaper") == 0)
+		return dn_cmd_calc_whitepaper(argc - 1, argv + 1);
 	fprintf(stderr, "dnetsim calc: unknown command '%s'\n", sub);
 	usage(stderr);
 	return DN_EXIT_USAGE;

@@ -17,6 +17,8 @@ int dn_cmd_calc(int argc, char **argv);
 int dn_cmd_calibrate(int argc, char **argv);
 /* `calc cell` and `calc mesh` (network models); argv[0] is "cell"/"mesh". */
 int dn_cmd_calc_cell(int argc, char **argv);
+/* `dnetsim calc whitepaper` (calc_whitepaper.c): the paper's figures audited. */
+int dn_cmd_calc_whitepaper(int argc, char **argv);
 int dn_cmd_calc_mesh(int argc, char **argv);
 
 #endif
