@@ -63,11 +63,12 @@ typedef struct bench_args {
  * returns -1 when it was taken and parsing goes on, else the exit code the
  * command ends with.
  */
-static int bench_common_opt(int c, bench_args *a, void (*usage)(FILE *))
+static int bench_common_opt(int c, bench_args *a, void (*usage)(FILE *), const char *cmd,
+                            const char *next)
 {
 	switch (c) {
 	case 't': a->threads_list = optarg; return -1;
-	case 'S': return dn_cli_sets_add(&a->user, optarg) ? -1 : DN_EXIT_USAGE;
+	case 'S': return dn_cli_set_opt(&a->user, cmd, optarg, next) ? -1 : DN_EXIT_USAGE;
 	case 'T': a->tsv = true; return -1;
 	case 'h': usage(stdout); return DN_EXIT_OK;
 	default: usage(stderr); return DN_EXIT_USAGE;
@@ -285,7 +286,8 @@ static int phold_parse(int argc, char **argv, phold_opts *o, bench_args *a)
 			}
 			break;
 		default: {
-			const int code = bench_common_opt(c, a, bench_usage);
+			const char *next = optind < argc ? argv[optind] : NULL; /* for --set's message */
+			const int code = bench_common_opt(c, a, bench_usage, "bench phold", next);
 			if (code >= 0)
 				return code;
 		}
@@ -463,7 +465,8 @@ static int bench_peer(int argc, char **argv)
 			}
 			break;
 		default: {
-			const int code = bench_common_opt(c, &a, peer_usage);
+			const char *next = optind < argc ? argv[optind] : NULL; /* for --set's message */
+			const int code = bench_common_opt(c, &a, peer_usage, "bench peer", next);
 			if (code >= 0)
 				return code;
 		}

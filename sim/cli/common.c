@@ -63,13 +63,88 @@ bool dn_cli_sets_add(dn_cli_sets *s, const char *kv)
 	return true;
 }
 
+/* Whether a command-line word could be the VALUE meant for a --set KEY
+ * before it: not an option, not KEY=VALUE, not a scenario file name. */
+static bool looks_like_value(const char *w)
+{
+	if (!w || !w[0] || strchr(w, '='))
+		return false;
+	if (w[0] == '-' && !((w[1] >= '0' && w[1] <= '9') || w[1] == '.'))
+		return false; /* an option; "-0.3" is a value */
+	size_t n = strlen(w);
+	if ((n >= 5 && strcmp(w + n - 5, ".yaml") == 0) || (n >= 4 && strcmp(w + n - 4, ".yml") == 0))
+		return false;
+	return true;
+}
+
+bool dn_cli_set_opt(dn_cli_sets *s, const char *cmd, const char *kv, const char *next)
+{
+	if (!strchr(kv, '=')) {
+		if (looks_like_value(next))
+			fprintf(stderr, "dnetsim %s: --set %s: expected KEY=VALUE (did you mean --set %s=%s?)\n",
+			        cmd, kv, kv, next);
+		else
+			fprintf(stderr, "dnetsim %s: --set %s: expected KEY=VALUE\n", cmd, kv[0] ? kv : "''");
+		return false;
+	}
+	if (!dn_cli_sets_add(s, kv))
+		return false;
+	s->next[s->n - 1] = next;
+	return true;
+}
+
+bool dn_cli_operand_hint(const char *cmd, const dn_cli_sets *s, int argc, char **argv, int first)
+{
+	for (int i = first; i < argc; i++) {
+		for (size_t j = 0; j < s->n; j++) {
+			if (!s->next[j] || s->next[j] != argv[i])
+				continue;
+			const char *kv = s->v[j];
+			const size_t n = strlen(kv);
+			if (n && kv[n - 1] == '=')
+				fprintf(stderr,
+				        "dnetsim %s: '%s' after --set %s is read as a second FILE "
+				        "(did you mean --set %s%s?)\n",
+				        cmd, argv[i], kv, kv, argv[i]);
+			else
+				fprintf(stderr,
+				        "dnetsim %s: '%s' after --set %s is read as a second FILE "
+				        "(a --set is one word: quote a value with spaces, --set '%s %s')\n",
+				        cmd, argv[i], kv, kv, argv[i]);
+			return true;
+		}
+	}
+	for (int i = first; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		const size_t name_len = strspn(argv[i], "abcdefghijklmnopqrstuvwxyz0123456789_.");
+		if (eq && eq > argv[i] && name_len == (size_t)(eq - argv[i])) {
+			fprintf(stderr, "dnetsim %s: '%s' is read as a second FILE (did you mean --set %s?)\n", cmd,
+			        argv[i], argv[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
 dn_scenario *dn_cli_load(const dn_cli_registry *cr, const char *path, const dn_cli_sets *sets)
 {
-	char err[1024];
+	/* Room for the errors the loader reports (one per line, at most 50;
+	 * what does not fit is counted in its last line). */
+	char err[16384];
 	dn_scenario *s = NULL;
 	dn_rc rc = dn_scenario_load(cr->reg, path, sets->v, sets->n, &s, err, sizeof err);
 	if (rc) {
-		fprintf(stderr, "dnetsim: %s\n", err[0] ? err : dn_rc_str(rc));
+		if (!err[0]) {
+			fprintf(stderr, "dnetsim: %s\n", dn_rc_str(rc));
+			return NULL;
+		}
+		/* One line each, each with the prefix. */
+		for (const char *p = err; *p;) {
+			const char *nl = strchr(p, '\n');
+			const int len = nl ? (int)(nl - p) : (int)strlen(p);
+			fprintf(stderr, "dnetsim: %.*s\n", len, p);
+			p += len + (nl ? 1 : 0);
+		}
 		return NULL;
 	}
 	return s;

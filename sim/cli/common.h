@@ -37,12 +37,32 @@ void dn_cli_registry_fini(dn_cli_registry *cr);
 /* --set collection: keeps pointers into argv (and an owned "sim.seed=N"). */
 typedef struct dn_cli_sets {
 	const char *v[DN_CLI_MAX_SETS + 1];
+	const char *next[DN_CLI_MAX_SETS + 1]; /* the argument after each --set (NULL: none) */
 	size_t n;
 	char seed_buf[64];
 } dn_cli_sets;
 
 /* Adds one "name=value"; prints an error and returns false when full. */
 bool dn_cli_sets_add(dn_cli_sets *s, const char *kv);
+
+/*
+ * A --set option as given on the command line of `dnetsim CMD` (cmd is
+ * "run", "validate", "bench phold"...): kv is its value, next the argument
+ * after it (argv[optind] after getopt; NULL at the end). Without '=' it is
+ * a usage error, printed as
+ *   dnetsim run: --set chain.lambda: expected KEY=VALUE (did you mean --set chain.lambda=0.3?)
+ * (the hint when next looks like the value). False: message printed, the
+ * command exits with DN_EXIT_USAGE.
+ */
+bool dn_cli_set_opt(dn_cli_sets *s, const char *cmd, const char *kv, const char *next);
+
+/*
+ * Too many operands for `dnetsim CMD`: when one of argv[first..argc) is
+ * the word right after a --set (`--set out.label=a b`, `--set k= 0.3`), or
+ * looks like a KEY=VALUE without its --set, prints what was probably meant
+ * ("dnetsim CMD: ...") and returns true; else prints nothing, false.
+ */
+bool dn_cli_operand_hint(const char *cmd, const dn_cli_sets *s, int argc, char **argv, int first);
 
 /*
  * Loads a scenario (path may be NULL: defaults) with overrides; on error

@@ -217,7 +217,7 @@ static int run_parse(int argc, char **argv, run_opts *o)
 		case 'S':
 			if (strncmp(optarg, "sim.seed=", 9) == 0)
 				seed_set = true;
-			if (!dn_cli_sets_add(&o->sets, optarg))
+			if (!dn_cli_set_opt(&o->sets, "run", optarg, optind < argc ? argv[optind] : NULL))
 				return DN_EXIT_USAGE;
 			break;
 		case 'q': o->quiet = true; break;
@@ -228,7 +228,8 @@ static int run_parse(int argc, char **argv, run_opts *o)
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "dnetsim run: expected exactly one scenario FILE\n");
+		if (optind >= argc || !dn_cli_operand_hint("run", &o->sets, argc, argv, optind))
+			fprintf(stderr, "dnetsim run: expected exactly one scenario FILE\n");
 		run_usage(stderr);
 		return DN_EXIT_USAGE;
 	}
@@ -413,7 +414,7 @@ int dn_cmd_validate(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
-			if (!dn_cli_sets_add(&sets, optarg))
+			if (!dn_cli_set_opt(&sets, "validate", optarg, optind < argc ? argv[optind] : NULL))
 				return DN_EXIT_USAGE;
 			break;
 		case 'p': print = true; break;
@@ -421,12 +422,15 @@ int dn_cmd_validate(int argc, char **argv)
 			printf("usage: dnetsim validate FILE [--set NAME=VAL]... [--print]\n"
 			       "  Checks FILE (and its includes) against the parameter registry without running.\n"
 			       "  --print  print the fully resolved scenario as YAML\n"
-			       "exit codes: 0 valid, 2 invalid (the error names file:line:column)\n");
+			       "exit codes: 0 valid, 2 invalid (every error is told, one a line, at "
+			       "file:line:column)\n");
 			return DN_EXIT_OK;
 		default: return DN_EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
+		if (optind < argc)
+			(void)dn_cli_operand_hint("validate", &sets, argc, argv, optind);
 		fprintf(stderr, "usage: dnetsim validate FILE [--set NAME=VAL]... [--print]\n");
 		return DN_EXIT_USAGE;
 	}

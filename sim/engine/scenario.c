@@ -55,7 +55,10 @@ enum {
 	DN_SHOW_MAX = 100,                     /* bytes of user text quoted in a message */
 	DN_SHOW_PATH_MAX = 200,                /* bytes of a file name quoted in a message */
 	DN_YAML_OUT_MAX = 256 * 1024 * 1024,   /* dn_scenario_to_yaml output */
-	DN_SUGGEST_DIST = 2                    /* largest edit distance for "did you mean" */
+	DN_SUGGEST_DIST = 2,                   /* largest edit distance for "did you mean" */
+	DN_ERRORS_SHOWN_MAX = 50,              /* errors written into err; the rest are counted */
+	DN_ERR_TRAILER_MAX = 48,               /* room kept for "\n... and N more errors" */
+	DN_ERR_LINE_MAX = 8192                 /* one error line before it is cut */
 };
 
 static const char dn_cmdline_name[] = "<command line>";
@@ -89,6 +92,15 @@ typedef struct dn_loader {
 	dn_scenario *s;
 	char *err;
 	size_t errlen;
+	size_t n_errs;   /* errors found */
+	size_t n_shown;  /* of them, lines written into err */
+	size_t used;     /* bytes of err written (without the NUL) */
+	bool err_full;   /* no more lines fit into err */
+	bool stop;       /* an error after which nothing more is looked at */
+	dn_rc first_rc;  /* the code of the first error */
+	unsigned abandoned; /* serial of a source whose walk stopped: it looks like no scenario */
+	const void *last_node; /* where the last error was (a YAML node), to say it once */
+	unsigned last_serial;  /* and in which source */
 	unsigned serial; /* last source serial handed out */
 	dn_open_file stack[DN_INCLUDE_DEPTH_MAX + 2];
 	size_t depth;      /* entries used in stack */
@@ -112,28 +124,85 @@ typedef struct dn_source {
 
 static dn_rc dn_fail(dn_loader *L, dn_rc rc, const char *file, size_t line0, size_t col0,
                      const char *fmt, ...) DN_PRINTF(6, 7);
+/*
+ * Errors are collected: each one is a line of err (the first always, cut to
+ * fit; later ones while they fit whole, up to DN_ERRORS_SHOWN_MAX), the
+ * rest only counted (dn_errors_finish adds "... and N more"). Running out
+ * of memory or past a limit stops the load; other errors let it go on to
+ * the next key, so one pass reports every independent mistake.
+ */
+static dn_rc dn_add_error(dn_loader *L, dn_rc rc, const char *line)
+{
+	assert(rc != DN_OK);
+	if (L->n_errs++ == 0)
+		L->first_rc = rc;
+	if (rc == DN_ENOMEM || rc == DN_ELIMIT)
+		L->stop = true;
+	if (!L->err || L->errlen == 0)
+		return rc;
+	size_t len = strlen(line);
+	if (L->n_shown == 0) {
+		size_t k = len < L->errlen - 1 ? len : L->errlen - 1;
+		memcpy(L->err, line, k);
+		L->err[k] = '\0';
+		L->used = k;
+		L->n_shown = 1;
+		return rc;
+	}
+	if (L->err_full || L->n_shown >= DN_ERRORS_SHOWN_MAX ||
+	    L->used + 1 + len + DN_ERR_TRAILER_MAX >= L->errlen) {
+		L->err_full = true; /* later lines are not written, so the order holds */
+		return rc;
+	}
+	L->err[L->used] = '\n';
+	memcpy(L->err + L->used + 1, line, len + 1);
+	L->used += 1 + len;
+	L->n_shown++;
+	return rc;
+}
+
+/* After the load: "... and N more errors" when not every error was written. */
+static void dn_errors_finish(dn_loader *L)
+{
+	if (!L->err || L->errlen == 0 || L->n_errs <= L->n_shown || L->n_shown == 0)
+		return;
+	char tail[DN_ERR_TRAILER_MAX + 16];
+	size_t more = L->n_errs - L->n_shown;
+	int w = snprintf(tail, sizeof tail, "\n... and %zu more error%s", more, more == 1 ? "" : "s");
+	if (w < 0 || (size_t)w >= L->errlen)
+		return;
+	size_t at = L->used;
+	if (at + (size_t)w >= L->errlen)
+		at = L->errlen - 1 - (size_t)w; /* cuts the first line (a tiny buffer) */
+	memcpy(L->err + at, tail, (size_t)w + 1);
+	L->used = at + (size_t)w;
+}
+
+/* Whether the walk goes on after an error with this code. */
+static bool dn_go_on(const dn_loader *L, dn_rc rc)
+{
+	return rc == DN_OK || !L->stop;
+}
+
 static dn_rc dn_fail(dn_loader *L, dn_rc rc, const char *file, size_t line0, size_t col0,
                      const char *fmt, ...)
 {
 	assert(rc != DN_OK);
-	if (!L->err || L->errlen == 0)
-		return rc;
-	unsigned long line = line0 < (size_t)INT_MAX ? (unsigned long)line0 + 1 : (unsigned long)INT_MAX;
+	char line[DN_ERR_LINE_MAX];
+	unsigned long ln = line0 < (size_t)INT_MAX ? (unsigned long)line0 + 1 : (unsigned long)INT_MAX;
 	unsigned long col = col0 < (size_t)INT_MAX ? (unsigned long)col0 + 1 : (unsigned long)INT_MAX;
-	int w = snprintf(L->err, L->errlen, "%s:%lu:%lu: ", file, line, col);
+	int w = snprintf(line, sizeof line, "%s:%lu:%lu: ", file, ln, col);
 	if (w < 0) {
-		L->err[0] = '\0';
-		return rc;
-	}
-	if ((size_t)w < L->errlen) {
+		line[0] = '\0';
+	} else if ((size_t)w < sizeof line) {
 		va_list ap;
 		va_start(ap, fmt);
-		int w2 = vsnprintf(L->err + w, L->errlen - (size_t)w, fmt, ap);
+		int w2 = vsnprintf(line + w, sizeof line - (size_t)w, fmt, ap);
 		va_end(ap);
 		if (w2 < 0)
-			L->err[w] = '\0';
+			line[w] = '\0';
 	}
-	return rc;
+	return dn_add_error(L, rc, line);
 }
 
 static dn_rc dn_fail_at(dn_loader *L, dn_rc rc, const dn_source *src, const yaml_node_t *node,
@@ -141,6 +210,11 @@ static dn_rc dn_fail_at(dn_loader *L, dn_rc rc, const dn_source *src, const yaml
 static dn_rc dn_fail_at(dn_loader *L, dn_rc rc, const dn_source *src, const yaml_node_t *node,
                         const char *fmt, ...)
 {
+	/* A value reached twice through a YAML alias is reported once. */
+	if (L->n_errs && L->last_node == node && L->last_serial == src->serial)
+		return rc;
+	L->last_node = node;
+	L->last_serial = src->serial;
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
@@ -632,9 +706,9 @@ static dn_rc dn_read_failed(dn_loader *L, const dn_site *site, const char *shown
 	if (site)
 		return dn_fail_at(L, DN_EIO, site->src, site->node, "include: cannot read '%s': %s",
 		                  shown, why);
-	if (L->err && L->errlen)
-		(void)snprintf(L->err, L->errlen, "%s: cannot read the scenario file: %s", shown, why);
-	return DN_EIO;
+	char line[DN_ERR_LINE_MAX];
+	(void)snprintf(line, sizeof line, "%s: cannot read the scenario file: %s", shown, why);
+	return dn_add_error(L, DN_EIO, line);
 }
 
 /* Reads the open file fd (a regular file within the size bounds) into
@@ -803,12 +877,15 @@ static dn_rc dn_includes(dn_loader *L, const dn_source *src, const yaml_node_t *
 			                  "include: expected a file name or a list of file names, got %s",
 			                  dn_is_null_scalar(item) ? "nothing" : dn_node_kind(item));
 	}
+	dn_rc first = DN_OK;
 	for (size_t i = 0; i < n; i++) {
 		dn_rc rc = dn_include_one(L, src, yaml_document_get_node(src->doc, it[i]));
-		if (rc)
-			return rc;
+		if (rc && !first)
+			first = rc;
+		if (!dn_go_on(L, rc))
+			break;
 	}
-	return DN_OK;
+	return first;
 }
 
 /* ---- walking mappings ---- */
@@ -912,6 +989,8 @@ static dn_rc dn_walk_pair(dn_loader *L, const dn_source *src, const char *prefix
 			full[flen] = '\0';
 			dn_suggest(L->reg, full, hint, sizeof hint); /* names only registered names */
 		}
+		/* Such a key suggests a file that is no scenario: its walk stops here. */
+		L->abandoned = src->serial;
 		return dn_fail_at(L, DN_EUNKNOWN, src, key,
 		                  "unknown parameter%s%s%s (the key is not shown: it is not a parameter "
 		                  "name)%s",
@@ -965,7 +1044,8 @@ static dn_rc dn_walk_mapping(dn_loader *L, const dn_source *src, const char *pre
 	src->visited[idx] = 1;
 	dn_rc rc = dn_check_keys(L, src, map);
 	if (rc)
-		return rc;
+		return rc; /* this mapping is not walked; its parent goes on */
+	dn_rc first = DN_OK;
 	const yaml_node_pair_t *pairs = map->data.mapping.pairs.start;
 	size_t n = (size_t)(map->data.mapping.pairs.top - pairs);
 	/* Includes first, wherever the key stands: the file's own values override them. */
@@ -974,8 +1054,10 @@ static dn_rc dn_walk_mapping(dn_loader *L, const dn_source *src, const char *pre
 			const yaml_node_t *key = yaml_document_get_node(src->doc, pairs[i].key);
 			if (key->data.scalar.length == 7 && memcmp(key->data.scalar.value, "include", 7) == 0) {
 				rc = dn_includes(L, src, yaml_document_get_node(src->doc, pairs[i].value));
-				if (rc)
-					return rc;
+				if (rc && !first)
+					first = rc;
+				if (!dn_go_on(L, rc))
+					return first;
 			}
 		}
 	}
@@ -987,10 +1069,12 @@ static dn_rc dn_walk_mapping(dn_loader *L, const dn_source *src, const char *pre
 		    memcmp(key->data.scalar.value, "include", 7) == 0)
 			continue;
 		rc = dn_walk_pair(L, src, prefix, key, value, nest);
-		if (rc)
-			return rc;
+		if (rc && !first)
+			first = rc;
+		if (!dn_go_on(L, rc) || L->abandoned == src->serial)
+			return first;
 	}
-	return DN_OK;
+	return first;
 }
 
 /* ---- parsing ---- */
@@ -1282,15 +1366,20 @@ static dn_rc dn_load_common(const dn_registry *reg, const char *path, const char
 			rc = dn_load_text(&L, interned, dir, text, len, 0);
 		free(dir);
 	}
-	for (size_t i = 0; rc == DN_OK && i < n_overrides; i++) {
-		if (!overrides[i])
-			rc = DN_EINVAL;
-		else
-			rc = dn_apply_override(&L, overrides[i]);
+	/* After a file's own mistakes (not a syntax error, an unreadable file
+	 * or a limit) the overrides are still checked, so all are told at once. */
+	bool go_on = rc == DN_OK || (!L.stop && (rc == DN_EUNKNOWN || rc == DN_ETYPE ||
+	                                          rc == DN_EINVAL || rc == DN_ERANGE));
+	for (size_t i = 0; go_on && i < n_overrides; i++) {
+		dn_rc orc = overrides[i] ? dn_apply_override(&L, overrides[i]) : DN_EINVAL;
+		if (orc && !rc)
+			rc = orc;
+		go_on = overrides[i] && dn_go_on(&L, orc);
 	}
-	if (rc != DN_OK) {
+	if (rc != DN_OK || L.n_errs) {
+		dn_errors_finish(&L);
 		dn_scenario_free(L.s);
-		return rc;
+		return L.n_errs ? L.first_rc : rc;
 	}
 	*out = L.s;
 	return DN_OK;

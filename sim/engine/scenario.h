@@ -16,8 +16,9 @@
  * report size 0).
  *
  * Errors name the place: "FILE:LINE:COLUMN: PARAM: what was expected"
- * ("<command line>:1:COLUMN" for --set overrides). On any error nothing is
- * returned and the caller must not run.
+ * ("<command line>:1:COLUMN" for --set overrides), one line per error
+ * (see dn_scenario_load). On any error nothing is returned and the caller
+ * must not run.
  *
  * The shapes, one line each (LINE and COLUMN count from 1):
  *   a.yaml:3:14: sim.end_time_s: must be between 1 and 1000 (got 0)
@@ -49,9 +50,16 @@ typedef struct dn_scenario dn_scenario;
  * Loads `path` (NULL: no file, defaults plus overrides only), applies the
  * n_overrides "name=value" strings, validates and resolves every
  * parameter. On success *out owns a new scenario (free with
- * dn_scenario_free). On failure *out is NULL and err holds one line
- * (no trailing newline) naming file:line:column, the parameter and what
- * was expected. Include depth is bounded (16) and cycles are errors.
+ * dn_scenario_free). On failure *out is NULL and err holds the errors,
+ * one per line (no trailing newline), each naming file:line:column, the
+ * parameter and what was expected. The load goes on after a mistake in
+ * one key or override, so every independent error of a file (and of the
+ * overrides) is reported at once, in file order, the include's before the
+ * including file's; a YAML syntax error, an unreadable file or a limit
+ * stops there. At most 50 lines are written, and only whole lines that fit
+ * (the first is always written, cut to fit); then "... and N more errors".
+ * The code returned is the first error's. Include depth is bounded (16)
+ * and cycles are errors.
  */
 DN_WUR dn_rc dn_scenario_load(const dn_registry *reg, const char *path,
                               const char *const *overrides, size_t n_overrides,

@@ -209,4 +209,40 @@ if grep -q "ns-3=1" <("$BIN" --version); then
 	expect_rc 2 "calibrate bad subset" "$BIN" calibrate --subset 0
 fi
 
+# --set with a space for '=': an immediate usage error saying what was meant
+wp="$SRC/scenarios/whitepaper.yaml"
+expect_rc 2 "run --set K V" "$BIN" run "$wp" --set chain.lambda 0.3
+contains "$T/err" "dnetsim run: --set chain.lambda: expected KEY=VALUE (did you mean --set chain.lambda=0.3?)" "run --set K V: the hint"
+grep -q "exactly one scenario FILE" "$T/err" && bad "run --set K V still says 'exactly one scenario FILE'" || ok
+expect_rc 2 "run --set K FILE" "$BIN" run --set chain.lambda "$wp"
+contains "$T/err" "dnetsim run: --set chain.lambda: expected KEY=VALUE" "run --set K FILE: the error"
+grep -q "did you mean" "$T/err" && bad "run --set K FILE: a scenario file is no value" || ok
+expect_rc 2 "validate --set K V" "$BIN" validate "$wp" --set chain.lambda 0.3
+contains "$T/err" "dnetsim validate: --set chain.lambda: expected KEY=VALUE (did you mean --set chain.lambda=0.3?)" "validate --set K V: the hint"
+expect_rc 2 "bench phold --set K V" "$BIN" bench phold --set sim.end_time_s 5
+contains "$T/err" "dnetsim bench phold: --set sim.end_time_s: expected KEY=VALUE (did you mean --set sim.end_time_s=5?)" "bench phold --set K V: the hint"
+expect_rc 2 "bench peer --set K V" "$BIN" bench peer --set sim.end_time_s 5
+contains "$T/err" "dnetsim bench peer: --set sim.end_time_s: expected KEY=VALUE (did you mean --set sim.end_time_s=5?)" "bench peer --set K V: the hint"
+# a second operand that is the word after a --set, or a KEY=VALUE without --set
+expect_rc 2 "run --set K= V" "$BIN" run "$wp" --set chain.lambda= 0.3
+contains "$T/err" "dnetsim run: '0.3' after --set chain.lambda= is read as a second FILE (did you mean --set chain.lambda=0.3?)" "run --set K= V: the hint"
+expect_rc 2 "run FILE K=V" "$BIN" run "$wp" chain.lambda=0.3
+contains "$T/err" "(did you mean --set chain.lambda=0.3?)" "run FILE K=V: the hint"
+expect_rc 2 "run two files" "$BIN" run "$small" "$small"
+contains "$T/err" "dnetsim run: expected exactly one scenario FILE" "run two files: the message stays"
+
+# validate reports every independent error of a file in one pass, in file order
+cat >"$T/three.yaml" <<'Y'
+sim:
+  end_tme_s: 5
+  seed: x
+chain:
+  lambda: -1
+Y
+expect_rc 2 "validate: three errors" "$BIN" validate "$T/three.yaml"
+[ "$(grep -c "^dnetsim: $T/three.yaml:[0-9]*:[0-9]*: " "$T/err")" -eq 3 ] && ok || bad "validate: not three located errors: $(cat "$T/err")"
+grep -n "" "$T/err" | grep -q "^1:dnetsim: $T/three.yaml:2:3: unknown parameter 'sim.end_tme_s'" && ok || bad "validate: the unknown key first: $(cat "$T/err")"
+grep -n "" "$T/err" | grep -q "^2:dnetsim: $T/three.yaml:3:9: sim.seed: expected an integer" && ok || bad "validate: the wrong type second: $(cat "$T/err")"
+grep -n "" "$T/err" | grep -q "^3:dnetsim: $T/three.yaml:5:11: chain.lambda: " && ok || bad "validate: the range third: $(cat "$T/err")"
+
 finish

@@ -600,9 +600,10 @@ static void test_overrides(void **state)
 	load_err(f, "", bad_utf8, 1, DN_ETYPE,
 	         "<command line>:1:10: --set 'out.note=?': out.note: expected a string of valid "
 	         "UTF-8 without NUL bytes");
-	/* File errors come first: overrides never hide them. */
+	/* File errors come first: overrides never hide them, and are checked too. */
 	load_err(f, "sim.seed: x\n", bad, 1, DN_ETYPE,
-	         "t.yaml:1:11: sim.seed: expected an integer (got 'x')");
+	         "t.yaml:1:11: sim.seed: expected an integer (got 'x')\n"
+	         "<command line>:1:10: --set 'sim.seed=x': sim.seed: expected an integer (got 'x')");
 }
 
 /* ---- round trip ---- */
@@ -951,6 +952,91 @@ static void get_str_of_float(const dn_scenario *s)
 	(void)dn_scn_str(s, "net.loss");
 }
 
+/* ---- every error of a file in one pass ---- */
+
+static void test_all_errors_in_one_pass(void **state)
+{
+	fixture *f = *state;
+	/* Three independent mistakes: an unknown key, a wrong type, a value out of range. */
+	static const char three[] = "sim:\n"
+	                            "  end_tme_s: 5\n"
+	                            "  seed: x\n"
+	                            "net:\n"
+	                            "  loss: 2\n";
+	load_err(f, three, NULL, 0, DN_EUNKNOWN,
+	         "t.yaml:2:3: unknown parameter 'sim.end_tme_s'; did you mean 'sim.end_time_s'?\n"
+	         "t.yaml:3:9: sim.seed: expected an integer (got 'x')\n"
+	         "t.yaml:5:9: net.loss: must be between 0 and 1 (got 2)");
+	/* The same from disk, with the overrides' mistakes after the file's. */
+	put(f, "three.yaml", three);
+	load_file_err(f, "three.yaml", DN_EUNKNOWN,
+	              "%s/three.yaml:2:3: unknown parameter 'sim.end_tme_s'; did you mean "
+	              "'sim.end_time_s'?\n"
+	              "%s/three.yaml:3:9: sim.seed: expected an integer (got 'x')\n"
+	              "%s/three.yaml:5:9: net.loss: must be between 0 and 1 (got 2)");
+	static const char *const ov[] = {"sim.trace=maybe", "sim.seed=3", "out.lable=x"};
+	load_err(f, "net.loss: 2\n", ov, 3, DN_ERANGE,
+	         "t.yaml:1:11: net.loss: must be between 0 and 1 (got 2)\n"
+	         "<command line>:1:11: --set 'sim.trace=maybe': sim.trace: expected true or false "
+	         "(got 'maybe')\n"
+	         "<command line>:1:1: --set 'out.lable=x': unknown parameter 'out.lable'; did you "
+	         "mean 'out.label'?");
+	/* A mapping with a duplicate key is not walked, but its siblings are. */
+	load_err(f, "sim:\n  seed: x\n  seed: y\nnet.loss: 2\n", NULL, 0, DN_EINVAL,
+	         "t.yaml:3:3: duplicate key 'seed' (first at line 2, column 3)\n"
+	         "t.yaml:4:11: net.loss: must be between 0 and 1 (got 2)");
+	/* An included file's mistakes come before the including file's. */
+	put(f, "base.yaml", "sim.seed: -1\n");
+	put(f, "top.yaml", "net.loss: 2\ninclude: base.yaml\n");
+	load_file_err(f, "top.yaml", DN_ERANGE,
+	              "%s/base.yaml:1:11: sim.seed: must be between 0 and 9000000000000000000 (got -1)\n"
+	              "%s/top.yaml:1:11: net.loss: must be between 0 and 1 (got 2)");
+	/* A syntax error stays the only one. */
+	dn_scenario *s = NULL;
+	assert_int_equal(dn_scenario_load_string(f->reg, "t.yaml", "sim.seed: x\nnet.loss: [\n", NULL,
+	                                         0, &s, f->err, sizeof f->err),
+	                 DN_EPARSE);
+	assert_null(s);
+	assert_null(strchr(f->err, '\n'));
+	assert_non_null(strstr(f->err, "YAML syntax error"));
+}
+
+/* Errors are bounded: 50 lines, then "... and N more errors"; only whole lines. */
+static void test_errors_bounded(void **state)
+{
+	fixture *f = *state;
+	char text[4096], want[64];
+	size_t off = 0;
+	for (int i = 0; i < 60; i++)
+		off += (size_t)snprintf(text + off, sizeof text - off, "k%d: 1\n", i);
+	static char err[16384];
+	dn_scenario *s = NULL;
+	assert_int_equal(dn_scenario_load_string(f->reg, "t.yaml", text, NULL, 0, &s, err, sizeof err),
+	                 DN_EUNKNOWN);
+	assert_null(s);
+	size_t lines = 1;
+	for (const char *p = err; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 51);
+	assert_non_null(strstr(err, "t.yaml:1:1: unknown parameter 'k0'\n"));
+	assert_non_null(strstr(err, "\nt.yaml:50:1: unknown parameter 'k49'\n... and 10 more errors"));
+	assert_null(strstr(err, "k50"));
+	/* A small buffer: the lines that fit whole, then the count of the rest. */
+	char small[200];
+	assert_int_equal(dn_scenario_load_string(f->reg, "t.yaml", text, NULL, 0, &s, small,
+	                                         sizeof small),
+	                 DN_EUNKNOWN);
+	const char *tail = strrchr(small, '\n');
+	assert_non_null(tail);
+	size_t shown = 1;
+	for (const char *p = small; p < tail; p++)
+		shown += *p == '\n';
+	snprintf(want, sizeof want, "\n... and %zu more errors", 60 - shown);
+	assert_string_equal(tail, want);
+	assert_true(shown >= 2 && shown < 50);
+	assert_non_null(strstr(small, "t.yaml:1:1: unknown parameter 'k0'\n"));
+}
+
 static void test_getter_misuse_aborts(void **state)
 {
 	fixture *f = *state;
@@ -982,6 +1068,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_proc_include_read_by_content, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nonyaml_include_not_echoed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_getter_misuse_aborts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_all_errors_in_one_pass, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_errors_bounded, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
