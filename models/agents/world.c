@@ -7,6 +7,8 @@
  */
 #include "world.h"
 
+#include <assert.h>
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -201,9 +203,17 @@ static dn_rc record_metrics(world *W, dn_time_ns t, dn_results *r)
 		.gini = W->rec.gini.n_changed == 0 ? &W->rec.gini : NULL,
 		.dtoken_originated = pv->traffic_earned,
 		.initial_originated = pv->initial + pv->stake_earned,
-		.initial_vote_weight = pv->initial,
+		/* R-GOV-2 as the library defines it (dnc_initial_share_ppm): the
+		 * initial holders weigh what the initial DNET holds and earned
+		 * through stake; traffic-originated DNET is the rest */
+		.initial_vote_weight = pv->initial + pv->stake_earned,
 		.total_vote_weight = pv->initial + pv->stake_earned + pv->traffic_earned,
 	};
+	/* the series is the library's share, to its ppm resolution */
+	assert(snap.total_vote_weight == 0 ||
+	       (uint64_t)((unsigned __int128)(uint64_t)snap.initial_vote_weight * DNC_PPM /
+	                          (uint64_t)snap.total_vote_weight) ==
+	               dnc_initial_share_ppm(pv));
 	dn_rc rc = dn_metrics_record(&W->rec.met, parts, W->cfg.nparts + 1, &snap, r, t);
 	if (rc)
 		dn_world_set_error(W->w, "metrics at t = %.0f s: %s", dn_s_of_ns(t), W->rec.met.err);

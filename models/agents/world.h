@@ -257,6 +257,7 @@ typedef struct world_cfg {
 	int keyed_sigs;
 	bool cache_keys;
 	dn_amount retract_base;
+	dn_amount tx_fee_base;   /* R-FEE-1: fee of every transaction the world signs */
 	dn_time_ns split_at_ns, split_len_ns; /* network partition (forks); split_at_ns -1: never */
 	double split_share;
 	/* consumers */
@@ -475,7 +476,7 @@ DN_WUR dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 102
+#define W_N_PARAMS 114
 extern const dn_param_def w_param_defs[W_N_PARAMS];
 DN_WUR dn_rc w_read_params(world *W, const dn_scenario *s);
 /* Links, radio ranges and the small-cell table, from the parameters. */

@@ -119,6 +119,25 @@ const dn_param_def w_param_defs[] = {
 	{"chain.community_fee", DN_PT_FLOAT, "1", "0.005", 0, 0.005, NULL, "community fee on payments, at most 0.5 % (R-FEE-2)"},
 	{"chain.relay_share", DN_PT_FLOAT, "1", "0.5", 0, 1, NULL, "relays' share of a payment over an ad hoc path (R-SHARE-2)"},
 	{"chain.relay_mode", DN_PT_ENUM, "", "equal", 0, 0, "equal|proportional_to_bytes_relayed", "how relays share (R-SHARE-2)"},
+	{"chain.supply_dnet", DN_PT_INT, "DNET", "7500000000", 1000, 9e10, NULL,
+	 "total supply, minted at genesis (alpha, beta, gamma) or by block rewards (R-SUP-1); 1 DNET = 1e8 base units"},
+	{"chain.fwd_origin_share", DN_PT_FLOAT, "1", "0.15", 0, 1, NULL, "origin O's share of a forwarded content sale after the fee (R-FWD-1)"},
+	{"chain.fwd_seller_share", DN_PT_FLOAT, "1", "0.6", 0, 1, NULL,
+	 "seller S's share of a forwarded sale (R-FWD-1); S also gets all that O and the middlemen do not (R-FWD-3), so it is the remainder and enters only the check origin + seller + pool <= 1"},
+	{"chain.fwd_pool_share", DN_PT_FLOAT, "1", "0.2", 0, 1, NULL, "middlemen's pool of a forwarded sale (R-FWD-1)"},
+	{"chain.fwd_first_share", DN_PT_FLOAT, "1", "0.5", 0, 1, NULL, "M1's share of the middlemen's pool (R-FWD-2)"},
+	{"chain.fwd_decay", DN_PT_FLOAT, "1", "0.5", 0, 0.999999, NULL, "each next middleman's reward as a share of the previous one's (R-FWD-2)"},
+	{"chain.fwd_min_reward_base", DN_PT_INT, "base units", "10", 1, 1e15, NULL,
+	 "a middleman's reward below this ends the series; the rest goes to S (R-FWD-2)"},
+	{"chain.fwd_order", DN_PT_ENUM, "", "origin_first", 0, 0, "origin_first|nearest_buyer_first",
+	 "which middleman is M1: the one next after O, or the one nearest the buyer (R-FWD-2)"},
+	{"chain.lock_cliff_months", DN_PT_INT, "months", "6", 0, 1200, NULL,
+	 "the team allocation stays locked this many months after the fundraising ends (R-LOCK-1)"},
+	{"chain.lock_monthly_rate", DN_PT_FLOAT, "1", "0.02", 1e-6, 1, NULL, "share of the team allocation unlocked each month after the cliff (R-LOCK-1)"},
+	{"chain.gov_threshold", DN_PT_FLOAT, "1", "0.6666666666666666", 0.5, 0.999999, NULL,
+	 "a proposal passes with strictly more than this share of all voting weight (R-GOV-1); kept as the fraction it is (2/3), else in millionths"},
+	{"chain.tx_fee_dnet", DN_PT_FLOAT, "DNET", "0", 0, 1000, NULL,
+	 "fee every transaction the world signs carries, paid to the producing delegate's pool (R-FEE-1)"},
 	{"chain.signatures", DN_PT_ENUM, "", "ed25519", 0, 0, "ed25519|keyed", "signature scheme of credentials and transactions: Ed25519, or keyed BLAKE2b for very large worlds (docs/chain.md)"},
 	{"chain.partition_at_s", DN_PT_FLOAT, "s", "-1", -1, 3.15e9, NULL, "when the network splits in two (-1: never); forks follow (R-CHAIN-4)"},
 	{"chain.partition_duration_s", DN_PT_FLOAT, "s", "120", 0, 3.15e9, NULL, "how long the split lasts"},
@@ -252,6 +271,23 @@ static void read_delegates_operators_traders(world_cfg *C, const dn_scenario *s)
 	C->momentum_share = dn_scn_float(s, "trader.momentum_share");
 }
 
+/* R-GOV-1: the threshold as the library's fraction gov_num / gov_den: the
+ * smallest denominator up to a million that gives x (to 1e-12), so the
+ * default 2/3 stays 2/3; else x in millionths. */
+static void gov_fraction(double x, uint32_t *num, uint32_t *den)
+{
+	for (uint32_t d = 1; d <= 1000000u; d++) {
+		double n = nearbyint(x * d);
+		if (fabs(n / d - x) <= 1e-12) {
+			*num = (uint32_t)n;
+			*den = d;
+			return;
+		}
+	}
+	*num = (uint32_t)dn_ppm_of_share(x);
+	*den = 1000000u;
+}
+
 /* The protocol's parameters (dnc_params) and the network partition. */
 static void read_chain(world_cfg *C, const dn_scenario *s)
 {
@@ -279,11 +315,58 @@ static void read_chain(world_cfg *C, const dn_scenario *s)
 	C->cp.relay_pool_ppm = (uint32_t)w_ppm_of(s, "chain.relay_share");
 	C->cp.relay_mode = strcmp(dn_scn_str(s, "chain.relay_mode"), "equal") ? DNC_RELAY_PROPORTIONAL_BYTES
 	                                                                     : DNC_RELAY_EQUAL;
+	C->cp.supply_base = (dn_amount)dn_scn_int(s, "chain.supply_dnet") * DNC_UNITS_PER_DNET;
+	C->cp.fwd_origin_ppm = (uint32_t)w_ppm_of(s, "chain.fwd_origin_share");
+	C->cp.fwd_seller_ppm = (uint32_t)w_ppm_of(s, "chain.fwd_seller_share");
+	C->cp.fwd_pool_ppm = (uint32_t)w_ppm_of(s, "chain.fwd_pool_share");
+	C->cp.fwd_first_ppm = (uint32_t)w_ppm_of(s, "chain.fwd_first_share");
+	C->cp.fwd_decay_ppm = (uint32_t)w_ppm_of(s, "chain.fwd_decay");
+	C->cp.fwd_min_reward_base = (dn_amount)dn_scn_int(s, "chain.fwd_min_reward_base");
+	C->cp.fwd_order = strcmp(dn_scn_str(s, "chain.fwd_order"), "origin_first") ? DNC_FWD_NEAREST_BUYER_FIRST
+	                                                                          : DNC_FWD_FROM_ORIGIN;
+	C->cp.lock_cliff_months = (uint32_t)dn_scn_int(s, "chain.lock_cliff_months");
+	C->cp.lock_monthly_ppm = (uint32_t)w_ppm_of(s, "chain.lock_monthly_rate");
+	gov_fraction(dn_scn_float(s, "chain.gov_threshold"), &C->cp.gov_num, &C->cp.gov_den);
 	/* the world checks at its own block end, after content, rents and the
 	 * exchange have moved money too (w_block_step) */
 	C->cp.check_conservation = DNC_CHECK_OFF;
+	C->tx_fee_base = dn_base_of_dnet(dn_scn_float(s, "chain.tx_fee_dnet"));
 	C->keyed_sigs = !strcmp(dn_scn_str(s, "chain.signatures"), "keyed");
 	C->block_ns = dn_ns_of_whole_s(C->cp.block_interval_s);
+}
+
+/* The checks of chain.* that span parameters or that rounding to ppm can
+ * break, each naming its parameters (dnc_params_check says only no). */
+static dn_rc check_chain_params(world *W)
+{
+	const dnc_params *p = &W->cfg.cp;
+	uint64_t split = (uint64_t)p->fwd_origin_ppm + p->fwd_seller_ppm + p->fwd_pool_ppm;
+	if (split > DNC_PPM) {
+		dn_world_set_error(W->w, "chain.fwd_origin_share + chain.fwd_seller_share + chain.fwd_pool_share is %g, "
+		                         "above 1: a content sale's split (R-FWD-1) would create DNET",
+		                   dn_share_of_ppm((double)split));
+		return DN_ERANGE;
+	}
+	if (p->fwd_decay_ppm >= DNC_PPM) {
+		dn_world_set_error(W->w, "chain.fwd_decay must be below 1 (R-FWD-2)");
+		return DN_ERANGE;
+	}
+	/* M1 gets first x pool, then each decay x the previous: the series
+	 * sums to at most first / (1 - decay) of the pool */
+	if ((uint64_t)p->fwd_first_ppm + p->fwd_decay_ppm > DNC_PPM) {
+		dn_world_set_error(W->w, "chain.fwd_first_share + chain.fwd_decay is above 1: the middlemen's rewards "
+		                         "could add up to more than their pool (R-FWD-2)");
+		return DN_ERANGE;
+	}
+	if (p->lock_monthly_ppm == 0) {
+		dn_world_set_error(W->w, "chain.lock_monthly_rate rounds to 0 ppm: the team would never unlock (R-LOCK-1)");
+		return DN_ERANGE;
+	}
+	if (p->gov_num >= p->gov_den) {
+		dn_world_set_error(W->w, "chain.gov_threshold must be below 1 (R-GOV-1)");
+		return DN_ERANGE;
+	}
+	return DN_OK;
 }
 
 /* The world produces one block per sample. */
@@ -318,6 +401,9 @@ dn_rc w_read_params(world *W, const dn_scenario *s)
 	read_consumers_sharers_relays(C, s);
 	read_delegates_operators_traders(C, s);
 	read_chain(C, s);
+	dn_rc prc = check_chain_params(W);
+	if (prc)
+		return prc;
 	dnc_rc crc = dnc_params_check(&C->cp);
 	if (crc) {
 		dn_world_set_error(W->w, "chain.* parameters are inconsistent (%s): alpha + beta + gamma must be "

@@ -141,6 +141,7 @@ dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32_t agen
 	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
 	tx->from = *dnc_ledger_pk(L, w_acct(W, agent));
 	tx->nonce = dnc_ledger_nonce(L, w_acct(W, agent)) + W->ag.inflight[agent];
+	tx->fee = W->cfg.tx_fee_base; /* R-FEE-1: chain.tx_fee_dnet, 0 by default */
 	if (dnc_tx_sign(&W->ch.sig, dnc_chain_id(W->ch.chain), sk, tx))
 		return DN_EINVAL;
 	wtx q;

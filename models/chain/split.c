@@ -126,7 +126,10 @@ dnc_rc dnc_split_forward(const dnc_params *p, dn_amount payment, uint32_t k,
 	if (given > pool)
 		return DNC_EINVAL;
 	/* R-FWD-3: S gets its 60 % plus everything not allocated (the
-	 * unused pool, the 5 % left over, rounding) */
+	 * unused pool, the 5 % left over, rounding). So fwd_seller_ppm is
+	 * never read here: S's share is the remainder, at least
+	 * fwd_seller_ppm because dnc_params_check bounds origin + seller +
+	 * pool by 1 (the one place the parameter acts). */
 	s->seller = net - s->origin - given;
 	return DNC_OK;
 }

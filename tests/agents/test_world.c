@@ -491,6 +491,78 @@ static void test_one_door_content_sale_is_a_transaction(void **state)
 	dn_registry_free(reg);
 }
 
+/* ---- R-GOV-2: the world's voting share is the library's ---- */
+
+/* Runs yaml at lambda into a kept results file; OUT the series read back. */
+static void gov_run(dn_registry *reg, const char *yaml, double lambda, dn_series_data **sd, size_t *n)
+{
+	char y[2048], err[512], path[512];
+	snprintf(y, sizeof y, "%schain: {delegates: 21, lambda: %g, epoch_blocks: 60, traffic_window_blocks: 360}\n", yaml,
+	         lambda);
+	dn_scenario *s = NULL;
+	dn_world *w = new_world(reg, y, 1, &s);
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	snprintf(path, sizeof path, "%s/dnetsim-test-gov-%d.h5", tmp, (int)getpid());
+	dn_results *r = NULL;
+	if (dn_results_open(path, &r, err, sizeof err))
+		fail_msg("results: %s", err);
+	if (dn_world_run(w, r, NULL, NULL, NULL, NULL, err, sizeof err))
+		fail_msg("run: %s", err);
+	if (dn_results_close_err(r, true, err, sizeof err))
+		fail_msg("close: %s", err);
+	if (dn_results_read_series(path, sd, n, err, sizeof err))
+		fail_msg("read: %s", err);
+	unlink(path);
+	dn_world_free(w);
+	dn_scenario_free(s);
+}
+
+static const dn_series_data *series(const dn_series_data *sd, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(sd[i].name, name) == 0)
+			return &sd[i];
+	fail_msg("no series %s", name);
+	return NULL;
+}
+
+/* R-GOV-2: at every recorded block the world's initial_vote_share is the
+ * protocol library's dnc_initial_share_ppm of the provenance totals it
+ * records beside it (initial DNET and all it earned through stake, against
+ * DToken-originated DNET); with no traffic seats (lambda = 1) it never
+ * falls; with traffic seats it falls, further when they are more. */
+static void test_R_GOV_2_vote_share_is_the_library_s(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	const char *yaml = "sim: {model: world, seed: 9, end_time_s: 3600, partitions: 2, sample_interval_s: 10}\n"
+	                   "world: {agents: 1500, area_km: 0.6, candidates: 40, operators: 0}\n";
+	const double lambdas[3] = {1.0, 0.5, 0.2};
+	double last[3];
+	for (int k = 0; k < 3; k++) {
+		dn_series_data *sd = NULL;
+		size_t n = 0;
+		gov_run(reg, yaml, lambdas[k], &sd, &n);
+		const dn_series_data *share = series(sd, n, "initial_vote_share");
+		const dn_series_data *ini = series(sd, n, "initial_originated_base");
+		const dn_series_data *dt = series(sd, n, "dtoken_originated_base");
+		assert_true(share->n > 300 && share->n == ini->n && share->n == dt->n);
+		for (size_t i = 0; i < share->n; i++) {
+			dnc_provenance pv = {.initial = ini->ivalue[i], .stake_earned = 0, .traffic_earned = dt->ivalue[i]};
+			uint32_t ppm = dnc_initial_share_ppm(&pv);
+			assert_true(fabs(share->value[i] - (double)ppm / 1e6) <= 1.01e-6);
+			if (lambdas[k] == 1.0)
+				assert_int_equal(dt->ivalue[i], 0);
+		}
+		last[k] = share->value[share->n - 1];
+		dn_series_data_free(sd, n);
+	}
+	assert_true(last[0] == 1.0);             /* no traffic seats: nothing falls */
+	assert_true(last[1] < 1.0);               /* traffic seats earn */
+	assert_true(last[2] < last[1]);           /* more traffic seats, faster fall */
+	dn_registry_free(reg);
+}
+
 /* ---- R-SHARE-1 ---- */
 
 static void test_R_SHARE_1_direct_session_exact_balances(void **state)
@@ -1093,6 +1165,7 @@ int main(void)
 		cmocka_unit_test(test_R_SHARE_1_direct_session_exact_balances),
 		cmocka_unit_test(test_one_door_relay_payout_is_the_redeem),
 		cmocka_unit_test(test_one_door_content_sale_is_a_transaction),
+		cmocka_unit_test(test_R_GOV_2_vote_share_is_the_library_s),
 		cmocka_unit_test(test_conservation_every_block),
 		cmocka_unit_test(test_conservation_checked_every_block_by_default),
 		cmocka_unit_test(test_conservation_violation_stops_the_run),
