@@ -37,56 +37,9 @@
 #include "ledger_test.h"
 #include "results.h"
 #include "world.h"
+#include "world_fixture.h"
 
 /* ---- helpers ---- */
-
-static dn_registry *make_registry(void)
-{
-	dn_registry *reg = dn_registry_new();
-	assert_non_null(reg);
-	size_t n;
-	const dn_param_def *d = dn_engine_params(&n);
-	assert_int_equal(dn_registry_add(reg, d, n), DN_OK);
-	assert_int_equal(dn_registry_add(reg, dn_model_world.params, dn_model_world.n_params), DN_OK);
-	d = dn_net_params(&n);
-	assert_int_equal(dn_registry_add(reg, d, n), DN_OK);
-	d = dn_market_params(&n);
-	assert_int_equal(dn_registry_add(reg, d, n), DN_OK);
-	return reg;
-}
-
-/* A new world from YAML text; fails the test with the model's message. */
-static dn_world *new_world(dn_registry *reg, const char *yaml, int threads, dn_scenario **s)
-{
-	char err[512];
-	dn_rc rc = dn_scenario_load_string(reg, "test", yaml, NULL, 0, s, err, sizeof err);
-	if (rc)
-		fail_msg("scenario: %s", err);
-	dn_world *w = NULL;
-	rc = dn_world_new(&dn_model_world, *s, threads, &w, err, sizeof err);
-	if (rc)
-		fail_msg("world: %s (%s)", err, dn_rc_str(rc));
-	assert_non_null(w);
-	return w;
-}
-
-/* Runs to the end. The world model cannot run without a recorder (its
- * declare callback fails on r == NULL), so record into a temporary file
- * that close(false) removes. */
-static void run_world(dn_world *w)
-{
-	static int k;
-	char err[512], path[512];
-	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	snprintf(path, sizeof path, "%s/dnetsim-test-world-%d-%d.h5", tmp, (int)getpid(), k++);
-	dn_results *r = NULL;
-	if (dn_results_open(path, &r, err, sizeof err))
-		fail_msg("results: %s", err);
-	dn_rc rc = dn_world_run(w, r, NULL, NULL, NULL, NULL, err, sizeof err);
-	(void)dn_results_close(r, false);
-	if (rc)
-		fail_msg("run: %s (%s)", err, dn_rc_str(rc));
-}
 
 /* Full scan: holdings of every account plus the unminted rest is the
  * supply; and every session's deposit is what its units left (R-CRED-2,6):

@@ -31,52 +31,9 @@
 #include "dn_net.h"
 #include "results.h"
 #include "world.h"
+#include "world_fixture.h"
 
-/* ---- helpers (as in test_world.c) ---- */
-
-static dn_registry *make_registry(void)
-{
-	dn_registry *reg = dn_registry_new();
-	assert_non_null(reg);
-	size_t n;
-	const dn_param_def *d = dn_engine_params(&n);
-	assert_int_equal(dn_registry_add(reg, d, n), DN_OK);
-	assert_int_equal(dn_registry_add(reg, dn_model_world.params, dn_model_world.n_params), DN_OK);
-	d = dn_net_params(&n);
-	assert_int_equal(dn_registry_add(reg, d, n), DN_OK);
-	d = dn_market_params(&n);
-	assert_int_equal(dn_registry_add(reg, d, n), DN_OK);
-	return reg;
-}
-
-static dn_world *new_world(dn_registry *reg, const char *yaml, dn_scenario **s)
-{
-	char err[512];
-	dn_rc rc = dn_scenario_load_string(reg, "test", yaml, NULL, 0, s, err, sizeof err);
-	if (rc)
-		fail_msg("scenario: %s", err);
-	dn_world *w = NULL;
-	rc = dn_world_new(&dn_model_world, *s, 1, &w, err, sizeof err);
-	if (rc)
-		fail_msg("world: %s (%s)", err, dn_rc_str(rc));
-	assert_non_null(w);
-	return w;
-}
-
-static void run_world(dn_world *w)
-{
-	static int k;
-	char err[512], path[512];
-	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	snprintf(path, sizeof path, "%s/dnetsim-test-knobs-%d-%d.h5", tmp, (int)getpid(), k++);
-	dn_results *r = NULL;
-	if (dn_results_open(path, &r, err, sizeof err))
-		fail_msg("results: %s", err);
-	dn_rc rc = dn_world_run(w, r, NULL, NULL, NULL, NULL, err, sizeof err);
-	(void)dn_results_close(r, false);
-	if (rc)
-		fail_msg("run: %s (%s)", err, dn_rc_str(rc));
-}
+/* ---- helpers ---- */
 
 /* A small world (built, not run) with extra chain.* settings. */
 #define SMALL_HEAD                                                                  \
@@ -87,7 +44,7 @@ static dn_world *small_world(dn_registry *reg, const char *chain, dn_scenario **
 {
 	char y[1024];
 	snprintf(y, sizeof y, SMALL_HEAD "chain: {signatures: keyed%s%s}\n", *chain ? ", " : "", chain);
-	return new_world(reg, y, s);
+	return new_world(reg, y, 1, s);
 }
 
 /* Refused when the scenario is read (the table's range). */
@@ -353,7 +310,7 @@ static double origin_take(dn_registry *reg, const char *origin_share, fwd_obs *o
 	         " purchases_per_agent_per_day: 24, resell_probability: 0.8}\n",
 	         origin_share);
 	dn_scenario *s = NULL;
-	dn_world *w = new_world(reg, y, &s);
+	dn_world *w = new_world(reg, y, 1, &s);
 	world *W = dn_world_model(w);
 	memset(o, 0, sizeof *o);
 	W->ch.tx_hook = fwd_hook;
@@ -415,7 +372,7 @@ static void run_with_fee(dn_registry *reg, const char *fee, fee_obs *o, dn_amoun
 	         " purchases_per_agent_per_day: 24, resell_probability: 0.8}\n",
 	         *fee ? ", tx_fee_dnet: " : "", fee);
 	dn_scenario *s = NULL;
-	dn_world *w = new_world(reg, y, &s);
+	dn_world *w = new_world(reg, y, 1, &s);
 	world *W = dn_world_model(w);
 	*fee_base = W->cfg.tx_fee_base;
 	memset(o, 0, sizeof *o);
