@@ -1,7 +1,8 @@
 # overview.gp: one page (3 x 3 panels) of a DNET world run, drawn by
 # `dnetsim plot` as overview.png next to the one-picture-per-series PNGs.
 #
-# datafile columns: 1 time (h); 2 dnet_price; 3 coverage;
+# datafile columns: 1 time (in xunit: "seconds", "hours", "days" or
+# "years", chosen by dnetsim from the run's length); 2 dnet_price; 3 coverage;
 # 4 service_latency_p50_ns; 5 service_latency_p99_ns; 6 service_price_usd_gb;
 # 7 holdings_gini; 8 holdings_top_share; 9 dtoken_share;
 # 10 initial_vote_share; 11 delegate_income_usd; 12 delegate_cost_usd;
@@ -18,7 +19,8 @@ if (!exists("datafile") || !exists("outfile")) {
 }
 set terminal pngcairo size 1800,1350 noenhanced font ",10"
 set output outfile
-set multiplot layout 3,3 title "DNET world: overview (x: simulated hours)"
+if (!exists("xunit")) { xunit = "hours" }
+set multiplot layout 3,3 title "DNET world: overview (x: simulated ".xunit.")"
 set grid
 set key top left
 ok(v) = (v < 0 ? NaN : v)
@@ -96,12 +98,16 @@ set yrange [*:*]
 
 set title "R-GOV-2: initial holders' voting share (left); R-EMIT-5: DToken-originated share (right)"
 set yrange [0:1.05]
+# both are shares: a fixed right axis too (a run where no DNET came from
+# traffic has a share of 0 throughout: an empty range gnuplot warns of)
+set y2range [0:1.05]
 set y2tics
 set ytics nomirror
 plot datafile using 1:($10) with lines lw 1.5 title "initial holders' voting share", \
      2.0/3 with lines dt 2 lc rgb "red" title "2/3", \
      datafile using 1:($9) axes x1y2 with lines lw 1.5 title "DToken-originated share of DNET (right axis)"
 set yrange [*:*]
+set y2range [*:*]
 unset y2tics
 set ytics mirror
 

@@ -73,6 +73,7 @@ static dn_rc world_init(dn_world *w, const dn_scenario *s)
 	C->seed = dn_world_seed(w);
 	C->nparts = dn_world_nparts(w);
 	C->end_ns = dn_world_end(w);
+	w_gov_init(W);
 	dn_rc rc = w_read_params(W, s);
 	if (!rc)
 		rc = w_derive_radio(W, s);
@@ -106,10 +107,18 @@ enum {
 	S_PRICE, S_VOLUME, S_BLOCKS, S_MISSED, S_TXS, S_TXFAIL, S_SHARERS, S_ACTIVE_SESS, S_RELAYED,
 	S_RATE, S_REMATCH, S_SITES, S_NOMATCH, S_EXPENSIVE, S_NOFUNDS, S_DEL_INCOME, S_DEL_COST,
 	S_TRAFFIC_SEATS, S_CONTENT_SALES, S_CONTENT_FWD, S_USD_PRICE_GB, S_FORK_BLOCKS, S_UNITS, S_DELAY, S_RETRACT, S_CHAIN_BYTES, S_LOSS,
+	S_GOV_PASSED, S_GOV_FAILED, S_NOW_LAMBDA, S_NOW_FEE, S_NOW_PRODUCER, S_EMIT_END, S_REWARD,
 	S_COUNT
 };
 
 static const struct { const char *name; dn_value_type vt; const char *units; const char *doc; } extra[S_COUNT] = {
+	[S_GOV_PASSED] = {"gov_passed", DN_VT_I64, "1", "governance votes passed so far (R-GOV-1; the scheduled changes, gov.change*)"},
+	[S_GOV_FAILED] = {"gov_failed", DN_VT_I64, "1", "governance votes failed so far (R-GOV-1)"},
+	[S_NOW_LAMBDA] = {"lambda_now", DN_VT_F64, "1", "lambda in force on the chain (R-CONS-2; governance may change it)"},
+	[S_NOW_FEE] = {"community_fee_now", DN_VT_F64, "1", "community fee in force on the chain (R-FEE-2)"},
+	[S_NOW_PRODUCER] = {"producer_share_now", DN_VT_F64, "1", "producer's share in force on the chain (R-EMIT-3)"},
+	[S_EMIT_END] = {"emission_end_height", DN_VT_I64, "blocks", "first height with no block reward in force (R-EMIT-1, R-EMIT-4)"},
+	[S_REWARD] = {"block_reward_dnet", DN_VT_F64, "DNET", "minted by the block (R-EMIT-1; 0 for a missed slot)"},
 	[S_PRICE] = {"dnet_price", DN_VT_F64, "USD/DNET", "DNET price on the exchange at the block"},
 	[S_VOLUME] = {"exchange_volume", DN_VT_F64, "DNET", "DNET traded on the exchange in the block"},
 	[S_BLOCKS] = {"blocks", DN_VT_I64, "blocks", "blocks on the chain"},
@@ -254,6 +263,14 @@ static void extra_values(const world *W, const tile_sums *c, uint64_t tx0, uint6
 	vals[S_RETRACT] = dn_dnet_of_base((double)dnc_chain_admin_stats(W->ch.chain)->total);
 	vals[S_CHAIN_BYTES] = (double)W->ch.chain_bytes;
 	vals[S_DELAY] = c->rate_n ? c->delay_sum_s / (double)c->rate_n * 1e3 : NAN;
+	const dnc_params *cp = dnc_chain_params(W->ch.chain);
+	vals[S_GOV_PASSED] = (double)W->gv.passed;
+	vals[S_GOV_FAILED] = (double)W->gv.failed;
+	vals[S_NOW_LAMBDA] = dn_share_of_ppm((double)cp->lambda_ppm);
+	vals[S_NOW_FEE] = dn_share_of_ppm((double)cp->community_fee_ppm);
+	vals[S_NOW_PRODUCER] = dn_share_of_ppm((double)cp->producer_ppm);
+	vals[S_EMIT_END] = (double)dnc_chain_emission(W->ch.chain)->end_height;
+	vals[S_REWARD] = dn_dnet_of_base((double)W->ch.last_reward);
 }
 
 /* At every block boundary: the block step, then everything recorded. */
@@ -321,6 +338,26 @@ static dn_rc summary_conservation(const world *W, dn_results *r)
 	return rc;
 }
 
+/* What network the world stands for (world.network_agents) and the
+ * network-wide quantities scaled to it. */
+static dn_rc summary_network(const world *W, dn_results *r)
+{
+	const world_cfg *C = &W->cfg;
+	dn_rc rc = dn_results_summary_i64(r, "world_network_agents", (int64_t)C->network_n, "1",
+	                                  "agents of the network the world stands for (world.network_agents; the world itself if 0)");
+	if (!rc)
+		rc = dn_results_summary_f64(r, "world_network_share", C->net_share, "1",
+		                            "world.agents / world_network_agents: the share of the network's supply, emission, "
+		                            "exchange depth, delegate seats and area the world holds");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "world_supply_base", (int64_t)C->cp.supply_base, "base units",
+		                            "the world's supply: chain.supply_dnet x world_network_share (R-SUP-1)");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "world_delegate_seats", (int64_t)C->cp.delegates, "1",
+		                            "seats per consensus in the world: chain.delegates x world_network_share, rounded (R-CONS-1)");
+	return rc;
+}
+
 static dn_rc world_finish(dn_world *w, dn_results *r)
 {
 	world *W = dn_world_model(w);
@@ -357,6 +394,10 @@ static dn_rc world_finish(dn_world *w, dn_results *r)
 		                            "final DNET price");
 	if (!rc)
 		rc = summary_conservation(W, r);
+	if (!rc)
+		rc = summary_network(W, r);
+	if (!rc)
+		rc = w_gov_summary(W, r);
 	if (!rc)
 		rc = dn_results_summary_i64(r, "world_fingerprint", (int64_t)(W->rec.fingerprint >> 1), "1",
 		                            "hash of every recorded value (equal runs have equal fingerprints)");

@@ -89,7 +89,7 @@ enum { PURPOSE_ROLE = 0x57010, PURPOSE_POS, PURPOSE_DEMAND, PURPOSE_KEYS, PURPOS
 /* Purposes of the per-event rng streams in the tiles (w_ev_rng). */
 enum { P_REQ = 0x57100, P_TICK, P_CHURN, P_HOUR, P_FRAUD, P_TRADE, P_VOTE, P_SIZE };
 /* ... and in the block step. */
-enum { P_PRODUCE = 0x57200 };
+enum { P_PRODUCE = 0x57200, P_GOV_VOTE };
 
 /* Sharer pricing strategies. */
 enum { PRICE_FIXED = 0, PRICE_UNDERCUT, PRICE_ADAPTIVE, PRICE_MIXED };
@@ -111,6 +111,7 @@ enum {
 	TX_SWEEP,      /* a rented site's takings, owner -> operator (R-RENT-1) */
 	TX_CONTENT,    /* a content purchase (R-FWD-1..3) */
 	TX_RECOMMEND,  /* the buyer's fee to a recommender */
+	TX_GOV,        /* a scheduled change's proposal or vote (R-GOV-1); slot = the change */
 };
 
 /* Receipts the tiles act on; the others concern only the block step. */
@@ -235,6 +236,18 @@ typedef struct wblock {
 
 /* ---- configuration: read-only after world_init ---- */
 
+/* Scheduled changes of the economic arrangement, each voted through
+ * governance (R-GOV-1, world_gov.c). */
+#define W_GOV_CHANGES 4
+enum { W_GOVP_NONE = 0, W_GOVP_COMMUNITY_FEE, W_GOVP_LAMBDA, W_GOVP_PRODUCER, W_GOVP_YEARS, W_GOVP_DELTA,
+       W_GOVP_ADMIN };
+typedef struct wgov_change {
+	int param;            /* W_GOVP_* */
+	double value;         /* in the scenario parameter's own unit */
+	dn_time_ns at_ns;     /* when the proposal is sent (-1: never) */
+	double support;       /* share of the stakers voting yes */
+} wgov_change;
+
 typedef struct world_cfg {
 	/* engine */
 	uint64_t seed;
@@ -242,6 +255,8 @@ typedef struct world_cfg {
 	dn_time_ns block_ns, end_ns;
 	/* population and layout */
 	uint64_t n;
+	uint64_t network_n;      /* agents of the network the world stands for */
+	double net_share;        /* n / network_n: network-wide stocks and flows are scaled by it */
 	double area_m;
 	uint32_t tiles_x, tiles_y;
 	double villages_km2, village_share, village_radius_m;
@@ -288,6 +303,8 @@ typedef struct world_cfg {
 	uint32_t cell_max_sessions;
 	/* traders */
 	double trader_usd, trade_prob_hour, trade_fraction, momentum_share;
+	/* governance */
+	wgov_change gov[W_GOV_CHANGES];
 } world_cfg;
 
 /* ---- state, by owner ---- */
@@ -326,6 +343,7 @@ typedef struct world_chain {
 	dnc_schedule sched;
 	uint64_t epoch;
 	uint64_t blocks, missed;
+	dn_amount last_reward; /* minted by the last block of the main chain (R-EMIT-1) */
 	uint64_t chain_bytes;  /* encoded size of the chain so far (headers + transactions) */
 	uint32_t tx_size[DNC_TX_TYPE_END]; /* encoded size by type, once seen */
 	uint8_t foundation_sk[DNC_SK_BYTES];
@@ -406,6 +424,22 @@ typedef struct world_record {
 } world_record;
 
 /* The world. */
+/* What became of each scheduled change (world_gov.c). */
+enum { W_GOV_WAITING = 0, W_GOV_SENT, W_GOV_VOTING, W_GOV_PASSED, W_GOV_FAILED, W_GOV_REFUSED };
+typedef struct wgov_state {
+	uint32_t stage;            /* W_GOV_* */
+	int32_t refused_rc;        /* the chain's reason when the proposal was refused */
+	uint64_t id;               /* the chain's proposal id */
+	int64_t chain_value;       /* what the proposal carries, in the chain's unit */
+	uint64_t votes_sent, votes_refused;
+	dn_amount yes, no, all;    /* weights at the tally */
+	dn_time_ns tally_ns;       /* when it was tallied (-1: not yet) */
+} wgov_state;
+typedef struct world_gov {
+	wgov_state c[W_GOV_CHANGES];
+	uint64_t passed, failed;   /* proposals tallied */
+} world_gov;
+
 typedef struct world {
 	world_cfg cfg;
 	dn_world *w;
@@ -419,6 +453,7 @@ typedef struct world {
 	world_market mk;
 	world_content ct;
 	world_record rec;
+	world_gov gv;
 } world;
 
 /* ---- helpers (world_util.c) ---- */
@@ -476,7 +511,7 @@ DN_WUR dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 114
+#define W_N_PARAMS 133
 extern const dn_param_def w_param_defs[W_N_PARAMS];
 DN_WUR dn_rc w_read_params(world *W, const dn_scenario *s);
 /* Links, radio ranges and the small-cell table, from the parameters. */
@@ -575,6 +610,15 @@ void w_delegates_collect(world *W);
 /* ---- operators and sites (world_operator.c) ---- */
 
 DN_WUR dn_rc w_operators_hour(world *W, dn_time_ns t);
+/* world_gov.c: scheduled changes voted through governance (R-GOV-1). */
+void w_gov_read(world_cfg *C, const dn_scenario *s);
+DN_WUR dn_rc w_gov_check(world *W, const dn_scenario *s);
+void w_gov_init(world *W);
+DN_WUR dn_rc w_gov_block(world *W, dn_time_ns t);
+void w_gov_receipt(world *W, const wtx *q, dnc_rc crc, const dnc_tx_receipt *r);
+DN_WUR dn_rc w_gov_summary(const world *W, dn_results *r);
+/* "file:line:column: " where the scenario sets name, or "" (its default). */
+const char *w_param_where(const dn_scenario *s, const char *name, char *buf, size_t len);
 /* A redeem of a rented site's session paid its owner base units that are
  * the operator's; the owner sends them on in the next hourly sweep. */
 void w_site_owes(world *W, uint32_t site, dn_amount base);

@@ -149,6 +149,8 @@ static dn_rc apply_one(world *W, const wtx *q, dn_time_ns t, uint64_t *traffic)
 	}
 	if (q->purpose == TX_RETRACT && H->foundation_inflight)
 		H->foundation_inflight--;
+	if (q->purpose == TX_GOV)
+		w_gov_receipt(W, q, crc, &r);
 	dn_rc rc = DN_OK;
 	if (crc == DNC_OK) {
 		count_bytes(W, q);
@@ -237,6 +239,7 @@ static dn_rc end_block(world *W, uint32_t seat, dn_time_ns t)
 	if (crc)
 		return w_block_fail(W, "ending the block", crc);
 	dn_rc rc = w_seats_paid(W, ds, seat_before, before, &sum);
+	W->ch.last_reward = sum.reward;
 	W->ch.blocks++;
 	W->ch.chain_bytes += 200; /* a block header: ids, roots, producer, signature */
 	return rc ? rc : confirm(W, t);
@@ -465,6 +468,7 @@ static dn_rc make_block(world *W, dn_time_ns t, uint64_t slot, bool *up)
 {
 	uint32_t seat = dnc_schedule_seat(&W->ch.sched, slot % W->cfg.cp.epoch_blocks);
 	int side = 0;
+	W->ch.last_reward = 0;
 	*up = producer_up(W, seat, t, &side);
 	if (!*up) {
 		W->ch.missed++;
@@ -492,6 +496,8 @@ static dn_rc after_block(world *W, dn_time_ns t, uint64_t slot, bool up)
 			return rc;
 	}
 	rc = w_exchange_block(W, t);
+	if (!rc)
+		rc = w_gov_block(W, t);
 	if (rc)
 		return rc;
 	w_delegates_collect(W);

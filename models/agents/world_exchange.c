@@ -81,7 +81,9 @@ dn_rc w_exchange_open(world *W, const dn_scenario *s, dn_amount *pool_base)
 {
 	dn_market_seed mseed = {0};
 	char err[512];
-	dn_rc rc = dn_market_from_scenario(s, NULL, NULL, &W->mk.mkt, &W->mk.path, &mseed, err, sizeof err);
+	/* a slice of a larger network gets its share of the exchange's depth */
+	dn_rc rc = dn_market_from_scenario_share(s, NULL, NULL, W->cfg.n, W->cfg.network_n, &W->mk.mkt, &W->mk.path,
+	                                         &mseed, err, sizeof err);
 	if (rc) {
 		dn_world_set_error(W->w, "market: %s", err);
 		return rc;
@@ -98,7 +100,7 @@ dn_rc w_exchange_open(world *W, const dn_scenario *s, dn_amount *pool_base)
 		/* the outside sells DNET from an inventory the size of the pool
 		 * the same scenario would have seeded (market.amm.initial_usd at
 		 * the initial price) */
-		double usd = (double)dn_scn_int(s, "market.amm.initial_usd");
+		double usd = (double)dn_scn_int(s, "market.amm.initial_usd") * W->cfg.net_share;
 		dn_usd_micro px = (dn_usd_micro)dn_scn_int(s, "market.initial_price_usd_micro_per_dnet");
 		mseed.base = (dn_amount)llround(dn_base_of_usd(usd, px));
 	}

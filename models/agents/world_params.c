@@ -18,7 +18,11 @@
 const dn_param_def w_param_defs[] = {
 	/* population */
 	{"world.agents", DN_PT_INT, "1", "20000", 2, 4e9, NULL, "agents in the world (every role together)"},
-	{"world.area_km", DN_PT_FLOAT, "km", "2", 0.05, 5000, NULL, "side of the square area; sim.partitions tiles cut it"},
+	{"world.network_agents", DN_PT_INT, "1", "0", 0, 1e12, NULL,
+	 "agents of the network the world stands for (0: the world is the whole network); a smaller world is a uniform slice of it: "
+	 "the supply (so the genesis and the emission), the exchange's depth, the delegate seats, the candidates and the area scale by world.agents / this (docs/agents.md)"},
+	{"world.area_km", DN_PT_FLOAT, "km", "2", 0.05, 5000, NULL,
+	 "side of the square area the network covers (a slice, world.network_agents, covers its share of it); sim.partitions tiles cut it"},
 	{"world.villages_per_km2", DN_PT_FLOAT, "1/km2", "0", 0, 1e4, NULL,
 	 "settlements per km2 (0: agents spread uniformly); world.village_share of the agents live in them"},
 	{"world.village_share", DN_PT_FLOAT, "1", "0.8", 0, 1, NULL, "share of agents living in a settlement when there are settlements"},
@@ -113,6 +117,9 @@ const dn_param_def w_param_defs[] = {
 	{"chain.alpha", DN_PT_FLOAT, "1", "0.10", 0, 1, NULL, "team share of the supply (R-SUP-2)"},
 	{"chain.beta", DN_PT_FLOAT, "1", "0.10", 0, 1, NULL, "sale share (R-SUP-2)"},
 	{"chain.gamma", DN_PT_FLOAT, "1", "0.05", 0, 1, NULL, "community share (R-SUP-2)"},
+	{"chain.e0", DN_PT_FLOAT, "1", "0.25", 0, 0.999999, NULL,
+	 "initial circulating share E0 = alpha + beta + gamma (R-SUP-2); given alone, the three keep their proportions (10:10:5); "
+	 "given with some of them, the others share what is left; given with all three, they must add up to it"},
 	{"chain.emission_years", DN_PT_INT, "years", "10", 1, 1000, NULL, "block rewards are released within this many years (R-EMIT-1)"},
 	{"chain.producer_share", DN_PT_FLOAT, "1", "0.05", 0, 1, NULL, "producer's share of the block reward (R-EMIT-3)"},
 	{"chain.delegate_fee_share", DN_PT_FLOAT, "1", "0.1", 0, 1, NULL, "delegate's share of its pool's fees (R-FEE-1)"},
@@ -136,6 +143,35 @@ const dn_param_def w_param_defs[] = {
 	{"chain.lock_monthly_rate", DN_PT_FLOAT, "1", "0.02", 1e-6, 1, NULL, "share of the team allocation unlocked each month after the cliff (R-LOCK-1)"},
 	{"chain.gov_threshold", DN_PT_FLOAT, "1", "0.6666666666666666", 0.5, 0.999999, NULL,
 	 "a proposal passes with strictly more than this share of all voting weight (R-GOV-1); kept as the fraction it is (2/3), else in millionths"},
+	{"chain.gov_voting_blocks", DN_PT_INT, "blocks", "8640", 1, 1e8, NULL, "a governance vote stays open this many blocks, then it is tallied (R-GOV-1)"},
+	{"gov.change1.param", DN_PT_ENUM, "", "none", 0, 0,
+	 "none|chain.community_fee|chain.lambda|chain.producer_share|chain.emission_years|chain.delta|admin.enabled",
+	 "scheduled change 1: the parameter a governance vote changes (R-GOV-1, R-EMIT-4; docs/agents.md)"},
+	{"gov.change1.value", DN_PT_FLOAT, "", "0", -1e18, 1e18, NULL,
+	 "its new value, in the parameter's own unit (chain.emission_years: years from genesis; chain.delta: reward per block / supply)"},
+	{"gov.change1.at_s", DN_PT_FLOAT, "s", "-1", -1, 3.2e10, NULL, "when the largest staker proposes it (-1: never)"},
+	{"gov.change1.support", DN_PT_FLOAT, "1", "0.9", 0, 1, NULL, "chance each staker votes yes (the rest vote no)"},
+	{"gov.change2.param", DN_PT_ENUM, "", "none", 0, 0,
+	 "none|chain.community_fee|chain.lambda|chain.producer_share|chain.emission_years|chain.delta|admin.enabled",
+	 "scheduled change 2: the parameter a governance vote changes (R-GOV-1, R-EMIT-4; docs/agents.md)"},
+	{"gov.change2.value", DN_PT_FLOAT, "", "0", -1e18, 1e18, NULL,
+	 "its new value, in the parameter's own unit (chain.emission_years: years from genesis; chain.delta: reward per block / supply)"},
+	{"gov.change2.at_s", DN_PT_FLOAT, "s", "-1", -1, 3.2e10, NULL, "when the largest staker proposes it (-1: never)"},
+	{"gov.change2.support", DN_PT_FLOAT, "1", "0.9", 0, 1, NULL, "chance each staker votes yes (the rest vote no)"},
+	{"gov.change3.param", DN_PT_ENUM, "", "none", 0, 0,
+	 "none|chain.community_fee|chain.lambda|chain.producer_share|chain.emission_years|chain.delta|admin.enabled",
+	 "scheduled change 3: the parameter a governance vote changes (R-GOV-1, R-EMIT-4; docs/agents.md)"},
+	{"gov.change3.value", DN_PT_FLOAT, "", "0", -1e18, 1e18, NULL,
+	 "its new value, in the parameter's own unit (chain.emission_years: years from genesis; chain.delta: reward per block / supply)"},
+	{"gov.change3.at_s", DN_PT_FLOAT, "s", "-1", -1, 3.2e10, NULL, "when the largest staker proposes it (-1: never)"},
+	{"gov.change3.support", DN_PT_FLOAT, "1", "0.9", 0, 1, NULL, "chance each staker votes yes (the rest vote no)"},
+	{"gov.change4.param", DN_PT_ENUM, "", "none", 0, 0,
+	 "none|chain.community_fee|chain.lambda|chain.producer_share|chain.emission_years|chain.delta|admin.enabled",
+	 "scheduled change 4: the parameter a governance vote changes (R-GOV-1, R-EMIT-4; docs/agents.md)"},
+	{"gov.change4.value", DN_PT_FLOAT, "", "0", -1e18, 1e18, NULL,
+	 "its new value, in the parameter's own unit (chain.emission_years: years from genesis; chain.delta: reward per block / supply)"},
+	{"gov.change4.at_s", DN_PT_FLOAT, "s", "-1", -1, 3.2e10, NULL, "when the largest staker proposes it (-1: never)"},
+	{"gov.change4.support", DN_PT_FLOAT, "1", "0.9", 0, 1, NULL, "chance each staker votes yes (the rest vote no)"},
 	{"chain.tx_fee_dnet", DN_PT_FLOAT, "DNET", "0", 0, 1000, NULL,
 	 "fee every transaction the world signs carries, paid to the producing delegate's pool (R-FEE-1)"},
 	{"chain.signatures", DN_PT_ENUM, "", "ed25519", 0, 0, "ed25519|keyed", "signature scheme of credentials and transactions: Ed25519, or keyed BLAKE2b for very large worlds (docs/chain.md)"},
@@ -156,6 +192,17 @@ const dn_param_def w_param_defs[] = {
 	{"content.recommend_fee", DN_PT_FLOAT, "1", "0.05", 0, 1, NULL, "phase 2: the requester pays this share of the price to the recommender"},
 	{"content.max_holdings", DN_PT_INT, "1", "50000000", 1000, 4e9 - 2, NULL, "bound on (item, holder) pairs kept"},
 };
+
+const char *w_param_where(const dn_scenario *s, const char *name, char *buf, size_t len)
+{
+	int line = 0, col = 0;
+	const char *f = dn_scn_where(s, name, &line, &col);
+	if (f)
+		snprintf(buf, len, "%s:%d:%d: ", f, line, col);
+	else
+		buf[0] = '\0';
+	return buf;
+}
 
 double w_ppm_of(const dn_scenario *s, const char *name)
 {
@@ -192,7 +239,11 @@ static dn_rc check_line_roles(world *W, const dn_scenario *s)
 static void read_population(world_cfg *C, const dn_scenario *s)
 {
 	C->n = (uint64_t)dn_scn_int(s, "world.agents");
-	C->area_m = dn_scn_float(s, "world.area_km") * 1000.0;
+	int64_t net = dn_scn_int(s, "world.network_agents");
+	C->network_n = net > 0 ? (uint64_t)net : C->n;
+	C->net_share = C->network_n >= C->n ? (double)C->n / (double)C->network_n : 1.0;
+	/* a slice keeps the network's density: its share of the area */
+	C->area_m = dn_scn_float(s, "world.area_km") * 1000.0 * sqrt(C->net_share);
 	C->f_consumer = dn_scn_float(s, "world.consumer_fraction");
 	C->villages_km2 = dn_scn_float(s, "world.villages_per_km2");
 	C->village_share = dn_scn_float(s, "world.village_share");
@@ -203,6 +254,8 @@ static void read_population(world_cfg *C, const dn_scenario *s)
 	C->f_trader = dn_scn_float(s, "world.trader_fraction");
 	C->f_site = dn_scn_float(s, "world.site_fraction");
 	C->candidates = (uint32_t)dn_scn_int(s, "world.candidates");
+	if (C->net_share < 1.0) /* a slice has its share of the candidates */
+		C->candidates = (uint32_t)fmax(1.0, nearbyint(C->candidates * C->net_share));
 	C->operators = (uint32_t)dn_scn_int(s, "world.operators");
 	C->team_holders = (uint32_t)dn_scn_int(s, "world.team_holders");
 	C->fraud_fraction = dn_scn_float(s, "world.fraud_fraction");
@@ -299,6 +352,8 @@ static void read_chain(world_cfg *C, const dn_scenario *s)
 	dnc_params_default(&C->cp);
 	C->cp.block_interval_s = (uint32_t)dn_scn_int(s, "chain.block_interval_s");
 	C->cp.delegates = (uint32_t)dn_scn_int(s, "chain.delegates");
+	if (C->net_share < 1.0) /* and its share of the seats (docs/agents.md) */
+		C->cp.delegates = (uint32_t)fmax(1.0, nearbyint(C->cp.delegates * C->net_share));
 	C->cp.lambda_ppm = (uint32_t)w_ppm_of(s, "chain.lambda");
 	C->cp.epoch_blocks = (uint32_t)dn_scn_int(s, "chain.epoch_blocks");
 	C->cp.traffic_window_blocks = (uint32_t)dn_scn_int(s, "chain.traffic_window_blocks");
@@ -315,7 +370,10 @@ static void read_chain(world_cfg *C, const dn_scenario *s)
 	C->cp.relay_pool_ppm = (uint32_t)w_ppm_of(s, "chain.relay_share");
 	C->cp.relay_mode = strcmp(dn_scn_str(s, "chain.relay_mode"), "equal") ? DNC_RELAY_PROPORTIONAL_BYTES
 	                                                                     : DNC_RELAY_EQUAL;
-	C->cp.supply_base = (dn_amount)dn_scn_int(s, "chain.supply_dnet") * DNC_UNITS_PER_DNET;
+	/* a slice holds its share of the network's supply, so of its genesis
+	 * and emission (world.network_agents) */
+	C->cp.supply_base = (dn_amount)((dnc_u128)(uint64_t)dn_scn_int(s, "chain.supply_dnet") * DNC_UNITS_PER_DNET *
+	                                C->n / C->network_n);
 	C->cp.fwd_origin_ppm = (uint32_t)w_ppm_of(s, "chain.fwd_origin_share");
 	C->cp.fwd_seller_ppm = (uint32_t)w_ppm_of(s, "chain.fwd_seller_share");
 	C->cp.fwd_pool_ppm = (uint32_t)w_ppm_of(s, "chain.fwd_pool_share");
@@ -327,12 +385,68 @@ static void read_chain(world_cfg *C, const dn_scenario *s)
 	C->cp.lock_cliff_months = (uint32_t)dn_scn_int(s, "chain.lock_cliff_months");
 	C->cp.lock_monthly_ppm = (uint32_t)w_ppm_of(s, "chain.lock_monthly_rate");
 	gov_fraction(dn_scn_float(s, "chain.gov_threshold"), &C->cp.gov_num, &C->cp.gov_den);
+	C->cp.gov_voting_blocks = (uint32_t)dn_scn_int(s, "chain.gov_voting_blocks");
+	w_gov_read(C, s);
 	/* the world checks at its own block end, after content, rents and the
 	 * exchange have moved money too (w_block_step) */
 	C->cp.check_conservation = DNC_CHECK_OFF;
 	C->tx_fee_base = dn_base_of_dnet(dn_scn_float(s, "chain.tx_fee_dnet"));
 	C->keyed_sigs = !strcmp(dn_scn_str(s, "chain.signatures"), "keyed");
 	C->block_ns = dn_ns_of_whole_s(C->cp.block_interval_s);
+}
+
+/*
+ * R-SUP-2: E0 and alpha, beta, gamma. Without chain.e0 the three shares are
+ * what they are. With it, the shares the scenario sets are kept and the
+ * others are scaled (in their own proportions) to fill E0; if it sets all
+ * three, they must add up to E0 (to a millionth).
+ */
+static dn_rc read_e0(world *W, const dn_scenario *s)
+{
+	static const char *const name[3] = {"chain.alpha", "chain.beta", "chain.gamma"};
+	if (!dn_scn_is_set(s, "chain.e0"))
+		return DN_OK;
+	double e0 = dn_scn_float(s, "chain.e0"), v[3], fixed = 0, free = 0;
+	bool set[3];
+	int nset = 0;
+	for (int i = 0; i < 3; i++) {
+		v[i] = dn_scn_float(s, name[i]);
+		set[i] = dn_scn_is_set(s, name[i]);
+		nset += set[i];
+		*(set[i] ? &fixed : &free) += v[i];
+	}
+	if (nset == 3 ? fabs(fixed - e0) > 1e-6 : fixed > e0 + 1e-12 || free <= 0) {
+		char at[300], list[1024] = "";
+		size_t len = 0;
+		for (int i = 0; i < 3; i++) {
+			if (!set[i])
+				continue;
+			char w[300];
+			len += (size_t)snprintf(list + len, sizeof list - len, "%s%s%s = %g", len ? ", " : "",
+			                        w_param_where(s, name[i], w, sizeof w), name[i], v[i]);
+			if (len >= sizeof list)
+				break;
+		}
+		dn_world_set_error(W->w, "%schain.e0 is %g but %s %s %g (%s): E0 is alpha + beta + gamma (R-SUP-2); "
+		                         "give E0 or the shares, or make them agree",
+		                   w_param_where(s, "chain.e0", at, sizeof at), e0, nset == 3 ? "the three shares" : "the shares set",
+		                   nset == 3 ? "add up to" : "already take", fixed, list);
+		return DN_ERANGE;
+	}
+	uint32_t *ppm[3] = {&W->cfg.cp.alpha_ppm, &W->cfg.cp.beta_ppm, &W->cfg.cp.gamma_ppm};
+	uint64_t want = (uint64_t)dn_ppm_of_share(e0), got = 0;
+	int last = -1;
+	for (int i = 0; i < 3; i++) {
+		if (!set[i]) {
+			*ppm[i] = (uint32_t)dn_ppm_of_share(v[i] * (e0 - fixed) / free);
+			last = i;
+		}
+		got += *ppm[i];
+	}
+	/* the millionths add up to E0's exactly: the last scaled share takes the rounding */
+	if (last >= 0 && got != want)
+		*ppm[last] = (uint32_t)((int64_t)*ppm[last] + (int64_t)want - (int64_t)got);
+	return DN_OK;
 }
 
 /* The checks of chain.* that span parameters or that rounding to ppm can
@@ -393,6 +507,13 @@ dn_rc w_read_params(world *W, const dn_scenario *s)
 {
 	world_cfg *C = &W->cfg;
 	read_population(C, s);
+	if (C->network_n < C->n) {
+		char at[300];
+		dn_world_set_error(W->w, "%sworld.network_agents (%" PRIu64 ") is below world.agents (%" PRIu64
+		                         "): a world stands for a network at least its own size (0: itself)",
+		                   w_param_where(s, "world.network_agents", at, sizeof at), C->network_n, C->n);
+		return DN_ERANGE;
+	}
 	if (C->line) {
 		dn_rc rc = check_line_roles(W, s);
 		if (rc)
@@ -401,7 +522,9 @@ dn_rc w_read_params(world *W, const dn_scenario *s)
 	read_consumers_sharers_relays(C, s);
 	read_delegates_operators_traders(C, s);
 	read_chain(C, s);
-	dn_rc prc = check_chain_params(W);
+	dn_rc prc = read_e0(W, s);
+	if (!prc)
+		prc = check_chain_params(W);
 	if (prc)
 		return prc;
 	dnc_rc crc = dnc_params_check(&C->cp);
@@ -411,6 +534,8 @@ dn_rc w_read_params(world *W, const dn_scenario *s)
 		return DN_ERANGE;
 	}
 	dn_rc rc = check_sample_interval(W, s);
+	if (!rc)
+		rc = w_gov_check(W, s);
 	if (rc)
 		return rc;
 	if (!C->line && C->n < (uint64_t)C->candidates + C->operators + 16) {

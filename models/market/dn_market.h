@@ -341,4 +341,15 @@ DN_WUR dn_rc dn_market_from_scenario(const dn_scenario *s, dn_market_fill_fn on_
                                      dn_market **out, dn_market_path **path, dn_market_seed *seed,
                                      char *err, size_t errlen);
 
+/*
+ * The same, with the AMM pool's starting liquidity scaled by the exact
+ * fraction share_num / share_den (0 < num <= den): a world that is a slice
+ * of a larger network gets its share of the exchange's depth, at the same
+ * initial price.
+ */
+DN_WUR dn_rc dn_market_from_scenario_share(const dn_scenario *s, dn_market_fill_fn on_fill, void *ctx,
+                                           uint64_t share_num, uint64_t share_den, dn_market **out,
+                                           dn_market_path **path, dn_market_seed *seed, char *err,
+                                           size_t errlen);
+
 #endif

@@ -13,6 +13,13 @@ dn_rc dn_market_from_scenario(const dn_scenario *s, dn_market_fill_fn on_fill, v
                               dn_market **out, dn_market_path **path, dn_market_seed *seed,
                               char *err, size_t errlen)
 {
+	return dn_market_from_scenario_share(s, on_fill, ctx, 1, 1, out, path, seed, err, errlen);
+}
+
+dn_rc dn_market_from_scenario_share(const dn_scenario *s, dn_market_fill_fn on_fill, void *ctx,
+                                    uint64_t share_num, uint64_t share_den, dn_market **out,
+                                    dn_market_path **path, dn_market_seed *seed, char *err, size_t errlen)
+{
 	*out = NULL;
 	*path = NULL;
 	memset(seed, 0, sizeof *seed);
@@ -57,6 +64,8 @@ dn_rc dn_market_from_scenario(const dn_scenario *s, dn_market_fill_fn on_fill, v
 	if (cfg.kind == DN_MARKET_AMM && usd > 0) {
 		/* usd <= 10^12 (its range), so the micro-USD fit; the DNET may not */
 		dnc_u128 usd_micro = (dnc_u128)(uint64_t)usd * DN_MARKET_USD_MICRO_PER_USD;
+		if (share_den > 0 && share_num < share_den)
+			usd_micro = usd_micro * share_num / share_den;
 		dnc_u128 base = usd_micro * MKT_BASE_PER_DNET / (uint64_t)cfg.initial_price_usd_micro_per_dnet;
 		if (base == 0 || base > (dnc_u128)INT64_MAX) {
 			snprintf(err, errlen, "market.amm.initial_usd: %lld USD at the initial price is not a "

@@ -2,12 +2,21 @@
  * plot.c: `dnetsim plot RESULT.h5 [-o DIR]`, one PNG per recorded series.
  *
  * Reads the /series datasets of a results file with HDF5 a block of rows
- * at a time (docs/hdf5-schema.md is the layout) and writes each series to
- * a small whitespace table: a series of at most DN_PLOT_EXACT_ROWS rows as
- * it is, a longer one as an envelope of DN_PLOT_BUCKETS columns (the first,
- * lowest, highest and last sample of each), which draws the same picture
- * at the PNG's width. gnuplot (analysis/series.gp, analysis/overview.gp)
- * draws the tables, one process per batch of DN_PLOT_BATCH pictures.
+ * at a time (docs/hdf5-schema.md is the layout), twice: once to measure
+ * each series (does it vary, its largest value, its last time), then to
+ * write the ones that vary to small whitespace tables: a series of at most
+ * DN_PLOT_EXACT_ROWS rows as it is, a longer one as an envelope of
+ * DN_PLOT_BUCKETS columns (the first, lowest, highest and last sample of
+ * each), which draws the same picture at the PNG's width. gnuplot
+ * (analysis/series.gp, analysis/overview.gp) draws the tables, one process
+ * per batch of DN_PLOT_BATCH pictures.
+ *
+ * What a reader sees: values in units made for reading (ledger base units
+ * as DNET, exactly; ns as s or ms; bytes as MB or GB), time in hours, days
+ * or years after the run's horizon, missing samples (NaN, or -1 where the
+ * description says so) as gaps, titles wrapped to fit, and no picture of
+ * a series that is constant over the run: those are listed on stderr and
+ * in DIR/constant.txt with their value.
  *
  * The file is untrusted input: every size it declares is checked against a
  * bound below before anything is read or allocated, anything under /series
@@ -78,6 +87,8 @@ enum {
 	DN_PLOT_CHATTER_MAX = 1 << 24, /* bytes of gnuplot output taken from one run */
 	DN_PLOT_RENAME_TRIES = 100, /* free names tried for a renamed series */
 	DN_PLOT_EINTR_TRIES = 1000, /* retries of a call interrupted by a signal */
+	DN_PLOT_TITLE_COLS = 100,   /* characters in a line of a picture's title */
+	DN_PLOT_TITLE_LINES = 4,    /* lines of it: the name, then the description */
 	DN_PLOT_WHY = 512,          /* one reason */
 	DN_PLOT_SHOW = 200          /* a name as messages show it */
 };
@@ -98,13 +109,18 @@ static void plot_usage(FILE *f)
 		"Draws every series of a results file as DIR/<name>.png with gnuplot\n"
 		"and prints the PNG paths, one a line. A series longer than %d rows is\n"
 		"drawn as its envelope (lowest and highest value per pixel column).\n"
+		"Ledger amounts are drawn in DNET, durations in s or ms, sizes in MB or\n"
+		"GB, time in hours, days or years after the run's length; a missing\n"
+		"sample (NaN, or -1 where the series says so) is a gap. A series that is\n"
+		"constant over the run, or has no sample, is not drawn: it is listed on\n"
+		"stderr with its value, and in DIR/constant.txt.\n"
 		"\n"
 		"  -o DIR     output directory (default: RESULT without .h5, plus \"-plots\")\n"
 		"  -h, --help this text\n"
 		"\n"
 		"At most %d series are drawn, and at most %" PRIu64 " rows read from one\n"
-		"series; anything not drawn is named on stderr with the reason, and the\n"
-		"exit status is then 1. The gnuplot scripts are series.gp and overview.gp\n"
+		"series; anything else not drawn is named on stderr with the reason, and\n"
+		"the exit status is then 1. The gnuplot scripts are series.gp and overview.gp\n"
 		"in $DNETSIM_ANALYSIS_DIR, or else in the analysis/ folder of the source\n"
 		"tree dnetsim was built from.\n",
 		(int)DN_PLOT_EXACT_ROWS, (int)DN_PLOT_MAX_SERIES, DN_PLOT_MAX_ROWS);
@@ -296,6 +312,63 @@ static void plot_label(char *out, size_t cap, const char *s)
 		}
 	}
 	out[len] = '\0';
+}
+
+/* Where a line of at most cols characters from p ends: at the last space
+ * within them, or after cols characters if there is none. */
+static const char *plot_wrap_end(const char *p, int cols)
+{
+	const char *q = p, *brk = NULL;
+	for (int k = 0; *q != '\0' && k < cols; k++) {
+		if (*q == ' ')
+			brk = q;
+		size_t n = plot_utf8_len((const unsigned char *)q);
+		q += n > 0 ? n : 1;
+	}
+	return *q == '\0' || *q == ' ' || brk == NULL ? q : brk;
+}
+
+/*
+ * Appends s (a label: no control characters, UTF-8) to out as lines of at
+ * most cols characters, broken at a space where there is one, after *lines
+ * lines already there; at most max_lines in all, the last one ending in
+ * "..." if text is left. A title of name and description then fits the
+ * picture's width: series.gp's 1000 px hold about 120 characters of its
+ * 11-point font, and DN_PLOT_TITLE_COLS is 100.
+ */
+static void plot_wrap(char *out, size_t cap, const char *s, int cols, int *lines, int max_lines)
+{
+	assert(cols > 3);
+	size_t len = strlen(out);
+	const char *p = s;
+	while (*p != '\0' && *lines < max_lines) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		bool last = *lines + 1 == max_lines;
+		const char *end = plot_wrap_end(p, cols);
+		const char *rest = end;
+		while (*rest == ' ')
+			rest++;
+		bool cut = last && *rest != '\0';
+		if (cut) /* room for the "..." */
+			end = plot_wrap_end(p, cols - 3);
+		size_t need = (size_t)(end - p) + (*lines > 0 ? 1 : 0) + (cut ? 3 : 0);
+		if (len + need + 1 > cap)
+			break;
+		if (*lines > 0)
+			out[len++] = '\n';
+		memcpy(out + len, p, (size_t)(end - p));
+		len += (size_t)(end - p);
+		if (cut) {
+			memcpy(out + len, "...", 3);
+			len += 3;
+		}
+		out[len] = '\0';
+		(*lines)++;
+		p = end;
+	}
 }
 
 /*
@@ -640,7 +713,136 @@ static bool plot_attr(hid_t obj, const char *name, char *buf, size_t cap)
 	return ok;
 }
 
+/* ---- units: what a reader sees on the axes ---- */
+
+/*
+ * The time axis follows the run's horizon (the last sample time of any
+ * series): a reader of a year-long run wants days or years, not 3.1e7 s.
+ * Under ten minutes stays in seconds (tests and toy runs).
+ */
+typedef struct plot_xunit {
+	double ns;        /* nanoseconds in one unit */
+	const char *name; /* as the axis says it */
+} plot_xunit;
+
+static plot_xunit plot_xunit_of(int64_t horizon_ns)
+{
+	static const double min_ns = 60e9, hour_ns = 3600e9, day_ns = 86400e9;
+	static const double year_ns = 365.25 * 86400e9; /* a Julian year */
+	double h = (double)horizon_ns;
+	if (h < 10 * min_ns)
+		return (plot_xunit){ 1e9, "seconds" };
+	if (h < 2 * day_ns)
+		return (plot_xunit){ hour_ns, "hours" };
+	if (h < 2 * year_ns)
+		return (plot_xunit){ day_ns, "days" };
+	return (plot_xunit){ year_ns, "years" };
+}
+
+/*
+ * How a series' values are shown: divided by 10^pow10 and labelled unit.
+ * Ledger amounts (@units "base units", or "base units/<x>") become DNET
+ * (1 DNET = 10^8 base units, models/chain); durations in ns and sizes in
+ * bytes take the largest of s/ms/us or GB/MB/kB under their largest value.
+ */
+typedef struct plot_scale {
+	int pow10;
+	char unit[DN_PLOT_UNITS_MAX + 8];
+} plot_scale;
+
+enum { DN_PLOT_DNET_POW10 = 8 }; /* base units per DNET: 10^8 */
+
+static plot_scale plot_scale_of(const char *units, double maxabs)
+{
+	static const char base[] = "base units";
+	plot_scale sc = { 0, "" };
+	size_t bl = sizeof base - 1;
+	if (strncmp(units, base, bl) == 0 && (units[bl] == '\0' || units[bl] == '/')) {
+		sc.pow10 = DN_PLOT_DNET_POW10;
+		snprintf(sc.unit, sizeof sc.unit, "DNET%s", units + bl);
+		return sc;
+	}
+	static const struct {
+		const char *from;
+		int pow10;
+		double at_least;
+		const char *to;
+	} steps[] = {
+		{ "ns", 9, 1e9, "s" },	  { "ns", 6, 1e6, "ms" },   { "ns", 3, 1e3, "\xc2\xb5s" },
+		{ "ms", 3, 1e3, "s" },	  { "bytes", 9, 1e9, "GB" }, { "bytes", 6, 1e6, "MB" },
+		{ "bytes", 3, 1e3, "kB" },
+	};
+	for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++)
+		if (strcmp(units, steps[k].from) == 0 && maxabs >= steps[k].at_least) {
+			sc.pow10 = steps[k].pow10;
+			snprintf(sc.unit, sizeof sc.unit, "%s", steps[k].to);
+			return sc;
+		}
+	snprintf(sc.unit, sizeof sc.unit, "%s", units);
+	return sc;
+}
+
+/*
+ * A missing sample: NaN (or an infinity) in a float series, and -1 in a
+ * series whose description says it stands for "none" (the quantile and
+ * share series: "-1 if none", "-1 without balances"; docs/hdf5-schema.md).
+ */
+static bool plot_has_marker(const char *desc)
+{
+	return strstr(desc, "-1 if ") != NULL || strstr(desc, "-1 without ") != NULL;
+}
+
+static bool plot_missing(const plot_row *r, bool is_int, bool marker)
+{
+	if (is_int)
+		return marker && r->v.i == -1;
+	return !isfinite(r->v.f) || (marker && r->v.f == -1.0);
+}
+
+/*
+ * A value divided by 10^pow10 into out: an integer exactly, as a decimal
+ * (123456789 base units are "1.23456789" DNET, never rounded through a
+ * double), a float to `digits` significant digits.
+ */
+static void plot_fmt_value(char *out, size_t cap, const plot_row *r, bool is_int, int pow10,
+			   int digits)
+{
+	assert(pow10 >= 0 && pow10 <= 18);
+	if (!is_int) {
+		snprintf(out, cap, "%.*g", digits, r->v.f / pow(10.0, pow10));
+		return;
+	}
+	if (pow10 == 0) {
+		snprintf(out, cap, "%" PRId64, r->v.i);
+		return;
+	}
+	uint64_t div = 1;
+	for (int k = 0; k < pow10; k++)
+		div *= 10;
+	int64_t v = r->v.i;
+	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	uint64_t whole = mag / div, frac = mag % div;
+	int fd = pow10;
+	while (fd > 0 && frac % 10 == 0) { /* "1.5", not "1.50000000" */
+		frac /= 10;
+		fd--;
+	}
+	char fr[20]; /* the fraction's fd digits, leading zeros kept */
+	fr[fd] = '\0';
+	for (int k = fd - 1; k >= 0; k--, frac /= 10)
+		fr[k] = (char)('0' + frac % 10);
+	snprintf(out, cap, "%s%" PRIu64 "%s%s", v < 0 ? "-" : "", whole, fd > 0 ? "." : "", fr);
+}
+
 /* ---- tables for gnuplot ---- */
+
+/* How one series' table is written. */
+typedef struct plot_form {
+	bool is_int;
+	bool marker;      /* -1 is a missing sample */
+	plot_scale scale; /* values divided by 10^scale.pow10 */
+	plot_xunit x;     /* time in x.name */
+} plot_form;
 
 /* One sample of a series as written to a table. */
 typedef struct plot_pt {
@@ -650,17 +852,18 @@ typedef struct plot_pt {
 } plot_pt;
 
 /* The envelope of one column of rows: the first, lowest, highest and last
- * finite sample, and the first missing one. */
+ * sample, and the first missing one. */
 typedef struct plot_env {
 	bool any, gap;
 	plot_pt first, last, lo, hi, miss;
 } plot_env;
 
-static void plot_env_add(plot_env *e, uint64_t row, const plot_row *r, bool is_int)
+static void plot_env_add(plot_env *e, uint64_t row, const plot_row *r, const plot_form *fm)
 {
-	bool finite = is_int || isfinite(r->v.f);
-	plot_pt p = { row, *r, !finite };
-	if (!finite) {
+	bool is_int = fm->is_int;
+	bool missing = plot_missing(r, is_int, fm->marker);
+	plot_pt p = { row, *r, missing };
+	if (missing) {
 		if (!e->gap)
 			e->miss = p;
 		e->gap = true;
@@ -677,25 +880,20 @@ static void plot_env_add(plot_env *e, uint64_t row, const plot_row *r, bool is_i
 	e->last = p;
 }
 
-/* "time_s value": the time exact from integer ns (no rounding at large t). */
-static bool plot_put(FILE *f, const plot_pt *p, bool is_int)
+/* "time value", time in the form's unit, value scaled; a missing value
+ * is "NaN", which series.gp reads as undefined: the line breaks there. */
+static bool plot_put(FILE *f, const plot_pt *p, const plot_form *fm)
 {
-	int64_t t = p->r.t_ns;
-	uint64_t mag = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
-	const char *sign = t < 0 ? "-" : "";
-	uint64_t sec = mag / (uint64_t)DN_NS_PER_S, frac = mag % (uint64_t)DN_NS_PER_S;
-	int n;
+	char v[48];
 	if (p->nan)
-		n = fprintf(f, "%s%" PRIu64 ".%09" PRIu64 " NaN\n", sign, sec, frac);
-	else if (is_int)
-		n = fprintf(f, "%s%" PRIu64 ".%09" PRIu64 " %" PRId64 "\n", sign, sec, frac, p->r.v.i);
+		snprintf(v, sizeof v, "NaN");
 	else
-		n = fprintf(f, "%s%" PRIu64 ".%09" PRIu64 " %.17g\n", sign, sec, frac, p->r.v.f);
-	return n > 0;
+		plot_fmt_value(v, sizeof v, &p->r, fm->is_int, fm->scale.pow10, 17);
+	return fprintf(f, "%.12g %s\n", (double)p->r.t_ns / fm->x.ns, v) > 0;
 }
 
 /* Writes a column's envelope: its points in row order, each row once. */
-static bool plot_env_put(FILE *f, const plot_env *e, bool is_int)
+static bool plot_env_put(FILE *f, const plot_env *e, const plot_form *fm)
 {
 	plot_pt pts[5];
 	size_t n = 0;
@@ -716,14 +914,16 @@ static bool plot_env_put(FILE *f, const plot_env *e, bool is_int)
 	bool ok = true;
 	for (size_t i = 0; ok && i < n; i++)
 		if (i == 0 || pts[i].row != pts[i - 1].row)
-			ok = plot_put(f, &pts[i], is_int);
+			ok = plot_put(f, &pts[i], fm);
 	return ok;
 }
 
 /* Writes s's table to f: every row, or the envelope of DN_PLOT_BUCKETS columns. */
-static bool plot_table(FILE *f, const plot_series *s, plot_row *buf, char *why, size_t whylen)
+static bool plot_table(FILE *f, const plot_series *s, const plot_form *fm, plot_row *buf,
+		       char *why, size_t whylen)
 {
 	assert(s->n <= DN_PLOT_MAX_ROWS); /* so row * DN_PLOT_BUCKETS cannot overflow */
+	assert(fm->is_int == s->is_int);
 	bool exact = s->n <= DN_PLOT_EXACT_ROWS;
 	plot_env e;
 	memset(&e, 0, sizeof e);
@@ -735,28 +935,76 @@ static bool plot_table(FILE *f, const plot_series *s, plot_row *buf, char *why, 
 		for (uint64_t k = 0; k < count; k++) {
 			uint64_t row = start + k;
 			if (exact) {
-				plot_pt p = { row, buf[k], !s->is_int && !isfinite(buf[k].v.f) };
-				if (!plot_put(f, &p, s->is_int))
+				plot_pt p = { row, buf[k], plot_missing(&buf[k], s->is_int, fm->marker) };
+				if (!plot_put(f, &p, fm))
 					goto werr;
 				continue;
 			}
 			uint64_t b = row * DN_PLOT_BUCKETS / s->n;
 			if (b != bucket) {
-				if (!plot_env_put(f, &e, s->is_int))
+				if (!plot_env_put(f, &e, fm))
 					goto werr;
 				memset(&e, 0, sizeof e);
 				bucket = b;
 			}
-			plot_env_add(&e, row, &buf[k], s->is_int);
+			plot_env_add(&e, row, &buf[k], fm);
 		}
 		start += count;
 	}
-	if (!exact && s->n > 0 && !plot_env_put(f, &e, s->is_int))
+	if (!exact && s->n > 0 && !plot_env_put(f, &e, fm))
 		goto werr;
 	return true;
 werr:
 	snprintf(why, whylen, "writing its table: %s", strerror(errno));
 	return false;
+}
+
+/*
+ * What one series holds, measured by reading it once before it is drawn:
+ * whether it varies (a constant one is listed, not drawn), its largest
+ * value (which chooses ms or s, MB or GB) and its last time (the run's
+ * horizon chooses hours, days or years).
+ */
+typedef struct plot_info {
+	size_t name;        /* index into plot_names */
+	uint64_t n;         /* rows */
+	uint64_t valid;     /* rows that are not missing */
+	bool is_int, marker, varies;
+	plot_row first;     /* the first valid sample */
+	double maxabs;      /* the largest |value| of a valid sample */
+	int64_t t_last;     /* the last row's time */
+	char units[DN_PLOT_UNITS_MAX];
+	char desc[DN_PLOT_DESC_MAX];
+} plot_info;
+
+/* Reads every row of s once into in's measures. */
+static bool plot_measure(const plot_series *s, plot_info *in, plot_row *buf, char *why,
+			 size_t whylen)
+{
+	assert(s->n <= DN_PLOT_MAX_ROWS);
+	in->valid = 0;
+	in->varies = false;
+	in->maxabs = 0;
+	in->t_last = 0;
+	for (uint64_t start = 0; start < s->n;) {
+		uint64_t count = s->n - start < DN_PLOT_READ_ROWS ? s->n - start : DN_PLOT_READ_ROWS;
+		if (!plot_read(s, start, count, buf, why, whylen))
+			return false;
+		for (uint64_t k = 0; k < count; k++) {
+			const plot_row *r = &buf[k];
+			if (plot_missing(r, s->is_int, in->marker))
+				continue;
+			double a = fabs(s->is_int ? (double)r->v.i : r->v.f);
+			in->maxabs = a > in->maxabs ? a : in->maxabs;
+			if (in->valid++ == 0)
+				in->first = *r;
+			else if (s->is_int ? r->v.i != in->first.v.i : r->v.f != in->first.v.f)
+				in->varies = true;
+		}
+		in->t_last = buf[count - 1].t_ns;
+		start += count;
+	}
+	return true;
 }
 
 /* ---- the run: jobs for gnuplot, in batches ---- */
@@ -767,8 +1015,8 @@ typedef struct plot_job {
 	unsigned id;
 	bool overview;
 	char *png;                      /* final path, malloc'd */
-	char title[DN_PLOT_NAME_MAX + 8];
-	char ylabel[DN_PLOT_DESC_MAX + DN_PLOT_UNITS_MAX + 8];
+	char title[DN_PLOT_NAME_MAX + DN_PLOT_DESC_MAX + 16]; /* name, description: wrapped */
+	char ylabel[DN_PLOT_UNITS_MAX + 16];                 /* the unit shown */
 	char shown[DN_PLOT_SHOW + 16];  /* "series <name>" for messages */
 } plot_job;
 
@@ -787,6 +1035,10 @@ typedef struct plot_run {
 	char (*renamed)[DN_PLOT_NAME_MAX + 1]; /* file names given to renamed series */
 	size_t nrenamed;
 	plot_row *buf;          /* DN_PLOT_READ_ROWS rows */
+	plot_info *info;        /* the series measured, at most DN_PLOT_MAX_SERIES */
+	size_t ninfo;
+	plot_xunit x;           /* the time axis, from the run's horizon */
+	bool listed;            /* DIR/constant.txt written */
 } plot_run;
 
 static char *plot_work_path(const plot_run *r, char kind, unsigned id)
@@ -822,7 +1074,9 @@ static bool plot_write_batch(plot_run *r, size_t first)
 	for (size_t i = first; ok && i < r->njobs; i++) {
 		const plot_job *j = &r->jobs[i];
 		/* Our own names only, relative to the work folder gnuplot runs in. */
-		ok = fprintf(f, "datafile = \"d%u.dat\"\noutfile = \"p%u.png\"\n", j->id, j->id) > 0;
+		ok = fprintf(f, "datafile = \"d%u.dat\"\noutfile = \"p%u.png\"\n"
+			       "xlabel = \"simulated time (%s)\"\nxunit = \"%s\"\n",
+			     j->id, j->id, r->x.name, r->x.name) > 0;
 		if (ok && !j->overview)
 			ok = fputs("title = ", f) >= 0 && plot_gp_str(f, j->title) &&
 			     fputs("\nylabel = ", f) >= 0 && plot_gp_str(f, j->ylabel) &&
@@ -1167,16 +1421,23 @@ static bool plot_file_name(plot_run *r, hid_t g, const char *name, char *out, si
 	return false;
 }
 
+/* The names under /series, in name order, at most DN_PLOT_MAX_ENTRIES. */
+typedef struct plot_names {
+	char **name;
+	size_t n;
+	bool oom;
+} plot_names;
+
 /*
- * One entry of /series: a queued job, or one line on stderr saying why
- * not. Returns true if the entry is a series (drawn or not), which is
+ * Looks at one entry of /series and measures it if it is a series that
+ * can be drawn (r->info gets it); otherwise one line on stderr says why
+ * not. Returns true if the entry is a series (measured or not), which is
  * what DN_PLOT_MAX_SERIES counts.
  */
-static bool plot_entry(plot_run *r, hid_t g, const char *name)
+static bool plot_survey(plot_run *r, hid_t g, const plot_names *nl, size_t idx)
 {
+	const char *name = nl->name[idx];
 	char shown[DN_PLOT_SHOW], why[DN_PLOT_WHY];
-	char units[DN_PLOT_UNITS_MAX], desc[DN_PLOT_DESC_MAX], fname[DN_PLOT_NAME_MAX + 1];
-	char label[sizeof r->jobs[0].ylabel], fshown[DN_PLOT_SHOW];
 	plot_show(shown, sizeof shown, name);
 	plot_series s;
 	plot_open_rc orc = PLOT_NOT;
@@ -1192,11 +1453,13 @@ static bool plot_entry(plot_run *r, hid_t g, const char *name)
 		r->not_drawn++;
 		return orc == PLOT_BAD;
 	}
-	assert(r->njobs < DN_PLOT_BATCH); /* a full batch is drawn at once */
-	plot_job *j = &r->jobs[r->njobs];
-	memset(j, 0, sizeof *j);
-	FILE *f = NULL;
-	bool renamed = false, ok = false;
+	assert(r->ninfo < DN_PLOT_MAX_SERIES); /* the caller counts series */
+	plot_info *in = &r->info[r->ninfo];
+	memset(in, 0, sizeof *in);
+	in->name = idx;
+	in->n = s.n;
+	in->is_int = s.is_int;
+	bool ok = false;
 	if (s.n > DN_PLOT_MAX_ROWS) {
 		snprintf(why, sizeof why, "it declares %" PRIu64 " rows, more than the %" PRIu64
 			 " read from one series (read it in slices: h5dump -s START -c COUNT)",
@@ -1204,23 +1467,82 @@ static bool plot_entry(plot_run *r, hid_t g, const char *name)
 	} else if (s.n > DN_PLOT_MAX_TOTAL_ROWS - r->rows_read) {
 		snprintf(why, sizeof why, "its %" PRIu64 " rows would pass the %" PRIu64
 			 " rows read in one run", s.n, DN_PLOT_MAX_TOTAL_ROWS);
-	} else if (!plot_file_name(r, g, name, fname, sizeof fname, &renamed)) {
-		snprintf(why, sizeof why, "no free file name for it");
 	} else {
-		ok = true;
-	}
-	if (ok) {
 		r->rows_read += s.n;
-		if (!plot_attr(s.d, "units", units, sizeof units) ||
-		    !plot_attr(s.d, "description", desc, sizeof desc))
+		if (!plot_attr(s.d, "units", in->units, sizeof in->units) ||
+		    !plot_attr(s.d, "description", in->desc, sizeof in->desc))
 			fprintf(stderr, "dnetsim plot: note: series %s: @units or @description is "
 					"not one string (not shown)\n", shown);
-		if (units[0] != '\0')
-			snprintf(label, sizeof label, "%s (%s)", desc[0] != '\0' ? desc : name, units);
-		else
-			snprintf(label, sizeof label, "%s", desc[0] != '\0' ? desc : name);
-		plot_label(j->ylabel, sizeof j->ylabel, label);
-		plot_label(j->title, sizeof j->title, name);
+		in->marker = plot_has_marker(in->desc);
+		ok = plot_measure(&s, in, r->buf, why, sizeof why);
+	}
+	plot_series_close(&s);
+	if (!ok) {
+		fprintf(stderr, "dnetsim plot: series %s not drawn: %s\n", shown, why);
+		r->not_drawn++;
+		return true;
+	}
+	r->ninfo++;
+	return true;
+}
+
+/* A series' y label: its unit as shown ("value" for a count or share). */
+static void plot_ylabel(char *out, size_t cap, const char *unit)
+{
+	if (unit[0] == '\0' || strcmp(unit, "1") == 0)
+		snprintf(out, cap, "value");
+	else
+		plot_label(out, cap, unit);
+}
+
+/* Its title: the name on the first line, the description wrapped below. */
+static void plot_title(char *out, size_t cap, const char *name, const char *desc)
+{
+	char tmp[DN_PLOT_DESC_MAX > DN_PLOT_NAME_MAX ? DN_PLOT_DESC_MAX + 1 : DN_PLOT_NAME_MAX + 1];
+	int lines = 0;
+	out[0] = '\0';
+	plot_label(tmp, sizeof tmp, name);
+	plot_wrap(out, cap, tmp, DN_PLOT_TITLE_COLS, &lines, DN_PLOT_TITLE_LINES - 1);
+	plot_label(tmp, sizeof tmp, desc);
+	plot_wrap(out, cap, tmp, DN_PLOT_TITLE_COLS, &lines, DN_PLOT_TITLE_LINES);
+}
+
+/*
+ * Queues the picture of a measured series that varies: its table in the
+ * work folder and a job, or one line on stderr saying why not.
+ */
+static void plot_draw(plot_run *r, hid_t g, const plot_names *nl, const plot_info *in)
+{
+	const char *name = nl->name[in->name];
+	char shown[DN_PLOT_SHOW], why[DN_PLOT_WHY], fname[DN_PLOT_NAME_MAX + 1];
+	char fshown[DN_PLOT_SHOW];
+	plot_show(shown, sizeof shown, name);
+	assert(r->njobs < DN_PLOT_BATCH); /* a full batch is drawn at once */
+	assert(in->varies);
+	plot_job *j = &r->jobs[r->njobs];
+	memset(j, 0, sizeof *j);
+	plot_series s;
+	FILE *f = NULL;
+	bool renamed = false;
+	/* opened again: the file is read-only to us, but check it is the same */
+	bool ok = plot_series_open(g, name, &s, why, sizeof why) == PLOT_SERIES;
+	if (ok && (s.n != in->n || s.is_int != in->is_int)) {
+		snprintf(why, sizeof why, "it changed while it was read");
+		plot_series_close(&s);
+		ok = false;
+	}
+	if (!ok) {
+		fprintf(stderr, "dnetsim plot: series %s not drawn: %s\n", shown, why);
+		r->not_drawn++;
+		return;
+	}
+	plot_form fm = { in->is_int, in->marker, plot_scale_of(in->units, in->maxabs), r->x };
+	if (!plot_file_name(r, g, name, fname, sizeof fname, &renamed)) {
+		snprintf(why, sizeof why, "no free file name for it");
+		ok = false;
+	} else {
+		plot_ylabel(j->ylabel, sizeof j->ylabel, fm.scale.unit);
+		plot_title(j->title, sizeof j->title, name, in->desc);
 		snprintf(j->shown, sizeof j->shown, "series %s", shown);
 		j->id = r->next_id++;
 		j->png = plot_strf("%s/%s.png", r->dir, fname);
@@ -1230,7 +1552,7 @@ static bool plot_entry(plot_run *r, hid_t g, const char *name)
 			snprintf(why, sizeof why, "%s", j->png ? "no table (above)" : "out of memory");
 	}
 	if (ok) {
-		ok = plot_table(f, &s, r->buf, why, sizeof why);
+		ok = plot_table(f, &s, &fm, r->buf, why, sizeof why);
 		if (fclose(f) != 0 && ok) {
 			snprintf(why, sizeof why, "writing its table: %s", strerror(errno));
 			ok = false;
@@ -1242,7 +1564,7 @@ static bool plot_entry(plot_run *r, hid_t g, const char *name)
 		if (j->png != NULL)
 			plot_job_done(r, j);
 		r->not_drawn++;
-		return true;
+		return;
 	}
 	if (renamed)
 		fprintf(stderr, "dnetsim plot: note: series %s is drawn as %s.png (control "
@@ -1250,13 +1572,12 @@ static bool plot_entry(plot_run *r, hid_t g, const char *name)
 	r->njobs++;
 	if (r->njobs == DN_PLOT_BATCH)
 		plot_flush(r);
-	return true;
 }
 
 /*
  * The world model's overview: one 3x3 page (overview.png) of the series a
  * reader looks at first, drawn by analysis/overview.gp from one table
- * (time in hours, then the columns below in this order). Only when every
+ * (time in the run's unit, r->x, then the columns below in this order). Only when every
  * one of them is in the file with the same number of rows; a long run is
  * drawn as DN_PLOT_BUCKETS column envelopes of four rows each: every
  * column's first, lowest, highest and last value.
@@ -1281,11 +1602,12 @@ static double plot_value(const plot_row *r, bool is_int)
 }
 
 /* One bucket of the overview: four rows, a column without a value NaN. */
-static bool plot_ov_put(FILE *f, const plot_ov_env *env, int64_t t_first, int64_t t_last)
+static bool plot_ov_put(FILE *f, const plot_ov_env *env, int64_t t_first, int64_t t_last,
+			double x_ns)
 {
 	bool ok = true;
 	for (int row = 0; ok && row < 4; row++) {
-		ok = fprintf(f, "%.6f", (double)(row < 2 ? t_first : t_last) / 3600e9) > 0;
+		ok = fprintf(f, "%.12g", (double)(row < 2 ? t_first : t_last) / x_ns) > 0;
 		for (size_t k = 0; ok && k < N_OVERVIEW; k++) {
 			const plot_ov_env *e = &env[k];
 			double v = !e->any ? NAN
@@ -1301,8 +1623,8 @@ static bool plot_ov_put(FILE *f, const plot_ov_env *env, int64_t t_first, int64_
 }
 
 /* Writes the overview table: rows as they are, or bucket envelopes. */
-static bool plot_ov_table(FILE *f, const plot_series *col, plot_row *buf, char *why,
-			  size_t whylen)
+static bool plot_ov_table(FILE *f, const plot_series *col, double x_ns, plot_row *buf,
+			  char *why, size_t whylen)
 {
 	uint64_t n = col[0].n;
 	assert(n <= DN_PLOT_MAX_ROWS);
@@ -1321,7 +1643,7 @@ static bool plot_ov_table(FILE *f, const plot_series *col, plot_row *buf, char *
 		for (uint64_t i = 0; ok && i < count; i++) {
 			const plot_row *r0 = &buf[i];
 			if (exact) {
-				ok = fprintf(f, "%.6f", (double)r0->t_ns / 3600e9) > 0;
+				ok = fprintf(f, "%.12g", (double)r0->t_ns / x_ns) > 0;
 				for (size_t k = 0; ok && k < N_OVERVIEW; k++)
 					ok = fprintf(f, " %.9g",
 						     plot_value(&buf[k * DN_PLOT_OV_READ_ROWS + i],
@@ -1331,7 +1653,7 @@ static bool plot_ov_table(FILE *f, const plot_series *col, plot_row *buf, char *
 			}
 			uint64_t b = (start + i) * DN_PLOT_BUCKETS / n;
 			if (open_bucket && b != bucket) {
-				ok = plot_ov_put(f, env, t_first, t_last);
+				ok = plot_ov_put(f, env, t_first, t_last, x_ns);
 				memset(env, 0, sizeof env);
 				open_bucket = false;
 			}
@@ -1358,7 +1680,7 @@ static bool plot_ov_table(FILE *f, const plot_series *col, plot_row *buf, char *
 		start += count;
 	}
 	if (ok && open_bucket)
-		ok = plot_ov_put(f, env, t_first, t_last);
+		ok = plot_ov_put(f, env, t_first, t_last, x_ns);
 	if (!ok)
 		snprintf(why, whylen, "writing its table: %s", strerror(errno));
 	return ok;
@@ -1404,7 +1726,7 @@ static void plot_overview(plot_run *r, hid_t g)
 		ok = f != NULL;
 	}
 	if (ok) {
-		ok = plot_ov_table(f, col, r->buf, why, sizeof why);
+		ok = plot_ov_table(f, col, r->x.ns, r->buf, why, sizeof why);
 		if (fclose(f) != 0 && ok) {
 			snprintf(why, sizeof why, "writing its table: %s", strerror(errno));
 			ok = false;
@@ -1424,13 +1746,6 @@ out:
 	for (size_t k = 0; k < opened; k++)
 		plot_series_close(&col[k]);
 }
-
-/* The names under /series, in name order, at most DN_PLOT_MAX_ENTRIES. */
-typedef struct plot_names {
-	char **name;
-	size_t n;
-	bool oom;
-} plot_names;
 
 static herr_t plot_name_cb(hid_t g, const char *name, const H5L_info_t *info, void *data)
 {
@@ -1535,7 +1850,9 @@ static bool plot_work_setup(plot_run *r, const char *dir)
 	/* zeroed: rows HDF5 does not fill (fill time "never") read as 0 */
 	r->buf = calloc(DN_PLOT_READ_ROWS, sizeof *r->buf);
 	r->renamed = calloc(DN_PLOT_MAX_SERIES, sizeof *r->renamed);
-	if (r->work == NULL || r->buf == NULL || r->renamed == NULL) {
+	r->info = calloc(DN_PLOT_MAX_SERIES, sizeof *r->info);
+	r->x = plot_xunit_of(0);
+	if (r->work == NULL || r->buf == NULL || r->renamed == NULL || r->info == NULL) {
 		fprintf(stderr, "dnetsim plot: out of memory\n");
 		return false;
 	}
@@ -1549,13 +1866,103 @@ static bool plot_work_setup(plot_run *r, const char *dir)
 	return true;
 }
 
-/* Queues (and draws, batch by batch) the entries under /series, up to
- * DN_PLOT_MAX_SERIES series, and counts the rest as not drawn. */
+/* One not-drawn series as the list shows it: "name=value unit", or the
+ * name alone when it has no sample. */
+static void plot_const_item(char *out, size_t cap, const plot_names *nl, const plot_info *in)
+{
+	char shown[DN_PLOT_SHOW], v[48];
+	plot_show(shown, sizeof shown, nl->name[in->name]);
+	if (in->valid == 0) {
+		snprintf(out, cap, "%s", shown);
+		return;
+	}
+	plot_scale sc = plot_scale_of(in->units, in->maxabs);
+	char unit[sizeof sc.unit];
+	plot_show(unit, sizeof unit, sc.unit);
+	plot_fmt_value(v, sizeof v, &in->first, in->is_int, sc.pow10, 10);
+	bool plain = unit[0] == '\0' || strcmp(unit, "1") == 0;
+	snprintf(out, cap, "%s=%s%s%s", shown, v, plain ? "" : " ", plain ? "" : unit);
+}
+
+/*
+ * The series not drawn because there is nothing to see: one line on stderr
+ * for those constant over the run (with their value) and one for those
+ * without a sample, and both lists in DIR/constant.txt, written in the
+ * work folder and renamed into place (a stale one is removed when there
+ * is no such series). false if the list file cannot be written.
+ */
+static bool plot_constants(plot_run *r, const plot_names *nl)
+{
+	static const char *const what[2] = { "constant over the run (not plotted)",
+					     "no samples in the run (not plotted)" };
+	size_t count[2] = { 0, 0 };
+	for (size_t i = 0; i < r->ninfo; i++)
+		if (!r->info[i].varies)
+			count[r->info[i].valid == 0]++;
+	char *final = plot_strf("%s/constant.txt", r->dir);
+	char *tmp = plot_strf("%s/constant.txt", r->work);
+	bool ok = final != NULL && tmp != NULL;
+	if (ok && count[0] + count[1] == 0) {
+		if (unlink(final) != 0 && errno != ENOENT)
+			fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", final, strerror(errno));
+		goto out;
+	}
+	/* stderr first: the list is said even when the file cannot be written */
+	char item[DN_PLOT_SHOW * 2 + 64];
+	for (int k = 0; k < 2; k++) {
+		if (count[k] == 0)
+			continue;
+		fprintf(stderr, "dnetsim plot: %s: ", what[k]);
+		size_t said = 0;
+		for (size_t i = 0; i < r->ninfo; i++) {
+			const plot_info *in = &r->info[i];
+			if (in->varies || (in->valid == 0) != (k == 1))
+				continue;
+			plot_const_item(item, sizeof item, nl, in);
+			fprintf(stderr, "%s%s", said++ > 0 ? ", " : "", item);
+		}
+		fputc('\n', stderr);
+	}
+	FILE *f = ok ? fopen(tmp, "w") : NULL;
+	ok = f != NULL;
+	for (int k = 0; ok && k < 2; k++) {
+		if (count[k] == 0)
+			continue;
+		ok = fprintf(f, "# %s%s\n", what[k], k == 0 ? ": name=value unit" : "") > 0;
+		for (size_t i = 0; ok && i < r->ninfo; i++) {
+			const plot_info *in = &r->info[i];
+			if (in->varies || (in->valid == 0) != (k == 1))
+				continue;
+			plot_const_item(item, sizeof item, nl, in);
+			ok = fprintf(f, "%s\n", item) > 0;
+		}
+	}
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	if (ok && rename(tmp, final) != 0)
+		ok = false;
+	r->listed = ok;
+	if (!ok) {
+		fprintf(stderr, "dnetsim plot: cannot write %s: %s\n", final ? final : "constant.txt",
+			final ? strerror(errno) : "out of memory");
+		if (tmp != NULL)
+			(void)unlink(tmp);
+	}
+out:
+	free(tmp);
+	free(final);
+	return ok;
+}
+
+/* Measures the entries under /series, up to DN_PLOT_MAX_SERIES series
+ * (the rest counted as not drawn), sets the time axis from the horizon,
+ * then queues (and draws, batch by batch) the ones that vary and lists
+ * the others. */
 static void plot_entries(plot_run *r, hid_t g, const plot_names *nl, uint64_t nlinks)
 {
 	size_t series = 0, i = 0;
 	for (; i < nl->n && series < DN_PLOT_MAX_SERIES; i++)
-		if (plot_entry(r, g, nl->name[i]))
+		if (plot_survey(r, g, nl, i))
 			series++;
 	if (nlinks > i) {
 		char shown[DN_PLOT_SHOW];
@@ -1569,6 +1976,16 @@ static void plot_entries(plot_run *r, hid_t g, const plot_names *nl, uint64_t nl
 					"looked at: at most %d are\n", left, (int)DN_PLOT_MAX_ENTRIES);
 		r->not_drawn += left;
 	}
+	int64_t horizon_ns = 0;
+	for (size_t k = 0; k < r->ninfo; k++)
+		if (r->info[k].t_last > horizon_ns)
+			horizon_ns = r->info[k].t_last;
+	r->x = plot_xunit_of(horizon_ns);
+	for (size_t k = 0; k < r->ninfo; k++)
+		if (r->info[k].varies)
+			plot_draw(r, g, nl, &r->info[k]);
+	if (!plot_constants(r, nl))
+		r->not_drawn++;
 }
 
 /* Removes the work folder (and dir, if made here and left empty), closes
@@ -1579,7 +1996,7 @@ static void plot_finish(plot_run *r, int made, const char *dir, plot_names *nl, 
 	if (r->work != NULL && rmdir(r->work) != 0)
 		fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", r->work, strerror(errno));
 	/* Leave no empty directory behind when nothing could be drawn. */
-	if (made == 1 && r->drawn == 0 && rmdir(dir) != 0)
+	if (made == 1 && r->drawn == 0 && !r->listed && rmdir(dir) != 0)
 		fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", dir, strerror(errno));
 	for (size_t k = 0; k < nl->n; k++)
 		free(nl->name[k]);
@@ -1588,6 +2005,7 @@ static void plot_finish(plot_run *r, int made, const char *dir, plot_names *nl, 
 		(void)H5Gclose(g);
 	if (f >= 0)
 		(void)H5Fclose(f);
+	free(r->info);
 	free(r->renamed);
 	free(r->buf);
 	free(r->work);

@@ -22,6 +22,15 @@ expect_rc() {
 contains() { # contains FILE TEXT DESCRIPTION
 	if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in: $(head -c 600 "$1")"; fi
 }
+# verdicts FILE: counts a checker's lines ("ok ..." or "FAIL why");
+# anything else, or no line at all, is a failure of the checker itself
+verdicts() {
+	local word rest
+	while read -r word rest; do
+		case "$word" in ok) ok ;; FAIL) bad "$rest" ;; *) bad "checker: $word $rest" ;; esac
+	done <"$1"
+	[ -s "$1" ] || bad "checker printed nothing"
+}
 # the closing line ctest's log shows, and the exit status
 finish() {
 	echo "$pass passed, $fail failed"

@@ -125,9 +125,13 @@ wait $pid 2>/dev/null
 # plots
 if command -v gnuplot >/dev/null; then
 	expect_rc 0 "plot" "$BIN" plot "$T/a.h5" -o "$T/plots"
-	for s in events pending remote_events event_rate; do
+	for s in events remote_events event_rate; do
 		[ -s "$T/plots/$s.png" ] && ok || bad "no plot for series $s"
 	done
+	# PHOLD keeps its event population: pending is constant, listed, not drawn
+	contains "$T/err" "constant over the run (not plotted): pending=" "pending listed as constant"
+	contains "$T/plots/constant.txt" "pending=" "pending in constant.txt"
+	[ ! -e "$T/plots/pending.png" ] && ok || bad "a picture of the constant series pending"
 	head -c 8 "$T/plots/events.png" | grep -q PNG && ok || bad "events.png is not a PNG"
 	expect_rc 2 "plot without a file" "$BIN" plot
 	expect_rc 1 "plot of a missing file" "$BIN" plot "$T/none.h5"
