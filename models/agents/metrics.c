@@ -210,8 +210,10 @@ static void part_clear_counters(dn_metrics_part *p)
 	p->removed = 0;
 	p->paid = 0;
 	p->traffic_bytes = 0;
-	p->covered = 0;
-	p->population = 0;
+	p->requests_ok = 0;
+	p->requests_counted = 0;
+	p->consumers_served = 0;
+	p->consumers_demand = 0;
 	p->fraud_attempted = 0;
 	p->fraud_caught = 0;
 	p->forks_seen = 0;
@@ -260,8 +262,10 @@ dn_rc dn_metrics_part_merge(dn_metrics_part *dst, const dn_metrics_part *p)
 	dst->removed += p->removed;
 	dst->paid += p->paid;
 	dst->traffic_bytes += p->traffic_bytes;
-	dst->covered += p->covered;
-	dst->population += p->population;
+	dst->requests_ok += p->requests_ok;
+	dst->requests_counted += p->requests_counted;
+	dst->consumers_served += p->consumers_served;
+	dst->consumers_demand += p->consumers_demand;
 	dst->fraud_attempted += p->fraud_attempted;
 	dst->fraud_caught += p->fraud_caught;
 	dst->forks_seen += p->forks_seen;
@@ -322,12 +326,21 @@ dn_rc dn_metrics_spend(dn_metrics_part *p, dn_metrics_role role, dn_amount amoun
 	return DN_OK;
 }
 
-dn_rc dn_metrics_coverage(dn_metrics_part *p, uint64_t covered, uint64_t population)
+dn_rc dn_metrics_request_outcome(dn_metrics_part *p, uint64_t ok, uint64_t counted)
 {
-	if (covered > population)
+	if (ok > counted)
 		return DN_EINVAL;
-	p->covered += covered;
-	p->population += population;
+	p->requests_ok += ok;
+	p->requests_counted += counted;
+	return DN_OK;
+}
+
+dn_rc dn_metrics_consumers(dn_metrics_part *p, uint64_t served, uint64_t with_demand)
+{
+	if (served > with_demand)
+		return DN_EINVAL;
+	p->consumers_served += served;
+	p->consumers_demand += with_demand;
 	return DN_OK;
 }
 
@@ -390,8 +403,11 @@ dn_rc dn_metrics_share_cmp(int64_t part, int64_t whole, int64_t num, int64_t den
  * C: since the start of the run. */
 enum {
 	S_COVERAGE,
-	S_COVERED,
-	S_POPULATION,
+	S_CONS_SERVED,
+	S_CONS_DEMAND,
+	S_REQ_SHARE,
+	S_REQ_OK,
+	S_REQ_N,
 	S_SVC_N,
 	S_SVC_P50,
 	S_SVC_P99,
@@ -429,9 +445,11 @@ enum {
 	S_GOV_TOTAL,
 	S_GOV_SUPER,
 	S_FIXED,
-	/* then per role: earned (W), spent (W), earned (C), spent (C) */
+	/* then per role: earned (W), spent (W), earned (C), spent (C) in
+	 * base units, then earned (W) and earned (C) in USD */
 	S_ROLE0 = S_FIXED,
-	S_COUNT = S_FIXED + 4 * DN_METRICS_ROLE_COUNT
+	S_ROLE_USD0 = S_ROLE0 + 4 * DN_METRICS_ROLE_COUNT,
+	S_COUNT = S_ROLE_USD0 + 2 * DN_METRICS_ROLE_COUNT
 };
 
 typedef struct series_spec {
@@ -442,11 +460,14 @@ typedef struct series_spec {
 } series_spec;
 
 static const series_spec fixed_series[S_FIXED] = {
-	[S_COVERAGE] = {"coverage", DN_VT_F64, "1", "share of agents counted that had service (W); NaN if none counted"},
-	[S_COVERED] = {"covered_agents", DN_VT_I64, "agents", "agents with service (W)"},
-	[S_POPULATION] = {"counted_agents", DN_VT_I64, "agents", "agents counted for coverage (W)"},
+	[S_COVERAGE] = {"coverage", DN_VT_F64, "1", "SPEC 9 share of the consumers with demand in the window who were served (distinct consumers, W); NaN if none had demand"},
+	[S_CONS_SERVED] = {"consumers_served", DN_VT_I64, "consumers", "SPEC 9 consumers with demand who got traffic or had a session active (W)"},
+	[S_CONS_DEMAND] = {"consumers_with_demand", DN_VT_I64, "consumers", "SPEC 9 consumers that asked for service or held a session (W)"},
+	[S_REQ_SHARE] = {"request_success_share", DN_VT_F64, "1", "request outcomes that opened a session / all request outcomes (W; not coverage: one consumer counts once per request, retry and re-match); NaN if none"},
+	[S_REQ_OK] = {"request_outcomes_ok", DN_VT_I64, "requests", "request outcomes that opened a session (W)"},
+	[S_REQ_N] = {"request_outcomes", DN_VT_I64, "requests", "request outcomes counted (W)"},
 	[S_SVC_N] = {"service_requests", DN_VT_I64, "requests", "requests served (W)"},
-	[S_SVC_P50] = {"service_latency_p50_ns", DN_VT_I64, "ns", "R-CHAIN-5 request to first byte, median (W; -1 if none); rel. error <= 2^-8"},
+	[S_SVC_P50] = {"service_latency_p50_ns", DN_VT_I64, "ns", "R-CHAIN-5 request to first byte, median (W; -1 if none); rel. error <= 2^-8; the world serves once the open is in a block: its ttfb_inclusion_*"},
 	[S_SVC_P99] = {"service_latency_p99_ns", DN_VT_I64, "ns", "R-CHAIN-5 request to first byte, 99th percentile (W; -1 if none); rel. error <= 2^-8"},
 	[S_SVC_MAX] = {"service_latency_max_ns", DN_VT_I64, "ns", "R-CHAIN-5 request to first byte, maximum (W; -1 if none); exact"},
 	[S_SVC_VIOL] = {"service_latency_violations", DN_VT_I64, "requests", "R-CHAIN-5 requests above the bound (default 15 s) (C)"},
@@ -536,6 +557,19 @@ dn_rc dn_metrics_declare(dn_metrics *m, dn_results *r)
 				return set_err(m, rc, "metrics: declaring %s: %s", name, dn_results_errmsg(r));
 		}
 	}
+	for (int k = 0; k < 2; k++) {
+		for (int role = 0; role < DN_METRICS_ROLE_COUNT; role++) {
+			char name[64], desc[160];
+			snprintf(name, sizeof name, "%s_%s_usd", role_kind[2 * k], role_names[role]);
+			snprintf(desc, sizeof desc, k ? "USD earned by %ss, each record's income at its price (C)"
+			                              : "USD earned by %ss: the record's DNET income x the record's price (W)",
+			         role_names[role]);
+			int s = S_ROLE_USD0 + k * DN_METRICS_ROLE_COUNT + role;
+			dn_rc rc = dn_results_series(r, name, DN_VT_F64, "USD", desc, &m->series[s]);
+			if (rc)
+				return set_err(m, rc, "metrics: declaring %s: %s", name, dn_results_errmsg(r));
+		}
+	}
 	m->n_series = S_COUNT;
 	return DN_OK;
 }
@@ -568,6 +602,12 @@ static double ratio(int64_t a, int64_t b)
 	return b == 0 ? NAN : (double)a / (double)b;
 }
 
+/* USD of base units at price micro-USD per DNET (dn_units.h's dn_usd_of_base). */
+static double usd_of_base(dnc_i128 base, int64_t price_usd_micro)
+{
+	return (double)base / 1e8 * ((double)price_usd_micro / 1e6);
+}
+
 /* Kept whole: a flat list, one assignment per S_* series with its range check beside it; split, the mapping would scatter. */
 static dn_rc fill_sample(dn_metrics *m, const dn_metrics_snapshot *snap, sample *x)
 {
@@ -576,12 +616,16 @@ static dn_rc fill_sample(dn_metrics *m, const dn_metrics_snapshot *snap, sample 
 		x->iv[s] = -1;
 		x->fv[s] = NAN;
 	}
-	if (w->population > INT64_MAX || w->traffic_bytes > INT64_MAX || c->fraud_attempted > INT64_MAX ||
+	if (w->requests_counted > INT64_MAX || w->consumers_demand > INT64_MAX || w->traffic_bytes > INT64_MAX || c->fraud_attempted > INT64_MAX ||
 	    c->forks_seen > INT64_MAX || c->service_latency.over_limit > INT64_MAX)
 		return set_err(m, DN_ERANGE, "metrics: a count no longer fits an int64 series");
-	x->fv[S_COVERAGE] = w->population ? (double)w->covered / (double)w->population : NAN;
-	x->iv[S_COVERED] = (int64_t)w->covered;
-	x->iv[S_POPULATION] = (int64_t)w->population;
+	/* SPEC 9 coverage: distinct consumers; the request share beside it */
+	x->fv[S_COVERAGE] = w->consumers_demand ? (double)w->consumers_served / (double)w->consumers_demand : NAN;
+	x->iv[S_CONS_SERVED] = (int64_t)w->consumers_served;
+	x->iv[S_CONS_DEMAND] = (int64_t)w->consumers_demand;
+	x->fv[S_REQ_SHARE] = w->requests_counted ? (double)w->requests_ok / (double)w->requests_counted : NAN;
+	x->iv[S_REQ_OK] = (int64_t)w->requests_ok;
+	x->iv[S_REQ_N] = (int64_t)w->requests_counted;
 	x->iv[S_SVC_N] = (int64_t)w->service_latency.count;
 	x->iv[S_SVC_P50] = quantile_or_none(&w->service_latency, 500000);
 	x->iv[S_SVC_P99] = quantile_or_none(&w->service_latency, 990000);
@@ -654,6 +698,11 @@ static dn_rc fill_sample(dn_metrics *m, const dn_metrics_snapshot *snap, sample 
 				               role_names[role]);
 			x->iv[S_ROLE0 + k * DN_METRICS_ROLE_COUNT + role] = (int64_t)v[k];
 		}
+		/* the block's income at the block's price; the cumulative one at
+		 * the price of each record it was earned in */
+		double usd = snap->price_usd_micro > 0 ? usd_of_base(w->earned[role], snap->price_usd_micro) : NAN;
+		x->fv[S_ROLE_USD0 + role] = usd;
+		x->fv[S_ROLE_USD0 + DN_METRICS_ROLE_COUNT + role] = m->earned_usd_cum[role] + (isnan(usd) ? 0.0 : usd);
 	}
 	return DN_OK;
 }
@@ -679,7 +728,7 @@ dn_rc dn_metrics_record(dn_metrics *m, dn_metrics_part *const *parts, uint32_t n
 		               m->last_t);
 	if (snap->dtoken_originated < 0 || snap->initial_originated < 0 ||
 	    snap->dtoken_originated > INT64_MAX - snap->initial_originated || snap->initial_vote_weight < 0 ||
-	    snap->initial_vote_weight > snap->total_vote_weight)
+	    snap->initial_vote_weight > snap->total_vote_weight || snap->price_usd_micro < 0)
 		return set_err(m, DN_EINVAL, "metrics: snapshot out of range (negative, overflowing, or initial "
 		                             "vote weight above the total)");
 	if (r && m->n_series != S_COUNT)
@@ -706,10 +755,16 @@ dn_rc dn_metrics_record(dn_metrics *m, dn_metrics_part *const *parts, uint32_t n
 		m->gov_lost_t = t;
 	if (m->dtoken_half_t < 0 && x.iv[S_DT_HALF] == 1)
 		m->dtoken_half_t = t;
+	for (int role = 0; role < DN_METRICS_ROLE_COUNT; role++)
+		m->earned_usd_cum[role] = x.fv[S_ROLE_USD0 + DN_METRICS_ROLE_COUNT + role];
+	if (m->window.consumers_demand) {
+		m->coverage_sum += x.fv[S_COVERAGE];
+		m->coverage_windows++;
+	}
 	if (!r)
 		return DN_OK;
 	for (int s = 0; s < S_COUNT; s++) {
-		dn_value_type vt = s < S_FIXED ? fixed_series[s].vt : DN_VT_I64;
+		dn_value_type vt = s < S_FIXED ? fixed_series[s].vt : s < S_ROLE_USD0 ? DN_VT_I64 : DN_VT_F64;
 		rc = vt == DN_VT_F64 ? dn_results_append_f64(r, m->series[s], t, x.fv[s])
 		                     : dn_results_append_i64(r, m->series[s], t, x.iv[s]);
 		if (rc)
@@ -745,6 +800,23 @@ dn_rc dn_metrics_finish(const dn_metrics *m, dn_results *r)
 	};
 	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
 		dn_rc rc = dn_results_summary_i64(r, s[i].name, s[i].v, s[i].units, s[i].desc);
+		if (rc)
+			return rc;
+	}
+	struct {
+		const char *name;
+		double v;
+		const char *units, *desc;
+	} f[] = {
+		{"coverage_mean", m->coverage_windows ? m->coverage_sum / (double)m->coverage_windows : NAN, "1",
+		 "SPEC 9 mean over the records with demand of each record's coverage (NaN if none)"},
+		{"coverage_run", c->consumers_demand ? (double)c->consumers_served / (double)c->consumers_demand : NAN, "1",
+		 "SPEC 9 consumers served / consumers with demand, summed over the records (consumer-blocks)"},
+		{"request_success_share", c->requests_counted ? (double)c->requests_ok / (double)c->requests_counted : NAN,
+		 "1", "request outcomes that opened a session / all request outcomes, over the run (not coverage)"},
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		dn_rc rc = dn_results_summary_f64(r, f[i].name, f[i].v, f[i].units, f[i].desc);
 		if (rc)
 			return rc;
 	}

@@ -11,7 +11,8 @@
  *    partitions gives the same bits in any order and at any thread count.
  *  - dn_metrics_part: what agents of one partition write into while
  *    events run (no locks: one per partition): latencies, prices paid,
- *    income by role, coverage, fraud and fork counters.
+ *    income by role, coverage (SPEC 9: distinct consumers with demand
+ *    who were served), request outcomes, fraud and fork counters.
  *  - dn_metrics: the world's view. dn_metrics_record() merges the parts
  *    in index order into a window, adds the window to the run totals,
  *    reads the snapshot values the model holds (balances' Gini and top-1 %
@@ -142,7 +143,8 @@ typedef struct dn_metrics_part {
 	dnc_i128 removed;         /* spent to outside the agents (burns, costs) */
 	dnc_u128 paid;            /* base units paid for traffic */
 	dnc_u128 traffic_bytes;   /* bytes bought */
-	uint64_t covered, population;     /* agents with service / counted */
+	uint64_t requests_ok, requests_counted;  /* request outcomes: succeeded / counted */
+	uint64_t consumers_served, consumers_demand; /* SPEC 9 coverage: distinct consumers */
 	uint64_t fraud_attempted, fraud_caught;
 	uint64_t forks_seen;
 } dn_metrics_part;
@@ -182,9 +184,16 @@ DN_WUR dn_rc dn_metrics_transfer(dn_metrics_part *p, dn_metrics_role from_role,
 DN_WUR dn_rc dn_metrics_earn(dn_metrics_part *p, dn_metrics_role role, dn_amount amount);
 DN_WUR dn_rc dn_metrics_spend(dn_metrics_part *p, dn_metrics_role role, dn_amount amount);
 
-/* Coverage: of population agents counted, covered had service.
- * DN_EINVAL if covered > population. */
-DN_WUR dn_rc dn_metrics_coverage(dn_metrics_part *p, uint64_t covered, uint64_t population);
+/* Request outcomes: of `counted` request outcomes (a request, a retry or
+ * a re-match that ended in a session or a refusal), `ok` opened a
+ * session. Not coverage: one consumer can count many times.
+ * DN_EINVAL if ok > counted. */
+DN_WUR dn_rc dn_metrics_request_outcome(dn_metrics_part *p, uint64_t ok, uint64_t counted);
+
+/* SPEC 9 coverage: of `with_demand` distinct consumers that wanted service
+ * in the window, `served` got some (the model counts each consumer once
+ * per window). DN_EINVAL if served > with_demand. */
+DN_WUR dn_rc dn_metrics_consumers(dn_metrics_part *p, uint64_t served, uint64_t with_demand);
 
 /* One fraud attempt (R-CRED-7 reasons, R-CONS-4 fabricated traffic);
  * caught says whether it was rejected. Never fails. */
@@ -222,9 +231,10 @@ typedef struct dn_metrics_snapshot {
 	dn_amount initial_originated;      /* R-EMIT-5: alpha+beta+gamma and all it earned */
 	int64_t initial_vote_weight;       /* R-GOV-2: initial holders' voting weight */
 	int64_t total_vote_weight;         /* R-GOV-2: every holder's voting weight */
+	int64_t price_usd_micro;           /* DNET price at the record (> 0); 0: unknown, USD series NaN */
 } dn_metrics_snapshot;
 
-enum { DN_METRICS_MAX_SERIES = 80 };
+enum { DN_METRICS_MAX_SERIES = 128 };
 
 typedef struct dn_metrics {
 	dn_metrics_config cfg;
@@ -237,6 +247,11 @@ typedef struct dn_metrics {
 	int n_series;
 	int series[DN_METRICS_MAX_SERIES];
 	char err[200];                /* reason of the last failure, "" if none */
+	/* per role, what was earned valued at the price of the record it was
+	 * earned in (sum over records of earned x price), USD */
+	double earned_usd_cum[DN_METRICS_ROLE_COUNT];
+	double coverage_sum;          /* sum of the windows' coverage, over windows with demand */
+	uint64_t coverage_windows;    /* windows with demand */
 } dn_metrics;
 
 /* Sets up m (about 470 KiB: callers allocate it, e.g. in the world
@@ -262,7 +277,8 @@ DN_WUR dn_rc dn_metrics_record(dn_metrics *m, dn_metrics_part *const *parts, uin
                                const dn_metrics_snapshot *snap, dn_results *r, dn_time_ns t);
 
 /* Run summaries under /summary (run-wide latency and price quantiles,
- * violations, fraud, forks, the R-GOV-2 / R-EMIT-5 crossing times). */
+ * violations, fraud, forks, the R-GOV-2 / R-EMIT-5 crossing times, mean
+ * and run-wide coverage). */
 DN_WUR dn_rc dn_metrics_finish(const dn_metrics *m, dn_results *r);
 
 #endif

@@ -45,8 +45,10 @@ static dn_rc start_state(world *W)
 	W->mp.pool.size = W->mp.next_pool.size = W->mp.admin_q.size = sizeof(wtx);
 	W->fk.txs.size = sizeof(wtx);
 	W->fk.blocks.size = sizeof(wblock);
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 8; i++) {
 		W->mp.conf[i].size = sizeof(dn_time_ns);
+		W->mp.conf_open[i].size = sizeof(w_open_conf);
+	}
 	dn_metrics_config mc = dn_metrics_config_default();
 	/* a transaction is late when it is confirmed more than two blocks
 	 * after the `confirmations` blocks it has to wait for anyway */
@@ -54,8 +56,24 @@ static dn_rc start_state(world *W)
 	dn_rc rc = dn_metrics_init(&W->rec.met, &mc);
 	if (!rc)
 		rc = dn_metrics_part_init(&W->rec.blockm, &mc);
+	/* R-CHAIN-5: the three latencies count violations of the same bound */
+	for (int k = 0; k < 3 && !rc; k++) {
+		rc = dn_hist_init(&W->rec.ttfb[k], mc.service_limit_ns);
+		if (!rc)
+			rc = dn_hist_init(&W->rec.ttfb_run[k], mc.service_limit_ns);
+	}
 	if (rc)
 		return rc;
+	/* SPEC 9: each candidate's income against its running cost */
+	world_delegates *D = &W->dl;
+	D->cand_income_base = calloc(C->candidates, sizeof *D->cand_income_base);
+	D->cand_income_usd = calloc(C->candidates, sizeof *D->cand_income_usd);
+	D->cand_cost_usd_micro = calloc(C->candidates, sizeof *D->cand_cost_usd_micro);
+	D->cand_scratch = calloc(C->candidates, sizeof *D->cand_scratch);
+	if (!D->cand_income_base || !D->cand_income_usd || !D->cand_cost_usd_micro || !D->cand_scratch) {
+		dn_world_set_error(W->w, "cannot allocate the candidates' income for %u candidates", C->candidates);
+		return DN_ENOMEM;
+	}
 	uint64_t cap = C->n / 4 + 100000;
 	if (cap > C->n)
 		cap = C->n;
@@ -107,9 +125,19 @@ enum {
 	S_PRICE, S_VOLUME, S_BLOCKS, S_MISSED, S_TXS, S_TXFAIL, S_SHARERS, S_ACTIVE_SESS, S_RELAYED,
 	S_RATE, S_REMATCH, S_SITES, S_NOMATCH, S_EXPENSIVE, S_NOFUNDS, S_DEL_INCOME, S_DEL_COST,
 	S_TRAFFIC_SEATS, S_CONTENT_SALES, S_CONTENT_FWD, S_USD_PRICE_GB, S_FORK_BLOCKS, S_UNITS, S_DELAY, S_RETRACT, S_CHAIN_BYTES, S_LOSS,
+	/* Series after these are derived from the ones before and the state
+	 * they already hash: they stay out of the fingerprint, so adding a
+	 * measurement leaves every run's fingerprint as it was. */
+	S_FP_COUNT,
+	S_TTFB_N = S_FP_COUNT, S_TTFB_G50, S_TTFB_G99, S_TTFB_GMAX, S_TTFB_I50, S_TTFB_I99, S_TTFB_IMAX,
+	S_TTFB_F50, S_TTFB_F99, S_TTFB_FMAX,
+	S_TX_FEES, S_TX_FEES_CUM, S_COMM_FEES, S_COMM_FEES_CUM,
+	S_DEL_INC, S_DEL_INC_STAKE, S_DEL_INC_TRAFFIC, S_DEL_INC_STAKE_CUM, S_DEL_INC_TRAFFIC_CUM,
+	S_DEL_P10, S_DEL_P50, S_DEL_P90, S_DEL_COVER_DAY, S_DEL_COVER_NOW,
 	S_GOV_PASSED, S_GOV_FAILED, S_NOW_LAMBDA, S_NOW_FEE, S_NOW_PRODUCER, S_EMIT_END, S_REWARD,
 	S_COUNT
 };
+_Static_assert(S_COUNT <= 64, "world_record.series holds 64");
 
 static const struct { const char *name; dn_value_type vt; const char *units; const char *doc; } extra[S_COUNT] = {
 	[S_GOV_PASSED] = {"gov_passed", DN_VT_I64, "1", "governance votes passed so far (R-GOV-1; the scheduled changes, gov.change*)"},
@@ -146,6 +174,30 @@ static const struct { const char *name; dn_value_type vt; const char *units; con
 	[S_RETRACT] = {"admin_retracted_dnet", DN_VT_F64, "DNET", "DNET retracted by the foundation so far (R-ADMIN-1)"},
 	[S_CHAIN_BYTES] = {"chain_bytes", DN_VT_I64, "bytes", "encoded size of the chain so far (headers and transactions), what a data service node stores"},
 	[S_DELAY] = {"session_delay_ms", DN_VT_F64, "ms", "mean one-way path delay (access link + radio hops) of sessions started in the block"},
+	[S_TTFB_N] = {"ttfb_purchases", DN_VT_I64, "purchases", "R-CHAIN-5 session opens final in the block: the samples of the three ttfb_* latencies"},
+	[S_TTFB_G50] = {"ttfb_grace_p50_ns", DN_VT_I64, "ns", "R-CHAIN-5 request to first byte served on grace units before the deposit is on chain (R-CRED-5), median of the opens final in the block (-1 if none)"},
+	[S_TTFB_G99] = {"ttfb_grace_p99_ns", DN_VT_I64, "ns", "R-CHAIN-5 request to first byte on grace units (R-CRED-5), 99th percentile (-1 if none)"},
+	[S_TTFB_GMAX] = {"ttfb_grace_max_ns", DN_VT_I64, "ns", "R-CHAIN-5 request to first byte on grace units (R-CRED-5), maximum (-1 if none)"},
+	[S_TTFB_I50] = {"ttfb_inclusion_p50_ns", DN_VT_I64, "ns", "R-CHAIN-5 request to first byte if the distributor waits for the open's first inclusion in a block (what service_latency_* measure), median (-1 if none)"},
+	[S_TTFB_I99] = {"ttfb_inclusion_p99_ns", DN_VT_I64, "ns", "R-CHAIN-5 request to first byte after the open's inclusion, 99th percentile (-1 if none)"},
+	[S_TTFB_IMAX] = {"ttfb_inclusion_max_ns", DN_VT_I64, "ns", "R-CHAIN-5 request to first byte after the open's inclusion, maximum (-1 if none)"},
+	[S_TTFB_F50] = {"ttfb_final_p50_ns", DN_VT_I64, "ns", "R-CHAIN-5 request to first byte if the distributor waits for finality (inclusion + chain.confirmations blocks, R-CHAIN-3), median (-1 if none)"},
+	[S_TTFB_F99] = {"ttfb_final_p99_ns", DN_VT_I64, "ns", "R-CHAIN-5 request to first byte after finality, 99th percentile (-1 if none)"},
+	[S_TTFB_FMAX] = {"ttfb_final_max_ns", DN_VT_I64, "ns", "R-CHAIN-5 request to first byte after finality, maximum (-1 if none)"},
+	[S_TX_FEES] = {"tx_fees_base", DN_VT_I64, "base units", "R-FEE-1 transaction fees paid by the transactions applied in the block"},
+	[S_TX_FEES_CUM] = {"tx_fees_cum_base", DN_VT_I64, "base units", "R-FEE-1 transaction fees paid so far"},
+	[S_COMM_FEES] = {"community_fees_base", DN_VT_I64, "base units", "R-FEE-2 community fees on the payments applied in the block"},
+	[S_COMM_FEES_CUM] = {"community_fees_cum_base", DN_VT_I64, "base units", "R-FEE-2 community fees so far"},
+	[S_DEL_INC] = {"delegate_income_base", DN_VT_I64, "base units", "SPEC 9 delegates' income from the block (R-EMIT-3 reward, R-FEE-1 10 %), all seats"},
+	[S_DEL_INC_STAKE] = {"delegate_income_stake_base", DN_VT_I64, "base units", "SPEC 9 of it, what stake seats earned (R-CONS-5)"},
+	[S_DEL_INC_TRAFFIC] = {"delegate_income_traffic_base", DN_VT_I64, "base units", "SPEC 9 of it, what traffic seats (volume and quality) earned (R-CONS-3)"},
+	[S_DEL_INC_STAKE_CUM] = {"delegate_income_stake_cum_base", DN_VT_I64, "base units", "SPEC 9 stake seats' income so far (R-CONS-5)"},
+	[S_DEL_INC_TRAFFIC_CUM] = {"delegate_income_traffic_cum_base", DN_VT_I64, "base units", "SPEC 9 traffic seats' income so far (R-CONS-3)"},
+	[S_DEL_P10] = {"candidate_income_p10_dnet", DN_VT_F64, "DNET", "SPEC 9 10th percentile over the candidates of each one's seat income so far"},
+	[S_DEL_P50] = {"candidate_income_p50_dnet", DN_VT_F64, "DNET", "SPEC 9 median over the candidates of each one's seat income so far"},
+	[S_DEL_P90] = {"candidate_income_p90_dnet", DN_VT_F64, "DNET", "SPEC 9 90th percentile over the candidates of each one's seat income so far"},
+	[S_DEL_COVER_DAY] = {"candidates_covering_cost_day_price", DN_VT_F64, "1", "SPEC 9 share of the candidates that paid running cost whose income, each block's at that block's price, covers it (NaN if none paid)"},
+	[S_DEL_COVER_NOW] = {"candidates_covering_cost_today_price", DN_VT_F64, "1", "SPEC 9 share of the candidates that paid running cost whose income so far at the block's price covers it (NaN if none paid)"},
 };
 
 static dn_rc world_declare(dn_world *w, dn_results *r)
@@ -173,11 +225,18 @@ typedef struct tile_sums {
 	double rate_sum_bps, delay_sum_s, loss_sum;
 } tile_sums;
 
-static void sum_tiles(world *W, tile_sums *c)
+static dn_rc sum_tiles(world *W, tile_sums *c)
 {
 	memset(c, 0, sizeof *c);
 	for (unsigned i = 0; i < W->cfg.nparts; i++) {
 		wpart *P = w_part(W, i);
+		/* SPEC 9 coverage: distinct consumers, into the block step's part */
+		uint64_t served = 0, demand = 0;
+		dn_rc rc = w_cov_close(P, &served, &demand);
+		if (!rc)
+			rc = dn_metrics_consumers(&W->rec.blockm, served, demand);
+		if (rc)
+			return rc;
 		c->nomatch += P->no_match;
 		c->expensive += P->too_expensive;
 		c->nofunds += P->no_funds;
@@ -196,6 +255,7 @@ static void sum_tiles(world *W, tile_sums *c)
 		P->rate_sum_bps = P->delay_sum_s = P->loss_sum = 0;
 		P->rate_n = 0;
 	}
+	return DN_OK;
 }
 
 /* The SPEC 9 metrics of dn_metrics, over the tiles and the block step. */
@@ -217,6 +277,7 @@ static dn_rc record_metrics(world *W, dn_time_ns t, dn_results *r)
 		 * through stake; traffic-originated DNET is the rest */
 		.initial_vote_weight = pv->initial + pv->stake_earned,
 		.total_vote_weight = pv->initial + pv->stake_earned + pv->traffic_earned,
+		.price_usd_micro = W->mk.price_usd_micro, /* the dnet_price series' */
 	};
 	/* the series is the library's share, to its ppm resolution */
 	assert(snap.total_vote_weight == 0 ||
@@ -263,13 +324,118 @@ static void extra_values(const world *W, const tile_sums *c, uint64_t tx0, uint6
 	vals[S_RETRACT] = dn_dnet_of_base((double)dnc_chain_admin_stats(W->ch.chain)->total);
 	vals[S_CHAIN_BYTES] = (double)W->ch.chain_bytes;
 	vals[S_DELAY] = c->rate_n ? c->delay_sum_s / (double)c->rate_n * 1e3 : NAN;
+
+}
+
+/* Cumulative amounts before the block step, for the block's share. */
+typedef struct before_step {
+	dn_amount tx_fees, comm_fees, income, stake, traffic;
+} before_step;
+
+static void take_before(const world *W, before_step *b)
+{
+	b->tx_fees = W->ch.tx_fees_base;
+	b->comm_fees = W->ch.community_fees_base;
+	b->income = W->dl.income_base;
+	b->stake = W->dl.income_stake_base;
+	b->traffic = W->dl.income_traffic_base;
+}
+
+/* The k-th smallest (0-based) of v[0..n), v reordered: selection with a
+ * three-way partition (many candidates earn the same, often 0), O(n)
+ * expected, deterministic pivots. */
+static double select_kth(double *v, uint32_t n, uint32_t k)
+{
+	assert(k < n);
+	size_t lo = 0, hi = n - 1;
+	while (lo < hi) {
+		double piv = v[lo + (hi - lo) / 2], t;
+		size_t lt = lo, i = lo, gt = hi + 1; /* [lo,lt) <, [lt,i) ==, [gt,hi] > */
+		while (i < gt) {
+			if (v[i] < piv) {
+				t = v[lt], v[lt] = v[i], v[i] = t;
+				lt++, i++;
+			} else if (v[i] > piv) {
+				gt--;
+				t = v[gt], v[gt] = v[i], v[i] = t;
+			} else {
+				i++;
+			}
+		}
+		if (k < lt)
+			hi = lt - 1;
+		else if (k >= gt)
+			lo = gt;
+		else
+			return piv;
+	}
+	return v[k];
+}
+
+/* SPEC 9: the candidates' income so far, quantiles and share covering its
+ * cost. O(candidates). */
+static void candidate_values(const world *W, double vals[S_COUNT])
+{
+	const world_delegates *D = &W->dl;
+	uint32_t n = W->cfg.candidates;
+	dn_usd_micro px = W->mk.price_usd_micro;
+	uint32_t paid = 0, cover_day = 0, cover_now = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		D->cand_scratch[i] = dn_dnet_of_base((double)D->cand_income_base[i]);
+		if (D->cand_cost_usd_micro[i] <= 0)
+			continue;
+		double cost_usd = dn_usd_of_usd_micro((double)D->cand_cost_usd_micro[i]);
+		paid++;
+		cover_day += D->cand_income_usd[i] >= cost_usd;
+		cover_now += dn_usd_of_base((double)D->cand_income_base[i], px) >= cost_usd;
+	}
+	const uint32_t q_ppm[3] = {100000, 500000, 900000};
+	for (int k = 0; k < 3; k++) {
+		/* nearest rank, as dn_hist_quantile */
+		uint64_t r = ((uint64_t)n * q_ppm[k] + 999999) / 1000000;
+		vals[S_DEL_P10 + k] = n ? select_kth(D->cand_scratch, n, (uint32_t)(r ? r - 1 : 0)) : NAN;
+	}
+	vals[S_DEL_COVER_DAY] = paid ? (double)cover_day / (double)paid : NAN;
+	vals[S_DEL_COVER_NOW] = paid ? (double)cover_now / (double)paid : NAN;
+}
+
+static int64_t hist_q(const dn_hist *h, uint32_t q_ppm)
+{
+	int64_t v = -1;
+	if (h->count && dn_hist_quantile(h, q_ppm, &v))
+		v = -1;
+	return v;
+}
+
+/* The series after S_FP_COUNT: exact integers in iv, the others in vals. */
+static void measured_values(const world *W, const before_step *b, double vals[S_COUNT], int64_t iv[S_COUNT])
+{
+	const dn_hist *h = W->rec.ttfb;
+	iv[S_TTFB_N] = (int64_t)h[W_TTFB_FINAL].count;
+	for (int k = 0; k < 3; k++) {
+		iv[S_TTFB_G50 + 3 * k] = hist_q(&h[k], 500000);
+		iv[S_TTFB_G99 + 3 * k] = hist_q(&h[k], 990000);
+		iv[S_TTFB_GMAX + 3 * k] = hist_q(&h[k], 1000000);
+	}
+	iv[S_TX_FEES] = W->ch.tx_fees_base - b->tx_fees;
+	iv[S_TX_FEES_CUM] = W->ch.tx_fees_base;
+	iv[S_COMM_FEES] = W->ch.community_fees_base - b->comm_fees;
+	iv[S_COMM_FEES_CUM] = W->ch.community_fees_base;
+	iv[S_DEL_INC] = W->dl.income_base - b->income;
+	iv[S_DEL_INC_STAKE] = W->dl.income_stake_base - b->stake;
+	iv[S_DEL_INC_TRAFFIC] = W->dl.income_traffic_base - b->traffic;
+	iv[S_DEL_INC_STAKE_CUM] = W->dl.income_stake_base;
+	iv[S_DEL_INC_TRAFFIC_CUM] = W->dl.income_traffic_base;
+	assert(iv[S_DEL_INC_STAKE] + iv[S_DEL_INC_TRAFFIC] == iv[S_DEL_INC]);
+	candidate_values(W, vals);
+	/* the arrangement in force (R-GOV-1: governance may change it) */
 	const dnc_params *cp = dnc_chain_params(W->ch.chain);
-	vals[S_GOV_PASSED] = (double)W->gv.passed;
-	vals[S_GOV_FAILED] = (double)W->gv.failed;
+	iv[S_GOV_PASSED] = (int64_t)W->gv.passed;
+	iv[S_GOV_FAILED] = (int64_t)W->gv.failed;
 	vals[S_NOW_LAMBDA] = dn_share_of_ppm((double)cp->lambda_ppm);
 	vals[S_NOW_FEE] = dn_share_of_ppm((double)cp->community_fee_ppm);
 	vals[S_NOW_PRODUCER] = dn_share_of_ppm((double)cp->producer_ppm);
-	vals[S_EMIT_END] = (double)dnc_chain_emission(W->ch.chain)->end_height;
+	iv[S_EMIT_END] = (int64_t)dnc_chain_emission(W->ch.chain)->end_height;
 	vals[S_REWARD] = dn_dnet_of_base((double)W->ch.last_reward);
 }
 
@@ -280,24 +446,33 @@ static dn_rc world_sample(dn_world *w, dn_time_ns t, dn_results *r)
 	if (t % W->cfg.block_ns)
 		return DN_OK; /* only block boundaries */
 	tile_sums c;
-	sum_tiles(W, &c);
+	dn_rc rc = sum_tiles(W, &c);
+	if (rc)
+		return rc;
 	uint64_t tx0 = W->ch.tx_applied, txf0 = W->ch.tx_failed, cs0 = W->ct.sales, cf0 = W->ct.forwarded;
-	dn_rc rc = w_block_step(W, t);
+	before_step b;
+	take_before(W, &b);
+	rc = w_block_step(W, t);
 	if (!rc)
 		rc = record_metrics(W, t, r);
 	if (rc)
 		return rc;
 	double vals[S_COUNT];
+	int64_t iv[S_COUNT];
 	extra_values(W, &c, tx0, txf0, cs0, cf0, vals);
-	for (int i = 0; i < S_COUNT; i++) {
+	for (int i = 0; i < S_FP_COUNT; i++) {
 		uint64_t bits;
 		memcpy(&bits, &vals[i], sizeof bits);
 		W->rec.fingerprint = fp_mix(W->rec.fingerprint, bits);
+		iv[i] = (int64_t)vals[i];
 	}
+	measured_values(W, &b, vals, iv);
+	for (int k = 0; k < 3; k++)
+		dn_hist_reset(&W->rec.ttfb[k]);
 	if (!r)
 		return DN_OK;
 	for (int i = 0; !rc && i < S_COUNT; i++)
-		rc = extra[i].vt == DN_VT_I64 ? dn_results_append_i64(r, W->rec.series[i], t, (int64_t)vals[i])
+		rc = extra[i].vt == DN_VT_I64 ? dn_results_append_i64(r, W->rec.series[i], t, iv[i])
 		                               : dn_results_append_f64(r, W->rec.series[i], t, vals[i]);
 	if (rc)
 		dn_world_set_error(w, "recording: %s", dn_results_errmsg(r));
@@ -358,6 +533,77 @@ static dn_rc summary_network(const world *W, dn_results *r)
 	return rc;
 }
 
+/* R-CHAIN-5: the run's three latencies. */
+static dn_rc summary_ttfb(const world *W, dn_results *r)
+{
+	static const char *const kind[3] = {"grace", "inclusion", "final"};
+	static const char *const what[3] = {
+		"served on grace units before the deposit is on chain (R-CRED-5)",
+		"if the distributor waits for the open's inclusion in a block",
+		"if the distributor waits for finality (inclusion + chain.confirmations blocks)",
+	};
+	dn_rc rc = DN_OK;
+	for (int k = 0; k < 3 && !rc; k++) {
+		const dn_hist *h = &W->rec.ttfb_run[k];
+		const struct { const char *q; uint32_t ppm; } qs[3] = {{"p50", 500000}, {"p99", 990000}, {"max", 1000000}};
+		char name[64], doc[200];
+		for (int j = 0; j < 3 && !rc; j++) {
+			snprintf(name, sizeof name, "ttfb_%s_%s_ns", kind[k], qs[j].q);
+			snprintf(doc, sizeof doc, "R-CHAIN-5 run %s of request to first byte %s (-1 if none)", qs[j].q, what[k]);
+			rc = dn_results_summary_i64(r, name, hist_q(h, qs[j].ppm), "ns", doc);
+		}
+		if (!rc) {
+			snprintf(name, sizeof name, "ttfb_%s_violations", kind[k]);
+			snprintf(doc, sizeof doc, "R-CHAIN-5 purchases whose first byte %s came after the 15 s bound", what[k]);
+			rc = dn_results_summary_i64(r, name, (int64_t)h->over_limit, "purchases", doc);
+		}
+	}
+	return rc;
+}
+
+/*
+ * R-EMIT-5's ceiling. Only block rewards earn provenance (fees do not):
+ * 1 - E0 of the supply, of which the pools' 1 - producer share goes to
+ * the seat kinds in proportion to their seats filled, and the producer's
+ * share to the producing seat's kind. With producers taking turns evenly
+ * and every seat filled, traffic's part of the emission is 1 - lambda, so
+ * DToken-originated DNET is at most (1 - E0)(1 - lambda) of all DNET when
+ * the emission is done (the share is lower before: initial DNET weighs
+ * more). If only traffic seats produced (stake producers all offline), the
+ * producer's share would add to it: (1 - E0)(p + (1 - p) traffic seats / D),
+ * the worst case with every seat kind at its quota.
+ */
+void w_dtoken_ceiling(const dnc_params *cp, double *ceiling, double *bound)
+{
+	double e0 = (double)(cp->alpha_ppm + cp->beta_ppm + cp->gamma_ppm) / 1e6;
+	double lam = (double)cp->lambda_ppm / 1e6, prod = (double)cp->producer_ppm / 1e6;
+	uint32_t seats[DNC_SEAT_KINDS];
+	dnc_seat_quota(cp, seats);
+	uint32_t d = seats[DNC_SEAT_STAKE] + seats[DNC_SEAT_VOLUME] + seats[DNC_SEAT_QUALITY];
+	double tr = d ? (double)(seats[DNC_SEAT_VOLUME] + seats[DNC_SEAT_QUALITY]) / (double)d : 0;
+	*ceiling = (1 - e0) * (1 - lam);
+	*bound = (1 - e0) * (prod + (1 - prod) * tr);
+}
+
+static dn_rc summary_ceiling(const world *W, dn_results *r)
+{
+	double ceiling, bound;
+	w_dtoken_ceiling(&W->cfg.cp, &ceiling, &bound);
+	const dnc_provenance *pv = dnc_chain_provenance(W->ch.chain);
+	dn_amount all = pv->initial + pv->stake_earned + pv->traffic_earned;
+	dn_rc rc = dn_results_summary_f64(r, "dtoken_share_ceiling", ceiling, "1",
+	                                  "R-EMIT-5 (1 - E0)(1 - lambda): the share of all DNET traffic originates at most, producers "
+	                                  "taking turns; the paper's one half is out of reach when this is below 0.5 (0.375 by default)");
+	if (!rc)
+		rc = dn_results_summary_f64(r, "dtoken_share_bound", bound, "1",
+		                            "R-EMIT-5 worst case: every block produced by a traffic seat, "
+		                            "(1 - E0)(producer share + (1 - producer share) traffic seats / D)");
+	if (!rc)
+		rc = dn_results_summary_f64(r, "dtoken_share_final", all ? (double)pv->traffic_earned / (double)all : NAN,
+		                            "1", "R-EMIT-5 DToken-originated share of all DNET at the end (the dtoken_share series)");
+	return rc;
+}
+
 static dn_rc world_finish(dn_world *w, dn_results *r)
 {
 	world *W = dn_world_model(w);
@@ -399,6 +645,13 @@ static dn_rc world_finish(dn_world *w, dn_results *r)
 	if (!rc)
 		rc = w_gov_summary(W, r);
 	if (!rc)
+		rc = summary_ttfb(W, r);
+	if (!rc)
+		rc = summary_ceiling(W, r);
+	if (!rc)
+		rc = dn_results_summary_i64(r, "world_tx_fees_base", (int64_t)H->tx_fees_base, "base units",
+		                            "R-FEE-1 transaction fees paid over the run");
+	if (!rc)
 		rc = dn_results_summary_i64(r, "world_fingerprint", (int64_t)(W->rec.fingerprint >> 1), "1",
 		                            "hash of every recorded value (equal runs have equal fingerprints)");
 	if (!rc)
@@ -425,6 +678,11 @@ static void tile_fini(dn_part *p)
 	dn_match_free(P->mt);
 	P->sx = P->rx = NULL;
 	P->mt = NULL;
+	free(P->cov_stamp);
+	free(P->cov_wait);
+	P->cov_stamp = NULL;
+	P->cov_wait = NULL;
+	wvec_free(&P->cov_waitq);
 }
 
 static void world_fini(dn_world *w)
@@ -438,8 +696,10 @@ static void world_fini(dn_world *w)
 	wvec_free(&W->mp.pool);
 	wvec_free(&W->mp.next_pool);
 	wvec_free(&W->mp.admin_q);
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 8; i++) {
 		wvec_free(&W->mp.conf[i]);
+		wvec_free(&W->mp.conf_open[i]);
+	}
 	wvec_free(&W->fk.blocks);
 	wvec_free(&W->fk.txs);
 	dn_gini_free(&W->rec.gini);
@@ -459,6 +719,13 @@ static void world_fini(dn_world *w)
 	free(W->dl.campaign_cum);
 	W->dl.cand = NULL;
 	W->dl.campaign_usd_day = W->dl.campaign_cum = NULL;
+	free(W->dl.cand_income_base);
+	free(W->dl.cand_income_usd);
+	free(W->dl.cand_cost_usd_micro);
+	free(W->dl.cand_scratch);
+	W->dl.cand_income_base = NULL;
+	W->dl.cand_income_usd = W->dl.cand_scratch = NULL;
+	W->dl.cand_cost_usd_micro = NULL;
 	free(W->ops.agents);
 	free(W->ops.sites);
 	free(W->ops.owed_base);

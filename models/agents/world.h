@@ -222,6 +222,15 @@ typedef struct wpart {
 	uint64_t unmet_last_hour;
 	uint64_t slice, acc_online, acc_active;
 	uint64_t del_cost_usd_micro;  /* candidates' running cost paid, cumulative */
+	/* SPEC 9 coverage (world_consumer.c): per local agent, the last block
+	 * it had demand in (from 1) shifted left once, | 1 if served in it;
+	 * consumers waiting for DNET with a retry pending (bit 0 of cov_wait:
+	 * waiting, bit 1: listed in cov_waitq). Allocated at the first consumer. */
+	uint32_t *cov_stamp;
+	uint8_t *cov_wait;
+	wvec cov_waitq;          /* uint32_t: local ids */
+	uint32_t cov_block;      /* the block being counted, from 1 */
+	uint64_t cov_demand, cov_served;
 } wpart;
 
 /* A block waiting to be applied (during a network partition). */
@@ -352,6 +361,9 @@ typedef struct world_chain {
 	uint64_t tx_applied, tx_failed, tx_fail_rc[DNC_ERC_COUNT];
 	uint64_t custody_moves;   /* the exchange's custody book (w_custody) */
 	dn_amount custody_base;
+	/* R-FEE-1/2, from the receipts of applied transactions, cumulative:
+	 * the transactions' own fees, and the community fees on payments */
+	dn_amount tx_fees_base, community_fees_base;
 	/* An observer of every transaction the block step hands the chain,
 	 * called just before (r == NULL) and just after (with the chain's
 	 * result) it is applied by the block of time t_ns. NULL in runs; the
@@ -366,7 +378,17 @@ typedef struct world_mempool {
 	wvec pool, next_pool;
 	wvec admin_q;          /* the foundation's retracts for the next block */
 	wvec conf[8];          /* submit times of included txs, per height ring (confirmations) */
+	wvec conf_open[8];     /* w_open_conf of included session opens, the same ring (R-CHAIN-5) */
 } world_mempool;
+
+/* A session open on the chain, for the three R-CHAIN-5 latencies recorded
+ * when it is final: when the consumer asked, when the distributor starts
+ * on grace units (R-CRED-5: the open is sent), when the tile sees the
+ * open included. */
+typedef struct w_open_conf {
+	dn_time_ns request_ns, grace_ns, incl_ns;
+	uint32_t part;
+} w_open_conf;
 
 /* A network partition and the fork it makes (R-CHAIN-4). */
 typedef struct world_forks {
@@ -388,6 +410,15 @@ typedef struct world_delegates {
 	uint64_t seats_traffic_held; /* seats held by sharers/operators (traffic) */
 	double reward_per_unit_base; /* traffic seats' block income per unit redeemed (day average) */
 	dn_amount traffic_reward_block_base;
+	/* delegates' income by seat kind, cumulative (stake + traffic = income_base) */
+	dn_amount income_stake_base, income_traffic_base;
+	/* per candidate (index into cand): income from seats, cumulative, in
+	 * base units and valued at the price of the block it was earned in;
+	 * running cost paid (world_delegate.c); a scratch copy for quantiles */
+	dn_amount *cand_income_base;
+	double *cand_income_usd;
+	int64_t *cand_cost_usd_micro;
+	double *cand_scratch;
 } world_delegates;
 
 /* Operators and the micro sites they may rent (R-RENT-1). */
@@ -421,7 +452,14 @@ typedef struct world_record {
 	dn_gini gini;
 	int series[64];           /* series ids */
 	uint64_t fingerprint;
+	/* R-CHAIN-5: request to first byte of the purchases final in the
+	 * block, if the distributor serves on grace units, waits for the open's
+	 * inclusion, or for its finality (W_TTFB_*): the block's and the run's */
+	dn_hist ttfb[3], ttfb_run[3];
+	dn_time_ns step_ns;       /* the block step running (a fork's blocks apply later than their slot) */
 } world_record;
+
+enum { W_TTFB_GRACE = 0, W_TTFB_INCLUSION, W_TTFB_FINAL };
 
 /* The world. */
 /* What became of each scheduled change (world_gov.c). */
@@ -486,6 +524,11 @@ double w_expo(dn_rng *r, double mean);
 /* Pareto(alpha) with minimum 1, capped; log-normal around a median. */
 double w_pareto(dn_rng *r, double alpha, double cap);
 double w_lognormal(dn_rng *r, double median, double sigma);
+/* R-EMIT-5: OUT *ceiling, the share of all DNET traffic originates once
+ * the emission is done with producers taking turns evenly, (1 - E0)(1 -
+ * lambda); OUT *bound, the worst case, every block produced by a traffic
+ * seat (world.c, "the summary", says why). */
+void w_dtoken_ceiling(const dnc_params *cp, double *ceiling, double *bound);
 /* The market price, never 0. */
 dn_usd_micro w_price(const world *W);
 /* DNET base units per unit of traffic for a USD price per GB at the market price. */
@@ -540,6 +583,15 @@ DN_WUR dn_rc w_ev_request(dn_part *p, const dn_event *ev);
 DN_WUR dn_rc w_consumer_rematch(dn_part *p, uint32_t a, uint64_t units, uint32_t old_provider, dn_time_ns t);
 /* Ask again for `units` at t (a failed open). */
 DN_WUR dn_rc w_consumer_retry(dn_part *p, uint32_t a, uint64_t units, dn_time_ns t);
+/* SPEC 9 coverage: consumer a (of tile P) had demand in this block, and
+ * was served (got traffic, or a session of it is active) if `served`. */
+void w_cov_mark(wpart *P, uint32_t a, bool served);
+/* At the block boundary (serial): adds the sessions being opened (demand)
+ * or served, and the consumers waiting for DNET (demand); OUT the block's
+ * distinct consumers served and with demand; starts the next block. */
+DN_WUR dn_rc w_cov_close(wpart *P, uint64_t *served, uint64_t *demand);
+/* ... a consumer starts (waiting) or stops waiting for the DNET it bought. */
+DN_WUR dn_rc w_cov_wait(wpart *P, uint32_t a, bool waiting);
 
 /* ---- sharers (world_sharer.c) ---- */
 

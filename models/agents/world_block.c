@@ -23,6 +23,7 @@
  */
 #include "world.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,34 @@ static void count_bytes(world *W, const wtx *q)
 	}
 }
 
+/* R-FEE-1/2: the receipt's fees, the transaction's own and the community fee. */
+static void fees_paid(world *W, const wtx *q, const dnc_tx_receipt *r)
+{
+	dn_amount own = q->tx.fee < r->fee_paid ? q->tx.fee : r->fee_paid;
+	assert(own >= 0 && r->fee_paid >= own);
+	W->ch.tx_fees_base += own;
+	W->ch.community_fees_base += r->fee_paid - own;
+}
+
+/* R-CHAIN-5: a session open is in a block. Its session (still opening in
+ * its tile) says when the consumer asked; the tile sees the inclusion one
+ * backhaul delay after the block step that applied it. */
+static dn_rc open_included(world *W, const wtx *q)
+{
+	wpart *P = w_part(W, q->part);
+	if (q->slot >= P->sess.n)
+		return DN_OK;
+	const wsess *s = wvec_at(&P->sess, q->slot);
+	if (s->gen != q->gen || s->state != S_OPENING)
+		return DN_OK;
+	w_open_conf oc = {
+		.request_ns = s->t_request_ns, .grace_ns = q->submit_ns,
+		.incl_ns = W->rec.step_ns + P->delay_ns, .part = q->part,
+	};
+	assert(oc.request_ns <= oc.grace_ns && oc.grace_ns <= oc.incl_ns);
+	return wvec_push(&W->mp.conf_open[W->ch.blocks % 8], &oc);
+}
+
 /* Applies one transaction now (t) and answers the tile. */
 static dn_rc apply_one(world *W, const wtx *q, dn_time_ns t, uint64_t *traffic)
 {
@@ -157,9 +186,12 @@ static dn_rc apply_one(world *W, const wtx *q, dn_time_ns t, uint64_t *traffic)
 		H->tx_applied++;
 		if (traffic)
 			*traffic += r.units;
+		fees_paid(W, q, &r);
 		rc = settle(W, q, &r);
 		if (!rc)
 			rc = wvec_push(&W->mp.conf[H->blocks % 8], &q->submit_ns);
+		if (!rc && q->purpose == TX_OPEN)
+			rc = open_included(W, q);
 	} else {
 		H->tx_failed++;
 		if (getenv("DNETSIM_DEBUG_TX"))
@@ -209,6 +241,24 @@ static void block_hash(const dnc_hash *parent, uint64_t slot, uint32_t seat, siz
 	dnc_hash_bytes(buf, sizeof buf, out);
 }
 
+/* R-CHAIN-5: a session open is final (seen by its tile one backhaul
+ * delay after this block step): its three latencies, request to first
+ * byte on grace units, after inclusion, after finality, recorded together
+ * so that every block's quantiles are ordered grace <= inclusion <= final. */
+static dn_rc open_final(world *W, const w_open_conf *oc)
+{
+	dn_time_ns fin = W->rec.step_ns + w_part(W, oc->part)->delay_ns;
+	const dn_time_ns v[3] = {oc->grace_ns - oc->request_ns, oc->incl_ns - oc->request_ns, fin - oc->request_ns};
+	assert(v[0] <= v[1] && v[1] <= v[2]);
+	dn_rc rc = DN_OK;
+	for (int k = 0; k < 3 && !rc; k++) {
+		rc = dn_hist_add(&W->rec.ttfb[k], v[k]);
+		if (!rc)
+			rc = dn_hist_add(&W->rec.ttfb_run[k], v[k]);
+	}
+	return rc;
+}
+
 /* R-CHAIN-3: transactions included `confirmations` blocks ago are confirmed now. */
 static dn_rc confirm(world *W, dn_time_ns t)
 {
@@ -221,9 +271,15 @@ static dn_rc confirm(world *W, dn_time_ns t)
 			rc = dn_metrics_confirm_latency(&W->rec.blockm, t - sub);
 		}
 		cv->n = 0;
+		wvec *ov = &W->mp.conf_open[(W->ch.blocks - 1 - k) % 8];
+		for (size_t i = 0; i < ov->n && !rc; i++)
+			rc = open_final(W, wvec_at(ov, i));
+		ov->n = 0;
 	}
-	if (!rc)
+	if (!rc) {
 		W->mp.conf[W->ch.blocks % 8].n = 0;
+		W->mp.conf_open[W->ch.blocks % 8].n = 0;
+	}
 	return rc;
 }
 
@@ -506,6 +562,7 @@ static dn_rc after_block(world *W, dn_time_ns t, uint64_t slot, bool up)
 
 dn_rc w_block_step(world *W, dn_time_ns t)
 {
+	W->rec.step_ns = t;
 	dn_rc rc = gather(W);
 	if (rc)
 		return rc;

@@ -12,7 +12,9 @@
  */
 #include "world.h"
 
+#include <assert.h>
 #include <math.h>
+#include <stdlib.h>
 
 /* Retries and re-matches carry the units wanted in the event's data, and
  * for a re-match the old provider (tile-local id) above them. */
@@ -63,8 +65,100 @@ static uint64_t draw_units(const world *W, uint32_t a, dn_time_ns t)
 	return units > 4e6 ? 4000000u : (uint64_t)units;
 }
 
+/* ---- SPEC 9 coverage: distinct consumers per block ---- */
+
+/* The tile's coverage stamps, at its first consumer (the tile's own state). */
+static dn_rc cov_alloc(wpart *P)
+{
+	if (P->cov_stamp)
+		return DN_OK;
+	size_t n = (size_t)(P->end - P->begin);
+	P->cov_stamp = calloc(n ? n : 1, sizeof *P->cov_stamp);
+	P->cov_wait = calloc(n ? n : 1, sizeof *P->cov_wait);
+	P->cov_waitq.size = sizeof(uint32_t);
+	P->cov_block = 1;
+	if (!P->cov_stamp || !P->cov_wait) {
+		free(P->cov_stamp);
+		free(P->cov_wait);
+		P->cov_stamp = NULL;
+		P->cov_wait = NULL;
+		return DN_ENOMEM;
+	}
+	return DN_OK;
+}
+
+void w_cov_mark(wpart *P, uint32_t a, bool served)
+{
+	/* only consumers of this tile mark, and their tile has the stamps */
+	assert(P->cov_stamp && a >= P->begin && a < P->end);
+	uint32_t *st = &P->cov_stamp[a - P->begin];
+	if (*st >> 1 != P->cov_block) {
+		*st = P->cov_block << 1 | (served ? 1u : 0u);
+		P->cov_demand++;
+		P->cov_served += served;
+	} else if (served && !(*st & 1u)) {
+		*st |= 1u;
+		P->cov_served++;
+	}
+}
+
+/* A consumer starts or stops waiting for the DNET it bought (R-CRED-2). */
+dn_rc w_cov_wait(wpart *P, uint32_t a, bool waiting)
+{
+	uint8_t *f = &P->cov_wait[a - P->begin];
+	if (!waiting) {
+		*f &= (uint8_t)~1u;
+		return DN_OK;
+	}
+	*f |= 1u;
+	if (*f & 2u)
+		return DN_OK;
+	*f |= 2u;
+	uint32_t l = a - (uint32_t)P->begin;
+	return wvec_push(&P->cov_waitq, &l);
+}
+
+dn_rc w_cov_close(wpart *P, uint64_t *served, uint64_t *demand)
+{
+	*served = *demand = 0;
+	if (!P->cov_stamp) {
+		assert(P->sess.n == 0); /* no consumer, no session */
+		return DN_OK;
+	}
+	/* a session being served is a consumer served; one being opened, demand */
+	for (size_t i = 0; i < P->sess.n; i++) {
+		const wsess *s = wvec_at(&P->sess, i);
+		if (s->state == S_ACTIVE || s->state == S_OPENING)
+			w_cov_mark(P, s->consumer, s->state == S_ACTIVE);
+	}
+	/* consumers waiting for DNET have demand every block they wait */
+	size_t k = 0;
+	uint32_t *q = P->cov_waitq.v;
+	for (size_t i = 0; i < P->cov_waitq.n; i++) {
+		uint8_t *f = &P->cov_wait[q[i]];
+		if (*f & 1u) {
+			w_cov_mark(P, (uint32_t)P->begin + q[i], false);
+			q[k++] = q[i];
+		} else {
+			*f = 0;
+		}
+	}
+	P->cov_waitq.n = k;
+	assert(P->cov_served <= P->cov_demand);
+	*served = P->cov_served;
+	*demand = P->cov_demand;
+	P->cov_served = P->cov_demand = 0;
+	P->cov_block++;
+	return DN_OK;
+}
+
+/* ---- requests ---- */
+
 dn_rc w_consumer_start(world *W, dn_part *p, uint32_t a)
 {
+	dn_rc rc = cov_alloc(dn_part_model(p));
+	if (rc)
+		return rc;
 	dn_time_ns t0 = next_request(W, a, 0);
 	return t0 < W->cfg.end_ns ? dn_send(p, t0, dn_part_index(p), a, EV_REQUEST, REQ_NEW, 0) : DN_OK;
 }
@@ -89,7 +183,7 @@ static dn_rc unmatched(wpart *P)
 {
 	P->no_match++;
 	P->demand_unmet_hour++;
-	return dn_metrics_coverage(&P->m, 0, 1);
+	return dn_metrics_request_outcome(&P->m, 0, 1);
 }
 
 /* The deposit is not there (or a transaction is still on its way): buy
@@ -104,13 +198,14 @@ static dn_rc wait_for_funds(world *W, dn_part *p, uint32_t a, uint64_t units, dn
 		double need_usd = dn_usd_of_base((double)(deposit - bal), w_price(W)) * 1.1;
 		int64_t budget = (int64_t)fmin((double)A->usd_micro[a], dn_usd_micro_of_usd(need_usd));
 		if (budget < (int64_t)(dn_usd_micro_of_usd(need_usd) * 0.5))
-			return dn_metrics_coverage(&P->m, 0, 1); /* cannot afford */
+			return dn_metrics_request_outcome(&P->m, 0, 1); /* cannot afford */
 		A->usd_micro[a] -= budget;
 		dn_rc rc = w_order_buy(p, a, budget, DN_METRICS_ROLE_CONSUMER);
 		if (rc)
 			return rc;
 	}
-	return w_consumer_retry(p, a, units, dn_part_now(p) + 3 * W->cfg.block_ns);
+	dn_rc rc = w_cov_wait(P, a, true);
+	return rc ? rc : w_consumer_retry(p, a, units, dn_part_now(p) + 3 * W->cfg.block_ns);
 }
 
 /* A request for `units`: match, price check, deposit, open. `count`: a
@@ -137,14 +232,14 @@ static dn_rc start_request(world *W, dn_part *p, uint32_t a, uint64_t units, uin
 	double usd_gb = dn_usd_gb_of_base_per_unit((double)ppu, w_price(W), C->cp.unit_bytes);
 	if (usd_gb > W->ag.wtp_usd_gb[a]) {
 		P->too_expensive++;
-		return dn_metrics_coverage(&P->m, 0, 1);
+		return dn_metrics_request_outcome(&P->m, 0, 1);
 	}
 	uint64_t dep_units = (uint64_t)ceil((double)units * C->deposit_factor);
 	dn_amount deposit = (dn_amount)((dnc_u128)dep_units * (uint64_t)ppu);
 	dn_amount bal = w_balance(W, a);
 	if (bal < deposit || W->ag.inflight[a])
 		return wait_for_funds(W, p, a, units, deposit, bal);
-	rc = dn_metrics_coverage(&P->m, 1, 1);
+	rc = dn_metrics_request_outcome(&P->m, 1, 1);
 	if (rc)
 		return rc;
 	w_open o = {
@@ -169,6 +264,7 @@ dn_rc w_ev_request(dn_part *p, const dn_event *ev)
 			if (rc)
 				return rc;
 		}
+		w_cov_mark(dn_part_model(p), a, false); /* SPEC 9: demand */
 		if (A->sess_of[a])
 			return DN_OK; /* still being served */
 		/* the month's budget accrues between requests */
@@ -177,10 +273,14 @@ dn_rc w_ev_request(dn_part *p, const dn_event *ev)
 		A->t_req_ns[a] = now; /* R-CHAIN-5 latency runs from here, across retries */
 		return start_request(W, p, a, draw_units(W, a, now), W_NONE, true);
 	}
+	wpart *P = dn_part_model(p);
+	dn_rc rc = w_cov_wait(P, a, false);
+	if (rc)
+		return rc;
+	w_cov_mark(P, a, false);
 	if (A->sess_of[a])
 		return DN_OK;
 	uint64_t units = ev->data & W_UNITS_MASK;
-	const wpart *P = dn_part_model(p);
 	uint32_t exclude = ev->aux == REQ_REMATCH ? (uint32_t)(P->begin + (ev->data >> W_UNITS_BITS)) : W_NONE;
 	return start_request(W, p, a, units, exclude, false);
 }

@@ -69,8 +69,8 @@ dn_rc w_holder_vote(world *W, dn_part *p, uint32_t a, dn_time_ns now)
 	return w_submit(W, p, a, TX_VOTE, 0, 0, &tx, 0);
 }
 
-/* A candidate's campaign spending (0 for an agent that is not one). */
-static double campaign_of(const world *W, uint32_t a)
+/* An agent's index among the candidates, W_NONE for one that is not one. */
+static uint32_t cand_index(const world *W, uint32_t a)
 {
 	const world_delegates *D = &W->dl;
 	uint32_t lo = 0, hi = W->cfg.candidates - 1;
@@ -81,7 +81,14 @@ static double campaign_of(const world *W, uint32_t a)
 		else
 			hi = mid;
 	}
-	return D->cand[lo] == a ? D->campaign_usd_day[lo] : 0;
+	return D->cand[lo] == a ? lo : W_NONE;
+}
+
+/* A candidate's campaign spending (0 for an agent that is not one). */
+static double campaign_of(const world *W, uint32_t a)
+{
+	uint32_t i = cand_index(W, a);
+	return i == W_NONE ? 0 : W->dl.campaign_usd_day[i];
 }
 
 /* Once a day: running cost, paid in USD (upkeep, energy, storage of the
@@ -95,6 +102,11 @@ dn_rc w_candidate_day(world *W, dn_part *p, wpart *P, uint32_t a)
 	int64_t cost = (int64_t)llround(dn_usd_micro_of_usd(cost_usd));
 	A->usd_micro[a] -= cost;
 	P->del_cost_usd_micro += (uint64_t)cost;
+	/* SPEC 9: per candidate, for income against cost (each candidate is
+	 * one tile's: the tiles write different elements) */
+	uint32_t ci = cand_index(W, a);
+	if (ci != W_NONE && W->dl.cand_cost_usd_micro)
+		W->dl.cand_cost_usd_micro[ci] += cost;
 	double income_usd = dn_usd_of_base((double)A->earned_base[a], w_price(W));
 	dn_amount sell = (dn_amount)((double)A->earned_base[a] * C->candidate_sell_fraction);
 	A->earned_base[a] = 0;
@@ -155,16 +167,31 @@ void w_seats_before(const world *W, const dnc_delegate_set *ds, dn_amount *seat_
 	}
 }
 
+/* SPEC 9: a candidate's seat income, in DNET and at the price of now. */
+static void cand_earned(world *W, uint32_t a, dn_amount gain)
+{
+	uint32_t ci = cand_index(W, a);
+	if (ci == W_NONE || !W->dl.cand_income_base)
+		return;
+	W->dl.cand_income_base[ci] += gain;
+	W->dl.cand_income_usd[ci] += dn_usd_of_base((double)gain, w_price(W));
+}
+
 dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, const dn_amount *seat_before, dn_amount before,
                    const dnc_block_summary *sum)
 {
 	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
 	world_delegates *D = &W->dl;
-	dn_amount after = 0;
+	dn_amount after = 0, by_stake = 0, by_traffic = 0;
 	for (uint32_t i = 0; i < ds->n; i++) {
 		dnc_acct acct = ds->seat[i].acct;
 		dn_amount b = dnc_ledger_balance(L, acct);
 		after += b;
+		/* SPEC 9: delegates' income by seat kind (R-CONS-2,3) */
+		if (ds->seat[i].kind == DNC_SEAT_STAKE)
+			by_stake += b - seat_before[i];
+		else
+			by_traffic += b - seat_before[i];
 		/* what the seat's agent earned, for its daily review (an agent
 		 * holding several seats is credited once per seat's gain) */
 		if (ds->seat[i].kind != DNC_SEAT_STAKE && b > seat_before[i])
@@ -173,8 +200,10 @@ dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, const dn_amount *seat_b
 			bool first = true;
 			for (uint32_t j = 0; j < i && first; j++)
 				first = ds->seat[j].acct != acct;
-			if (first)
+			if (first) {
 				W->ag.earned_base[acct - W->ch.acct0] += b - seat_before[i];
+				cand_earned(W, (uint32_t)(acct - W->ch.acct0), b - seat_before[i]);
+			}
 		}
 	}
 	/* the delegates' gain, and what went to the pools' holders */
@@ -184,6 +213,8 @@ dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, const dn_amount *seat_b
 	if (!rc && total > dgain)
 		rc = dn_metrics_earn(&W->rec.blockm, DN_METRICS_ROLE_HOLDER, total - dgain);
 	D->income_base += dgain;
+	D->income_stake_base += by_stake;
+	D->income_traffic_base += by_traffic;
 	for (uint32_t i = 0; i < ds->n && !rc; i++)
 		rc = w_touch(W, ds->seat[i].acct);
 	return rc;

@@ -223,6 +223,7 @@ static void deliver(const world_cfg *C, wpart *P, wsess *s, dn_time_ns now)
 	if (done > s->units_done) {
 		P->units_delivered += done - s->units_done;
 		s->units_done = done;
+		w_cov_mark(P, s->consumer, true); /* SPEC 9: served */
 	}
 }
 
@@ -409,7 +410,10 @@ static dn_rc opened(world *W, dn_part *p, wpart *P, const wrcpt *c, wsess *s, dn
 	s->state = S_ACTIVE;
 	s->chain_id = c->session_id;
 	s->t_start_ns = now;
-	/* R-CHAIN-5: request to first byte */
+	w_cov_mark(P, s->consumer, true); /* SPEC 9: served */
+	/* R-CHAIN-5: request to first byte once the open is in a block (the
+	 * world's distributors wait for it); world_block.c records this, the
+	 * grace and the finality latencies together when the open is final */
 	dn_rc rc = dn_metrics_service_latency(&P->m, now - s->t_request_ns);
 	if (!rc)
 		rc = dn_send(p, now + dn_ns_of_s(C->cred_interval_s), P->tile, c->slot, EV_TICK, 0, s->gen);

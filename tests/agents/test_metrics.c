@@ -510,7 +510,10 @@ static void test_record_refuses_bad_calls(void **state)
 	assert_int_equal(dn_metrics_part_init(p, &bad), DN_OK);
 	dn_metrics_part *pp[1] = {p};
 	assert_int_equal(dn_metrics_record(m, pp, 1, &snap, NULL, 200), DN_EINVAL);
-	assert_int_equal(dn_metrics_coverage(p, 3, 2), DN_EINVAL);
+	assert_int_equal(dn_metrics_request_outcome(p, 3, 2), DN_EINVAL);
+	assert_int_equal(dn_metrics_consumers(p, 3, 2), DN_EINVAL);
+	snap.price_usd_micro = -1;
+	assert_int_equal(dn_metrics_record(m, NULL, 0, &snap, NULL, 300), DN_EINVAL);
 	assert_int_equal(dn_metrics_fork_resolved(p, -5), DN_ERANGE);
 	assert_int_equal(dn_metrics_service_latency(p, -5), DN_ERANGE);
 	free(m);
@@ -525,7 +528,8 @@ static bool part_equal(const dn_metrics_part *a, const dn_metrics_part *b)
 	       memcmp(a->earned, b->earned, sizeof a->earned) == 0 &&
 	       memcmp(a->spent, b->spent, sizeof a->spent) == 0 && a->minted == b->minted &&
 	       a->removed == b->removed && a->paid == b->paid && a->traffic_bytes == b->traffic_bytes &&
-	       a->covered == b->covered && a->population == b->population &&
+	       a->requests_ok == b->requests_ok && a->requests_counted == b->requests_counted &&
+	       a->consumers_served == b->consumers_served && a->consumers_demand == b->consumers_demand &&
 	       a->fraud_attempted == b->fraud_attempted && a->fraud_caught == b->fraud_caught &&
 	       a->forks_seen == b->forks_seen;
 }
@@ -570,7 +574,7 @@ static void test_record_identical_at_any_partitioning(void **state)
 				default:
 					dn_metrics_fork_seen(x);
 					assert_int_equal(dn_metrics_fork_resolved(x, v), DN_OK);
-					assert_int_equal(dn_metrics_coverage(x, (uint64_t)v % 10, 10), DN_OK);
+					assert_int_equal(dn_metrics_request_outcome(x, (uint64_t)v % 10, 10), DN_OK);
 					break;
 				}
 			}
@@ -593,7 +597,10 @@ typedef struct truth {
 	/* brute force for one window */
 	int64_t svc[4096], conf[4096], price[4096];
 	int n_svc, n_conf, n_price;
-	uint64_t covered, population;
+	uint64_t covered, population;   /* request outcomes: ok / counted */
+	uint64_t served, demand;        /* SPEC 9 coverage: distinct consumers */
+	double price_usd;               /* the window's DNET price */
+	int64_t earned_sharer;          /* base units */
 } truth;
 
 static const dn_series_data *find_series(const dn_series_data *s, size_t n, const char *name)
@@ -677,6 +684,7 @@ static void test_recorder_round_trip_through_hdf5_equals_brute_force(void **stat
 			assert_int_equal(dn_metrics_transfer(part, DN_METRICS_ROLE_CONSUMER, DN_METRICS_ROLE_SHARER, paid),
 			                 DN_OK);
 			earned_cum_sharer += paid;
+			t->earned_sharer += paid;
 			if (i % 7 == 0) {
 				bool c = sm64(&s) % 3 != 0;
 				fraud++;
@@ -688,7 +696,12 @@ static void test_recorder_round_trip_through_hdf5_equals_brute_force(void **stat
 			uint64_t pop = 100 + sm64(&s) % 100, cov = sm64(&s) % (pop + 1);
 			t->covered += cov;
 			t->population += pop;
-			assert_int_equal(dn_metrics_coverage(&parts[p], cov, pop), DN_OK);
+			assert_int_equal(dn_metrics_request_outcome(&parts[p], cov, pop), DN_OK);
+			/* fewer consumers than outcomes: one consumer asks several times */
+			uint64_t dem = pop / 3, srv = sm64(&s) % (dem + 1);
+			t->served += srv;
+			t->demand += dem;
+			assert_int_equal(dn_metrics_consumers(&parts[p], srv, dem), DN_OK);
 		}
 		for (int j = 0; j < 50; j++) {
 			uint32_t a = (uint32_t)(sm64(&s) % N_AGENTS);
@@ -707,7 +720,9 @@ static void test_recorder_round_trip_through_hdf5_equals_brute_force(void **stat
 			.initial_originated = 30,
 			.initial_vote_weight = 90 - w,
 			.total_vote_weight = 100 + 10 * w,
+			.price_usd_micro = 62500 + 1000 * w,
 		};
+		t->price_usd = (62500.0 + 1000.0 * w) / 1e6;
 		assert_int_equal(dn_metrics_record(m, pp, P, &snap, r, (w + 1) * 10 * DN_NS_PER_S), DN_OK);
 	}
 	assert_int_equal(dn_metrics_finish(m, r), DN_OK);
@@ -716,7 +731,7 @@ static void test_recorder_round_trip_through_hdf5_equals_brute_force(void **stat
 	dn_series_data *sd = NULL;
 	size_t ns = 0;
 	assert_int_equal(dn_results_read_series(path, &sd, &ns, err, sizeof err), DN_OK);
-	assert_int_equal(ns, 39 + 4 * DN_METRICS_ROLE_COUNT);
+	assert_int_equal(ns, 42 + 6 * DN_METRICS_ROLE_COUNT);
 	for (size_t i = 0; i < ns; i++) {
 		assert_int_equal(sd[i].n, WINDOWS);
 		for (int w = 0; w < WINDOWS; w++)
@@ -729,6 +744,15 @@ static void test_recorder_round_trip_through_hdf5_equals_brute_force(void **stat
 	const dn_series_data *conf99 = find_series(sd, ns, "confirm_latency_p99_ns");
 	const dn_series_data *pr50 = find_series(sd, ns, "price_p50_base_per_gib");
 	const dn_series_data *cov = find_series(sd, ns, "coverage");
+	const dn_series_data *rss = find_series(sd, ns, "request_success_share");
+	const dn_series_data *cserved = find_series(sd, ns, "consumers_served");
+	const dn_series_data *cdem = find_series(sd, ns, "consumers_with_demand");
+	const dn_series_data *usd = find_series(sd, ns, "earned_sharer_usd");
+	const dn_series_data *usdc = find_series(sd, ns, "earned_cum_sharer_usd");
+	const dn_series_data *shb = find_series(sd, ns, "earned_sharer_base");
+	for (size_t i = 0; i < ns; i++) /* the old names are gone */
+		assert_true(strcmp(sd[i].name, "covered_agents") && strcmp(sd[i].name, "counted_agents"));
+	double usd_cum = 0;
 	const dn_series_data *sv = find_series(sd, ns, "service_latency_violations");
 	const dn_series_data *gi = find_series(sd, ns, "holdings_gini");
 	const dn_series_data *top = find_series(sd, ns, "holdings_top_share");
@@ -747,7 +771,17 @@ static void test_recorder_round_trip_through_hdf5_equals_brute_force(void **stat
 		check_quantile_series(svcmx, w, t->svc, t->n_svc, 1000000);
 		check_quantile_series(conf99, w, t->conf, t->n_conf, 990000);
 		check_quantile_series(pr50, w, t->price, t->n_price, 500000);
-		assert_true(cov->value[w] == (double)t->covered / (double)t->population);
+		/* SPEC 9 coverage is distinct consumers; the request share is not */
+		assert_true(cov->value[w] == (double)t->served / (double)t->demand);
+		assert_true(cov->value[w] <= 1.0);
+		assert_true(cserved->ivalue[w] == (int64_t)t->served && cdem->ivalue[w] == (int64_t)t->demand);
+		assert_true(rss->value[w] == (double)t->covered / (double)t->population);
+		/* USD income: the window's DNET income x the window's price */
+		assert_true(shb->ivalue[w] == t->earned_sharer);
+		double want = (double)t->earned_sharer / 1e8 * t->price_usd;
+		assert_true(fabs(usd->value[w] - want) <= 1e-12 * fmax(1.0, want));
+		usd_cum += usd->value[w];
+		assert_true(fabs(usdc->value[w] - usd_cum) <= 1e-9 * fmax(1.0, usd_cum));
 		assert_true(gi->value[w] == gini_at[w]);
 		assert_true(top->value[w] == top_at[w]);
 		/* 3 (90 - w) > 2 (100 + 10 w) iff 70 > 23 w: w <= 3 */
