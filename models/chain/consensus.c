@@ -4,6 +4,7 @@
  */
 #include "consensus.h"
 
+#include <assert.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,10 +61,53 @@ static int seated(const dnc_delegate_set *ds, dnc_acct a)
 	return 0;
 }
 
+uint64_t dnc_quality_mix(const dnc_params *p, const dnc_quality *x,
+			 const dnc_quality_total *total)
+{
+	const uint64_t xs[3] = { x->price, x->loss, x->stability };
+	const dnc_u128 ts[3] = { total->price, total->loss, total->stability };
+	const uint32_t w[3] = { p->quality_price_ppm, p->quality_loss_ppm,
+				p->quality_stability_ppm };
+	dnc_u128 score = 0;
+	uint32_t k, nonzero = 0, only = 0;
+	for (k = 0; k < 3; k++)
+		if (w[k]) {
+			nonzero++;
+			only = k;
+		}
+	if (nonzero == 1)
+		return xs[only];   /* a monotone rescaling: keep the ingredient */
+	for (k = 0; k < 3; k++) {
+		if (w[k] == 0 || ts[k] == 0)
+			continue;
+		assert(xs[k] <= ts[k]);
+		/* w < 2^20, x < 2^64: w x 2^32 < 2^116 */
+		score += ((dnc_u128)w[k] * xs[k] << 32) / ts[k];
+	}
+	assert(score <= (dnc_u128)DNC_PPM << 32);
+	return (uint64_t)score;
+}
+
+static void quality_totals(const dnc_ledger *L, uint64_t window, dnc_quality_total *t)
+{
+	uint32_t i, n = dnc_ledger_count(L);
+	memset(t, 0, sizeof *t);
+	for (i = 0; i < n; i++) {
+		dnc_quality q;
+		if (dnc_ledger_account(L, i)->flags & DNC_ACCT_SYSTEM)
+			continue;
+		dnc_ledger_quality_score(L, i, window, &q);
+		t->price += q.price;
+		t->loss += q.loss;
+		t->stability += q.stability;
+	}
+}
+
 dnc_rc dnc_elect(const dnc_params *p, const dnc_ledger *L, uint64_t epoch,
 		 uint64_t score_window, dnc_delegate_set *ds)
 {
 	uint32_t quota[DNC_SEAT_KINDS], kind, i, n = dnc_ledger_count(L);
+	dnc_quality_total qt;
 	topk *t;
 
 	if (p->delegates == 0 || p->delegates > DNC_MAX_DELEGATES)
@@ -74,6 +118,7 @@ dnc_rc dnc_elect(const dnc_params *p, const dnc_ledger *L, uint64_t epoch,
 	memset(ds, 0, sizeof *ds);
 	ds->epoch = epoch;
 	dnc_seat_quota(p, quota);
+	quality_totals(L, score_window, &qt);
 	for (kind = 0; kind < DNC_SEAT_KINDS; kind++) {
 		/* enough extra that removing already-seated ones leaves quota */
 		t->k = quota[kind] + ds->n;
@@ -85,10 +130,15 @@ dnc_rc dnc_elect(const dnc_params *p, const dnc_ledger *L, uint64_t epoch,
 				continue;
 			if (kind == DNC_SEAT_STAKE) {
 				score = (uint64_t)a->votes_received; /* R-CONS-5 */
-			} else {
+			} else if (kind == DNC_SEAT_VOLUME) {
 				/* R-CONS-3/4: redeemed-credential scores */
 				dnc_ledger_traffic_score(L, i, score_window, &vol, &qual);
-				score = kind == DNC_SEAT_VOLUME ? vol : qual;
+				score = vol;
+			} else {
+				/* R-CONS-3: low price, low loss, stability */
+				dnc_quality q;
+				dnc_ledger_quality_score(L, i, score_window, &q);
+				score = dnc_quality_mix(p, &q, &qt);
 			}
 			topk_offer(t, L, i, score);
 		}

@@ -39,12 +39,32 @@ typedef struct dnc_delegate_set {
 /* R-CONS-2 / R-CONS-3: seats per kind for D delegates and lambda. OUT seats. */
 void dnc_seat_quota(const dnc_params *p, uint32_t seats[DNC_SEAT_KINDS]);
 
+/* R-CONS-3: sums of the quality ingredients over all candidates. */
+typedef struct dnc_quality_total {
+	dnc_u128 price, loss, stability;
+} dnc_quality_total;
+
+/*
+ * R-CONS-3: the quality score of a candidate with ingredients *x when all
+ * candidates together hold *total: sum over the ingredients k of
+ * w_k x_k / X_k (weights p->quality_*_ppm), in units of 2^-32 ppm, each
+ * term floored, in 128-bit integers. Normalising by X_k first is what lets
+ * the weights mix ingredients of different units (cheapness, units,
+ * unit-windows) fairly; a term with X_k = 0 adds nothing. With only one
+ * non-zero weight the score is that ingredient itself: normalising would
+ * only rescale it, and so a price-only election (10^6, 0, 0) is exactly
+ * the election from before the other ingredients existed.
+ */
+uint64_t dnc_quality_mix(const dnc_params *p, const dnc_quality *x,
+			 const dnc_quality_total *total);
+
 /*
  * R-CONS-1..5 election for `epoch`: D = p->delegates seats; round(D
  * lambda) to the accounts with the most stake voted for them; the rest
- * half by traffic volume, half by traffic quality, scored over the
- * complete window `score_window` (only redeemed credentials feed these
- * scores, R-CONS-4). Nobody holds two seats; ties go to the lower public
+ * half by traffic volume, half by traffic quality (dnc_quality_mix of
+ * dnc_ledger_quality_score, the totals taken over every non-system
+ * account), scored over the complete window `score_window` (only redeemed
+ * credentials and settled sessions feed these scores, R-CONS-4). Nobody holds two seats; ties go to the lower public
  * key; candidates with a zero score are not elected, so fewer than D
  * seats may be filled. O(accounts). OUT *ds.
  */

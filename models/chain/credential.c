@@ -290,7 +290,8 @@ dnc_rc dnc_session_redeem(dnc_sessions *t, dnc_ledger *L, const dnc_sigscheme *s
 }
 
 dnc_rc dnc_session_close(dnc_sessions *t, dnc_ledger *L, dnc_acct closer,
-			 uint64_t session_id, dnc_time_s now_s, dn_amount *refund)
+			 uint64_t session_id, dnc_time_s now_s, uint64_t window,
+			 dn_amount *refund)
 {
 	dnc_session *ss;
 	dnc_rc rc;
@@ -315,6 +316,9 @@ dnc_rc dnc_session_close(dnc_sessions *t, dnc_ledger *L, dnc_acct closer,
 	ss->deposit_left = 0;
 	assert(ss->state == DNC_SESSION_OPEN); /* closed once: later closes are refused above */
 	ss->state = DNC_SESSION_CLOSED;
+	/* R-CONS-3 loss: what was delivered of what the deposit bought */
+	dnc_ledger_credit_settled(L, ss->distributor, ss->redeemed_units, ss->units_max,
+				  window);
 	return DNC_OK;
 }
 

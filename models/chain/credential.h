@@ -168,12 +168,15 @@ DNC_WUR dnc_rc dnc_session_redeem(dnc_sessions *t, dnc_ledger *L,
  * R-CRED-6: close. The distributor may close at any time; the consumer only
  * at or after expiry_s (so it cannot pull the deposit from under a
  * distributor that has not redeemed yet). The unused deposit returns to the
- * consumer. OUT *refund (may be NULL). DNC_EWRONGSESSION,
- * DNC_ESESSIONCLOSED, DNC_EUNAUTHORIZED, DNC_ETOOEARLY.
+ * consumer. The session is settled in score window `window`: its redeemed
+ * units against the units its deposit bought feed the distributor's loss
+ * ingredient (R-CONS-3, dnc_ledger_credit_settled). OUT *refund (may be
+ * NULL). DNC_EWRONGSESSION, DNC_ESESSIONCLOSED, DNC_EUNAUTHORIZED,
+ * DNC_ETOOEARLY.
  */
 DNC_WUR dnc_rc dnc_session_close(dnc_sessions *t, dnc_ledger *L, dnc_acct closer,
 				 uint64_t session_id, dnc_time_s now_s,
-				 dn_amount *refund);
+				 uint64_t window, dn_amount *refund);
 
 /*
  * R-CRED-5: should the distributor keep supplying? Yes while fewer than

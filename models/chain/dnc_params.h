@@ -20,6 +20,16 @@ typedef enum dnc_fwd_order {
 	DNC_FWD_NEAREST_BUYER_FIRST,    /* R-FWD-2 alternative */
 } dnc_fwd_order;
 
+/* R-EMIT-1 / R-EMIT-4: the shape of the block-reward schedule. */
+typedef enum dnc_emit_kind {
+	DNC_EMIT_FLAT = 0,              /* default: the same reward every block */
+	DNC_EMIT_GEOMETRIC,             /* each year decay_ppm of the previous */
+	DNC_EMIT_HALVING,               /* the reward halves every halving_years */
+} dnc_emit_kind;
+
+/* Most periods (years, halving periods) a non-flat schedule may have. */
+#define DNC_EMIT_MAX_PERIODS 64u
+
 /* What dnc_chain_end_block checks of conservation (a node-local choice). */
 typedef enum dnc_check_mode {
 	DNC_CHECK_OFF = 0,              /* the caller checks (or not) */
@@ -36,6 +46,10 @@ typedef struct dnc_params {
 	uint32_t lambda_ppm;            /* R-CONS-2: 500,000 (90 + 90) */
 	uint32_t traffic_window_blocks; /* R-CONS-3: 8,640 */
 	uint32_t epoch_blocks;          /* R-CONS-5: 8,640 */
+	uint32_t quality_price_ppm;     /* R-CONS-3: weight of low price, 333,334 */
+	uint32_t quality_loss_ppm;      /* R-CONS-3: weight of low loss, 333,333 */
+	uint32_t quality_stability_ppm; /* R-CONS-3: weight of stability, 333,333;
+	                                   the three add up to 10^6 */
 	/* 3. traffic */
 	uint64_t unit_bytes;            /* R-CRED-1: 1 MiB */
 	uint32_t grace_units;           /* R-CRED-5: 4 */
@@ -46,6 +60,12 @@ typedef struct dnc_params {
 	uint32_t gamma_ppm;             /* R-SUP-2: community 5 % */
 	uint32_t emission_years;        /* R-EMIT-1: 10 */
 	uint32_t producer_ppm;          /* R-EMIT-3: 5 % */
+	dnc_emit_kind emission_kind;    /* R-EMIT-1: flat (emission.h) */
+	uint64_t emission_blocks;       /* R-EMIT-1/2: schedule length in blocks;
+	                                   0 = emission_years * blocks per year */
+	uint32_t emission_decay_ppm;    /* geometric: a year / the year before,
+	                                   800,000 (0.8) */
+	uint32_t emission_halving_years;/* halving: period of the halving, 4 */
 	/* 5. fees and splits */
 	uint32_t delegate_fee_ppm;      /* R-FEE-1: 10 % to the delegate */
 	uint32_t community_fee_ppm;     /* R-FEE-2: 0.5 % (at most 0.5 %) */
@@ -71,7 +91,12 @@ typedef struct dnc_params {
 
 /* OUT *p: the SPEC defaults (check_conservation incremental). */
 void dnc_params_default(dnc_params *p);
-/* DNC_OK if p is usable, else DNC_EINVAL (e.g. fee above 0.5 %). */
+/*
+ * DNC_OK if p is usable, else DNC_EINVAL (e.g. fee above 0.5 %, a
+ * non-flat emission schedule with more than DNC_EMIT_MAX_PERIODS periods,
+ * a geometric decay of 0 or above 10^6 ppm, a halving period of 0 years,
+ * quality weights that do not add up to 10^6 ppm).
+ */
 DNC_WUR dnc_rc dnc_params_check(const dnc_params *p);
 
 #endif

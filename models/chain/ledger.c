@@ -562,13 +562,27 @@ static void roll_window(dnc_account *a, uint64_t window)
 	if (window == a->window + 1) {
 		a->vol_prev = a->vol_cur;
 		a->qual_prev = a->qual_cur;
+		a->settled_prev = a->settled_cur;
+		a->bought_prev = a->bought_cur;
+		a->streak_prev = a->streak_cur;
 	} else {
 		a->vol_prev = 0;
 		a->qual_prev = 0;
+		a->settled_prev = 0;
+		a->bought_prev = 0;
+		a->streak_prev = 0;   /* window - 1 carried no traffic */
 	}
 	a->vol_cur = 0;
 	a->qual_cur = 0;
+	a->settled_cur = 0;
+	a->bought_cur = 0;
+	a->streak_cur = 0;
 	a->window = window;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return b > UINT64_MAX - a ? UINT64_MAX : a + b;
 }
 
 void dnc_ledger_credit_traffic(dnc_ledger *L, dnc_acct a, uint64_t units,
@@ -582,16 +596,36 @@ void dnc_ledger_credit_traffic(dnc_ledger *L, dnc_acct a, uint64_t units,
 	if (window < r->window)
 		return; /* late credit for a closed window: ignored */
 	roll_window(r, window);
+	if (r->vol_cur == 0 && units > 0) {
+		/* R-CONS-3 stability: the first traffic of this window extends
+		 * the run of windows with traffic that ended with the last one */
+		r->streak_cur = r->streak_prev < DNC_QUAL_STREAK_CAP
+			? r->streak_prev + 1 : DNC_QUAL_STREAK_CAP;
+	}
 	r->vol_cur += units;
 	r->dtoken_units += units;
 	/*
-	 * R-CONS-3 quality: units weighted by cheapness (units per DNET of
-	 * price). Loss and instability show up as fewer signed units (the
-	 * consumer stops signing, R-CRED-5), so they are counted through
-	 * the volume credited here; no unsigned claim can raise a score.
+	 * R-CONS-3 price ingredient: units weighted by cheapness (units per
+	 * DNET of price). Loss and stability are their own ingredients
+	 * (dnc_ledger_credit_settled, the streak above); all of them come
+	 * from consumer-signed, paid units: no unsigned claim raises a score.
 	 */
 	q = (dnc_u128)units * QUALITY_SCALE / (uint64_t)price_per_unit;
 	r->qual_cur = q > UINT64_MAX - r->qual_cur ? UINT64_MAX : r->qual_cur + (uint64_t)q;
+}
+
+void dnc_ledger_credit_settled(dnc_ledger *L, dnc_acct a, uint64_t redeemed_units,
+			       uint64_t bought_units, uint64_t window)
+{
+	dnc_account *r;
+	if (!valid(L, a) || bought_units == 0 || redeemed_units > bought_units)
+		return;
+	r = &L->acct[a];
+	if (window < r->window)
+		return; /* late settlement for a closed window: ignored */
+	roll_window(r, window);
+	r->settled_cur = sat_add(r->settled_cur, redeemed_units);
+	r->bought_cur = sat_add(r->bought_cur, bought_units);
 }
 
 void dnc_ledger_traffic_score(const dnc_ledger *L, dnc_acct a, uint64_t window,
@@ -610,6 +644,38 @@ void dnc_ledger_traffic_score(const dnc_ledger *L, dnc_acct a, uint64_t window,
 		*volume = r->vol_prev;
 		*quality = r->qual_prev;
 	}
+}
+
+void dnc_ledger_quality_score(const dnc_ledger *L, dnc_acct a, uint64_t window,
+			      dnc_quality *q)
+{
+	const dnc_account *r;
+	uint64_t vol, settled, bought, streak;
+	dnc_u128 st;
+	memset(q, 0, sizeof *q);
+	if (!valid(L, a))
+		return;
+	r = &L->acct[a];
+	if (r->window == window) {
+		vol = r->vol_cur;
+		q->price = r->qual_cur;
+		settled = r->settled_cur;
+		bought = r->bought_cur;
+		streak = r->streak_cur;
+	} else if (r->window == window + 1) {
+		vol = r->vol_prev;
+		q->price = r->qual_prev;
+		settled = r->settled_prev;
+		bought = r->bought_prev;
+		streak = r->streak_prev;
+	} else {
+		return;
+	}
+	assert(settled <= bought && streak <= DNC_QUAL_STREAK_CAP);
+	/* loss: settled units weighted by the delivered share settled / bought */
+	q->loss = bought ? (uint64_t)((dnc_u128)settled * settled / bought) : 0;
+	st = (dnc_u128)vol * streak;
+	q->stability = st > UINT64_MAX ? UINT64_MAX : (uint64_t)st;
 }
 
 /* ---- conservation ---- */

@@ -48,6 +48,13 @@ typedef struct dnc_account {
 	uint64_t window;               /* R-CONS-3: current score window id */
 	uint64_t vol_cur, vol_prev;    /* R-CONS-3: redeemed units per window */
 	uint64_t qual_cur, qual_prev;  /* R-CONS-3: cheapness-weighted units */
+	uint64_t settled_cur, settled_prev; /* R-CONS-3 loss: units redeemed in
+	                                  the sessions settled in the window */
+	uint64_t bought_cur, bought_prev;   /* R-CONS-3 loss: units their deposits
+	                                  paid for */
+	uint32_t streak_cur, streak_prev;   /* R-CONS-3 stability: consecutive
+	                                  windows with traffic ending with the
+	                                  window (capped, DNC_QUAL_STREAK_CAP) */
 	uint64_t dtoken_units;         /* R-CONS-4: lifetime redeemed units */
 	dnc_acct vote_slot;            /* R-CONS-5: candidate + 1, 0 = none (so a
 	                                  zeroed record is a valid fresh one) */
@@ -193,9 +200,45 @@ DNC_WUR dnc_rc dnc_ledger_gov_mark(dnc_ledger *L, dnc_acct a, uint32_t slot,
  */
 void dnc_ledger_credit_traffic(dnc_ledger *L, dnc_acct a, uint64_t units,
 			       dn_amount price_per_unit, uint64_t window);
-/* Volume and quality scores of the complete window `window`. */
+/* Volume and quality scores of the complete window `window` (quality
+ * here is the price ingredient alone, see dnc_ledger_quality_score). */
 void dnc_ledger_traffic_score(const dnc_ledger *L, dnc_acct a, uint64_t window,
 			      uint64_t *volume, uint64_t *quality);
+
+/*
+ * R-CONS-3 loss: a session of distributor a was settled (closed) in score
+ * window `window` with redeemed_units of the bought_units its consumer's
+ * deposit paid for. A consumer stops signing when the link loses or stalls
+ * (R-CRED-5), so the undelivered share is the loss the chain can see.
+ * Only the credential contract calls this. Late windows are ignored.
+ */
+void dnc_ledger_credit_settled(dnc_ledger *L, dnc_acct a, uint64_t redeemed_units,
+			       uint64_t bought_units, uint64_t window);
+
+/* R-CONS-3 stability: consecutive windows counted at most (30 = a month of
+ * the default one-day windows). */
+#define DNC_QUAL_STREAK_CAP 30u
+
+/*
+ * R-CONS-3 quality ingredients of one score window, each units-weighted
+ * and computed only from what the chain saw (redeemed credentials and
+ * settled sessions, nothing self-reported):
+ *   price     = sum over redeemed units of 10^8 / price_per_unit (cheapness)
+ *   loss      = S^2 / B for the sessions settled in the window, S units
+ *               redeemed of B units bought: the units weighted by the
+ *               delivered share S / B (a lossless distributor scores S)
+ *   stability = volume * min(streak, DNC_QUAL_STREAK_CAP), streak being
+ *               the number of consecutive windows with redeemed traffic
+ *               ending with this one
+ * Each saturates at UINT64_MAX.
+ */
+typedef struct dnc_quality {
+	uint64_t price, loss, stability;
+} dnc_quality;
+
+/* The quality ingredients of a in the complete window `window`. OUT *q. */
+void dnc_ledger_quality_score(const dnc_ledger *L, dnc_acct a, uint64_t window,
+			      dnc_quality *q);
 
 /*
  * Scan every account: DNC_OK if balances + locks + unminted == supply and

@@ -48,7 +48,7 @@ static void id_put64(crypto_generichash_state *st, uint64_t v)
 }
 
 /*
- * The chain id starts as BLAKE2b-256 of "DNCGEN01", the signature scheme's
+ * The chain id starts as BLAKE2b-256 of "DNCGEN02", the signature scheme's
  * name, every parameter the chain's rules use, and the foundation's key.
  * Node-local choices (confirmations, grace_units, check_conservation) stay
  * out: nodes that differ only there are on the same chain. A parameter
@@ -68,11 +68,15 @@ static void id_start(dnc_chain *c, const dnc_pubkey *foundation)
 		(uint64_t)p->fwd_min_reward_base, (uint64_t)p->fwd_order, p->gov_num,
 		p->gov_den, p->gov_voting_blocks, p->lock_cliff_months, p->lock_monthly_ppm,
 		p->month_s, p->f2f_max_failures,
+		/* DNCGEN02: the emission schedule and the quality weights */
+		(uint64_t)p->emission_kind, p->emission_blocks, p->emission_decay_ppm,
+		p->emission_halving_years, p->quality_price_ppm, p->quality_loss_ppm,
+		p->quality_stability_ppm,
 	};
 	crypto_generichash_state st;
 	size_t i, n = strlen(name);
 	crypto_generichash_init(&st, NULL, 0, DNC_HASH_BYTES);
-	crypto_generichash_update(&st, (const uint8_t *)"DNCGEN01", 8);
+	crypto_generichash_update(&st, (const uint8_t *)"DNCGEN02", 8);
 	id_put64(&st, n);
 	crypto_generichash_update(&st, (const uint8_t *)name, n);
 	id_put64(&st, sizeof v / sizeof v[0]);
@@ -723,7 +727,7 @@ static dnc_rc apply_payload(dnc_chain *c, dnc_acct from, const dnc_tx *tx,
 	}
 	case DNC_TX_SESSION_CLOSE:
 		return dnc_session_close(&c->sess, c->L, from, tx->u.close.session_id, now_s,
-					 &r->moved);
+					 window, &r->moved);
 	case DNC_TX_F2F_LOCK:
 		return tx_f2f_lock(c, from, tx, now_s, r);
 	case DNC_TX_F2F_CLAIM:

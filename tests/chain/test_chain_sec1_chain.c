@@ -350,6 +350,23 @@ static void test_chain_id_is_the_genesis_hash(void **st)
 	q.f2f_max_failures = 6;
 	id_of(&q, &ed, 8, &f.pk, u, 3, am, ki, &id);
 	DIFF(base, id);
+	/* the parameters added later (R-EMIT-1 schedule, R-CONS-3 weights):
+	 * each is a rule parameter too */
+	for (i = 0; i < 7; i++) {
+		q = p;
+		switch (i) {
+		case 0: q.emission_kind = DNC_EMIT_HALVING; break;
+		case 1: q.emission_blocks = 1000; break;
+		case 2: q.emission_decay_ppm = 700000; break;
+		case 3: q.emission_halving_years = 2; break;
+		case 4: q.quality_price_ppm = 1000000; q.quality_loss_ppm = 0;
+			q.quality_stability_ppm = 0; break;
+		case 5: q.quality_loss_ppm = 333334; q.quality_price_ppm = 333333; break;
+		default: q.quality_stability_ppm = 333334; q.quality_price_ppm = 333333; break;
+		}
+		id_of(&q, &ed, 8, &f.pk, u, 3, am, ki, &id);
+		DIFF(base, id);
+	}
 	id_of(&p, &kb, 8, &f.pk, u, 3, am, ki, &id);
 	DIFF(base, id);                               /* the signature scheme */
 	id_of(&p, &ed, 8, &g.pk, u, 3, am, ki, &id);

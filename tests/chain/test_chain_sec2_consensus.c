@@ -72,6 +72,50 @@ static void test_R_CONS_2_lambda_split(void **st)
 	assert_int_equal(q[DNC_SEAT_STAKE], 180);
 }
 
+/*
+ * R-CONS-2 at a lambda that does not give whole seats: round(D lambda)
+ * stake seats, half up; the traffic seats split with the odd one to
+ * volume; the three always add up to D.
+ */
+static void test_R_CONS_2_seat_rounding(void **st)
+{
+	static const struct { uint32_t d, lambda, stake, vol, qual; } c[] = {
+		{ 180, 333300, 60, 60, 60 },   /* 59.994 -> 60 */
+		{ 180, 333333, 60, 60, 60 },   /* 59.99994 -> 60 */
+		{ 180, 330000, 59, 61, 60 },   /* 59.4 -> 59, 121 -> 61 + 60 */
+		{ 7, 500000, 4, 2, 1 },        /* 3.5 -> 4 (half up) */
+		{ 7, 333333, 2, 3, 2 },        /* 2.33 -> 2 */
+		{ 7, 499999, 3, 2, 2 },        /* 3.499993 -> 3 */
+		{ 5, 100000, 1, 2, 2 },        /* 0.5 -> 1 */
+		{ 5, 99999, 0, 3, 2 },         /* 0.499995 -> 0 */
+		{ 1, 500000, 1, 0, 0 },
+		{ 1, 0, 0, 1, 0 },
+		{ 2, 0, 0, 1, 1 },
+	};
+	dnc_params p;
+	uint32_t q[DNC_SEAT_KINDS], i, d, l;
+	(void)st;
+	dnc_params_default(&p);
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		p.delegates = c[i].d;
+		p.lambda_ppm = c[i].lambda;
+		dnc_seat_quota(&p, q);
+		assert_int_equal(q[DNC_SEAT_STAKE], c[i].stake);
+		assert_int_equal(q[DNC_SEAT_VOLUME], c[i].vol);
+		assert_int_equal(q[DNC_SEAT_QUALITY], c[i].qual);
+	}
+	for (d = 1; d <= 300; d++)
+		for (l = 0; l <= DNC_PPM; l += 7919) {
+			p.delegates = d;
+			p.lambda_ppm = l;
+			dnc_seat_quota(&p, q);
+			assert_int_equal(q[0] + q[1] + q[2], d);
+			assert_int_equal(q[DNC_SEAT_STAKE],
+					 (uint32_t)(((uint64_t)d * l + DNC_PPM / 2) / DNC_PPM));
+			assert_true(q[DNC_SEAT_VOLUME] - q[DNC_SEAT_QUALITY] <= 1);
+		}
+}
+
 static void test_R_CONS_3_volume_and_quality_seats(void **st)
 {
 	dnc_params p;
@@ -131,6 +175,102 @@ static void test_R_CONS_3_sliding_window(void **st)
 	dnc_ledger_traffic_score(L, 0, 5, &v, &q);
 	assert_true(v == 0);                            /* slid out */
 	dnc_ledger_destroy(L);
+}
+
+/*
+ * R-CONS-3: the score window is 8,640 blocks by default, and traffic
+ * credited in window w counts for the election that scores window w: not
+ * for w - 1, w + 1 or w + 2.
+ */
+static void test_R_CONS_3_window_default_and_scored_window(void **st)
+{
+	dnc_params p;
+	dnc_ledger *L = mk_ledger(4, DNET);
+	dnc_delegate_set *ds = test_malloc(sizeof *ds);
+	uint64_t w;
+	(void)st;
+	dnc_params_default(&p);
+	assert_int_equal(p.traffic_window_blocks, 8640);
+	assert_int_equal(p.epoch_blocks, 8640);
+	p.delegates = 2;
+	p.lambda_ppm = 0;                        /* one volume, one quality seat */
+	dnc_ledger_credit_traffic(L, 1, 100, 10, 3);
+	for (w = 1; w <= 6; w++) {
+		assert_int_equal(dnc_elect(&p, L, 1, w, ds), DNC_OK);
+		if (w == 3) {
+			assert_int_equal(ds->n, 1);
+			assert_int_equal(ds->seat[0].acct, 1);
+			assert_int_equal(ds->seat[0].kind, DNC_SEAT_VOLUME);
+			assert_true(ds->seat[0].score == 100);
+		} else {
+			assert_int_equal(ds->n, 0);
+		}
+	}
+	/* once the next window has begun, window 3 is still what it was */
+	dnc_ledger_credit_traffic(L, 1, 7, 10, 4);
+	assert_int_equal(dnc_elect(&p, L, 1, 3, ds), DNC_OK);
+	assert_true(ds->n == 1 && ds->seat[0].score == 100);
+	assert_int_equal(dnc_elect(&p, L, 1, 5, ds), DNC_OK);
+	assert_int_equal(ds->n, 0);
+	test_free(ds);
+	dnc_ledger_destroy(L);
+}
+
+/*
+ * R-CONS-3 on the chain with the default 8,640-block window: traffic of
+ * window 1 (heights 8,640..17,279) elects at the epoch change at height
+ * 17,280, not at 8,640 (which scores window 0) nor at 25,920 (window 2).
+ */
+static void test_R_CONS_3_chain_scores_last_complete_window(void **st)
+{
+	dnc_params p;
+	dnc_sigscheme s;
+	dnc_chain_limits lim = { 16, 4, 4 };
+	dnc_chain *c;
+	dnc_pubkey f;
+	dnc_ledger *L;
+	dnc_schedule *sch = test_malloc(sizeof *sch);
+	const dnc_delegate_set *ds;
+	dnc_hash seed;
+	dnc_acct early, late;
+	uint64_t h;
+	uint32_t i;
+	(void)st;
+	dnc_params_default(&p);
+	p.check_conservation = DNC_CHECK_OFF;    /* 25,920 blocks: keep it quick */
+	assert_int_equal(dnc_sig_init_ed25519(&s), DNC_OK);
+	memset(&f, 9, sizeof f);
+	assert_int_equal(dnc_chain_create(&p, &s, &lim, &f, &c), DNC_OK);
+	L = dnc_chain_ledger(c);
+	memset(&seed, 5, sizeof seed);
+	for (i = 0; i < 2; i++) {
+		dnc_pubkey pk;
+		memset(&pk, 60 + (int)i, sizeof pk);
+		assert_int_equal(dnc_ledger_add(L, &pk, i == 0 ? &early : &late), DNC_OK);
+	}
+	dnc_ledger_credit_traffic(L, early, 100, 10, 0);   /* window 0 */
+	assert_int_equal(dnc_chain_new_epoch(c, 0, &seed, sch), DNC_OK);
+	dnc_ledger_credit_traffic(L, late, 100, 10, 1);    /* window 1 */
+	for (h = 0; h < 3 * 8640; h++) {
+		if (h > 0 && h % 8640 == 0) {
+			dnc_rc rc = dnc_chain_new_epoch(c, h / 8640, &seed, sch);
+			ds = dnc_chain_delegates(c);
+			if (h == 8640) {          /* scores window 0 */
+				assert_int_equal(rc, DNC_OK);
+				assert_true(ds->n == 1 && ds->seat[0].acct == early);
+			} else if (h == 2 * 8640) { /* scores window 1 */
+				assert_int_equal(rc, DNC_OK);
+				assert_true(ds->n == 1 && ds->seat[0].acct == late);
+			}
+		}
+		assert_int_equal(dnc_chain_end_block(c, dnc_schedule_seat(sch, h % 8640),
+						     (dnc_time_s)h * 10, NULL), DNC_OK);
+	}
+	/* height 25,920 scores window 2: nobody had traffic there */
+	assert_int_equal(dnc_chain_new_epoch(c, 3, &seed, sch), DNC_ENOTFOUND);
+	assert_int_equal(dnc_chain_check(c), DNC_OK);
+	dnc_chain_destroy(c);
+	test_free(sch);
 }
 
 static void test_R_CONS_5_stake_top_ranked(void **st)
@@ -307,6 +447,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_R_CONS_1_180_delegates),
 		cmocka_unit_test(test_R_CONS_2_lambda_split),
+		cmocka_unit_test(test_R_CONS_2_seat_rounding),
+		cmocka_unit_test(test_R_CONS_3_window_default_and_scored_window),
+		cmocka_unit_test(test_R_CONS_3_chain_scores_last_complete_window),
 		cmocka_unit_test(test_R_CONS_3_volume_and_quality_seats),
 		cmocka_unit_test(test_R_CONS_3_sliding_window),
 		cmocka_unit_test(test_R_CONS_5_stake_top_ranked),

@@ -322,11 +322,11 @@ static void test_R_CRED_6_distributor_may_close(void **st)
 	dn_amount refund;
 	uint64_t sid = open_session(x, 1, 2, 10);
 	dnc_sessions *t = (dnc_sessions *)dnc_chain_sessions(x->c);
-	assert_int_equal(dnc_session_close(t, x->L, x->u[3].a, sid, 0, &refund),
+	assert_int_equal(dnc_session_close(t, x->L, x->u[3].a, sid, 0, 0, &refund),
 			 DNC_EUNAUTHORIZED);
-	assert_int_equal(dnc_session_close(t, x->L, x->u[2].a, sid, 0, &refund), DNC_OK);
+	assert_int_equal(dnc_session_close(t, x->L, x->u[2].a, sid, 0, 0, &refund), DNC_OK);
 	assert_true(refund == DNET / 10);
-	assert_int_equal(dnc_session_close(t, x->L, x->u[2].a, sid, 0, &refund),
+	assert_int_equal(dnc_session_close(t, x->L, x->u[2].a, sid, 0, 0, &refund),
 			 DNC_ESESSIONCLOSED);
 }
 
@@ -420,6 +420,56 @@ static void test_R_CONS_4_only_redeemed_credentials_score(void **st)
 	assert_true(vol == 50);
 	assert_true(qual == 50 * 100);           /* units per DNET of price */
 	assert_true(dnc_ledger_account(x->L, x->u[2].a)->dtoken_units == 50);
+}
+
+/* who closes session sid with a signed transaction on the fixture chain */
+static dnc_rc close_tx(fix *x, uint32_t who, uint64_t sid)
+{
+	const dnc_ledger *L = x->L;
+	dnc_tx tx;
+	dnc_tx_receipt r;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_SESSION_CLOSE;
+	tx.from = x->u[who].pk;
+	tx.nonce = dnc_ledger_nonce(L, dnc_ledger_find(L, &x->u[who].pk));
+	tx.u.close.session_id = sid;
+	assert_int_equal(dnc_tx_sign(&x->s, dnc_chain_id(x->c), x->u[who].sk, &tx), DNC_OK);
+	return dnc_chain_apply_tx(x->c, &tx, 1, DNC_APPLY_VERIFY_SIG, &r);
+}
+
+/*
+ * R-CONS-3 loss: closing a session settles it in the current score window:
+ * its redeemed units against the units its deposit bought feed the
+ * distributor's loss ingredient (S^2 / B), once.
+ */
+static void test_R_CONS_3_settled_sessions_feed_loss(void **st)
+{
+	fix *x = *st;
+	dnc_tx_receipt r;
+	dnc_credential c;
+	dnc_quality q;
+	uint64_t s1 = open_session(x, 1, 2, 100), s2 = open_session(x, 3, 2, 60);
+	c = cred(x, 1, s1, 40, 1);
+	assert_int_equal(redeem(x, 2, s1, &c, &r), DNC_OK);
+	c = cred(x, 3, s2, 60, 1);
+	assert_int_equal(redeem(x, 2, s2, &c, &r), DNC_OK);
+	dnc_ledger_quality_score(x->L, x->u[2].a, 0, &q);
+	assert_true(q.price == 100 * 100);      /* 100 units at 0.01 DNET */
+	assert_true(q.stability == 100);        /* 100 units, first window */
+	assert_true(q.loss == 0);               /* nothing settled yet */
+	assert_int_equal(close_tx(x, 2, s1), DNC_OK);
+	dnc_ledger_quality_score(x->L, x->u[2].a, 0, &q);
+	assert_true(q.loss == 40 * 40 / 100);   /* 40 of 100 delivered: 16 */
+	assert_int_equal(close_tx(x, 2, s1), DNC_ESESSIONCLOSED);
+	dnc_ledger_quality_score(x->L, x->u[2].a, 0, &q);
+	assert_true(q.loss == 16);              /* counted once */
+	assert_int_equal(close_tx(x, 2, s2), DNC_OK);
+	dnc_ledger_quality_score(x->L, x->u[2].a, 0, &q);
+	assert_true(q.loss == 100 * 100 / 160); /* 100 of 160: 62 */
+	/* the consumer's account earns nothing by it */
+	dnc_ledger_quality_score(x->L, x->u[1].a, 0, &q);
+	assert_true(q.loss == 0 && q.price == 0 && q.stability == 0);
+	assert_int_equal(dnc_chain_check(x->c), DNC_OK);
 }
 
 static void test_R_CRED_4_credential_codec(void **st)
@@ -648,6 +698,7 @@ int main(void)
 		BOTH(test_R_CRED_7_cross_chain_replay_rejected),
 		BOTH(test_R_CRED_7_other_distributor_rejected),
 		BOTH(test_R_CONS_4_only_redeemed_credentials_score),
+		BOTH(test_R_CONS_3_settled_sessions_feed_loss),
 		BOTH(test_R_SHARE_2_session_pays_its_relays),
 		BOTH(test_R_SHARE_2_bad_route_refused),
 	};

@@ -93,6 +93,47 @@ static void test_R_FEE_1_pool_split_90_10(void **st)
 	assert_true(d == 0 && o == 7);
 }
 
+/*
+ * R-FEE-1 default: the delegate's share is 10 % (100,000 ppm), and a fee
+ * paid into a pool with the default parameters gives the delegate exactly
+ * floor(10 %) and the pool's owners the rest.
+ */
+static void test_R_FEE_1_default_delegate_share_10_percent(void **st)
+{
+	dnc_params p;
+	dnc_sigscheme s;
+	user u[7];
+	dnc_chain *c;
+	dnc_ledger *L;
+	dn_amount to_delegate, d, o, b0, b4, paid;
+	(void)st;
+	dnc_params_default(&p);
+	assert_int_equal(p.delegate_fee_ppm, 100000);
+	/* 10,000,009 base units: 10 % is 1,000,000.9, floored */
+	assert_int_equal(dnc_split_pool(10000009, p.delegate_fee_ppm, &d, &o), DNC_OK);
+	assert_true(d == 1000000 && o == 9000009);
+	assert_int_equal(dnc_sig_init_ed25519(&s), DNC_OK);
+	c = mk_chain(&p, &s, u, 7);
+	L = dnc_chain_ledger(c);
+	assert_int_equal(dnc_ledger_mint(L, u[4].a, 20000000), DNC_OK);
+	assert_int_equal(dnc_ledger_vote(L, u[5].a, u[0].a, 100 * DNET, 0), DNC_OK);
+	b0 = dnc_ledger_balance(L, u[0].a);
+	b4 = dnc_ledger_balance(L, u[4].a);
+	/* a fee of 10,000,009 from account 4 into delegate 0's pool */
+	assert_int_equal(dnc_ledger_pool_pay(L, u[4].a, u[0].a, 10000009, p.delegate_fee_ppm,
+					     &to_delegate), DNC_OK);
+	assert_true(to_delegate == 1000000);
+	assert_true(dnc_ledger_balance(L, u[0].a) - b0 == 1000000);
+	assert_true(b4 - dnc_ledger_balance(L, u[4].a) == 10000009);
+	/* the owners' 9,000,009 are held for them, paid on settling (the
+	 * fixed-point accumulator may keep back one base unit) */
+	assert_true(dnc_ledger_account(L, u[0].a)->lock[DNC_LOCK_POOL] == 9000009);
+	assert_int_equal(dnc_ledger_settle(L, u[5].a, &paid), DNC_OK);
+	assert_true(paid >= 9000008 && paid <= 9000009);
+	assert_int_equal(dnc_chain_check(c), DNC_OK);
+	dnc_chain_destroy(c);
+}
+
 static void test_R_FEE_1_pool_owners_pro_rata(void **st)
 {
 	dnc_params p;
@@ -257,6 +298,41 @@ static void test_R_FWD_2_middlemen_halving(void **st)
 	assert_true(f.middle[2] == 10 * DNET && f.middle[0] == 25 * DNET / 10);
 }
 
+/*
+ * R-FWD-2 minimum: a middleman reward of exactly 10 base units is paid, 9
+ * is not; whatever is not paid goes to S (R-FWD-3).
+ */
+static void test_R_FWD_2_min_reward_10_paid_9_not(void **st)
+{
+	dnc_params p;
+	dnc_fwd_split f;
+	(void)st;
+	dnc_params_default(&p);
+	assert_true(p.fwd_min_reward_base == 10);
+	/* 100 units, no fee (0.5 % of 100 floors to 0): pool 20, M1 10, M2 5 */
+	assert_int_equal(dnc_split_forward(&p, 100, 3, 0, &f), DNC_OK);
+	assert_true(f.fee == 0 && f.origin == 15);
+	assert_true(f.middle[0] == 10);              /* exactly 10: paid */
+	assert_true(f.middle[1] == 0 && f.middle[2] == 0);
+	assert_true(f.seller == 100 - 15 - 10);
+	/* 95 units: pool 19, M1 would get 9: nobody is paid, S gets the pool */
+	assert_int_equal(dnc_split_forward(&p, 95, 3, 0, &f), DNC_OK);
+	assert_true(f.fee == 0 && f.origin == 14);
+	assert_true(f.middle[0] == 0 && f.middle[1] == 0 && f.middle[2] == 0);
+	assert_true(f.seller == 95 - 14);
+	/* deeper: 402 units, fee 2, pool 80: 40, 20, 10 paid, the 4th (5) not */
+	assert_int_equal(dnc_split_forward(&p, 402, 5, 0, &f), DNC_OK);
+	assert_true(f.fee == 2 && f.origin == 60);
+	assert_true(f.middle[0] == 40 && f.middle[1] == 20 && f.middle[2] == 10);
+	assert_true(f.middle[3] == 0 && f.middle[4] == 0);
+	assert_true(f.seller == 400 - 60 - 70);
+	/* 398 units, fee 1, pool 79: 39, 19, 9 (not paid) */
+	assert_int_equal(dnc_split_forward(&p, 398, 5, 0, &f), DNC_OK);
+	assert_true(f.fee == 1 && f.origin == 59);
+	assert_true(f.middle[0] == 39 && f.middle[1] == 19 && f.middle[2] == 0);
+	assert_true(f.seller == 397 - 59 - 58);
+}
+
 static void test_R_FWD_3_direct_and_remainder(void **st)
 {
 	dnc_params p;
@@ -377,6 +453,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_R_FEE_1_pool_split_90_10),
+		cmocka_unit_test(test_R_FEE_1_default_delegate_share_10_percent),
 		cmocka_unit_test(test_R_FEE_1_pool_owners_pro_rata),
 		cmocka_unit_test(test_R_FEE_1_block_fees_to_pools),
 		cmocka_unit_test(test_R_FEE_2_community_fee_half_percent),
@@ -389,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_R_FWD_1_percentages),
 		cmocka_unit_test(test_R_FWD_1_content_tx),
 		cmocka_unit_test(test_R_FWD_2_middlemen_halving),
+		cmocka_unit_test(test_R_FWD_2_min_reward_10_paid_9_not),
 		cmocka_unit_test(test_R_FWD_3_direct_and_remainder),
 	};
 	return cmocka_run_group_tests_name("chain_sec5_splits", tests, NULL, NULL);

@@ -343,6 +343,50 @@ static void test_R_F2F_1_wrong_passwords_rate_limited(void **st)
 	assert_true(dnc_ledger_balance(x->L, x->u[2].a) == 100 * DNET);
 }
 
+/*
+ * R-F2F-1 limit: 5 wrong passwords by default. The 4th wrong one still
+ * leaves the escrow claimable; the 5th is counted (like every wrong one)
+ * and from then on every claim, right password or not, is refused
+ * without being counted, until the sender takes the escrow back after
+ * the deadline.
+ */
+static void test_R_F2F_1_fifth_wrong_password_locks_claims(void **st)
+{
+	fix *x = *st;
+	uint8_t pw[32] = "right", bad[32] = "wrong";
+	uint64_t a = f2f_lock(x, 1, 2, pw, 100), b = f2f_lock(x, 1, 3, pw, 100);
+	const dnc_escrow *ea = dnc_chain_escrow(x->c, a), *eb = dnc_chain_escrow(x->c, b);
+	dnc_tx tx;
+	uint32_t i;
+	assert_int_equal(x->p.f2f_max_failures, 5);
+	/* escrow a: four wrong passwords, then the right one still works */
+	for (i = 1; i <= 4; i++) {
+		assert_int_equal(f2f_claim(x, 2, a, bad, 10), DNC_EBADPASSWORD);
+		assert_int_equal(ea->failures, i);
+	}
+	assert_int_equal(f2f_claim(x, 2, a, pw, 10), DNC_OK);
+	assert_true(dnc_ledger_balance(x->L, x->u[2].a) == 120 * DNET);
+	/* escrow b: the fifth wrong password is counted, then nothing passes */
+	for (i = 1; i <= 5; i++) {
+		assert_int_equal(f2f_claim(x, 3, b, bad, 10), DNC_EBADPASSWORD);
+		assert_int_equal(eb->failures, i);
+	}
+	assert_int_equal(dnc_chain_f2f_failures(x->c), 9);
+	assert_int_equal(f2f_claim(x, 3, b, pw, 10), DNC_ERATELIMIT);
+	assert_int_equal(f2f_claim(x, 3, b, bad, 10), DNC_ERATELIMIT);
+	assert_int_equal(eb->failures, 5);                     /* no longer counted */
+	assert_int_equal(dnc_chain_f2f_failures(x->c), 9);
+	assert_true(dnc_ledger_balance(x->L, x->u[3].a) == 100 * DNET);
+	assert_true(dnc_ledger_account(x->L, x->u[1].a)->lock[DNC_LOCK_F2F] == 20 * DNET);
+	/* the sender gets it back after the deadline */
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_F2F_REFUND;
+	tx.u.f2f_refund.escrow_id = b;
+	assert_int_equal(run(x, &tx, 1, 101, NULL), DNC_OK);
+	assert_true(dnc_ledger_account(x->L, x->u[1].a)->lock[DNC_LOCK_F2F] == 0);
+	assert_int_equal(dnc_chain_check(x->c), DNC_OK);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -357,6 +401,7 @@ int main(void)
 		T(test_R_F2F_1_lock_and_claim),
 		T(test_R_F2F_1_refund_after_deadline),
 		T(test_R_F2F_1_wrong_passwords_rate_limited),
+		T(test_R_F2F_1_fifth_wrong_password_locks_claims),
 	};
 	return cmocka_run_group_tests_name("chain_sec6_governance", tests, NULL, NULL);
 }
