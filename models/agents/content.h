@@ -1,5 +1,5 @@
 /*
- * content.h: the phase-2 content economy generator (SPEC section 8, with
+ * content.h: the phase-2 content economy generator (rules section 8, with
  * the R-FWD-1..3 forwarding chains of section 5).
  *
  * A social graph (Barabasi-Albert preferential attachment, CSR adjacency)

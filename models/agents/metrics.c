@@ -1,5 +1,5 @@
 /*
- * metrics.c: the SPEC section 9 accumulators (see metrics.h): the
+ * metrics.c: the rules section 9 accumulators (see metrics.h): the
  * log-linear histogram, the per-partition counters, exact shares and the
  * recorder that turns them into one dn_results sample per series.
  *
@@ -460,9 +460,9 @@ typedef struct series_spec {
 } series_spec;
 
 static const series_spec fixed_series[S_FIXED] = {
-	[S_COVERAGE] = {"coverage", DN_VT_F64, "1", "SPEC 9 share of the consumers with demand in the window who were served (distinct consumers, W); NaN if none had demand"},
-	[S_CONS_SERVED] = {"consumers_served", DN_VT_I64, "consumers", "SPEC 9 consumers with demand who got traffic or had a session active (W)"},
-	[S_CONS_DEMAND] = {"consumers_with_demand", DN_VT_I64, "consumers", "SPEC 9 consumers that asked for service or held a session (W)"},
+	[S_COVERAGE] = {"coverage", DN_VT_F64, "1", "rules §9 share of the consumers with demand in the window who were served (distinct consumers, W); NaN if none had demand"},
+	[S_CONS_SERVED] = {"consumers_served", DN_VT_I64, "consumers", "rules §9 consumers with demand who got traffic or had a session active (W)"},
+	[S_CONS_DEMAND] = {"consumers_with_demand", DN_VT_I64, "consumers", "rules §9 consumers that asked for service or held a session (W)"},
 	[S_REQ_SHARE] = {"request_success_share", DN_VT_F64, "1", "request outcomes that opened a session / all request outcomes (W; not coverage: one consumer counts once per request, retry and re-match); NaN if none"},
 	[S_REQ_OK] = {"request_outcomes_ok", DN_VT_I64, "requests", "request outcomes that opened a session (W)"},
 	[S_REQ_N] = {"request_outcomes", DN_VT_I64, "requests", "request outcomes counted (W)"},
@@ -619,7 +619,7 @@ static dn_rc fill_sample(dn_metrics *m, const dn_metrics_snapshot *snap, sample 
 	if (w->requests_counted > INT64_MAX || w->consumers_demand > INT64_MAX || w->traffic_bytes > INT64_MAX || c->fraud_attempted > INT64_MAX ||
 	    c->forks_seen > INT64_MAX || c->service_latency.over_limit > INT64_MAX)
 		return set_err(m, DN_ERANGE, "metrics: a count no longer fits an int64 series");
-	/* SPEC 9 coverage: distinct consumers; the request share beside it */
+	/* rules §9 coverage: distinct consumers; the request share beside it */
 	x->fv[S_COVERAGE] = w->consumers_demand ? (double)w->consumers_served / (double)w->consumers_demand : NAN;
 	x->iv[S_CONS_SERVED] = (int64_t)w->consumers_served;
 	x->iv[S_CONS_DEMAND] = (int64_t)w->consumers_demand;
@@ -809,9 +809,9 @@ dn_rc dn_metrics_finish(const dn_metrics *m, dn_results *r)
 		const char *units, *desc;
 	} f[] = {
 		{"coverage_mean", m->coverage_windows ? m->coverage_sum / (double)m->coverage_windows : NAN, "1",
-		 "SPEC 9 mean over the records with demand of each record's coverage (NaN if none)"},
+		 "rules §9 mean over the records with demand of each record's coverage (NaN if none)"},
 		{"coverage_run", c->consumers_demand ? (double)c->consumers_served / (double)c->consumers_demand : NAN, "1",
-		 "SPEC 9 consumers served / consumers with demand, summed over the records (consumer-blocks)"},
+		 "rules §9 consumers served / consumers with demand, summed over the records (consumer-blocks)"},
 		{"request_success_share", c->requests_counted ? (double)c->requests_ok / (double)c->requests_counted : NAN,
 		 "1", "request outcomes that opened a session / all request outcomes, over the run (not coverage)"},
 	};

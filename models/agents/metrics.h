@@ -1,5 +1,5 @@
 /*
- * metrics.h: the accumulators behind SPEC section 9 ("What users
+ * metrics.h: the accumulators behind rules section 9 ("What users
  * measure"), recorded by the DNET world model once per block or epoch.
  *
  * Three layers:
@@ -11,7 +11,7 @@
  *    partitions gives the same bits in any order and at any thread count.
  *  - dn_metrics_part: what agents of one partition write into while
  *    events run (no locks: one per partition): latencies, prices paid,
- *    income by role, coverage (SPEC 9: distinct consumers with demand
+ *    income by role, coverage (rules §9: distinct consumers with demand
  *    who were served), request outcomes, fraud and fork counters.
  *  - dn_metrics: the world's view. dn_metrics_record() merges the parts
  *    in index order into a window, adds the window to the run totals,
@@ -144,7 +144,7 @@ typedef struct dn_metrics_part {
 	dnc_u128 paid;            /* base units paid for traffic */
 	dnc_u128 traffic_bytes;   /* bytes bought */
 	uint64_t requests_ok, requests_counted;  /* request outcomes: succeeded / counted */
-	uint64_t consumers_served, consumers_demand; /* SPEC 9 coverage: distinct consumers */
+	uint64_t consumers_served, consumers_demand; /* rules §9 coverage: distinct consumers */
 	uint64_t fraud_attempted, fraud_caught;
 	uint64_t forks_seen;
 } dn_metrics_part;
@@ -190,7 +190,7 @@ DN_WUR dn_rc dn_metrics_spend(dn_metrics_part *p, dn_metrics_role role, dn_amoun
  * DN_EINVAL if ok > counted. */
 DN_WUR dn_rc dn_metrics_request_outcome(dn_metrics_part *p, uint64_t ok, uint64_t counted);
 
-/* SPEC 9 coverage: of `with_demand` distinct consumers that wanted service
+/* rules §9 coverage: of `with_demand` distinct consumers that wanted service
  * in the window, `served` got some (the model counts each consumer once
  * per window). DN_EINVAL if served > with_demand. */
 DN_WUR dn_rc dn_metrics_consumers(dn_metrics_part *p, uint64_t served, uint64_t with_demand);

@@ -64,7 +64,7 @@ static dn_rc start_state(world *W)
 	}
 	if (rc)
 		return rc;
-	/* SPEC 9: each candidate's income against its running cost */
+	/* rules §9: each candidate's income against its running cost */
 	world_delegates *D = &W->dl;
 	D->cand_income_base = calloc(C->candidates, sizeof *D->cand_income_base);
 	D->cand_income_usd = calloc(C->candidates, sizeof *D->cand_income_usd);
@@ -120,7 +120,7 @@ static dn_rc world_part_init(dn_part *p)
 
 /* ---- recording ---- */
 
-/* Series beyond the SPEC 9 set of dn_metrics. */
+/* Series beyond the rules §9 set of dn_metrics. */
 enum {
 	S_PRICE, S_VOLUME, S_BLOCKS, S_MISSED, S_TXS, S_TXFAIL, S_SHARERS, S_ACTIVE_SESS, S_RELAYED,
 	S_RATE, S_REMATCH, S_SITES, S_NOMATCH, S_EXPENSIVE, S_NOFUNDS, S_DEL_INCOME, S_DEL_COST,
@@ -188,16 +188,16 @@ static const struct { const char *name; dn_value_type vt; const char *units; con
 	[S_TX_FEES_CUM] = {"tx_fees_cum_base", DN_VT_I64, "base units", "R-FEE-1 transaction fees paid so far"},
 	[S_COMM_FEES] = {"community_fees_base", DN_VT_I64, "base units", "R-FEE-2 community fees on the payments applied in the block"},
 	[S_COMM_FEES_CUM] = {"community_fees_cum_base", DN_VT_I64, "base units", "R-FEE-2 community fees so far"},
-	[S_DEL_INC] = {"delegate_income_base", DN_VT_I64, "base units", "SPEC 9 delegates' income from the block (R-EMIT-3 reward, R-FEE-1 10 %), all seats"},
-	[S_DEL_INC_STAKE] = {"delegate_income_stake_base", DN_VT_I64, "base units", "SPEC 9 of it, what stake seats earned (R-CONS-5)"},
-	[S_DEL_INC_TRAFFIC] = {"delegate_income_traffic_base", DN_VT_I64, "base units", "SPEC 9 of it, what traffic seats (volume and quality) earned (R-CONS-3)"},
-	[S_DEL_INC_STAKE_CUM] = {"delegate_income_stake_cum_base", DN_VT_I64, "base units", "SPEC 9 stake seats' income so far (R-CONS-5)"},
-	[S_DEL_INC_TRAFFIC_CUM] = {"delegate_income_traffic_cum_base", DN_VT_I64, "base units", "SPEC 9 traffic seats' income so far (R-CONS-3)"},
-	[S_DEL_P10] = {"candidate_income_p10_dnet", DN_VT_F64, "DNET", "SPEC 9 10th percentile over the candidates of each one's seat income so far"},
-	[S_DEL_P50] = {"candidate_income_p50_dnet", DN_VT_F64, "DNET", "SPEC 9 median over the candidates of each one's seat income so far"},
-	[S_DEL_P90] = {"candidate_income_p90_dnet", DN_VT_F64, "DNET", "SPEC 9 90th percentile over the candidates of each one's seat income so far"},
-	[S_DEL_COVER_DAY] = {"candidates_covering_cost_day_price", DN_VT_F64, "1", "SPEC 9 share of the candidates that paid running cost whose income, each block's at that block's price, covers it (NaN if none paid)"},
-	[S_DEL_COVER_NOW] = {"candidates_covering_cost_today_price", DN_VT_F64, "1", "SPEC 9 share of the candidates that paid running cost whose income so far at the block's price covers it (NaN if none paid)"},
+	[S_DEL_INC] = {"delegate_income_base", DN_VT_I64, "base units", "rules §9 delegates' income from the block (R-EMIT-3 reward, R-FEE-1 10 %), all seats"},
+	[S_DEL_INC_STAKE] = {"delegate_income_stake_base", DN_VT_I64, "base units", "rules §9 of it, what stake seats earned (R-CONS-5)"},
+	[S_DEL_INC_TRAFFIC] = {"delegate_income_traffic_base", DN_VT_I64, "base units", "rules §9 of it, what traffic seats (volume and quality) earned (R-CONS-3)"},
+	[S_DEL_INC_STAKE_CUM] = {"delegate_income_stake_cum_base", DN_VT_I64, "base units", "rules §9 stake seats' income so far (R-CONS-5)"},
+	[S_DEL_INC_TRAFFIC_CUM] = {"delegate_income_traffic_cum_base", DN_VT_I64, "base units", "rules §9 traffic seats' income so far (R-CONS-3)"},
+	[S_DEL_P10] = {"candidate_income_p10_dnet", DN_VT_F64, "DNET", "rules §9 10th percentile over the candidates of each one's seat income so far"},
+	[S_DEL_P50] = {"candidate_income_p50_dnet", DN_VT_F64, "DNET", "rules §9 median over the candidates of each one's seat income so far"},
+	[S_DEL_P90] = {"candidate_income_p90_dnet", DN_VT_F64, "DNET", "rules §9 90th percentile over the candidates of each one's seat income so far"},
+	[S_DEL_COVER_DAY] = {"candidates_covering_cost_day_price", DN_VT_F64, "1", "rules §9 share of the candidates that paid running cost whose income, each block's at that block's price, covers it (NaN if none paid)"},
+	[S_DEL_COVER_NOW] = {"candidates_covering_cost_today_price", DN_VT_F64, "1", "rules §9 share of the candidates that paid running cost whose income so far at the block's price covers it (NaN if none paid)"},
 };
 
 static dn_rc world_declare(dn_world *w, dn_results *r)
@@ -230,7 +230,7 @@ static dn_rc sum_tiles(world *W, tile_sums *c)
 	memset(c, 0, sizeof *c);
 	for (unsigned i = 0; i < W->cfg.nparts; i++) {
 		wpart *P = w_part(W, i);
-		/* SPEC 9 coverage: distinct consumers, into the block step's part */
+		/* rules §9 coverage: distinct consumers, into the block step's part */
 		uint64_t served = 0, demand = 0;
 		dn_rc rc = w_cov_close(P, &served, &demand);
 		if (!rc)
@@ -258,7 +258,7 @@ static dn_rc sum_tiles(world *W, tile_sums *c)
 	return DN_OK;
 }
 
-/* The SPEC 9 metrics of dn_metrics, over the tiles and the block step. */
+/* The rules §9 metrics of dn_metrics, over the tiles and the block step. */
 static dn_rc record_metrics(world *W, dn_time_ns t, dn_results *r)
 {
 	dn_metrics_part *parts[DN_MAX_PARTS + 1];
@@ -372,7 +372,7 @@ static double select_kth(double *v, uint32_t n, uint32_t k)
 	return v[k];
 }
 
-/* SPEC 9: the candidates' income so far, quantiles and share covering its
+/* rules §9: the candidates' income so far, quantiles and share covering its
  * cost. O(candidates). */
 static void candidate_values(const world *W, double vals[S_COUNT])
 {
@@ -530,6 +530,20 @@ static dn_rc summary_network(const world *W, dn_results *r)
 	if (!rc)
 		rc = dn_results_summary_i64(r, "world_delegate_seats", (int64_t)C->cp.delegates, "1",
 		                            "seats per consensus in the world: chain.delegates x world_network_share, rounded (R-CONS-1)");
+	/* delta or years: the one not given, derived (R-EMIT-1/2) */
+	const dnc_emission *e = dnc_chain_emission(W->ch.chain);
+	uint64_t blocks = C->cp.emission_blocks ? C->cp.emission_blocks
+	                                        : (uint64_t)C->cp.emission_years * dnc_blocks_per_year(C->cp.block_interval_s);
+	if (!rc)
+		rc = dn_results_summary_i64(r, "chain_emission_blocks", (int64_t)blocks, "blocks",
+		                            "length of the emission schedule the run started with (chain.emission_years or chain.delta)");
+	if (!rc)
+		rc = dn_results_summary_f64(r, "chain_emission_years", (double)blocks / (double)dnc_blocks_per_year(C->cp.block_interval_s),
+		                            "years", "the same in 365-day years (derived when chain.delta is given)");
+	if (!rc)
+		rc = dn_results_summary_f64(r, "chain_delta", C->cp.emission_kind == DNC_EMIT_FLAT && C->cp.supply_base > 0
+		                                                  ? (double)e->block_reward / (double)C->cp.supply_base : NAN,
+		                            "1", "block reward / supply in force at the end (R-EMIT-2; derived when chain.emission_years is given; NaN for a schedule that is not flat)");
 	return rc;
 }
 

@@ -222,7 +222,7 @@ typedef struct wpart {
 	uint64_t unmet_last_hour;
 	uint64_t slice, acc_online, acc_active;
 	uint64_t del_cost_usd_micro;  /* candidates' running cost paid, cumulative */
-	/* SPEC 9 coverage (world_consumer.c): per local agent, the last block
+	/* rules §9 coverage (world_consumer.c): per local agent, the last block
 	 * it had demand in (from 1) shifted left once, | 1 if served in it;
 	 * consumers waiting for DNET with a retry pending (bit 0 of cov_wait:
 	 * waiting, bit 1: listed in cov_waitq). Allocated at the first consumer. */
@@ -554,7 +554,7 @@ DN_WUR dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 133
+#define W_N_PARAMS 140
 extern const dn_param_def w_param_defs[W_N_PARAMS];
 DN_WUR dn_rc w_read_params(world *W, const dn_scenario *s);
 /* Links, radio ranges and the small-cell table, from the parameters. */
@@ -583,7 +583,7 @@ DN_WUR dn_rc w_ev_request(dn_part *p, const dn_event *ev);
 DN_WUR dn_rc w_consumer_rematch(dn_part *p, uint32_t a, uint64_t units, uint32_t old_provider, dn_time_ns t);
 /* Ask again for `units` at t (a failed open). */
 DN_WUR dn_rc w_consumer_retry(dn_part *p, uint32_t a, uint64_t units, dn_time_ns t);
-/* SPEC 9 coverage: consumer a (of tile P) had demand in this block, and
+/* rules §9 coverage: consumer a (of tile P) had demand in this block, and
  * was served (got traffic, or a session of it is active) if `served`. */
 void w_cov_mark(wpart *P, uint32_t a, bool served);
 /* At the block boundary (serial): adds the sessions being opened (demand)

@@ -65,7 +65,7 @@ static uint64_t draw_units(const world *W, uint32_t a, dn_time_ns t)
 	return units > 4e6 ? 4000000u : (uint64_t)units;
 }
 
-/* ---- SPEC 9 coverage: distinct consumers per block ---- */
+/* ---- rules §9 coverage: distinct consumers per block ---- */
 
 /* The tile's coverage stamps, at its first consumer (the tile's own state). */
 static dn_rc cov_alloc(wpart *P)
@@ -264,7 +264,7 @@ dn_rc w_ev_request(dn_part *p, const dn_event *ev)
 			if (rc)
 				return rc;
 		}
-		w_cov_mark(dn_part_model(p), a, false); /* SPEC 9: demand */
+		w_cov_mark(dn_part_model(p), a, false); /* rules §9: demand */
 		if (A->sess_of[a])
 			return DN_OK; /* still being served */
 		/* the month's budget accrues between requests */

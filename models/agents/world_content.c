@@ -1,5 +1,5 @@
 /*
- * world_content.c: the world's side of content sales (R-FWD, SPEC 8):
+ * world_content.c: the world's side of content sales (R-FWD, rules §8):
  * the content graph's configuration from the scenario, and the sales
  * content.c proposes at every block of the main chain. A sale the buyer
  * can pay becomes a DNC_TX_CONTENT the buyer signs (the contract splits

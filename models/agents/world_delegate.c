@@ -102,7 +102,7 @@ dn_rc w_candidate_day(world *W, dn_part *p, wpart *P, uint32_t a)
 	int64_t cost = (int64_t)llround(dn_usd_micro_of_usd(cost_usd));
 	A->usd_micro[a] -= cost;
 	P->del_cost_usd_micro += (uint64_t)cost;
-	/* SPEC 9: per candidate, for income against cost (each candidate is
+	/* rules §9: per candidate, for income against cost (each candidate is
 	 * one tile's: the tiles write different elements) */
 	uint32_t ci = cand_index(W, a);
 	if (ci != W_NONE && W->dl.cand_cost_usd_micro)
@@ -167,7 +167,7 @@ void w_seats_before(const world *W, const dnc_delegate_set *ds, dn_amount *seat_
 	}
 }
 
-/* SPEC 9: a candidate's seat income, in DNET and at the price of now. */
+/* rules §9: a candidate's seat income, in DNET and at the price of now. */
 static void cand_earned(world *W, uint32_t a, dn_amount gain)
 {
 	uint32_t ci = cand_index(W, a);
@@ -187,7 +187,7 @@ dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, const dn_amount *seat_b
 		dnc_acct acct = ds->seat[i].acct;
 		dn_amount b = dnc_ledger_balance(L, acct);
 		after += b;
-		/* SPEC 9: delegates' income by seat kind (R-CONS-2,3) */
+		/* rules §9: delegates' income by seat kind (R-CONS-2,3) */
 		if (ds->seat[i].kind == DNC_SEAT_STAKE)
 			by_stake += b - seat_before[i];
 		else

@@ -49,7 +49,7 @@ const dn_param_def w_param_defs[] = {
 	 "also scan the whole ledger for conservation after every block (slow; tests); the check over the accounts each block wrote always runs"},
 	/* consumers */
 	{"consumer.mib_per_day", DN_PT_FLOAT, "MiB", "300", 0, 1e7, NULL, "mean traffic a consumer wants per day"},
-	{"consumer.pareto_alpha", DN_PT_FLOAT, "1", "1.15", 1.01, 10, NULL, "tail of the per-consumer demand (1.15: about 1 % of users take over half, SPEC 7)"},
+	{"consumer.pareto_alpha", DN_PT_FLOAT, "1", "1.15", 1.01, 10, NULL, "tail of the per-consumer demand (1.15: about 1 % of users take over half, rules §7)"},
 	{"consumer.session_mib", DN_PT_FLOAT, "MiB", "50", 1, 1e6, NULL, "typical session size; heavy users open more sessions"},
 	{"consumer.sessions_per_day_max", DN_PT_FLOAT, "1", "48", 0.01, 10000, NULL, "cap on a consumer's sessions per day"},
 	{"consumer.diurnal_amplitude", DN_PT_FLOAT, "1", "0.6", 0, 1, NULL, "demand swing over the day: rate x (1 + a sin), peak at 18:00"},
@@ -120,7 +120,22 @@ const dn_param_def w_param_defs[] = {
 	{"chain.e0", DN_PT_FLOAT, "1", "0.25", 0, 0.999999, NULL,
 	 "initial circulating share E0 = alpha + beta + gamma (R-SUP-2); given alone, the three keep their proportions (10:10:5); "
 	 "given with some of them, the others share what is left; given with all three, they must add up to it"},
-	{"chain.emission_years", DN_PT_INT, "years", "10", 1, 1000, NULL, "block rewards are released within this many years (R-EMIT-1)"},
+	{"chain.emission_years", DN_PT_INT, "years", "10", 1, 1000, NULL,
+	 "block rewards are released within this many years (R-EMIT-1); give this or chain.delta, not both"},
+	{"chain.delta", DN_PT_FLOAT, "1", "2.378234e-8", 1e-15, 1e-3, NULL,
+	 "block reward / supply (R-EMIT-2), the alternative to chain.emission_years: given, the flat emission lasts "
+	 "ceil((1 - E0) / delta) blocks; the default shown is what 10 years give, and what is in force is in /summary (chain_delta)"},
+	{"chain.emission_schedule", DN_PT_ENUM, "", "flat", 0, 0, "flat|geometric|halving",
+	 "shape of the emission (R-EMIT-1): the paper's flat reward, each year chain.emission_decay of the year before, or the reward "
+	 "halving every chain.emission_halving_years; each releases exactly (1 - E0) x supply by its end (R-EMIT-4)"},
+	{"chain.emission_decay", DN_PT_FLOAT, "1", "0.8", 1e-6, 1, NULL, "geometric schedule: a year's emission over the year before's"},
+	{"chain.emission_halving_years", DN_PT_INT, "years", "4", 1, 1000, NULL, "halving schedule: years between halvings"},
+	{"chain.quality_price_weight", DN_PT_FLOAT, "1", "0.333334", 0, 1, NULL,
+	 "weight of low price in the quality score (R-CONS-3); the three weights add up to 1 (the paper gives none: a third each)"},
+	{"chain.quality_loss_weight", DN_PT_FLOAT, "1", "0.333333", 0, 1, NULL,
+	 "weight of low loss: units redeemed against units the deposits paid for, over settled sessions (R-CONS-3)"},
+	{"chain.quality_stability_weight", DN_PT_FLOAT, "1", "0.333333", 0, 1, NULL,
+	 "weight of stability: volume x consecutive windows with traffic, capped at 30 (R-CONS-3)"},
 	{"chain.producer_share", DN_PT_FLOAT, "1", "0.05", 0, 1, NULL, "producer's share of the block reward (R-EMIT-3)"},
 	{"chain.delegate_fee_share", DN_PT_FLOAT, "1", "0.1", 0, 1, NULL, "delegate's share of its pool's fees (R-FEE-1)"},
 	{"chain.community_fee", DN_PT_FLOAT, "1", "0.005", 0, 0.005, NULL, "community fee on payments, at most 0.5 % (R-FEE-2)"},
@@ -178,7 +193,7 @@ const dn_param_def w_param_defs[] = {
 	{"chain.partition_at_s", DN_PT_FLOAT, "s", "-1", -1, 3.15e9, NULL, "when the network splits in two (-1: never); forks follow (R-CHAIN-4)"},
 	{"chain.partition_duration_s", DN_PT_FLOAT, "s", "120", 0, 3.15e9, NULL, "how long the split lasts"},
 	{"chain.partition_share", DN_PT_FLOAT, "1", "0.3", 0, 1, NULL, "share of the tiles cut off by the split"},
-	/* content (phase 2, SPEC 8) */
+	/* content (phase 2, rules §8) */
 	{"content.enabled", DN_PT_BOOL, "", "false", 0, 0, NULL, "run content creators, forwarders and buyers on a social graph (R-FWD)"},
 	{"content.edges_per_agent", DN_PT_INT, "1", "3", 1, 64, NULL, "preferential-attachment edges per new agent"},
 	{"content.creator_fraction", DN_PT_FLOAT, "1", "0.02", 0, 1, NULL, "share of agents creating content"},
@@ -364,6 +379,15 @@ static void read_chain(world_cfg *C, const dn_scenario *s)
 	C->cp.beta_ppm = (uint32_t)w_ppm_of(s, "chain.beta");
 	C->cp.gamma_ppm = (uint32_t)w_ppm_of(s, "chain.gamma");
 	C->cp.emission_years = (uint32_t)dn_scn_int(s, "chain.emission_years");
+	const char *shape = dn_scn_str(s, "chain.emission_schedule");
+	C->cp.emission_kind = !strcmp(shape, "geometric") ? DNC_EMIT_GEOMETRIC
+	                      : !strcmp(shape, "halving") ? DNC_EMIT_HALVING
+	                                                  : DNC_EMIT_FLAT;
+	C->cp.emission_decay_ppm = (uint32_t)w_ppm_of(s, "chain.emission_decay");
+	C->cp.emission_halving_years = (uint32_t)dn_scn_int(s, "chain.emission_halving_years");
+	C->cp.quality_price_ppm = (uint32_t)w_ppm_of(s, "chain.quality_price_weight");
+	C->cp.quality_loss_ppm = (uint32_t)w_ppm_of(s, "chain.quality_loss_weight");
+	C->cp.quality_stability_ppm = (uint32_t)w_ppm_of(s, "chain.quality_stability_weight");
 	C->cp.producer_ppm = (uint32_t)w_ppm_of(s, "chain.producer_share");
 	C->cp.delegate_fee_ppm = (uint32_t)w_ppm_of(s, "chain.delegate_fee_share");
 	C->cp.community_fee_ppm = (uint32_t)w_ppm_of(s, "chain.community_fee");
@@ -449,6 +473,62 @@ static dn_rc read_e0(world *W, const dn_scenario *s)
 	return DN_OK;
 }
 
+/*
+ * R-EMIT-1/2: delta or whole years, not both. Given delta, the flat
+ * schedule lasts the blocks the library derives from it (exactly, from
+ * delta as a fraction with 10^15 below it).
+ */
+static dn_rc read_delta(world *W, const dn_scenario *s)
+{
+	dnc_params *p = &W->cfg.cp;
+	if (!dn_scn_is_set(s, "chain.delta"))
+		return DN_OK;
+	char a[300], b[300];
+	if (dn_scn_is_set(s, "chain.emission_years")) {
+		dn_world_set_error(W->w, "%schain.delta and %schain.emission_years are both given: each fixes the other "
+		                         "(R-EMIT-2), so give one",
+		                   w_param_where(s, "chain.delta", a, sizeof a),
+		                   w_param_where(s, "chain.emission_years", b, sizeof b));
+		return DN_EINVAL;
+	}
+	if (p->emission_kind != DNC_EMIT_FLAT) {
+		dn_world_set_error(W->w, "%schain.delta fixes a flat reward, but chain.emission_schedule is %s: give "
+		                         "chain.emission_years for it",
+		                   w_param_where(s, "chain.delta", a, sizeof a), dn_scn_str(s, "chain.emission_schedule"));
+		return DN_EINVAL;
+	}
+	const double den = 1e15;
+	dn_amount num = (dn_amount)llround(dn_scn_float(s, "chain.delta") * den);
+	uint64_t blocks = 0;
+	if (num <= 0 || dnc_emission_blocks_for_delta(p, num, (dn_amount)den, &blocks) || blocks == 0) {
+		dn_world_set_error(W->w, "%schain.delta gives no emission schedule", w_param_where(s, "chain.delta", a, sizeof a));
+		return DN_ERANGE;
+	}
+	p->emission_blocks = blocks;
+	return DN_OK;
+}
+
+/* R-CONS-3: the quality weights add up to one (to a millionth); the last
+ * takes the rounding so the chain's millionths add up exactly. */
+static dn_rc read_quality_weights(world *W, const dn_scenario *s)
+{
+	dnc_params *p = &W->cfg.cp;
+	double sum = dn_scn_float(s, "chain.quality_price_weight") + dn_scn_float(s, "chain.quality_loss_weight") +
+	             dn_scn_float(s, "chain.quality_stability_weight");
+	if (fabs(sum - 1.0) > 1e-6) {
+		char a[300], b[300], c[300];
+		dn_world_set_error(W->w, "%schain.quality_price_weight + %schain.quality_loss_weight + "
+		                         "%schain.quality_stability_weight is %g: the quality score's weights add up to 1 (R-CONS-3)",
+		                   w_param_where(s, "chain.quality_price_weight", a, sizeof a),
+		                   w_param_where(s, "chain.quality_loss_weight", b, sizeof b),
+		                   w_param_where(s, "chain.quality_stability_weight", c, sizeof c), sum);
+		return DN_ERANGE;
+	}
+	int64_t rest = (int64_t)DNC_PPM - p->quality_price_ppm - p->quality_loss_ppm;
+	p->quality_stability_ppm = (uint32_t)(rest < 0 ? 0 : rest);
+	return DN_OK;
+}
+
 /* The checks of chain.* that span parameters or that rounding to ppm can
  * break, each naming its parameters (dnc_params_check says only no). */
 static dn_rc check_chain_params(world *W)
@@ -523,6 +603,10 @@ dn_rc w_read_params(world *W, const dn_scenario *s)
 	read_delegates_operators_traders(C, s);
 	read_chain(C, s);
 	dn_rc prc = read_e0(W, s);
+	if (!prc)
+		prc = read_delta(W, s);
+	if (!prc)
+		prc = read_quality_weights(W, s);
 	if (!prc)
 		prc = check_chain_params(W);
 	if (prc)

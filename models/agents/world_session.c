@@ -223,7 +223,7 @@ static void deliver(const world_cfg *C, wpart *P, wsess *s, dn_time_ns now)
 	if (done > s->units_done) {
 		P->units_delivered += done - s->units_done;
 		s->units_done = done;
-		w_cov_mark(P, s->consumer, true); /* SPEC 9: served */
+		w_cov_mark(P, s->consumer, true); /* rules §9: served */
 	}
 }
 
@@ -410,7 +410,7 @@ static dn_rc opened(world *W, dn_part *p, wpart *P, const wrcpt *c, wsess *s, dn
 	s->state = S_ACTIVE;
 	s->chain_id = c->session_id;
 	s->t_start_ns = now;
-	w_cov_mark(P, s->consumer, true); /* SPEC 9: served */
+	w_cov_mark(P, s->consumer, true); /* rules §9: served */
 	/* R-CHAIN-5: request to first byte once the open is in a block (the
 	 * world's distributors wait for it); world_block.c records this, the
 	 * grace and the finality latencies together when the open is final */

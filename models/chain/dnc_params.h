@@ -1,5 +1,5 @@
 /*
- * dnc_params.h: every tunable of the protocol, with the SPEC defaults.
+ * dnc_params.h: every tunable of the protocol, with the rules' defaults.
  * The simulator fills this from a scenario; the library never reads a
  * parameter from anywhere else. Ratios are parts per million (ppm).
  */
@@ -89,7 +89,7 @@ typedef struct dnc_params {
 	dnc_check_mode check_conservation; /* after every block: incremental */
 } dnc_params;
 
-/* OUT *p: the SPEC defaults (check_conservation incremental). */
+/* OUT *p: the rules' defaults (check_conservation incremental). */
 void dnc_params_default(dnc_params *p);
 /*
  * DNC_OK if p is usable, else DNC_EINVAL (e.g. fee above 0.5 %, a

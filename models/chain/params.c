@@ -1,5 +1,5 @@
 /*
- * params.c: the SPEC defaults of every protocol parameter and the check
+ * params.c: the rules' defaults of every protocol parameter and the check
  * that a parameter set is usable. Nothing else lives here.
  */
 #include "dnc_params.h"

@@ -3,7 +3,7 @@
  *
  * A link is a fixed pipe: capacity each way, one-way latency of the access
  * part, packet loss and availability. These are nominal figures for the
- * kinds SPEC section 7 names, each with its source; they are inputs to
+ * kinds rules section 7 names, each with its source; they are inputs to
  * scenarios, not measurements of any one operator. Nothing here is
  * calibrated against ns-3 (the cell and mesh models are).
  */
@@ -22,28 +22,28 @@ static const dn_net_link_info link_table[DN_NET_LINK_COUNT] = {
 		"ITU-T V.90 (1998): 56 kbit/s down, V.34 33.6 kbit/s up; ~120 ms modem RTT; "
 		"loss/availability: nominal for switched telephone lines"},
 	[DN_NET_LINK_ISDN] = {"isdn", 128 * KBPS, 128 * KBPS, 10 * MS, 0.0001, 0.999,
-		"ITU-T I.430 basic rate: 2 x 64 kbit/s B channels (SPEC 7); circuit switched, "
+		"ITU-T I.430 basic rate: 2 x 64 kbit/s B channels (rules §7); circuit switched, "
 		"~10 ms one-way"},
 	[DN_NET_LINK_ADSL2P] = {"adsl2plus", 24 * MBPS, 1400 * KBPS, 15 * MS, 0.002, 0.995,
 		"ITU-T G.992.5 (ADSL2+): 24 Mbit/s down, 1.4 Mbit/s up (Annex A); latency and loss: "
 		"FCC Measuring Broadband America 2021, DSL"},
 	[DN_NET_LINK_VDSL2] = {"vdsl2", 100 * MBPS, 40 * MBPS, 8 * MS, 0.001, 0.997,
-		"ITU-T G.993.2 profile 17a: 100 Mbit/s down (SPEC 7), 40 Mbit/s up; latency and loss: "
+		"ITU-T G.993.2 profile 17a: 100 Mbit/s down (rules §7), 40 Mbit/s up; latency and loss: "
 		"FCC MBA 2021, DSL"},
 	[DN_NET_LINK_PON_155] = {"pon155", 155520 * KBPS, 155520 * KBPS, 3 * MS, 0.0005, 0.999,
-		"ITU-T G.983.1 BPON symmetric 155.52 Mbit/s (SPEC 7); latency/loss: FCC MBA 2021, fiber"},
+		"ITU-T G.983.1 BPON symmetric 155.52 Mbit/s (rules §7); latency/loss: FCC MBA 2021, fiber"},
 	[DN_NET_LINK_PON_622] = {"pon622", 622080 * KBPS, 155520 * KBPS, 3 * MS, 0.0005, 0.999,
-		"ITU-T G.983.1 BPON 622.08 Mbit/s down, 155.52 up (SPEC 7); FCC MBA 2021, fiber"},
+		"ITU-T G.983.1 BPON 622.08 Mbit/s down, 155.52 up (rules §7); FCC MBA 2021, fiber"},
 	[DN_NET_LINK_FTTH_1G] = {"ftth1g", 1 * GBPS, 1 * GBPS, 2 * MS, 0.0005, 0.9995,
-		"1 Gbit/s subscriber plan on ITU-T G.984 GPON / G.9807 XGS-PON (SPEC 7); "
+		"1 Gbit/s subscriber plan on ITU-T G.984 GPON / G.9807 XGS-PON (rules §7); "
 		"FCC MBA 2021, fiber"},
 	[DN_NET_LINK_CABLE] = {"cable", 300 * MBPS, 30 * MBPS, 10 * MS, 0.002, 0.997,
 		"DOCSIS 3.0 (ITU-T J.222) typical 300/30 Mbit/s tier; latency/loss: FCC MBA 2021, cable"},
 	[DN_NET_LINK_VSAT] = {"vsat", 1 * MBPS, 256 * KBPS, 280 * MS, 0.005, 0.995,
-		"GEO VSAT: about 1 Mbit/s down (SPEC 7); 35,786 km orbit gives ~240 ms one-way "
+		"GEO VSAT: about 1 Mbit/s down (rules §7); 35,786 km orbit gives ~240 ms one-way "
 		"propagation plus access; availability: rain fade per ITU-R P.618"},
 	[DN_NET_LINK_LEO] = {"leo", 1 * GBPS, 100 * MBPS, 20 * MS, 0.005, 0.995,
-		"LEO constellation: up to 1 Gbit/s (SPEC 7, peak per terminal); 550 km shells give "
+		"LEO constellation: up to 1 Gbit/s (rules §7, peak per terminal); 550 km shells give "
 		"~20 ms one-way (FCC MBA 2022 satellite); loss/availability nominal"},
 	[DN_NET_LINK_LTE_MACRO] = {"lte_macro", 150 * MBPS, 50 * MBPS, 15 * MS, 0.001, 0.995,
 		"3GPP TS 36.306 UE category 4: 150/50 Mbit/s peak; ~30 ms RTT (3GPP TR 36.913 targets "

@@ -13,7 +13,7 @@ static const dn_param_def net_params[] = {
 	{"net.cell.size", DN_PT_ENUM, "", "micro", 0, 0, "micro|pico|femto",
 	 "5G cell class: sets transmit power and antenna height"},
 	{"net.cell.band_ghz", DN_PT_FLOAT, "GHz", "3.5", 0.5, 100, NULL,
-	 "carrier frequency (SPEC 7 bands: 3.3-3.6, 4.8-5, 24.75-27.5, 28, 37-42.5)"},
+	 "carrier frequency (rules §7 bands: 3.3-3.6, 4.8-5, 24.75-27.5, 28, 37-42.5)"},
 	{"net.cell.bandwidth_mhz", DN_PT_FLOAT, "MHz", "20", 1.4, 400, NULL, "channel bandwidth"},
 	{"net.cell.pathloss", DN_PT_ENUM, "", "umi", 0, 0, "umi|uma",
 	 "3GPP TR 38.901 scenario: urban micro street canyon or urban macro"},

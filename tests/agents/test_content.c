@@ -1,6 +1,6 @@
 /*
  * test_content.c: the phase-2 content economy generator
- * (models/agents/content.h, SPEC section 8 with R-FWD-1..3 and R-FEE-2/3).
+ * (models/agents/content.h, rules section 8 with R-FWD-1..3 and R-FEE-2/3).
  *
  * The Barabasi-Albert graph's shape; determinism of the sale sequence; every
  * sale checked against an independent model of the holder trees (the test
@@ -578,7 +578,7 @@ typedef struct world {
 	uint64_t settled, unpaid, two_mid, rec;
 } world;
 
-/* R-FWD-1..3 and R-FEE-2/3 recomputed by hand from the SPEC text. */
+/* R-FWD-1..3 and R-FEE-2/3 recomputed by hand from the rules' text. */
 static void hand_split(dn_amount price, uint32_t k, bool direct, dn_amount *fee,
 		       dn_amount *o, dn_amount *mid, dn_amount *sel)
 {

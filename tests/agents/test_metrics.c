@@ -1,5 +1,5 @@
 /*
- * test_metrics.c: the SPEC section 9 accumulators (models/agents/metrics.h)
+ * test_metrics.c: the rules section 9 accumulators (models/agents/metrics.h)
  * against brute force on random data with fixed seeds: histogram
  * quantiles within the stated 2^-8 bound of the exact sorted quantile,
  * merges independent of order and partitioning, the top-1 % share
@@ -598,7 +598,7 @@ typedef struct truth {
 	int64_t svc[4096], conf[4096], price[4096];
 	int n_svc, n_conf, n_price;
 	uint64_t covered, population;   /* request outcomes: ok / counted */
-	uint64_t served, demand;        /* SPEC 9 coverage: distinct consumers */
+	uint64_t served, demand;        /* rules §9 coverage: distinct consumers */
 	double price_usd;               /* the window's DNET price */
 	int64_t earned_sharer;          /* base units */
 } truth;
@@ -771,7 +771,7 @@ static void test_recorder_round_trip_through_hdf5_equals_brute_force(void **stat
 		check_quantile_series(svcmx, w, t->svc, t->n_svc, 1000000);
 		check_quantile_series(conf99, w, t->conf, t->n_conf, 990000);
 		check_quantile_series(pr50, w, t->price, t->n_price, 500000);
-		/* SPEC 9 coverage is distinct consumers; the request share is not */
+		/* rules §9 coverage is distinct consumers; the request share is not */
 		assert_true(cov->value[w] == (double)t->served / (double)t->demand);
 		assert_true(cov->value[w] <= 1.0);
 		assert_true(cserved->ivalue[w] == (int64_t)t->served && cdem->ivalue[w] == (int64_t)t->demand);

@@ -1088,7 +1088,7 @@ static void loop_run(dn_registry *reg, const char *csv, uint64_t *sharers, int64
 }
 
 /*
- * R-EMIT-3 with SPEC 9's price feedback: the same world under a DNET price
+ * R-EMIT-3 with rules §9's price feedback: the same world under a DNET price
  * rising fourfold and one falling to a quarter (replayed, so nothing else
  * differs). Sharers price in USD and count on the traffic delegates'
  * block income per unit at the market price: when DNET is dear each GiB

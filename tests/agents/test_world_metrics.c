@@ -1,5 +1,5 @@
 /*
- * test_world_metrics.c: what the world measures for SPEC section 9,
+ * test_world_metrics.c: what the world measures for rules section 9,
  * beyond the accumulators of test_metrics.c:
  *  - coverage counts distinct consumers with demand in a block who were
  *    served (by hand on a tile's marks; in a world, against a recount
@@ -70,7 +70,7 @@ static const dn_series_data *series(const dn_series_data *sd, size_t n, const ch
 	return NULL;
 }
 
-/* ---- SPEC 9 coverage ---- */
+/* ---- rules §9 coverage ---- */
 
 /* A tile of ten consumers (agents 100..109) counted by hand. */
 static void test_SPEC9_coverage_distinct_consumers_by_hand(void **state)

@@ -1,5 +1,5 @@
 /*
- * test_chain_sec1_chain.c: SPEC section 1, the chain (R-CHAIN-1..5):
+ * test_chain_sec1_chain.c: rules section 1, the chain (R-CHAIN-1..5):
  * block interval, Merkle trees and the light node, confirmations, fork
  * choice and the service-latency statistics; and the chain id, the
  * genesis hash every signed message names.

@@ -1,5 +1,5 @@
 /*
- * test_chain_sec2_consensus.c: SPEC section 2, delegated proof of stake +
+ * test_chain_sec2_consensus.c: rules section 2, delegated proof of stake +
  * proof of traffic (R-CONS-1..6): seat quotas, election by stake, volume
  * and quality, the score window, the shuffled producer schedule with
  * missed slots.

@@ -1,5 +1,5 @@
 /*
- * test_chain_sec3_credentials.c: SPEC section 3, traffic credentials and
+ * test_chain_sec3_credentials.c: rules section 3, traffic credentials and
  * the traffic-sharing contract (R-CRED-1..7, and R-CONS-4's "only redeemed
  * credentials count"), including credentials replayed on another chain or
  * for another distributor. Every test runs twice: with Ed25519 and with the

@@ -1,5 +1,5 @@
 /*
- * test_chain_sec4_supply.c: SPEC section 4 (supply, allocation, emission)
+ * test_chain_sec4_supply.c: rules section 4 (supply, allocation, emission)
  * and the team lock-up schedule (R-LOCK-1). The white paper's own figures
  * are regression tests here, computed from parameters by the library.
  */

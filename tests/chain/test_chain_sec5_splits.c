@@ -1,5 +1,5 @@
 /*
- * test_chain_sec5_splits.c: SPEC section 5, fees and splits (R-FEE-1..3,
+ * test_chain_sec5_splits.c: rules section 5, fees and splits (R-FEE-1..3,
  * R-SHARE-1,2, R-RENT-1, R-FWD-1..3), as pure splits and as transactions
  * that move money on a chain.
  */

@@ -1,5 +1,5 @@
 /*
- * test_chain_sec6_governance.c: SPEC section 6, governance, lock-up and
+ * test_chain_sec6_governance.c: rules section 6, governance, lock-up and
  * admin (R-GOV-1,2, R-LOCK-1, R-ADMIN-1, R-F2F-1).
  */
 #include <setjmp.h>

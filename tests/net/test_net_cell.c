@@ -55,7 +55,7 @@ static void test_links(void **st)
 	assert_null(dn_net_link(DN_NET_LINK_COUNT));
 	dn_net_link_kind k;
 	assert_int_equal(dn_net_link_find("carrier-pigeon", &k), DN_EUNKNOWN);
-	/* SPEC 7 figures */
+	/* rules §7 figures */
 	assert_int_equal(dn_net_link(DN_NET_LINK_DIALUP)->down_bps, 56000);
 	assert_int_equal(dn_net_link(DN_NET_LINK_ISDN)->down_bps, 128000);
 	assert_int_equal(dn_net_link(DN_NET_LINK_VDSL2)->down_bps, 100000000);
