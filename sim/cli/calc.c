@@ -10,6 +10,7 @@
 #include "cli.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,12 +109,20 @@ static char *fmt(dn_amount a, char *buf)
 static void usage_emission(FILE *f)
 {
 	fprintf(f,
-		"usage: dnetsim calc emission [--supply AMOUNT] [--e0 RATIO] [--years N]\n"
-		"                             [--interval SECONDS] [--delegates D] [--tsv]\n"
-		"Block reward schedule (R-CHAIN-1, R-SUP-1,2, R-EMIT-1..3).\n"
+		"usage: dnetsim calc emission [--supply AMOUNT] [--e0 RATIO] [--years N | --delta X]\n"
+		"                             [--schedule flat|geometric|halving] [--decay RATIO]\n"
+		"                             [--halving-years N] [--interval SECONDS] [--delegates D] [--tsv]\n"
+		"Block reward schedule (R-CHAIN-1, R-SUP-1,2, R-EMIT-1..4); the same parameters as a\n"
+		"scenario's chain.supply_dnet, chain.e0, chain.emission_years, chain.delta,\n"
+		"chain.emission_schedule, chain.emission_decay, chain.emission_halving_years.\n"
 		"  --supply     total supply (default 7500000000 DNET)\n"
 		"  --e0         initial allocation share, e.g. 0.25, 25%%, 250000ppm (default 0.25)\n"
 		"  --years      years over which block rewards are released (default 10)\n"
+		"  --delta      block reward / supply instead of --years (flat schedule), e.g. 4e-8\n"
+		"  --schedule   flat (default), geometric (each year --decay of the one before) or\n"
+		"               halving (the reward halves every --halving-years); t is the first year's\n"
+		"  --decay      geometric: a year's emission over the year before's (default 0.8)\n"
+		"  --halving-years  halving: years between halvings (default 4)\n"
 		"  --interval   block interval in seconds (default 10)\n"
 		"  --delegates  delegates per block D (default 180)\n"
 		"AMOUNT is DNET with up to 8 decimals (100, 0.5) or base units with 'u' (150u).\n");
@@ -123,7 +132,8 @@ static int cmd_emission(int argc, char **argv)
 {
 	opt o[] = { { "supply", 1, 0, 0 }, { "e0", 1, 0, 0 }, { "years", 1, 0, 0 },
 		    { "interval", 1, 0, 0 }, { "delegates", 1, 0, 0 }, { "tsv", 0, 0, 0 },
-		    { "help", 0, 0, 0 } };
+		    { "help", 0, 0, 0 }, { "delta", 1, 0, 0 }, { "schedule", 1, 0, 0 },
+		    { "decay", 1, 0, 0 }, { "halving-years", 1, 0, 0 } };
 	dnc_params p;
 	dnc_allocation al;
 	dnc_emission e;
@@ -164,7 +174,42 @@ static int cmd_emission(int argc, char **argv)
 			return bad_value("emission", "delegates", o[4].value, "1..1024");
 		p.delegates = (uint32_t)v;
 	}
-	if (dnc_allocation_compute(&p, &al) || dnc_emission_init(&p, &e) ||
+	if (o[8].seen) {
+		const char *k = o[8].value;
+		if (strcmp(k, "flat") && strcmp(k, "geometric") && strcmp(k, "halving"))
+			return bad_value("emission", "schedule", k, "flat, geometric or halving");
+		p.emission_kind = !strcmp(k, "geometric") ? DNC_EMIT_GEOMETRIC
+		                  : !strcmp(k, "halving") ? DNC_EMIT_HALVING
+		                                          : DNC_EMIT_FLAT;
+	}
+	if (o[9].seen && (get_ppm(o[9].value, &p.emission_decay_ppm) || p.emission_decay_ppm == 0))
+		return bad_value("emission", "decay", o[9].value, "a ratio above 0 and at most 1");
+	if (o[10].seen) {
+		if (get_u64(o[10].value, 1000, &v) || v == 0)
+			return bad_value("emission", "halving-years", o[10].value, "1..1000");
+		p.emission_halving_years = (uint32_t)v;
+	}
+	if (o[7].seen) {
+		/* R-EMIT-2: delta instead of years, as a fraction over 10^15 */
+		char *end;
+		double d = strtod(o[7].value, &end);
+		uint64_t blocks = 0;
+		if (o[2].seen) {
+			fprintf(stderr, "dnetsim calc emission: --delta and --years each fix the other: give one\n");
+			return DN_EXIT_USAGE;
+		}
+		if (p.emission_kind != DNC_EMIT_FLAT) {
+			fprintf(stderr, "dnetsim calc emission: --delta fixes a flat reward: give --years for a %s schedule\n",
+			        o[8].value);
+			return DN_EXIT_USAGE;
+		}
+		if (*end || !(d > 0 && d <= 1e-3) || dnc_allocation_compute(&p, &al) ||
+		    dnc_emission_blocks_for_delta(&p, (dn_amount)llround(d * 1e15), (dn_amount)1000000000000000LL, &blocks) ||
+		    blocks == 0)
+			return bad_value("emission", "delta", o[7].value, "a number above 0 and at most 1e-3");
+		p.emission_blocks = blocks;
+	}
+	if (dnc_params_check(&p) || dnc_allocation_compute(&p, &al) || dnc_emission_init(&p, &e) ||
 	    dnc_emission_producer_split(&p, e.block_reward, &prod, &pools)) {
 		fprintf(stderr, "dnetsim calc emission: parameters out of range\n");
 		return DN_EXIT_USAGE;
@@ -173,10 +218,11 @@ static int cmd_emission(int argc, char **argv)
 	if (o[5].seen) {
 		printf("blocks_per_year\tt_base\tblock_reward_base\tdelta\tproducer_base\tpools_base"
 		       "\tyears\tend_height\tinitial_base\temission_base\tsupply_base\n");
-		printf("%llu\t%lld\t%lld\t%.6e\t%lld\t%lld\t%u\t%llu\t%lld\t%lld\t%lld\n",
+		printf("%llu\t%lld\t%lld\t%.6e\t%lld\t%lld\t%.6g\t%llu\t%lld\t%lld\t%lld\n",
 		       (unsigned long long)e.blocks_per_year, (long long)e.per_delegate,
 		       (long long)e.block_reward, (double)num / (double)den, (long long)prod,
-		       (long long)pools, p.emission_years, (unsigned long long)e.end_height,
+		       (long long)pools, (double)(e.end_height - e.start_height) / (double)e.blocks_per_year,
+		       (unsigned long long)e.end_height,
 		       (long long)al.initial, (long long)al.emission, (long long)p.supply_base);
 		return DN_EXIT_OK;
 	}
@@ -194,8 +240,11 @@ static int cmd_emission(int argc, char **argv)
 	printf("  %-36s %s DNET (%.2f%%)\n", "producer share per block", fmt(prod, b1),
 	       (double)p.producer_ppm / PPM_PER_PERCENT);
 	printf("  %-36s %s DNET\n", "delegate pools per block", fmt(pools, b2));
-	printf("  %-36s %u (last block height %llu)\n", "years to release", p.emission_years,
-	       (unsigned long long)(e.end_height - 1));
+	printf("  %-36s %.6g (last block height %llu)\n", "years to release",
+	       (double)(e.end_height - e.start_height) / (double)e.blocks_per_year, (unsigned long long)(e.end_height - 1));
+	if (p.emission_kind != DNC_EMIT_FLAT)
+		printf("  %-36s %s (t, the reward and delta above are the first year's)\n", "schedule",
+		       p.emission_kind == DNC_EMIT_GEOMETRIC ? "geometric" : "halving");
 	return DN_EXIT_OK;
 }
 

@@ -10,7 +10,8 @@
 #  - geometric at 0.5: year 0 gets floor(E w0 / sum w), w_k = 2^56 / 2^k,
 #    floor(that / 3,153,600) = 892.70968634 DNET a block;
 #  - delta with years, delta with a schedule that is not flat, and quality
-#    weights not adding up to 1 are refused naming where each was set.
+#    weights not adding up to 1 are refused naming where each was set;
+#  - `dnetsim calc emission` takes the same knobs and gives the same figures.
 # Run by ctest with DNETSIM_BIN set; needs python3 with h5py.
 set -u
 BIN=${DNETSIM_BIN:?}
@@ -68,6 +69,20 @@ expect_rc 2 "delta and halving" "$BIN" run "$T/w.yaml" --set chain.delta=4e-8 --
 contains "$T/err" "chain.delta fixes a flat reward, but chain.emission_schedule is halving" "delta and halving: message"
 expect_rc 2 "weights" "$BIN" run "$T/w.yaml" --set chain.quality_loss_weight=0.5 --out "$T/x.h5"
 contains "$T/err" "chain.quality_price_weight + <command line>:1:27: chain.quality_loss_weight + chain.quality_stability_weight is 1.16667" "weights: message"
+# calc emission takes the same knobs and gives the same figures (180 seats here)
+col() { # col N: field N of the TSV row
+	awk -F'\t' -v c="$1" 'NR == 2 { print $c }' "$T/out"
+}
+expect_rc 0 "calc emission --delta" "$BIN" calc emission --delta 4e-8 --tsv
+[ "$(col 8)" = 18750000 ] && ok || bad "calc --delta 4e-8: end height $(col 8)"
+[ "$(col 3)" = 29999999880 ] && ok || bad "calc --delta 4e-8: block reward $(col 3) (180 x floor(E / (L x 180)))"
+expect_rc 0 "calc emission --schedule halving" "$BIN" calc emission --schedule halving --tsv
+[ "$(col 3)" = 27441166139 ] && ok || bad "calc halving: block reward $(col 3)"
+expect_rc 0 "calc emission --schedule geometric" "$BIN" calc emission --schedule geometric --decay 0.5 --tsv
+[ "$(col 3)" = 89270968634 ] && ok || bad "calc geometric: block reward $(col 3)"
+expect_rc 2 "calc --delta --years" "$BIN" calc emission --delta 4e-8 --years 3
+contains "$T/err" "--delta and --years each fix the other" "calc --delta --years: message"
+
 printf 'chain: {emission_schedule: halving, emission_halving_years: 0}\n' >"$T/bad.yaml"
 expect_rc 2 "halving years 0" "$BIN" validate "$T/bad.yaml"
 contains "$T/err" "bad.yaml:1:" "halving years 0: where"
