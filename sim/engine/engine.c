@@ -76,7 +76,7 @@ static const dn_param_def engine_params[] = {
 	{"sim.partitions", DN_PT_INT, "1", "16", 1, DN_MAX_PARTS, NULL,
 	 "number of partitions (regions run in parallel); results depend on it, not on threads"},
 	{"sim.threads", DN_PT_INT, "1", "0", 0, 1024, NULL,
-	 "OpenMP threads (0: all available); never changes results"},
+	 "OpenMP threads (0: the cores free when the run starts, measured over 50 ms; docs/engine.md); never changes results"},
 	{"sim.sample_interval_s", DN_PT_FLOAT, "s", "1", DN_S_PER_NS, 3.15e9, NULL,
 	 "interval between recorded samples of every series"},
 	{"sim.max_events", DN_PT_INT, "1", "0", 0, 9223372036854775807.0 /* INT64_MAX */, NULL,
@@ -125,6 +125,40 @@ static void copy_err(char *err, size_t errlen, const char *msg)
 {
 	if (err && errlen)
 		snprintf(err, errlen, "%s", msg);
+}
+
+/* The "cpu" line of /proc/stat: all time and idle time (idle + iowait), in ticks. */
+static bool cpu_ticks(unsigned long long *all, unsigned long long *idle)
+{
+	FILE *f = fopen("/proc/stat", "r");
+	if (!f)
+		return false;
+	unsigned long long v[8] = {0};
+	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+	               &v[6], &v[7]);
+	fclose(f);
+	if (n < 5)
+		return false;
+	*all = 0;
+	for (int i = 0; i < 8; i++)
+		*all += v[i];
+	*idle = v[3] + v[4];
+	return true;
+}
+
+int dn_engine_auto_threads(void)
+{
+	int max = omp_get_max_threads();
+	unsigned long long a0, i0, a1, i1;
+	if (max <= 1 || !cpu_ticks(&a0, &i0))
+		return max > 0 ? max : 1;
+	struct timespec ts = {0, 50 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	if (!cpu_ticks(&a1, &i1) || a1 <= a0)
+		return max;
+	double free_cores = (double)(i1 - i0) / (double)(a1 - a0) * (double)max;
+	int n = (int)lround(free_cores);
+	return n < 1 ? 1 : n > max ? max : n;
 }
 
 /* ---- estimates ---- */
@@ -202,7 +236,7 @@ dn_rc dn_world_new(const dn_model *model, const dn_scenario *s, int threads,
 	w->nparts = (unsigned)dn_scn_int(s, "sim.partitions");
 	w->threads = threads > 0 ? threads : (int)dn_scn_int(s, "sim.threads");
 	if (w->threads <= 0)
-		w->threads = omp_get_max_threads();
+		w->threads = dn_engine_auto_threads();
 	w->max_events = (uint64_t)dn_scn_int(s, "sim.max_events");
 	w->max_pending_per_part = (size_t)dn_scn_int(s, "sim.max_pending_per_partition");
 	w->lookahead_ns = 0;

@@ -139,6 +139,15 @@ void dn_engine_estimate(const dn_model *m, const dn_scenario *s, double pending,
 double dn_engine_event_bytes(void);
 /* Sample points of a run: one per sim.sample_interval_s and the end. */
 double dn_engine_samples(const dn_scenario *s);
+
+/*
+ * The thread count sim.threads = 0 (and --threads 0) stands for: the cores
+ * that are free now, at least 1, at most omp_get_max_threads(). Free cores
+ * are measured from /proc/stat over about 50 ms (the idle share of every
+ * core's time, rounded); where that cannot be read, all of them. Threads
+ * never change results, only how fast they come (docs/engine.md).
+ */
+int dn_engine_auto_threads(void);
 /* Appends a driver to e (ignored past DN_ESTIMATE_DRIVERS). */
 void dn_estimate_driver_add(dn_estimate *e, const char *param, double value, double bytes,
                             double bytes_per_unit, const char *unit);
