@@ -412,6 +412,11 @@ typedef struct world_delegates {
 	dn_amount traffic_reward_block_base;
 	/* delegates' income by seat kind, cumulative (stake + traffic = income_base) */
 	dn_amount income_stake_base, income_traffic_base;
+	/* seat i is its account's first seat in the set installed at epoch
+	 * seat_first_epoch (an agent holding several seats is credited once) */
+	bool seat_first_valid;
+	uint64_t seat_first_epoch;
+	uint8_t seat_first[DNC_MAX_DELEGATES];
 	/* per candidate (index into cand): income from seats, cumulative, in
 	 * base units and valued at the price of the block it was earned in;
 	 * running cost paid (world_delegate.c); a scratch copy for quantiles */

@@ -322,7 +322,12 @@ static dn_rc produce(world *W, dn_time_ns t, uint32_t seat, uint64_t *traffic)
 	return end_block(W, seat, t);
 }
 
-/* A block of the main chain, and its place in the fork tree. */
+/*
+ * A block of the main chain. The fork tree holds only what a partition
+ * builds: a split starts a fresh tree rooted at the last common block
+ * (partition_step), so main-chain blocks need no node in it (adding one
+ * cost a scan of the whole tree every block).
+ */
 static dn_rc produce_main(world *W, dn_time_ns t, uint64_t slot, uint32_t seat)
 {
 	uint64_t traffic = 0;
@@ -332,14 +337,6 @@ static dn_rc produce_main(world *W, dn_time_ns t, uint64_t slot, uint32_t seat)
 	w_reward_average(W, traffic);
 	dnc_hash h;
 	block_hash(&W->ch.last_hash, slot, seat, 0, &h);
-	dnc_rc crc = dnc_forktree_add(&W->fk.ft, &h, &W->ch.last_hash, traffic, (dnc_time_s)dn_whole_s_of_ns(t), NULL);
-	if (crc == DNC_EFULL) {
-		/* keep the tree small: restart it at the tip */
-		dnc_forktree_free(&W->fk.ft);
-		crc = dnc_forktree_init(&W->fk.ft, 1u << 16, &h);
-	}
-	if (crc)
-		return w_block_fail(W, "fork tree", crc);
 	W->ch.last_hash = h;
 	W->fk.tip[0] = W->fk.tip[1] = h;
 	return DN_OK;

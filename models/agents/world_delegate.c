@@ -177,9 +177,27 @@ static void cand_earned(world *W, uint32_t a, dn_amount gain)
 	W->dl.cand_income_usd[ci] += dn_usd_of_base((double)gain, w_price(W));
 }
 
+/* Which seats are their account's first in the set in force (once an epoch). */
+static const uint8_t *seat_firsts(world *W, const dnc_delegate_set *ds)
+{
+	world_delegates *D = &W->dl;
+	if (!D->seat_first_valid || D->seat_first_epoch != W->ch.epoch) {
+		for (uint32_t i = 0; i < ds->n; i++) {
+			bool first = true;
+			for (uint32_t j = 0; j < i && first; j++)
+				first = ds->seat[j].acct != ds->seat[i].acct;
+			D->seat_first[i] = first;
+		}
+		D->seat_first_valid = true;
+		D->seat_first_epoch = W->ch.epoch;
+	}
+	return D->seat_first;
+}
+
 dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, const dn_amount *seat_before, dn_amount before,
                    const dnc_block_summary *sum)
 {
+	const uint8_t *first = seat_firsts(W, ds);
 	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
 	world_delegates *D = &W->dl;
 	dn_amount after = 0, by_stake = 0, by_traffic = 0;
@@ -197,10 +215,7 @@ dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, const dn_amount *seat_b
 		if (ds->seat[i].kind != DNC_SEAT_STAKE && b > seat_before[i])
 			D->traffic_reward_block_base += b - seat_before[i];
 		if (acct >= W->ch.acct0 && acct < W->ch.acct0 + W->cfg.n && b > seat_before[i]) {
-			bool first = true;
-			for (uint32_t j = 0; j < i && first; j++)
-				first = ds->seat[j].acct != acct;
-			if (first) {
+			if (first[i]) {
 				W->ag.earned_base[acct - W->ch.acct0] += b - seat_before[i];
 				cand_earned(W, (uint32_t)(acct - W->ch.acct0), b - seat_before[i]);
 			}
