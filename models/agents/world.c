@@ -710,6 +710,7 @@ static void world_fini(dn_world *w)
 	wvec_free(&W->mp.pool);
 	wvec_free(&W->mp.next_pool);
 	wvec_free(&W->mp.admin_q);
+	free(W->mp.verdict);
 	for (int i = 0; i < 8; i++) {
 		wvec_free(&W->mp.conf[i]);
 		wvec_free(&W->mp.conf_open[i]);

@@ -371,6 +371,11 @@ typedef struct world_chain {
 	void (*tx_hook)(void *ctx, const struct world *W, const struct wtx *q, dn_time_ns t_ns, dnc_rc rc,
 	                const dnc_tx_receipt *r);
 	void *tx_hook_ctx;
+	/* Test hook: true skips the block step's parallel signature pre-pass
+	 * (every transaction is then verified serially while applied); results
+	 * must not change. false in runs. */
+	bool no_precheck;
+	uint64_t tx_prechecked; /* transactions applied with a pre-pass verdict */
 } world_chain;
 
 /* The mempool: transactions that have not reached a producer yet, or wait. */
@@ -379,6 +384,10 @@ typedef struct world_mempool {
 	wvec admin_q;          /* the foundation's retracts for the next block */
 	wvec conf[8];          /* submit times of included txs, per height ring (confirmations) */
 	wvec conf_open[8];     /* w_open_conf of included session opens, the same ring (R-CHAIN-5) */
+	/* the block's signature verdicts, indexed like pool (produce_precheck);
+	 * grows with the pool, freed with the world */
+	dnc_tx_verdict *verdict;
+	size_t verdict_cap;
 } world_mempool;
 
 /* A session open on the chain, for the three R-CHAIN-5 latencies recorded

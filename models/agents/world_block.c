@@ -6,9 +6,11 @@
  *    have reached the producers (arrival <= now) are taken in (arrival,
  *    tile, sequence) order, the rest wait.
  * 2. The delegate scheduled for the slot (R-CONS-6) produces the block if
- *    it is online: every transaction goes through dnc_chain_apply_tx with
- *    signature checks and is settled (a redeem: world_session.c; a rent:
- *    world_operator.c); dnc_chain_end_block mints the reward and pays the
+ *    it is online: the arrived transactions' signatures are checked in
+ *    parallel (Ed25519 only, produce_precheck), then every transaction
+ *    goes through the chain in pool order with its verdict (keyed: through
+ *    dnc_chain_apply_tx with signature checks) and is settled (a redeem:
+ *    world_session.c; a rent: world_operator.c); dnc_chain_end_block mints the reward and pays the
  *    pools (R-EMIT-3, R-FEE-1,2; the seats' bookkeeping is
  *    world_delegate.c's). Receipts go back to the tiles.
  * 3. During a network partition both sides build blocks on their own
@@ -25,6 +27,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,15 +159,19 @@ static dn_rc open_included(world *W, const wtx *q)
 	return wvec_push(&W->mp.conf_open[W->ch.blocks % 8], &oc);
 }
 
-/* Applies one transaction now (t) and answers the tile. */
-static dn_rc apply_one(world *W, const wtx *q, dn_time_ns t, uint64_t *traffic)
+/* Applies one transaction now (t) and answers the tile. v: its signature
+ * verdict computed ahead (produce_precheck), or NULL to verify it here. */
+static dn_rc apply_one(world *W, const wtx *q, const dnc_tx_verdict *v, dn_time_ns t, uint64_t *traffic)
 {
 	world_chain *H = &W->ch;
 	dnc_tx_receipt r;
 	memset(&r, 0, sizeof r);
 	if (H->tx_hook)
 		H->tx_hook(H->tx_hook_ctx, W, q, t, DNC_OK, NULL);
-	dnc_rc crc = dnc_chain_apply_tx(H->chain, &q->tx, (dnc_time_s)dn_whole_s_of_ns(t), DNC_APPLY_VERIFY_SIG, &r);
+	const dnc_time_s now_s = (dnc_time_s)dn_whole_s_of_ns(t);
+	dnc_rc crc = v ? dnc_chain_apply_tx_pre(H->chain, &q->tx, v, now_s, &r)
+	               : dnc_chain_apply_tx(H->chain, &q->tx, now_s, DNC_APPLY_VERIFY_SIG, &r);
+	H->tx_prechecked += v != NULL;
 	if (H->tx_hook)
 		H->tx_hook(H->tx_hook_ctx, W, q, t, crc, &r);
 	if (q->purpose != TX_RETRACT && W->ag.inflight[q->agent])
@@ -301,18 +308,67 @@ static dn_rc end_block(world *W, uint32_t seat, dn_time_ns t)
 	return rc ? rc : confirm(W, t);
 }
 
+/*
+ * Parallel validation, serial application: the signatures of the pool's
+ * transactions that arrived by t (the transaction's, and a redeem's
+ * credential under its session's consumer key) are checked in parallel
+ * before the block applies them in pool order. They depend on nothing the
+ * block changes (the library confirms the credential's key at apply time),
+ * so the verdicts are those the serial checks would give. Only with
+ * Ed25519 is it worth a parallel region: keyed signatures are one hash
+ * each and keep the serial path. The pool is in arrival order, so the
+ * arrived transactions are its first *n_out: OUT *n_out, how many verdicts
+ * (0: none, verify serially); a transaction past them is verified
+ * serially. DN_ENOMEM.
+ */
+static dn_rc produce_precheck(world *W, dn_time_ns t, size_t *n_out)
+{
+	world_mempool *M = &W->mp;
+	size_t n = 0;
+	*n_out = 0;
+	if (W->cfg.keyed_sigs || W->ch.no_precheck)
+		return DN_OK;
+	/* the arrived prefix, so that the static schedule splits real work */
+	while (n < M->pool.n && ((const wtx *)wvec_at(&M->pool, n))->arrive_ns <= t)
+		n++;
+	if (n == 0)
+		return DN_OK;
+	if (n > M->verdict_cap) {
+		size_t cap = M->verdict_cap ? M->verdict_cap : 1024;
+		while (cap < n)
+			cap *= 2;
+		dnc_tx_verdict *v = realloc(M->verdict, cap * sizeof *v);
+		if (!v)
+			return DN_ENOMEM;
+		M->verdict = v;
+		M->verdict_cap = cap;
+	}
+	const dnc_chain *C = W->ch.chain;
+	dnc_tx_verdict *V = M->verdict;
+	const int threads = dn_world_threads(W->w);
+	/* the block step runs between the engine's parallel windows: this
+	 * region is not nested, and uses the run's threads, not every core */
+	assert(!omp_in_parallel());
+#pragma omp parallel for schedule(static) num_threads(threads)
+	for (size_t i = 0; i < n; i++)
+		dnc_chain_precheck_tx(C, &((const wtx *)wvec_at(&M->pool, i))->tx, &V[i]);
+	*n_out = n;
+	return DN_OK;
+}
+
 /* Applies the mempool's arrived transactions as one block of the main chain. */
 static dn_rc produce(world *W, dn_time_ns t, uint32_t seat, uint64_t *traffic)
 {
 	world_mempool *M = &W->mp;
 	M->next_pool.n = 0;
-	dn_rc rc = DN_OK;
+	size_t nv = 0;
+	dn_rc rc = produce_precheck(W, t, &nv);
 	for (size_t i = 0; i < M->pool.n && !rc; i++) {
 		const wtx *q = wvec_at(&M->pool, i);
 		if (q->arrive_ns > t)
 			rc = wvec_push(&M->next_pool, q);
 		else
-			rc = apply_one(W, q, t, traffic);
+			rc = apply_one(W, q, i < nv ? &M->verdict[i] : NULL, t, traffic);
 	}
 	if (rc)
 		return rc;
@@ -398,7 +454,7 @@ static dn_rc heal(world *W, dn_time_ns t)
 		const wblock *b = wvec_at(&F->blocks, i);
 		if ((int)b->side == win) {
 			for (size_t k = b->tx_begin; k < b->tx_end && !rc; k++)
-				rc = apply_one(W, wvec_at(&F->txs, k), b->t_ns, NULL);
+				rc = apply_one(W, wvec_at(&F->txs, k), NULL, b->t_ns, NULL);
 			if (!rc)
 				rc = end_block(W, b->seat, b->t_ns);
 			W->ch.last_hash = b->id;

@@ -151,6 +151,41 @@ DNC_WUR dnc_rc dnc_session_check(const dnc_sessions *t, const dnc_ledger *L,
 				 const dnc_credential *c, uint64_t *new_units);
 
 /*
+ * A credential's signature verdict computed ahead of its redeem, without
+ * state changing in between (dnc_chain_precheck_tx): rc is what checking
+ * the signature with pk gave (DNC_OK or DNC_EBADSIG). The key is chain
+ * state (the session's consumer), so the verdict says which key it was
+ * computed with; the redeem uses it only while the session's consumer key
+ * is still pk, and verifies itself otherwise. known 0: no verdict.
+ */
+typedef struct dnc_cred_verdict {
+	int known;
+	dnc_rc rc;
+	dnc_pubkey pk;
+} dnc_cred_verdict;
+
+/*
+ * OUT *v: the verdict of c's signature under the consumer key of session
+ * session_id as it stands now (v->known 0 if the session or its consumer
+ * does not exist yet). Reads only: may run concurrently with itself, never
+ * with anything that changes t or L.
+ */
+void dnc_session_precheck(const dnc_sessions *t, const dnc_ledger *L,
+			  const dnc_sigscheme *s, uint64_t session_id,
+			  const dnc_credential *c, dnc_cred_verdict *v);
+
+/*
+ * dnc_session_check with a precomputed signature verdict v (may be NULL:
+ * the plain check). The verdict replaces the signature check at exactly
+ * its place in the check order, so every reason code is the same.
+ */
+DNC_WUR dnc_rc dnc_session_check_pre(const dnc_sessions *t, const dnc_ledger *L,
+				     const dnc_sigscheme *s, const dnc_hash *chain,
+				     dnc_acct redeemer, uint64_t session_id,
+				     const dnc_credential *c, const dnc_cred_verdict *v,
+				     uint64_t *new_units);
+
+/*
  * R-CRED-6: redeem. After dnc_session_check passes, pays new_units * price
  * from the deposit: the community fee (R-FEE-2) to fee_sink, the rest to
  * the distributor and the session's relays (dnc_session_split, R-SHARE-2);
@@ -163,6 +198,14 @@ DNC_WUR dnc_rc dnc_session_redeem(dnc_sessions *t, dnc_ledger *L,
 				  const dnc_hash *chain, dnc_acct redeemer, uint64_t session_id,
 				  const dnc_credential *c, dnc_acct fee_sink,
 				  uint64_t window, dn_amount *paid, dn_amount *fee);
+/* dnc_session_redeem with a precomputed verdict v (may be NULL), as
+ * dnc_session_check_pre. */
+DNC_WUR dnc_rc dnc_session_redeem_pre(dnc_sessions *t, dnc_ledger *L,
+				      const dnc_sigscheme *s, const dnc_params *p,
+				      const dnc_hash *chain, dnc_acct redeemer,
+				      uint64_t session_id, const dnc_credential *c,
+				      const dnc_cred_verdict *v, dnc_acct fee_sink,
+				      uint64_t window, dn_amount *paid, dn_amount *fee);
 
 /*
  * R-CRED-6: close. The distributor may close at any time; the consumer only

@@ -699,7 +699,7 @@ static dnc_rc tx_open(dnc_chain *c, dnc_acct from, const dnc_tx *tx, dnc_tx_rece
 }
 
 static dnc_rc apply_payload(dnc_chain *c, dnc_acct from, const dnc_tx *tx,
-			    dnc_time_s now_s, dnc_tx_receipt *r)
+			    const dnc_cred_verdict *cv, dnc_time_s now_s, dnc_tx_receipt *r)
 {
 	uint64_t window = c->height / c->p.traffic_window_blocks;
 	dnc_rc rc;
@@ -716,9 +716,9 @@ static dnc_rc apply_payload(dnc_chain *c, dnc_acct from, const dnc_tx *tx,
 					  ? dnc_session_get(&c->sess, tx->u.redeem.session_id)->redeemed_units
 					  : 0;
 		dn_amount fee = 0;
-		rc = dnc_session_redeem(&c->sess, c->L, &c->sig, &c->p, &c->id, from,
-					tx->u.redeem.session_id, &tx->u.redeem.cred, c->pot,
-					window, &r->moved, &fee);
+		rc = dnc_session_redeem_pre(&c->sess, c->L, &c->sig, &c->p, &c->id, from,
+					    tx->u.redeem.session_id, &tx->u.redeem.cred, cv,
+					    c->pot, window, &r->moved, &fee);
 		if (!rc) {
 			r->fee_paid += fee;
 			r->units = tx->u.redeem.cred.total_units - before;
@@ -754,8 +754,26 @@ static dnc_rc apply_payload(dnc_chain *c, dnc_acct from, const dnc_tx *tx,
 	return DNC_EMALFORMED;
 }
 
-dnc_rc dnc_chain_apply_tx(dnc_chain *c, const dnc_tx *tx, dnc_time_s now_s,
-			  unsigned flags, dnc_tx_receipt *r)
+void dnc_chain_precheck_tx(const dnc_chain *c, const dnc_tx *tx, dnc_tx_verdict *v)
+{
+	memset(v, 0, sizeof *v);
+	v->sig = dnc_tx_verify(&c->sig, &c->id, tx);
+	v->of = tx->sig;
+	/* a credential's verdict is worth computing only if the redeem can get
+	 * that far: its own signature holds and the credential names this chain */
+	if (v->sig == DNC_OK && tx->type == DNC_TX_REDEEM &&
+	    memcmp(tx->u.redeem.cred.chain.b, c->id.b, DNC_HASH_BYTES) == 0)
+		dnc_session_precheck(&c->sess, c->L, &c->sig, tx->u.redeem.session_id,
+				     &tx->u.redeem.cred, &v->cred);
+}
+
+/*
+ * The one apply path. With v the signatures come from it; without, the
+ * flags say whether to verify (the serial path). The transaction's
+ * signature is checked second, after the malformed check, in both.
+ */
+static dnc_rc apply_tx(dnc_chain *c, const dnc_tx *tx, const dnc_tx_verdict *v,
+		       dnc_time_s now_s, unsigned flags, dnc_tx_receipt *r)
 {
 	dnc_tx_receipt local;
 	dnc_acct from;
@@ -766,7 +784,12 @@ dnc_rc dnc_chain_apply_tx(dnc_chain *c, const dnc_tx *tx, dnc_time_s now_s,
 	memset(r, 0, sizeof *r);
 	if (tx->fee < 0 || tx->type == 0 || tx->type >= DNC_TX_TYPE_END)
 		return DNC_EMALFORMED;
-	if (flags & DNC_APPLY_VERIFY_SIG) {
+	if (v) {
+		/* dnc_chain_precheck_tx's dnc_tx_verify, if it judged this tx */
+		rc = memcmp(v->of.b, tx->sig.b, DNC_SIG_BYTES) != 0 ? DNC_EINVAL : v->sig;
+		if (rc)
+			return rc;
+	} else if (flags & DNC_APPLY_VERIFY_SIG) {
 		rc = dnc_tx_verify(&c->sig, &c->id, tx); /* another chain's: DNC_EWRONGCHAIN */
 		if (rc)
 			return rc;
@@ -779,7 +802,7 @@ dnc_rc dnc_chain_apply_tx(dnc_chain *c, const dnc_tx *tx, dnc_time_s now_s,
 	rc = dnc_ledger_transfer(c->L, from, c->pot, tx->fee); /* R-FEE-1 pot */
 	if (rc)
 		return rc;
-	rc = apply_payload(c, from, tx, now_s, r);
+	rc = apply_payload(c, from, tx, v ? &v->cred : NULL, now_s, r);
 	if (rc) {
 		/* all or nothing: give the fee back (cannot fail) */
 		rc2 = dnc_ledger_transfer(c->L, c->pot, from, tx->fee);
@@ -793,6 +816,19 @@ dnc_rc dnc_chain_apply_tx(dnc_chain *c, const dnc_tx *tx, dnc_time_s now_s,
 	dnc_ledger_bump_nonce(c->L, from);
 	assert(dnc_ledger_nonce(c->L, from) == tx->nonce + 1); /* one step per applied tx */
 	return DNC_OK;
+}
+
+dnc_rc dnc_chain_apply_tx(dnc_chain *c, const dnc_tx *tx, dnc_time_s now_s,
+			  unsigned flags, dnc_tx_receipt *r)
+{
+	return apply_tx(c, tx, NULL, now_s, flags, r);
+}
+
+dnc_rc dnc_chain_apply_tx_pre(dnc_chain *c, const dnc_tx *tx, const dnc_tx_verdict *v,
+			      dnc_time_s now_s, dnc_tx_receipt *r)
+{
+	assert(v);
+	return apply_tx(c, tx, v, now_s, DNC_APPLY_VERIFY_SIG, r);
 }
 
 /* ---- block boundary ---- */

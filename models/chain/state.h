@@ -128,6 +128,48 @@ DNC_WUR dnc_rc dnc_chain_apply_tx(dnc_chain *c, const dnc_tx *tx, dnc_time_s now
 				  unsigned flags, dnc_tx_receipt *r);
 
 /*
+ * Parallel validation, serial application. A transaction's stateless
+ * signature checks can be computed ahead of its application, many at once,
+ * and consumed when it is applied:
+ *   sig   what dnc_tx_verify gives (the signature over the encoding with
+ *         tx->from's key; DNC_EWRONGCHAIN, DNC_EBADSIG, ...);
+ *   cred  for a redeem, the credential's signature under the consumer key
+ *         of the session as the chain held it at pre-check time
+ *         (dnc_session_precheck); the redeem uses it only if that key is
+ *         still the session's consumer's, and checks itself otherwise.
+ */
+typedef struct dnc_tx_verdict {
+	dnc_rc sig;
+	dnc_sig of;               /* the signature judged: a cheap guard against a
+	                           * verdict of another tx (an index mix-up), not a
+	                           * proof that v was computed from this one */
+	dnc_cred_verdict cred;
+} dnc_tx_verdict;
+
+/*
+ * OUT *v: tx's verdict against this chain. Reads the chain only (its id,
+ * scheme, sessions and keys): calls may run concurrently with each other,
+ * never with anything that changes the chain. Computing a verdict for a
+ * transaction that is then not applied is harmless.
+ */
+void dnc_chain_precheck_tx(const dnc_chain *c, const dnc_tx *tx, dnc_tx_verdict *v);
+
+/*
+ * dnc_chain_apply_tx with DNC_APPLY_VERIFY_SIG, the signatures taken from
+ * v (dnc_chain_precheck_tx of this same tx on this chain) at exactly the
+ * places the serial path checks them: the transaction's after the
+ * malformed check and before the sender, nonce and fee; the credential's
+ * inside dnc_session_check, after the session, distributor and state
+ * checks and before the deposit and replay checks. Same receipt, same
+ * result code, same state change as the serial path. A verdict of another
+ * transaction (v->of is not tx->sig) is a caller bug: DNC_EINVAL at that
+ * same place, nothing changed.
+ */
+DNC_WUR dnc_rc dnc_chain_apply_tx_pre(dnc_chain *c, const dnc_tx *tx,
+				      const dnc_tx_verdict *v, dnc_time_s now_s,
+				      dnc_tx_receipt *r);
+
+/*
  * Index-addressed payment paths with the transaction splits, for bulk
  * simulation (no signatures, no nonces). All or nothing.
  * R-SHARE-1/2: payer pays price; provider and relays[n] paid per
