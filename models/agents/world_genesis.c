@@ -72,23 +72,45 @@ static dn_rc add_accounts(world *W)
 		if (!W->ag.sk)
 			return DN_ENOMEM;
 	}
-	uint8_t sk[DNC_SK_BYTES];
-	for (uint64_t a = 0; a < C->n; a++) {
-		uint8_t seed[32];
-		w_key_seed(C->seed, (uint32_t)a, PURPOSE_KEYS, seed);
-		dnc_pubkey pk;
-		dnc_rc crc = dnc_sig_keypair(&W->ch.sig, seed, &pk, W->ag.sk ? W->ag.sk + a * DNC_SK_BYTES : sk);
-		if (crc)
-			return w_setup_fail(W, "deriving agent keys", crc);
-		dnc_acct idx;
-		crc = dnc_ledger_add(L, &pk, &idx);
-		if (crc)
-			return w_setup_fail(W, "adding agent accounts", crc);
-		if (a == 0)
-			W->ch.acct0 = idx;
-		else if (idx != W->ch.acct0 + a)
-			return w_setup_fail(W, "agent accounts are not contiguous", DNC_EINVAL);
+	/* keys are derived in parallel, a chunk at a time (each agent's from
+	 * its own seed, so the threads change nothing), and added in order */
+	enum { CHUNK = 1 << 16 };
+	dnc_pubkey *pk = malloc(CHUNK * sizeof *pk);
+	if (!pk)
+		return DN_ENOMEM;
+	const int threads = dn_world_threads(W->w);
+	for (uint64_t base = 0; base < C->n; base += CHUNK) {
+		const uint64_t m = C->n - base < CHUNK ? C->n - base : CHUNK;
+		int failed = 0;
+#pragma omp parallel for schedule(static) num_threads(threads) reduction(| : failed)
+		for (uint64_t i = 0; i < m; i++) {
+			uint64_t a = base + i;
+			uint8_t seed[32], sk[DNC_SK_BYTES];
+			w_key_seed(C->seed, (uint32_t)a, PURPOSE_KEYS, seed);
+			failed |= dnc_sig_keypair(&W->ch.sig, seed, &pk[i], W->ag.sk ? W->ag.sk + a * DNC_SK_BYTES : sk) != DNC_OK;
+		}
+		if (failed) {
+			free(pk);
+			return w_setup_fail(W, "deriving agent keys", DNC_EINVAL);
+		}
+		for (uint64_t i = 0; i < m; i++) {
+			uint64_t a = base + i;
+			dnc_acct idx;
+			dnc_rc crc = dnc_ledger_add(L, &pk[i], &idx);
+			const char *what = "adding agent accounts";
+			if (!crc && a > 0 && idx != W->ch.acct0 + a) {
+				crc = DNC_EINVAL;
+				what = "agent accounts are not contiguous";
+			}
+			if (crc) {
+				free(pk);
+				return w_setup_fail(W, what, crc);
+			}
+			if (a == 0)
+				W->ch.acct0 = idx;
+		}
 	}
+	free(pk);
 	dnc_pubkey xk;
 	memset(&xk, 0xE1, sizeof xk);
 	dnc_rc crc = dnc_ledger_add(L, &xk, &W->ch.exchange);
