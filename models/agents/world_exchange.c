@@ -89,11 +89,10 @@ dn_rc w_exchange_open(world *W, const dn_scenario *s, dn_amount *pool_base)
 		return rc;
 	}
 	if (dn_market_kind_of(W->mk.mkt) == DN_MARKET_BOOK) {
-		int line = 0, col = 0;
-		const char *f = dn_scn_where(s, "market.kind", &line, &col);
-		dn_world_set_error(W->w, "%s%s%d:%d: market.kind: book needs market makers posting resting orders, and "
+		char at[300];
+		dn_world_set_error(W->w, "%smarket.kind: book needs market makers posting resting orders, and "
 		                         "the world's traders only take: use amm (the default) or replay (docs/agents.md)",
-		                   f ? f : "", f ? ":" : "", line, col);
+		                   w_param_where(s, "market.kind", at, sizeof at));
 		return DN_EINVAL;
 	}
 	if (dn_market_kind_of(W->mk.mkt) == DN_MARKET_REPLAY) {

@@ -570,12 +570,11 @@ static dn_rc check_sample_interval(world *W, const dn_scenario *s)
 	double sample = dn_scn_float(s, "sim.sample_interval_s");
 	if (!(fabs(sample - (double)C->cp.block_interval_s) > 1e-9))
 		return DN_OK;
-	int line = 0, col = 0;
-	const char *f = dn_scn_where(s, "sim.sample_interval_s", &line, &col);
-	if (f)
-		dn_world_set_error(W->w, "%s:%d:%d: sim.sample_interval_s is %g s but the world produces one block "
+	char at[300];
+	if (*w_param_where(s, "sim.sample_interval_s", at, sizeof at))
+		dn_world_set_error(W->w, "%ssim.sample_interval_s is %g s but the world produces one block "
 		                         "per sample: set it to chain.block_interval_s (%u)",
-		                   f, line, col, sample, C->cp.block_interval_s);
+		                   at, sample, C->cp.block_interval_s);
 	else
 		dn_world_set_error(W->w, "sim.sample_interval_s is %g s (the default) but the world produces one "
 		                         "block per sample: set it to chain.block_interval_s (%u)",

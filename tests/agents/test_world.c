@@ -449,34 +449,14 @@ static void test_one_door_content_sale_is_a_transaction(void **state)
 /* Runs yaml at lambda into a kept results file; OUT the series read back. */
 static void gov_run(dn_registry *reg, const char *yaml, double lambda, dn_series_data **sd, size_t *n)
 {
-	char y[2048], err[512], path[512];
+	char y[2048];
 	snprintf(y, sizeof y, "%schain: {delegates: 21, lambda: %g, epoch_blocks: 60, traffic_window_blocks: 360}\n", yaml,
 	         lambda);
 	dn_scenario *s = NULL;
 	dn_world *w = new_world(reg, y, 1, &s);
-	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	snprintf(path, sizeof path, "%s/dnetsim-test-gov-%d.h5", tmp, (int)getpid());
-	dn_results *r = NULL;
-	if (dn_results_open(path, &r, err, sizeof err))
-		fail_msg("results: %s", err);
-	if (dn_world_run(w, r, NULL, NULL, NULL, NULL, err, sizeof err))
-		fail_msg("run: %s", err);
-	if (dn_results_close_err(r, true, err, sizeof err))
-		fail_msg("close: %s", err);
-	if (dn_results_read_series(path, sd, n, err, sizeof err))
-		fail_msg("read: %s", err);
-	unlink(path);
+	run_world_kept(w, NULL, NULL, sd, n);
 	dn_world_free(w);
 	dn_scenario_free(s);
-}
-
-static const dn_series_data *series(const dn_series_data *sd, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(sd[i].name, name) == 0)
-			return &sd[i];
-	fail_msg("no series %s", name);
-	return NULL;
 }
 
 /* R-GOV-2: at every recorded block the world's initial_vote_share is the
@@ -496,9 +476,9 @@ static void test_R_GOV_2_vote_share_is_the_library_s(void **state)
 		dn_series_data *sd = NULL;
 		size_t n = 0;
 		gov_run(reg, yaml, lambdas[k], &sd, &n);
-		const dn_series_data *share = series(sd, n, "initial_vote_share");
-		const dn_series_data *ini = series(sd, n, "initial_originated_base");
-		const dn_series_data *dt = series(sd, n, "dtoken_originated_base");
+		const dn_series_data *share = series_named(sd, n, "initial_vote_share");
+		const dn_series_data *ini = series_named(sd, n, "initial_originated_base");
+		const dn_series_data *dt = series_named(sd, n, "dtoken_originated_base");
 		assert_true(share->n > 300 && share->n == ini->n && share->n == dt->n);
 		for (size_t i = 0; i < share->n; i++) {
 			dnc_provenance pv = {.initial = ini->ivalue[i], .stake_earned = 0, .traffic_earned = dt->ivalue[i]};

@@ -41,35 +41,6 @@ static const char *head =
 	"sim: {model: world, seed: 9, end_time_s: 1800, partitions: 2, sample_interval_s: 10}\n"
 	"world: {agents: 1500, area_km: 0.6, candidates: 40, operators: 0}\n";
 
-/* Runs w with a progress observer (or NULL) into a kept results file;
- * OUT the series read back. */
-static void run_kept(dn_world *w, dn_progress_fn progress, void *ctx, dn_series_data **sd, size_t *n)
-{
-	char err[512], path[512];
-	static int k;
-	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	snprintf(path, sizeof path, "%s/dnetsim-test-wmetrics-%d-%d.h5", tmp, (int)getpid(), k++);
-	dn_results *r = NULL;
-	if (dn_results_open(path, &r, err, sizeof err))
-		fail_msg("results: %s", err);
-	if (dn_world_run(w, r, progress, ctx, NULL, NULL, err, sizeof err))
-		fail_msg("run: %s", err);
-	if (dn_results_close_err(r, true, err, sizeof err))
-		fail_msg("close: %s", err);
-	if (dn_results_read_series(path, sd, n, err, sizeof err))
-		fail_msg("read: %s", err);
-	unlink(path);
-}
-
-static const dn_series_data *series(const dn_series_data *sd, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(sd[i].name, name) == 0)
-			return &sd[i];
-	fail_msg("no series %s", name);
-	return NULL;
-}
-
 /* ---- rules §9 coverage ---- */
 
 /* A tile of ten consumers (agents 100..109) counted by hand. */
@@ -203,11 +174,11 @@ static void test_SPEC9_coverage_in_a_world(void **state)
 	dn_scenario *s = NULL;
 	dn_world *w = new_world(reg, y, 1, &s);
 	c->W = dn_world_model(w);
-	run_kept(w, recount_progress, c, &sd, &n);
-	const dn_series_data *cov = series(sd, n, "coverage");
-	const dn_series_data *srv = series(sd, n, "consumers_served");
-	const dn_series_data *dem = series(sd, n, "consumers_with_demand");
-	const dn_series_data *rss = series(sd, n, "request_success_share");
+	run_world_kept(w, recount_progress, c, &sd, &n);
+	const dn_series_data *cov = series_named(sd, n, "coverage");
+	const dn_series_data *srv = series_named(sd, n, "consumers_served");
+	const dn_series_data *dem = series_named(sd, n, "consumers_with_demand");
+	const dn_series_data *rss = series_named(sd, n, "request_success_share");
 	assert_true(cov->n > 100 && cov->n == srv->n && cov->n == dem->n && cov->n == rss->n);
 	uint64_t differ = 0, checked = 0, with_demand = 0;
 	for (size_t i = 0; i < cov->n; i++) {
@@ -257,20 +228,20 @@ static void test_R_CHAIN_5_three_latencies_ordered(void **state)
 		size_t n = 0;
 		dn_scenario *s = NULL;
 		dn_world *w = new_world(reg, y, 1, &s);
-		run_kept(w, NULL, NULL, &sd, &n);
+		run_world_kept(w, NULL, NULL, &sd, &n);
 		const char *q[3] = {"p50", "p99", "max"};
-		const dn_series_data *cnt = series(sd, n, "ttfb_purchases");
-		const dn_series_data *svcmax = series(sd, n, "service_latency_max_ns");
-		const dn_series_data *svcn = series(sd, n, "service_requests");
+		const dn_series_data *cnt = series_named(sd, n, "ttfb_purchases");
+		const dn_series_data *svcmax = series_named(sd, n, "service_latency_max_ns");
+		const dn_series_data *svcn = series_named(sd, n, "service_requests");
 		int64_t purchases = 0, served = 0, incl_max = -1, svc_max = -1;
 		for (int j = 0; j < 3; j++) {
 			char name[64];
 			snprintf(name, sizeof name, "ttfb_grace_%s_ns", q[j]);
-			const dn_series_data *g = series(sd, n, name);
+			const dn_series_data *g = series_named(sd, n, name);
 			snprintf(name, sizeof name, "ttfb_inclusion_%s_ns", q[j]);
-			const dn_series_data *in = series(sd, n, name);
+			const dn_series_data *in = series_named(sd, n, name);
 			snprintf(name, sizeof name, "ttfb_final_%s_ns", q[j]);
-			const dn_series_data *f = series(sd, n, name);
+			const dn_series_data *f = series_named(sd, n, name);
 			assert_true(g->n == cnt->n && in->n == cnt->n && f->n == cnt->n);
 			for (size_t i = 0; i < cnt->n; i++) {
 				if (cnt->ivalue[i] == 0) {
@@ -328,11 +299,11 @@ static void test_R_FEE_1_fees_paid_follow_tx_fee(void **state)
 		size_t n = 0;
 		dn_scenario *s = NULL;
 		dn_world *w = new_world(reg, y, 1, &s);
-		run_kept(w, NULL, NULL, &sd, &n);
+		run_world_kept(w, NULL, NULL, &sd, &n);
 		const world *W = dn_world_model(w);
-		const dn_series_data *f = series(sd, n, "tx_fees_base");
-		const dn_series_data *fc = series(sd, n, "tx_fees_cum_base");
-		const dn_series_data *tx = series(sd, n, "transactions");
+		const dn_series_data *f = series_named(sd, n, "tx_fees_base");
+		const dn_series_data *fc = series_named(sd, n, "tx_fees_cum_base");
+		const dn_series_data *tx = series_named(sd, n, "transactions");
 		int64_t sum = 0;
 		for (size_t i = 0; i < f->n; i++) {
 			sum += f->ivalue[i];
@@ -377,17 +348,17 @@ static void test_SPEC9_income_usd_seats_and_R_EMIT_5_ceiling(void **state)
 		size_t n = 0;
 		dn_scenario *s = NULL;
 		dn_world *w = new_world(reg, y, 1, &s);
-		run_kept(w, NULL, NULL, &sd, &n);
+		run_world_kept(w, NULL, NULL, &sd, &n);
 		const world *W = dn_world_model(w);
-		const dn_series_data *px = series(sd, n, "dnet_price");
+		const dn_series_data *px = series_named(sd, n, "dnet_price");
 		for (size_t r = 0; r < sizeof roles / sizeof roles[0]; r++) {
 			char name[64];
 			snprintf(name, sizeof name, "earned_%s_base", roles[r]);
-			const dn_series_data *b = series(sd, n, name);
+			const dn_series_data *b = series_named(sd, n, name);
 			snprintf(name, sizeof name, "earned_%s_usd", roles[r]);
-			const dn_series_data *u = series(sd, n, name);
+			const dn_series_data *u = series_named(sd, n, name);
 			snprintf(name, sizeof name, "earned_cum_%s_usd", roles[r]);
-			const dn_series_data *uc = series(sd, n, name);
+			const dn_series_data *uc = series_named(sd, n, name);
 			assert_true(b->n == px->n && u->n == px->n && uc->n == px->n);
 			double cum = 0;
 			for (size_t i = 0; i < px->n; i++) {
@@ -397,20 +368,20 @@ static void test_SPEC9_income_usd_seats_and_R_EMIT_5_ceiling(void **state)
 				assert_true(fabs(uc->value[i] - cum) <= 1e-9 * fmax(1.0, fabs(cum)));
 			}
 		}
-		const dn_series_data *inc = series(sd, n, "delegate_income_base");
-		const dn_series_data *st = series(sd, n, "delegate_income_stake_base");
-		const dn_series_data *tr = series(sd, n, "delegate_income_traffic_base");
-		const dn_series_data *stc = series(sd, n, "delegate_income_stake_cum_base");
-		const dn_series_data *trc = series(sd, n, "delegate_income_traffic_cum_base");
-		const dn_series_data *del = series(sd, n, "earned_delegate_base");
-		const dn_series_data *p10 = series(sd, n, "candidate_income_p10_dnet");
-		const dn_series_data *p50 = series(sd, n, "candidate_income_p50_dnet");
-		const dn_series_data *p90 = series(sd, n, "candidate_income_p90_dnet");
-		const dn_series_data *cd = series(sd, n, "candidates_covering_cost_day_price");
-		const dn_series_data *cn = series(sd, n, "candidates_covering_cost_today_price");
-		const dn_series_data *dts = series(sd, n, "dtoken_share");
-		const dn_series_data *dtb = series(sd, n, "dtoken_originated_base");
-		const dn_series_data *inb = series(sd, n, "initial_originated_base");
+		const dn_series_data *inc = series_named(sd, n, "delegate_income_base");
+		const dn_series_data *st = series_named(sd, n, "delegate_income_stake_base");
+		const dn_series_data *tr = series_named(sd, n, "delegate_income_traffic_base");
+		const dn_series_data *stc = series_named(sd, n, "delegate_income_stake_cum_base");
+		const dn_series_data *trc = series_named(sd, n, "delegate_income_traffic_cum_base");
+		const dn_series_data *del = series_named(sd, n, "earned_delegate_base");
+		const dn_series_data *p10 = series_named(sd, n, "candidate_income_p10_dnet");
+		const dn_series_data *p50 = series_named(sd, n, "candidate_income_p50_dnet");
+		const dn_series_data *p90 = series_named(sd, n, "candidate_income_p90_dnet");
+		const dn_series_data *cd = series_named(sd, n, "candidates_covering_cost_day_price");
+		const dn_series_data *cn = series_named(sd, n, "candidates_covering_cost_today_price");
+		const dn_series_data *dts = series_named(sd, n, "dtoken_share");
+		const dn_series_data *dtb = series_named(sd, n, "dtoken_originated_base");
+		const dn_series_data *inb = series_named(sd, n, "initial_originated_base");
 		double ceiling = 0, bound = 0;
 		w_dtoken_ceiling(&W->cfg.cp, &ceiling, &bound);
 		/* R-EMIT-5: E0 = 0.25 by default */

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "agents.h"
@@ -63,6 +64,36 @@ static inline void run_world(dn_world *w)
 	(void)dn_results_close(r, false);
 	if (rc)
 		fail_msg("run: %s (%s)", err, dn_rc_str(rc));
+}
+
+/* Runs w (with a progress observer, or NULL) into a kept results file;
+ * OUT the series read back (the caller frees them as results.h says). */
+static inline void run_world_kept(dn_world *w, dn_progress_fn progress, void *ctx, dn_series_data **sd, size_t *n)
+{
+	static int k;
+	char err[512], path[512];
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	snprintf(path, sizeof path, "%s/dnetsim-test-kept-%d-%d.h5", tmp, (int)getpid(), k++);
+	dn_results *r = NULL;
+	if (dn_results_open(path, &r, err, sizeof err))
+		fail_msg("results: %s", err);
+	if (dn_world_run(w, r, progress, ctx, NULL, NULL, err, sizeof err))
+		fail_msg("run: %s", err);
+	if (dn_results_close_err(r, true, err, sizeof err))
+		fail_msg("close: %s", err);
+	if (dn_results_read_series(path, sd, n, err, sizeof err))
+		fail_msg("read: %s", err);
+	unlink(path);
+}
+
+/* The series called name in sd[0..n); fails the test if there is none. */
+static inline const dn_series_data *series_named(const dn_series_data *sd, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(sd[i].name, name) == 0)
+			return &sd[i];
+	fail_msg("no series %s", name);
+	return NULL;
 }
 
 #endif

@@ -15,32 +15,11 @@
 
 #define DNET DNC_UNITS_PER_DNET
 
-static uint64_t sm_next(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
+#include "ledger_fixture.h"
 
 static dnc_ledger *mk_ledger(uint32_t n, dn_amount each)
 {
-	dnc_ledger *L;
-	dnc_pubkey pk;
-	dnc_acct a;
-	uint32_t i;
-	assert_int_equal(dnc_ledger_create(n, INT64_C(7500000000) * DNET, &L), DNC_OK);
-	for (i = 0; i < n; i++) {
-		uint64_t s = i + 1;
-		uint32_t k;
-		for (k = 0; k < 4; k++) {
-			uint64_t v = sm_next(&s);
-			memcpy(pk.b + 8 * k, &v, 8);
-		}
-		assert_int_equal(dnc_ledger_add(L, &pk, &a), DNC_OK);
-		assert_int_equal(dnc_ledger_mint(L, a, each), DNC_OK);
-	}
-	return L;
+	return mk_ledger_keyed(n, each, 1);
 }
 
 static void test_R_CONS_1_180_delegates(void **st)
