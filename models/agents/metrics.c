@@ -243,6 +243,9 @@ void dn_metrics_part_reset(dn_metrics_part *p)
 	part_clear_counters(p);
 }
 
+/* Adds p's counters and amounts (not its histograms) to dst. */
+static void part_add_counters(dn_metrics_part *dst, const dn_metrics_part *p);
+
 dn_rc dn_metrics_part_merge(dn_metrics_part *dst, const dn_metrics_part *p)
 {
 	dn_rc rc = dn_hist_merge(&dst->service_latency, &p->service_latency);
@@ -254,6 +257,12 @@ dn_rc dn_metrics_part_merge(dn_metrics_part *dst, const dn_metrics_part *p)
 		rc = dn_hist_merge(&dst->fork_resolution, &p->fork_resolution);
 	if (rc)
 		return rc;
+	part_add_counters(dst, p);
+	return DN_OK;
+}
+
+static void part_add_counters(dn_metrics_part *dst, const dn_metrics_part *p)
+{
 	for (int r = 0; r < DN_METRICS_ROLE_COUNT; r++) {
 		dst->earned[r] += p->earned[r];
 		dst->spent[r] += p->spent[r];
@@ -269,7 +278,6 @@ dn_rc dn_metrics_part_merge(dn_metrics_part *dst, const dn_metrics_part *p)
 	dst->fraud_attempted += p->fraud_attempted;
 	dst->fraud_caught += p->fraud_caught;
 	dst->forks_seen += p->forks_seen;
-	return DN_OK;
 }
 
 dn_rc dn_metrics_service_latency(dn_metrics_part *p, dn_time_ns latency_ns)
@@ -528,6 +536,8 @@ dn_rc dn_metrics_init(dn_metrics *m, const dn_metrics_config *cfg)
 		m->series[i] = -1;
 	dn_rc rc = dn_metrics_part_init(&m->window, cfg);
 	dn_rc rc2 = dn_metrics_part_init(&m->total, cfg);
+	for (int g = 0; g < DN_METRICS_GROUPS; g++)
+		rc2 = rc2 ? rc2 : dn_metrics_part_init(&m->ival[g], cfg);
 	if (rc || rc2)
 		return set_err(m, DN_EINVAL, "metrics: bad configuration");
 	return DN_OK;
@@ -609,9 +619,11 @@ static double usd_of_base(dnc_i128 base, int64_t price_usd_micro)
 }
 
 /* Kept whole: a flat list, one assignment per S_* series with its range check beside it; split, the mapping would scatter. */
-static dn_rc fill_sample(dn_metrics *m, const dn_metrics_snapshot *snap, sample *x)
+static dn_rc fill_sample(dn_metrics *m, const dn_gini *gini, const dn_metrics_snapshot *snap, sample *x)
 {
-	const dn_metrics_part *w = &m->window, *c = &m->total;
+	/* interval series: the service group's merged parts; money: the economy group's counters */
+	const dn_metrics_part *w = &m->ival[DN_METRICS_GROUP_SERVICE], *c = &m->total;
+	const dn_metrics_part *e = &m->ival[DN_METRICS_GROUP_ECONOMY];
 	for (int s = 0; s < S_COUNT; s++) {
 		x->iv[s] = -1;
 		x->fv[s] = NAN;
@@ -646,22 +658,22 @@ static dn_rc fill_sample(dn_metrics *m, const dn_metrics_snapshot *snap, sample 
 		x->iv[S_PRICE_MEAN] = (int64_t)mean;
 	}
 	x->iv[S_TRAFFIC] = (int64_t)w->traffic_bytes;
-	if (!fits_i64(w->minted) || !fits_i64(w->removed))
+	if (!fits_i64(e->minted) || !fits_i64(e->removed))
 		return set_err(m, DN_ERANGE, "metrics: money from or to outside does not fit an int64");
-	x->iv[S_MINTED] = (int64_t)w->minted;
-	x->iv[S_REMOVED] = (int64_t)w->removed;
+	x->iv[S_MINTED] = (int64_t)e->minted;
+	x->iv[S_REMOVED] = (int64_t)e->removed;
 	x->iv[S_FRAUD_ATT] = (int64_t)c->fraud_attempted;
 	x->iv[S_FRAUD_CAUGHT] = (int64_t)c->fraud_caught;
 	x->iv[S_FORKS] = (int64_t)c->forks_seen;
 	x->iv[S_FORKS_RESOLVED] = (int64_t)c->fork_resolution.count;
 	x->iv[S_FORK_P50] = quantile_or_none(&c->fork_resolution, 500000);
 	x->iv[S_FORK_MAX] = quantile_or_none(&c->fork_resolution, PPM_ONE);
-	if (snap->gini) {
+	if (gini) {
 		int64_t top = 0, total = 0;
-		dn_rc rc = dn_metrics_top_share(snap->gini, m->cfg.top_share_ppm, &top, &total);
+		dn_rc rc = dn_metrics_top_share(gini, m->cfg.top_share_ppm, &top, &total);
 		if (rc)
 			return set_err(m, rc, "metrics: top share of an empty or uncommitted dn_gini");
-		x->fv[S_GINI] = dn_gini_value(snap->gini);
+		x->fv[S_GINI] = dn_gini_value(gini);
 		x->fv[S_TOP_SHARE] = ratio(top, total);
 		x->iv[S_TOP_HOLD] = top;
 		x->iv[S_TOTAL_HOLD] = total;
@@ -691,18 +703,17 @@ static dn_rc fill_sample(dn_metrics *m, const dn_metrics_snapshot *snap, sample 
 		x->iv[S_GOV_SUPER] = cmp > 0;
 	}
 	for (int role = 0; role < DN_METRICS_ROLE_COUNT; role++) {
-		const dnc_i128 v[4] = {w->earned[role], w->spent[role], c->earned[role], c->spent[role]};
+		const dnc_i128 v[4] = {e->earned[role], e->spent[role], c->earned[role], c->spent[role]};
 		for (int k = 0; k < 4; k++) {
 			if (!fits_i64(v[k]))
 				return set_err(m, DN_ERANGE, "metrics: %s by %ss does not fit an int64 series", role_kind[k],
 				               role_names[role]);
 			x->iv[S_ROLE0 + k * DN_METRICS_ROLE_COUNT + role] = (int64_t)v[k];
 		}
-		/* the block's income at the block's price; the cumulative one at
-		 * the price of each record it was earned in */
-		double usd = snap->price_usd_micro > 0 ? usd_of_base(w->earned[role], snap->price_usd_micro) : NAN;
-		x->fv[S_ROLE_USD0 + role] = usd;
-		x->fv[S_ROLE_USD0 + DN_METRICS_ROLE_COUNT + role] = m->earned_usd_cum[role] + (isnan(usd) ? 0.0 : usd);
+		/* each block's income at that block's price, summed over the
+		 * interval (NaN while no block had a price) and over the run */
+		x->fv[S_ROLE_USD0 + role] = m->usd_known ? m->earned_usd_ival[role] : NAN;
+		x->fv[S_ROLE_USD0 + DN_METRICS_ROLE_COUNT + role] = m->earned_usd_cum[role];
 	}
 	return DN_OK;
 }
@@ -719,58 +730,152 @@ static bool conserved(const dn_metrics_part *p)
 	return e - s == p->minted - p->removed;
 }
 
-dn_rc dn_metrics_record(dn_metrics *m, dn_metrics_part *const *parts, uint32_t n_parts,
-                        const dn_metrics_snapshot *snap, dn_results *r, dn_time_ns t)
+/* The group each series is written with (dn_metrics_write). */
+dn_metrics_group dn_metrics_series_group(int s)
 {
-	m->err[0] = '\0';
-	if (t < m->last_t)
-		return set_err(m, DN_EINVAL, "metrics: record at %" PRId64 " ns before the last at %" PRId64, t,
-		               m->last_t);
+	if (s <= S_TRAFFIC)
+		return DN_METRICS_GROUP_SERVICE;
+	if (s == S_MINTED || s == S_REMOVED || s >= S_FIXED)
+		return DN_METRICS_GROUP_ECONOMY;
+	if (s <= S_FORK_MAX)
+		return DN_METRICS_GROUP_CHAIN;
+	return DN_METRICS_GROUP_HOLDINGS;
+}
+
+/* The snapshot's crossings (R-GOV-2, R-EMIT-5) at t: found every block
+ * step, so their times do not depend on how often series are written. */
+static void note_crossings(dn_metrics *m, const dn_metrics_snapshot *snap, dn_time_ns t)
+{
+	int64_t all = snap->dtoken_originated + snap->initial_originated;
+	int cmp = 0;
+	if (m->dtoken_half_t < 0 && all > 0 && dn_metrics_share_cmp(snap->dtoken_originated, all, 1, 2, &cmp) == DN_OK &&
+	    cmp >= 0)
+		m->dtoken_half_t = t;
+	if (m->gov_lost_t < 0 && snap->total_vote_weight > 0 &&
+	    dn_metrics_share_cmp(snap->initial_vote_weight, snap->total_vote_weight, 2, 3, &cmp) == DN_OK && cmp <= 0)
+		m->gov_lost_t = t;
+}
+
+static dn_rc check_snapshot(dn_metrics *m, const dn_metrics_snapshot *snap)
+{
 	if (snap->dtoken_originated < 0 || snap->initial_originated < 0 ||
 	    snap->dtoken_originated > INT64_MAX - snap->initial_originated || snap->initial_vote_weight < 0 ||
 	    snap->initial_vote_weight > snap->total_vote_weight || snap->price_usd_micro < 0)
 		return set_err(m, DN_EINVAL, "metrics: snapshot out of range (negative, overflowing, or initial "
 		                             "vote weight above the total)");
-	if (r && m->n_series != S_COUNT)
-		return set_err(m, DN_EINVAL, "metrics: record before dn_metrics_declare");
+	return DN_OK;
+}
+
+dn_rc dn_metrics_step(dn_metrics *m, dn_metrics_part *const *parts, uint32_t n_parts,
+                      const dn_metrics_snapshot *snap, dn_time_ns t)
+{
+	m->err[0] = '\0';
+	if (t < m->last_t)
+		return set_err(m, DN_EINVAL, "metrics: record at %" PRId64 " ns before the last at %" PRId64, t,
+		               m->last_t);
+	dn_rc rc = check_snapshot(m, snap);
+	if (rc)
+		return rc;
 	dn_metrics_part_reset(&m->window);
 	for (uint32_t i = 0; i < n_parts; i++) {
-		dn_rc rc = dn_metrics_part_merge(&m->window, parts[i]);
+		rc = dn_metrics_part_merge(&m->window, parts[i]);
 		if (rc)
 			return set_err(m, rc, "metrics: partition %" PRIu32 " has other limits", i);
 		dn_metrics_part_reset(parts[i]);
 	}
 	if (!conserved(&m->window))
 		return set_err(m, DN_EINVAL, "metrics: role incomes do not balance against money from outside");
-	dn_rc rc = dn_metrics_part_merge(&m->total, &m->window);
+	rc = dn_metrics_part_merge(&m->total, &m->window);
+	if (!rc)
+		rc = dn_metrics_part_merge(&m->ival[DN_METRICS_GROUP_SERVICE], &m->window);
 	if (rc)
 		return set_err(m, rc, "metrics: window and totals have other limits");
+	part_add_counters(&m->ival[DN_METRICS_GROUP_ECONOMY], &m->window);
 	m->last_t = t;
 	m->records++;
-	sample x; /* 1.2 KiB */
-	rc = fill_sample(m, snap, &x);
-	if (rc)
-		return rc;
-	if (m->gov_lost_t < 0 && x.iv[S_GOV_SUPER] == 0)
-		m->gov_lost_t = t;
-	if (m->dtoken_half_t < 0 && x.iv[S_DT_HALF] == 1)
-		m->dtoken_half_t = t;
-	for (int role = 0; role < DN_METRICS_ROLE_COUNT; role++)
-		m->earned_usd_cum[role] = x.fv[S_ROLE_USD0 + DN_METRICS_ROLE_COUNT + role];
+	/* each block's income at that block's price */
+	for (int role = 0; role < DN_METRICS_ROLE_COUNT; role++) {
+		double usd = snap->price_usd_micro > 0 ? usd_of_base(m->window.earned[role], snap->price_usd_micro) : NAN;
+		if (!isnan(usd)) {
+			m->earned_usd_cum[role] += usd;
+			m->earned_usd_ival[role] += usd;
+		}
+		m->usd_known = m->usd_known || !isnan(usd);
+	}
 	if (m->window.consumers_demand) {
-		m->coverage_sum += x.fv[S_COVERAGE];
+		m->coverage_sum += (double)m->window.consumers_served / (double)m->window.consumers_demand;
 		m->coverage_windows++;
 	}
-	if (!r)
-		return DN_OK;
-	for (int s = 0; s < S_COUNT; s++) {
+	note_crossings(m, snap, t);
+	return DN_OK;
+}
+
+dn_rc dn_metrics_write(dn_metrics *m, unsigned groups, const dn_metrics_snapshot *snap, dn_results *r, dn_time_ns t)
+{
+	m->err[0] = '\0';
+	dn_rc rc = check_snapshot(m, snap);
+	if (rc)
+		return rc;
+	if (r && m->n_series != S_COUNT)
+		return set_err(m, DN_EINVAL, "metrics: record before dn_metrics_declare");
+	sample x; /* 1.2 KiB */
+	rc = fill_sample(m, (groups & (1u << DN_METRICS_GROUP_HOLDINGS)) ? snap->gini : NULL, snap, &x);
+	if (rc)
+		return rc;
+	for (int s = 0; r && s < S_COUNT; s++) {
+		if (!(groups & (1u << dn_metrics_series_group(s))))
+			continue;
 		dn_value_type vt = s < S_FIXED ? fixed_series[s].vt : s < S_ROLE_USD0 ? DN_VT_I64 : DN_VT_F64;
 		rc = vt == DN_VT_F64 ? dn_results_append_f64(r, m->series[s], t, x.fv[s])
 		                     : dn_results_append_i64(r, m->series[s], t, x.iv[s]);
 		if (rc)
 			return set_err(m, rc, "metrics: appending: %s", dn_results_errmsg(r));
 	}
+	if (groups & (1u << DN_METRICS_GROUP_SERVICE))
+		dn_metrics_part_reset(&m->ival[DN_METRICS_GROUP_SERVICE]);
+	if (groups & (1u << DN_METRICS_GROUP_ECONOMY)) {
+		part_clear_counters(&m->ival[DN_METRICS_GROUP_ECONOMY]);
+		for (int role = 0; role < DN_METRICS_ROLE_COUNT; role++)
+			m->earned_usd_ival[role] = 0;
+		m->usd_known = false;
+	}
 	return DN_OK;
+}
+
+dn_rc dn_metrics_record(dn_metrics *m, dn_metrics_part *const *parts, uint32_t n_parts,
+                        const dn_metrics_snapshot *snap, dn_results *r, dn_time_ns t)
+{
+	dn_rc rc = dn_metrics_step(m, parts, n_parts, snap, t);
+	return rc ? rc : dn_metrics_write(m, DN_METRICS_ALL_GROUPS, snap, r, t);
+}
+
+const char *dn_metrics_series_aggregate(int s)
+{
+	switch (s) {
+	case S_COVERAGE: case S_REQ_SHARE: case S_PRICE_MEAN:
+		return "ratio";
+	case S_SVC_P50: case S_SVC_P99: case S_SVC_MAX: case S_CONF_P50: case S_CONF_P99: case S_CONF_MAX:
+	case S_PRICE_P50: case S_PRICE_P99:
+		return "quantile";
+	case S_SVC_VIOL: case S_CONF_VIOL: case S_FRAUD_ATT: case S_FRAUD_CAUGHT: case S_FORKS:
+	case S_FORKS_RESOLVED: case S_FORK_P50: case S_FORK_MAX:
+		return "cumulative";
+	default:
+		break;
+	}
+	if (s >= S_GINI && s < S_FIXED)
+		return "last";
+	if (s >= S_ROLE_USD0) /* per role, in USD: the interval's, the run's */
+		return (s - S_ROLE_USD0) / DN_METRICS_ROLE_COUNT == 0 ? "sum" : "cumulative";
+	if (s >= S_ROLE0) /* per role, base units: earned, spent (interval), then the run's */
+		return (s - S_ROLE0) / DN_METRICS_ROLE_COUNT < 2 ? "sum" : "cumulative";
+	return "sum";
+}
+
+const char *dn_metrics_group_name(dn_metrics_group g)
+{
+	static const char *const names[DN_METRICS_GROUPS] = {"service", "economy", "holdings", "chain"};
+	return (unsigned)g < DN_METRICS_GROUPS ? names[g] : "?";
 }
 
 dn_rc dn_metrics_finish(const dn_metrics *m, dn_results *r)

@@ -236,12 +236,37 @@ typedef struct dn_metrics_snapshot {
 
 enum { DN_METRICS_MAX_SERIES = 128 };
 
+/*
+ * Series are written in groups, each at its own interval (the world's
+ * record.* settings): the series of a group are written together and
+ * aggregate over what happened since the group was last written.
+ *  - service: coverage, requests, latencies, prices paid, traffic;
+ *  - economy: money from and to outside, income and spending by role;
+ *  - holdings: Gini and top share, R-EMIT-5 and R-GOV-2 (state at the
+ *    write: the only group that reads snap->gini);
+ *  - chain: fraud and forks (run totals at the write).
+ */
+typedef enum dn_metrics_group {
+	DN_METRICS_GROUP_SERVICE = 0,
+	DN_METRICS_GROUP_ECONOMY,
+	DN_METRICS_GROUP_HOLDINGS,
+	DN_METRICS_GROUP_CHAIN,
+	DN_METRICS_GROUPS
+} dn_metrics_group;
+#define DN_METRICS_ALL_GROUPS ((1u << DN_METRICS_GROUPS) - 1u)
+
+/* "service", "economy", "holdings", "chain"; "?" out of range. */
+const char *dn_metrics_group_name(dn_metrics_group g);
+
 typedef struct dn_metrics {
 	dn_metrics_config cfg;
-	dn_metrics_part window;       /* the parts merged at the last record */
+	dn_metrics_part window;       /* the parts merged at the last step */
 	dn_metrics_part total;        /* every window so far */
-	uint64_t records;             /* dn_metrics_record calls that succeeded */
-	dn_time_ns last_t;            /* time of the last record */
+	/* per group, the windows since its last write (only the service
+	 * group's histograms and the economy group's amounts are read) */
+	dn_metrics_part ival[DN_METRICS_GROUPS];
+	uint64_t records;             /* dn_metrics_step calls that succeeded */
+	dn_time_ns last_t;            /* time of the last step */
 	dn_time_ns gov_lost_t;        /* R-GOV-2: first record with initial share <= 2/3; -1 */
 	dn_time_ns dtoken_half_t;     /* R-EMIT-5: first record with DToken share >= 1/2; -1 */
 	int n_series;
@@ -250,6 +275,8 @@ typedef struct dn_metrics {
 	/* per role, what was earned valued at the price of the record it was
 	 * earned in (sum over records of earned x price), USD */
 	double earned_usd_cum[DN_METRICS_ROLE_COUNT];
+	double earned_usd_ival[DN_METRICS_ROLE_COUNT]; /* the same since the economy group's last write */
+	bool usd_known;               /* a step since then had a price */
 	double coverage_sum;          /* sum of the windows' coverage, over windows with demand */
 	uint64_t coverage_windows;    /* windows with demand */
 } dn_metrics;
@@ -263,18 +290,47 @@ DN_WUR dn_rc dn_metrics_init(dn_metrics *m, const dn_metrics_config *cfg);
 DN_WUR dn_rc dn_metrics_declare(dn_metrics *m, dn_results *r);
 
 /*
- * One sample: merges parts[0..n_parts) in index order into the window
- * (and resets them), adds the window to the totals, checks that money is
- * conserved (earned - spent == minted - removed over the roles), reads
- * *snap and, when r is not NULL, appends one value per declared series at
- * time t. Serial: call when no partition is running.
+ * One step (every block): merges parts[0..n_parts) in index order into
+ * the window (and resets them), adds the window to the totals and to each
+ * group's interval, checks that money is conserved (earned - spent ==
+ * minted - removed over the roles), values the window's income at
+ * snap->price_usd_micro and notes the R-GOV-2 / R-EMIT-5 crossings from
+ * *snap (snap->gini is not read). Writes nothing. Serial: call when no
+ * partition is running.
  * DN_EINVAL: limits differ, snap invalid (negative amounts, initial vote
- * weight above the total), t before the last record, or the conservation
- * check failed; DN_ERANGE: a cumulative amount no longer fits an int64
- * series; else dn_results_append_*'s codes. m->err says why.
+ * weight above the total), t before the last step, or the conservation
+ * check failed. m->err says why.
  */
+DN_WUR dn_rc dn_metrics_step(dn_metrics *m, dn_metrics_part *const *parts, uint32_t n_parts,
+                             const dn_metrics_snapshot *snap, dn_time_ns t);
+
+/*
+ * Appends, at time t, one value per declared series of the groups in the
+ * mask `groups` (bit 1 << dn_metrics_group) to r (NULL: computes and
+ * discards), each over the steps since that group's last write: counts
+ * and amounts summed, quantiles of the histograms merged over the
+ * interval, run totals and snapshot values as they are now. Then empties
+ * those groups' intervals. *snap as for dn_metrics_step; snap->gini is
+ * read only with the holdings group.
+ * DN_EINVAL: snap invalid or not declared; DN_ERANGE: a value no longer
+ * fits an int64 series; else dn_results_append_*'s codes.
+ */
+DN_WUR dn_rc dn_metrics_write(dn_metrics *m, unsigned groups, const dn_metrics_snapshot *snap, dn_results *r,
+                              dn_time_ns t);
+
+/* dn_metrics_step, then dn_metrics_write of every group: one sample per
+ * series over the one step (when r is NULL, nothing is written). */
 DN_WUR dn_rc dn_metrics_record(dn_metrics *m, dn_metrics_part *const *parts, uint32_t n_parts,
                                const dn_metrics_snapshot *snap, dn_results *r, dn_time_ns t);
+
+/* The group of the declared series with handle index k (0 <= k <
+ * m->n_series, in declaration order), for the series' attributes. */
+dn_metrics_group dn_metrics_series_group(int k);
+
+/* How series k aggregates the steps of an interval: "sum", "ratio" (of
+ * sums), "quantile" (of the histogram merged over the interval),
+ * "cumulative" (run total at the write) or "last" (state at the write). */
+const char *dn_metrics_series_aggregate(int k);
 
 /* Run summaries under /summary (run-wide latency and price quantiles,
  * violations, fraud, forks, the R-GOV-2 / R-EMIT-5 crossing times, mean

@@ -200,16 +200,86 @@ static const struct { const char *name; dn_value_type vt; const char *units; con
 	[S_DEL_COVER_NOW] = {"candidates_covering_cost_today_price", DN_VT_F64, "1", "rules §9 share of the candidates that paid running cost whose income so far at the block's price covers it (NaN if none paid)"},
 };
 
+/* How each world series aggregates the blocks of its group's interval
+ * (record.*): W_K_SUM adds the blocks' values, W_K_LAST keeps the last
+ * block's, W_K_MEAN divides the interval's sums (rate, loss, delay, price
+ * per GB: over the sessions or bytes of the interval), W_K_HIST takes the
+ * quantiles of the histogram merged over the interval, W_K_AT is computed
+ * at the write only (a pass over the candidates). The first three also
+ * get <name>_min and <name>_max over the blocks when the interval is
+ * longer than a block. */
+enum { W_K_SUM, W_K_LAST, W_K_MEAN, W_K_HIST, W_K_AT };
+enum { G_SVC = DN_METRICS_GROUP_SERVICE, G_ECO = DN_METRICS_GROUP_ECONOMY, G_CHN = DN_METRICS_GROUP_CHAIN };
+static const struct { uint8_t group, kind; } agg_of[S_COUNT] = {
+	[S_PRICE] = {G_ECO, W_K_LAST}, [S_VOLUME] = {G_ECO, W_K_SUM}, [S_BLOCKS] = {G_CHN, W_K_LAST},
+	[S_MISSED] = {G_CHN, W_K_LAST}, [S_TXS] = {G_CHN, W_K_SUM}, [S_TXFAIL] = {G_CHN, W_K_SUM},
+	[S_SHARERS] = {G_SVC, W_K_LAST}, [S_ACTIVE_SESS] = {G_SVC, W_K_LAST}, [S_RELAYED] = {G_SVC, W_K_SUM},
+	[S_RATE] = {G_SVC, W_K_MEAN}, [S_REMATCH] = {G_SVC, W_K_SUM}, [S_SITES] = {G_ECO, W_K_LAST},
+	[S_NOMATCH] = {G_SVC, W_K_SUM}, [S_EXPENSIVE] = {G_SVC, W_K_SUM}, [S_NOFUNDS] = {G_SVC, W_K_SUM},
+	[S_DEL_INCOME] = {G_ECO, W_K_LAST}, [S_DEL_COST] = {G_ECO, W_K_LAST}, [S_TRAFFIC_SEATS] = {G_CHN, W_K_LAST},
+	[S_CONTENT_SALES] = {G_ECO, W_K_SUM}, [S_CONTENT_FWD] = {G_ECO, W_K_SUM}, [S_USD_PRICE_GB] = {G_SVC, W_K_MEAN},
+	[S_FORK_BLOCKS] = {G_CHN, W_K_LAST}, [S_UNITS] = {G_SVC, W_K_SUM}, [S_DELAY] = {G_SVC, W_K_MEAN},
+	[S_RETRACT] = {G_ECO, W_K_LAST}, [S_CHAIN_BYTES] = {G_CHN, W_K_LAST}, [S_LOSS] = {G_SVC, W_K_MEAN},
+	[S_TTFB_N] = {G_SVC, W_K_HIST}, [S_TTFB_G50] = {G_SVC, W_K_HIST}, [S_TTFB_G99] = {G_SVC, W_K_HIST},
+	[S_TTFB_GMAX] = {G_SVC, W_K_HIST}, [S_TTFB_I50] = {G_SVC, W_K_HIST}, [S_TTFB_I99] = {G_SVC, W_K_HIST},
+	[S_TTFB_IMAX] = {G_SVC, W_K_HIST}, [S_TTFB_F50] = {G_SVC, W_K_HIST}, [S_TTFB_F99] = {G_SVC, W_K_HIST},
+	[S_TTFB_FMAX] = {G_SVC, W_K_HIST},
+	[S_TX_FEES] = {G_ECO, W_K_SUM}, [S_TX_FEES_CUM] = {G_ECO, W_K_LAST}, [S_COMM_FEES] = {G_ECO, W_K_SUM},
+	[S_COMM_FEES_CUM] = {G_ECO, W_K_LAST}, [S_DEL_INC] = {G_ECO, W_K_SUM}, [S_DEL_INC_STAKE] = {G_ECO, W_K_SUM},
+	[S_DEL_INC_TRAFFIC] = {G_ECO, W_K_SUM}, [S_DEL_INC_STAKE_CUM] = {G_ECO, W_K_LAST},
+	[S_DEL_INC_TRAFFIC_CUM] = {G_ECO, W_K_LAST}, [S_DEL_P10] = {G_ECO, W_K_AT}, [S_DEL_P50] = {G_ECO, W_K_AT},
+	[S_DEL_P90] = {G_ECO, W_K_AT}, [S_DEL_COVER_DAY] = {G_ECO, W_K_AT}, [S_DEL_COVER_NOW] = {G_ECO, W_K_AT},
+	[S_GOV_PASSED] = {G_CHN, W_K_LAST}, [S_GOV_FAILED] = {G_CHN, W_K_LAST}, [S_NOW_LAMBDA] = {G_CHN, W_K_LAST},
+	[S_NOW_FEE] = {G_CHN, W_K_LAST}, [S_NOW_PRODUCER] = {G_CHN, W_K_LAST}, [S_EMIT_END] = {G_CHN, W_K_LAST},
+	[S_REWARD] = {G_CHN, W_K_SUM},
+};
+static const char *const kind_name[] = {"sum", "last", "mean", "quantile", "last"};
+
+static dn_rc declare_minmax(world *W, dn_results *r, int i)
+{
+	char name[96], desc[200];
+	static const char *const side[2] = {"min", "max"};
+	dn_rc rc = DN_OK;
+	for (int k = 0; !rc && k < 2; k++) {
+		snprintf(name, sizeof name, "%s_%s", extra[i].name, side[k]);
+		snprintf(desc, sizeof desc, "%s of the blocks' values of %s over each interval", k ? "largest" : "smallest",
+		         extra[i].name);
+		int *id = k ? &W->rec.series_max[i] : &W->rec.series_min[i];
+		rc = dn_results_series(r, name, extra[i].vt, extra[i].units, desc, id);
+		if (!rc)
+			rc = dn_results_series_attr(r, *id, "interval", W->cfg.rec_label[agg_of[i].group]);
+		if (!rc)
+			rc = dn_results_series_attr(r, *id, "aggregate", side[k]);
+	}
+	return rc;
+}
+
 static dn_rc world_declare(dn_world *w, dn_results *r)
 {
 	world *W = dn_world_model(w);
+	for (int i = 0; i < S_COUNT; i++)
+		W->rec.series[i] = W->rec.series_min[i] = W->rec.series_max[i] = -1;
 	if (!r)
 		return DN_OK; /* a run without a results file */
-	dn_rc rc = dn_metrics_declare(&W->rec.met, r);
-	for (int i = 0; !rc && i < S_COUNT; i++)
+	dn_metrics *m = &W->rec.met;
+	dn_rc rc = dn_metrics_declare(m, r);
+	for (int k = 0; !rc && k < m->n_series; k++) {
+		rc = dn_results_series_attr(r, m->series[k], "interval", W->cfg.rec_label[dn_metrics_series_group(k)]);
+		if (!rc)
+			rc = dn_results_series_attr(r, m->series[k], "aggregate", dn_metrics_series_aggregate(k));
+	}
+	for (int i = 0; !rc && i < S_COUNT; i++) {
 		rc = dn_results_series(r, extra[i].name, extra[i].vt, extra[i].units, extra[i].doc, &W->rec.series[i]);
+		if (!rc)
+			rc = dn_results_series_attr(r, W->rec.series[i], "interval", W->cfg.rec_label[agg_of[i].group]);
+		if (!rc)
+			rc = dn_results_series_attr(r, W->rec.series[i], "aggregate",
+			                            i == S_TTFB_N ? "sum" : kind_name[agg_of[i].kind]);
+		if (!rc && agg_of[i].kind <= W_K_MEAN && W->cfg.rec_every[agg_of[i].group] > 1)
+			rc = declare_minmax(W, r, i);
+	}
 	if (rc)
-		dn_world_set_error(w, "declaring series: %s", W->rec.met.err[0] ? W->rec.met.err : dn_results_errmsg(r));
+		dn_world_set_error(w, "declaring series: %s", m->err[0] ? m->err : dn_results_errmsg(r));
 	return rc;
 }
 
@@ -258,18 +328,15 @@ static dn_rc sum_tiles(world *W, tile_sums *c)
 	return DN_OK;
 }
 
-/* The rules §9 metrics of dn_metrics, over the tiles and the block step. */
-static dn_rc record_metrics(world *W, dn_time_ns t, dn_results *r)
+/* What dn_metrics reads of the world's state (the Gini only when it is
+ * committed and asked for). */
+static dn_metrics_snapshot snapshot(const world *W, bool with_gini)
 {
-	dn_metrics_part *parts[DN_MAX_PARTS + 1];
-	for (unsigned i = 0; i < W->cfg.nparts; i++)
-		parts[i] = &w_part(W, i)->m;
-	parts[W->cfg.nparts] = &W->rec.blockm;
 	const dnc_provenance *pv = dnc_chain_provenance(W->ch.chain);
 	dn_metrics_snapshot snap = {
 		/* between updates (world.gini_interval_blocks) the Gini and top
 		 * share are not known exactly: NaN rather than a stale value */
-		.gini = W->rec.gini.n_changed == 0 ? &W->rec.gini : NULL,
+		.gini = with_gini && W->rec.gini.n_changed == 0 ? &W->rec.gini : NULL,
 		.dtoken_originated = pv->traffic_earned,
 		.initial_originated = pv->initial + pv->stake_earned,
 		/* R-GOV-2 as the library defines it (dnc_initial_share_ppm): the
@@ -284,7 +351,21 @@ static dn_rc record_metrics(world *W, dn_time_ns t, dn_results *r)
 	       (uint64_t)((unsigned __int128)(uint64_t)snap.initial_vote_weight * DNC_PPM /
 	                          (uint64_t)snap.total_vote_weight) ==
 	               dnc_initial_share_ppm(pv));
-	dn_rc rc = dn_metrics_record(&W->rec.met, parts, W->cfg.nparts + 1, &snap, r, t);
+	return snap;
+}
+
+/* The rules §9 metrics of dn_metrics, over the tiles and the block step:
+ * every block a step; the groups in `due` written. */
+static dn_rc record_metrics(world *W, unsigned due, dn_time_ns t, dn_results *r)
+{
+	dn_metrics_part *parts[DN_MAX_PARTS + 1];
+	for (unsigned i = 0; i < W->cfg.nparts; i++)
+		parts[i] = &w_part(W, i)->m;
+	parts[W->cfg.nparts] = &W->rec.blockm;
+	dn_metrics_snapshot snap = snapshot(W, (due >> DN_METRICS_GROUP_HOLDINGS) & 1u);
+	dn_rc rc = dn_metrics_step(&W->rec.met, parts, W->cfg.nparts + 1, &snap, t);
+	if (!rc && due)
+		rc = dn_metrics_write(&W->rec.met, due, &snap, r, t);
 	if (rc)
 		dn_world_set_error(W->w, "metrics at t = %.0f s: %s", dn_s_of_ns(t), W->rec.met.err);
 	return rc;
@@ -292,7 +373,7 @@ static dn_rc record_metrics(world *W, dn_time_ns t, dn_results *r)
 
 /* The world's own series at this block; tx0, txf0, cs0, cf0: the counters before it. */
 static void extra_values(const world *W, const tile_sums *c, uint64_t tx0, uint64_t txf0, uint64_t cs0, uint64_t cf0,
-                         double vals[S_COUNT])
+                         double vals[S_COUNT], double num[S_COUNT], double den[S_COUNT])
 {
 	dn_usd_micro px = W->mk.price_usd_micro;
 	vals[S_PRICE] = dn_usd_of_usd_micro((double)px);
@@ -324,7 +405,27 @@ static void extra_values(const world *W, const tile_sums *c, uint64_t tx0, uint6
 	vals[S_RETRACT] = dn_dnet_of_base((double)dnc_chain_admin_stats(W->ch.chain)->total);
 	vals[S_CHAIN_BYTES] = (double)W->ch.chain_bytes;
 	vals[S_DELAY] = c->rate_n ? c->delay_sum_s / (double)c->rate_n * 1e3 : NAN;
+	/* the means' parts, summed over an interval (mean_of) */
+	num[S_RATE] = c->rate_sum_bps, num[S_DELAY] = c->delay_sum_s, num[S_LOSS] = c->loss_sum;
+	den[S_RATE] = den[S_DELAY] = den[S_LOSS] = (double)c->rate_n;
+	num[S_USD_PRICE_GB] = gb > 0 ? dn_usd_of_base((double)wm->paid, px) : 0.0;
+	den[S_USD_PRICE_GB] = gb;
+}
 
+/* A W_K_MEAN series over the sums of its parts (the same arithmetic as
+ * extra_values for one block). */
+static double mean_of(int i, double num, double den)
+{
+	if (!(den > 0))
+		return NAN;
+	switch (i) {
+	case S_RATE:
+		return dn_mbps_of_bps(num / den);
+	case S_DELAY:
+		return num / den * 1e3;
+	default:
+		return num / den;
+	}
 }
 
 /* Cumulative amounts before the block step, for the block's share. */
@@ -407,16 +508,12 @@ static int64_t hist_q(const dn_hist *h, uint32_t q_ppm)
 	return v;
 }
 
-/* The series after S_FP_COUNT: exact integers in iv, the others in vals. */
-static void measured_values(const world *W, const before_step *b, double vals[S_COUNT], int64_t iv[S_COUNT])
+/* The series after S_FP_COUNT known at every block (exact integers in
+ * iv, the others in vals); the ttfb quantiles and the candidates' values
+ * are taken at writes only (write_values). */
+static void block_values(const world *W, const before_step *b, double vals[S_COUNT], int64_t iv[S_COUNT])
 {
-	const dn_hist *h = W->rec.ttfb;
-	iv[S_TTFB_N] = (int64_t)h[W_TTFB_FINAL].count;
-	for (int k = 0; k < 3; k++) {
-		iv[S_TTFB_G50 + 3 * k] = hist_q(&h[k], 500000);
-		iv[S_TTFB_G99 + 3 * k] = hist_q(&h[k], 990000);
-		iv[S_TTFB_GMAX + 3 * k] = hist_q(&h[k], 1000000);
-	}
+	iv[S_TTFB_N] = (int64_t)W->rec.ttfb[W_TTFB_FINAL].count;
 	iv[S_TX_FEES] = W->ch.tx_fees_base - b->tx_fees;
 	iv[S_TX_FEES_CUM] = W->ch.tx_fees_base;
 	iv[S_COMM_FEES] = W->ch.community_fees_base - b->comm_fees;
@@ -427,7 +524,6 @@ static void measured_values(const world *W, const before_step *b, double vals[S_
 	iv[S_DEL_INC_STAKE_CUM] = W->dl.income_stake_base;
 	iv[S_DEL_INC_TRAFFIC_CUM] = W->dl.income_traffic_base;
 	assert(iv[S_DEL_INC_STAKE] + iv[S_DEL_INC_TRAFFIC] == iv[S_DEL_INC]);
-	candidate_values(W, vals);
 	/* the arrangement in force (R-GOV-1: governance may change it) */
 	const dnc_params *cp = dnc_chain_params(W->ch.chain);
 	iv[S_GOV_PASSED] = (int64_t)W->gv.passed;
@@ -439,7 +535,118 @@ static void measured_values(const world *W, const before_step *b, double vals[S_
 	vals[S_REWARD] = dn_dnet_of_base((double)W->ch.last_reward);
 }
 
-/* At every block boundary: the block step, then everything recorded. */
+/* Adds the block's values to each series' interval aggregate. */
+static void aggregate_block(world *W, const double vals[S_COUNT], const int64_t iv[S_COUNT],
+                            const double num[S_COUNT], const double den[S_COUNT])
+{
+	for (int i = 0; i < S_COUNT; i++) {
+		wagg *a = &W->rec.agg[i];
+		int kind = agg_of[i].kind;
+		if (kind > W_K_MEAN)
+			continue;
+		if (kind == W_K_MEAN) {
+			a->num += num[i];
+			a->den += den[i];
+		}
+		if (extra[i].vt == DN_VT_I64) {
+			int64_t v = iv[i];
+			a->isum += v;
+			a->ilast = v;
+			if (a->n == 0 || v < a->imin)
+				a->imin = v;
+			if (a->n == 0 || v > a->imax)
+				a->imax = v;
+			a->n++;
+		} else {
+			double v = vals[i];
+			a->fsum += v;
+			a->flast = v;
+			if (isnan(v))
+				continue;
+			if (a->nf == 0 || v < a->fmin)
+				a->fmin = v;
+			if (a->nf == 0 || v > a->fmax)
+				a->fmax = v;
+			a->nf++;
+			a->n++;
+		}
+	}
+}
+
+static dn_rc append(dn_results *r, int id, dn_value_type vt, dn_time_ns t, double f, int64_t i)
+{
+	return vt == DN_VT_I64 ? dn_results_append_i64(r, id, t, i) : dn_results_append_f64(r, id, t, f);
+}
+
+/* The world's series of the groups in `due` at t, over their intervals;
+ * then their aggregates and histograms start again. */
+static dn_rc write_extra(world *W, unsigned due, dn_time_ns t, dn_results *r)
+{
+	double vals[S_COUNT];
+	int64_t iv[S_COUNT];
+	if (due & (1u << G_SVC)) {
+		const dn_hist *h = W->rec.ttfb;
+		iv[S_TTFB_N] = (int64_t)h[W_TTFB_FINAL].count;
+		for (int k = 0; k < 3; k++) {
+			iv[S_TTFB_G50 + 3 * k] = hist_q(&h[k], 500000);
+			iv[S_TTFB_G99 + 3 * k] = hist_q(&h[k], 990000);
+			iv[S_TTFB_GMAX + 3 * k] = hist_q(&h[k], 1000000);
+		}
+	}
+	if (due & (1u << G_ECO))
+		candidate_values(W, vals);
+	dn_rc rc = DN_OK;
+	for (int i = 0; !rc && i < S_COUNT; i++) {
+		unsigned g = agg_of[i].group;
+		if (!(due & (1u << g)))
+			continue;
+		wagg *a = &W->rec.agg[i];
+		dn_value_type vt = extra[i].vt;
+		switch (agg_of[i].kind) {
+		case W_K_SUM:
+			vals[i] = a->fsum, iv[i] = a->isum;
+			break;
+		case W_K_LAST:
+			vals[i] = a->flast, iv[i] = a->ilast;
+			break;
+		case W_K_MEAN:
+			vals[i] = mean_of(i, a->num, a->den);
+			break;
+		default:
+			break;
+		}
+		if (r)
+			rc = append(r, W->rec.series[i], vt, t, vals[i], iv[i]);
+		if (!rc && r && W->rec.series_min[i] >= 0) {
+			bool any = a->n > 0;
+			rc = append(r, W->rec.series_min[i], vt, t, any ? a->fmin : NAN, any ? a->imin : -1);
+			if (!rc)
+				rc = append(r, W->rec.series_max[i], vt, t, any ? a->fmax : NAN, any ? a->imax : -1);
+		}
+		memset(a, 0, sizeof *a);
+	}
+	if (due & (1u << G_SVC))
+		for (int k = 0; k < 3; k++)
+			dn_hist_reset(&W->rec.ttfb[k]);
+	if (rc)
+		dn_world_set_error(W->w, "recording: %s", dn_results_errmsg(r));
+	return rc;
+}
+
+/* The groups whose interval ends with the block at t (all at the run's
+ * last block). */
+static unsigned groups_due(const world *W, dn_time_ns t)
+{
+	uint64_t blocks = (uint64_t)(t / W->cfg.block_ns);
+	bool last = t + W->cfg.block_ns > W->cfg.end_ns;
+	unsigned due = 0;
+	for (int g = 0; g < DN_METRICS_GROUPS; g++)
+		if (last || blocks % W->cfg.rec_every[g] == 0)
+			due |= 1u << g;
+	return due;
+}
+
+/* At every block boundary: the block step, then what is due recorded. */
 static dn_rc world_sample(dn_world *w, dn_time_ns t, dn_results *r)
 {
 	world *W = dn_world_model(w);
@@ -453,30 +660,31 @@ static dn_rc world_sample(dn_world *w, dn_time_ns t, dn_results *r)
 	before_step b;
 	take_before(W, &b);
 	rc = w_block_step(W, t);
-	if (!rc)
-		rc = record_metrics(W, t, r);
 	if (rc)
 		return rc;
-	double vals[S_COUNT];
+	unsigned due = groups_due(W, t);
+	/* the exact Gini: one pass over the holdings marked since the last,
+	 * only when the holdings series are written (and every
+	 * world.gini_interval_blocks blocks) */
+	uint64_t blocks = (uint64_t)(t / W->cfg.block_ns);
+	if ((due >> DN_METRICS_GROUP_HOLDINGS) & 1u &&
+	    (blocks % W->cfg.gini_interval_blocks == 0 || t + W->cfg.block_ns > W->cfg.end_ns))
+		w_gini_commit(W);
+	rc = record_metrics(W, due, t, r);
+	if (rc)
+		return rc;
+	double vals[S_COUNT], num[S_COUNT], den[S_COUNT];
 	int64_t iv[S_COUNT];
-	extra_values(W, &c, tx0, txf0, cs0, cf0, vals);
+	extra_values(W, &c, tx0, txf0, cs0, cf0, vals, num, den);
 	for (int i = 0; i < S_FP_COUNT; i++) {
 		uint64_t bits;
 		memcpy(&bits, &vals[i], sizeof bits);
 		W->rec.fingerprint = fp_mix(W->rec.fingerprint, bits);
 		iv[i] = (int64_t)vals[i];
 	}
-	measured_values(W, &b, vals, iv);
-	for (int k = 0; k < 3; k++)
-		dn_hist_reset(&W->rec.ttfb[k]);
-	if (!r)
-		return DN_OK;
-	for (int i = 0; !rc && i < S_COUNT; i++)
-		rc = extra[i].vt == DN_VT_I64 ? dn_results_append_i64(r, W->rec.series[i], t, iv[i])
-		                               : dn_results_append_f64(r, W->rec.series[i], t, vals[i]);
-	if (rc)
-		dn_world_set_error(w, "recording: %s", dn_results_errmsg(r));
-	return rc;
+	block_values(W, &b, vals, iv);
+	aggregate_block(W, vals, iv, num, den);
+	return due ? write_extra(W, due, t, r) : DN_OK;
 }
 
 /* ---- the summary ---- */

@@ -276,6 +276,10 @@ typedef struct world_cfg {
 	uint32_t candidates, operators, team_holders;
 	bool check_ledger;
 	uint64_t gini_interval_blocks;
+	/* recording: per dn_metrics_group, blocks between writes and the name
+	 * of the interval ("block", "epoch", "hour", "day"; the scenario's) */
+	uint64_t rec_every[DN_METRICS_GROUPS];
+	const char *rec_label[DN_METRICS_GROUPS];
 	/* protocol */
 	dnc_params cp;
 	int keyed_sigs;
@@ -459,12 +463,21 @@ typedef struct world_content {
 	wvec pending;          /* w_spend: what this block's purchases will take, per buyer */
 } world_content;
 
+/* One world series' aggregate over its group's interval (world.c). */
+typedef struct wagg {
+	double fsum, fmin, fmax, flast, num, den;
+	int64_t isum, imin, imax, ilast;
+	uint64_t n, nf;            /* blocks counted (for a float series: not NaN) */
+} wagg;
+
 /* What the world records. */
 typedef struct world_record {
 	dn_metrics met;
 	dn_metrics_part blockm;   /* what the block step itself records */
 	dn_gini gini;
 	int series[64];           /* series ids */
+	int series_min[64], series_max[64]; /* <name>_min / _max over an interval longer than a block; -1: none */
+	wagg agg[64];             /* each series since its group's last write */
 	uint64_t fingerprint;
 	/* R-CHAIN-5: request to first byte of the purchases final in the
 	 * block, if the distributor serves on grace units, waits for the open's
@@ -568,7 +581,7 @@ DN_WUR dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 140
+#define W_N_PARAMS 145
 extern const dn_param_def w_param_defs[W_N_PARAMS];
 DN_WUR dn_rc w_read_params(world *W, const dn_scenario *s);
 /* Links, radio ranges and the small-cell table, from the parameters. */

@@ -630,9 +630,5 @@ dn_rc w_block_step(world *W, dn_time_ns t)
 		rc = after_block(W, t, slot, up);
 	if (rc)
 		return rc;
-	/* Gini: bring the marked agents' holdings up to date (every
-	 * world.gini_interval_blocks blocks; the marks wait in between) */
-	if ((slot + 1) % W->cfg.gini_interval_blocks == 0 || t >= W->cfg.end_ns)
-		w_gini_commit(W);
 	return check_block(W, slot);
 }

@@ -45,6 +45,17 @@ const dn_param_def w_param_defs[] = {
 	{"world.line_spacing_m", DN_PT_FLOAT, "m", "50", 0.01, 1e5, NULL, "layout line: distance between neighbours"},
 	{"world.gini_interval_blocks", DN_PT_INT, "blocks", "1", 1, 1e6, NULL,
 	 "the exact Gini coefficient and top-1 % share are brought up to date every this many blocks (each update is one pass over every agent's holdings); blocks in between record NaN for them unless nothing changed"},
+	/* recording (docs/hdf5-schema.md: intervals and aggregates) */
+	{"record.interval", DN_PT_ENUM, "", "block", 0, 0, "block|epoch|hour|day",
+	 "how often series are written: every block, election epoch (chain.epoch_blocks), simulated hour or day; each value aggregates the blocks since the last one (sums, last values, min and max, quantiles over the interval)"},
+	{"record.service", DN_PT_ENUM, "", "same", 0, 0, "same|block|epoch|hour|day",
+	 "interval of the service series (coverage, requests, latencies, prices paid, sessions); same: record.interval"},
+	{"record.economy", DN_PT_ENUM, "", "same", 0, 0, "same|block|epoch|hour|day",
+	 "interval of the money series (exchange, income and spending by role, fees, delegates' income and cost); same: record.interval"},
+	{"record.holdings", DN_PT_ENUM, "", "same", 0, 0, "same|block|epoch|hour|day",
+	 "interval of the holdings series (Gini, top share, R-EMIT-5, R-GOV-2; each write is one pass over every holding); same: record.interval"},
+	{"record.chain", DN_PT_ENUM, "", "same", 0, 0, "same|block|epoch|hour|day",
+	 "interval of the chain series (blocks, transactions, forks, fraud, governance, the parameters in force); same: record.interval"},
 	{"world.check_ledger", DN_PT_BOOL, "", "false", 0, 0, NULL,
 	 "also scan the whole ledger for conservation after every block (slow; tests); the check over the accounts each block wrote always runs"},
 	/* consumers */
@@ -582,6 +593,31 @@ static dn_rc check_sample_interval(world *W, const dn_scenario *s)
 	return DN_ERANGE;
 }
 
+/* record.*: each group's interval in blocks (an hour or a day that is
+ * not a whole number of blocks rounds to the nearest, at least one). */
+static void read_record(world_cfg *C, const dn_scenario *s)
+{
+	static const char *const key[DN_METRICS_GROUPS] = {"record.service", "record.economy", "record.holdings",
+	                                                   "record.chain"};
+	const char *all = dn_scn_str(s, "record.interval");
+	uint64_t b = C->cp.block_interval_s ? C->cp.block_interval_s : 1;
+	for (int g = 0; g < DN_METRICS_GROUPS; g++) {
+		const char *v = dn_scn_str(s, key[g]);
+		if (!strcmp(v, "same"))
+			v = all;
+		uint64_t every = 1;
+		const char *label = "block"; /* static: the scenario's text may go first */
+		if (!strcmp(v, "epoch"))
+			every = C->cp.epoch_blocks, label = "epoch";
+		else if (!strcmp(v, "hour"))
+			every = (3600 + b / 2) / b, label = "hour";
+		else if (!strcmp(v, "day"))
+			every = (86400 + b / 2) / b, label = "day";
+		C->rec_every[g] = every ? every : 1;
+		C->rec_label[g] = label;
+	}
+}
+
 dn_rc w_read_params(world *W, const dn_scenario *s)
 {
 	world_cfg *C = &W->cfg;
@@ -616,6 +652,7 @@ dn_rc w_read_params(world *W, const dn_scenario *s)
 		                         "below 1 and the shares within range", dnc_rc_name(crc));
 		return DN_ERANGE;
 	}
+	read_record(C, s);
 	dn_rc rc = check_sample_interval(W, s);
 	if (!rc)
 		rc = w_gov_check(W, s);

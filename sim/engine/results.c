@@ -846,6 +846,18 @@ static dn_rc res_append(dn_results *r, int id, dn_value_type vt, dn_time_ns t, d
 	return DN_OK;
 }
 
+dn_rc dn_results_series_attr(dn_results *r, int id, const char *key, const char *value)
+{
+	if (r == NULL || key == NULL || !res_name_ok(key))
+		return r ? res_inval(r, "results: bad attribute name") : DN_EINVAL;
+	if (r->failed != DN_OK)
+		return r->failed;
+	if (id < 0 || (size_t)id >= r->n_series)
+		return res_inval(r, "results %s: attribute %s on no series (%d)", r->path, key, id);
+	dn_rc rc = res_check_strings(r, NULL, value);
+	return rc ? rc : res_attr_str(r, r->series[id].dset, key, value);
+}
+
 dn_rc dn_results_append_f64(dn_results *r, int id, dn_time_ns t, double v)
 {
 	return res_append(r, id, DN_VT_F64, t, v, 0);

@@ -73,6 +73,10 @@ DN_WUR dn_rc dn_results_write_config(dn_results *r, const char *scenario_yaml,
 DN_WUR dn_rc dn_results_series(dn_results *r, const char *name, dn_value_type vt,
                                const char *units, const char *description, int *id);
 
+/* Adds a text attribute `key` ([A-Za-z0-9_]) = value (at most 255 bytes)
+ * to a declared series (how it was aggregated, at which interval). */
+DN_WUR dn_rc dn_results_series_attr(dn_results *r, int id, const char *key, const char *value);
+
 /*
  * Appends one sample. Buffered in memory and written in chunks; t_ns
  * must not decrease within a series (DN_EINVAL otherwise).
