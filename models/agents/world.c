@@ -135,6 +135,7 @@ enum {
 	S_DEL_INC, S_DEL_INC_STAKE, S_DEL_INC_TRAFFIC, S_DEL_INC_STAKE_CUM, S_DEL_INC_TRAFFIC_CUM,
 	S_DEL_P10, S_DEL_P50, S_DEL_P90, S_DEL_COVER_DAY, S_DEL_COVER_NOW,
 	S_GOV_PASSED, S_GOV_FAILED, S_NOW_LAMBDA, S_NOW_FEE, S_NOW_PRODUCER, S_EMIT_END, S_REWARD,
+	S_TEAM_LOCKED, S_STAKED,
 	S_COUNT
 };
 _Static_assert(S_COUNT <= 64, "world_record.series holds 64");
@@ -146,6 +147,8 @@ static const struct { const char *name; dn_value_type vt; const char *units; con
 	[S_NOW_FEE] = {"community_fee_now", DN_VT_F64, "1", "community fee in force on the chain (R-FEE-2)"},
 	[S_NOW_PRODUCER] = {"producer_share_now", DN_VT_F64, "1", "producer's share in force on the chain (R-EMIT-3)"},
 	[S_EMIT_END] = {"emission_end_height", DN_VT_I64, "blocks", "first height with no block reward in force (R-EMIT-1, R-EMIT-4)"},
+	[S_TEAM_LOCKED] = {"team_locked_dnet", DN_VT_F64, "DNET", "team allocation still locked (R-LOCK-1: released monthly after the cliff)"},
+	[S_STAKED] = {"staked_dnet", DN_VT_F64, "DNET", "DNET staked to delegates' pools (R-CONS-5)"},
 	[S_REWARD] = {"block_reward_dnet", DN_VT_F64, "DNET", "minted by the block (R-EMIT-1; 0 for a missed slot)"},
 	[S_PRICE] = {"dnet_price", DN_VT_F64, "USD/DNET", "DNET price on the exchange at the block"},
 	[S_VOLUME] = {"exchange_volume", DN_VT_F64, "DNET", "DNET traded on the exchange in the block"},
@@ -231,7 +234,7 @@ static const struct { uint8_t group, kind; } agg_of[S_COUNT] = {
 	[S_DEL_P90] = {G_ECO, W_K_AT}, [S_DEL_COVER_DAY] = {G_ECO, W_K_AT}, [S_DEL_COVER_NOW] = {G_ECO, W_K_AT},
 	[S_GOV_PASSED] = {G_CHN, W_K_LAST}, [S_GOV_FAILED] = {G_CHN, W_K_LAST}, [S_NOW_LAMBDA] = {G_CHN, W_K_LAST},
 	[S_NOW_FEE] = {G_CHN, W_K_LAST}, [S_NOW_PRODUCER] = {G_CHN, W_K_LAST}, [S_EMIT_END] = {G_CHN, W_K_LAST},
-	[S_REWARD] = {G_CHN, W_K_SUM},
+	[S_REWARD] = {G_CHN, W_K_SUM}, [S_TEAM_LOCKED] = {G_ECO, W_K_LAST}, [S_STAKED] = {G_ECO, W_K_LAST},
 };
 static const char *const kind_name[] = {"sum", "last", "mean", "quantile", "last"};
 
@@ -533,6 +536,9 @@ static void block_values(const world *W, const before_step *b, double vals[S_COU
 	vals[S_NOW_PRODUCER] = dn_share_of_ppm((double)cp->producer_ppm);
 	iv[S_EMIT_END] = (int64_t)dnc_chain_emission(W->ch.chain)->end_height;
 	vals[S_REWARD] = dn_dnet_of_base((double)W->ch.last_reward);
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	vals[S_TEAM_LOCKED] = dn_dnet_of_base((double)dnc_ledger_locked_total(L, DNC_LOCK_TEAM));
+	vals[S_STAKED] = dn_dnet_of_base((double)dnc_ledger_locked_total(L, DNC_LOCK_STAKE));
 }
 
 /* Adds the block's values to each series' interval aggregate. */

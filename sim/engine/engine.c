@@ -539,11 +539,11 @@ static void part_run(dn_part *p, dn_time_ns wend_ns)
 }
 
 /* Moves every outbox's events into its destination's queue. */
-static dn_rc merge_outboxes(dn_world *w)
+static dn_rc merge_outboxes(dn_world *w, bool parallel)
 {
 	dn_rc first = DN_OK;
 	const unsigned P = w->nparts;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(w->threads)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->threads) if (parallel)
 	for (unsigned d = 0; d < P; d++) {
 		dn_part *dst = &w->parts[d];
 		for (unsigned s = 0; s < P; s++) {
@@ -603,7 +603,7 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 		if (rc)
 			goto out;
 	}
-	rc = merge_outboxes(w); /* events sent to other partitions by part_init */
+	rc = merge_outboxes(w, true); /* events sent to other partitions by part_init */
 	if (rc)
 		goto out;
 
@@ -611,6 +611,7 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 	dn_time_ns L_ns = P > 1 ? w->lookahead_ns : DN_TIME_MAX;
 	assert(L_ns > 0 && w->sample_ns > 0);
 	dn_time_ns prev_wend_ns = 0; /* end of the last window run */
+	uint64_t last_window_events = 0, events_before = 0; /* events of the last window; of all before it */
 	for (;;) {
 		if (stop && *stop) {
 			dn_world_set_error(w, "interrupted");
@@ -660,16 +661,24 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 			/* No parallel region: a one-partition model may open its own
 			 * (nested regions would get one thread). */
 			part_run(&w->parts[0], wend_ns);
+		} else if (w->threads <= 1 || last_window_events < DN_PAR_MIN_EVENTS) {
+			/* A window of a few events: waking the other threads would
+			 * cost more than the events (each partition's events are its
+			 * own, so the order of partitions changes nothing). */
+			for (unsigned i = 0; i < P; i++)
+				part_run(&w->parts[i], wend_ns);
 		} else {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->threads)
 			for (unsigned i = 0; i < P; i++)
 				part_run(&w->parts[i], wend_ns);
 		}
 
+		/* counted whatever the thread count, so equal runs report equal counts */
+		st.serial_windows += P > 1 && last_window_events < DN_PAR_MIN_EVENTS;
 		rc = part_errors(w);
 		if (rc)
 			goto out;
-		rc = merge_outboxes(w);
+		rc = merge_outboxes(w, last_window_events >= DN_PAR_MIN_EVENTS);
 		if (rc) {
 			(void)part_errors(w);
 			goto out;
@@ -678,6 +687,8 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 		uint64_t ev = 0;
 		for (unsigned i = 0; i < P; i++)
 			ev += w->parts[i].events;
+		last_window_events = ev - events_before;
+		events_before = ev;
 		if (w->max_events && ev > w->max_events) {
 			dn_world_set_error(w, "more than sim.max_events = %" PRIu64 " events", w->max_events);
 			rc = DN_ELIMIT;

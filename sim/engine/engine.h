@@ -153,10 +153,17 @@ void dn_estimate_driver_add(dn_estimate *e, const char *param, double value, dou
                             double bytes_per_unit, const char *unit);
 
 /* Run statistics, filled by dn_world_run. */
+/* A window runs its partitions in parallel only when the window before
+ * it handled at least this many events: below, waking the threads costs
+ * more than the events (docs/engine.md, Threads). Results are the same
+ * either way. */
+#define DN_PAR_MIN_EVENTS 256
+
 typedef struct dn_run_stats {
 	uint64_t events;      /* events processed */
 	uint64_t remote;      /* events that crossed partitions */
 	uint64_t windows;     /* synchronisation windows */
+	uint64_t serial_windows; /* of them, run on one thread (the window before had < DN_PAR_MIN_EVENTS events) */
 	size_t pending_max;   /* largest total pending-event count seen at a window boundary */
 	double wall_s;        /* wall time of the run loop */
 } dn_run_stats;
