@@ -36,6 +36,19 @@ struct dnc_chain {
 	uint64_t w[DNC_MAX_DELEGATES];
 	dn_amount out[DNC_MAX_DELEGATES];
 	uint32_t pick[DNC_MAX_DELEGATES];
+	/* the last splits of distribute (the block reward, the fees): every
+	 * block of an epoch splits the same reward over the same seats */
+	struct dist_memo {
+		int valid;
+		uint64_t ds_gen;
+		dn_amount amount;
+		dn_amount by_kind[DNC_SEAT_KINDS];
+		uint32_t n;                     /* pools paid, in the order paid */
+		uint32_t seat[DNC_MAX_DELEGATES];
+		dn_amount pay[DNC_MAX_DELEGATES];
+	} memo[2];
+	uint32_t memo_next;
+	uint64_t ds_gen;        /* bumped whenever a delegate set is installed */
 };
 
 static void id_put64(crypto_generichash_state *st, uint64_t v)
@@ -234,6 +247,7 @@ dnc_rc dnc_chain_set_delegates(dnc_chain *c, const dnc_delegate_set *ds)
 			return DNC_EINVAL;
 	c->ds = *ds;
 	c->have_ds = 1;
+	c->ds_gen++;
 	return DNC_OK;
 }
 
@@ -848,22 +862,30 @@ static dn_amount sum_of(const dn_amount *v, uint32_t n)
 	return s;
 }
 
-static dnc_rc distribute(dnc_chain *c, dnc_acct from, dn_amount amount,
-			 dn_amount by_kind_out[DNC_SEAT_KINDS])
+/* The split of amount over the seats (R-EMIT-3 / R-FEE-1,2: kinds by seat
+ * count, pools by score), made once per amount and delegate set: OUT the
+ * memo holding it. Exact integers; the same split every time. */
+static dnc_rc split_seats(dnc_chain *c, dn_amount amount, const struct dist_memo **out)
 {
-	dn_amount kind_amt[DNC_SEAT_KINDS];
 	uint64_t kind_w[DNC_SEAT_KINDS];
 	uint32_t k, i, m;
 	dnc_rc rc;
-
+	for (k = 0; k < 2; k++)
+		if (c->memo[k].valid && c->memo[k].ds_gen == c->ds_gen && c->memo[k].amount == amount) {
+			*out = &c->memo[k];
+			return DNC_OK;
+		}
+	struct dist_memo *d = &c->memo[c->memo_next];
+	c->memo_next ^= 1u;
+	d->valid = 0;
 	for (k = 0; k < DNC_SEAT_KINDS; k++)
 		kind_w[k] = c->ds.n_kind[k];
-	rc = dnc_split_weighted(amount, kind_w, DNC_SEAT_KINDS, kind_amt);
+	rc = dnc_split_weighted(amount, kind_w, DNC_SEAT_KINDS, d->by_kind);
 	if (rc)
 		return rc;
-	assert(sum_of(kind_amt, DNC_SEAT_KINDS) == amount); /* nothing made or lost */
+	assert(sum_of(d->by_kind, DNC_SEAT_KINDS) == amount); /* nothing made or lost */
+	d->n = 0;
 	for (k = 0; k < DNC_SEAT_KINDS; k++) {
-		by_kind_out[k] = kind_amt[k];
 		m = 0;
 		for (i = 0; i < c->ds.n; i++)
 			if (c->ds.seat[i].kind == k) {
@@ -873,16 +895,38 @@ static dnc_rc distribute(dnc_chain *c, dnc_acct from, dn_amount amount,
 			}
 		if (m == 0)
 			continue;
-		rc = dnc_split_weighted(kind_amt[k], c->w, m, c->out);
+		rc = dnc_split_weighted(d->by_kind[k], c->w, m, c->out);
 		if (rc)
 			return rc;
-		assert(sum_of(c->out, m) == kind_amt[k]); /* pool shares add up exactly */
+		assert(sum_of(c->out, m) == d->by_kind[k]); /* pool shares add up exactly */
 		for (i = 0; i < m; i++) {
-			rc = dnc_ledger_pool_pay(c->L, from, c->ds.seat[c->pick[i]].acct,
-						 c->out[i], c->p.delegate_fee_ppm, NULL);
-			if (rc)
-				return rc;
+			d->seat[d->n] = c->pick[i];
+			d->pay[d->n] = c->out[i];
+			d->n++;
 		}
+	}
+	d->amount = amount;
+	d->ds_gen = c->ds_gen;
+	d->valid = 1;
+	*out = d;
+	return DNC_OK;
+}
+
+static dnc_rc distribute(dnc_chain *c, dnc_acct from, dn_amount amount,
+			 dn_amount by_kind_out[DNC_SEAT_KINDS])
+{
+	const struct dist_memo *d;
+	uint32_t k, i;
+	dnc_rc rc = split_seats(c, amount, &d);
+	if (rc)
+		return rc;
+	for (k = 0; k < DNC_SEAT_KINDS; k++)
+		by_kind_out[k] = d->by_kind[k];
+	for (i = 0; i < d->n; i++) {
+		rc = dnc_ledger_pool_pay(c->L, from, c->ds.seat[d->seat[i]].acct, d->pay[i],
+					 c->p.delegate_fee_ppm, NULL);
+		if (rc)
+			return rc;
 	}
 	return DNC_OK;
 }
