@@ -89,8 +89,15 @@ static void progress_line(void *vctx, dn_time_ns now, dn_time_ns end, uint64_t e
 	double frac = end > 0 ? (double)now / (double)end : 1.0;
 	double rate = el > 0 ? (double)events / el : 0.0;
 	double eta = frac > 0 ? el * (1.0 - frac) / frac : 0.0;
-	fprintf(stderr, "\r  sim %.3f / %.3f s  %5.1f%%  %8.3g events/s  elapsed %.0f s  ETA %.0f s   ",
-	        (double)now * 1e-9, (double)end * 1e-9, 100.0 * frac, rate, el, eta);
+	/* simulated time in the unit of the horizon: a decade in years, not 3e8 s */
+	static const struct { double s; const char *name; } unit[] = {
+		{365.25 * 86400, "years"}, {86400, "days"}, {3600, "h"}, {1, "s"}};
+	double end_s = (double)end * 1e-9;
+	size_t u = 0;
+	while (u + 1 < sizeof unit / sizeof unit[0] && end_s < 2 * unit[u].s)
+		u++;
+	fprintf(stderr, "\r  sim %.3f / %.3f %s  %5.1f%%  %8.3g events/s  elapsed %.0f s  ETA %.0f s   ",
+	        (double)now * 1e-9 / unit[u].s, end_s / unit[u].s, unit[u].name, 100.0 * frac, rate, el, eta);
 	c->printed = true;
 }
 
