@@ -26,14 +26,17 @@ static dn_rc init_signatures(world *W)
 	return crc ? w_setup_fail(W, "signature scheme", crc) : DN_OK;
 }
 
-/* Sessions over the run: the consumers' request rates as drawn (the same
- * clamp as world_consumer.c), with room for the diurnal peak, retries and
- * re-matches; the table's pages are touched only as sessions open. An
- * open beyond it is rejected (DNC_EFULL, counted). */
+/* Sessions of up to W_SESSION_TABLE_DAYS of the run: the consumers'
+ * request rates as drawn (the same clamp as world_consumer.c), with room
+ * for the diurnal peak, retries and re-matches; the table's pages are
+ * touched only as sessions open. A longer run reuses the slots of closed
+ * sessions, oldest first (docs/chain.md), so the table does not grow with
+ * the horizon. An open finding no slot is rejected (DNC_EFULL, counted). */
+#define W_SESSION_TABLE_DAYS 30.0
 static dnc_chain_limits chain_limits(const world *W)
 {
 	const world_cfg *C = &W->cfg;
-	double days = (double)C->end_ns / DN_UNITS_NS_PER_DAY_F + 1.0 / 24;
+	double days = fmin((double)C->end_ns / DN_UNITS_NS_PER_DAY_F, W_SESSION_TABLE_DAYS) + 1.0 / 24;
 	double rate = 0;
 	for (uint64_t a = 0; a < C->n; a++)
 		if (W->ag.role[a] & W_CONSUMER)

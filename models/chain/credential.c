@@ -63,9 +63,16 @@ dnc_rc dnc_sessions_init(dnc_sessions *t, uint64_t cap)
 	memset(t, 0, sizeof *t);
 	if (cap == 0 || cap > (UINT64_C(1) << 32))
 		return DNC_EINVAL;
+	/* calloc: pages are touched only as sessions open and close */
 	t->v = calloc((size_t)cap, sizeof *t->v);
-	if (!t->v)
+	t->closed = calloc((size_t)cap, sizeof *t->closed);
+	if (!t->v || !t->closed) {
+		free(t->v);
+		free(t->closed);
+		t->v = NULL;
+		t->closed = NULL;
 		return DNC_ENOMEM;
+	}
 	t->cap = cap;
 	return DNC_OK;
 }
@@ -74,14 +81,23 @@ void dnc_sessions_free(dnc_sessions *t)
 {
 	free(t->v);
 	free(t->hops);
+	free(t->closed);
 	memset(t, 0, sizeof *t);
+}
+
+/* The session with this id: its slot taken, of its generation; or NULL. */
+static dnc_session *sess_at(const dnc_sessions *t, uint64_t id)
+{
+	uint64_t slot = id & UINT32_MAX;
+	if (slot == 0 || slot > t->n)
+		return NULL;
+	dnc_session *s = &t->v[slot - 1];
+	return s->gen == (uint32_t)(id >> 32) ? s : NULL;
 }
 
 const dnc_session *dnc_session_get(const dnc_sessions *t, uint64_t id)
 {
-	if (id == 0 || id > t->n)
-		return NULL;
-	return &t->v[id - 1];
+	return sess_at(t, id);
 }
 
 dnc_rc dnc_session_open(dnc_sessions *t, dnc_ledger *L, dnc_acct consumer,
@@ -135,16 +151,43 @@ dnc_rc dnc_session_open_route(dnc_sessions *t, dnc_ledger *L, dnc_acct consumer,
 	dep = (dnc_u128)(uint64_t)price_per_unit * units;
 	if (dep > (dnc_u128)INT64_MAX)
 		return DNC_EOVERFLOW;
-	if (t->n >= t->cap)
-		return DNC_EFULL;
-	rc = hops_reserve(t, n_relays);
-	if (rc)
-		return rc;
+	/* a slot: the next unused one, else the one closed longest ago */
+	uint64_t slot;
+	uint32_t gen = 0, route = t->hops_n;
+	uint16_t route_cap = (uint16_t)n_relays;
+	int reuse = t->n >= t->cap;
+	if (reuse) {
+		if (t->closed_n == 0)
+			return DNC_EFULL;
+		slot = t->closed[t->closed_head];
+		s = &t->v[slot];
+		if (s->gen == UINT32_MAX)
+			return DNC_EFULL;
+		gen = s->gen + 1;
+		if (n_relays <= s->route_cap) /* its old range is long enough */
+			route = s->route, route_cap = s->route_cap;
+	} else {
+		slot = t->n;
+	}
+	if (route == t->hops_n) {
+		rc = hops_reserve(t, n_relays);
+		if (rc)
+			return rc;
+	}
 	rc = dnc_ledger_lock(L, consumer, DNC_LOCK_SESSION, (dn_amount)dep);
 	if (rc)
 		return rc;
-	s = &t->v[t->n++];
+	if (reuse) {
+		t->closed_head = (t->closed_head + 1) % t->cap;
+		t->closed_n--;
+		t->reused++;
+	} else {
+		t->n++;
+	}
+	s = &t->v[slot];
 	memset(s, 0, sizeof *s);
+	s->gen = gen;
+	s->route_cap = route_cap;
 	s->consumer = consumer;
 	s->distributor = distributor;
 	s->price_per_unit = price_per_unit;
@@ -153,12 +196,13 @@ dnc_rc dnc_session_open_route(dnc_sessions *t, dnc_ledger *L, dnc_acct consumer,
 	s->expiry_s = expiry_s;
 	s->state = DNC_SESSION_OPEN;
 	s->n_relays = (uint16_t)n_relays;
-	s->route = t->hops_n;
+	s->route = route;
 	if (n_relays) {
-		memcpy(t->hops + t->hops_n, relays, n_relays * sizeof *relays);
-		t->hops_n += n_relays;
+		memcpy(t->hops + route, relays, n_relays * sizeof *relays);
+		if (route == t->hops_n)
+			t->hops_n += n_relays;
 	}
-	*id = t->n;
+	*id = ((uint64_t)gen << 32) | (slot + 1);
 	return DNC_OK;
 }
 
@@ -289,8 +333,8 @@ dnc_rc dnc_session_redeem_pre(dnc_sessions *t, dnc_ledger *L, const dnc_sigschem
 	rc = dnc_session_check_pre(t, L, s, chain, redeemer, session_id, c, v, &units);
 	if (rc)
 		return rc;
-	ss = &t->v[session_id - 1];
-	assert(ss->state == DNC_SESSION_OPEN && ss->redeemed_units < c->total_units);
+	ss = sess_at(t, session_id);
+	assert(ss && ss->state == DNC_SESSION_OPEN && ss->redeemed_units < c->total_units);
 	/* units <= units_max, so this is <= the deposit: no overflow */
 	pay = (dn_amount)((dnc_u128)units * (uint64_t)ss->price_per_unit);
 	if (pay > ss->deposit_left)
@@ -340,9 +384,9 @@ dnc_rc dnc_session_close(dnc_sessions *t, dnc_ledger *L, dnc_acct closer,
 	dnc_rc rc;
 	if (refund)
 		*refund = 0;
-	if (session_id == 0 || session_id > t->n)
+	ss = sess_at(t, session_id);
+	if (!ss)
 		return DNC_EWRONGSESSION;
-	ss = &t->v[session_id - 1];
 	if (ss->state != DNC_SESSION_OPEN)
 		return DNC_ESESSIONCLOSED;
 	if (closer != ss->consumer && closer != ss->distributor)
@@ -359,6 +403,9 @@ dnc_rc dnc_session_close(dnc_sessions *t, dnc_ledger *L, dnc_acct closer,
 	ss->deposit_left = 0;
 	assert(ss->state == DNC_SESSION_OPEN); /* closed once: later closes are refused above */
 	ss->state = DNC_SESSION_CLOSED;
+	/* the slot may be taken again once the table is full, oldest first */
+	t->closed[(t->closed_head + t->closed_n) % t->cap] = (uint32_t)(ss - t->v);
+	t->closed_n++;
 	/* R-CONS-3 loss: what was delivered of what the deposit bought */
 	dnc_ledger_credit_settled(L, ss->distributor, ss->redeemed_units, ss->units_max,
 				  window);

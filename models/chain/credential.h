@@ -82,15 +82,29 @@ typedef struct dnc_session {
 	uint16_t state;            /* dnc_session_state */
 	uint16_t n_relays;         /* R-SHARE-2: relays on the path, 0 direct */
 	uint32_t route;            /* first relay in dnc_sessions.hops */
+	uint32_t gen;              /* the slot's generation: its id's upper 32 bits */
+	uint16_t route_cap;        /* relays the slot's range in hops has room for */
 } dnc_session;
 
-/* The contract's session table: bounded, ids never reused. The relays of
- * every session with a path sit in one array (hops), n_relays from route. */
+/*
+ * The contract's session table: bounded, ids never reused. A session's id
+ * is (generation << 32) | slot, slot counted from 1. Slots are taken in
+ * order while the table has unused ones (generation 0: ids 1, 2, 3, ...);
+ * once it is full, an open takes the slot closed longest ago (a FIFO of
+ * closed slots) with the next generation, so memory stays bounded however
+ * long the chain runs while every id stays unique. An id whose slot has
+ * since been reused finds no session (DNC_EWRONGSESSION). The relays of
+ * every session with a path sit in one array (hops), n_relays from route;
+ * a reused slot reuses its range when it is long enough.
+ */
 typedef struct dnc_sessions {
 	dnc_session *v;
 	uint64_t n, cap;
 	dnc_acct *hops;
 	uint32_t hops_n, hops_cap;
+	uint32_t *closed;          /* cap entries: a ring of closed slots (0-based), oldest first */
+	uint64_t closed_head, closed_n;
+	uint64_t reused;           /* opens that took a closed slot */
 } dnc_sessions;
 
 /* Allocate room for cap sessions. Free with dnc_sessions_free. DNC_ENOMEM. */

@@ -786,6 +786,113 @@ static void cred_flips(int keyed)
 	dnc_ledger_destroy(L);
 }
 
+/*
+ * R-CRED-2, R-CRED-7: a session table of 8 slots through 600 random opens
+ * and closes, over paths of 0-3 relays. While it has unused slots the ids
+ * are 1, 2, 3, ... (generation 0: what a run that never fills its table
+ * sees); once full, an open takes the slot closed longest ago under a new
+ * id. Every id is new; an id whose slot was taken again finds nothing
+ * (get, close and a credential's check say wrong session); open sessions
+ * keep their parties and relays; the table and its relay store stay
+ * bounded; the session locks always equal the open deposits.
+ */
+static void test_prop_R_CRED_7_session_slots_reused_ids_never(void **st)
+{
+	static const uint8_t key[32] = "slot reuse scheme key";
+	enum { CAP = 8, USERS = 8, ROUNDS = 600 };
+	dnc_sigscheme s;
+	dnc_sessions t;
+	dnc_ledger *L;
+	dnc_hash chain;
+	user u[USERS];
+	uint64_t seed = 0x5107, ids[ROUNDS + 1], open_id[CAP * 4], old[ROUNDS];
+	dnc_acct open_cons[CAP * 4], open_dist[CAP * 4], open_rel[CAP * 4][3];
+	uint32_t open_nrel[CAP * 4];
+	uint32_t n_ids = 0, n_open = 0, n_old = 0, fresh = 0;
+	(void)st;
+	assert_int_equal(dnc_sig_init_keyed(&s, key), DNC_OK);
+	assert_int_equal(dnc_ledger_create(USERS + 2, 1000000 * DNET, &L), DNC_OK);
+	for (uint32_t i = 0; i < USERS; i++) {
+		mk_user(&s, 10 + i, &u[i]);
+		assert_int_equal(dnc_ledger_add(L, &u[i].pk, &u[i].a), DNC_OK);
+		assert_int_equal(dnc_ledger_mint(L, u[i].a, 10000 * DNET), DNC_OK);
+	}
+	assert_int_equal(dnc_sessions_init(&t, CAP), DNC_OK);
+	dnc_hash_bytes((const uint8_t *)"slot reuse chain", 16, &chain);
+	for (uint32_t r = 0; r < ROUNDS; r++) {
+		if (n_open > 0 && (n_open == CAP || below(&seed, 3) == 0)) {
+			/* the distributor closes a random open session */
+			uint32_t k = (uint32_t)below(&seed, n_open);
+			assert_int_equal(dnc_session_close(&t, L, open_dist[k], open_id[k], 0, 0, NULL), DNC_OK);
+			old[n_old++] = open_id[k];
+			n_open--;
+			open_id[k] = open_id[n_open], open_cons[k] = open_cons[n_open], open_dist[k] = open_dist[n_open];
+			open_nrel[k] = open_nrel[n_open];
+			memcpy(open_rel[k], open_rel[n_open], sizeof open_rel[k]);
+			continue;
+		}
+		/* a consumer, a distributor and up to three relays, all different */
+		uint32_t pick[5], m = 2 + (uint32_t)below(&seed, 4);
+		for (uint32_t i = 0; i < m; i++) {
+			pick[i] = (uint32_t)below(&seed, USERS);
+			for (uint32_t j = 0; j < i; j++)
+				if (pick[j] == pick[i])
+					pick[i] = (pick[i] + 1) % USERS, j = UINT32_MAX; /* again from the first */
+		}
+		dnc_acct rel[3];
+		for (uint32_t i = 2; i < m; i++)
+			rel[i - 2] = u[pick[i]].a;
+		uint64_t id = 0;
+		dnc_rc rc = dnc_session_open_route(&t, L, u[pick[0]].a, u[pick[1]].a, rel, m - 2, 1000, 500, 0, &id);
+		assert_int_equal(rc, DNC_OK);
+		for (uint32_t i = 0; i < n_ids; i++)
+			assert_true(ids[i] != id); /* never an id given before */
+		if (t.reused == 0)
+			assert_true(id == ++fresh); /* generation 0: in order */
+		ids[n_ids++] = id;
+		open_id[n_open] = id, open_cons[n_open] = u[pick[0]].a, open_dist[n_open] = u[pick[1]].a;
+		open_nrel[n_open] = m - 2;
+		memcpy(open_rel[n_open], rel, sizeof rel);
+		n_open++;
+		/* the old ids whose slot is now taken again find nothing */
+		for (uint32_t i = 0; i < n_old; i++) {
+			if ((old[i] & UINT32_MAX) != (id & UINT32_MAX))
+				continue;
+			dnc_credential c;
+			uint64_t units;
+			memset(&c, 0, sizeof c);
+			c.session_id = old[i];
+			c.total_units = 1;
+			assert_null(dnc_session_get(&t, old[i]));
+			assert_int_equal(dnc_session_close(&t, L, u[pick[1]].a, old[i], 0, 0, NULL), DNC_EWRONGSESSION);
+			assert_int_equal(dnc_credential_sign(&s, &chain, &u[pick[1]].pk, u[pick[0]].sk, &c), DNC_OK);
+			assert_int_equal(dnc_session_check(&t, L, &s, &chain, u[pick[1]].a, old[i], &c, &units),
+			                 DNC_EWRONGSESSION);
+		}
+		/* every open session as opened; the locks are its deposits */
+		dn_amount locked = 0;
+		for (uint32_t k = 0; k < n_open; k++) {
+			const dnc_session *ss = dnc_session_get(&t, open_id[k]);
+			assert_non_null(ss);
+			assert_int_equal(ss->consumer, open_cons[k]);
+			assert_int_equal(ss->distributor, open_dist[k]);
+			assert_int_equal(ss->n_relays, open_nrel[k]);
+			const dnc_acct *rr = dnc_session_relays(&t, ss);
+			for (uint32_t i = 0; i < open_nrel[k]; i++)
+				assert_int_equal(rr[i], open_rel[k][i]);
+			locked += ss->deposit_left;
+		}
+		assert_int_equal(dnc_ledger_locked_total(L, DNC_LOCK_SESSION), locked);
+		/* a slot's range only ever grows, to 1, 2, then 3 relays at most */
+		assert_true(t.n <= CAP && t.hops_n <= CAP * (1 + 2 + 3));
+	}
+	assert_true(t.reused > 100); /* the table was full most of the run */
+	assert_int_equal(dnc_session_open(&t, L, u[0].a, u[1].a, 1000, 500, 0, &ids[0]),
+	                 n_open == CAP ? DNC_EFULL : DNC_OK);
+	dnc_sessions_free(&t);
+	dnc_ledger_destroy(L);
+}
+
 static void test_prop_R_CRED_7_bit_flips_ed25519(void **st)
 {
 	(void)st;
@@ -838,6 +945,7 @@ int main(void)
 		cmocka_unit_test(test_tx_replay_on_another_chain_rejected),
 		cmocka_unit_test(test_prop_R_CRED_7_bit_flips_ed25519),
 		cmocka_unit_test(test_prop_R_CRED_7_bit_flips_keyed),
+		cmocka_unit_test(test_prop_R_CRED_7_session_slots_reused_ids_never),
 		cmocka_unit_test(test_prop_amount_parse_format),
 	};
 	return cmocka_run_group_tests_name("chain_props", tests, NULL, NULL);
