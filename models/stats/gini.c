@@ -125,6 +125,11 @@ void dn_gini_free(dn_gini *g)
 	memset(g, 0, sizeof *g);
 }
 
+/* Below this many values a pass runs on the calling thread: waking the
+ * others would cost more than the pass (and a sleeping thread whose core
+ * is busy elsewhere makes everyone wait). The result is the same. */
+#define GINI_PAR_MIN 65536
+
 typedef struct range_out {
 	int64_t s1;
 	unsigned __int128 s2;
@@ -141,7 +146,7 @@ void dn_gini_commit(dn_gini *g, int64_t *ranked, const int64_t *current, int thr
 	uint32_t *ch = g->changed;
 	uint64_t *mk = g->mark;
 	int64_t *ov = g->old_v, *nv = g->new_v;
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(threads) if (k >= GINI_PAR_MIN)
 	for (uint64_t i = 0; i < k; i++) {
 		uint32_t a = ch[i];
 		/* the radix sort and the merge need values >= 0: balances */
@@ -157,7 +162,7 @@ void dn_gini_commit(dn_gini *g, int64_t *ranked, const int64_t *current, int thr
 		return;
 	/* Sort removals and insertions (two independent sorts). The scratch
 	 * buffer is shared, so the second sort uses the merge buffer. */
-#pragma omp parallel sections num_threads(threads > 1 ? 2 : 1)
+#pragma omp parallel sections num_threads(threads > 1 ? 2 : 1) if (k >= GINI_PAR_MIN)
 	{
 #pragma omp section
 		radix_sort(g->old_v, g->scratch, k);
@@ -183,7 +188,7 @@ void dn_gini_commit(dn_gini *g, int64_t *ranked, const int64_t *current, int thr
 		assert(a_lo[t] <= a_lo[t + 1] && r_lo[t] <= r_lo[t + 1] && i_lo[t] <= i_lo[t + 1]);
 	range_out out[GINI_RANGES];
 	int64_t *B = g->buf;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (n + k >= GINI_PAR_MIN)
 	for (int t = 0; t < GINI_RANGES; t++) {
 		uint64_t ia = a_lo[t], ea = a_lo[t + 1];
 		uint64_t ir = r_lo[t], er = r_lo[t + 1];
