@@ -130,10 +130,71 @@ void dn_gini_free(dn_gini *g)
  * is busy elsewhere makes everyone wait). The result is the same. */
 #define GINI_PAR_MIN 65536
 
+/* Agent ch[i]'s old and new value into the removal and insertion lists. */
+static void gather_one(dn_gini *g, int64_t *ranked, const int64_t *current, uint64_t i)
+{
+	uint32_t a = g->changed[i];
+	/* the radix sort and the merge need values >= 0: balances */
+	assert(a < g->n && current[a] >= 0);
+	g->old_v[i] = ranked[a];
+	g->new_v[i] = current[a];
+	ranked[a] = current[a];
+}
+
 typedef struct range_out {
 	int64_t s1;
 	unsigned __int128 s2;
 } range_out;
+
+/* One value range of the merge: the array's values in it without the
+ * removed ones and with the inserted ones, written at its place in the
+ * output, with its sums. */
+typedef struct merge_ctx {
+	const int64_t *A, *R, *I;
+	int64_t *B;
+	const uint64_t *a_lo, *r_lo, *i_lo;
+	range_out *out;
+} merge_ctx;
+
+static void merge_range(const merge_ctx *m, int t)
+{
+	const int64_t *A = m->A, *R = m->R, *I = m->I;
+	int64_t *B = m->B;
+	uint64_t ia = m->a_lo[t], ea = m->a_lo[t + 1];
+	uint64_t ir = m->r_lo[t], er = m->r_lo[t + 1];
+	uint64_t ii = m->i_lo[t], ei = m->i_lo[t + 1];
+	/* Output starts after everything below this range. */
+	uint64_t o = m->a_lo[t] - m->r_lo[t] + m->i_lo[t];
+	int64_t s1 = 0;
+	unsigned __int128 s2 = 0;
+	for (;;) {
+		if (ia < ea && ir < er && A[ia] == R[ir]) { /* a removed value */
+			ia++;
+			ir++;
+			continue;
+		}
+		int64_t v;
+		if (ia < ea && (ii >= ei || A[ia] <= I[ii]))
+			v = A[ia++];
+		else if (ii < ei)
+			v = I[ii++];
+		else
+			break;
+		B[o] = v;
+		s1 += v;
+		s2 += (unsigned __int128)(o + 1) * (uint64_t)v;
+		o++;
+	}
+	/* Every removed value was in the array: a leftover means the
+	 * caller changed ranked[] behind our back. */
+	if (ir != er)
+		abort();
+	/* the range filled exactly its share of the output, so ranges
+	 * neither overlap nor leave holes (n values in all) */
+	assert(o == m->a_lo[t + 1] - m->r_lo[t + 1] + m->i_lo[t + 1]);
+	m->out[t].s1 = s1;
+	m->out[t].s2 = s2;
+}
 
 /* Kept whole: one pass in fixed order (gather, sort, pivot, merge, sum) whose buffers change roles (buf: scratch, output, sorted). */
 void dn_gini_commit(dn_gini *g, int64_t *ranked, const int64_t *current, int threads)
@@ -145,15 +206,13 @@ void dn_gini_commit(dn_gini *g, int64_t *ranked, const int64_t *current, int thr
 	assert(k <= g->cap_changed && k <= g->n);
 	uint32_t *ch = g->changed;
 	uint64_t *mk = g->mark;
-	int64_t *ov = g->old_v, *nv = g->new_v;
-#pragma omp parallel for schedule(static) num_threads(threads) if (k >= GINI_PAR_MIN)
-	for (uint64_t i = 0; i < k; i++) {
-		uint32_t a = ch[i];
-		/* the radix sort and the merge need values >= 0: balances */
-		assert(a < g->n && current[a] >= 0);
-		ov[i] = ranked[a];
-		nv[i] = current[a];
-		ranked[a] = current[a];
+	if (k >= GINI_PAR_MIN && threads > 1) {
+#pragma omp parallel for schedule(static) num_threads(threads)
+		for (uint64_t i = 0; i < k; i++)
+			gather_one(g, ranked, current, i);
+	} else {
+		for (uint64_t i = 0; i < k; i++)
+			gather_one(g, ranked, current, i);
 	}
 	for (uint64_t i = 0; i < k; i++)
 		mk[ch[i] >> 6] = 0; /* whole words: cheaper than bit by bit */
@@ -162,11 +221,16 @@ void dn_gini_commit(dn_gini *g, int64_t *ranked, const int64_t *current, int thr
 		return;
 	/* Sort removals and insertions (two independent sorts). The scratch
 	 * buffer is shared, so the second sort uses the merge buffer. */
-#pragma omp parallel sections num_threads(threads > 1 ? 2 : 1) if (k >= GINI_PAR_MIN)
-	{
+	if (k >= GINI_PAR_MIN && threads > 1) {
+#pragma omp parallel sections num_threads(2)
+		{
 #pragma omp section
+			radix_sort(g->old_v, g->scratch, k);
+#pragma omp section
+			radix_sort(g->new_v, g->buf, k);
+		}
+	} else {
 		radix_sort(g->old_v, g->scratch, k);
-#pragma omp section
 		radix_sort(g->new_v, g->buf, k);
 	}
 	const int64_t *A = g->sorted, *R = g->old_v, *I = g->new_v;
@@ -188,42 +252,14 @@ void dn_gini_commit(dn_gini *g, int64_t *ranked, const int64_t *current, int thr
 		assert(a_lo[t] <= a_lo[t + 1] && r_lo[t] <= r_lo[t + 1] && i_lo[t] <= i_lo[t + 1]);
 	range_out out[GINI_RANGES];
 	int64_t *B = g->buf;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (n + k >= GINI_PAR_MIN)
-	for (int t = 0; t < GINI_RANGES; t++) {
-		uint64_t ia = a_lo[t], ea = a_lo[t + 1];
-		uint64_t ir = r_lo[t], er = r_lo[t + 1];
-		uint64_t ii = i_lo[t], ei = i_lo[t + 1];
-		/* Output starts after everything below this range. */
-		uint64_t o = a_lo[t] - r_lo[t] + i_lo[t];
-		int64_t s1 = 0;
-		unsigned __int128 s2 = 0;
-		for (;;) {
-			if (ia < ea && ir < er && A[ia] == R[ir]) { /* a removed value */
-				ia++;
-				ir++;
-				continue;
-			}
-			int64_t v;
-			if (ia < ea && (ii >= ei || A[ia] <= I[ii]))
-				v = A[ia++];
-			else if (ii < ei)
-				v = I[ii++];
-			else
-				break;
-			B[o] = v;
-			s1 += v;
-			s2 += (unsigned __int128)(o + 1) * (uint64_t)v;
-			o++;
-		}
-		/* Every removed value was in the array: a leftover means the
-		 * caller changed ranked[] behind our back. */
-		if (ir != er)
-			abort();
-		/* the range filled exactly its share of the output, so ranges
-		 * neither overlap nor leave holes (n values in all) */
-		assert(o == a_lo[t + 1] - r_lo[t + 1] + i_lo[t + 1]);
-		out[t].s1 = s1;
-		out[t].s2 = s2;
+	const merge_ctx mc = {A, R, I, B, a_lo, r_lo, i_lo, out};
+	if (n + k >= GINI_PAR_MIN && threads > 1) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+		for (int t = 0; t < GINI_RANGES; t++)
+			merge_range(&mc, t);
+	} else {
+		for (int t = 0; t < GINI_RANGES; t++)
+			merge_range(&mc, t);
 	}
 	int64_t s1 = 0;
 	unsigned __int128 s2 = 0;

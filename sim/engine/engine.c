@@ -538,30 +538,43 @@ static void part_run(dn_part *p, dn_time_ns wend_ns)
 	}
 }
 
-/* Moves every outbox's events into its destination's queue. */
+/* Moves every outbox's events bound for partition d into its queue. */
+static void merge_into(dn_world *w, unsigned d)
+{
+	const unsigned P = w->nparts;
+	dn_part *dst = &w->parts[d];
+	for (unsigned s = 0; s < P; s++) {
+		dn_outbox *o = &w->parts[s].out[d];
+		assert(s != d || o->n == 0); /* dn_send queues local events directly */
+		assert(o->n <= o->cap);
+		for (size_t i = 0; i < o->n; i++) {
+			/* sent at least a lookahead ahead: after the destination's clock */
+			assert(o->a[i].t >= dst->now_ns);
+			dn_rc rc = dn_evq_push(&dst->q, &o->a[i]);
+			if (rc) {
+				dst->rc = rc;
+				dn_part_set_error(dst, "pending-event set full while merging (%zu events)", dst->q.n);
+				break;
+			}
+		}
+		o->n = 0;
+	}
+}
+
+/* Moves every outbox's events into its destination's queue; in parallel
+ * only when asked (entering a parallel region at all costs a system call
+ * per region, even for a team of one). */
 static dn_rc merge_outboxes(dn_world *w, bool parallel)
 {
 	dn_rc first = DN_OK;
 	const unsigned P = w->nparts;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(w->threads) if (parallel)
-	for (unsigned d = 0; d < P; d++) {
-		dn_part *dst = &w->parts[d];
-		for (unsigned s = 0; s < P; s++) {
-			dn_outbox *o = &w->parts[s].out[d];
-			assert(s != d || o->n == 0); /* dn_send queues local events directly */
-			assert(o->n <= o->cap);
-			for (size_t i = 0; i < o->n; i++) {
-				/* sent at least a lookahead ahead: after the destination's clock */
-				assert(o->a[i].t >= dst->now_ns);
-				dn_rc rc = dn_evq_push(&dst->q, &o->a[i]);
-				if (rc) {
-					dst->rc = rc;
-					dn_part_set_error(dst, "pending-event set full while merging (%zu events)", dst->q.n);
-					break;
-				}
-			}
-			o->n = 0;
-		}
+	if (parallel && w->threads > 1) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->threads)
+		for (unsigned d = 0; d < P; d++)
+			merge_into(w, d);
+	} else {
+		for (unsigned d = 0; d < P; d++)
+			merge_into(w, d);
 	}
 	for (unsigned d = 0; d < P && !first; d++)
 		first = w->parts[d].rc;
