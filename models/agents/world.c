@@ -832,6 +832,24 @@ static dn_rc summary_ceiling(const world *W, dn_results *r)
 	return rc;
 }
 
+/* The run's signature work (the agents' scheme and the chain's copy): what
+ * tests/bench/signature_floor.sh prices at libsodium's bare cost. */
+static dn_rc summary_signatures(const world *W, dn_results *r)
+{
+	uint64_t k[2], sg[2], v[2];
+	dnc_sig_counts(&W->ch.sig, &k[0], &sg[0], &v[0]);
+	dnc_sig_counts(dnc_chain_sigscheme(W->ch.chain), &k[1], &sg[1], &v[1]);
+	dn_rc rc = dn_results_summary_i64(r, "world_sig_keypairs", (int64_t)(k[0] + k[1]), "1",
+	                                  "key pairs derived (agents, the foundation)");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "world_sig_signs", (int64_t)(sg[0] + sg[1]), "1",
+		                            "messages signed (transactions, credentials)");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "world_sig_verifies", (int64_t)(v[0] + v[1]), "1",
+		                            "signatures verified (transactions, credentials)");
+	return rc;
+}
+
 static dn_rc world_finish(dn_world *w, dn_results *r)
 {
 	world *W = dn_world_model(w);
@@ -876,6 +894,8 @@ static dn_rc world_finish(dn_world *w, dn_results *r)
 		rc = summary_ttfb(W, r);
 	if (!rc)
 		rc = summary_ceiling(W, r);
+	if (!rc)
+		rc = summary_signatures(W, r);
 	if (!rc)
 		rc = dn_results_summary_i64(r, "world_tx_fees_base", (int64_t)H->tx_fees_base, "base units",
 		                            "R-FEE-1 transaction fees paid over the run");

@@ -116,27 +116,45 @@ dnc_rc dnc_sig_init_keyed(dnc_sigscheme *s, const uint8_t key[32])
 {
 	if (!s || !key || sodium_init() < 0)
 		return DNC_EINVAL;
+	memset(s, 0, sizeof *s);
 	s->ops = &keyed_ops;
 	memcpy(s->key, key, sizeof s->key);
 	return DNC_OK;
 }
 
+/* The counters are statistics beside the scheme's constant parts: counted
+ * through a const scheme (the object itself is never const), relaxed. */
+static void count(const uint64_t *c)
+{
+	__atomic_fetch_add((uint64_t *)c, 1, __ATOMIC_RELAXED);
+}
+
 dnc_rc dnc_sig_keypair(const dnc_sigscheme *s, const uint8_t seed[32],
 		       dnc_pubkey *pk, uint8_t sk[DNC_SK_BYTES])
 {
+	count(&s->n_keypair);
 	return s->ops->keypair(s, seed, pk, sk);
 }
 
 dnc_rc dnc_sig_sign(const dnc_sigscheme *s, const uint8_t sk[DNC_SK_BYTES],
 		    const uint8_t *msg, size_t len, dnc_sig *sig)
 {
+	count(&s->n_sign);
 	return s->ops->sign(s, sk, msg, len, sig);
 }
 
 dnc_rc dnc_sig_verify(const dnc_sigscheme *s, const dnc_pubkey *pk,
 		      const uint8_t *msg, size_t len, const dnc_sig *sig)
 {
+	count(&s->n_verify);
 	return s->ops->verify(s, pk, msg, len, sig);
+}
+
+void dnc_sig_counts(const dnc_sigscheme *s, uint64_t *keypairs, uint64_t *signs, uint64_t *verifies)
+{
+	*keypairs = __atomic_load_n(&s->n_keypair, __ATOMIC_RELAXED);
+	*signs = __atomic_load_n(&s->n_sign, __ATOMIC_RELAXED);
+	*verifies = __atomic_load_n(&s->n_verify, __ATOMIC_RELAXED);
 }
 
 void dnc_hash_bytes(const uint8_t *msg, size_t len, dnc_hash *h)

@@ -40,6 +40,10 @@ typedef struct dnc_sigscheme_ops {
 struct dnc_sigscheme {
 	const dnc_sigscheme_ops *ops;
 	uint8_t key[32];        /* keyed-BLAKE2b scheme key; unused by Ed25519 */
+	/* operations made through this scheme, counted atomically (calls may
+	 * run on several threads): what a run's signature work was, for the
+	 * benchmark against the bare libsodium cost (dnc_sig_counts) */
+	uint64_t n_keypair, n_sign, n_verify;
 };
 
 /*
@@ -60,6 +64,10 @@ DNC_WUR dnc_rc dnc_sig_verify(const dnc_sigscheme *s, const dnc_pubkey *pk,
 			      const uint8_t *msg, size_t len, const dnc_sig *sig);
 
 /* BLAKE2b-256 of msg (R-CHAIN-2's hash). OUT h. */
+/* The key pairs derived, messages signed and signatures verified through
+ * s so far. */
+void dnc_sig_counts(const dnc_sigscheme *s, uint64_t *keypairs, uint64_t *signs, uint64_t *verifies);
+
 void dnc_hash_bytes(const uint8_t *msg, size_t len, dnc_hash *h);
 
 #endif

@@ -181,6 +181,11 @@ void dnc_chain_destroy(dnc_chain *c)
 }
 
 dnc_ledger *dnc_chain_ledger(dnc_chain *c) { return c->L; }
+const dnc_sigscheme *dnc_chain_sigscheme(const dnc_chain *c)
+{
+	return &c->sig;
+}
+
 const dnc_ledger *dnc_chain_ledger_c(const dnc_chain *c) { return c->L; }
 const dnc_params *dnc_chain_params(const dnc_chain *c) { return &c->p; }
 const dnc_sessions *dnc_chain_sessions(const dnc_chain *c) { return &c->sess; }

@@ -53,6 +53,8 @@ void dnc_chain_destroy(dnc_chain *c);
  */
 dnc_ledger *dnc_chain_ledger(dnc_chain *c);
 const dnc_ledger *dnc_chain_ledger_c(const dnc_chain *c);
+/* The chain's own copy of its signature scheme (what it verified: dnc_sig_counts). */
+const dnc_sigscheme *dnc_chain_sigscheme(const dnc_chain *c);
 const dnc_params *dnc_chain_params(const dnc_chain *c);
 const dnc_sessions *dnc_chain_sessions(const dnc_chain *c);
 const dnc_emission *dnc_chain_emission(const dnc_chain *c);

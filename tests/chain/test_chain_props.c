@@ -893,6 +893,39 @@ static void test_prop_R_CRED_7_session_slots_reused_ids_never(void **st)
 	dnc_ledger_destroy(L);
 }
 
+/* The scheme counts what went through it, good and bad signatures alike,
+ * and a copy counts on its own (the chain keeps one). */
+static void test_sig_counts(void **st)
+{
+	static const uint8_t key[32] = "count scheme key";
+	dnc_sigscheme s, copy;
+	dnc_pubkey pk;
+	uint8_t sk[DNC_SK_BYTES], seed[32] = {9}, msg[8] = "message";
+	dnc_sig sig;
+	uint64_t k, n, v;
+	(void)st;
+	for (int ed = 0; ed < 2; ed++) {
+		if (ed)
+			assert_int_equal(dnc_sig_init_ed25519(&s), DNC_OK);
+		else
+			assert_int_equal(dnc_sig_init_keyed(&s, key), DNC_OK);
+		dnc_sig_counts(&s, &k, &n, &v);
+		assert_true(k == 0 && n == 0 && v == 0);
+		assert_int_equal(dnc_sig_keypair(&s, seed, &pk, sk), DNC_OK);
+		for (int i = 0; i < 3; i++)
+			assert_int_equal(dnc_sig_sign(&s, sk, msg, sizeof msg, &sig), DNC_OK);
+		copy = s;
+		assert_int_equal(dnc_sig_verify(&copy, &pk, msg, sizeof msg, &sig), DNC_OK);
+		msg[0] ^= 1;
+		assert_int_equal(dnc_sig_verify(&copy, &pk, msg, sizeof msg, &sig), DNC_EBADSIG);
+		msg[0] ^= 1;
+		dnc_sig_counts(&s, &k, &n, &v);
+		assert_true(k == 1 && n == 3 && v == 0);
+		dnc_sig_counts(&copy, &k, &n, &v);
+		assert_true(k == 1 && n == 3 && v == 2);
+	}
+}
+
 static void test_prop_R_CRED_7_bit_flips_ed25519(void **st)
 {
 	(void)st;
@@ -946,6 +979,7 @@ int main(void)
 		cmocka_unit_test(test_prop_R_CRED_7_bit_flips_ed25519),
 		cmocka_unit_test(test_prop_R_CRED_7_bit_flips_keyed),
 		cmocka_unit_test(test_prop_R_CRED_7_session_slots_reused_ids_never),
+		cmocka_unit_test(test_sig_counts),
 		cmocka_unit_test(test_prop_amount_parse_format),
 	};
 	return cmocka_run_group_tests_name("chain_props", tests, NULL, NULL);
