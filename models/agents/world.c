@@ -102,7 +102,7 @@ static dn_rc world_init(dn_world *w, const dn_scenario *s)
 	/* No event crosses tiles: everything between tiles goes through the
 	 * block step. The lookahead is one block. */
 	dn_world_set_lookahead(w, C->block_ns);
-	C->cache_keys = C->n <= W_CACHE_KEYS_MAX;
+	C->cache_keys = w_caches_keys(C->n, C->keyed_sigs);
 	rc = w_make_population(W, s);
 	if (!rc)
 		rc = w_make_genesis(W, s);

@@ -96,6 +96,16 @@ enum { PRICE_FIXED = 0, PRICE_UNDERCUT, PRICE_ADAPTIVE, PRICE_MIXED };
 
 #define W_MAX_RELAYS 4
 #define W_CACHE_KEYS_MAX 200000 /* worlds up to this many agents keep their secret keys */
+/* with Ed25519, up to this many (64 MB a million): deriving a key pair
+ * again for every signature would double the cost of signing */
+#define W_CACHE_KEYS_ED25519_MAX 2000000
+/* the chain's session table holds this many days of sessions (with a
+ * margin for peaks): a longer run reuses closed sessions' slots */
+#define W_SESSION_TABLE_DAYS 7.0
+static inline bool w_caches_keys(uint64_t n, bool keyed)
+{
+	return n <= W_CACHE_KEYS_MAX || (!keyed && n <= W_CACHE_KEYS_ED25519_MAX);
+}
 #define W_NONE UINT32_MAX
 
 /* What a queued transaction is for (to route its receipt). */
@@ -582,6 +592,9 @@ DN_WUR dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32
 
 /* The table's length: the definition must agree (the compiler checks). */
 #define W_N_PARAMS 145
+/* record.*: how many blocks group g (dn_metrics_group) waits between
+ * writes; *label (may be NULL) gets "block", "epoch", "hour" or "day". */
+uint64_t w_record_every(const dn_scenario *s, int g, const char **label);
 extern const dn_param_def w_param_defs[W_N_PARAMS];
 DN_WUR dn_rc w_read_params(world *W, const dn_scenario *s);
 /* Links, radio ranges and the small-cell table, from the parameters. */

@@ -8,6 +8,7 @@
 #include "world.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "agents.h"
 #include "content.h"
@@ -42,7 +43,7 @@ dn_rc w_estimate(const dn_scenario *s, size_t column_bytes, dn_estimate *e)
 	double gini_cap = fmin(n, n / 4 + 100000);
 	double setup = n * (double)column_bytes + (double)hot + (double)records +
 	               dn_gini_footprint((uint64_t)n, (uint64_t)gini_cap);
-	if (n <= W_CACHE_KEYS_MAX) /* world_init caches secret keys up to this size */
+	if (w_caches_keys((uint64_t)n, !strcmp(dn_scn_str(s, "chain.signatures"), "keyed"))) /* as world_init */
 		setup += n * DNC_SK_BYTES;
 	setup += n * (2 * sizeof(uint32_t) + (fs + fr) * W_SPATIAL_SLOT_BYTES);
 
@@ -62,13 +63,22 @@ dn_rc w_estimate(const dn_scenario *s, size_t column_bytes, dn_estimate *e)
 	 * and relay, a block receipt and an hourly event per tile. */
 	const double P = (double)dn_scn_int(s, "sim.partitions");
 	dn_engine_estimate(&dn_model_world, s, n * (fc + fs + fr) + 2 * P, 0, e);
-	e->model_bytes = setup + per_day * days;
+	/* the chain's session table stops growing once full (world_genesis.c:
+	 * sized for W_SESSION_TABLE_DAYS with a margin of about 3) */
+	const double grow_days = fmin(days, 3.2 * W_SESSION_TABLE_DAYS);
+	e->model_bytes = setup + per_day * grow_days;
 	e->series = DN_METRICS_MAX_SERIES + 32; /* dn_metrics' series and the world's own (world.c) */
-	e->rows = dn_engine_samples(s); /* world_init insists on one sample per block */
+	/* one sample per block (world_init insists), a row per record.* interval */
+	uint64_t every = UINT64_MAX;
+	for (int g = 0; g < DN_METRICS_GROUPS; g++) {
+		uint64_t k = w_record_every(s, g, NULL);
+		every = k < every ? k : every;
+	}
+	e->rows = ceil(dn_engine_samples(s) / (double)every) + 1;
 
 	const double agents = setup + n * (fc + fs + fr) * dn_engine_event_bytes();
 	dn_estimate_driver_add(e, "world.agents", n, agents, agents / n, "agent");
 	if (per_day > 0 && days > 0)
-		dn_estimate_driver_add(e, "sim.end_time_s", days * 86400.0, per_day * days, per_day, "simulated day");
+		dn_estimate_driver_add(e, "sim.end_time_s", days * 86400.0, per_day * grow_days, per_day, "simulated day");
 	return DN_OK;
 }

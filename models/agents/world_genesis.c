@@ -32,7 +32,6 @@ static dn_rc init_signatures(world *W)
  * touched only as sessions open. A longer run reuses the slots of closed
  * sessions, oldest first (docs/chain.md), so the table does not grow with
  * the horizon. An open finding no slot is rejected (DNC_EFULL, counted). */
-#define W_SESSION_TABLE_DAYS 7.0
 static dnc_chain_limits chain_limits(const world *W)
 {
 	const world_cfg *C = &W->cfg;

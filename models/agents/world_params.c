@@ -593,29 +593,36 @@ static dn_rc check_sample_interval(world *W, const dn_scenario *s)
 	return DN_ERANGE;
 }
 
-/* record.*: each group's interval in blocks (an hour or a day that is
- * not a whole number of blocks rounds to the nearest, at least one). */
-static void read_record(world_cfg *C, const dn_scenario *s)
+/* record.*: group g's interval in blocks (an hour or a day that is not a
+ * whole number of blocks rounds to the nearest, at least one) and its
+ * name (static text). */
+uint64_t w_record_every(const dn_scenario *s, int g, const char **label)
 {
 	static const char *const key[DN_METRICS_GROUPS] = {"record.service", "record.economy", "record.holdings",
 	                                                   "record.chain"};
-	const char *all = dn_scn_str(s, "record.interval");
-	uint64_t b = C->cp.block_interval_s ? C->cp.block_interval_s : 1;
-	for (int g = 0; g < DN_METRICS_GROUPS; g++) {
-		const char *v = dn_scn_str(s, key[g]);
-		if (!strcmp(v, "same"))
-			v = all;
-		uint64_t every = 1;
-		const char *label = "block"; /* static: the scenario's text may go first */
-		if (!strcmp(v, "epoch"))
-			every = C->cp.epoch_blocks, label = "epoch";
-		else if (!strcmp(v, "hour"))
-			every = (3600 + b / 2) / b, label = "hour";
-		else if (!strcmp(v, "day"))
-			every = (86400 + b / 2) / b, label = "day";
-		C->rec_every[g] = every ? every : 1;
-		C->rec_label[g] = label;
-	}
+	uint64_t b = (uint64_t)dn_scn_int(s, "chain.block_interval_s");
+	const char *v = dn_scn_str(s, key[g]);
+	if (!strcmp(v, "same"))
+		v = dn_scn_str(s, "record.interval");
+	uint64_t every = 1;
+	const char *name = "block";
+	if (b == 0)
+		b = 1;
+	if (!strcmp(v, "epoch"))
+		every = (uint64_t)dn_scn_int(s, "chain.epoch_blocks"), name = "epoch";
+	else if (!strcmp(v, "hour"))
+		every = (3600 + b / 2) / b, name = "hour";
+	else if (!strcmp(v, "day"))
+		every = (86400 + b / 2) / b, name = "day";
+	if (label)
+		*label = name;
+	return every ? every : 1;
+}
+
+static void read_record(world_cfg *C, const dn_scenario *s)
+{
+	for (int g = 0; g < DN_METRICS_GROUPS; g++)
+		C->rec_every[g] = w_record_every(s, g, &C->rec_label[g]);
 }
 
 dn_rc w_read_params(world *W, const dn_scenario *s)

@@ -352,13 +352,14 @@ int dn_cli_mem_decide(const dn_cli_need *need, const dn_cli_avail *av, const dn_
 		        force ? "warning: " : "", human(need->file_bytes, a, sizeof a), need->est.series,
 		        need->est.rows > 0 ? need->est.rows : need->samples, step_s, BEST_DEFLATE,
 		        human(av->disk_bytes, b, sizeof b), dir,
-		        force ? "going on because of --force" : "raise sim.sample_interval_s or pass --force to try anyway");
+		        force ? "going on because of --force" : "record less often (record.interval for a world, sim.sample_interval_s otherwise) or pass --force to try anyway");
 		if (!force)
 			return DN_EXIT_USAGE;
 	} else if (!quiet && need->known && need->file_bytes > WARN_FILE_BYTES) {
 		fprintf(err,
-		        "dnetsim: warning: sim.sample_interval_s=%g gives %.3g samples per series: the results file "
-		        "takes about %s before compression (HDF5 deflate makes it 10-20x smaller)\n",
+		        "dnetsim: warning: sim.sample_interval_s=%g gives %.3g rows per series: the results file "
+		        "takes about %s before compression (HDF5 deflate makes it 10-20x smaller; a world can record "
+		        "less often: record.interval)\n",
 		        step_s, need->est.rows > 0 ? need->est.rows : need->samples, human(need->file_bytes, a, sizeof a));
 	}
 	if (!quiet && need->samples > WARN_SAMPLES)
