@@ -32,7 +32,7 @@ has(col) = (exists("STATS_records") && STATS_records > 0)
 set title "DNET price (USD)"
 plot datafile using 1:($2) with lines lw 1.5 notitle
 
-set title "coverage: share of consumers with demand who were served (dots: each row, a block or an interval; line: smoothed)"
+set title "coverage: consumers with demand who were served (dots: rows; line: smoothed)"
 set yrange [0:1.05]
 undefine STATS_*
 stats datafile using ($3) nooutput
