@@ -157,7 +157,9 @@ void dn_estimate_driver_add(dn_estimate *e, const char *param, double value, dou
  * it handled at least this many events: below, waking the threads costs
  * more than the events (docs/engine.md, Threads). Results are the same
  * either way. */
+#ifndef DN_PAR_MIN_EVENTS
 #define DN_PAR_MIN_EVENTS 256
+#endif
 
 typedef struct dn_run_stats {
 	uint64_t events;      /* events processed */
