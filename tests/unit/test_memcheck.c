@@ -130,6 +130,33 @@ static void test_estimate_grows_linearly(void **state)
 	dn_registry_free(reg);
 }
 
+/* A world's rows follow record.*: one per block by default, one per
+ * interval of its most often written group otherwise; and its memory
+ * stops growing with the horizon once the chain's session table is full. */
+static void test_world_estimate_follows_recording_and_bounded_table(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	const char *block[] = {"sim.model=world", "world.agents=100000", "sim.end_time_s=2592000",
+	                       "sim.sample_interval_s=10"};
+	const char *day[] = {"sim.model=world", "world.agents=100000", "sim.end_time_s=2592000",
+	                     "sim.sample_interval_s=10", "record.interval=day"};
+	const char *mixed[] = {"sim.model=world", "world.agents=100000", "sim.end_time_s=2592000",
+	                       "sim.sample_interval_s=10", "record.interval=day", "record.chain=hour"};
+	dn_cli_need b = need_of(reg, NULL, block, 4), d = need_of(reg, NULL, day, 5), m = need_of(reg, NULL, mixed, 6);
+	assert_true(b.est.rows >= 259200 && b.est.rows <= 259202); /* 30 days of 10 s blocks */
+	assert_true(d.est.rows >= 30 && d.est.rows <= 32);
+	assert_true(m.est.rows >= 720 && m.est.rows <= 722);     /* the chain group hourly */
+	assert_true(d.file_bytes < b.file_bytes / 1000);
+	const char *y1[] = {"sim.model=world", "world.agents=100000", "sim.end_time_s=31536000",
+	                    "sim.sample_interval_s=10", "record.interval=day"};
+	const char *y10[] = {"sim.model=world", "world.agents=100000", "sim.end_time_s=315360000",
+	                     "sim.sample_interval_s=10", "record.interval=day"};
+	dn_cli_need a1 = need_of(reg, NULL, y1, 5), a10 = need_of(reg, NULL, y10, 5);
+	assert_true(a10.est.model_bytes == a1.est.model_bytes);
+	dn_registry_free(reg);
+}
+
 /* Peak RSS measured with Release builds (docs/performance.md): the
  * estimate must stay within 2x either way. */
 static void test_estimate_within_2x_of_measured(void **state)
@@ -330,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_every_model_has_an_estimate),
 		cmocka_unit_test(test_estimate_grows_linearly),
 		cmocka_unit_test(test_estimate_within_2x_of_measured),
+		cmocka_unit_test(test_world_estimate_follows_recording_and_bounded_table),
 		cmocka_unit_test(test_refusal_names_the_parameter_and_force_passes),
 		cmocka_unit_test(test_other_models_name_their_parameters),
 		cmocka_unit_test(test_results_size),
