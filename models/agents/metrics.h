@@ -13,12 +13,14 @@
  *    events run (no locks: one per partition): latencies, prices paid,
  *    income by role, coverage (rules §9: distinct consumers with demand
  *    who were served), request outcomes, fraud and fork counters.
- *  - dn_metrics: the world's view. dn_metrics_record() merges the parts
- *    in index order into a window, adds the window to the run totals,
- *    reads the snapshot values the model holds (balances' Gini and top-1 %
- *    share, R-EMIT-5 totals, R-GOV-2 vote weights) and appends one sample
- *    per series to a dn_results file; dn_metrics_declare() declares the
- *    series beforehand and dn_metrics_finish() writes run summaries.
+ *  - dn_metrics: the world's view. dn_metrics_step() (every block)
+ *    merges the parts in index order into a window and adds it to the
+ *    run totals and to each group's interval; dn_metrics_write() reads the
+ *    snapshot values the model holds (balances' Gini and top-1 % share,
+ *    R-EMIT-5 totals, R-GOV-2 vote weights) and appends one sample per
+ *    series of the groups asked for to a dn_results file;
+ *    dn_metrics_record() is both at once. dn_metrics_declare() declares
+ *    the series beforehand and dn_metrics_finish() writes run summaries.
  *
  * Money is integer throughout (dn_amount base units, 128-bit sums);
  * ratios become double only when written. What is not here: the model's
@@ -281,7 +283,7 @@ typedef struct dn_metrics {
 	uint64_t coverage_windows;    /* windows with demand */
 } dn_metrics;
 
-/* Sets up m (about 470 KiB: callers allocate it, e.g. in the world
+/* Sets up m (about 1.4 MiB: callers allocate it, e.g. in the world
  * state). DN_EINVAL as dn_metrics_part_init. */
 DN_WUR dn_rc dn_metrics_init(dn_metrics *m, const dn_metrics_config *cfg);
 
