@@ -516,7 +516,6 @@ static int64_t hist_q(const dn_hist *h, uint32_t q_ppm)
  * are taken at writes only (write_values). */
 static void block_values(const world *W, const before_step *b, double vals[S_COUNT], int64_t iv[S_COUNT])
 {
-	iv[S_TTFB_N] = (int64_t)W->rec.ttfb[W_TTFB_FINAL].count;
 	iv[S_TX_FEES] = W->ch.tx_fees_base - b->tx_fees;
 	iv[S_TX_FEES_CUM] = W->ch.tx_fees_base;
 	iv[S_COMM_FEES] = W->ch.community_fees_base - b->comm_fees;
