@@ -15,6 +15,8 @@ int dn_cmd_plot(int argc, char **argv);
 int dn_cmd_bench(int argc, char **argv);
 int dn_cmd_calc(int argc, char **argv);
 int dn_cmd_calibrate(int argc, char **argv);
+/* `dnetsim sweep` (sweep.c): every member of a scenario's sweep: block. */
+int dn_cmd_sweep(int argc, char **argv);
 /* `calc cell` and `calc mesh` (network models); argv[0] is "cell"/"mesh". */
 int dn_cmd_calc_cell(int argc, char **argv);
 /* `dnetsim calc whitepaper` (calc_whitepaper.c): the paper's figures audited. */

@@ -77,6 +77,9 @@ dn_scenario *dn_cli_load(const dn_cli_registry *cr, const char *path, const dn_c
  * a string parameter names, and an existing file unless force.
  */
 bool dn_cli_out_ok(const char *out, const dn_scenario *s, const dn_cli_registry *cr, bool force);
+/* "results/<scenario file's name without .yaml><suffix>.h5", malloc'd
+ * (NULL when out of memory): the default --out. */
+char *dn_cli_default_out(const char *scenario_path, const char *suffix);
 /* The folder of `out` (created by then) takes files; temporaries of dead
  * runs in it are removed and reported (unless quiet). False: message printed. */
 bool dn_cli_out_dir_ok(const char *out, bool quiet);

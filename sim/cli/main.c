@@ -27,6 +27,7 @@ typedef struct cmd {
 
 static const cmd commands[] = {
 	{"run", dn_cmd_run, "run a scenario and write an HDF5 results file"},
+	{"sweep", dn_cmd_sweep, "run every member of a scenario's sweep: block into one HDF5 file"},
 	{"validate", dn_cmd_validate, "check a scenario file without running it"},
 	{"params", dn_cmd_params, "list every parameter: name, type, unit, default, range, doc"},
 	{"plot", dn_cmd_plot, "draw every series of a results file as PNG charts (gnuplot)"},

@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -99,4 +100,20 @@ bool dn_cli_out_dir_ok(const char *out, bool quiet)
 	}
 	(void)dn_results_clean_stale(out, stale_note, &quiet);
 	return true;
+}
+
+char *dn_cli_default_out(const char *scenario_path, const char *suffix)
+{
+	const char *base = strrchr(scenario_path, '/');
+	base = base ? base + 1 : scenario_path;
+	size_t n = strlen(base);
+	if (n > 5 && strcmp(base + n - 5, ".yaml") == 0)
+		n -= 5;
+	else if (n > 4 && strcmp(base + n - 4, ".yml") == 0)
+		n -= 4;
+	size_t len = n + strlen(suffix) + 16;
+	char *out = malloc(len);
+	if (out)
+		snprintf(out, len, "results/%.*s%s.h5", (int)n, base, suffix);
+	return out;
 }

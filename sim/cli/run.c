@@ -121,21 +121,6 @@ static void run_usage(FILE *out)
 	        "exit codes: 0 ok, 1 run failed (nothing written), 2 usage or scenario error\n");
 }
 
-static char *default_out(const char *scenario_path)
-{
-	const char *base = strrchr(scenario_path, '/');
-	base = base ? base + 1 : scenario_path;
-	size_t n = strlen(base);
-	if (n > 5 && strcmp(base + n - 5, ".yaml") == 0)
-		n -= 5;
-	else if (n > 4 && strcmp(base + n - 4, ".yml") == 0)
-		n -= 4;
-	char *out = malloc(n + 16);
-	if (out)
-		snprintf(out, n + 16, "results/%.*s.h5", (int)n, base);
-	return out;
-}
-
 static dn_rc write_summary(dn_results *r, const dn_world *w, const dn_run_stats *st)
 {
 	dn_rc rc = dn_results_summary_i64(r, "events", (int64_t)st->events, "events",
@@ -377,7 +362,7 @@ int dn_cmd_run(int argc, char **argv)
 		goto done;
 	}
 	if (!o.out_path) {
-		o.out_path = owned_out = default_out(o.path);
+		o.out_path = owned_out = dn_cli_default_out(o.path, "");
 		if (!owned_out)
 			goto done;
 	}

@@ -58,7 +58,8 @@ enum {
 	DN_SUGGEST_DIST = 2,                   /* largest edit distance for "did you mean" */
 	DN_ERRORS_SHOWN_MAX = 50,              /* errors written into err; the rest are counted */
 	DN_ERR_TRAILER_MAX = 48,               /* room kept for "\n... and N more errors" */
-	DN_ERR_LINE_MAX = 8192                 /* one error line before it is cut */
+	DN_ERR_LINE_MAX = 8192,                /* one error line before it is cut */
+	DN_BLOCK_NODES_MAX = 1000000           /* YAML nodes in the blocks (aliases expanded) */
 };
 
 static const char dn_cmdline_name[] = "<command line>";
@@ -78,7 +79,12 @@ struct dn_scenario {
 	size_t n;
 	char **files; /* names of the sources, owned */
 	size_t n_files, cap_files;
+	dn_ynode *blocks[DN_SCN_BLOCKS]; /* `sweep:` ... of the top-level file, owned */
+	size_t block_nodes;              /* nodes copied into blocks, all blocks */
 };
+
+/* The top-level keys that hold a block, not parameters (scenario.h). */
+static const char *const dn_block_names[DN_SCN_BLOCKS] = {"sweep"};
 
 /* A file on the include stack: identity for cycle detection, name for messages. */
 typedef struct dn_open_file {
@@ -282,10 +288,38 @@ static const char *dn_intern(dn_scenario *s, const char *name)
 	return copy;
 }
 
+static void dn_ynode_free(dn_ynode *y)
+{
+	if (!y)
+		return;
+	size_t n = y->kind == DN_YN_MAP ? 2 * y->n : y->kind == DN_YN_SEQ ? y->n : 0;
+	for (size_t i = 0; i < n; i++) {
+		dn_ynode *c = &y->items[i];
+		if (c->kind == DN_YN_SCALAR)
+			free((char *)c->text);
+		else
+			dn_ynode_free(c);
+	}
+	free(y->items);
+}
+
+static void dn_ytree_free(dn_ynode *y)
+{
+	if (!y)
+		return;
+	if (y->kind == DN_YN_SCALAR)
+		free((char *)y->text);
+	else
+		dn_ynode_free(y);
+	free(y);
+}
+
 void dn_scenario_free(dn_scenario *s)
 {
 	if (!s)
 		return;
+	for (size_t i = 0; i < DN_SCN_BLOCKS; i++)
+		dn_ytree_free(s->blocks[i]);
 	for (size_t i = 0; i < s->n; i++)
 		free(s->slots[i].str);
 	free(s->slots);
@@ -449,6 +483,12 @@ static void dn_suggest(const dn_registry *reg, const char *name, char *buf, size
 		if (w < 0)
 			buf[0] = '\0';
 	}
+}
+
+void dn_scenario_suggest(const dn_registry *reg, const char *name, char *buf, size_t buflen)
+{
+	if (buflen)
+		dn_suggest(reg, name, buf, buflen);
 }
 
 /* ---- values ---- */
@@ -1032,6 +1072,123 @@ static dn_rc dn_walk_pair(dn_loader *L, const dn_source *src, const char *prefix
 	return dn_fail_at(L, DN_EUNKNOWN, src, key, "unknown parameter '%s'%s", shown, hint);
 }
 
+/* ---- blocks (`sweep:`): kept as a tree for the command that reads them ---- */
+
+/* Fills *y from node (aliases expanded, depth and total size bounded). */
+static dn_rc dn_ycopy(dn_loader *L, const dn_source *src, const yaml_node_t *node, dn_ynode *y,
+                      size_t depth)
+{
+	memset(y, 0, sizeof *y);
+	y->file = src->name;
+	y->line = node->start_mark.line < (size_t)INT_MAX ? (int)node->start_mark.line + 1 : INT_MAX;
+	y->col = node->start_mark.column < (size_t)INT_MAX ? (int)node->start_mark.column + 1 : INT_MAX;
+	if (depth > DN_NEST_MAX)
+		return dn_fail_at(L, DN_ELIMIT, src, node, "mappings nested more than %d deep",
+		                  DN_NEST_MAX);
+	if (++L->s->block_nodes > DN_BLOCK_NODES_MAX)
+		return dn_fail_at(L, DN_ELIMIT, src, node,
+		                  "more than %d YAML nodes in the scenario's blocks (aliases count "
+		                  "each time they are used)",
+		                  DN_BLOCK_NODES_MAX);
+	if (node->type == YAML_SCALAR_NODE) {
+		y->kind = DN_YN_SCALAR;
+		y->len = node->data.scalar.length;
+		char *t = malloc(y->len + 1);
+		if (!t)
+			return dn_fail_at(L, DN_ENOMEM, src, node, "out of memory");
+		memcpy(t, node->data.scalar.value, y->len);
+		t[y->len] = '\0';
+		y->text = t;
+		y->plain = node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		           !dn_has_explicit_tag(src, node);
+		return DN_OK;
+	}
+	size_t n;
+	if (node->type == YAML_SEQUENCE_NODE) {
+		y->kind = DN_YN_SEQ;
+		n = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
+	} else {
+		y->kind = DN_YN_MAP;
+		n = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
+	}
+	size_t slots = y->kind == DN_YN_MAP ? 2 * n : n;
+	y->items = calloc(slots ? slots : 1, sizeof *y->items);
+	if (!y->items)
+		return dn_fail_at(L, DN_ENOMEM, src, node, "out of memory");
+	for (size_t i = 0; i < slots; i++)
+		y->items[i].kind = DN_YN_SCALAR; /* freeable while half-filled */
+	y->n = n;
+	for (size_t i = 0; i < n; i++) {
+		dn_rc rc;
+		if (y->kind == DN_YN_SEQ) {
+			rc = dn_ycopy(L, src, yaml_document_get_node(src->doc, node->data.sequence.items.start[i]),
+			              &y->items[i], depth + 1);
+		} else {
+			const yaml_node_pair_t *p = &node->data.mapping.pairs.start[i];
+			rc = dn_ycopy(L, src, yaml_document_get_node(src->doc, p->key), &y->items[2 * i],
+			              depth + 1);
+			if (!rc)
+				rc = dn_ycopy(L, src, yaml_document_get_node(src->doc, p->value),
+				              &y->items[2 * i + 1], depth + 1);
+		}
+		if (rc)
+			return rc;
+	}
+	return DN_OK;
+}
+
+/* The block index of a top-level key, or -1. */
+static int dn_block_of(const yaml_node_t *key)
+{
+	for (int b = 0; b < DN_SCN_BLOCKS; b++) {
+		size_t n = strlen(dn_block_names[b]);
+		if (key->data.scalar.length == n && memcmp(key->data.scalar.value, dn_block_names[b], n) == 0)
+			return b;
+	}
+	return -1;
+}
+
+static dn_rc dn_take_block(dn_loader *L, const dn_source *src, int b, const yaml_node_t *key,
+                           const yaml_node_t *value)
+{
+	if (src->include_depth > 0)
+		return dn_fail_at(L, DN_EINVAL, src, key,
+		                  "%s: only the top-level scenario file may have a %s: block (this "
+		                  "file is included)",
+		                  dn_block_names[b], dn_block_names[b]);
+	dn_ynode *y = calloc(1, sizeof *y);
+	if (!y)
+		return dn_fail_at(L, DN_ENOMEM, src, key, "out of memory");
+	dn_rc rc = dn_ycopy(L, src, value, y, 0);
+	if (rc) {
+		dn_ytree_free(y);
+		return rc;
+	}
+	dn_ytree_free(L->s->blocks[b]);
+	L->s->blocks[b] = y;
+	return DN_OK;
+}
+
+const dn_ynode *dn_scenario_block(const dn_scenario *s, const char *name)
+{
+	for (int b = 0; b < DN_SCN_BLOCKS; b++)
+		if (strcmp(name, dn_block_names[b]) == 0)
+			return s->blocks[b];
+	return NULL;
+}
+
+const dn_ynode *dn_ynode_get(const dn_ynode *map, const char *key)
+{
+	if (!map || map->kind != DN_YN_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++) {
+		const dn_ynode *k = &map->items[2 * i];
+		if (k->kind == DN_YN_SCALAR && strcmp(k->text, key) == 0)
+			return &map->items[2 * i + 1];
+	}
+	return NULL;
+}
+
 static dn_rc dn_walk_mapping(dn_loader *L, const dn_source *src, const char *prefix,
                              const yaml_node_t *map, size_t nest, bool root)
 {
@@ -1068,7 +1225,9 @@ static dn_rc dn_walk_mapping(dn_loader *L, const dn_source *src, const char *pre
 		if (root && key->data.scalar.length == 7 &&
 		    memcmp(key->data.scalar.value, "include", 7) == 0)
 			continue;
-		rc = dn_walk_pair(L, src, prefix, key, value, nest);
+		int b = root ? dn_block_of(key) : -1;
+		rc = b >= 0 ? dn_take_block(L, src, b, key, value)
+		            : dn_walk_pair(L, src, prefix, key, value, nest);
 		if (rc && !first)
 			first = rc;
 		if (!dn_go_on(L, rc) || L->abandoned == src->serial)

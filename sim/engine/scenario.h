@@ -47,6 +47,35 @@
 typedef struct dn_scenario dn_scenario;
 
 /*
+ * Blocks. A top-level `sweep:` key of the top-level file holds no
+ * parameters: the loader keeps its value as a tree (aliases expanded, at
+ * most a million nodes, 64 deep) for the command that reads it
+ * (sweep.h), and refuses it in an included file. Every node says where it
+ * stood (file, 1-based line and column) so that command's errors name the
+ * place like the loader's.
+ */
+enum { DN_SCN_BLOCKS = 1 };
+typedef enum dn_ynode_kind { DN_YN_SCALAR, DN_YN_SEQ, DN_YN_MAP } dn_ynode_kind;
+typedef struct dn_ynode {
+	dn_ynode_kind kind;
+	const char *text;  /* scalar: its value, NUL-terminated (len bytes) */
+	size_t len;
+	bool plain;        /* scalar: written without quotes or tag */
+	const char *file;  /* lives as long as the scenario */
+	int line, col;
+	size_t n;               /* sequence: items; mapping: pairs */
+	struct dn_ynode *items; /* sequence: n items; mapping: 2n, key then value */
+} dn_ynode;
+
+/* The block `name` ("sweep") of the top-level file, or NULL if it has none. */
+const dn_ynode *dn_scenario_block(const dn_scenario *s, const char *name);
+/* "; did you mean 'sim.end_time_s'?" for a near miss of a registered
+ * name (or a section of one), else "". */
+void dn_scenario_suggest(const dn_registry *reg, const char *name, char *buf, size_t buflen);
+/* The value of scalar key `key` in a mapping node, or NULL. */
+const dn_ynode *dn_ynode_get(const dn_ynode *map, const char *key);
+
+/*
  * Loads `path` (NULL: no file, defaults plus overrides only), applies the
  * n_overrides "name=value" strings, validates and resolves every
  * parameter. On success *out owns a new scenario (free with

@@ -1,0 +1,79 @@
+/*
+ * sweepfile.h: one HDF5 file per sweep, gathered from its members' own
+ * results files (docs/hdf5-schema.md, "Sweep files", is the reference).
+ *
+ *   /config            @version @git_revision @created @design @seed
+ *                      @seeds @replicates @n_points @n_members; datasets
+ *                      scenario (the sweep's file as written) and base
+ *                      (the resolved base scenario, YAML)
+ *   /members/          one row per member, in member order: index, point,
+ *                      replicate, seed, status, reason, wall_s, worker;
+ *                      param/<name> (the member's value); summary/<name>
+ *                      (the member's /summary scalar: NaN, or INT64_MIN
+ *                      for an integer, when the member is not complete)
+ *   /points/           one row per point: param/<name>; mean/, sd/,
+ *                      ci95_lo/, ci95_hi/, count/ <summary name> over the
+ *                      point's complete replicates
+ *   /series/<name>/    t_ns (the longest member's times) and value
+ *                      [member][row] (NaN / INT64_MIN where a member has
+ *                      no value)
+ *
+ * The file is written whole to a temporary beside the target and renamed
+ * onto it, so a reader (or a crash) only ever sees a complete file. It
+ * holds nothing that depends on the order members ran in but wall_s,
+ * worker, the members' own timing summaries and @created.
+ */
+#ifndef DN_SWEEPFILE_H
+#define DN_SWEEPFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dn_base.h"
+#include "sweep.h"
+
+typedef enum dn_member_status {
+	DN_MEMBER_PENDING = 0,
+	DN_MEMBER_COMPLETE = 1,
+	DN_MEMBER_FAILED = 2
+} dn_member_status;
+
+typedef struct dn_member_state {
+	dn_member_status status;
+	double wall_s;     /* the member's run, seconds (0 when unknown) */
+	char worker[64];   /* "local/2", "rank 3" */
+	char reason[256];  /* failed: why */
+	char *file;        /* complete: its results file (owned by the caller) */
+} dn_member_state;
+
+typedef struct dn_sweepfile_meta {
+	const char *scenario_text; /* the sweep's scenario file as written */
+	const char *base_yaml;     /* the resolved base scenario */
+	const char *version;
+	const char *git_revision;
+	bool series;               /* gather the members' series */
+} dn_sweepfile_meta;
+
+/*
+ * Writes the sweep file at path from the members' states (n_members of
+ * sw) and the results files of the complete ones. On failure nothing is
+ * at path but what was there before, and err says why.
+ */
+DN_WUR dn_rc dn_sweepfile_write(const char *path, const dn_sweep *sw, const dn_sweepfile_meta *meta,
+                                const dn_member_state *mem, char *err, size_t errlen);
+
+/*
+ * The resolved scenario a results file was made from (its
+ * /config/scenario), malloc'd into *text. DN_EHDF5 when the file is no
+ * complete results file.
+ */
+DN_WUR dn_rc dn_results_read_scenario(const char *path, char **text, char *err, size_t errlen);
+
+/*
+ * Whether the sweep file at path holds the same members as sw (design,
+ * every member's parameter values and seed). DN_OK: same; DN_EINVAL: err
+ * says the first difference; other codes: the file cannot be read.
+ */
+DN_WUR dn_rc dn_sweepfile_same(const char *path, const dn_sweep *sw, char *err, size_t errlen);
+
+#endif
