@@ -69,7 +69,7 @@ enum {
 typedef struct sw_opts {
 	const char *path;
 	const char *out;
-	bool list, resume, force, quiet, progress, keep;
+	bool list, resume, force, quiet, progress, keep, slurm;
 	bool series;
 	uint64_t jobs, threads;
 	double timeout_s;
@@ -128,6 +128,8 @@ static void usage(FILE *f)
 	        "  Runs every member of FILE's sweep: block (docs/sweeps.md) and gathers them\n"
 	        "  into one HDF5 file. Under mpirun, rank 0 hands members to every rank.\n\n"
 	        "  --list          print the members (point, replicate, seed, values) and stop\n"
+	        "  --slurm-script  print a Slurm batch script that runs this sweep with mpirun\n"
+	        "                  (adapt it, then sbatch it; docs/cluster.md) and stop\n"
 	        "  --out PATH      the sweep's results file (default: results/<name>-sweep.h5);\n"
 	        "                  members' own files go to PATH.d/\n"
 	        "  --resume        finish an interrupted sweep: run only the members that are\n"
@@ -159,6 +161,7 @@ static int parse_opts(int argc, char **argv, sw_opts *o)
 		{"timeout", required_argument, NULL, 'T'}, {"series", required_argument, NULL, 'S'},
 		{"keep-members", no_argument, NULL, 'k'}, {"set", required_argument, NULL, 's'},
 		{"quiet", no_argument, NULL, 'q'},      {"progress", no_argument, NULL, 'p'},
+		{"slurm-script", no_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
 	};
 	o->series = true;
@@ -168,6 +171,7 @@ static int parse_opts(int argc, char **argv, sw_opts *o)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': o->list = true; break;
+		case 'B': o->slurm = true; break;
 		case 'o': o->out = optarg; break;
 		case 'r': o->resume = true; break;
 		case 'f': o->force = true; break;
@@ -926,6 +930,76 @@ static uint64_t default_jobs(void)
 	return n > 0 ? (uint64_t)(n > SW_SLOTS_MAX ? SW_SLOTS_MAX : n) : 1;
 }
 
+/* A shell word: the text in single quotes when it needs any. */
+static void put_word(FILE *f, const char *w)
+{
+	bool plain = *w != '\0';
+	for (const char *c = w; *c; c++)
+		plain &= (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		         strchr("-_./=:,+@%", *c) != NULL;
+	if (plain) {
+		fputs(w, f);
+		return;
+	}
+	fputc('\'', f);
+	for (const char *c = w; *c; c++) {
+		if (*c == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*c, f);
+	}
+	fputc('\'', f);
+}
+
+/* `--slurm-script`: an sbatch script for this sweep (docs/cluster.md). */
+static void slurm_script(const sweep_run *R)
+{
+	const sw_opts *o = R->o;
+	char cwd[SW_PATH_MAX];
+	if (!getcwd(cwd, sizeof cwd))
+		snprintf(cwd, sizeof cwd, ".");
+	const char *base = strrchr(o->path, '/');
+	base = base ? base + 1 : o->path;
+	int blen = (int)strcspn(base, ".");
+	printf("#!/bin/bash\n"
+	       "# Slurm batch script for the sweep of %s (%" PRIu64 " members), printed by\n"
+	       "# `dnetsim sweep %s --slurm-script`. Adapt the #SBATCH lines (docs/cluster.md),\n"
+	       "# then: sbatch this-file.sh. Submitting it again after a cancel, a time limit or a\n"
+	       "# node failure finishes the sweep: the command below resumes.\n",
+	       o->path, R->n, o->path);
+	printf("#SBATCH --job-name=dnetsim-%.*s\n", blen, base);
+	printf("#SBATCH --nodes=1\n"
+	       "#SBATCH --ntasks=%" PRIu64 "            # MPI ranks, one member at a time each\n"
+	       "#SBATCH --cpus-per-task=%" PRIu64 "     # OpenMP threads of each member\n"
+	       "#SBATCH --time=01:00:00\n"
+	       "##SBATCH --partition=your-partition\n"
+	       "#SBATCH --output=%.*s-sweep-%%j.log\n"
+	       "set -euo pipefail\n",
+	       R->n < 4 ? (R->n ? R->n : 1) : 4, o->threads, blen, base);
+	printf("cd ");
+	put_word(stdout, cwd);
+	printf("\nDNETSIM=\"${DNETSIM:-");
+	printf("%s", R->self[0] ? R->self : "dnetsim");
+	printf("}\"\n# mpirun reads the allocation; on clusters that launch MPI with srun instead:\n"
+	       "#   srun --mpi=pmix \"$DNETSIM\" sweep ...\n"
+	       "mpirun ${MPIRUN_ARGS:-} \"$DNETSIM\" sweep ");
+	put_word(stdout, o->path);
+	printf(" --out ");
+	put_word(stdout, o->out);
+	printf(" --resume --quiet --threads \"${SLURM_CPUS_PER_TASK:-1}\"");
+	if (o->timeout_s > 0)
+		printf(" --timeout %g", o->timeout_s);
+	if (!o->series)
+		printf(" --series none");
+	if (o->keep)
+		printf(" --keep-members");
+	for (size_t i = 0; i < o->sets.n; i++) {
+		printf(" --set ");
+		put_word(stdout, o->sets.v[i]);
+	}
+	printf("\n");
+}
+
 int dn_cmd_sweep(int argc, char **argv)
 {
 	sw_opts o;
@@ -940,7 +1014,7 @@ int dn_cmd_sweep(int argc, char **argv)
 	R.ranks = 1;
 #ifdef DN_HAVE_MPI
 	bool mpi = getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK");
-	if (mpi && !o.list) {
+	if (mpi && !o.list && !o.slurm) {
 		MPI_Init(NULL, NULL);
 		MPI_Comm_rank(MPI_COMM_WORLD, &R.rank);
 		MPI_Comm_size(MPI_COMM_WORLD, &R.ranks);
@@ -998,6 +1072,16 @@ int dn_cmd_sweep(int argc, char **argv)
 	if (o.list) {
 		list_members(&R);
 		code = DN_EXIT_OK;
+		goto out;
+	}
+	if (o.slurm) {
+		if (!o.out)
+			o.out = owned_out = dn_cli_default_out(o.path, "-sweep");
+		if (!o.out || self_path(R.self, sizeof R.self))
+			R.self[0] = '\0';
+		if (o.out)
+			slurm_script(&R);
+		code = o.out ? DN_EXIT_OK : DN_EXIT_FAIL;
 		goto out;
 	}
 	if (!check_members(&R))
