@@ -126,6 +126,17 @@ bool dn_cli_operand_hint(const char *cmd, const dn_cli_sets *s, int argc, char *
 	return false;
 }
 
+void dn_cli_print_errors(const char *err)
+{
+	/* One line each, each with the prefix. */
+	for (const char *p = err; *p;) {
+		const char *nl = strchr(p, '\n');
+		const int len = nl ? (int)(nl - p) : (int)strlen(p);
+		fprintf(stderr, "dnetsim: %.*s\n", len, p);
+		p += len + (nl ? 1 : 0);
+	}
+}
+
 dn_scenario *dn_cli_load(const dn_cli_registry *cr, const char *path, const dn_cli_sets *sets)
 {
 	/* Room for the errors the loader reports (one per line, at most 50;
@@ -138,13 +149,7 @@ dn_scenario *dn_cli_load(const dn_cli_registry *cr, const char *path, const dn_c
 			fprintf(stderr, "dnetsim: %s\n", dn_rc_str(rc));
 			return NULL;
 		}
-		/* One line each, each with the prefix. */
-		for (const char *p = err; *p;) {
-			const char *nl = strchr(p, '\n');
-			const int len = nl ? (int)(nl - p) : (int)strlen(p);
-			fprintf(stderr, "dnetsim: %.*s\n", len, p);
-			p += len + (nl ? 1 : 0);
-		}
+		dn_cli_print_errors(err);
 		return NULL;
 	}
 	return s;

@@ -64,6 +64,9 @@ bool dn_cli_set_opt(dn_cli_sets *s, const char *cmd, const char *kv, const char 
  */
 bool dn_cli_operand_hint(const char *cmd, const dn_cli_sets *s, int argc, char **argv, int first);
 
+/* Prints the loader's error lines, one "dnetsim: LINE" each, to stderr. */
+void dn_cli_print_errors(const char *err);
+
 /*
  * Loads a scenario (path may be NULL: defaults) with overrides; on error
  * prints "dnetsim: ERROR" to stderr and returns NULL.

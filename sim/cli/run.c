@@ -23,6 +23,7 @@
 #include "memcheck.h"
 #include "models.h"
 #include "results.h"
+#include "sweep.h"
 
 #ifndef DN_VERSION
 #define DN_VERSION "0.0.0"
@@ -361,6 +362,9 @@ int dn_cmd_run(int argc, char **argv)
 		code = DN_EXIT_USAGE;
 		goto done;
 	}
+	if (dn_scenario_block(s, "sweep") && !o.quiet)
+		fprintf(stderr, "dnetsim run: %s has a sweep: block; run runs its base scenario "
+		                "(`dnetsim sweep %s` runs the sweep)\n", o.path, o.path);
 	if (!o.out_path) {
 		o.out_path = owned_out = dn_cli_default_out(o.path, "");
 		if (!owned_out)
@@ -436,6 +440,15 @@ int dn_cmd_validate(int argc, char **argv)
 	}
 	dn_scenario *s = dn_cli_load(&cr, argv[optind], &sets);
 	int code = DN_EXIT_USAGE;
+	dn_sweep *sw = NULL;
+	if (s) {
+		char serr[16384];
+		if (dn_sweep_from_scenario(cr.reg, s, &sw, serr, sizeof serr)) {
+			dn_cli_print_errors(serr);
+			dn_scenario_free(s);
+			s = NULL;
+		}
+	}
 	if (s) {
 		code = DN_EXIT_OK;
 		if (print) {
@@ -446,9 +459,15 @@ int dn_cmd_validate(int argc, char **argv)
 				code = DN_EXIT_FAIL;
 			free(y);
 		} else {
-			printf("%s: valid (model %s)\n", argv[optind], dn_scn_str(s, "sim.model"));
+			printf("%s: valid (model %s)", argv[optind], dn_scn_str(s, "sim.model"));
+			if (sw)
+				printf("; sweep: %" PRIu64 " members (%s, %" PRIu64 " points x %" PRIu64 " replicates)",
+				       dn_sweep_n_members(sw), dn_sweep_design_name(dn_sweep_get_design(sw)),
+				       dn_sweep_n_points(sw), dn_sweep_replicates(sw));
+			printf("\n");
 		}
 	}
+	dn_sweep_free(sw);
 	dn_scenario_free(s);
 	dn_cli_registry_fini(&cr);
 	return code;

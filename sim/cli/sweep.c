@@ -1041,12 +1041,7 @@ int dn_cmd_sweep(int argc, char **argv)
 		char err[16384];
 		dn_rc rc = dn_sweep_from_scenario(cr.reg, s, &R.sw, err, sizeof err);
 		if (rc) {
-			for (const char *p = err; *p;) {
-				const char *nl = strchr(p, '\n');
-				int len = nl ? (int)(nl - p) : (int)strlen(p);
-				fprintf(stderr, "dnetsim: %.*s\n", len, p);
-				p += len + (nl ? 1 : 0);
-			}
+			dn_cli_print_errors(err);
 			goto out;
 		}
 		if (!R.sw) {

@@ -257,7 +257,7 @@ static dn_rc take_range(sw_ctx *C, sw_param *p, const dn_ynode *v)
 	p->lo = def->type == DN_PT_INT ? (double)lo.i : lo.f;
 	p->hi = def->type == DN_PT_INT ? (double)hi.i : hi.f;
 	if (!(p->lo < p->hi))
-		return sw_fail(C, DN_ERANGE, mx, "%s: max must be above min (%s <= %s)", def->name,
+		return sw_fail(C, DN_ERANGE, mx, "%s: max (%s) must be above min (%s)", def->name,
 		               mx->text, mn->text);
 	if (def->type == DN_PT_INT && (fabs(p->lo) > 9007199254740992.0 || fabs(p->hi) > 9007199254740992.0))
 		return sw_fail(C, DN_ERANGE, v, "%s: a sampled integer range must lie within +-2^53",
