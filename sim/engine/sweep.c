@@ -44,6 +44,7 @@ struct dn_sweep {
 	size_t np;
 	sw_param p[DN_SWEEP_PARAMS_MAX];
 	double *sobol; /* n_points x np */
+	uint64_t seed_max; /* sim.seed's largest value */
 };
 
 static const char *const design_names[] = {"grid", "zip", "points", "random", "lhs", "sobol"};
@@ -535,6 +536,9 @@ dn_rc dn_sweep_from_scenario(const dn_registry *reg, const dn_scenario *s, dn_sw
 	if (!sw)
 		return DN_ENOMEM;
 	sw_ctx C = {.reg = reg, .s = s, .err = err, .errlen = errlen};
+	const dn_param_def *sd = dn_registry_find(reg, "sim.seed");
+	sw->seed_max = sd && sd->max >= 0 && sd->max < 9223372036854775807.0 ? (uint64_t)sd->max
+	                                                                     : (uint64_t)INT64_MAX;
 	dn_rc rc = parse(&C, b, sw);
 	if (rc || C.n_errs) {
 		if (C.n_errs > 1 && err && errlen) {
@@ -647,7 +651,8 @@ uint64_t dn_sweep_member_seed(const dn_sweep *sw, uint64_t m)
 	uint32_t r[4];
 	uint64_t idx = sw->common ? m % sw->replicates : m;
 	dn_rng_block(sw->seed, SW_ENTITY_SEED, SW_PURPOSE_SEED, idx, r);
-	return ((uint64_t)r[0] << 32 | r[1]) & (uint64_t)INT64_MAX;
+	uint64_t x = ((uint64_t)r[0] << 32 | r[1]) & (uint64_t)INT64_MAX;
+	return x <= sw->seed_max ? x : x % (sw->seed_max + 1); /* within sim.seed's range */
 }
 
 dn_rc dn_sweep_member_overrides(const dn_sweep *sw, uint64_t m, char ***out, size_t *n)

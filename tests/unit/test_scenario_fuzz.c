@@ -7,7 +7,9 @@
  * ASan and UBSan, so a crash, leak or undefined behaviour fails the test;
  * besides that, every failure must come with a one-line message carrying a
  * ":LINE:COLUMN: " location, and every success must survive a to_yaml round
- * trip. A second test does the same to --set overrides. On a failed check
+ * trip. A second test does the same to --set overrides, a third to
+ * `sweep:` blocks (sweep.h): every rejection has a located message, and
+ * every sweep read has members whose overrides all load. On a failed check
  * the iteration number and input are printed.
  */
 #include <setjmp.h>
@@ -21,6 +23,7 @@
 #include <cmocka.h>
 
 #include "scenario.h"
+#include "sweep.h"
 
 enum {
 	FUZZ_SEED = 20261124,
@@ -274,6 +277,106 @@ static void test_fuzz_loader(void **state)
 	dn_registry_free(reg);
 }
 
+static const char *const sweep_seeds[] = {
+    "sim: {seed: 5}\n"
+    "sweep:\n"
+    "  design: grid\n"
+    "  replicates: 3\n"
+    "  parameters:\n"
+    "    net.loss: [0.1, 0.2, 1e-3]\n"
+    "    sim.sched: [rr, pf]\n"
+    "    out.label: [\"a b\", 'c']\n",
+
+    "sweep:\n"
+    "  design: lhs\n"
+    "  samples: 9\n"
+    "  seed: 11\n"
+    "  parameters:\n"
+    "    net.cell.count: {min: 1, max: 40}\n"
+    "    net.cell.radius_m: {min: 10, max: 1000, scale: log}\n"
+    "    sim.trace: [true, false]\n",
+
+    "sweep:\n"
+    "  seeds: common\n"
+    "  points:\n"
+    "    - {net.loss: 0.5, sim.end_time_s: 100}\n"
+    "    - {sim.end_time_s: 7, net.loss: 0}\n",
+
+    "sweep: {design: sobol, samples: 16, parameters: {net.loss: {min: 0, max: 1}}}\n",
+
+    "sweep:\n"
+    "  design: zip\n"
+    "  parameters:\n"
+    "    net.loss: [0.1, 0.2]\n"
+    "    net.cell.count: [3, 4]\n",
+};
+
+static void test_fuzz_sweep(void **state)
+{
+	(void)state;
+	dn_registry *reg = dn_registry_new();
+	assert_non_null(reg);
+	assert_int_equal(dn_registry_add(reg, fuzz_defs, sizeof fuzz_defs / sizeof fuzz_defs[0]),
+	                 DN_OK);
+	const char *name = "/nonexistent-dnetsim-fuzz/sweep.yaml";
+	uint64_t rng = FUZZ_SEED + 2;
+	char text[FUZZ_TEXT_MAX];
+	size_t ok = 0, failed = 0;
+	for (size_t iter = 0; iter < FUZZ_ITERATIONS / 4; iter++) {
+		const char *seed = sweep_seeds[below(&rng, sizeof sweep_seeds / sizeof sweep_seeds[0])];
+		size_t len = strlen(seed);
+		memcpy(text, seed, len + 1);
+		size_t n_mut = below(&rng, 2) + 1;
+		for (size_t m = 0; m < n_mut; m++)
+			len = mutate(&rng, text, len);
+		char err[512];
+		memset(err, 'X', sizeof err);
+		dn_scenario *s = NULL;
+		dn_sweep *sw = NULL;
+		dn_rc rc = dn_scenario_load_string(reg, name, text, NULL, 0, &s, err, sizeof err);
+		if (rc == DN_OK)
+			rc = dn_sweep_from_scenario(reg, s, &sw, err, sizeof err);
+		if (rc != DN_OK) {
+			failed++;
+			if (sw || !memchr(err, '\0', sizeof err) || err[0] == '\0' || !good_report(err)) {
+				report(iter, text, "bad failure report", memchr(err, '\0', sizeof err) ? err : "");
+				fail();
+			}
+			dn_scenario_free(s);
+			continue;
+		}
+		if (!sw) { /* the mutation removed the block */
+			dn_scenario_free(s);
+			continue;
+		}
+		ok++;
+		uint64_t n = dn_sweep_n_members(sw);
+		assert_true(n >= 1 && n == dn_sweep_n_points(sw) * dn_sweep_replicates(sw));
+		/* every member (the first 64) is a scenario that loads */
+		for (uint64_t m = 0; m < n && m < 64; m++) {
+			char **ov = NULL;
+			size_t nov = 0;
+			assert_int_equal(dn_sweep_member_overrides(sw, m, &ov, &nov), DN_OK);
+			dn_scenario *ms = NULL;
+			if (dn_scenario_load_string(reg, name, text, (const char *const *)ov, nov, &ms, err,
+			                            sizeof err)) {
+				report(iter, text, "a member does not load", err);
+				fail();
+			}
+			dn_scenario_free(ms);
+			for (size_t i = 0; i < nov; i++)
+				free(ov[i]);
+			free(ov);
+		}
+		dn_sweep_free(sw);
+		dn_scenario_free(s);
+	}
+	fprintf(stderr, "fuzz sweep: %zu sweeps read, %zu rejected\n", ok, failed);
+	assert_true(ok > FUZZ_ITERATIONS / 4 / 100);
+	assert_true(failed > FUZZ_ITERATIONS / 4 / 4);
+	dn_registry_free(reg);
+}
+
 /* The same for --set overrides: mutated "name=value" strings after a valid file. */
 static void test_fuzz_overrides(void **state)
 {
@@ -328,6 +431,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_fuzz_loader),
 	    cmocka_unit_test(test_fuzz_overrides),
+	    cmocka_unit_test(test_fuzz_sweep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
