@@ -313,7 +313,8 @@ static void member_path(const sweep_run *R, uint64_t m, const char *ext, char *b
 	snprintf(buf, len, "%s/m%06" PRIu64 ".%s", R->dir, m, ext);
 }
 
-/* Writes text to path through a temporary and a rename. */
+/* Writes text to path through a temporary and a rename (no fsync: these
+ * records only save a resume some work; a lost one is a member run again). */
 static int write_small(const char *path, const char *text)
 {
 	char tmp[SW_PATH_MAX + 32];
@@ -323,7 +324,6 @@ static int write_small(const char *path, const char *text)
 		return -1;
 	fputs(text, f);
 	int bad = ferror(f) != 0;
-	bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
 	bad |= fclose(f) != 0;
 	if (bad || rename(tmp, path) != 0) {
 		unlink(tmp);
@@ -410,6 +410,8 @@ static void judge(const sweep_run *R, uint64_t m, int status, double wall, bool 
 	member_path(R, m, "h5", h5, sizeof h5);
 	member_path(R, m, "log", log, sizeof log);
 	last_line(log, line, sizeof line);
+	if (timed_out || WIFSIGNALED(status))
+		(void)dn_results_clean_stale(h5, NULL, NULL); /* the killed member's temporary */
 	if (timed_out) {
 		rep->status = DN_MEMBER_FAILED;
 		snprintf(rep->reason, sizeof rep->reason, "timeout: stopped after %.0f s", R->o->timeout_s);
@@ -430,6 +432,12 @@ static void judge(const sweep_run *R, uint64_t m, int status, double wall, bool 
 static void record(sweep_run *R, const member_report *rep, const char *worker)
 {
 	dn_member_state *s = &R->mem[rep->m];
+	if (sw_stop && rep->status != DN_MEMBER_COMPLETE) {
+		/* stopped with the sweep (an interrupt reaches the members too):
+		 * not a failure, just not done; --resume runs it */
+		s->status = DN_MEMBER_PENDING;
+		return;
+	}
 	s->status = rep->status;
 	s->wall_s = rep->wall_s;
 	snprintf(s->worker, sizeof s->worker, "%s", worker);
@@ -1231,7 +1239,7 @@ int dn_cmd_sweep(int argc, char **argv)
 				(void)rmdir(R.dir);
 			}
 		} else {
-			if (!o.quiet || failed)
+			if (!o.quiet || failed || sw_stop)
 				fprintf(stderr, "dnetsim sweep: `dnetsim sweep %s --resume%s%s` runs the %" PRIu64
 				                " members left\n", o.path, owned_out ? "" : " --out ", owned_out ? "" : o.out,
 				        R.n - complete);

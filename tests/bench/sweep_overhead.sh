@@ -28,7 +28,7 @@ sweep:
     phold.remote_fraction: {min: 0, max: 1}
 EOF
 t0=$(date +%s.%N)
-"$BIN" sweep tiny.yaml --out tiny.h5 --jobs 2 --quiet 2>err.txt
+"$BIN" sweep tiny.yaml --out tiny.h5 --jobs 2 2>err.txt
 t1=$(date +%s.%N)
 write=$(sed -n 's/.*writing the file: \([0-9.]*\) s.*/\1/p' err.txt | tail -1)
 /usr/bin/python3 - "$t0" "$t1" "$N" "${write:-0}" <<'EOF'
