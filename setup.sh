@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
 	build-essential cmake pkg-config git
 	libgsl-dev libhdf5-dev hdf5-tools libyaml-dev libsodium-dev libcmocka-dev
-	gnuplot-nox libopenmpi-dev openmpi-bin python3-h5py
+	gnuplot-nox libopenmpi-dev openmpi-bin python3-h5py python3-pandas
 	libns3-dev ns3 libxml2-dev libsqlite3-dev
 )
 

@@ -378,7 +378,15 @@ static bool numeric(const dn_param_def *d)
 /* param/<name> columns for rows 0..n-1 (members or points). */
 static void write_params(sf *w, hid_t parent, const dn_sweep *sw, uint64_t n, bool members)
 {
-	hid_t g = sf_group(w, parent, "param");
+	/* in the sweep's order (readers that follow creation order, as h5py does) */
+	hid_t g = H5I_INVALID_HID;
+	hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+	if (gcpl < 0 || H5Pset_obj_track_times(gcpl, 0) < 0 ||
+	    H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
+	    (g = H5Gcreate2(parent, "param", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0)
+		sf_fail(w, DN_EHDF5, "cannot create group param");
+	if (gcpl >= 0)
+		H5Pclose(gcpl);
 	uint64_t reps = members ? dn_sweep_replicates(sw) : 1;
 	char buf[DN_SWEEP_VALUE_MAX];
 	for (size_t j = 0; !w->rc && j < dn_sweep_n_params(sw); j++) {
