@@ -79,7 +79,8 @@ static void wait_passively(char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc >= 2 && (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "bench") == 0))
+	if (argc >= 2 && (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "bench") == 0 ||
+	                  strcmp(argv[1], "sweep") == 0))
 		wait_passively(argv);
 	if (argc < 2) {
 		usage(stderr);

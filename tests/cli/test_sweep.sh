@@ -114,7 +114,7 @@ if command -v mpirun >/dev/null && "$BIN" --version | grep -q "MPI=1"; then
 	"${MPI[@]}" -n 2 "$BIN" sweep s.yaml --out mk.h5 --quiet >/dev/null 2>&1 &
 	for i in $(seq 200); do [ "$(members_done mk.h5)" -ge 1 ] && break; sleep 0.05; done
 	for p in $(pgrep -f "^$BIN sweep s.yaml --out mk.h5"); do # rank 0, not mpirun
-		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=0 && kill -KILL "$p"
+		(tr '\0' '\n' <"/proc/$p/environ") 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=0 && kill -KILL "$p"
 	done
 	wait 2>/dev/null
 	sleep 0.5
@@ -130,10 +130,17 @@ for at in 1 3 5; do
 	"$BIN" sweep s.yaml --out k.h5 --jobs 2 --quiet >/dev/null 2>&1 &
 	pid=$!
 	for i in $(seq 600); do [ "$(members_done k.h5)" -ge "$at" ] && break; sleep 0.02; done
+	kids=$(pgrep -P $pid)
 	kill -KILL $pid
 	wait $pid 2>/dev/null
 	sleep 0.3
-	pgrep -f "k.h5.d/m0" >/dev/null && bad "killed at $at: a member runs on" || ok
+	alive=0
+	for k in $kids; do # gone, or a zombie waiting for init to reap it
+		st=$( (awk '{ print $3 }' "/proc/$k/stat") 2>/dev/null)
+		[ -n "$st" ] && [ "$st" != Z ] && alive=1
+	done
+	[ $alive = 0 ] && ok || bad "killed at $at: a member runs on"
+	[ -n "$kids" ] && ok || bad "killed at $at: no member was running"
 	[ -f k.h5 ] && opens k.h5 "killed after $at members: the file opens"
 	done_now=$(members_done k.h5)
 	expect_rc 0 "resume after a kill at $at" "$BIN" sweep s.yaml --out k.h5 --resume --jobs 2
@@ -145,9 +152,10 @@ done
 rm -rf c.h5 c.h5.d
 "$BIN" sweep s.yaml --out c.h5 --jobs 1 --quiet >/dev/null 2>"$T/cerr" &
 pid=$!
-for i in $(seq 600); do pgrep -f "c.h5.d/m000000.h5" >/dev/null && break; sleep 0.02; done
+# a member is a child process named dnetsim-m<index>
+for i in $(seq 600); do pgrep -x -P $pid dnetsim-m000000 >/dev/null && break; sleep 0.02; done
 sleep 0.2
-pkill -KILL -f "c.h5.d/m000000.h5"
+pkill -KILL -x -P $pid dnetsim-m000000
 wait $pid
 rc=$?
 [ $rc -eq 1 ] && ok || bad "a crashed member: exit $rc, wanted 1"
