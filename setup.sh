@@ -15,6 +15,7 @@ PACKAGES=(
 	build-essential cmake pkg-config git
 	libgsl-dev libhdf5-dev hdf5-tools libyaml-dev libsodium-dev libcmocka-dev
 	gnuplot-nox libopenmpi-dev openmpi-bin python3-h5py python3-pandas
+	slurmctld slurmd slurm-client munge
 	libns3-dev ns3 libxml2-dev libsqlite3-dev
 )
 

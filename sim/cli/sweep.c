@@ -24,6 +24,7 @@
  * them as child processes and report back. OUT.d must be on a file system
  * every rank sees (docs/cluster.md).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -442,6 +443,12 @@ static void judge(const sweep_run *R, uint64_t m, int status, double wall, bool 
 	}
 }
 
+/* Whether the progress line is drawn (else one log line per member). */
+static bool progress_on(const sweep_run *R)
+{
+	return !R->o->quiet && (R->tty || R->o->progress);
+}
+
 /* Records a finished member here (rank 0), from this machine or a rank. */
 static void record(sweep_run *R, const member_report *rep, const char *worker)
 {
@@ -476,7 +483,7 @@ static void record(sweep_run *R, const member_report *rep, const char *worker)
 		(void)unlink(p);
 		R->done++;
 	}
-	if (R->o->quiet || !R->tty) {
+	if (!progress_on(R)) {
 		fprintf(stderr, "sweep: member %" PRIu64 " %s in %.2f s (%s)%s%s\n", rep->m,
 			        rep->status == DN_MEMBER_COMPLETE ? "complete" : "FAILED", rep->wall_s, worker,
 			        rep->status == DN_MEMBER_FAILED ? ": " : "", rep->status == DN_MEMBER_FAILED ? rep->reason : "");
@@ -488,7 +495,7 @@ static void record(sweep_run *R, const member_report *rep, const char *worker)
 static void progress(sweep_run *R, bool force)
 {
 	static double last;
-	if (!(R->tty || R->o->progress) || R->o->quiet)
+	if (!progress_on(R))
 		return;
 	double t = now_s();
 	if (!force && t - last < 0.5)
@@ -620,6 +627,28 @@ static void clear_members(const sweep_run *R)
 			member_path(R, m, ext[e], p, sizeof p);
 			(void)unlink(p);
 		}
+}
+
+/* After a complete sweep: members' temporaries that other hosts' killed
+ * members left (only this host's are cleaned as they die). No member of
+ * the sweep runs any more, so none of them is anyone's work. */
+static void remove_leftovers(const sweep_run *R)
+{
+	DIR *d = opendir(R->dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		unsigned long long m;
+		char rest[8];
+		if (sscanf(e->d_name, "m%6llu.h5.tmp-%1[^\n]", &m, rest) == 2 && strlen(e->d_name) > 15 &&
+		    m < R->n) {
+			char p[SW_PATH_MAX];
+			snprintf(p, sizeof p, "%s/%s", R->dir, e->d_name);
+			(void)unlink(p);
+		}
+	}
+	closedir(d);
 }
 
 static bool any_member_files(const sweep_run *R)
@@ -865,6 +894,21 @@ static int run_rank0(sweep_run *R, uint64_t jobs)
 	R->released = !mpi || live_ranks == 0;
 	progress(R, true);
 	return 0;
+}
+
+/* Tells every other rank there is nothing to run (each asks once). */
+static void release_ranks(sweep_run *R)
+{
+#ifdef DN_HAVE_MPI
+	for (int k = 1; k < R->ranks; k++) {
+		int32_t ask;
+		int64_t none = -1;
+		MPI_Status st;
+		MPI_Recv(&ask, 1, MPI_INT32_T, MPI_ANY_SOURCE, TAG_ASK, MPI_COMM_WORLD, &st);
+		MPI_Send(&none, 1, MPI_INT64_T, st.MPI_SOURCE, TAG_GIVE, MPI_COMM_WORLD);
+	}
+#endif
+	R->released = true;
 }
 
 #ifdef DN_HAVE_MPI
@@ -1182,6 +1226,18 @@ int dn_cmd_sweep(int argc, char **argv)
 			code = DN_EXIT_USAGE;
 			goto out_abort;
 		}
+		bool all_done = false, gathered = false;
+		if (exists && o.resume && had == 0 && had_failed == 0 &&
+		    dn_sweepfile_finished(o.out, R.n, &all_done, &gathered) == DN_OK && all_done &&
+		    (gathered || !o.series)) {
+			/* finished before (its members' own files are gone): the
+			 * file is the result; running or rewriting would lose it */
+			fprintf(stderr, "dnetsim sweep: %s is complete (%" PRIu64 " members): nothing to run\n",
+			        o.out, R.n);
+			release_ranks(&R);
+			code = DN_EXIT_OK;
+			goto out_abort;
+		}
 		R.scenario_text = read_text(o.path);
 		R.base_yaml = dn_scenario_to_yaml(s);
 		if (!R.scenario_text || !R.base_yaml) {
@@ -1205,7 +1261,7 @@ int dn_cmd_sweep(int argc, char **argv)
 				fprintf(stderr, " and one on each of %d more ranks", R.ranks - 1);
 			fprintf(stderr, "\n");
 		}
-		if (o.resume && !o.quiet)
+		if (o.resume) /* said even with --quiet: a batch job's log tells what it resumed */
 			fprintf(stderr, "dnetsim sweep: resume: %" PRIu64 " complete kept, %" PRIu64
 			                " failed to run again, %" PRIu64 " missing: %" PRIu64 " to run\n",
 			        had, had_failed, R.n - had - had_failed, R.n_order);
@@ -1236,7 +1292,7 @@ int dn_cmd_sweep(int argc, char **argv)
 			complete += R.mem[m].status == DN_MEMBER_COMPLETE;
 			failed += R.mem[m].status == DN_MEMBER_FAILED;
 		}
-		if (R.tty)
+		if (progress_on(&R))
 			fputc('\n', stderr);
 		if (!o.quiet || failed || sw_stop)
 			fprintf(stderr,
@@ -1247,6 +1303,7 @@ int dn_cmd_sweep(int argc, char **argv)
 			code = DN_EXIT_OK;
 			if (!o.keep && o.series) {
 				clear_members(&R);
+				remove_leftovers(&R);
 				char lk[SW_PATH_MAX];
 				snprintf(lk, sizeof lk, "%s/lock", R.dir);
 				(void)unlink(lk);

@@ -969,3 +969,53 @@ dn_rc dn_sweepfile_same(const char *path, const dn_sweep *sw, char *err, size_t 
 	H5Fclose(f);
 	return rc;
 }
+
+dn_rc dn_sweepfile_finished(const char *path, uint64_t n_members, bool *complete, bool *series)
+{
+	*complete = *series = false;
+	(void)H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+	hid_t f = open_ro(path);
+	if (f < 0)
+		return DN_EHDF5;
+	dn_rc rc = DN_EHDF5;
+	hid_t d = H5Lexists(f, "members", H5P_DEFAULT) > 0 && H5Lexists(f, "members/status", H5P_DEFAULT) > 0
+	              ? H5Dopen2(f, "members/status", H5P_DEFAULT)
+	              : -1;
+	hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+	hsize_t dim = 0;
+	hid_t t = vstr();
+	if (sp >= 0 && t >= 0 && H5Sget_simple_extent_dims(sp, &dim, NULL) == 1 && dim == n_members) {
+		char **x = calloc(n_members ? n_members : 1, sizeof *x);
+		if (x && H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, x) >= 0) {
+			rc = DN_OK;
+			*complete = true;
+			for (uint64_t m = 0; m < n_members; m++)
+				*complete &= x[m] && strcmp(x[m], "complete") == 0;
+		}
+		for (uint64_t m = 0; x && m < n_members; m++)
+			if (x[m])
+				H5free_memory(x[m]);
+		free(x);
+	}
+	if (t >= 0)
+		H5Tclose(t);
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (d >= 0)
+		H5Dclose(d);
+	if (!rc && H5Aexists(f, "config") >= 0 && H5Lexists(f, "config", H5P_DEFAULT) > 0) {
+		hid_t g = H5Gopen2(f, "config", H5P_DEFAULT);
+		uint8_t v = 0;
+		if (g >= 0 && H5Aexists(g, "series_gathered") > 0) {
+			hid_t a = H5Aopen(g, "series_gathered", H5P_DEFAULT);
+			if (a >= 0 && H5Aread(a, H5T_NATIVE_UINT8, &v) >= 0)
+				*series = v != 0;
+			if (a >= 0)
+				H5Aclose(a);
+		}
+		if (g >= 0)
+			H5Gclose(g);
+	}
+	H5Fclose(f);
+	return rc;
+}

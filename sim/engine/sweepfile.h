@@ -76,4 +76,11 @@ DN_WUR dn_rc dn_results_read_scenario(const char *path, char **text, char *err, 
  */
 DN_WUR dn_rc dn_sweepfile_same(const char *path, const dn_sweep *sw, char *err, size_t errlen);
 
+/*
+ * Whether the sweep file at path (of n_members) marks every member
+ * complete (*complete) and holds their series (*series). DN_EHDF5 when it
+ * cannot be read as a sweep file of that size.
+ */
+DN_WUR dn_rc dn_sweepfile_finished(const char *path, uint64_t n_members, bool *complete, bool *series);
+
 #endif
