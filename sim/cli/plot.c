@@ -28,8 +28,10 @@
  * the PNG paths, one a line; every series that is not drawn gets one line
  * on stderr saying why, and the exit status is then 1.
  *
- * Not here: what a good figure of several runs looks like (analysis/ has
- * room for report scripts), reading /summary, or writing results files
+ * A sweep file (one with /members, from `dnetsim sweep`) is drawn by
+ * plot_sweep.c with the same queue, text and unit helpers (plot.h).
+ *
+ * Not here: reading /summary, or writing results files
  * (sim/engine/results.c).
  */
 #define _POSIX_C_SOURCE 200809L
@@ -57,45 +59,11 @@
 #include <hdf5.h>
 
 #include "dn_base.h"
+#include "plot.h"
 
 #ifndef DN_ANALYSIS_DIR
 #define DN_ANALYSIS_DIR "analysis" /* relative to the working directory */
 #endif
-
-/*
- * The bounds. gnuplot takes 20-50 ms a picture, so DN_PLOT_MAX_SERIES
- * pictures take a minute at most; the world model writes about 100 series.
- * A few KiB of file can declare 2^40 rows of chunks never written, which
- * read as fill values at some 30 million rows a second: the row bounds
- * stop that within about half a minute. Real rows (deflated) read at 5-10
- * million a second; a year of world blocks is 3.2 million rows a series.
- */
-enum {
-	DN_PLOT_MAX_SERIES = 500,   /* pictures per run */
-	DN_PLOT_MAX_ENTRIES = 65536,/* entries under /series looked at */
-	DN_PLOT_BATCH = 100,        /* pictures per gnuplot process */
-	DN_PLOT_BUCKETS = 1000,     /* envelope columns: series.gp is 1000 px wide */
-	DN_PLOT_EXACT_ROWS = 4 * DN_PLOT_BUCKETS, /* up to this, every row is drawn */
-	DN_PLOT_READ_ROWS = 65536,  /* rows per HDF5 read: 1 MiB */
-	DN_PLOT_NAME_MAX = 250,     /* "<name>.png" fits a file name (255 bytes) */
-	DN_PLOT_UNITS_MAX = 64,     /* bytes kept of @units, with the NUL */
-	DN_PLOT_DESC_MAX = 256,     /* bytes kept of @description, with the NUL */
-	DN_PLOT_ATTR_READ_MAX = 65536, /* a fixed-size string attribute read at all */
-	DN_PLOT_MAX_ROW_BYTES = 4096,  /* a table's row type, in the file */
-	DN_PLOT_MAX_FAILURES = 3,   /* gnuplot failures before giving up */
-	DN_PLOT_IDLE_S = 60,        /* gnuplot silent this long is stopped */
-	DN_PLOT_CHATTER_MAX = 1 << 24, /* bytes of gnuplot output taken from one run */
-	DN_PLOT_RENAME_TRIES = 100, /* free names tried for a renamed series */
-	DN_PLOT_EINTR_TRIES = 1000, /* retries of a call interrupted by a signal */
-	DN_PLOT_TITLE_COLS = 100,   /* characters in a line of a picture's title */
-	DN_PLOT_TITLE_LINES = 4,    /* lines of it: the name, then the description */
-	DN_PLOT_WHY = 512,          /* one reason */
-	DN_PLOT_SHOW = 200          /* a name as messages show it */
-};
-#define DN_PLOT_MAX_ROWS ((uint64_t)1 << 27)       /* rows of one series: 2 GiB */
-#define DN_PLOT_MAX_TOTAL_ROWS ((uint64_t)1 << 30) /* rows read in one run */
-#define DN_PLOT_MAX_CHUNK_BYTES ((uint64_t)8 << 20) /* HDF5 inflates a whole chunk */
-#define DN_PLOT_CACHE_BYTES ((size_t)1 << 20)        /* HDF5's default chunk cache */
 
 static const char dn_plot_script[] = "series.gp";
 static const char dn_plot_ov_script[] = "overview.gp";
@@ -105,6 +73,7 @@ static void plot_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dnetsim plot RESULT.h5 [-o DIR]\n"
+		"       dnetsim plot SWEEP.h5 [-o DIR]\n"
 		"\n"
 		"Draws every series of a results file as DIR/<name>.png with gnuplot\n"
 		"and prints the PNG paths, one a line. A series longer than %d rows is\n"
@@ -115,14 +84,22 @@ static void plot_usage(FILE *f)
 		"constant over the run, or has no sample, is not drawn: it is listed on\n"
 		"stderr with its value, and in DIR/constant.txt.\n"
 		"\n"
-		"  -o DIR     output directory (default: RESULT without .h5, plus \"-plots\")\n"
-		"  -h, --help this text\n"
+		"A sweep file (from dnetsim sweep) is drawn as a sweep: per swept numeric\n"
+		"parameter, each headline summary's point mean and 95%% interval against\n"
+		"it (<summary>_vs_<param>.png, replicates as dots); per headline series,\n"
+		"the median and 5-95%% band of each point's complete replicates over time\n"
+		"(fan_<series>.png, a few points a picture); overview.png; and\n"
+		"DIR/index.txt: what each picture shows and what was not drawn, and why.\n"
+		"\n"
+		"  -o, --out DIR  output directory (default: the file without .h5, plus \"-plots\")\n"
+		"  -h, --help     this text\n"
 		"\n"
 		"At most %d series are drawn, and at most %" PRIu64 " rows read from one\n"
 		"series; anything else not drawn is named on stderr with the reason, and\n"
-		"the exit status is then 1. The gnuplot scripts are series.gp and overview.gp\n"
-		"in $DNETSIM_ANALYSIS_DIR, or else in the analysis/ folder of the source\n"
-		"tree dnetsim was built from.\n",
+		"the exit status is then 1. The gnuplot scripts (series.gp, overview.gp,\n"
+		"sweep_response.gp, sweep_fan.gp, sweep_overview.gp) are in\n"
+		"$DNETSIM_ANALYSIS_DIR, or else in the analysis/ folder of the source tree\n"
+		"dnetsim was built from.\n",
 		(int)DN_PLOT_EXACT_ROWS, (int)DN_PLOT_MAX_SERIES, DN_PLOT_MAX_ROWS);
 }
 
@@ -140,9 +117,9 @@ static int plot_parse(int argc, char **argv, const char **file, const char **out
 		}
 		if (!only_files && strcmp(a, "--") == 0) {
 			only_files = true;
-		} else if (!only_files && strcmp(a, "-o") == 0) {
+		} else if (!only_files && (strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0)) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "dnetsim plot: -o needs a directory\n");
+				fprintf(stderr, "dnetsim plot: %s needs a directory\n", a);
 				return DN_EXIT_USAGE;
 			}
 			*outdir = argv[++i];
@@ -170,7 +147,7 @@ static int plot_parse(int argc, char **argv, const char **file, const char **out
 }
 
 /* printf into a new malloc'd string; NULL if out of memory. */
-static char *DN_PRINTF(1, 2) plot_strf(const char *fmt, ...)
+char *DN_PRINTF(1, 2) dn_plot_strf(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -197,7 +174,7 @@ static char *plot_default_dir(const char *file)
 	size_t len = strlen(file);
 	if (len > 3 && strcmp(file + len - 3, ".h5") == 0)
 		len -= 3;
-	return plot_strf("%.*s-plots", (int)len, file);
+	return dn_plot_strf("%.*s-plots", (int)len, file);
 }
 
 /* Creates dir (one level) unless it is already a directory; 1 if created,
@@ -218,7 +195,7 @@ static int plot_mkdir(const char *dir)
 /* ---- text: names as messages show them, as labels, as gnuplot strings ---- */
 
 /* Length of the well-formed UTF-8 sequence at p (1 to 4), 0 if none. */
-static size_t plot_utf8_len(const unsigned char *p)
+size_t dn_plot_utf8_len(const unsigned char *p)
 {
 	unsigned c = p[0];
 	if (c < 0x80)
@@ -248,7 +225,7 @@ static size_t plot_utf8_len(const unsigned char *p)
 	return n;
 }
 
-static bool plot_is_ctl(unsigned c)
+bool dn_plot_is_ctl(unsigned c)
 {
 	return c < 0x20 || c == 0x7f;
 }
@@ -258,17 +235,17 @@ static bool plot_is_ctl(unsigned c)
  * UTF-8 as \n, \t or \xHH, cut with "..." to fit out (DN_PLOT_SHOW), so a
  * name cannot break a line or steer the terminal.
  */
-static const char *plot_show(char *out, size_t cap, const char *s)
+const char *dn_plot_show(char *out, size_t cap, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = 0;
 	out[0] = '\0';
 	while (*p != '\0') {
 		char tmp[8];
-		size_t n = plot_utf8_len(p);
+		size_t n = dn_plot_utf8_len(p);
 		/* C1 controls (U+0080..U+009F) steer terminals too */
 		bool c1 = n == 2 && p[0] == 0xc2 && p[1] < 0xa0;
-		if (n == 0 || c1 || plot_is_ctl(*p)) {
+		if (n == 0 || c1 || dn_plot_is_ctl(*p)) {
 			if (*p == '\n')
 				snprintf(tmp, sizeof tmp, "\\n");
 			else if (*p == '\t')
@@ -294,15 +271,15 @@ static const char *plot_show(char *out, size_t cap, const char *s)
 
 /* Copies s into out (cap bytes) as a label: UTF-8 kept, a control
  * character becomes a space and a byte that is not UTF-8 a '?'. */
-static void plot_label(char *out, size_t cap, const char *s)
+void dn_plot_label(char *out, size_t cap, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = 0;
 	while (*p != '\0') {
-		size_t n = plot_utf8_len(p);
+		size_t n = dn_plot_utf8_len(p);
 		if (len + (n > 0 ? n : 1) + 1 > cap)
 			break;
-		if (n == 0 || plot_is_ctl(*p)) {
+		if (n == 0 || dn_plot_is_ctl(*p)) {
 			out[len++] = n == 0 ? '?' : ' ';
 			p++;
 		} else {
@@ -322,7 +299,7 @@ static const char *plot_wrap_end(const char *p, int cols)
 	for (int k = 0; *q != '\0' && k < cols; k++) {
 		if (*q == ' ')
 			brk = q;
-		size_t n = plot_utf8_len((const unsigned char *)q);
+		size_t n = dn_plot_utf8_len((const unsigned char *)q);
 		q += n > 0 ? n : 1;
 	}
 	return *q == '\0' || *q == ' ' || brk == NULL ? q : brk;
@@ -379,7 +356,7 @@ static void plot_wrap(char *out, size_t cap, const char *s, int cols, int *lines
  * after an escape is escaped too: gnuplot 5.4 reads "\0501" as one
  * four-digit escape. false on a write error.
  */
-static bool plot_gp_str(FILE *f, const char *s)
+bool dn_plot_gp_str(FILE *f, const char *s)
 {
 	if (fputc('"', f) == EOF)
 		return false;
@@ -401,7 +378,7 @@ static bool plot_gp_str(FILE *f, const char *s)
 static char *plot_clean(char *s)
 {
 	for (char *p = s; *p != '\0'; p++)
-		if (plot_is_ctl((unsigned char)*p))
+		if (dn_plot_is_ctl((unsigned char)*p))
 			*p = '?';
 	return s;
 }
@@ -423,7 +400,7 @@ static herr_t plot_walk_cb(unsigned n, const H5E_error2_t *e, void *data)
 }
 
 /* why = "what: <HDF5's innermost error>"; clears HDF5's error stack. */
-static void plot_h5why(char *why, size_t len, const char *what)
+void dn_plot_h5why(char *why, size_t len, const char *what)
 {
 	char detail[DN_PLOT_WHY / 2];
 	detail[0] = '\0';
@@ -435,13 +412,13 @@ static void plot_h5why(char *why, size_t len, const char *what)
 }
 
 /* In memory a row is {t_ns, value}, value an int64 or a double. */
-typedef struct plot_row {
+struct plot_row {
 	int64_t t_ns;
 	union {
 		double f;
 		int64_t i;
 	} v;
-} plot_row;
+};
 
 _Static_assert(sizeof(plot_row) == 16, "rows are packed: 16 bytes, as in the file");
 
@@ -479,7 +456,7 @@ static plot_open_rc plot_row_type(hid_t d, bool *is_int, size_t *row_bytes, char
 {
 	hid_t t = H5Dget_type(d);
 	if (t < 0) {
-		plot_h5why(why, whylen, "getting its type");
+		dn_plot_h5why(why, whylen, "getting its type");
 		return PLOT_BAD;
 	}
 	plot_open_rc rc = PLOT_NOT;
@@ -514,7 +491,7 @@ static plot_open_rc plot_layout(hid_t d, size_t row_bytes, size_t *chunk_bytes, 
 	*chunk_bytes = 0;
 	hid_t p = H5Dget_create_plist(d);
 	if (p < 0) {
-		plot_h5why(why, whylen, "getting its storage properties");
+		dn_plot_h5why(why, whylen, "getting its storage properties");
 		return PLOT_BAD;
 	}
 	plot_open_rc rc = PLOT_SERIES;
@@ -573,7 +550,7 @@ static plot_open_rc plot_series_open(hid_t g, const char *name, plot_series *s, 
 	s->is_int = false;
 	H5L_info_t li;
 	if (H5Lget_info(g, name, &li, H5P_DEFAULT) < 0) {
-		plot_h5why(why, whylen, "looking it up");
+		dn_plot_h5why(why, whylen, "looking it up");
 		return PLOT_BAD;
 	}
 	if (li.type != H5L_TYPE_HARD) {
@@ -585,7 +562,7 @@ static plot_open_rc plot_series_open(hid_t g, const char *name, plot_series *s, 
 	}
 	hid_t o = H5Oopen(g, name, H5P_DEFAULT);
 	if (o < 0) {
-		plot_h5why(why, whylen, "opening it");
+		dn_plot_h5why(why, whylen, "opening it");
 		return PLOT_BAD;
 	}
 	H5I_type_t ty = H5Iget_type(o);
@@ -613,7 +590,7 @@ static plot_open_rc plot_series_open(hid_t g, const char *name, plot_series *s, 
 		if (dapl >= 0)
 			(void)H5Pclose(dapl);
 		if (s->d < 0) {
-			plot_h5why(why, whylen, "opening it with a chunk cache");
+			dn_plot_h5why(why, whylen, "opening it with a chunk cache");
 			rc = PLOT_BAD;
 		}
 	}
@@ -621,14 +598,14 @@ static plot_open_rc plot_series_open(hid_t g, const char *name, plot_series *s, 
 		s->fs = H5Dget_space(s->d);
 		hsize_t dims = 0;
 		if (s->fs < 0) {
-			plot_h5why(why, whylen, "getting its size");
+			dn_plot_h5why(why, whylen, "getting its size");
 			rc = PLOT_BAD;
 		} else if (H5Sget_simple_extent_type(s->fs) != H5S_SIMPLE ||
 			   H5Sget_simple_extent_ndims(s->fs) != 1) {
 			snprintf(why, whylen, "a dataset that is not one-dimensional");
 			rc = PLOT_NOT;
 		} else if (H5Sget_simple_extent_dims(s->fs, &dims, NULL) != 1) {
-			plot_h5why(why, whylen, "getting its size");
+			dn_plot_h5why(why, whylen, "getting its size");
 			rc = PLOT_BAD;
 		}
 		s->n = (uint64_t)dims;
@@ -636,7 +613,7 @@ static plot_open_rc plot_series_open(hid_t g, const char *name, plot_series *s, 
 	if (rc == PLOT_SERIES) {
 		s->mtype = plot_mtype(s->is_int);
 		if (s->mtype < 0) {
-			plot_h5why(why, whylen, "building the row type");
+			dn_plot_h5why(why, whylen, "building the row type");
 			rc = PLOT_BAD;
 		}
 	}
@@ -656,7 +633,7 @@ static bool plot_read(const plot_series *s, uint64_t start, uint64_t count, plot
 		  H5Sselect_hyperslab(s->fs, H5S_SELECT_SET, &st, NULL, &cn, NULL) >= 0 &&
 		  H5Dread(s->d, s->mtype, ms, s->fs, H5P_DEFAULT, buf) >= 0;
 	if (!ok)
-		plot_h5why(why, whylen, "reading its rows");
+		dn_plot_h5why(why, whylen, "reading its rows");
 	if (ms >= 0)
 		(void)H5Sclose(ms);
 	return ok;
@@ -666,7 +643,7 @@ static bool plot_read(const plot_series *s, uint64_t start, uint64_t count, plot
  * Reads string attribute `name` of obj into buf (cap bytes, cut to fit).
  * Absent: "". false (buf "") if it is there but not one string.
  */
-static bool plot_attr(hid_t obj, const char *name, char *buf, size_t cap)
+bool dn_plot_attr(hid_t obj, const char *name, char *buf, size_t cap)
 {
 	buf[0] = '\0';
 	htri_t ex = H5Aexists(obj, name);
@@ -720,12 +697,7 @@ static bool plot_attr(hid_t obj, const char *name, char *buf, size_t cap)
  * series): a reader of a year-long run wants days or years, not 3.1e7 s.
  * Under ten minutes stays in seconds (tests and toy runs).
  */
-typedef struct plot_xunit {
-	double ns;        /* nanoseconds in one unit */
-	const char *name; /* as the axis says it */
-} plot_xunit;
-
-static plot_xunit plot_xunit_of(int64_t horizon_ns)
+plot_xunit dn_plot_xunit_of(int64_t horizon_ns)
 {
 	static const double min_ns = 60e9, hour_ns = 3600e9, day_ns = 86400e9;
 	static const double year_ns = 365.25 * 86400e9; /* a Julian year */
@@ -745,14 +717,9 @@ static plot_xunit plot_xunit_of(int64_t horizon_ns)
  * (1 DNET = 10^8 base units, models/chain); durations in ns and sizes in
  * bytes take the largest of s/ms/us or GB/MB/kB under their largest value.
  */
-typedef struct plot_scale {
-	int pow10;
-	char unit[DN_PLOT_UNITS_MAX + 8];
-} plot_scale;
-
 enum { DN_PLOT_DNET_POW10 = 8 }; /* base units per DNET: 10^8 */
 
-static plot_scale plot_scale_of(const char *units, double maxabs)
+plot_scale dn_plot_scale_of(const char *units, double maxabs)
 {
 	static const char base[] = "base units";
 	plot_scale sc = { 0, "" };
@@ -787,7 +754,7 @@ static plot_scale plot_scale_of(const char *units, double maxabs)
  * series whose description says it stands for "none" (the quantile and
  * share series: "-1 if none", "-1 without balances"; docs/hdf5-schema.md).
  */
-static bool plot_has_marker(const char *desc)
+bool dn_plot_has_marker(const char *desc)
 {
 	return strstr(desc, "-1 if ") != NULL || strstr(desc, "-1 without ") != NULL;
 }
@@ -965,7 +932,7 @@ werr:
  * value (which chooses ms or s, MB or GB) and its last time (the run's
  * horizon chooses hours, days or years).
  */
-typedef struct plot_info {
+struct plot_info {
 	size_t name;        /* index into plot_names */
 	uint64_t n;         /* rows */
 	uint64_t valid;     /* rows that are not missing */
@@ -975,7 +942,7 @@ typedef struct plot_info {
 	int64_t t_last;     /* the last row's time */
 	char units[DN_PLOT_UNITS_MAX];
 	char desc[DN_PLOT_DESC_MAX];
-} plot_info;
+};
 
 /* Reads every row of s once into in's measures. */
 static bool plot_measure(const plot_series *s, plot_info *in, plot_row *buf, char *why,
@@ -1009,45 +976,13 @@ static bool plot_measure(const plot_series *s, plot_info *in, plot_row *buf, cha
 
 /* ---- the run: jobs for gnuplot, in batches ---- */
 
-/* One picture: table <work>/d<id>.dat, gnuplot writes <work>/p<id>.png,
- * which becomes png. */
-typedef struct plot_job {
-	unsigned id;
-	bool overview;
-	char *png;                      /* final path, malloc'd */
-	char title[DN_PLOT_NAME_MAX + DN_PLOT_DESC_MAX + 16]; /* name, description: wrapped */
-	char ylabel[DN_PLOT_UNITS_MAX + 16];                 /* the unit shown */
-	char shown[DN_PLOT_SHOW + 16];  /* "series <name>" for messages */
-} plot_job;
-
-typedef struct plot_run {
-	const char *dir;        /* output folder, as given */
-	char *work;             /* <dir>/.plot-XXXXXX, ours */
-	char *series_gp;        /* absolute script paths */
-	char *overview_gp;
-	plot_job jobs[DN_PLOT_BATCH];
-	size_t njobs;
-	unsigned next_id;
-	unsigned failures;      /* gnuplot runs that failed */
-	bool broken;            /* gnuplot cannot run at all */
-	size_t drawn, not_drawn;
-	uint64_t rows_read;
-	char (*renamed)[DN_PLOT_NAME_MAX + 1]; /* file names given to renamed series */
-	size_t nrenamed;
-	plot_row *buf;          /* DN_PLOT_READ_ROWS rows */
-	plot_info *info;        /* the series measured, at most DN_PLOT_MAX_SERIES */
-	size_t ninfo;
-	plot_xunit x;           /* the time axis, from the run's horizon */
-	bool listed;            /* DIR/constant.txt written */
-} plot_run;
-
 static char *plot_work_path(const plot_run *r, char kind, unsigned id)
 {
-	return plot_strf("%s/%c%u.%s", r->work, kind, id, kind == 'd' ? "dat" : "png");
+	return dn_plot_strf("%s/%c%u.%s", r->work, kind, id, kind == 'd' ? "dat" : "png");
 }
 
 /* Removes a job's files from the work folder and frees it. */
-static void plot_job_done(plot_run *r, plot_job *j)
+void dn_plot_job_done(plot_run *r, plot_job *j)
 {
 	for (int k = 0; k < 2; k++) {
 		char *p = plot_work_path(r, k == 0 ? 'd' : 'p', j->id);
@@ -1057,12 +992,14 @@ static void plot_job_done(plot_run *r, plot_job *j)
 	}
 	free(j->png);
 	j->png = NULL;
+	free(j->assign);
+	j->assign = NULL;
 }
 
 /* Writes the gnuplot commands for jobs [first, njobs) to <work>/batch.gp. */
 static bool plot_write_batch(plot_run *r, size_t first)
 {
-	char *path = plot_strf("%s/batch.gp", r->work);
+	char *path = dn_plot_strf("%s/batch.gp", r->work);
 	FILE *f = path != NULL ? fopen(path, "w") : NULL;
 	if (f == NULL) {
 		fprintf(stderr, "dnetsim plot: cannot write %s: %s\n", path ? path : "batch.gp",
@@ -1078,11 +1015,15 @@ static bool plot_write_batch(plot_run *r, size_t first)
 			       "xlabel = \"simulated time (%s)\"\nxunit = \"%s\"\n",
 			     j->id, j->id, r->x.name, r->x.name) > 0;
 		if (ok && !j->overview)
-			ok = fputs("title = ", f) >= 0 && plot_gp_str(f, j->title) &&
-			     fputs("\nylabel = ", f) >= 0 && plot_gp_str(f, j->ylabel) &&
+			ok = fputs("title = ", f) >= 0 && dn_plot_gp_str(f, j->title) &&
+			     fputs("\nylabel = ", f) >= 0 && dn_plot_gp_str(f, j->ylabel) &&
 			     fputc('\n', f) != EOF;
-		ok = ok && fputs("load ", f) >= 0 &&
-		     plot_gp_str(f, j->overview ? r->overview_gp : r->series_gp) &&
+		if (ok && j->assign != NULL) /* made with dn_plot_gp_str: ours */
+			ok = fputs(j->assign, f) >= 0;
+		const char *script = j->script != NULL ? j->script
+				     : j->overview   ? r->overview_gp
+						     : r->series_gp;
+		ok = ok && fputs("load ", f) >= 0 && dn_plot_gp_str(f, script) &&
 		     fprintf(f, "\nset print \"-\"\nprint \"%s%u\"\n", dn_plot_done, j->id) > 0;
 	}
 	if (fclose(f) != 0)
@@ -1320,6 +1261,8 @@ static void plot_deliver(plot_run *r, const plot_job *j)
 		r->not_drawn++;
 	} else {
 		r->drawn++;
+		if (j->drawn != NULL)
+			*j->drawn = true;
 	}
 	free(tmp);
 }
@@ -1329,7 +1272,7 @@ static void plot_deliver(plot_run *r, const plot_job *j)
  * that one is reported and the rest go to a new gnuplot, up to
  * DN_PLOT_MAX_FAILURES failures in the run.
  */
-static void plot_flush(plot_run *r)
+void dn_plot_flush(plot_run *r)
 {
 	size_t next = 0;
 	char why[DN_PLOT_WHY] = "";
@@ -1363,16 +1306,16 @@ static void plot_flush(plot_run *r)
 		r->not_drawn += r->njobs - next;
 	}
 	for (size_t i = 0; i < r->njobs; i++)
-		plot_job_done(r, &r->jobs[i]);
+		dn_plot_job_done(r, &r->jobs[i]);
 	r->njobs = 0;
-	char *b = plot_strf("%s/batch.gp", r->work);
+	char *b = dn_plot_strf("%s/batch.gp", r->work);
 	if (b != NULL && unlink(b) != 0 && errno != ENOENT)
 		fprintf(stderr, "dnetsim plot: cannot remove %s: %s\n", b, strerror(errno));
 	free(b);
 }
 
 /* Opens <work>/d<id>.dat for a new job's table. */
-static FILE *plot_job_table(plot_run *r, unsigned id)
+FILE *dn_plot_job_table(plot_run *r, unsigned id)
 {
 	char *p = plot_work_path(r, 'd', id);
 	int fd = p != NULL ? open(p, O_WRONLY | O_CREAT | O_EXCL, 0600) : -1;
@@ -1398,7 +1341,7 @@ static bool plot_file_name(plot_run *r, hid_t g, const char *name, char *out, si
 	*renamed = false;
 	snprintf(out, cap, "%s", name);
 	for (char *p = out; *p != '\0'; p++)
-		if (plot_is_ctl((unsigned char)*p)) {
+		if (dn_plot_is_ctl((unsigned char)*p)) {
 			*p = '_';
 			*renamed = true;
 		}
@@ -1438,7 +1381,7 @@ static bool plot_survey(plot_run *r, hid_t g, const plot_names *nl, size_t idx)
 {
 	const char *name = nl->name[idx];
 	char shown[DN_PLOT_SHOW], why[DN_PLOT_WHY];
-	plot_show(shown, sizeof shown, name);
+	dn_plot_show(shown, sizeof shown, name);
 	plot_series s;
 	plot_open_rc orc = PLOT_NOT;
 	if (strlen(name) > DN_PLOT_NAME_MAX)
@@ -1469,11 +1412,11 @@ static bool plot_survey(plot_run *r, hid_t g, const plot_names *nl, size_t idx)
 			 " rows read in one run", s.n, DN_PLOT_MAX_TOTAL_ROWS);
 	} else {
 		r->rows_read += s.n;
-		if (!plot_attr(s.d, "units", in->units, sizeof in->units) ||
-		    !plot_attr(s.d, "description", in->desc, sizeof in->desc))
+		if (!dn_plot_attr(s.d, "units", in->units, sizeof in->units) ||
+		    !dn_plot_attr(s.d, "description", in->desc, sizeof in->desc))
 			fprintf(stderr, "dnetsim plot: note: series %s: @units or @description is "
 					"not one string (not shown)\n", shown);
-		in->marker = plot_has_marker(in->desc);
+		in->marker = dn_plot_has_marker(in->desc);
 		ok = plot_measure(&s, in, r->buf, why, sizeof why);
 	}
 	plot_series_close(&s);
@@ -1487,23 +1430,23 @@ static bool plot_survey(plot_run *r, hid_t g, const plot_names *nl, size_t idx)
 }
 
 /* A series' y label: its unit as shown ("value" for a count or share). */
-static void plot_ylabel(char *out, size_t cap, const char *unit)
+void dn_plot_ylabel(char *out, size_t cap, const char *unit)
 {
 	if (unit[0] == '\0' || strcmp(unit, "1") == 0)
 		snprintf(out, cap, "value");
 	else
-		plot_label(out, cap, unit);
+		dn_plot_label(out, cap, unit);
 }
 
 /* Its title: the name on the first line, the description wrapped below. */
-static void plot_title(char *out, size_t cap, const char *name, const char *desc)
+void dn_plot_title(char *out, size_t cap, const char *name, const char *desc)
 {
 	char tmp[DN_PLOT_DESC_MAX > DN_PLOT_NAME_MAX ? DN_PLOT_DESC_MAX + 1 : DN_PLOT_NAME_MAX + 1];
 	int lines = 0;
 	out[0] = '\0';
-	plot_label(tmp, sizeof tmp, name);
+	dn_plot_label(tmp, sizeof tmp, name);
 	plot_wrap(out, cap, tmp, DN_PLOT_TITLE_COLS, &lines, DN_PLOT_TITLE_LINES - 1);
-	plot_label(tmp, sizeof tmp, desc);
+	dn_plot_label(tmp, sizeof tmp, desc);
 	plot_wrap(out, cap, tmp, DN_PLOT_TITLE_COLS, &lines, DN_PLOT_TITLE_LINES);
 }
 
@@ -1516,7 +1459,7 @@ static void plot_draw(plot_run *r, hid_t g, const plot_names *nl, const plot_inf
 	const char *name = nl->name[in->name];
 	char shown[DN_PLOT_SHOW], why[DN_PLOT_WHY], fname[DN_PLOT_NAME_MAX + 1];
 	char fshown[DN_PLOT_SHOW];
-	plot_show(shown, sizeof shown, name);
+	dn_plot_show(shown, sizeof shown, name);
 	assert(r->njobs < DN_PLOT_BATCH); /* a full batch is drawn at once */
 	assert(in->varies);
 	plot_job *j = &r->jobs[r->njobs];
@@ -1536,17 +1479,17 @@ static void plot_draw(plot_run *r, hid_t g, const plot_names *nl, const plot_inf
 		r->not_drawn++;
 		return;
 	}
-	plot_form fm = { in->is_int, in->marker, plot_scale_of(in->units, in->maxabs), r->x };
+	plot_form fm = { in->is_int, in->marker, dn_plot_scale_of(in->units, in->maxabs), r->x };
 	if (!plot_file_name(r, g, name, fname, sizeof fname, &renamed)) {
 		snprintf(why, sizeof why, "no free file name for it");
 		ok = false;
 	} else {
-		plot_ylabel(j->ylabel, sizeof j->ylabel, fm.scale.unit);
-		plot_title(j->title, sizeof j->title, name, in->desc);
+		dn_plot_ylabel(j->ylabel, sizeof j->ylabel, fm.scale.unit);
+		dn_plot_title(j->title, sizeof j->title, name, in->desc);
 		snprintf(j->shown, sizeof j->shown, "series %s", shown);
 		j->id = r->next_id++;
-		j->png = plot_strf("%s/%s.png", r->dir, fname);
-		f = j->png != NULL ? plot_job_table(r, j->id) : NULL;
+		j->png = dn_plot_strf("%s/%s.png", r->dir, fname);
+		f = j->png != NULL ? dn_plot_job_table(r, j->id) : NULL;
 		ok = f != NULL;
 		if (!ok)
 			snprintf(why, sizeof why, "%s", j->png ? "no table (above)" : "out of memory");
@@ -1562,16 +1505,16 @@ static void plot_draw(plot_run *r, hid_t g, const plot_names *nl, const plot_inf
 	if (!ok) {
 		fprintf(stderr, "dnetsim plot: series %s not drawn: %s\n", shown, why);
 		if (j->png != NULL)
-			plot_job_done(r, j);
+			dn_plot_job_done(r, j);
 		r->not_drawn++;
 		return;
 	}
 	if (renamed)
 		fprintf(stderr, "dnetsim plot: note: series %s is drawn as %s.png (control "
-				"characters in the name)\n", shown, plot_show(fshown, sizeof fshown, fname));
+				"characters in the name)\n", shown, dn_plot_show(fshown, sizeof fshown, fname));
 	r->njobs++;
 	if (r->njobs == DN_PLOT_BATCH)
-		plot_flush(r);
+		dn_plot_flush(r);
 }
 
 /*
@@ -1720,8 +1663,8 @@ static void plot_overview(plot_run *r, hid_t g)
 		r->rows_read += n * N_OVERVIEW;
 		j->overview = true;
 		j->id = r->next_id++;
-		j->png = plot_strf("%s/overview.png", r->dir);
-		f = j->png != NULL ? plot_job_table(r, j->id) : NULL;
+		j->png = dn_plot_strf("%s/overview.png", r->dir);
+		f = j->png != NULL ? dn_plot_job_table(r, j->id) : NULL;
 		snprintf(why, sizeof why, "%s", j->png ? "no table (above)" : "out of memory");
 		ok = f != NULL;
 	}
@@ -1735,13 +1678,13 @@ static void plot_overview(plot_run *r, hid_t g)
 	if (!ok) {
 		fprintf(stderr, "dnetsim plot: the overview not drawn: %s\n", why);
 		if (j->png != NULL)
-			plot_job_done(r, j);
+			dn_plot_job_done(r, j);
 		r->not_drawn++;
 		goto out;
 	}
 	r->njobs++;
 	if (r->njobs == DN_PLOT_BATCH)
-		plot_flush(r);
+		dn_plot_flush(r);
 out:
 	for (size_t k = 0; k < opened; k++)
 		plot_series_close(&col[k]);
@@ -1763,8 +1706,8 @@ static herr_t plot_name_cb(hid_t g, const char *name, const H5L_info_t *info, vo
 	return 0;
 }
 
-/* Opens file's /series group; a message and false if it cannot. */
-static bool plot_open(const char *file, hid_t *f, hid_t *g, plot_names *nl, uint64_t *nlinks)
+/* Opens file read-only as HDF5; a message and false if it cannot. */
+static bool plot_open_file(const char *file, hid_t *f)
 {
 	char why[DN_PLOT_WHY];
 	struct stat st;
@@ -1788,10 +1731,33 @@ static bool plot_open(const char *file, hid_t *f, hid_t *g, plot_names *nl, uint
 	}
 	*f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
 	if (*f < 0) {
-		plot_h5why(why, sizeof why, "cannot open it");
+		dn_plot_h5why(why, sizeof why, "cannot open it");
 		fprintf(stderr, "dnetsim plot: %s: %s\n", file, why);
 		return false;
 	}
+	return true;
+}
+
+/* Whether the open file is a sweep file: it has a /members group (a hard
+ * link; a run's results file has none). */
+static bool plot_is_sweep(hid_t f)
+{
+	H5L_info_t li;
+	bool sweep = H5Lexists(f, "members", H5P_DEFAULT) > 0 &&
+		     H5Lget_info(f, "members", &li, H5P_DEFAULT) >= 0 && li.type == H5L_TYPE_HARD;
+	hid_t o = sweep ? H5Oopen(f, "members", H5P_DEFAULT) : H5I_INVALID_HID;
+	sweep = o >= 0 && H5Iget_type(o) == H5I_GROUP;
+	if (o >= 0)
+		(void)H5Oclose(o);
+	H5Eclear2(H5E_DEFAULT);
+	return sweep;
+}
+
+/* Opens the results file's /series group; a message and false if it cannot. */
+static bool plot_open_series(const char *file, hid_t *f, hid_t *g, plot_names *nl,
+			     uint64_t *nlinks)
+{
+	char why[DN_PLOT_WHY];
 	H5L_info_t li;
 	if (H5Lexists(*f, "series", H5P_DEFAULT) <= 0 ||
 	    H5Lget_info(*f, "series", &li, H5P_DEFAULT) < 0 || li.type != H5L_TYPE_HARD) {
@@ -1803,7 +1769,7 @@ static bool plot_open(const char *file, hid_t *f, hid_t *g, plot_names *nl, uint
 	*g = H5Gopen2(*f, "series", H5P_DEFAULT);
 	H5G_info_t gi;
 	if (*g < 0 || H5Gget_info(*g, &gi) < 0) {
-		plot_h5why(why, sizeof why, "cannot open /series as a group");
+		dn_plot_h5why(why, sizeof why, "cannot open /series as a group");
 		fprintf(stderr, "dnetsim plot: %s: %s\n", file, why);
 		return false;
 	}
@@ -1819,7 +1785,7 @@ static bool plot_open(const char *file, hid_t *f, hid_t *g, plot_names *nl, uint
 		if (nl->oom)
 			snprintf(why, sizeof why, "out of memory");
 		else
-			plot_h5why(why, sizeof why, "cannot list /series");
+			dn_plot_h5why(why, sizeof why, "cannot list /series");
 		fprintf(stderr, "dnetsim plot: %s: %s\n", file, why);
 		return false;
 	}
@@ -1846,12 +1812,12 @@ static bool plot_scripts(plot_run *r, const char *script, const char *ov_script)
 static bool plot_work_setup(plot_run *r, const char *dir)
 {
 	r->dir = dir;
-	r->work = plot_strf("%s/.plot-XXXXXX", dir);
+	r->work = dn_plot_strf("%s/.plot-XXXXXX", dir);
 	/* zeroed: rows HDF5 does not fill (fill time "never") read as 0 */
 	r->buf = calloc(DN_PLOT_READ_ROWS, sizeof *r->buf);
 	r->renamed = calloc(DN_PLOT_MAX_SERIES, sizeof *r->renamed);
 	r->info = calloc(DN_PLOT_MAX_SERIES, sizeof *r->info);
-	r->x = plot_xunit_of(0);
+	r->x = dn_plot_xunit_of(0);
 	if (r->work == NULL || r->buf == NULL || r->renamed == NULL || r->info == NULL) {
 		fprintf(stderr, "dnetsim plot: out of memory\n");
 		return false;
@@ -1871,14 +1837,14 @@ static bool plot_work_setup(plot_run *r, const char *dir)
 static void plot_const_item(char *out, size_t cap, const plot_names *nl, const plot_info *in)
 {
 	char shown[DN_PLOT_SHOW], v[48];
-	plot_show(shown, sizeof shown, nl->name[in->name]);
+	dn_plot_show(shown, sizeof shown, nl->name[in->name]);
 	if (in->valid == 0) {
 		snprintf(out, cap, "%s", shown);
 		return;
 	}
-	plot_scale sc = plot_scale_of(in->units, in->maxabs);
+	plot_scale sc = dn_plot_scale_of(in->units, in->maxabs);
 	char unit[sizeof sc.unit];
-	plot_show(unit, sizeof unit, sc.unit);
+	dn_plot_show(unit, sizeof unit, sc.unit);
 	plot_fmt_value(v, sizeof v, &in->first, in->is_int, sc.pow10, 10);
 	bool plain = unit[0] == '\0' || strcmp(unit, "1") == 0;
 	snprintf(out, cap, "%s=%s%s%s", shown, v, plain ? "" : " ", plain ? "" : unit);
@@ -1899,8 +1865,8 @@ static bool plot_constants(plot_run *r, const plot_names *nl)
 	for (size_t i = 0; i < r->ninfo; i++)
 		if (!r->info[i].varies)
 			count[r->info[i].valid == 0]++;
-	char *final = plot_strf("%s/constant.txt", r->dir);
-	char *tmp = plot_strf("%s/constant.txt", r->work);
+	char *final = dn_plot_strf("%s/constant.txt", r->dir);
+	char *tmp = dn_plot_strf("%s/constant.txt", r->work);
 	bool ok = final != NULL && tmp != NULL;
 	if (ok && count[0] + count[1] == 0) {
 		if (unlink(final) != 0 && errno != ENOENT)
@@ -1970,7 +1936,7 @@ static void plot_entries(plot_run *r, hid_t g, const plot_names *nl, uint64_t nl
 		if (i < nl->n)
 			fprintf(stderr, "dnetsim plot: %" PRIu64 " more entries under /series not "
 					"looked at, from %s on: at most %d series are drawn in one run\n",
-				left, plot_show(shown, sizeof shown, nl->name[i]), (int)DN_PLOT_MAX_SERIES);
+				left, dn_plot_show(shown, sizeof shown, nl->name[i]), (int)DN_PLOT_MAX_SERIES);
 		else
 			fprintf(stderr, "dnetsim plot: %" PRIu64 " more entries under /series not "
 					"looked at: at most %d are\n", left, (int)DN_PLOT_MAX_ENTRIES);
@@ -1980,7 +1946,7 @@ static void plot_entries(plot_run *r, hid_t g, const plot_names *nl, uint64_t nl
 	for (size_t k = 0; k < r->ninfo; k++)
 		if (r->info[k].t_last > horizon_ns)
 			horizon_ns = r->info[k].t_last;
-	r->x = plot_xunit_of(horizon_ns);
+	r->x = dn_plot_xunit_of(horizon_ns);
 	for (size_t k = 0; k < r->ninfo; k++)
 		if (r->info[k].varies)
 			plot_draw(r, g, nl, &r->info[k]);
@@ -2027,9 +1993,9 @@ int dn_cmd_plot(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	plot_names nl = { NULL, 0, false };
 	hid_t f = H5I_INVALID_HID, g = H5I_INVALID_HID;
-	char *script = plot_strf("%s/%s", adir, dn_plot_script);
-	char *ov_script = plot_strf("%s/%s", adir, dn_plot_ov_script);
-	char *dir = outdir != NULL ? plot_strf("%s", outdir) : plot_default_dir(file);
+	char *script = dn_plot_strf("%s/%s", adir, dn_plot_script);
+	char *ov_script = dn_plot_strf("%s/%s", adir, dn_plot_ov_script);
+	char *dir = outdir != NULL ? dn_plot_strf("%s", outdir) : plot_default_dir(file);
 	int rc = DN_EXIT_FAIL, made = 0;
 	uint64_t nlinks = 0;
 	if (script == NULL || ov_script == NULL || dir == NULL) {
@@ -2038,7 +2004,17 @@ int dn_cmd_plot(int argc, char **argv)
 	}
 	if (!plot_scripts(&r, script, ov_script))
 		goto out;
-	if (!plot_open(file, &f, &g, &nl, &nlinks))
+	if (!plot_open_file(file, &f))
+		goto out;
+	if (plot_is_sweep(f)) {
+		made = plot_mkdir(dir);
+		if (made < 0 || !plot_work_setup(&r, dir))
+			goto out;
+		dn_plot_sweep(&r, f, file, adir);
+		dn_plot_flush(&r);
+		goto done;
+	}
+	if (!plot_open_series(file, &f, &g, &nl, &nlinks))
 		goto out;
 	if (nlinks == 0) {
 		fprintf(stderr, "dnetsim plot: %s has no series: nothing to draw\n", file);
@@ -2052,7 +2028,8 @@ int dn_cmd_plot(int argc, char **argv)
 		goto out;
 	plot_entries(&r, g, &nl, nlinks);
 	plot_overview(&r, g);
-	plot_flush(&r);
+	dn_plot_flush(&r);
+done:
 	if (r.not_drawn > 0)
 		fprintf(stderr, "dnetsim plot: %zu picture(s) drawn, %zu entries not drawn "
 				"(reasons above)\n", r.drawn, r.not_drawn);

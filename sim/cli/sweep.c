@@ -105,6 +105,7 @@ typedef struct sweep_run {
 	uint64_t done, failed, running, todo;
 	double t_start, last_snap, snap_cost, snap_total;
 	char *scenario_text, *base_yaml;
+	dn_sweepcache *cache; /* the members' summaries, read once */
 	int rank, ranks;
 	bool tty;
 	bool released; /* every other rank was told there is nothing more */
@@ -523,7 +524,8 @@ static int snapshot(sweep_run *R, bool final)
 	dn_sweepfile_meta meta = {.scenario_text = R->scenario_text, .base_yaml = R->base_yaml,
 	                          .version = DN_VERSION, .git_revision = DN_GIT_REV,
 	                          .series = R->o->series && final && R->todo > 0 &&
-	                                    R->done + R->failed >= R->todo};
+	                                    R->done + R->failed >= R->todo,
+	                          .cache = R->cache};
 	char err[1024];
 	dn_rc rc = dn_sweepfile_write(R->o->out, R->sw, &meta, R->mem, err, sizeof err);
 	double t1 = now_s();
@@ -1163,7 +1165,8 @@ int dn_cmd_sweep(int argc, char **argv)
 		goto out;
 	snprintf(R.dir, dl, "%s.d", o.out);
 	R.mem = calloc(R.n ? R.n : 1, sizeof *R.mem);
-	if (!R.mem)
+	R.cache = dn_sweepcache_new(R.n);
+	if (!R.mem || !R.cache)
 		goto out;
 	/* the members are forks of this process: they wait passively at
 	 * window ends because main() set OMP_WAIT_POLICY before libgomp loaded */
@@ -1331,6 +1334,7 @@ out:
 	for (uint64_t m = 0; R.mem && m < R.n; m++)
 		free(R.mem[m].file);
 	free(R.mem);
+	dn_sweepcache_free(R.cache);
 	free(R.order);
 	free(R.dir);
 	free(R.scenario_text);

@@ -22,8 +22,23 @@ enum {
 	SF_NAME_MAX = 128,
 	SF_SUMMARY_MAX = 4096,
 	SF_SERIES_MAX = 4096,
-	SF_CHUNK_ROWS = 65536
+	SF_CHUNK_VALUES = 65536,      /* values in a chunk of a gathered series */
+	SF_BLOCK_MEMBERS = 64,        /* members gathered per write */
+	SF_BLOCK_BYTES = 64 << 20     /* memory for one block of every series */
 };
+
+/* Members per block of gathered rows: at most SF_BLOCK_MEMBERS, and
+ * `values` (every series' rows) of them within SF_BLOCK_BYTES. */
+static hsize_t block_members(uint64_t n, size_t values, size_t series)
+{
+	(void)series;
+	uint64_t b = values ? SF_BLOCK_BYTES / (values * 8) : SF_BLOCK_MEMBERS;
+	if (b > SF_BLOCK_MEMBERS)
+		b = SF_BLOCK_MEMBERS;
+	if (b > n)
+		b = n;
+	return b ? b : 1;
+}
 
 /* ---- a writer that stops at the first failure and says where ---- */
 
@@ -315,17 +330,10 @@ typedef struct ser_col {
 	char units[64], desc[256];
 	size_t rows;
 	int64_t *t_ns; /* the reference times (the longest member's) */
+	uint64_t ref;  /* that member: the lowest index of the longest */
 	hid_t dset;
 	uint64_t unaligned;
 } ser_col;
-
-static sum_col *find_sum(sum_col *c, size_t n, const char *name)
-{
-	for (size_t k = 0; k < n; k++)
-		if (strcmp(c[k].name, name) == 0)
-			return &c[k];
-	return NULL;
-}
 
 static ser_col *find_ser(ser_col *c, size_t n, const char *name)
 {
@@ -477,6 +485,10 @@ static void point_stats(const dn_sweep *sw, const dn_member_state *mem, const su
                         double *mean, double *sd, double *lo, double *hi, int64_t *count)
 {
 	uint64_t reps = dn_sweep_replicates(sw);
+	/* an integer summary that says "-1 if none" (or "-1: never", "-1
+	 * without ...") has no value there, as the run plots read it */
+	bool minus1 = c->is_int && (strstr(c->desc, "-1 if ") || strstr(c->desc, "-1: ") ||
+	                            strstr(c->desc, "-1 without "));
 	for (uint64_t p = 0; p < dn_sweep_n_points(sw); p++) {
 		double s = 0, ss = 0;
 		int64_t k = 0;
@@ -484,7 +496,9 @@ static void point_stats(const dn_sweep *sw, const dn_member_state *mem, const su
 			uint64_t m = p * reps + r;
 			if (mem[m].status != DN_MEMBER_COMPLETE)
 				continue;
-			double x = c->is_int ? (c->i[m] == INT64_MIN ? NAN : (double)c->i[m]) : c->f[m];
+			double x = c->is_int ? (c->i[m] == INT64_MIN || (minus1 && c->i[m] == -1) ? NAN
+			                                                                          : (double)c->i[m])
+			                     : c->f[m];
 			if (isnan(x))
 				continue;
 			k++;
@@ -495,7 +509,9 @@ static void point_stats(const dn_sweep *sw, const dn_member_state *mem, const su
 			uint64_t m = p * reps + r;
 			if (mem[m].status != DN_MEMBER_COMPLETE)
 				continue;
-			double x = c->is_int ? (c->i[m] == INT64_MIN ? NAN : (double)c->i[m]) : c->f[m];
+			double x = c->is_int ? (c->i[m] == INT64_MIN || (minus1 && c->i[m] == -1) ? NAN
+			                                                                          : (double)c->i[m])
+			                     : c->f[m];
 			if (!isnan(x))
 				ss += (x - mu) * (x - mu);
 		}
@@ -541,120 +557,185 @@ static void write_points(sf *w, const dn_sweep *sw, const dn_member_state *mem, 
 	sf_close(g);
 }
 
-/* Pass 1: the summary and series every complete member has, in name order. */
-static void collect(sf *w, const dn_sweep *sw, const dn_member_state *mem, bool series,
-                    sum_col **scols, size_t *nsc, ser_col **rcols, size_t *nrc)
+/* What the file needs from the members' own files, read once per member:
+ * every summary value, and the series' names, types and longest length
+ * (name order). The series' rows are read only when the file is written
+ * with them. */
+struct dn_sweepcache {
+	uint64_t n;
+	sum_col *sc;
+	size_t nsc;
+	ser_col *rc;
+	size_t nrc;
+	uint8_t *done; /* per member: read */
+};
+
+dn_sweepcache *dn_sweepcache_new(uint64_t n_members)
 {
-	uint64_t n = dn_sweep_n_members(sw);
-	sum_col *sc = calloc(SF_SUMMARY_MAX, sizeof *sc);
-	ser_col *rc = series ? calloc(SF_SERIES_MAX, sizeof *rc) : NULL;
-	*scols = sc;
-	*rcols = rc;
-	*nsc = *nrc = 0;
-	if (!sc || (series && !rc)) {
-		sf_fail(w, DN_ENOMEM, "out of memory");
+	dn_sweepcache *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->n = n_members;
+	c->sc = calloc(SF_SUMMARY_MAX, sizeof *c->sc);
+	c->rc = calloc(SF_SERIES_MAX, sizeof *c->rc);
+	c->done = calloc(n_members ? n_members : 1, 1);
+	if (!c->sc || !c->rc || !c->done) {
+		dn_sweepcache_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void dn_sweepcache_free(dn_sweepcache *c)
+{
+	if (!c)
 		return;
+	for (size_t k = 0; c->sc && k < c->nsc; k++) {
+		free(c->sc[k].f);
+		free(c->sc[k].i);
 	}
-	for (uint64_t m = 0; m < n && !w->rc; m++) {
-		if (mem[m].status != DN_MEMBER_COMPLETE)
-			continue;
-		hid_t f = open_ro(mem[m].file);
-		if (f < 0) {
-			sf_fail(w, DN_EHDF5, "member %llu: cannot open %s", (unsigned long long)m, mem[m].file);
-			break;
-		}
-		sum_val *v;
-		size_t nv;
-		if (read_summary(f, &v, &nv)) {
-			H5Fclose(f);
-			sf_fail(w, DN_EHDF5, "member %llu: cannot read the summary of %s", (unsigned long long)m,
-			        mem[m].file);
-			break;
-		}
-		for (size_t k = 0; k < nv; k++) {
-			if (find_sum(sc, *nsc, v[k].name) || *nsc == SF_SUMMARY_MAX)
-				continue;
-			sum_col *c = &sc[(*nsc)++];
-			memcpy(c->name, v[k].name, sizeof c->name);
-			c->is_int = v[k].is_int;
-			memcpy(c->units, v[k].units, sizeof c->units);
-			memcpy(c->desc, v[k].desc, sizeof c->desc);
-		}
-		free(v);
-		if (series && H5Lexists(f, "series", H5P_DEFAULT) > 0) {
-			hid_t g = H5Gopen2(f, "series", H5P_DEFAULT);
-			name_list nl;
-			if (g < 0 || list_names(g, &nl, SF_SERIES_MAX)) {
-				sf_fail(w, DN_EHDF5, "member %llu: cannot list the series of %s",
-				        (unsigned long long)m, mem[m].file);
-			} else {
-				for (size_t k = 0; k < nl.n; k++) {
-					hid_t d = H5Dopen2(g, nl.names[k], H5P_DEFAULT);
-					hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
-					hsize_t dim = 0;
-					if (sp < 0 || H5Sget_simple_extent_dims(sp, &dim, NULL) != 1) {
-						dim = 0;
-					}
-					ser_col *c = find_ser(rc, *nrc, nl.names[k]);
-					if (!c && *nrc < SF_SERIES_MAX) {
-						c = &rc[(*nrc)++];
-						memcpy(c->name, nl.names[k], sizeof c->name);
-						hid_t t = H5Dget_type(d);
-						if (t >= 0) {
-							hid_t vt = H5Tget_member_type(t, 1);
-							c->is_int = vt >= 0 && H5Tget_class(vt) == H5T_INTEGER;
-							if (vt >= 0)
-								H5Tclose(vt);
-							H5Tclose(t);
-						}
-						read_attr_str(d, "units", c->units, sizeof c->units);
-						read_attr_str(d, "description", c->desc, sizeof c->desc);
-						c->dset = H5I_INVALID_HID;
-					}
-					if (c && dim > c->rows)
-						c->rows = (size_t)dim;
-					if (sp >= 0)
-						H5Sclose(sp);
-					if (d >= 0)
-						H5Dclose(d);
-				}
-			}
-			free(nl.names);
-			if (g >= 0)
-				H5Gclose(g);
-		}
-		H5Fclose(f);
-	}
-	/* name order, whatever member came first */
-	for (size_t a = 1; a < *nsc; a++)
-		for (size_t b = a; b > 0 && strcmp(sc[b - 1].name, sc[b].name) > 0; b--) {
-			sum_col t = sc[b];
-			sc[b] = sc[b - 1];
-			sc[b - 1] = t;
-		}
-	for (size_t a = 1; a < *nrc; a++)
-		for (size_t b = a; b > 0 && strcmp(rc[b - 1].name, rc[b].name) > 0; b--) {
-			ser_col t = rc[b];
-			rc[b] = rc[b - 1];
-			rc[b - 1] = t;
-		}
-	for (size_t k = 0; k < *nsc && !w->rc; k++) {
-		sum_col *c = &sc[k];
-		if (c->is_int)
-			c->i = malloc((n ? n : 1) * sizeof *c->i);
+	free(c->sc);
+	free(c->rc);
+	free(c->done);
+	free(c);
+}
+
+/* The summary column `name`, added in name order (values filled as
+ * missing) when new; NULL when out of room or memory. */
+static sum_col *sum_col_of(dn_sweepcache *c, const sum_val *v)
+{
+	size_t k = 0;
+	while (k < c->nsc && strcmp(c->sc[k].name, v->name) < 0)
+		k++;
+	if (k < c->nsc && strcmp(c->sc[k].name, v->name) == 0)
+		return &c->sc[k];
+	if (c->nsc == SF_SUMMARY_MAX)
+		return NULL;
+	sum_col col;
+	memset(&col, 0, sizeof col);
+	memcpy(col.name, v->name, sizeof col.name);
+	col.is_int = v->is_int;
+	memcpy(col.units, v->units, sizeof col.units);
+	memcpy(col.desc, v->desc, sizeof col.desc);
+	if (col.is_int)
+		col.i = malloc((c->n ? c->n : 1) * sizeof *col.i);
+	else
+		col.f = malloc((c->n ? c->n : 1) * sizeof *col.f);
+	if (!col.i && !col.f)
+		return NULL;
+	for (uint64_t m = 0; m < c->n; m++) {
+		if (col.is_int)
+			col.i[m] = INT64_MIN;
 		else
-			c->f = malloc((n ? n : 1) * sizeof *c->f);
-		if (!c->i && !c->f) {
-			sf_fail(w, DN_ENOMEM, "out of memory");
-			break;
-		}
-		for (uint64_t m = 0; m < n; m++) {
-			if (c->is_int)
-				c->i[m] = INT64_MIN;
-			else
-				c->f[m] = NAN;
+			col.f[m] = NAN;
+	}
+	memmove(&c->sc[k + 1], &c->sc[k], (c->nsc - k) * sizeof *c->sc);
+	c->sc[k] = col;
+	c->nsc++;
+	return &c->sc[k];
+}
+
+/* The series `name` (of dataset d), added in name order when new. */
+static ser_col *ser_col_of(dn_sweepcache *c, const char *name, hid_t d)
+{
+	size_t k = 0;
+	while (k < c->nrc && strcmp(c->rc[k].name, name) < 0)
+		k++;
+	if (k < c->nrc && strcmp(c->rc[k].name, name) == 0)
+		return &c->rc[k];
+	if (c->nrc == SF_SERIES_MAX)
+		return NULL;
+	ser_col col;
+	memset(&col, 0, sizeof col);
+	snprintf(col.name, sizeof col.name, "%s", name);
+	hid_t t = H5Dget_type(d);
+	if (t >= 0) {
+		hid_t vt = H5Tget_member_type(t, 1);
+		col.is_int = vt >= 0 && H5Tget_class(vt) == H5T_INTEGER;
+		if (vt >= 0)
+			H5Tclose(vt);
+		H5Tclose(t);
+	}
+	read_attr_str(d, "units", col.units, sizeof col.units);
+	read_attr_str(d, "description", col.desc, sizeof col.desc);
+	col.dset = H5I_INVALID_HID;
+	col.ref = UINT64_MAX;
+	memmove(&c->rc[k + 1], &c->rc[k], (c->nrc - k) * sizeof *c->rc);
+	c->rc[k] = col;
+	c->nrc++;
+	return &c->rc[k];
+}
+
+dn_rc dn_sweepcache_add(dn_sweepcache *c, uint64_t m, const char *path, char *err, size_t errlen)
+{
+	if (m >= c->n)
+		return DN_EINVAL;
+	if (c->done[m])
+		return DN_OK;
+	(void)H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+	hid_t f = open_ro(path);
+	sum_val *v = NULL;
+	size_t nv = 0;
+	if (f < 0 || read_summary(f, &v, &nv)) {
+		if (f >= 0)
+			H5Fclose(f);
+		(void)snprintf(err, errlen, "member %llu: cannot read the summary of %s", (unsigned long long)m, path);
+		return DN_EHDF5;
+	}
+	dn_rc rc = DN_OK;
+	for (size_t k = 0; k < nv && !rc; k++) {
+		sum_col *col = sum_col_of(c, &v[k]);
+		if (!col) {
+			rc = DN_ENOMEM;
+			(void)snprintf(err, errlen, "out of memory (or more than %d summaries)", SF_SUMMARY_MAX);
+		} else if (col->is_int) {
+			col->i[m] = v[k].is_int ? v[k].i : INT64_MIN;
+		} else {
+			col->f[m] = v[k].is_int ? (double)v[k].i : v[k].f;
 		}
 	}
+	free(v);
+	if (!rc && H5Lexists(f, "series", H5P_DEFAULT) > 0) {
+		hid_t g = H5Gopen2(f, "series", H5P_DEFAULT);
+		name_list nl = {0};
+		if (g < 0 || list_names(g, &nl, SF_SERIES_MAX)) {
+			rc = DN_EHDF5;
+			(void)snprintf(err, errlen, "member %llu: cannot list the series of %s", (unsigned long long)m, path);
+		}
+		for (size_t k = 0; !rc && k < nl.n; k++) {
+			hid_t d = H5Dopen2(g, nl.names[k], H5P_DEFAULT);
+			hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+			hsize_t dim = 0;
+			if (sp < 0 || H5Sget_simple_extent_dims(sp, &dim, NULL) != 1)
+				dim = 0;
+			ser_col *col = d >= 0 ? ser_col_of(c, nl.names[k], d) : NULL;
+			if (col && (dim > col->rows || (dim == col->rows && m < col->ref))) {
+				col->rows = (size_t)dim; /* whatever order members are read in */
+				col->ref = m;
+			}
+			if (sp >= 0)
+				H5Sclose(sp);
+			if (d >= 0)
+				H5Dclose(d);
+		}
+		free(nl.names);
+		if (g >= 0)
+			H5Gclose(g);
+	}
+	H5Fclose(f);
+	if (!rc)
+		c->done[m] = 1;
+	return rc;
+}
+
+/* Pass 1: every complete member not read yet, into the cache. */
+static void collect(sf *w, const dn_sweep *sw, const dn_member_state *mem, dn_sweepcache *c)
+{
+	char e[512];
+	for (uint64_t m = 0; m < dn_sweep_n_members(sw) && !w->rc; m++)
+		if (mem[m].status == DN_MEMBER_COMPLETE && !c->done[m] &&
+		    dn_sweepcache_add(c, m, mem[m].file, e, sizeof e))
+			sf_fail(w, DN_EHDF5, "%s", e);
 }
 
 static void create_series(sf *w, hid_t g, const dn_sweep *sw, ser_col *c)
@@ -663,7 +744,11 @@ static void create_series(sf *w, hid_t g, const dn_sweep *sw, ser_col *c)
 	hid_t sg = sf_group(w, g, c->name);
 	if (w->rc)
 		return;
-	hsize_t dims[2] = {n, c->rows}, chunk[2] = {1, c->rows < SF_CHUNK_ROWS ? c->rows : SF_CHUNK_ROWS};
+	/* a block of members' rows a chunk, as gather() writes them */
+	hsize_t bm = block_members(n, c->rows, 1);
+	hsize_t dims[2] = {n, c->rows}, chunk[2] = {bm ? bm : 1, c->rows};
+	if (chunk[1] > SF_CHUNK_VALUES / chunk[0])
+		chunk[1] = SF_CHUNK_VALUES / chunk[0];
 	if (chunk[1] == 0)
 		chunk[1] = 1;
 	hid_t sp = H5Screate_simple(2, dims, NULL);
@@ -691,30 +776,16 @@ static void create_series(sf *w, hid_t g, const dn_sweep *sw, ser_col *c)
 	sf_close(sg);
 }
 
-static void write_row(sf *w, ser_col *c, uint64_t m, const dn_series_data *s)
+/* Writes rows [m0, m0 + nb) of series c from buf (nb x c->rows). */
+static void write_block(sf *w, ser_col *c, uint64_t m0, hsize_t nb, const void *buf)
 {
-	if (!c->t_ns) { /* the first complete member with the longest rows sets the times */
-		if (s->n != c->rows)
-			return;
-		c->t_ns = malloc((s->n ? s->n : 1) * sizeof *c->t_ns);
-		if (!c->t_ns) {
-			sf_fail(w, DN_ENOMEM, "out of memory");
-			return;
-		}
-		memcpy(c->t_ns, s->t_ns, s->n * sizeof *c->t_ns);
-	}
-	if (s->n > c->rows || memcmp(s->t_ns, c->t_ns, s->n * sizeof *s->t_ns) != 0) {
-		c->unaligned++;
+	if (c->rows == 0 || nb == 0)
 		return;
-	}
-	if (s->n == 0)
-		return;
-	hsize_t start[2] = {m, 0}, count[2] = {1, s->n};
+	hsize_t start[2] = {m0, 0}, count[2] = {nb, c->rows};
 	hid_t fs = H5Dget_space(c->dset);
 	hid_t ms = H5Screate_simple(2, count, NULL);
 	if (fs < 0 || ms < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
-	    H5Dwrite(c->dset, c->is_int ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT,
-	             c->is_int ? (const void *)s->ivalue : (const void *)s->value) < 0)
+	    H5Dwrite(c->dset, c->is_int ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf) < 0)
 		sf_fail(w, DN_EHDF5, "cannot write series %s", c->name);
 	if (ms >= 0)
 		H5Sclose(ms);
@@ -722,52 +793,105 @@ static void write_row(sf *w, ser_col *c, uint64_t m, const dn_series_data *s)
 		H5Sclose(fs);
 }
 
-/* Pass 2: every complete member's summary values and series rows. */
-static void gather(sf *w, const dn_sweep *sw, const dn_member_state *mem, sum_col *sc, size_t nsc,
-                   ser_col *rc, size_t nrc)
+/* Each series' reference times: those of its ref member. */
+static void reference_times(sf *w, const dn_member_state *mem, ser_col *rc, size_t nrc)
 {
-	uint64_t n = dn_sweep_n_members(sw);
-	/* the series whose reference times are still unknown are set by the
-	 * first member that has their full length: members in order */
-	for (uint64_t m = 0; m < n && !w->rc; m++) {
-		if (mem[m].status != DN_MEMBER_COMPLETE)
+	for (size_t k = 0; k < nrc && !w->rc; k++) {
+		if (rc[k].t_ns || rc[k].ref == UINT64_MAX)
 			continue;
-		hid_t f = open_ro(mem[m].file);
-		sum_val *v = NULL;
-		size_t nv = 0;
-		if (f < 0 || read_summary(f, &v, &nv)) {
-			if (f >= 0)
-				H5Fclose(f);
-			sf_fail(w, DN_EHDF5, "member %llu: cannot read %s", (unsigned long long)m, mem[m].file);
-			break;
-		}
-		H5Fclose(f);
-		for (size_t k = 0; k < nv; k++) {
-			sum_col *c = find_sum(sc, nsc, v[k].name);
-			if (!c)
-				continue;
-			if (c->is_int)
-				c->i[m] = v[k].is_int ? v[k].i : INT64_MIN;
-			else
-				c->f[m] = v[k].is_int ? (double)v[k].i : v[k].f;
-		}
-		free(v);
-		if (!nrc)
-			continue;
+		uint64_t ref = rc[k].ref;
 		dn_series_data *s = NULL;
 		size_t ns = 0;
 		char e[256];
-		if (dn_results_read_series(mem[m].file, &s, &ns, e, sizeof e)) {
-			sf_fail(w, DN_EHDF5, "member %llu: %s", (unsigned long long)m, e);
+		if (dn_results_read_series(mem[ref].file, &s, &ns, e, sizeof e)) {
+			sf_fail(w, DN_EHDF5, "member %llu: %s", (unsigned long long)ref, e);
 			break;
 		}
-		for (size_t k = 0; k < ns && !w->rc; k++) {
-			ser_col *c = find_ser(rc, nrc, s[k].name);
-			if (c && c->dset >= 0)
-				write_row(w, c, m, &s[k]);
+		for (size_t j = 0; j < ns && !w->rc; j++) {
+			ser_col *c = find_ser(rc, nrc, s[j].name);
+			if (!c || c->ref != ref || c->t_ns || s[j].n != c->rows)
+				continue;
+			c->t_ns = malloc((s[j].n ? s[j].n : 1) * sizeof *c->t_ns);
+			if (!c->t_ns)
+				sf_fail(w, DN_ENOMEM, "out of memory");
+			else
+				memcpy(c->t_ns, s[j].t_ns, s[j].n * sizeof *c->t_ns);
 		}
 		dn_series_data_free(s, ns);
 	}
+}
+
+/*
+ * Pass 2: every complete member's series rows, a block of members at a
+ * time (one write per series and block). A member whose times are not a
+ * prefix of the series' reference times keeps the fill and is counted.
+ */
+static void gather(sf *w, const dn_sweep *sw, const dn_member_state *mem, ser_col *rc, size_t nrc)
+{
+	uint64_t n = dn_sweep_n_members(sw);
+	if (!nrc || w->rc)
+		return;
+	reference_times(w, mem, rc, nrc);
+	size_t values = 0;
+	for (size_t k = 0; k < nrc; k++)
+		values += rc[k].rows;
+	hsize_t B = block_members(n, values, nrc);
+	void **buf = calloc(nrc, sizeof *buf);
+	if (!buf) {
+		sf_fail(w, DN_ENOMEM, "out of memory");
+		return;
+	}
+	for (size_t k = 0; k < nrc && !w->rc; k++)
+		if (!(buf[k] = malloc((B * rc[k].rows > 0 ? B * rc[k].rows : 1) * 8)))
+			sf_fail(w, DN_ENOMEM, "out of memory");
+	for (uint64_t m0 = 0; m0 < n && !w->rc; m0 += B) {
+		hsize_t nb = m0 + B <= n ? B : n - m0;
+		bool any = false;
+		for (size_t k = 0; k < nrc; k++)
+			for (size_t i = 0; i < nb * rc[k].rows; i++) {
+				if (rc[k].is_int)
+					((int64_t *)buf[k])[i] = INT64_MIN;
+				else
+					((double *)buf[k])[i] = NAN;
+			}
+		for (uint64_t m = m0; m < m0 + nb && !w->rc; m++) {
+			if (mem[m].status != DN_MEMBER_COMPLETE)
+				continue;
+			dn_series_data *s = NULL;
+			size_t ns = 0;
+			char e[256];
+			if (dn_results_read_series(mem[m].file, &s, &ns, e, sizeof e)) {
+				sf_fail(w, DN_EHDF5, "member %llu: %s", (unsigned long long)m, e);
+				break;
+			}
+			/* both lists are in name order: one walk */
+			size_t k = 0;
+			for (size_t j = 0; j < ns; j++) {
+				while (k < nrc && strcmp(rc[k].name, s[j].name) < 0)
+					k++;
+				if (k == nrc || strcmp(rc[k].name, s[j].name) != 0)
+					continue;
+				ser_col *c = &rc[k];
+				if (s[j].n > c->rows || (s[j].n && (!c->t_ns ||
+				                                    memcmp(s[j].t_ns, c->t_ns, s[j].n * sizeof *s[j].t_ns)))) {
+					c->unaligned++;
+					continue;
+				}
+				size_t off = (size_t)(m - m0) * c->rows;
+				if (c->is_int)
+					memcpy((int64_t *)buf[k] + off, s[j].ivalue, s[j].n * sizeof(int64_t));
+				else
+					memcpy((double *)buf[k] + off, s[j].value, s[j].n * sizeof(double));
+				any = true;
+			}
+			dn_series_data_free(s, ns);
+		}
+		for (size_t k = 0; any && k < nrc && !w->rc; k++)
+			write_block(w, &rc[k], m0, nb, buf[k]);
+	}
+	for (size_t k = 0; k < nrc; k++)
+		free(buf[k]);
+	free(buf);
 }
 
 static void write_summary_cols(sf *w, hid_t members, const dn_sweep *sw, const sum_col *sc, size_t nsc)
@@ -814,18 +938,31 @@ dn_rc dn_sweepfile_write(const char *path, const dn_sweep *sw, const dn_sweepfil
 	    H5Pset_obj_track_times(W.gcpl, 0) < 0)
 		sf_fail(w, DN_EHDF5, "cannot set up the HDF5 types");
 
-	sum_col *sc = NULL;
-	ser_col *rc = NULL;
-	size_t nsc = 0, nrc = 0;
+	dn_sweepcache *own = meta->cache ? NULL : dn_sweepcache_new(dn_sweep_n_members(sw));
+	dn_sweepcache *cache = meta->cache ? meta->cache : own;
+	if (!cache)
+		sf_fail(w, DN_ENOMEM, "out of memory");
 	hid_t members = H5I_INVALID_HID, series = H5I_INVALID_HID;
 	write_config(w, sw, meta);
-	collect(w, sw, mem, meta->series, &sc, &nsc, &rc, &nrc);
+	if (cache)
+		collect(w, sw, mem, cache);
+	/* this write's series: the cache's list with fresh handles */
+	size_t nrc = meta->series && cache ? cache->nrc : 0;
+	ser_col *rc = nrc ? malloc(nrc * sizeof *rc) : NULL;
+	if (nrc && !rc)
+		sf_fail(w, DN_ENOMEM, "out of memory");
+	for (size_t k = 0; rc && k < nrc; k++) {
+		rc[k] = cache->rc[k];
+		rc[k].dset = H5I_INVALID_HID;
+		rc[k].t_ns = NULL;
+		rc[k].unaligned = 0;
+	}
 	if (meta->series) {
 		series = sf_group(w, W.file, "series");
 		for (size_t k = 0; k < nrc && !W.rc; k++)
 			create_series(w, series, sw, &rc[k]);
 	}
-	gather(w, sw, mem, sc, nsc, rc, nrc);
+	gather(w, sw, mem, rc, nrc);
 	for (size_t k = 0; k < nrc; k++) {
 		if (rc[k].dset >= 0) {
 			H5Dclose(rc[k].dset);
@@ -838,19 +975,17 @@ dn_rc dn_sweepfile_write(const char *path, const dn_sweep *sw, const dn_sweepfil
 		sf_attr_num(w, sg, "unaligned_members", H5T_STD_U64LE, H5T_NATIVE_UINT64, &rc[k].unaligned);
 		sf_close(sg);
 	}
+	const sum_col *sc = cache ? cache->sc : NULL;
+	size_t nsc = cache ? cache->nsc : 0;
 	write_members(w, sw, mem, &members);
 	write_summary_cols(w, members, sw, sc, nsc);
 	write_points(w, sw, mem, sc, nsc);
 	sf_close(members);
 	sf_close(series);
-	for (size_t k = 0; k < nsc; k++) {
-		free(sc[k].f);
-		free(sc[k].i);
-	}
 	for (size_t k = 0; k < nrc; k++)
 		free(rc[k].t_ns);
-	free(sc);
 	free(rc);
+	dn_sweepcache_free(own);
 	if (W.str >= 0)
 		H5Tclose(W.str);
 	if (W.dcpl >= 0)

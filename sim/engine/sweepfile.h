@@ -46,12 +46,26 @@ typedef struct dn_member_state {
 	char *file;        /* complete: its results file (owned by the caller) */
 } dn_member_state;
 
+/*
+ * What the file takes from the members' own files, read once per member
+ * and kept (summary values, 8 bytes per member and summary; the series'
+ * names and lengths), so rewriting the file as members finish costs no
+ * re-reading. dn_sweepfile_write fills it with the complete members it
+ * has not read yet.
+ */
+typedef struct dn_sweepcache dn_sweepcache;
+dn_sweepcache *dn_sweepcache_new(uint64_t n_members);
+void dn_sweepcache_free(dn_sweepcache *c);
+/* Reads member m's results file at path into the cache (once). */
+DN_WUR dn_rc dn_sweepcache_add(dn_sweepcache *c, uint64_t m, const char *path, char *err, size_t errlen);
+
 typedef struct dn_sweepfile_meta {
 	const char *scenario_text; /* the sweep's scenario file as written */
 	const char *base_yaml;     /* the resolved base scenario */
 	const char *version;
 	const char *git_revision;
 	bool series;               /* gather the members' series */
+	dn_sweepcache *cache;      /* NULL: read every complete member now */
 } dn_sweepfile_meta;
 
 /*

@@ -36,3 +36,19 @@ finish() {
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
 }
+# keep_gnuplot_input: a gnuplot first on PATH that keeps a copy of every
+# batch script and table dnetsim gives it (run in dnetsim's work folder on
+# batch.gp and its d<id>.dat tables), one folder per start: $T/gp/<n>/
+keep_gnuplot_input() {
+	local real
+	real=$(command -v gnuplot)
+	mkdir "$T/bin" "$T/gp"
+	cat >"$T/bin/gnuplot" <<W
+#!/bin/sh
+n=\$(ls "$T/gp" | wc -l)
+mkdir "$T/gp/\$n" && cp -- *.dat batch.gp "$T/gp/\$n/"
+exec "$real" "\$@"
+W
+	chmod +x "$T/bin/gnuplot"
+	export PATH="$T/bin:$PATH"
+}

@@ -217,6 +217,11 @@ def main():
             else:
                 xs = [float(own[i][0][n]) for i in done]
             xs = [x for x in xs if not math.isnan(x)]
+            # an integer summary whose description says -1 means none
+            desc = str(info.at[n, "description"])
+            if info.at[n, "dtype"] == "int64" and ("-1 if " in desc or "-1: " in desc
+                                                   or "-1 without " in desc):
+                xs = [x for x in xs if x != -1]
             k = len(xs)
             got = [float(pts.at[p, f"{n}_{s}"]) for s in ("mean", "sd", "ci95_lo", "ci95_hi")]
             if pts.at[p, f"{n}_count"] != k or pts[f"{n}_count"].dtype != np.int64:

@@ -3,8 +3,10 @@
 # hostile user hands over (made by hostile_h5.py beside this script): sizes
 # declared far past what is stored, very long series, thousands of series,
 # names that are gnuplot or shell syntax, an output folder with a quote,
-# things under /series that are not series, a FIFO for a file. Every run
-# is watched: killed past its time or memory bound, which then fails.
+# things under /series that are not series, a FIFO for a file, and sweep
+# files with strings for numbers, huge sizes, hostile names, no values.
+# Every run is watched: killed past its time or memory bound, which then
+# fails.
 # Run by ctest with DNETSIM_BIN and DNETSIM_SOURCE_DIR set.
 set -u
 BIN=${DNETSIM_BIN:?}
@@ -156,6 +158,74 @@ bounded "a 300-byte name"
 expect_rc 1 "a 300-byte name"
 contains "$T/err" "skipped: a name longer than 250 bytes" "a 300-byte name: the reason"
 png "$T/longname/ok.png" "the series beside a 300-byte name"
+
+# Sweep files (a /members group): every case ends by itself, within its
+# bounds, with no sanitizer report, and says what it did not draw.
+clean() { # clean DESCRIPTION: no sanitizer spoke
+	if grep -qE 'Sanitizer|runtime error' "$T/err"; then bad "$1: $(grep -E 'Sanitizer|runtime error' "$T/err" | head -3)"; else ok; fi
+}
+sweep_case() { # sweep_case NAME WANT_RC: plots $T/NAME.h5 into $T/NAME
+	watch 60 $GiB_KB "$BIN" plot "$T/$1.h5" -o "$T/$1"
+	bounded "sweep $1"
+	expect_rc "$2" "sweep $1"
+	clean "sweep $1"
+	[ -s "$T/$1/index.txt" ] && ok || bad "sweep $1: no index.txt"
+}
+sweep_case sw_ok 0
+for p in f1_vs_a.x f1_vs_b.y overview fan_s1 fan_s2; do png "$T/sw_ok/$p.png" "sweep sw_ok: $p"; done
+contains "$T/err" "parameter kind is text" "sweep sw_ok: a text parameter"
+[ "$(wc -l <"$T/out")" -eq 5 ] && ok || bad "sweep sw_ok: stdout is not 5 lines: $(cat "$T/out")"
+
+# every member failed: nothing to draw, and said so
+sweep_case sw_failed 0
+contains "$T/err" "no member of the sweep is complete (6 members)" "sweep sw_failed: the reason"
+contains "$T/err" "summary f1 not drawn: no point has a mean" "sweep sw_failed: a summary"
+[ -z "$(find "$T/sw_failed" -name '*.png')" ] && ok || bad "sweep sw_failed: pictures without values"
+
+# strings for numbers, tables, wrong lengths, links: each one line, the rest drawn
+sweep_case sw_strings 1
+for m in "/members/status: not strings: every member with values counts as complete" \
+	"parameter tbl (/points/param): a table, not numbers" \
+	"series s1 not drawn: value: strings, not numbers" \
+	"series s2 not drawn: a link, not a group (links are not followed)" \
+	"series s3 not drawn: t_ns: not in the file" \
+	"summary f1 not drawn: /points/mean/f1: strings, not numbers" \
+	"summary f2 not drawn: /points/mean/f2: 7 values, not 3" \
+	"summary f3 not drawn: /points/mean/f3: a link, not a dataset" \
+	"summary f4: /members/summary/f4: 2 values, not 6 (no replicate dots)"; do
+	contains "$T/err" "$m" "sweep sw_strings"
+done
+png "$T/sw_strings/f4_vs_a.x.png" "sweep sw_strings: the summary that can be read"
+sweep_case sw_strings-point 1
+contains "$T/err" "/members/point: strings, not numbers" "sweep sw_strings-point: the reason"
+png "$T/sw_strings-point/f1_vs_a.x.png" "sweep sw_strings-point: responses without members"
+
+# sizes declared far past what is stored: refused or read within bounds
+sweep_case sw_huge 1
+contains "$T/err" "series s1 not drawn: t_ns: it declares 1099511627776 values" "sweep sw_huge: 2^40 rows"
+contains "$T/err" "series s3 not drawn: value: chunks of 67108864 bytes" "sweep sw_huge: 64 MiB chunks"
+contains "$T/err" "/points/ci95_lo/f1: 1099511627776 values, not 3 (drawn without it)" "sweep sw_huge: a 2^40 column"
+contains "$T/err" "/members/summary/f1: 1099511627776 values, not 6" "sweep sw_huge: 2^40 members' values"
+for p in f1_vs_a.x fan_s0 fan_s2; do png "$T/sw_huge/$p.png" "sweep sw_huge: $p"; done
+sweep_case sw_huge-members 1
+contains "$T/err" "/members/point: it declares 1099511627776 values, more than the 1048576 read" "sweep sw_huge-members: the reason"
+sweep_case sw_huge-points 1
+contains "$T/err" "the sweep has 1099511627776 points, more than the 65536 drawn: no pictures" "sweep sw_huge-points: the reason"
+
+# names that are gnuplot or shell syntax: drawn, nothing executed
+sweep_case sw_names 0
+[ "$(wc -l <"$T/out")" -eq 32 ] && ok || bad "sweep sw_names: not 27 responses, 4 fans and the overview: $(head -c 600 "$T/out")"
+for p in "\$(touch PWNED)_vs_p'" "\`touch PWNED2\`_vs_p\"" "it's \"q\"_vs_p\\" "_[31mred_vs_p'" fan_a_b "fan_'"; do
+	png "$T/sw_names/$p.png" "sweep sw_names: $p"
+done
+contains "$T/sw_names/index.txt" 'design grid\n$(touch PWNED6)' "sweep sw_names: the design shown escaped"
+[ -z "$(find "$T" -name 'PWNED*' ! -name '*.png')" ] && ok || bad "sweep sw_names: a name was executed"
+
+# points that are no point, no /points, an empty /series
+sweep_case sw_odd 1
+contains "$T/err" "/members/point: 3 member(s) without a point" "sweep sw_odd: points out of range"
+contains "$T/err" "no /points group: no response pictures" "sweep sw_odd: no /points"
+contains "$T/err" "/series is empty: no fan charts" "sweep sw_odd: an empty /series"
 
 # A FIFO for a results file: refused at once, not waited on forever.
 mkfifo "$T/fifo.h5"

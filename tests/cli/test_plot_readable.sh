@@ -25,16 +25,7 @@ cd "$T" || exit 1
 
 # gnuplot runs in dnetsim's work folder on batch.gp and the d<id>.dat
 # tables there: keep a copy of them per gnuplot start in $T/gp/<n>/.
-real_gnuplot=$(command -v gnuplot)
-mkdir "$T/bin" "$T/gp"
-cat >"$T/bin/gnuplot" <<W
-#!/bin/sh
-n=\$(ls "$T/gp" | wc -l)
-mkdir "$T/gp/\$n" && cp -- *.dat batch.gp "$T/gp/\$n/"
-exec "$real_gnuplot" "\$@"
-W
-chmod +x "$T/bin/gnuplot"
-export PATH="$T/bin:$PATH"
+keep_gnuplot_input
 
 # check.py H5 PLOTDIR STDERR STDOUT XUNIT GPDIR: compares the kept gnuplot input with
 # the HDF5 file; prints one "FAIL: ..." line per failed check and "ok N"

@@ -79,6 +79,10 @@ contains "$T/err" "has a sweep: block; run runs its base scenario" "run says wha
 expect_rc 0 "sweep --jobs 2" "$BIN" sweep s.yaml --out ref.h5 --jobs 2 --quiet
 [ -f ref.h5 ] && [ ! -e ref.h5.d ] && ok || bad "a complete sweep leaves its file and no member folder"
 [ "$(grep -c ' complete in ' "$T/err")" -eq $N ] && ok || bad "--quiet: one line per member: $(cat "$T/err")"
+sum0=$(md5sum <ref.h5)
+expect_rc 0 "--resume of a finished sweep" "$BIN" sweep s.yaml --out ref.h5 --resume --quiet
+contains "$T/err" "ref.h5 is complete (6 members): nothing to run" "a finished sweep is not run again"
+[ "$(md5sum <ref.h5)" = "$sum0" ] && ok || bad "--resume of a finished sweep changed its file"
 expect_rc 0 "sweep --jobs 1" "$BIN" sweep s.yaml --out j1.h5 --jobs 1 --quiet
 same ref.h5 j1.h5 "--jobs 1 against --jobs 2"
 if [ "$have_h5py" = 1 ]; then
