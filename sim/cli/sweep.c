@@ -1297,8 +1297,7 @@ int dn_cmd_sweep(int argc, char **argv)
 		}
 		if (progress_on(&R))
 			fputc('\n', stderr);
-		if (!o.quiet || failed || sw_stop)
-			fprintf(stderr,
+		fprintf(stderr, /* even with --quiet: a batch job's log ends with it */
 			        "dnetsim sweep: %" PRIu64 " of %" PRIu64 " members complete, %" PRIu64 " failed%s in %.1f s "
 			        "(writing the file: %.2f s); results: %s\n",
 			        complete, R.n, failed, sw_stop ? ", interrupted" : "", el, R.snap_total, o.out);

@@ -5,10 +5,12 @@
 #     wall time against the members' own process time (fork to exit, as
 #     the runner measures it, /members/wall_s), the runner's overhead per
 #     member, and the time spent writing the sweep file.
-#  2. Parallel efficiency for members of about a second: 8 white-paper
-#     members at --jobs 1 and at --jobs 2 (and under mpirun -n 1 / -n 2
-#     when the build has MPI): T1 / (2 T2).
+#  2. Parallel efficiency for members of about a second: 16 white-paper
+#     members (10,000 agents, 2 simulated days) at --jobs 1 and at
+#     --jobs 2 (and under mpirun -n 1 / -n 2 when the build has MPI):
+#     T1 / (2 T2).
 # Needs /usr/bin/python3 with h5py. Prints one line per measurement.
+# SKIP_TINY=1 runs part 2 only.
 set -eu
 B=${1:?usage: sweep_overhead.sh BUILD [MEMBERS]}
 N=${2:-1000}
@@ -18,6 +20,7 @@ trap 'rm -rf "$T"' EXIT
 cd "$T"
 export OMP_WAIT_POLICY=passive
 
+if [ -z "${SKIP_TINY:-}" ]; then
 cat >tiny.yaml <<EOF
 sim: {model: phold, end_time_s: 1, partitions: 1, sample_interval_s: 1}
 phold: {lps: 16}
@@ -43,14 +46,16 @@ print(f"tiny members: {n} at --jobs 2 in {wall:.2f} s wall; members' processes {
 print(f"runner overhead: {1000 * (2 * wall - walls.sum()) / n:.2f} ms per member-slot "
       f"((2 x wall - members' time) / members); writing the file {write:.2f} s = {100 * write / wall:.1f} % of the wall")
 EOF
+fi
 
 cat >sec.yaml <<'EOF'
 include: SRC/scenarios/whitepaper.yaml
-sim: {end_time_s: 3600, partitions: 4}
-world: {agents: 3000}
+sim: {end_time_s: 172800, partitions: 4}
+world: {agents: 10000, area_km: 1.5}
+chain: {signatures: keyed}
 record: {interval: hour}
 sweep:
-  replicates: 8
+  replicates: 16
   parameters:
     chain.lambda: [0.5]
 EOF
@@ -59,7 +64,7 @@ for j in 1 2; do
 	s=$(date +%s.%N)
 	"$BIN" sweep sec.yaml --out j$j.h5 --jobs $j --quiet 2>/dev/null
 	e=$(date +%s.%N)
-	echo "members of a second: 8 at --jobs $j: $(echo "$e - $s" | bc) s"
+	echo "members of a second: 16 at --jobs $j: $(echo "$e - $s" | bc) s"
 	eval "t$j=$(echo "$e - $s" | bc)"
 done
 echo "parallel efficiency at 2 slots: $(echo "scale=3; $t1 / (2 * $t2)" | bc)"
@@ -68,7 +73,7 @@ if command -v mpirun >/dev/null && "$BIN" --version | grep -q "MPI=1"; then
 		s=$(date +%s.%N)
 		mpirun --allow-run-as-root --oversubscribe -n $n "$BIN" sweep sec.yaml --out m$n.h5 --quiet 2>/dev/null
 		e=$(date +%s.%N)
-		echo "members of a second: 8 under mpirun -n $n: $(echo "$e - $s" | bc) s"
+		echo "members of a second: 16 under mpirun -n $n: $(echo "$e - $s" | bc) s"
 		eval "m$n=$(echo "$e - $s" | bc)"
 	done
 	echo "parallel efficiency at 2 ranks: $(echo "scale=3; $m1 / (2 * $m2)" | bc)"
