@@ -405,6 +405,16 @@ static pid_t spawn_member(const sweep_run *R, uint64_t m)
 			argc++;
 		optind = 0; /* getopt starts afresh */
 		int code = dn_cmd_run(argc - 1, a + 1);
+		if (code == DN_EXIT_OK && R->o->series) {
+			/* the series packed for the gathering, here in parallel with
+			 * the other members (sweepfile.h); without it the sweep
+			 * reads the results file itself */
+			char h5[SW_PATH_MAX], pk[SW_PATH_MAX], e[256];
+			member_path(R, m, "h5", h5, sizeof h5);
+			dn_sweepfile_pack_name(h5, pk, sizeof pk);
+			if (dn_sweepfile_pack(h5, pk, e, sizeof e))
+				fprintf(stderr, "dnetsim sweep: %s (the sweep reads the results file instead)\n", e);
+		}
 		fflush(NULL);
 		_exit(code);
 	}
@@ -622,10 +632,10 @@ static int scan_members(sweep_run *R, uint64_t *found_complete, uint64_t *found_
 /* Removes the member files of an earlier sweep in OUT.d (--force). */
 static void clear_members(const sweep_run *R)
 {
-	static const char *const ext[] = {"h5", "failed", "log", "meta"};
+	static const char *const ext[] = {"h5", "failed", "log", "meta", "rows.h5"};
 	char p[SW_PATH_MAX];
 	for (uint64_t m = 0; m < R->n; m++)
-		for (size_t e = 0; e < 4; e++) {
+		for (size_t e = 0; e < 5; e++) {
 			member_path(R, m, ext[e], p, sizeof p);
 			(void)unlink(p);
 		}
@@ -643,8 +653,9 @@ static void remove_leftovers(const sweep_run *R)
 	while ((e = readdir(d))) {
 		unsigned long long m;
 		char rest[8];
-		if (sscanf(e->d_name, "m%6llu.h5.tmp-%1[^\n]", &m, rest) == 2 && strlen(e->d_name) > 15 &&
-		    m < R->n) {
+		if ((sscanf(e->d_name, "m%6llu.h5.tmp-%1[^\n]", &m, rest) == 2 ||
+		     sscanf(e->d_name, "m%6llu.rows.h5.tmp-%1[^\n]", &m, rest) == 2) &&
+		    strlen(e->d_name) > 15 && m < R->n) {
 			char p[SW_PATH_MAX];
 			snprintf(p, sizeof p, "%s/%s", R->dir, e->d_name);
 			(void)unlink(p);

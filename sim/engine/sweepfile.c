@@ -793,6 +793,207 @@ static void write_block(sf *w, ser_col *c, uint64_t m0, hsize_t nb, const void *
 		H5Sclose(fs);
 }
 
+/* ---- a member's series packed for gathering (sweepfile.h) ---- */
+
+static hid_t pack_dcpl(size_t n)
+{
+	hid_t p = H5Pcreate(H5P_DATASET_CREATE);
+	hsize_t chunk = n < 65536 ? (n ? n : 1) : 65536;
+	if (p >= 0 && (H5Pset_chunk(p, 1, &chunk) < 0 || H5Pset_shuffle(p) < 0 || H5Pset_deflate(p, 1) < 0 ||
+	               H5Pset_obj_track_times(p, 0) < 0)) {
+		H5Pclose(p);
+		return H5I_INVALID_HID;
+	}
+	return p;
+}
+
+static herr_t pack_write(hid_t f, const char *name, hid_t ftype, hid_t mtype, size_t n, const void *data,
+                         bool chunked)
+{
+	hsize_t dim = n;
+	hid_t sp = H5Screate_simple(1, &dim, NULL);
+	hid_t dcpl = chunked && n > 0 ? pack_dcpl(n) : H5P_DEFAULT;
+	hid_t d = sp >= 0 && dcpl >= 0 ? H5Dcreate2(f, name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT) : -1;
+	herr_t e = d < 0 || (n && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) ? -1 : 0;
+	if (d >= 0)
+		H5Dclose(d);
+	if (dcpl >= 0 && dcpl != H5P_DEFAULT)
+		H5Pclose(dcpl);
+	if (sp >= 0)
+		H5Sclose(sp);
+	return e;
+}
+
+dn_rc dn_sweepfile_pack(const char *results, const char *pack, char *err, size_t errlen)
+{
+	dn_series_data *s = NULL;
+	size_t ns = 0, total = 0;
+	if (dn_results_read_series(results, &s, &ns, err, errlen))
+		return DN_EHDF5;
+	for (size_t k = 0; k < ns; k++)
+		total += s[k].n;
+	const char **names = calloc(ns ? ns : 1, sizeof *names);
+	int64_t *rows = calloc(ns ? ns : 1, sizeof *rows), *t = malloc((total ? total : 1) * 8),
+	        *v = malloc((total ? total : 1) * 8);
+	uint8_t *isint = calloc(ns ? ns : 1, 1);
+	dn_rc rc = names && rows && t && v && isint ? DN_OK : DN_ENOMEM;
+	size_t at = 0;
+	for (size_t k = 0; !rc && k < ns; k++) {
+		names[k] = s[k].name;
+		rows[k] = (int64_t)s[k].n;
+		isint[k] = s[k].vt == DN_VT_I64;
+		memcpy(t + at, s[k].t_ns, s[k].n * 8);
+		memcpy(v + at, isint[k] ? (const void *)s[k].ivalue : (const void *)s[k].value, s[k].n * 8);
+		at += s[k].n;
+	}
+	char tmp[4096];
+	hid_t f = -1, str = -1;
+	if (!rc && snprintf(tmp, sizeof tmp, "%s.tmp-%ld", pack, (long)getpid()) >= (int)sizeof tmp)
+		rc = DN_EINVAL;
+	if (!rc) {
+		(void)unlink(tmp);
+		f = H5Fcreate(tmp, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+		str = vstr();
+		if (f < 0 || str < 0 ||
+		    pack_write(f, "names", str, str, ns, names, false) < 0 ||
+		    pack_write(f, "rows", H5T_STD_I64LE, H5T_NATIVE_INT64, ns, rows, false) < 0 ||
+		    pack_write(f, "is_int", H5T_STD_U8LE, H5T_NATIVE_UINT8, ns, isint, false) < 0 ||
+		    pack_write(f, "t_ns", H5T_STD_I64LE, H5T_NATIVE_INT64, total, t, true) < 0 ||
+		    pack_write(f, "value_bits", H5T_STD_I64LE, H5T_NATIVE_INT64, total, v, true) < 0)
+			rc = DN_EHDF5;
+		if (f >= 0 && H5Fclose(f) < 0)
+			rc = DN_EHDF5;
+		if (!rc && rename(tmp, pack) != 0)
+			rc = DN_EIO;
+		if (rc) {
+			(void)unlink(tmp);
+			(void)snprintf(err, errlen, "cannot write %s", pack);
+		}
+	}
+	if (str >= 0)
+		H5Tclose(str);
+	free(names);
+	free(rows);
+	free(t);
+	free(v);
+	free(isint);
+	dn_series_data_free(s, ns);
+	return rc;
+}
+
+/* A pack read back: series in name order, rows concatenated. */
+typedef struct packed {
+	size_t ns, total;
+	char **names;
+	int64_t *rows, *t, *v;
+	uint8_t *isint;
+} packed;
+
+static void packed_free(packed *p)
+{
+	for (size_t k = 0; p->names && k < p->ns; k++)
+		if (p->names[k])
+			H5free_memory(p->names[k]);
+	free(p->names);
+	free(p->rows);
+	free(p->t);
+	free(p->v);
+	free(p->isint);
+	memset(p, 0, sizeof *p);
+}
+
+static int pack_read1(hid_t f, const char *name, hid_t mtype, size_t n, void *out)
+{
+	hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+	hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+	hsize_t dim = 0;
+	int ok = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, &dim, NULL) == 1 &&
+	         dim == n && (n == 0 || H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0);
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (d >= 0)
+		H5Dclose(d);
+	return ok ? 0 : -1;
+}
+
+/* Reads a pack; -1 when there is none or it does not read whole. */
+static int pack_read(const char *path, packed *p)
+{
+	memset(p, 0, sizeof *p);
+	if (access(path, F_OK) != 0)
+		return -1;
+	hid_t f = open_ro(path);
+	if (f < 0)
+		return -1;
+	int rc = -1;
+	hid_t d = H5Dopen2(f, "rows", H5P_DEFAULT);
+	hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+	hsize_t ns = 0;
+	if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, &ns, NULL) == 1 &&
+	    ns <= SF_SERIES_MAX) {
+		p->ns = (size_t)ns;
+		p->names = calloc(ns ? ns : 1, sizeof *p->names);
+		p->rows = malloc((ns ? ns : 1) * 8);
+		p->isint = malloc(ns ? ns : 1);
+		hid_t str = vstr();
+		if (p->names && p->rows && p->isint && str >= 0 &&
+		    pack_read1(f, "rows", H5T_NATIVE_INT64, p->ns, p->rows) == 0 &&
+		    pack_read1(f, "is_int", H5T_NATIVE_UINT8, p->ns, p->isint) == 0 &&
+		    pack_read1(f, "names", str, p->ns, p->names) == 0) {
+			uint64_t total = 0;
+			bool sane = true;
+			for (size_t k = 0; k < p->ns; k++) {
+				sane &= p->rows[k] >= 0 && p->names[k] != NULL;
+				total += (uint64_t)(p->rows[k] > 0 ? p->rows[k] : 0);
+			}
+			p->total = (size_t)total;
+			if (sane && total < ((uint64_t)1 << 34)) {
+				p->t = malloc((p->total ? p->total : 1) * 8);
+				p->v = malloc((p->total ? p->total : 1) * 8);
+				if (p->t && p->v && pack_read1(f, "t_ns", H5T_NATIVE_INT64, p->total, p->t) == 0 &&
+				    pack_read1(f, "value_bits", H5T_NATIVE_INT64, p->total, p->v) == 0)
+					rc = 0;
+			}
+		}
+		if (str >= 0)
+			H5Tclose(str);
+	}
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (d >= 0)
+		H5Dclose(d);
+	H5Fclose(f);
+	if (rc)
+		packed_free(p);
+	return rc;
+}
+
+/* The pack of member m's results file: "<file without .h5>.rows.h5". */
+static void pack_name(const char *file, char *buf, size_t len)
+{
+	size_t n = strlen(file);
+	if (n > 3 && strcmp(file + n - 3, ".h5") == 0)
+		n -= 3;
+	(void)snprintf(buf, len, "%.*s.rows.h5", (int)n, file);
+}
+
+void dn_sweepfile_pack_name(const char *results, char *buf, size_t len)
+{
+	pack_name(results, buf, len);
+}
+
+/* One series of a member into the block buffer row: false when not
+ * aligned with the series' reference times (counted). */
+static bool put_rows(ser_col *c, const int64_t *t, const void *vals, size_t n, void *bufk, size_t slot)
+{
+	if (n > c->rows || (n && (!c->t_ns || memcmp(t, c->t_ns, n * sizeof *t)))) {
+		c->unaligned++;
+		return false;
+	}
+	memcpy((unsigned char *)bufk + slot * c->rows * 8, vals, n * 8);
+	return n > 0;
+}
+
 /* Each series' reference times: those of its ref member. */
 static void reference_times(sf *w, const dn_member_state *mem, ser_col *rc, size_t nrc)
 {
@@ -857,6 +1058,27 @@ static void gather(sf *w, const dn_sweep *sw, const dn_member_state *mem, ser_co
 		for (uint64_t m = m0; m < m0 + nb && !w->rc; m++) {
 			if (mem[m].status != DN_MEMBER_COMPLETE)
 				continue;
+			size_t slot = (size_t)(m - m0);
+			/* the member's pack when it made one (a few reads), else
+			 * its results file (a read per series) */
+			char pk[4096];
+			packed p;
+			pack_name(mem[m].file, pk, sizeof pk);
+			if (pack_read(pk, &p) == 0) {
+				size_t k = 0, at = 0;
+				for (size_t j = 0; j < p.ns; at += (size_t)p.rows[j], j++) {
+					while (k < nrc && strcmp(rc[k].name, p.names[j]) < 0)
+						k++;
+					if (k == nrc || strcmp(rc[k].name, p.names[j]) != 0)
+						continue;
+					if ((p.isint[j] != 0) != rc[k].is_int)
+						rc[k].unaligned++; /* another type than the series has */
+					else
+						any |= put_rows(&rc[k], p.t + at, p.v + at, (size_t)p.rows[j], buf[k], slot);
+				}
+				packed_free(&p);
+				continue;
+			}
 			dn_series_data *s = NULL;
 			size_t ns = 0;
 			char e[256];
@@ -871,18 +1093,13 @@ static void gather(sf *w, const dn_sweep *sw, const dn_member_state *mem, ser_co
 					k++;
 				if (k == nrc || strcmp(rc[k].name, s[j].name) != 0)
 					continue;
-				ser_col *c = &rc[k];
-				if (s[j].n > c->rows || (s[j].n && (!c->t_ns ||
-				                                    memcmp(s[j].t_ns, c->t_ns, s[j].n * sizeof *s[j].t_ns)))) {
-					c->unaligned++;
+				if ((s[j].vt == DN_VT_I64) != rc[k].is_int) {
+					rc[k].unaligned++; /* another type than the series has */
 					continue;
 				}
-				size_t off = (size_t)(m - m0) * c->rows;
-				if (c->is_int)
-					memcpy((int64_t *)buf[k] + off, s[j].ivalue, s[j].n * sizeof(int64_t));
-				else
-					memcpy((double *)buf[k] + off, s[j].value, s[j].n * sizeof(double));
-				any = true;
+				any |= put_rows(&rc[k], s[j].t_ns,
+				                rc[k].is_int ? (const void *)s[j].ivalue : (const void *)s[j].value,
+				                s[j].n, buf[k], slot);
 			}
 			dn_series_data_free(s, ns);
 		}

@@ -77,6 +77,18 @@ DN_WUR dn_rc dn_sweepfile_write(const char *path, const dn_sweep *sw, const dn_s
                                 const dn_member_state *mem, char *err, size_t errlen);
 
 /*
+ * A member's series packed for gathering: every series of the results
+ * file at `results`, concatenated into a few datasets of the file at
+ * `pack` (written to a temporary and renamed), so the sweep reads a
+ * member in a few calls instead of one per series. The member's own
+ * process makes it, in parallel with the others; a missing or unreadable
+ * pack only means the sweep reads the results file itself.
+ */
+DN_WUR dn_rc dn_sweepfile_pack(const char *results, const char *pack, char *err, size_t errlen);
+/* The pack's name for a results file: "m000012.h5" -> "m000012.rows.h5". */
+void dn_sweepfile_pack_name(const char *results, char *buf, size_t len);
+
+/*
  * The resolved scenario a results file was made from (its
  * /config/scenario), malloc'd into *text. DN_EHDF5 when the file is no
  * complete results file.

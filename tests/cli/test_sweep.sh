@@ -53,7 +53,7 @@ for i, s in enumerate(st):
 EOF
 	then ok; else bad "$2: $(head -c 600 "$T/open")"; fi
 }
-members_done() { ls "$1".d/m*.h5 2>/dev/null | wc -l; }
+members_done() { ls "$1".d/m[0-9][0-9][0-9][0-9][0-9][0-9].h5 2>/dev/null | wc -l; }
 
 # ---- --list, validate, mistakes ----
 expect_rc 0 "--list" "$BIN" sweep s.yaml --list
@@ -83,6 +83,15 @@ sum0=$(md5sum <ref.h5)
 expect_rc 0 "--resume of a finished sweep" "$BIN" sweep s.yaml --out ref.h5 --resume --quiet
 contains "$T/err" "ref.h5 is complete (6 members): nothing to run" "a finished sweep is not run again"
 [ "$(md5sum <ref.h5)" = "$sum0" ] && ok || bad "--resume of a finished sweep changed its file"
+# the members' packs (m<index>.rows.h5) and their results files give the
+# same file: gathered again without packs, and with a broken one
+expect_rc 0 "--keep-members" "$BIN" sweep s.yaml --out kp.h5 --jobs 2 --quiet --keep-members
+[ "$(ls kp.h5.d/*.rows.h5 2>/dev/null | wc -l)" -eq $N ] && ok || bad "a pack per member: $(ls kp.h5.d)"
+rm -f kp.h5 kp.h5.d/m000001.rows.h5 kp.h5.d/m000004.rows.h5
+head -c 100 kp.h5.d/m000002.rows.h5 >kp.tmp && mv kp.tmp kp.h5.d/m000002.rows.h5
+expect_rc 0 "gathered without some packs" "$BIN" sweep s.yaml --out kp.h5 --resume --quiet
+same ref.h5 kp.h5 "gathered from packs and from results files"
+[ ! -e kp.h5.d ] && ok || bad "the member folder stays after a complete sweep: $(ls kp.h5.d)"
 expect_rc 0 "sweep --jobs 1" "$BIN" sweep s.yaml --out j1.h5 --jobs 1 --quiet
 same ref.h5 j1.h5 "--jobs 1 against --jobs 2"
 if [ "$have_h5py" = 1 ]; then
