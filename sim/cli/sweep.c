@@ -12,7 +12,7 @@
  *   - a member that fails leaves OUT.d/m<index>.failed (its reason) and
  *     OUT.d/m<index>.log (its error output); the sweep goes on;
  *   - OUT itself is rewritten whole, through a temporary and a rename, at
- *     the start, every little while (never more than 5 % of the time) and
+ *     the start, every little while (never more than 2 % of the time) and
  *     at the end: a reader or a crash sees the last complete version;
  *   - --resume finds the complete members' files and runs the others.
  * Each member is its own process (a fork that runs the run command): a
@@ -523,11 +523,12 @@ static void progress(sweep_run *R, bool force)
 	        R->done, R->todo, R->running, R->failed, rate, el, isnan(eta) ? "? " : "", isnan(eta) ? 0.0 : eta);
 }
 
-/* Rewrites OUT whole; at most 5 % of the time unless `final`. */
+/* Rewrites OUT whole: at most 2 % of the time (50 times its last cost
+ * apart, and 2 s) unless `final`. */
 static int snapshot(sweep_run *R, bool final)
 {
 	double t = now_s();
-	if (!final && t - R->last_snap < fmax(2.0, 20.0 * R->snap_cost))
+	if (!final && t - R->last_snap < fmax(2.0, 50.0 * R->snap_cost))
 		return 0;
 	/* the members' series are gathered at the end; until then they are
 	 * in their own files (docs/sweeps.md) */
