@@ -283,6 +283,32 @@ static hid_t open_ro(const char *path)
 	return H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
 }
 
+/* The 1-D dataset `name` of f, exactly n values of mtype, into out (a
+ * string type reads n HDF5-allocated strings: free_strings). 0, or -1
+ * when it is missing, of another shape or length, or unreadable. */
+static int read_column(hid_t f, const char *name, hid_t mtype, size_t n, void *out)
+{
+	hid_t d = H5Lexists(f, name, H5P_DEFAULT) > 0 ? H5Dopen2(f, name, H5P_DEFAULT) : -1;
+	hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+	hsize_t dim = 0;
+	int ok = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, &dim, NULL) == 1 &&
+	         dim == n && (n == 0 || H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0);
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (d >= 0)
+		H5Dclose(d);
+	return ok ? 0 : -1;
+}
+
+/* Frees n strings read_column gave (NULLs allowed) and the array. */
+static void free_strings(char **x, size_t n)
+{
+	for (size_t k = 0; x && k < n; k++)
+		if (x[k])
+			H5free_memory(x[k]);
+	free(x);
+}
+
 dn_rc dn_results_read_scenario(const char *path, char **text, char *err, size_t errlen)
 {
 	*text = NULL;
@@ -891,29 +917,12 @@ typedef struct packed {
 
 static void packed_free(packed *p)
 {
-	for (size_t k = 0; p->names && k < p->ns; k++)
-		if (p->names[k])
-			H5free_memory(p->names[k]);
-	free(p->names);
+	free_strings(p->names, p->ns);
 	free(p->rows);
 	free(p->t);
 	free(p->v);
 	free(p->isint);
 	memset(p, 0, sizeof *p);
-}
-
-static int pack_read1(hid_t f, const char *name, hid_t mtype, size_t n, void *out)
-{
-	hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
-	hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
-	hsize_t dim = 0;
-	int ok = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, &dim, NULL) == 1 &&
-	         dim == n && (n == 0 || H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0);
-	if (sp >= 0)
-		H5Sclose(sp);
-	if (d >= 0)
-		H5Dclose(d);
-	return ok ? 0 : -1;
 }
 
 /* Reads a pack; -1 when there is none or it does not read whole. */
@@ -937,9 +946,9 @@ static int pack_read(const char *path, packed *p)
 		p->isint = malloc(ns ? ns : 1);
 		hid_t str = vstr();
 		if (p->names && p->rows && p->isint && str >= 0 &&
-		    pack_read1(f, "rows", H5T_NATIVE_INT64, p->ns, p->rows) == 0 &&
-		    pack_read1(f, "is_int", H5T_NATIVE_UINT8, p->ns, p->isint) == 0 &&
-		    pack_read1(f, "names", str, p->ns, p->names) == 0) {
+		    read_column(f, "rows", H5T_NATIVE_INT64, p->ns, p->rows) == 0 &&
+		    read_column(f, "is_int", H5T_NATIVE_UINT8, p->ns, p->isint) == 0 &&
+		    read_column(f, "names", str, p->ns, p->names) == 0) {
 			uint64_t total = 0;
 			bool sane = true;
 			for (size_t k = 0; k < p->ns; k++) {
@@ -950,8 +959,8 @@ static int pack_read(const char *path, packed *p)
 			if (sane && total < ((uint64_t)1 << 34)) {
 				p->t = malloc((p->total ? p->total : 1) * 8);
 				p->v = malloc((p->total ? p->total : 1) * 8);
-				if (p->t && p->v && pack_read1(f, "t_ns", H5T_NATIVE_INT64, p->total, p->t) == 0 &&
-				    pack_read1(f, "value_bits", H5T_NATIVE_INT64, p->total, p->v) == 0)
+				if (p->t && p->v && read_column(f, "t_ns", H5T_NATIVE_INT64, p->total, p->t) == 0 &&
+				    read_column(f, "value_bits", H5T_NATIVE_INT64, p->total, p->v) == 0)
 					rc = 0;
 			}
 		}
@@ -1279,10 +1288,9 @@ dn_rc dn_sweepfile_same(const char *path, const dn_sweep *sw, char *err, size_t 
 			(void)snprintf(err, errlen, "%s does not sweep %s", path, def->name);
 			break;
 		}
-		d = H5Dopen2(f, name, H5P_DEFAULT);
 		if (numeric(def)) {
 			double *x = malloc((n ? n : 1) * sizeof *x);
-			if (!x || d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, x) < 0)
+			if (!x || read_column(f, name, H5T_NATIVE_DOUBLE, n, x))
 				rc = DN_EHDF5;
 			for (uint64_t m = 0; !rc && m < n; m++) {
 				dn_sweep_value(sw, m / reps, j, buf, sizeof buf);
@@ -1296,7 +1304,7 @@ dn_rc dn_sweepfile_same(const char *path, const dn_sweep *sw, char *err, size_t 
 		} else {
 			char **x = calloc(n ? n : 1, sizeof *x);
 			hid_t t = vstr();
-			if (!x || d < 0 || t < 0 || H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, x) < 0)
+			if (!x || t < 0 || read_column(f, name, t, n, x))
 				rc = DN_EHDF5;
 			for (uint64_t m = 0; !rc && m < n; m++) {
 				dn_sweep_value(sw, m / reps, j, buf, sizeof buf);
@@ -1306,15 +1314,10 @@ dn_rc dn_sweepfile_same(const char *path, const dn_sweep *sw, char *err, size_t 
 					               (unsigned long long)m, def->name, buf, x[m] ? x[m] : "?");
 				}
 			}
-			for (uint64_t m = 0; x && m < n; m++)
-				if (x[m])
-					H5free_memory(x[m]);
-			free(x);
+			free_strings(x, x ? n : 0);
 			if (t >= 0)
 				H5Tclose(t);
 		}
-		if (d >= 0)
-			H5Dclose(d);
 		if (rc == DN_EHDF5)
 			(void)snprintf(err, errlen, "%s: cannot read %s", path, name);
 	}
@@ -1330,32 +1333,19 @@ dn_rc dn_sweepfile_finished(const char *path, uint64_t n_members, bool *complete
 	if (f < 0)
 		return DN_EHDF5;
 	dn_rc rc = DN_EHDF5;
-	hid_t d = H5Lexists(f, "members", H5P_DEFAULT) > 0 && H5Lexists(f, "members/status", H5P_DEFAULT) > 0
-	              ? H5Dopen2(f, "members/status", H5P_DEFAULT)
-	              : -1;
-	hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
-	hsize_t dim = 0;
+	char **x = calloc(n_members ? n_members : 1, sizeof *x);
 	hid_t t = vstr();
-	if (sp >= 0 && t >= 0 && H5Sget_simple_extent_dims(sp, &dim, NULL) == 1 && dim == n_members) {
-		char **x = calloc(n_members ? n_members : 1, sizeof *x);
-		if (x && H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, x) >= 0) {
-			rc = DN_OK;
-			*complete = true;
-			for (uint64_t m = 0; m < n_members; m++)
-				*complete &= x[m] && strcmp(x[m], "complete") == 0;
-		}
-		for (uint64_t m = 0; x && m < n_members; m++)
-			if (x[m])
-				H5free_memory(x[m]);
-		free(x);
+	if (x && t >= 0 && H5Lexists(f, "members", H5P_DEFAULT) > 0 &&
+	    read_column(f, "members/status", t, n_members, x) == 0) {
+		rc = DN_OK;
+		*complete = true;
+		for (uint64_t m = 0; m < n_members; m++)
+			*complete &= x[m] && strcmp(x[m], "complete") == 0;
 	}
+	free_strings(x, x ? n_members : 0);
 	if (t >= 0)
 		H5Tclose(t);
-	if (sp >= 0)
-		H5Sclose(sp);
-	if (d >= 0)
-		H5Dclose(d);
-	if (!rc && H5Aexists(f, "config") >= 0 && H5Lexists(f, "config", H5P_DEFAULT) > 0) {
+	if (!rc && H5Lexists(f, "config", H5P_DEFAULT) > 0) {
 		hid_t g = H5Gopen2(f, "config", H5P_DEFAULT);
 		uint8_t v = 0;
 		if (g >= 0 && H5Aexists(g, "series_gathered") > 0) {
