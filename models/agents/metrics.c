@@ -878,6 +878,32 @@ const char *dn_metrics_group_name(dn_metrics_group g)
 	return (unsigned)g < DN_METRICS_GROUPS ? names[g] : "?";
 }
 
+void dn_metrics_names(void (*emit)(void *ctx, const char *name, bool series), void *ctx)
+{
+	for (int s = 0; s < S_FIXED; s++)
+		emit(ctx, fixed_series[s].name, true);
+	char name[64];
+	for (int k = 0; k < 4; k++)
+		for (int role = 0; role < DN_METRICS_ROLE_COUNT; role++) {
+			snprintf(name, sizeof name, "%s_%s_base", role_kind[k], role_names[role]);
+			emit(ctx, name, true);
+			if (k % 2 == 0) {
+				snprintf(name, sizeof name, "%s_%s_usd", role_kind[k], role_names[role]);
+				emit(ctx, name, true);
+			}
+		}
+	/* what dn_metrics_finish writes (tests/cli/test_check.sh compares a
+	 * run's names with these) */
+	static const char *const summary[] = {
+		"service_latency_p50_ns", "service_latency_p99_ns", "service_latency_max_ns", "service_requests",
+		"service_latency_violations", "confirm_latency_p50_ns", "confirm_latency_p99_ns",
+		"confirm_latency_max_ns", "confirm_latency_violations", "price_p50_base_per_gib", "fraud_attempted",
+		"fraud_caught", "forks", "fork_resolution_max_ns", "initial_supermajority_lost_ns",
+		"dtoken_half_reached_ns", "coverage_mean", "coverage_run", "request_success_share"};
+	for (size_t i = 0; i < sizeof summary / sizeof summary[0]; i++)
+		emit(ctx, summary[i], false);
+}
+
 dn_rc dn_metrics_finish(const dn_metrics *m, dn_results *r)
 {
 	const dn_metrics_part *c = &m->total;

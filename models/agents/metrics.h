@@ -122,6 +122,9 @@ typedef enum dn_metrics_role {
 
 /* "consumer", "sharer", ...; "?" for a value out of range. */
 const char *dn_metrics_role_name(dn_metrics_role role);
+/* Every series dn_metrics_declare declares and summary dn_metrics_finish
+ * writes, by name (a model's names callback). */
+void dn_metrics_names(void (*emit)(void *ctx, const char *name, bool series), void *ctx);
 
 /* ---- per-partition accumulators ---- */
 

@@ -257,11 +257,15 @@ static dn_rc declare_minmax(world *W, dn_results *r, int i)
 	return rc;
 }
 
+static dn_rc declare_trace(world *W, dn_results *r);
+
 static dn_rc world_declare(dn_world *w, dn_results *r)
 {
 	world *W = dn_world_model(w);
 	for (int i = 0; i < S_COUNT; i++)
 		W->rec.series[i] = W->rec.series_min[i] = W->rec.series_max[i] = -1;
+	for (int i = 0; i < W_TRACE_SERIES; i++)
+		W->rec.trace[i] = -1;
 	if (!r)
 		return DN_OK; /* a run without a results file */
 	dn_metrics *m = &W->rec.met;
@@ -281,6 +285,8 @@ static dn_rc world_declare(dn_world *w, dn_results *r)
 		if (!rc && agg_of[i].kind <= W_K_MEAN && W->cfg.rec_every[agg_of[i].group] > 1)
 			rc = declare_minmax(W, r, i);
 	}
+	if (!rc)
+		rc = declare_trace(W, r);
 	if (rc)
 		dn_world_set_error(w, "declaring series: %s", m->err[0] ? m->err : dn_results_errmsg(r));
 	return rc;
@@ -290,6 +296,94 @@ static uint64_t fp_mix(uint64_t h, uint64_t v)
 {
 	h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
 	return h * 0xFF51AFD7ED558CCDULL;
+}
+
+/* ---- record.ledger_trace: the ledger every block, for goldens ---- */
+
+/* The classes of accounts: the chain's own (reserve, pools, the exchange:
+ * every account below the agents'), then each agent by its first role in
+ * this order. */
+static const char *const trace_class[W_TRACE_CLASSES] = {
+	"system", "operator", "candidate", "team", "sharer", "relay", "trader", "holder", "site", "consumer", "other"};
+static const uint32_t trace_role[W_TRACE_CLASSES - 2] = {W_OPERATOR, W_CANDIDATE, W_TEAM, W_SHARER, W_RELAY,
+                                                        W_TRADER, W_HOLDER, W_SITE, W_CONSUMER};
+
+static int trace_class_of(const world *W, dnc_acct a)
+{
+	if (a < W->ch.acct0)
+		return 0;
+	uint64_t agent = (uint64_t)a - W->ch.acct0;
+	if (agent >= W->cfg.n)
+		return W_TRACE_CLASSES - 1;
+	for (int k = 0; k < W_TRACE_CLASSES - 2; k++)
+		if (W->ag.role[agent] & trace_role[k])
+			return k + 1;
+	return W_TRACE_CLASSES - 1;
+}
+
+static dn_rc declare_trace(world *W, dn_results *r)
+{
+	for (int i = 0; i < W_TRACE_SERIES; i++)
+		W->rec.trace[i] = -1;
+	if (!W->cfg.ledger_trace)
+		return DN_OK;
+	dn_rc rc = dn_results_series(r, "ledger_state_hash", DN_VT_I64, "1",
+	                             "R-CHAIN-2 hash of every account's balance, holdings and nonce after the block (63 bits; record.ledger_trace)",
+	                             &W->rec.trace[0]);
+	if (!rc)
+		rc = dn_results_series(r, "ledger_supply_base", DN_VT_I64, "base units",
+		                       "R-SUP-1 total supply after the block: every balance, lock and the reserve not yet minted (fixed; record.ledger_trace)",
+		                       &W->rec.trace[1 + 2 * W_TRACE_CLASSES]);
+	for (int k = 0; !rc && k < W_TRACE_CLASSES; k++) {
+		char name[64], desc[200];
+		snprintf(name, sizeof name, "ledger_%s_base", trace_class[k]);
+		snprintf(desc, sizeof desc, "R-SUP-1 spendable balances of the %s accounts after the block (record.ledger_trace)",
+		         trace_class[k]);
+		rc = dn_results_series(r, name, DN_VT_I64, "base units", desc, &W->rec.trace[1 + 2 * k]);
+		if (!rc) {
+			snprintf(name, sizeof name, "ledger_%s_hash", trace_class[k]);
+			snprintf(desc, sizeof desc, "hash of the %s accounts' balances, holdings and nonces after the block (63 bits)",
+			         trace_class[k]);
+			rc = dn_results_series(r, name, DN_VT_I64, "1", desc, &W->rec.trace[2 + 2 * k]);
+		}
+	}
+	for (int i = 0; !rc && i < W_TRACE_SERIES; i++)
+		rc = dn_results_series_attr(r, W->rec.trace[i], "interval", "block");
+	for (int i = 0; !rc && i < W_TRACE_SERIES; i++)
+		rc = dn_results_series_attr(r, W->rec.trace[i], "aggregate", "last");
+	return rc;
+}
+
+/* One pass over every account: the whole ledger's hash, and each class's
+ * balance sum and hash. */
+static dn_rc write_trace(const world *W, dn_time_ns t, dn_results *r)
+{
+	if (!W->cfg.ledger_trace || !r)
+		return DN_OK;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	uint32_t n = dnc_ledger_count(L);
+	uint64_t all = 0x243F6A8885A308D3ULL, h[W_TRACE_CLASSES];
+	int64_t sum[W_TRACE_CLASSES] = {0};
+	for (int k = 0; k < W_TRACE_CLASSES; k++)
+		h[k] = 0x13198A2E03707344ULL + (uint64_t)k;
+	for (uint32_t a = 0; a < n; a++) {
+		dn_amount bal = dnc_ledger_balance(L, a), hold = dnc_ledger_holdings(L, a);
+		uint64_t nonce = dnc_ledger_nonce(L, a);
+		int k = trace_class_of(W, a);
+		uint64_t x = fp_mix(fp_mix(fp_mix((uint64_t)a, (uint64_t)bal), (uint64_t)hold), nonce);
+		all = fp_mix(all, x);
+		h[k] = fp_mix(h[k], x);
+		sum[k] += bal;
+	}
+	dn_rc rc = dn_results_append_i64(r, W->rec.trace[0], t, (int64_t)(all >> 1));
+	if (!rc)
+		rc = dn_results_append_i64(r, W->rec.trace[1 + 2 * W_TRACE_CLASSES], t, dnc_ledger_supply(L));
+	for (int k = 0; !rc && k < W_TRACE_CLASSES; k++) {
+		rc = dn_results_append_i64(r, W->rec.trace[1 + 2 * k], t, sum[k]);
+		if (!rc)
+			rc = dn_results_append_i64(r, W->rec.trace[2 + 2 * k], t, (int64_t)(h[k] >> 1));
+	}
+	return rc;
 }
 
 /* The tiles' per-block counters, summed (and reset). */
@@ -689,6 +783,9 @@ static dn_rc world_sample(dn_world *w, dn_time_ns t, dn_results *r)
 	}
 	block_values(W, &b, vals, iv);
 	aggregate_block(W, vals, iv, num, den);
+	rc = write_trace(W, t, r);
+	if (rc)
+		return rc;
 	return due ? write_extra(W, due, t, r) : DN_OK;
 }
 
@@ -992,6 +1089,49 @@ uint64_t dn_world_fingerprint(dn_world *w)
 	return W->rec.fingerprint;
 }
 
+/* Every name a run of s writes (dn_model.names). */
+static void world_names(const dn_scenario *s, dn_name_fn emit, void *ctx)
+{
+	dn_metrics_names(emit, ctx);
+	char name[96];
+	for (int i = 0; i < S_COUNT; i++) {
+		emit(ctx, extra[i].name, true);
+		if (agg_of[i].kind <= W_K_MEAN && w_record_every(s, agg_of[i].group, NULL) > 1) {
+			snprintf(name, sizeof name, "%s_min", extra[i].name);
+			emit(ctx, name, true);
+			snprintf(name, sizeof name, "%s_max", extra[i].name);
+			emit(ctx, name, true);
+		}
+	}
+	if (dn_scn_bool(s, "record.ledger_trace")) {
+		emit(ctx, "ledger_state_hash", true);
+		emit(ctx, "ledger_supply_base", true);
+		for (int k = 0; k < W_TRACE_CLASSES; k++) {
+			snprintf(name, sizeof name, "ledger_%s_base", trace_class[k]);
+			emit(ctx, name, true);
+			snprintf(name, sizeof name, "ledger_%s_hash", trace_class[k]);
+			emit(ctx, name, true);
+		}
+	}
+	static const char *const summary[] = {
+		"chain_delta", "chain_emission_blocks", "chain_emission_years", "dtoken_share_bound",
+		"dtoken_share_ceiling", "dtoken_share_final", "world_admin_retracts", "world_blocks",
+		"world_bytes_per_agent", "world_conservation_checks", "world_conservation_full_scans",
+		"world_conservation_max_touched", "world_content_unpaid", "world_custody_base", "world_custody_moves",
+		"world_delegate_seats", "world_dnet_price", "world_fingerprint", "world_forks", "world_missed_slots",
+		"world_network_agents", "world_network_share", "world_sig_keypairs", "world_sig_signs",
+		"world_sig_verifies", "world_supply_base", "world_transactions", "world_transactions_rejected",
+		"world_tx_fees_base", "world_rejected_*", "gov_change*"};
+	for (size_t i = 0; i < sizeof summary / sizeof summary[0]; i++)
+		emit(ctx, summary[i], false);
+	static const char *const kind[3] = {"grace", "inclusion", "final"}, *const q[4] = {"p50_ns", "p99_ns", "max_ns", "violations"};
+	for (int k = 0; k < 3; k++)
+		for (int j = 0; j < 4; j++) {
+			snprintf(name, sizeof name, "ttfb_%s_%s", kind[k], q[j]);
+			emit(ctx, name, false);
+		}
+}
+
 static dn_rc world_estimate(const dn_scenario *s, dn_estimate *e)
 {
 	return w_estimate(s, dn_store_bytes_per_agent(&w_agent_kind), e);
@@ -1014,4 +1154,5 @@ const dn_model dn_model_world = {
 	.fini = world_fini,
 	.estimate = world_estimate,
 	.fingerprint = dn_world_fingerprint,
+	.names = world_names,
 };

@@ -285,6 +285,7 @@ typedef struct world_cfg {
 	double line_spacing_m;
 	uint32_t candidates, operators, team_holders;
 	bool check_ledger;
+	bool ledger_trace;        /* record.ledger_trace: the ledger_* series every block */
 	uint64_t gini_interval_blocks;
 	/* recording: per dn_metrics_group, blocks between writes and the name
 	 * of the interval ("block", "epoch", "hour", "day"; the scenario's) */
@@ -480,6 +481,10 @@ typedef struct wagg {
 	uint64_t n, nf;            /* blocks counted (for a float series: not NaN) */
 } wagg;
 
+/* record.ledger_trace: the classes of accounts whose balances and hashes
+ * the ledger_* series hold (w_trace_class). */
+enum { W_TRACE_CLASSES = 11, W_TRACE_SERIES = 2 + 2 * W_TRACE_CLASSES };
+
 /* What the world records. */
 typedef struct world_record {
 	dn_metrics met;
@@ -494,6 +499,7 @@ typedef struct world_record {
 	 * inclusion, or for its finality (W_TTFB_*): the block's and the run's */
 	dn_hist ttfb[3], ttfb_run[3];
 	dn_time_ns step_ns;       /* the block step running (a fork's blocks apply later than their slot) */
+	int trace[W_TRACE_SERIES]; /* record.ledger_trace: the ledger_* series ids (hash, classes, supply) */
 } world_record;
 
 enum { W_TTFB_GRACE = 0, W_TTFB_INCLUSION, W_TTFB_FINAL };
@@ -591,7 +597,7 @@ DN_WUR dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 145
+#define W_N_PARAMS 146
 /* record.*: how many blocks group g (dn_metrics_group) waits between
  * writes; *label (may be NULL) gets "block", "epoch", "hour" or "day". */
 uint64_t w_record_every(const dn_scenario *s, int g, const char **label);

@@ -56,6 +56,8 @@ const dn_param_def w_param_defs[] = {
 	 "interval of the holdings series (Gini, top share, R-EMIT-5, R-GOV-2; each write is one pass over every holding); same: record.interval"},
 	{"record.chain", DN_PT_ENUM, "", "same", 0, 0, "same|block|epoch|hour|day",
 	 "interval of the chain series (blocks, transactions, forks, fraud, governance, the parameters in force); same: record.interval"},
+	{"record.ledger_trace", DN_PT_BOOL, "", "false", 0, 0, NULL,
+	 "also write, every block, a hash of the whole ledger and each class of accounts' balances and hash (ledger_* series; what dnetsim check's goldens hold; one pass over every account a block)"},
 	{"world.check_ledger", DN_PT_BOOL, "", "false", 0, 0, NULL,
 	 "also scan the whole ledger for conservation after every block (slow; tests); the check over the accounts each block wrote always runs"},
 	/* consumers */
@@ -287,6 +289,7 @@ static void read_population(world_cfg *C, const dn_scenario *s)
 	C->fraud_fraction = dn_scn_float(s, "world.fraud_fraction");
 	C->free_rider_fraction = dn_scn_float(s, "world.free_rider_fraction");
 	C->check_ledger = dn_scn_bool(s, "world.check_ledger");
+	C->ledger_trace = dn_scn_bool(s, "record.ledger_trace");
 	C->gini_interval_blocks = (uint64_t)dn_scn_int(s, "world.gini_interval_blocks");
 	C->line = !strcmp(dn_scn_str(s, "world.layout"), "line");
 	C->line_spacing_m = dn_scn_float(s, "world.line_spacing_m");

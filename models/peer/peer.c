@@ -620,6 +620,17 @@ static dn_rc peer_estimate(const dn_scenario *s, dn_estimate *e)
 	return DN_OK;
 }
 
+static void peer_names(const dn_scenario *s, dn_name_fn emit, void *ctx)
+{
+	(void)s;
+	static const char *const series[] = {"minted", "gini", "fees", "paid"};
+	static const char *const summary[] = {"peer_blocks", "peer_gini", "peer_minted"};
+	for (size_t i = 0; i < sizeof series / sizeof series[0]; i++)
+		emit(ctx, series[i], true);
+	for (size_t i = 0; i < sizeof summary / sizeof summary[0]; i++)
+		emit(ctx, summary[i], false);
+}
+
 const dn_model dn_model_peer = {
 	.name = "peer",
 	.doc = "peer tokenomics benchmark: payments, fees, relay splits, block rewards, exact Gini",
@@ -636,5 +647,6 @@ const dn_model dn_model_peer = {
 	.fini = peer_fini,
 	.estimate = peer_estimate,
 	.fingerprint = dn_peer_fingerprint,
+	.names = peer_names,
 	.summary = peer_summary,
 };

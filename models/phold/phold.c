@@ -263,6 +263,16 @@ static dn_rc phold_estimate(const dn_scenario *s, dn_estimate *e)
 	return DN_OK;
 }
 
+static void phold_names(const dn_scenario *s, dn_name_fn emit, void *ctx)
+{
+	(void)s;
+	static const char *const series[] = {"events", "remote_events", "pending", "event_rate"};
+	for (size_t i = 0; i < sizeof series / sizeof series[0]; i++)
+		emit(ctx, series[i], true);
+	emit(ctx, "phold_events", false);
+	emit(ctx, "phold_fingerprint", false);
+}
+
 const dn_model dn_model_phold = {
 	.name = "phold",
 	.doc = "PHOLD synthetic benchmark: constant event population, exponential delays",
@@ -280,4 +290,5 @@ const dn_model dn_model_phold = {
 	.prefetch = phold_prefetch,
 	.estimate = phold_estimate,
 	.fingerprint = dn_phold_fingerprint,
+	.names = phold_names,
 };

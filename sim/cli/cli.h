@@ -17,6 +17,8 @@ int dn_cmd_calc(int argc, char **argv);
 int dn_cmd_calibrate(int argc, char **argv);
 /* `dnetsim sweep` (sweep.c): every member of a scenario's sweep: block. */
 int dn_cmd_sweep(int argc, char **argv);
+/* `dnetsim check` (check.c): expectations and goldens of scenarios. */
+int dn_cmd_check(int argc, char **argv);
 /* `calc cell` and `calc mesh` (network models); argv[0] is "cell"/"mesh". */
 int dn_cmd_calc_cell(int argc, char **argv);
 /* `dnetsim calc whitepaper` (calc_whitepaper.c): the paper's figures audited. */

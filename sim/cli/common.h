@@ -129,4 +129,23 @@ double dn_cli_now_s(void);
 /* Peak resident set size of this process, bytes (0 if unknown). */
 uint64_t dn_cli_peak_rss_bytes(void);
 
+/* The series and summary scalars a run of a scenario writes (names.c). */
+typedef struct dn_cli_name {
+	char *name; /* ending in '*': every name with that prefix */
+	bool series;
+} dn_cli_name;
+typedef struct dn_cli_names {
+	dn_cli_name *v;
+	size_t n, cap;
+	bool known; /* the model lists its names */
+	bool oom;
+} dn_cli_names;
+/* The model's names for s and the program's summaries; false when out of memory. */
+bool dn_cli_names_init(dn_cli_names *N, const dn_model *m, const dn_scenario *s);
+void dn_cli_names_fini(dn_cli_names *N);
+/* A dn_expect_lookup_fn over a dn_cli_names: 0 unknown, 1 series, 2 summary. */
+int dn_cli_names_lookup(void *ctx, const char *name);
+/* A summary that measures the machine, not the run (left out of goldens). */
+bool dn_cli_names_machine(const char *summary);
+
 #endif

@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "common.h"
+#include "expect.h"
 #include "memcheck.h"
 #include "models.h"
 #include "results.h"
@@ -404,10 +405,10 @@ int dn_cmd_validate(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"set", required_argument, NULL, 'S'}, {"print", no_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"names", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	dn_cli_sets sets = {0};
-	bool print = false;
+	bool print = false, names = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -417,10 +418,12 @@ int dn_cmd_validate(int argc, char **argv)
 				return DN_EXIT_USAGE;
 			break;
 		case 'p': print = true; break;
+		case 'n': names = true; break;
 		case 'h':
-			printf("usage: dnetsim validate FILE [--set NAME=VAL]... [--print]\n"
+			printf("usage: dnetsim validate FILE [--set NAME=VAL]... [--print | --names]\n"
 			       "  Checks FILE (and its includes) against the parameter registry without running.\n"
 			       "  --print  print the fully resolved scenario as YAML\n"
+			       "  --names  print the series and summary scalars a run writes (what expect: can name)\n"
 			       "exit codes: 0 valid, 2 invalid (every error is told, one a line, at "
 			       "file:line:column)\n");
 			return DN_EXIT_OK;
@@ -430,7 +433,7 @@ int dn_cmd_validate(int argc, char **argv)
 	if (optind != argc - 1) {
 		if (optind < argc)
 			(void)dn_cli_operand_hint("validate", &sets, argc, argv, optind);
-		fprintf(stderr, "usage: dnetsim validate FILE [--set NAME=VAL]... [--print]\n");
+		fprintf(stderr, "usage: dnetsim validate FILE [--set NAME=VAL]... [--print | --names]\n");
 		return DN_EXIT_USAGE;
 	}
 	dn_cli_registry cr;
@@ -441,17 +444,40 @@ int dn_cmd_validate(int argc, char **argv)
 	dn_scenario *s = dn_cli_load(&cr, argv[optind], &sets);
 	int code = DN_EXIT_USAGE;
 	dn_sweep *sw = NULL;
+	dn_cli_names nm = {0};
+	dn_expect *ex = NULL;
 	if (s) {
 		char serr[16384];
+		const dn_model *model = dn_model_find(dn_scn_str(s, "sim.model"));
+		bool bad = false;
 		if (dn_sweep_from_scenario(cr.reg, s, &sw, serr, sizeof serr)) {
 			dn_cli_print_errors(serr);
+			bad = true;
+		}
+		if (!model || !dn_cli_names_init(&nm, model, s)) {
+			fprintf(stderr, "dnetsim: cannot list the model's names\n");
+			bad = true;
+		} else if (dn_expect_from_scenario(cr.reg, s, 0, 0, nm.known ? dn_cli_names_lookup : NULL, &nm, &ex, serr,
+		                                   sizeof serr)) {
+			/* block-dependent keys (at_block) are checked again by `check` */
+			dn_cli_print_errors(serr);
+			bad = true;
+		}
+		if (bad) {
 			dn_scenario_free(s);
 			s = NULL;
 		}
 	}
 	if (s) {
 		code = DN_EXIT_OK;
-		if (print) {
+		if (names) {
+			if (!nm.known)
+				printf("# model %s does not list its names: they are checked after a run\n", dn_scn_str(s, "sim.model"));
+			for (int pass = 0; pass < 2; pass++)
+				for (size_t i = 0; i < nm.n; i++)
+					if (nm.v[i].series == (pass == 0))
+						printf("%s %s\n", pass == 0 ? "series " : "summary", nm.v[i].name);
+		} else if (print) {
 			char *y = dn_scenario_to_yaml(s);
 			if (y)
 				fputs(y, stdout);
@@ -464,10 +490,15 @@ int dn_cmd_validate(int argc, char **argv)
 				printf("; sweep: %" PRIu64 " members (%s, %" PRIu64 " points x %" PRIu64 " replicates)",
 				       dn_sweep_n_members(sw), dn_sweep_design_name(dn_sweep_get_design(sw)),
 				       dn_sweep_n_points(sw), dn_sweep_replicates(sw));
+			if (ex)
+				printf("; expect: %zu checks on %" PRIu64 " seed%s%s", ex->n, ex->seeds, ex->seeds > 1 ? "s" : "",
+				       ex->golden ? " and a golden" : "");
 			printf("\n");
 		}
 	}
 	dn_sweep_free(sw);
+	dn_expect_free(ex);
+	dn_cli_names_fini(&nm);
 	dn_scenario_free(s);
 	dn_cli_registry_fini(&cr);
 	return code;

@@ -74,6 +74,8 @@ typedef struct sw_opts {
 	bool list, resume, force, quiet, progress, keep, slurm;
 	bool series;
 	uint64_t jobs, threads;
+	uint64_t replicates, seed; /* --replicates: an ensemble of the base scenario */
+	bool seed_set;
 	double timeout_s;
 	dn_cli_sets sets;
 } sw_opts;
@@ -131,6 +133,10 @@ static void usage(FILE *f)
 	        "  Runs every member of FILE's sweep: block (docs/sweeps.md) and gathers them\n"
 	        "  into one HDF5 file. Under mpirun, rank 0 hands members to every rank.\n\n"
 	        "  --list          print the members (point, replicate, seed, values) and stop\n"
+	        "  --replicates N  run N seeds of FILE's base scenario instead of its sweep:\n"
+	        "                  block (a Monte Carlo ensemble of any scenario)\n"
+	        "  --seed S        with --replicates: the seed the members' seeds come from\n"
+	        "                  (default: the scenario's sim.seed)\n"
 	        "  --slurm-script  print a Slurm batch script that runs this sweep with mpirun\n"
 	        "                  (adapt it, then sbatch it; docs/cluster.md) and stop\n"
 	        "  --out PATH      the sweep's results file (default: results/<name>-sweep.h5);\n"
@@ -164,7 +170,8 @@ static int parse_opts(int argc, char **argv, sw_opts *o)
 		{"timeout", required_argument, NULL, 'T'}, {"series", required_argument, NULL, 'S'},
 		{"keep-members", no_argument, NULL, 'k'}, {"set", required_argument, NULL, 's'},
 		{"quiet", no_argument, NULL, 'q'},      {"progress", no_argument, NULL, 'p'},
-		{"slurm-script", no_argument, NULL, 'B'},
+		{"slurm-script", no_argument, NULL, 'B'}, {"replicates", required_argument, NULL, 'R'},
+		{"seed", required_argument, NULL, 'E'},
 		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
 	};
 	o->series = true;
@@ -219,6 +226,21 @@ static int parse_opts(int argc, char **argv, sw_opts *o)
 			if (!dn_cli_set_opt(&o->sets, "sweep", optarg, optind < argc ? argv[optind] : NULL))
 				return DN_EXIT_USAGE;
 			break;
+		case 'R':
+			if (!dn_cli_parse_u64("--replicates", optarg, &o->replicates))
+				return DN_EXIT_USAGE;
+			if (o->replicates < 1 || o->replicates > DN_SWEEP_REPLICATES_MAX) {
+				fprintf(stderr, "dnetsim sweep: --replicates must be from 1 to %d\n", DN_SWEEP_REPLICATES_MAX);
+				return DN_EXIT_USAGE;
+			}
+			break;
+		case 'E':
+			if (!dn_cli_parse_u64("--seed", optarg, &o->seed) || o->seed > (uint64_t)INT64_MAX) {
+				fprintf(stderr, "dnetsim sweep: --seed must be a whole number from 0 to %" PRId64 "\n", INT64_MAX);
+				return DN_EXIT_USAGE;
+			}
+			o->seed_set = true;
+			break;
 		case 'h': usage(stdout); return DN_EXIT_OK;
 		default: usage(stderr); return DN_EXIT_USAGE;
 		}
@@ -232,6 +254,10 @@ static int parse_opts(int argc, char **argv, sw_opts *o)
 	if (o->resume && o->force) {
 		fprintf(stderr, "dnetsim sweep: --resume keeps the members done, --force discards them: "
 		                "give one\n");
+		return DN_EXIT_USAGE;
+	}
+	if (o->seed_set && !o->replicates) {
+		fprintf(stderr, "dnetsim sweep: --seed goes with --replicates (a sweep: block has its own seed:)\n");
 		return DN_EXIT_USAGE;
 	}
 	o->path = argv[optind];
@@ -1074,6 +1100,8 @@ static void slurm_script(const sweep_run *R)
 		printf(" --series none");
 	if (o->keep)
 		printf(" --keep-members");
+	if (o->replicates)
+		printf(" --replicates %" PRIu64 " --seed %" PRIu64, o->replicates, dn_sweep_seed(R->sw));
 	for (size_t i = 0; i < o->sets.n; i++) {
 		printf(" --set ");
 		put_word(stdout, o->sets.v[i]);
@@ -1120,7 +1148,13 @@ int dn_cmd_sweep(int argc, char **argv)
 		goto out;
 	{
 		char err[16384];
-		dn_rc rc = dn_sweep_from_scenario(cr.reg, s, &R.sw, err, sizeof err);
+		dn_rc rc = o.replicates ? dn_sweep_ensemble(cr.reg, o.replicates,
+		                                            o.seed_set ? o.seed : (uint64_t)dn_scn_int(s, "sim.seed"), &R.sw)
+		                        : dn_sweep_from_scenario(cr.reg, s, &R.sw, err, sizeof err);
+		if (rc && o.replicates) {
+			fprintf(stderr, "dnetsim sweep: %s\n", dn_rc_str(rc));
+			goto out;
+		}
 		if (rc) {
 			dn_cli_print_errors(err);
 			goto out;

@@ -80,6 +80,23 @@ FILE *dn_fopen_input(const char *path, uint64_t max_bytes, char *why, size_t why
 	return f;
 }
 
+void dn_err_append(char *err, size_t errlen, size_t *used, const char *line)
+{
+	if (!err || !errlen)
+		return;
+	size_t len = strlen(line);
+	if (*used == 0) {
+		size_t k = len < errlen - 1 ? len : errlen - 1;
+		memcpy(err, line, k);
+		err[k] = '\0';
+		*used = k;
+	} else if (*used + 1 + len < errlen) {
+		err[*used] = '\n';
+		memcpy(err + *used + 1, line, len + 1);
+		*used += 1 + len;
+	}
+}
+
 bool dn_path_folder(const char *path, char *buf, size_t len)
 {
 	if (snprintf(buf, len, "%s", path) >= (int)len)

@@ -67,6 +67,10 @@ FILE *dn_fopen_input(const char *path, uint64_t max_bytes, char *why, size_t why
 /* The folder part of path into buf ("." for a bare name, "/" for a file
  * at the root); false when it does not fit. */
 bool dn_path_folder(const char *path, char *buf, size_t len);
+/* Appends one line to the error text err (errlen bytes, *used of them
+ * written, no trailing newline): the first line always (cut to fit),
+ * later lines only whole, after a newline. */
+void dn_err_append(char *err, size_t errlen, size_t *used, const char *line);
 /* "a FIFO", "a folder", "a character device", ... for a stat mode. */
 const char *dn_file_kind(mode_t m);
 

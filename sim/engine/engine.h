@@ -71,6 +71,11 @@ typedef struct dn_estimate {
 	dn_estimate_driver driver[DN_ESTIMATE_DRIVERS];
 } dn_estimate;
 
+/* A name callback's argument: one series (series true) or summary scalar
+ * a run may write. A name ending in '*' stands for every name with that
+ * prefix, written only when what it counts occurs. */
+typedef void (*dn_name_fn)(void *ctx, const char *name, bool series);
+
 /* A handler runs one event at its destination partition. */
 typedef dn_rc (*dn_handler_fn)(dn_part *p, const dn_event *ev);
 
@@ -121,6 +126,11 @@ typedef struct dn_model {
 	uint64_t (*fingerprint)(dn_world *w);
 	/* Optional: fills *out (zeroed by the caller) after dn_world_run. */
 	void (*summary)(dn_world *w, dn_model_summary *out);
+	/* Optional: every series and summary scalar a run of the resolved
+	 * scenario s writes, without building anything, so `expect:` blocks
+	 * are checked before a run (the program adds its own summaries). A
+	 * model without it has its names checked after the run. */
+	void (*names)(const dn_scenario *s, dn_name_fn emit, void *ctx);
 } dn_model;
 
 /* Engine parameters (sim.*), for the registry. */

@@ -78,19 +78,7 @@ static dn_rc sw_fail(sw_ctx *C, dn_rc rc, const dn_ynode *at, const char *fmt, .
 	}
 	if (C->n_errs++ == 0)
 		C->first = rc;
-	if (C->err && C->errlen) {
-		size_t len = strlen(line);
-		if (C->used == 0 && C->n_errs == 1) {
-			size_t k = len < C->errlen - 1 ? len : C->errlen - 1;
-			memcpy(C->err, line, k);
-			C->err[k] = '\0';
-			C->used = k;
-		} else if (C->used + 1 + len < C->errlen) {
-			C->err[C->used] = '\n';
-			memcpy(C->err + C->used + 1, line, len + 1);
-			C->used += 1 + len;
-		}
-	}
+	dn_err_append(C->err, C->errlen, &C->used, line);
 	return rc;
 }
 
@@ -463,10 +451,13 @@ static dn_rc parse(sw_ctx *C, const dn_ynode *b, dn_sweep *sw)
 	} else {
 		if (pts)
 			return sw_fail(C, DN_EINVAL, pts, "points: only for design points");
-		if (!par)
+		if (!par && !dz && !smp) {
+			/* replicates alone: an ensemble of the base scenario, one point */
+			sw->n_points = 1;
+		} else if (!par)
 			return sw_fail(C, DN_EINVAL, b, "design %s needs a parameters: mapping",
 			               design_names[sw->design]);
-		if (par->kind != DN_YN_MAP || par->n == 0)
+		else if (par->kind != DN_YN_MAP || par->n == 0)
 			return sw_fail(C, DN_ETYPE, par, "parameters: expected a mapping of parameter: %s",
 			               sampled ? "range or list" : "list of values");
 		if (sampled && !smp)
@@ -475,7 +466,7 @@ static dn_rc parse(sw_ctx *C, const dn_ynode *b, dn_sweep *sw)
 			return sw_fail(C, DN_EINVAL, smp, "samples: only for the random, lhs and sobol designs");
 		if (smp && get_count(C, smp, "samples", 1, SW_SAMPLES_MAX, &sw->n_points))
 			return C->first;
-		for (size_t i = 0; i < par->n; i++) {
+		for (size_t i = 0; par && i < par->n; i++) {
 			sw_param *p;
 			dn_rc rc = add_param(C, sw, &par->items[2 * i], &p);
 			if (!rc)
@@ -523,6 +514,13 @@ static dn_rc parse(sw_ctx *C, const dn_ynode *b, dn_sweep *sw)
 	return DN_OK;
 }
 
+/* sim.seed's largest value: members' seeds lie within its range. */
+static uint64_t seed_max_of(const dn_registry *reg)
+{
+	const dn_param_def *sd = dn_registry_find(reg, "sim.seed");
+	return sd && sd->max >= 0 && sd->max < 9223372036854775807.0 ? (uint64_t)sd->max : (uint64_t)INT64_MAX;
+}
+
 dn_rc dn_sweep_from_scenario(const dn_registry *reg, const dn_scenario *s, dn_sweep **out,
                              char *err, size_t errlen)
 {
@@ -536,9 +534,7 @@ dn_rc dn_sweep_from_scenario(const dn_registry *reg, const dn_scenario *s, dn_sw
 	if (!sw)
 		return DN_ENOMEM;
 	sw_ctx C = {.reg = reg, .s = s, .err = err, .errlen = errlen};
-	const dn_param_def *sd = dn_registry_find(reg, "sim.seed");
-	sw->seed_max = sd && sd->max >= 0 && sd->max < 9223372036854775807.0 ? (uint64_t)sd->max
-	                                                                     : (uint64_t)INT64_MAX;
+	sw->seed_max = seed_max_of(reg);
 	dn_rc rc = parse(&C, b, sw);
 	if (rc || C.n_errs) {
 		if (C.n_errs > 1 && err && errlen) {
@@ -556,6 +552,23 @@ dn_rc dn_sweep_from_scenario(const dn_registry *reg, const dn_scenario *s, dn_sw
 		dn_sweep_free(sw);
 		return C.n_errs ? C.first : rc;
 	}
+	*out = sw;
+	return DN_OK;
+}
+
+dn_rc dn_sweep_ensemble(const dn_registry *reg, uint64_t replicates, uint64_t seed, dn_sweep **out)
+{
+	*out = NULL;
+	if (replicates < 1 || replicates > DN_SWEEP_REPLICATES_MAX || seed > (uint64_t)INT64_MAX)
+		return DN_ERANGE;
+	dn_sweep *sw = calloc(1, sizeof *sw);
+	if (!sw)
+		return DN_ENOMEM;
+	sw->seed_max = seed_max_of(reg);
+	sw->design = DN_SWEEP_GRID;
+	sw->n_points = 1;
+	sw->replicates = replicates;
+	sw->seed = seed;
 	*out = sw;
 	return DN_OK;
 }

@@ -72,6 +72,11 @@ DN_WUR dn_rc dn_sweep_from_scenario(const dn_registry *reg, const dn_scenario *s
                                     dn_sweep **out, char *err, size_t errlen);
 void dn_sweep_free(dn_sweep *sw);
 
+/* An ensemble: `replicates` seeds of the base scenario (one point, no
+ * parameter), seeds drawn from `seed` as a sweep's. DN_ERANGE for 0 or
+ * too many replicates. */
+DN_WUR dn_rc dn_sweep_ensemble(const dn_registry *reg, uint64_t replicates, uint64_t seed, dn_sweep **out);
+
 dn_sweep_design dn_sweep_get_design(const dn_sweep *sw);
 const char *dn_sweep_design_name(dn_sweep_design d);
 uint64_t dn_sweep_seed(const dn_sweep *sw);

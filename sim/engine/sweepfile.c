@@ -153,14 +153,7 @@ static void sf_text(sf *w, hid_t g, const char *name, const char *text)
 
 /* ---- reading a member's results file ---- */
 
-typedef struct sum_val {
-	char name[SF_NAME_MAX];
-	bool is_int;
-	int64_t i;
-	double f;
-	char units[64];
-	char desc[256];
-} sum_val;
+typedef dn_summary_val sum_val;
 
 typedef struct name_list {
 	char (*names)[SF_NAME_MAX];
@@ -307,6 +300,23 @@ static void free_strings(char **x, size_t n)
 		if (x[k])
 			H5free_memory(x[k]);
 	free(x);
+}
+
+dn_rc dn_results_read_summaries(const char *path, dn_summary_val **out, size_t *n, char *err, size_t errlen)
+{
+	*out = NULL;
+	*n = 0;
+	(void)H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+	hid_t f = open_ro(path);
+	if (f < 0) {
+		(void)snprintf(err, errlen, "%s: not a readable HDF5 file", path);
+		return DN_EHDF5;
+	}
+	dn_rc rc = read_summary(f, out, n);
+	H5Fclose(f);
+	if (rc)
+		(void)snprintf(err, errlen, "%s: cannot read /summary", path);
+	return rc;
 }
 
 dn_rc dn_results_read_scenario(const char *path, char **text, char *err, size_t errlen)

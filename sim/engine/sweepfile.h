@@ -93,6 +93,20 @@ void dn_sweepfile_pack_name(const char *results, char *buf, size_t len);
  * /config/scenario), malloc'd into *text. DN_EHDF5 when the file is no
  * complete results file.
  */
+/* One /summary scalar of a results file. */
+typedef struct dn_summary_val {
+	char name[128];
+	bool is_int;
+	int64_t i;
+	double f;
+	char units[64];
+	char desc[256];
+} dn_summary_val;
+
+/* Every /summary scalar of the results file at path, in name order:
+ * *out malloc'd (free it), *n entries. */
+DN_WUR dn_rc dn_results_read_summaries(const char *path, dn_summary_val **out, size_t *n, char *err, size_t errlen);
+
 DN_WUR dn_rc dn_results_read_scenario(const char *path, char **text, char *err, size_t errlen);
 
 /*

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# test_check.sh: `dnetsim check` (docs/regression.md) on a world of 300
+# agents for 10 simulated minutes (60 blocks):
+#  - every kind of take and bound passes where it should and fails where
+#    it should, each failure with its file:line:column;
+#  - --bless writes a golden; check then passes; a one-line change to a
+#    split (the producer's share, R-EMIT-3) fails with the first
+#    diverging block named and the accounts and series that moved;
+#  - the golden holds at 1 and 2 threads; a missing golden fails;
+#  - within-baseline checks read their blessed value;
+#  - statistical checks run an ensemble through the sweep runner;
+#  - the JUnit report has the schema's required elements and counts;
+#  - an expectation on a name the model does not write is a scenario
+#    error at file:line:column and nothing runs; failed runs are errors;
+#  - every name a run writes is in `validate --names` (the list expect:
+#    is checked against).
+# Run by ctest with DNETSIM_BIN set; needs python3 with h5py.
+set -u
+BIN=${DNETSIM_BIN:?}
+PY=/usr/bin/python3
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib.sh"
+export TMPDIR=$T
+
+base() {
+	printf 'sim: {model: world, seed: 5, end_time_s: 600, partitions: 4, sample_interval_s: 10}\n'
+	printf 'world: {agents: 300, area_km: 0.5, candidates: 20, operators: 1}\n'
+	printf 'chain: {delegates: 20, signatures: keyed, producer_share: 0.05}\n'
+}
+
+# every kind of take and bound, once passing and once failing
+{
+	base
+	cat <<'Y'
+expect:
+  checks:
+    - {name: final pass, metric: world_supply_base, bound: == 750000000000000000}
+    - {name: final fail, metric: world_supply_base, bound: == 750000000000000001}
+    - {name: at pass, metric: blocks, take: at, at_s: 300, bound: between 20 and 30}
+    - {name: at fail, metric: blocks, take: at, at_s: 300, bound: '> 30'}
+    - {name: at_block pass, metric: blocks, take: at, at_block: 30, bound: '<= 30'}
+    - {name: min pass, metric: blocks, take: min, bound: '>= 1'}
+    - {name: min fail, metric: blocks, take: min, from_s: 100, bound: '< 5'}
+    - {name: max pass, metric: blocks, take: max, to_s: 300, bound: '<= 30'}
+    - {name: max fail, metric: blocks, take: max, bound: '> 60'}
+    - {name: mean pass, metric: blocks, take: mean, from_s: 10, to_s: 30, bound: between 1 and 3}
+    - {name: mean fail, metric: blocks, take: mean, bound: '< 10'}
+    - {name: crossing pass, metric: blocks, take: crossing, level: 30, bound: '< 400'}
+    - {name: crossing fail, metric: blocks, take: crossing, level: 30, bound: '< 200'}
+    - {name: never crossed, metric: blocks, take: crossing, level: 1000, bound: '< 1e9'}
+    - {name: within pass, metric: world_supply_base, bound: within 0% of 750000000000000000}
+    - {name: within fail, metric: world_supply_base, bound: within 1% of 1e18, rule: R-SUP-1}
+    - {name: baseline pass, metric: delegate_income_base, take: mean, bound: within 0.000001%}
+Y
+} >"$T/kinds.yaml"
+expect_rc 1 "check without a golden" "$BIN" check "$T/kinds.yaml" --junit "$T/j0.xml"
+contains "$T/out" "FAIL  golden: no $T/golden/kinds.golden" "a missing golden fails"
+contains "$T/out" "no baseline for this check" "a baseline check without a golden fails"
+expect_rc 1 "bless (the fail checks still fail)" "$BIN" check "$T/kinds.yaml" --bless --junit "$T/j1.xml"
+[ -s "$T/golden/kinds.golden" ] && ok || bad "bless wrote no golden"
+for k in final at at_block min max mean crossing within baseline; do
+	contains "$T/out" "PASS  $k pass:" "$k passes"
+done
+for k in final at min max mean crossing within; do
+	contains "$T/out" "FAIL  $k fail:" "$k fails"
+done
+contains "$T/out" "FAIL  never crossed: never" "a level never crossed fails a < bound"
+contains "$T/out" "at $T/kinds.yaml:" "a failure names its file:line:column"
+contains "$T/out" "[R-SUP-1]" "a failure names its rule"
+contains "$T/out" "PASS  golden" "the golden just blessed passes"
+grep -c "^  FAIL" "$T/out" | grep -qx 8 && ok || bad "8 failures wanted: $(grep -c '^  FAIL' "$T/out")"
+
+# the JUnit report: required elements and attributes, counts that add up
+"$PY" - "$T/j1.xml" >"$T/junit" 2>&1 <<'PYEOF'
+import sys, xml.etree.ElementTree as ET
+out = []
+def check(ok, what): out.append(("ok " if ok else "FAIL ") + what)
+root = ET.parse(sys.argv[1]).getroot()
+check(root.tag == "testsuites", "root is testsuites")
+suites = root.findall("testsuite")
+check(len(suites) == 1, "one testsuite per scenario")
+s = suites[0]
+for a in ("name", "tests", "failures", "errors", "time"):
+    check(a in s.attrib, f"testsuite has {a}")
+cases = s.findall("testcase")
+check(int(s.get("tests")) == len(cases) == 18, f"tests = testcases = 18 ({s.get('tests')}, {len(cases)})")
+fails = [c for c in cases if c.find("failure") is not None]
+check(int(s.get("failures")) == len(fails) == 8, f"failures = 8 ({s.get('failures')}, {len(fails)})")
+check(int(root.get("failures")) == 8 and int(root.get("tests")) == 18, "totals on testsuites")
+for c in cases:
+    check("name" in c.attrib and "classname" in c.attrib, f"testcase {c.get('name')} has name and classname")
+for f in fails:
+    e = f.find("failure")
+    check("message" in e.attrib and e.get("message"), f"failure of {f.get('name')} has a message")
+names = [c.get("name") for c in fails]
+check("final fail" in names and "final pass" not in names, "the failing cases are the failing checks")
+print("\n".join(out))
+PYEOF
+verdicts "$T/junit"
+
+# the golden: passes again, at 2 threads too; a one-line change to a split fails at block 1
+{
+	base
+	cat <<'Y'
+expect:
+  checks:
+    - {metric: world_supply_base, bound: == 750000000000000000, rule: R-SUP-1}
+Y
+} >"$T/g.yaml"
+expect_rc 0 "bless" "$BIN" check "$T/g.yaml" --bless
+grep -q "^block 60 600 " "$T/golden/g.golden" && ok || bad "the golden has the ledger after every block"
+grep -q "^summary world_blocks " "$T/golden/g.golden" && ok || bad "the golden has the summaries"
+grep -q "^series dnet_price " "$T/golden/g.golden" && ok || bad "the golden has the series"
+grep -q "wall_s" "$T/golden/g.golden" && bad "the golden holds the machine's wall time" || ok
+expect_rc 0 "check against the golden" "$BIN" check "$T/g.yaml"
+contains "$T/out" "PASS  golden" "golden passes"
+expect_rc 0 "check at 2 threads" "$BIN" check "$T/g.yaml" --threads 2
+contains "$T/out" "PASS  golden" "golden holds at 2 threads"
+cp "$T/golden/g.golden" "$T/g.golden.before"
+sed -i 's/producer_share: 0.05/producer_share: 0.06/' "$T/g.yaml"
+expect_rc 1 "a changed split" "$BIN" check "$T/g.yaml" --junit "$T/j2.xml"
+contains "$T/out" "FAIL  golden" "the changed split fails the golden"
+contains "$T/out" "first diverging block: 1 (t = 10 s)" "the first diverging block is named"
+contains "$T/out" "candidate accounts' balances" "the accounts that moved are named"
+contains "$T/out" "delegate_income_base: last" "the series that moved are named"
+contains "$T/out" "the runs are kept in" "a failure keeps the runs"
+cmp -s "$T/golden/g.golden" "$T/g.golden.before" && ok || bad "a failing check changed the golden"
+contains "$T/j2.xml" "first diverging block" "the JUnit failure says where"
+expect_rc 0 "bless the meant change" "$BIN" check "$T/g.yaml" --bless
+expect_rc 0 "then it passes" "$BIN" check "$T/g.yaml"
+
+# an ensemble through the sweep runner: 4 seeds, checks on the mean
+{
+	base
+	cat <<'Y'
+expect:
+  seeds: 4
+  golden: false
+  checks:
+    - {name: tx mean, metric: transactions, take: mean, bound: '>= 0'}
+    - {name: blocks each, metric: world_blocks, bound: between 50 and 60}
+    - {name: mean fail, metric: world_blocks, bound: '> 100'}
+Y
+} >"$T/ens.yaml"
+expect_rc 1 "an ensemble" "$BIN" check "$T/ens.yaml" --jobs 2
+contains "$T/out" "4 runs" "four runs"
+contains "$T/out" "PASS  tx mean: mean" "judged on the mean"
+contains "$T/out" "of 4 runs" "over the ensemble"
+contains "$T/out" "PASS  blocks each" "mean checks pass"
+contains "$T/out" "FAIL  mean fail" "and fail"
+
+# scenario errors: nothing runs
+{
+	base
+	printf 'expect:\n  - {metric: world_suply_base, bound: "< 1"}\n'
+} >"$T/bad.yaml"
+expect_rc 2 "an unknown metric" "$BIN" check "$T/bad.yaml"
+contains "$T/err" "$T/bad.yaml:5:14: expect: metric: 'world_suply_base'" "the error names file:line:column"
+grep -q "runs" "$T/out" && bad "a scenario error ran something: $(cat "$T/out")" || ok
+expect_rc 2 "validate sees it too" "$BIN" validate "$T/bad.yaml"
+# failed runs are errors
+{
+	base
+	printf 'net: {calibration_file: %s/missing.json}\n' "$T"
+	printf 'expect:\n  - {metric: world_blocks, bound: "> 1"}\n'
+} >"$T/fails.yaml"
+expect_rc 1 "runs that fail" "$BIN" check "$T/fails.yaml"
+contains "$T/err" "the runs failed" "failed runs are reported"
+
+# every name a run writes is in the list expect: is checked against
+"$BIN" validate "$T/g.yaml" --names --set record.ledger_trace=true --set content.enabled=true \
+	--set record.interval=hour >"$T/names"
+expect_rc 0 "a run with every group" "$BIN" run "$T/g.yaml" --set record.ledger_trace=true \
+	--set content.enabled=true --set record.interval=hour --set world.fraud_fraction=0.2 --out "$T/all.h5" --quiet
+"$PY" - "$T/names" "$T/all.h5" >"$T/namecheck" 2>&1 <<'PYEOF'
+import sys, h5py
+listed = [l.split() for l in open(sys.argv[1]) if l.strip() and not l.startswith("#")]
+def known(kind, name):
+    for k, n in listed:
+        if k == kind and (n == name or (n.endswith("*") and name.startswith(n[:-1]))):
+            return True
+    return False
+f = h5py.File(sys.argv[2], "r")
+out = []
+for n in f["series"]:
+    out.append(("ok " if known("series", n) else "FAIL ") + f"series {n} listed")
+for n in f["summary"]:
+    out.append(("ok " if known("summary", n) else "FAIL ") + f"summary {n} listed")
+print("\n".join(out))
+PYEOF
+verdicts "$T/namecheck"
+finish
