@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(
-	build-essential cmake pkg-config git
+	build-essential clang cmake pkg-config git
 	libgsl-dev libhdf5-dev hdf5-tools libyaml-dev libsodium-dev libcmocka-dev
 	gnuplot-nox libopenmpi-dev openmpi-bin python3-h5py python3-pandas
 	slurmctld slurmd slurm-client munge

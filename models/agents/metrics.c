@@ -898,7 +898,7 @@ void dn_metrics_names(void (*emit)(void *ctx, const char *name, bool series), vo
 		"service_latency_p50_ns", "service_latency_p99_ns", "service_latency_max_ns", "service_requests",
 		"service_latency_violations", "confirm_latency_p50_ns", "confirm_latency_p99_ns",
 		"confirm_latency_max_ns", "confirm_latency_violations", "price_p50_base_per_gib", "fraud_attempted",
-		"fraud_caught", "forks", "fork_resolution_max_ns", "initial_supermajority_lost_ns",
+		"fraud_caught", "fraud_missed", "forks", "fork_resolution_max_ns", "initial_supermajority_lost_ns",
 		"dtoken_half_reached_ns", "coverage_mean", "coverage_run", "request_success_share"};
 	for (size_t i = 0; i < sizeof summary / sizeof summary[0]; i++)
 		emit(ctx, summary[i], false);
@@ -924,6 +924,8 @@ dn_rc dn_metrics_finish(const dn_metrics *m, dn_results *r)
 		{"price_p50_base_per_gib", quantile_or_none(&c->price, 500000), "base units/GiB", "run median unit price (-1 if none)"},
 		{"fraud_attempted", (int64_t)c->fraud_attempted, "attempts", "fraud attempts"},
 		{"fraud_caught", (int64_t)c->fraud_caught, "attempts", "fraud attempts rejected"},
+		{"fraud_missed", (int64_t)c->fraud_attempted - (int64_t)c->fraud_caught, "attempts",
+		 "R-CRED-7 fraud attempts not rejected (attempted - caught)"},
 		{"forks", (int64_t)c->forks_seen, "forks", "forks seen"},
 		{"fork_resolution_max_ns", quantile_or_none(&c->fork_resolution, PPM_ONE), "ns", "longest fork (-1 if none)"},
 		{"initial_supermajority_lost_ns", m->gov_lost_t, "ns", "R-GOV-2 first record with initial share <= 2/3 (-1: never)"},

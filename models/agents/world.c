@@ -328,27 +328,27 @@ static dn_rc declare_trace(world *W, dn_results *r)
 	if (!W->cfg.ledger_trace)
 		return DN_OK;
 	dn_rc rc = dn_results_series(r, "ledger_state_hash", DN_VT_I64, "1",
-	                             "R-CHAIN-2 hash of every account's balance, holdings and nonce after the block (63 bits; record.ledger_trace)",
+	                             "R-CHAIN-2 hash of every account's balance, holdings and nonce after the row's last block (63 bits; record.ledger_trace)",
 	                             &W->rec.trace[0]);
 	if (!rc)
 		rc = dn_results_series(r, "ledger_supply_base", DN_VT_I64, "base units",
-		                       "R-SUP-1 total supply after the block: every balance, lock and the reserve not yet minted (fixed; record.ledger_trace)",
+		                       "R-SUP-1 total supply after the row's last block: every balance, lock and the reserve not yet minted (fixed; record.ledger_trace)",
 		                       &W->rec.trace[1 + 2 * W_TRACE_CLASSES]);
 	for (int k = 0; !rc && k < W_TRACE_CLASSES; k++) {
 		char name[64], desc[200];
 		snprintf(name, sizeof name, "ledger_%s_base", trace_class[k]);
-		snprintf(desc, sizeof desc, "R-SUP-1 spendable balances of the %s accounts after the block (record.ledger_trace)",
+		snprintf(desc, sizeof desc, "R-SUP-1 spendable balances of the %s accounts after the row's last block (record.ledger_trace)",
 		         trace_class[k]);
 		rc = dn_results_series(r, name, DN_VT_I64, "base units", desc, &W->rec.trace[1 + 2 * k]);
 		if (!rc) {
 			snprintf(name, sizeof name, "ledger_%s_hash", trace_class[k]);
-			snprintf(desc, sizeof desc, "hash of the %s accounts' balances, holdings and nonces after the block (63 bits)",
+			snprintf(desc, sizeof desc, "hash of the %s accounts' balances, holdings and nonces after the row's last block (63 bits)",
 			         trace_class[k]);
 			rc = dn_results_series(r, name, DN_VT_I64, "1", desc, &W->rec.trace[2 + 2 * k]);
 		}
 	}
 	for (int i = 0; !rc && i < W_TRACE_SERIES; i++)
-		rc = dn_results_series_attr(r, W->rec.trace[i], "interval", "block");
+		rc = dn_results_series_attr(r, W->rec.trace[i], "interval", W->cfg.rec_label[G_CHN]);
 	for (int i = 0; !rc && i < W_TRACE_SERIES; i++)
 		rc = dn_results_series_attr(r, W->rec.trace[i], "aggregate", "last");
 	return rc;
@@ -649,7 +649,8 @@ static void aggregate_block(world *W, const double vals[S_COUNT], const int64_t 
 		}
 		if (extra[i].vt == DN_VT_I64) {
 			int64_t v = iv[i];
-			a->isum += v;
+			if (kind == W_K_SUM) /* a running total summed over a day would overflow */
+				a->isum += v;
 			a->ilast = v;
 			if (a->n == 0 || v < a->imin)
 				a->imin = v;
@@ -783,9 +784,11 @@ static dn_rc world_sample(dn_world *w, dn_time_ns t, dn_results *r)
 	}
 	block_values(W, &b, vals, iv);
 	aggregate_block(W, vals, iv, num, den);
-	rc = write_trace(W, t, r);
-	if (rc)
-		return rc;
+	if ((due >> G_CHN) & 1u) {
+		rc = write_trace(W, t, r);
+		if (rc)
+			return rc;
+	}
 	return due ? write_extra(W, due, t, r) : DN_OK;
 }
 

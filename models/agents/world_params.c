@@ -57,7 +57,7 @@ const dn_param_def w_param_defs[] = {
 	{"record.chain", DN_PT_ENUM, "", "same", 0, 0, "same|block|epoch|hour|day",
 	 "interval of the chain series (blocks, transactions, forks, fraud, governance, the parameters in force); same: record.interval"},
 	{"record.ledger_trace", DN_PT_BOOL, "", "false", 0, 0, NULL,
-	 "also write, every block, a hash of the whole ledger and each class of accounts' balances and hash (ledger_* series; what dnetsim check's goldens hold; one pass over every account a block)"},
+	 "also write a hash of the whole ledger, its supply and each class of accounts' balances and hash after the last block of each record.chain interval (ledger_* series; what dnetsim check's goldens hold; one pass over every account a row)"},
 	{"world.check_ledger", DN_PT_BOOL, "", "false", 0, 0, NULL,
 	 "also scan the whole ledger for conservation after every block (slow; tests); the check over the accounts each block wrote always runs"},
 	/* consumers */

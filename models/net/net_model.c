@@ -540,6 +540,16 @@ static dn_rc net_estimate(const dn_scenario *s, dn_estimate *e)
 	return DN_OK;
 }
 
+static void net_names(const dn_scenario *s, dn_name_fn emit, void *ctx)
+{
+	(void)s;
+	static const char *const series[] = {"net_active_sessions", "net_delivered_bits", "net_cell_mean_bps",
+	                                     "net_broken_flows"};
+	for (size_t i = 0; i < sizeof series / sizeof series[0]; i++)
+		emit(ctx, series[i], true);
+	emit(ctx, "net_events", false);
+}
+
 const dn_model dn_model_net = {
 	.name = "net",
 	.doc = "network models under churn: 5G cells and Wi-Fi meshes as partitions",
@@ -554,4 +564,5 @@ const dn_model dn_model_net = {
 	.finish = net_finish,
 	.fini = net_fini,
 	.estimate = net_estimate,
+	.names = net_names,
 };

@@ -239,32 +239,41 @@ static const dn_summary_val *run_summary(const ck_run *r, const char *name)
 	return NULL;
 }
 
-/* What x takes of run r: false and why when it cannot. desc: the
- * metric's description (for its rule id). */
-static bool take_value(const dn_expectation *x, const ck_run *r, dn_xnum *v, const char **desc, char *why,
-                       size_t whylen)
+/* What x takes of run r: CK_OK; CK_NONE when the run has no value (a
+ * series without a row in the window; for a mean, a summary's -1 "none"
+ * marker);
+ * CK_ERR when it cannot be taken (no such metric). why says why. desc:
+ * the metric's description (for its rule id). */
+enum { CK_ERR = -1, CK_NONE = 0, CK_OK = 1 };
+static int take_value(const dn_expectation *x, const ck_run *r, dn_xnum *v, const char **desc, char *why,
+                      size_t whylen)
 {
-	const dn_series_data *sd = run_series(r, x->metric);
+	const dn_series_data *sd = !x->checked || x->series ? run_series(r, x->metric) : NULL;
 	const dn_summary_val *sv = sd ? NULL : run_summary(r, x->metric);
-	if (sd && (!x->checked || x->series)) {
+	if (sd) {
 		*desc = sd->description;
-		return dn_expect_take_series(x, sd->t_ns, sd->value, sd->ivalue, sd->n, v, why, whylen);
+		return dn_expect_take_series(x, sd->t_ns, sd->value, sd->ivalue, sd->n, v, why, whylen) ? CK_OK : CK_NONE;
 	}
 	if (sv) {
 		*desc = sv->desc;
 		if (x->take != DN_TAKE_FINAL) {
 			snprintf(why, whylen, "%s is a summary scalar: it has one value (take: final)", x->metric);
-			return false;
+			return CK_ERR;
+		}
+		if (x->mean && sv->is_int && sv->i == -1 && strstr(sv->desc, "-1")) {
+			/* a "none" marker: left out of a mean; a check on every run sees -1 */
+			snprintf(why, whylen, "%s is -1: none in this run", x->metric);
+			return CK_NONE;
 		}
 		v->is_int = sv->is_int;
 		v->i = sv->i;
 		v->d = sv->is_int ? (double)sv->i : sv->f;
-		return true;
+		return CK_OK;
 	}
 	snprintf(why, whylen, "%s: this run wrote no such %s", x->metric,
 	         x->checked ? (x->series ? "series" : "summary scalar (it is written only when what it counts occurs)")
 	                    : "series or summary scalar");
-	return false;
+	return CK_ERR;
 }
 
 /* ---- goldens ---- */
@@ -513,8 +522,16 @@ static bool golden_compare(const ck_golden *g, const ck_golden *now, ck_buf *b, 
 		size_t later = 0;
 		for (size_t j = i; j < nb; j++)
 			later += strcmp(g->block.v[j], now->block.v[j]) != 0;
-		bprintf(b, "    first diverging block: %s (t = %s s); %zu of the %zu blocks from there differ\n", h, t,
-		        later, nb - i);
+		char prev[32] = "";
+		if (i > 0)
+			word_k(now->block.v[i - 1], 1, prev, sizeof prev);
+		uint64_t ph = i > 0 ? strtoull(prev, NULL, 10) : 0, hh = strtoull(h, NULL, 10);
+		if (ph + 1 < hh)
+			bprintf(b, "    first diverging row: block %s (t = %s s), so a block from %" PRIu64
+			           " to %s; %zu of the %zu rows from there differ\n", h, t, ph + 1, h, later, nb - i);
+		else
+			bprintf(b, "    first diverging block: %s (t = %s s); %zu of the %zu blocks from there differ\n", h, t,
+			        later, nb - i);
 		block_diff(g->block.v[i], now->block.v[i], nc, b);
 		same = false;
 		break;
@@ -872,7 +889,7 @@ static int check_file(ck_file *F)
 				dn_xnum v;
 				const char *desc = "";
 				char why[256];
-				if (take_value(x, &runs[m], &v, &desc, why, sizeof why) && isfinite(v.d)) {
+				if (take_value(x, &runs[m], &v, &desc, why, sizeof why) == CK_OK && isfinite(v.d)) {
 					sum += v.d;
 					cnt++;
 				}
@@ -911,12 +928,26 @@ static int check_file(ck_file *F)
 		const char *desc = "";
 		char why[256] = "", line[3 * CK_PATH], rule[32];
 		bool bad = false;
-		size_t nv = 0;
+		size_t nv = 0, none = 0, first_none = 0;
+		char none_why[160] = "";
 		for (uint64_t m = 0; m < nruns && !bad; m++) {
-			if (take_value(x, &runs[m], &vals[nv], &desc, why, sizeof why))
+			int t = take_value(x, &runs[m], &vals[nv], &desc, why, sizeof why);
+			if (t == CK_OK) {
 				nv++;
-			else
+			} else if (t == CK_NONE) {
+				if (none++ == 0) {
+					first_none = (size_t)m;
+					snprintf(none_why, sizeof none_why, "%.150s", why);
+				}
+			} else {
 				bad = true;
+			}
+		}
+		if (!bad && none && (!x->mean || nv == 0)) {
+			/* a run without a value fails a check on every run, and a mean of none */
+			bad = true;
+			snprintf(why, sizeof why, "run %zu: %s (%zu of %" PRIu64 " runs without a value)", first_none, none_why,
+			         none, nruns);
 		}
 		double baseline = x->op == DN_OP_WITHIN && x->baseline ? (have_golden ? golden_baseline(&g, i, x->metric) : NAN)
 		                                                       : NAN;
@@ -924,8 +955,11 @@ static int check_file(ck_file *F)
 		if (!rule[0])
 			rule_in(desc, rule, sizeof rule);
 		msg.n = 0;
-		if (bad) {
-			snprintf(line, sizeof line, "%s", why);
+		if (bad && none) {
+			bprintf(&msg, "  FAIL  %s: %s\n        at %s:%d:%d\n", x->label, why, x->file, x->line, x->col);
+			add_case(F->rep, F->path, x->label, true, false, why, "", 0);
+			code = code ? code : DN_EXIT_FAIL;
+		} else if (bad) {
 			bprintf(&msg, "  ERROR %s: %s\n", x->label, why);
 			add_case(F->rep, F->path, x->label, false, true, why, "", 0);
 			code = code ? code : DN_EXIT_FAIL;
@@ -939,6 +973,10 @@ static int check_file(ck_file *F)
 			dn_expect_verdict v;
 			dn_expect_judge(x, vals, nv, level, baseline, &v);
 			describe(x, &v, baseline, level, line, sizeof line);
+			if (none) {
+				size_t used = strlen(line);
+				snprintf(line + used, sizeof line - used, " (%zu runs without a value left out)", none);
+			}
 			const char *where = "";
 			bprintf(&msg, "  %s  %s: %s%s%s%s%s%s%s\n", v.pass ? "PASS" : "FAIL", x->label, line, where,
 			        v.why[0] ? "; " : "", v.why, !v.pass && rule[0] ? "  [" : "", !v.pass && rule[0] ? rule : "",

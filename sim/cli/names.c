@@ -60,8 +60,6 @@ void dn_cli_names_fini(dn_cli_names *N)
 	memset(N, 0, sizeof *N);
 }
 
-/* A name that is both a series and a summary scalar ("forks") is taken
- * as the series. */
 int dn_cli_names_lookup(void *ctx, const char *name)
 {
 	const dn_cli_names *N = ctx;
@@ -70,10 +68,8 @@ int dn_cli_names_lookup(void *ctx, const char *name)
 		const char *p = N->v[i].name;
 		size_t len = strlen(p);
 		bool match = len && p[len - 1] == '*' ? strncmp(p, name, len - 1) == 0 : strcmp(p, name) == 0;
-		if (match && N->v[i].series)
-			return 1;
 		if (match)
-			found = 2;
+			found |= N->v[i].series ? 1 : 2;
 	}
 	return found;
 }

@@ -271,7 +271,6 @@ static void read_check(x_ctx *C, const dn_ynode *m, const dn_expect *e, double b
 			       "(`dnetsim validate FILE --names` lists them)", x->metric);
 			return;
 		}
-		x->series = k == 1;
 		x->checked = true;
 	}
 	x->take = DN_TAKE_FINAL;
@@ -282,6 +281,10 @@ static void read_check(x_ctx *C, const dn_ynode *m, const dn_expect *e, double b
 			return;
 		}
 		x->take = (dn_expect_take)t;
+	}
+	if (lookup) {
+		int k = lookup(ctx, x->metric);
+		x->series = k == 1 || (k == 3 && x->take != DN_TAKE_FINAL);
 	}
 	if (x->checked && !x->series && x->take != DN_TAKE_FINAL) {
 		x_fail(C, DN_EINVAL, tk, "take: %s is a summary scalar: it has one value (take: final)", x->metric);
