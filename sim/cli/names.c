@@ -60,7 +60,7 @@ void dn_cli_names_fini(dn_cli_names *N)
 	memset(N, 0, sizeof *N);
 }
 
-int dn_cli_names_lookup(void *ctx, const char *name)
+int dn_cli_names_lookup(void *ctx, const char *name, char *hint, size_t hintlen)
 {
 	const dn_cli_names *N = ctx;
 	int found = 0;
@@ -70,6 +70,15 @@ int dn_cli_names_lookup(void *ctx, const char *name)
 		bool match = len && p[len - 1] == '*' ? strncmp(p, name, len - 1) == 0 : strcmp(p, name) == 0;
 		if (match)
 			found |= N->v[i].series ? 1 : 2;
+	}
+	if (!found && hint && hintlen) {
+		const char **cands = malloc((N->n ? N->n : 1) * sizeof *cands);
+		hint[0] = '\0';
+		for (size_t i = 0; cands && i < N->n; i++)
+			cands[i] = N->v[i].name;
+		if (cands)
+			dn_suggest_among(name, cands, N->n, hint, hintlen);
+		free(cands);
 	}
 	return found;
 }

@@ -254,8 +254,8 @@ static void read_check(x_ctx *C, const dn_ynode *m, const dn_expect *e, double b
 	               *at = dn_ynode_get(m, "at_s"), *ab = dn_ynode_get(m, "at_block"), *fr = dn_ynode_get(m, "from_s"),
 	               *to = dn_ynode_get(m, "to_s"), *lv = dn_ynode_get(m, "level"), *jd = dn_ynode_get(m, "judge"),
 	               *rl = dn_ynode_get(m, "rule"), *nm = dn_ynode_get(m, "name");
-	if (!met) {
-		x_fail(C, DN_EINVAL, m, "a check needs metric: (a series or summary scalar)");
+	if (!met || met->len == 0) {
+		x_fail(C, DN_EINVAL, met ? met : m, "a check needs metric: (a series or summary scalar)");
 		return;
 	}
 	if (met->len >= sizeof x->metric) {
@@ -265,10 +265,11 @@ static void read_check(x_ctx *C, const dn_ynode *m, const dn_expect *e, double b
 	memcpy(x->metric, met->text, met->len + 1);
 	x->series = true;
 	if (lookup) {
-		int k = lookup(ctx, x->metric);
+		char hint[200] = "";
+		int k = lookup(ctx, x->metric, hint, sizeof hint);
 		if (k == 0) {
-			x_fail(C, DN_EINVAL, met, "metric: '%s' is no series or summary scalar of this scenario's model "
-			       "(`dnetsim validate FILE --names` lists them)", x->metric);
+			x_fail(C, DN_EINVAL, met, "metric: '%s' is no series or summary scalar of this scenario's model%s "
+			       "(`dnetsim validate FILE --names` lists them)", x->metric, hint);
 			return;
 		}
 		x->checked = true;
@@ -283,7 +284,8 @@ static void read_check(x_ctx *C, const dn_ynode *m, const dn_expect *e, double b
 		x->take = (dn_expect_take)t;
 	}
 	if (lookup) {
-		int k = lookup(ctx, x->metric);
+		char hint[8];
+		int k = lookup(ctx, x->metric, hint, sizeof hint);
 		x->series = k == 1 || (k == 3 && x->take != DN_TAKE_FINAL);
 	}
 	if (x->checked && !x->series && x->take != DN_TAKE_FINAL) {
@@ -365,6 +367,10 @@ static void read_check(x_ctx *C, const dn_ynode *m, const dn_expect *e, double b
 			return;
 		}
 		memcpy(x->rule, rl->text, rl->len + 1);
+	}
+	if (nm && nm->len == 0) {
+		x_fail(C, DN_EINVAL, nm, "name: empty (leave it out for the default label)");
+		return;
 	}
 	if (nm)
 		snprintf(x->label, sizeof x->label, "%s", nm->text);

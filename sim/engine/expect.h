@@ -74,10 +74,11 @@ typedef struct dn_expect {
 	size_t n_sets;
 } dn_expect;
 
-/* The model's list of names: 0 unknown, 1 a series, 2 a summary scalar,
+/* The model's list of names: 0 unknown (hint: "; did you mean 'x'?" or
+ * ""), 1 a series, 2 a summary scalar,
  * 3 both (take: final reads the summary, the run's own value; every other
  * take the series). NULL: names are checked after the run. */
-typedef int (*dn_expect_lookup_fn)(void *ctx, const char *name);
+typedef int (*dn_expect_lookup_fn)(void *ctx, const char *name, char *hint, size_t hintlen);
 
 /*
  * Reads the `expect:` block of s. *out is NULL and DN_OK when the

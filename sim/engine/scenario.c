@@ -485,6 +485,24 @@ static void dn_suggest(const dn_registry *reg, const char *name, char *buf, size
 	}
 }
 
+void dn_suggest_among(const char *name, const char *const *cands, size_t n, char *buf, size_t buflen)
+{
+	if (!buflen)
+		return;
+	buf[0] = '\0';
+	size_t ln = strnlen(name, DN_PARAM_NAME_MAX + 1), best = DN_SUGGEST_DIST + 1;
+	const char *best_name = NULL;
+	for (size_t i = 0; ln <= DN_PARAM_NAME_MAX && i < n; i++) {
+		size_t d = dn_edit_distance(name, ln, cands[i], strlen(cands[i]));
+		if (d > 0 && d < best && d < ln) {
+			best = d;
+			best_name = cands[i];
+		}
+	}
+	if (best_name && snprintf(buf, buflen, "; did you mean '%s'?", best_name) < 0)
+		buf[0] = '\0';
+}
+
 void dn_scenario_suggest(const dn_registry *reg, const char *name, char *buf, size_t buflen)
 {
 	if (buflen)

@@ -74,6 +74,9 @@ const dn_ynode *dn_scenario_block(const dn_scenario *s, const char *name);
 /* "; did you mean 'sim.end_time_s'?" for a near miss of a registered
  * name (or a section of one), else "". */
 void dn_scenario_suggest(const dn_registry *reg, const char *name, char *buf, size_t buflen);
+/* The same among the names cands[0..n) (metric names): "; did you mean
+ * 'x'?" or "". */
+void dn_suggest_among(const char *name, const char *const *cands, size_t n, char *buf, size_t buflen);
 /* The value of scalar key `key` in a mapping node, or NULL. */
 const dn_ynode *dn_ynode_get(const dn_ynode *map, const char *key);
 

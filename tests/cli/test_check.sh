@@ -158,7 +158,26 @@ contains "$T/out" "FAIL  mean fail" "and fail"
 expect_rc 2 "an unknown metric" "$BIN" check "$T/bad.yaml"
 contains "$T/err" "$T/bad.yaml:5:14: expect: metric: 'world_suply_base'" "the error names file:line:column"
 grep -q "runs" "$T/out" && bad "a scenario error ran something: $(cat "$T/out")" || ok
+contains "$T/err" "did you mean 'world_supply_base'?" "a near miss is named"
 expect_rc 2 "validate sees it too" "$BIN" validate "$T/bad.yaml"
+
+# the ensemble runner check uses: sweep --replicates on any scenario
+expect_rc 0 "sweep --replicates" "$BIN" sweep "$T/g.yaml" --replicates 3 --seed 9 --out "$T/e.h5" --quiet --jobs 2
+"$PY" - "$T/e.h5" >"$T/ens" 2>&1 <<'PYEOF'
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+m = f["members"]
+out = []
+def check(ok, what): out.append(("ok " if ok else "FAIL ") + what)
+check(len(m["index"]) == 3, "three members")
+check(len(set(m["seed"][:])) == 3, "three seeds")
+check(list(m["replicate"][:]) == [0, 1, 2] and list(m["point"][:]) == [0, 0, 0], "one point, three replicates")
+check(int(f["points/count/world_blocks"][0]) == 3, "the point's statistics count 3 runs")
+print("\n".join(out))
+PYEOF
+verdicts "$T/ens"
+expect_rc 0 "an ensemble plots" "$BIN" plot "$T/e.h5" -o "$T/e-plots"
+expect_rc 2 "--seed without --replicates" "$BIN" sweep "$T/g.yaml" --seed 9
 # failed runs are errors
 {
 	base

@@ -26,9 +26,11 @@ static const dn_param_def defs[] = {
 };
 
 /* The model's names: series "price", "supply"; summary "blocks". */
-static int lookup(void *ctx, const char *name)
+static int lookup(void *ctx, const char *name, char *hint, size_t hintlen)
 {
 	(void)ctx;
+	(void)hint;
+	(void)hintlen;
 	if (!strcmp(name, "price") || !strcmp(name, "supply"))
 		return 1;
 	return !strcmp(name, "blocks") ? 2 : 0;

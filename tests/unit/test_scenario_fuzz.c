@@ -12,6 +12,7 @@
  * every sweep read has members whose overrides all load. On a failed check
  * the iteration number and input are printed.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #include <cmocka.h>
 
 #include "scenario.h"
+#include "expect.h"
 #include "sweep.h"
 
 enum {
@@ -377,6 +379,97 @@ static void test_fuzz_sweep(void **state)
 	dn_registry_free(reg);
 }
 
+static const char *const expect_seeds[] = {
+    "expect:\n"
+    "  seeds: 4\n"
+    "  confidence: 0.95\n"
+    "  set: {net.loss: 0.2, sim.end_time_s: 30}\n"
+    "  checks:\n"
+    "    - {metric: rate, take: mean, from_s: 1, to_s: 20, bound: between 0.5 and 2}\n"
+    "    - {metric: count, bound: == 123456789012345678, rule: R-SUP-1, name: exact}\n"
+    "    - {metric: rate, take: crossing, level: 3, bound: '< 40', judge: each}\n",
+
+    "expect:\n"
+    "  - {metric: rate, take: at, at_s: 5, bound: within 5% of 2}\n"
+    "  - {metric: total, bound: within 10%}\n"
+    "  - {metric: rate, take: max, bound: '>= -1e3'}\n",
+};
+
+/* Fuzz names: two series and a summary. */
+static int fuzz_lookup(void *ctx, const char *name, char *hint, size_t hintlen)
+{
+	(void)ctx;
+	if (hintlen)
+		hint[0] = '\0';
+	return !strcmp(name, "rate") || !strcmp(name, "count") ? 1 : !strcmp(name, "total") ? 2 : 0;
+}
+
+/* `expect:` blocks (expect.h): every rejection has a located message;
+ * every block read has checks whose bounds and takes are consistent. */
+static void test_fuzz_expect(void **state)
+{
+	(void)state;
+	dn_registry *reg = dn_registry_new();
+	assert_non_null(reg);
+	assert_int_equal(dn_registry_add(reg, fuzz_defs, sizeof fuzz_defs / sizeof fuzz_defs[0]), DN_OK);
+	const char *name = "/nonexistent-dnetsim-fuzz/expect.yaml";
+	uint64_t rng = FUZZ_SEED + 3;
+	char text[FUZZ_TEXT_MAX];
+	size_t ok = 0, failed = 0;
+	for (size_t iter = 0; iter < FUZZ_ITERATIONS / 4; iter++) {
+		const char *seed = expect_seeds[below(&rng, sizeof expect_seeds / sizeof expect_seeds[0])];
+		size_t len = strlen(seed);
+		memcpy(text, seed, len + 1);
+		size_t n_mut = below(&rng, 2) + 1;
+		for (size_t m = 0; m < n_mut; m++)
+			len = mutate(&rng, text, len);
+		char err[512];
+		memset(err, 'X', sizeof err);
+		dn_scenario *s = NULL;
+		dn_expect *e = NULL;
+		dn_rc rc = dn_scenario_load_string(reg, name, text, NULL, 0, &s, err, sizeof err);
+		if (rc == DN_OK)
+			rc = dn_expect_from_scenario(reg, s, 10, 0, fuzz_lookup, NULL, &e, err, sizeof err);
+		if (rc != DN_OK) {
+			failed++;
+			if (e || !memchr(err, '\0', sizeof err) || err[0] == '\0' || !good_report(err)) {
+				report(iter, text, "bad failure report", memchr(err, '\0', sizeof err) ? err : "");
+				fail();
+			}
+			dn_scenario_free(s);
+			continue;
+		}
+		if (!e) {
+			dn_scenario_free(s);
+			continue;
+		}
+		ok++;
+		assert_true(e->seeds >= 1 && e->confidence >= 0.5 && e->confidence < 1);
+		for (size_t i = 0; i < e->n; i++) {
+			const dn_expectation *x = &e->x[i];
+			assert_true(x->take != DN_TAKE_AT || !isnan(x->at_s));
+			assert_true(x->take != DN_TAKE_CROSS || !isnan(x->level));
+			assert_true(x->from_s <= x->to_s);
+			assert_true(x->op != DN_OP_BETWEEN || x->a.d <= x->b.d);
+			assert_true(!(x->mean && x->op == DN_OP_EQ));
+			assert_true(x->label[0] && x->metric[0]);
+		}
+		/* every override of the block loads */
+		dn_scenario *ms = NULL;
+		if (dn_scenario_load_string(reg, name, text, (const char *const *)e->sets, e->n_sets, &ms, err, sizeof err)) {
+			report(iter, text, "the block's set: does not load", err);
+			fail();
+		}
+		dn_scenario_free(ms);
+		dn_expect_free(e);
+		dn_scenario_free(s);
+	}
+	fprintf(stderr, "fuzz expect: %zu blocks read, %zu rejected\n", ok, failed);
+	assert_true(ok > FUZZ_ITERATIONS / 4 / 100);
+	assert_true(failed > FUZZ_ITERATIONS / 4 / 4);
+	dn_registry_free(reg);
+}
+
 /* The same for --set overrides: mutated "name=value" strings after a valid file. */
 static void test_fuzz_overrides(void **state)
 {
@@ -432,6 +525,7 @@ int main(void)
 	    cmocka_unit_test(test_fuzz_loader),
 	    cmocka_unit_test(test_fuzz_overrides),
 	    cmocka_unit_test(test_fuzz_sweep),
+	    cmocka_unit_test(test_fuzz_expect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
