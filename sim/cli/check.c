@@ -1018,7 +1018,15 @@ static int check_file(ck_file *F)
 		} else {
 			printf("  FAIL  golden %s: this run differs (re-bless with --bless if the change is meant)\n%s", gpath,
 			       d.s ? d.s : "");
-			add_case(F->rep, F->path, "golden", true, false, "the run differs from its golden", d.s ? d.s : "", 0);
+			char first[512] = "the run differs from its golden";
+			if (d.s) {
+				const char *p = d.s;
+				while (*p == ' ')
+					p++;
+				size_t len = strcspn(p, "\n");
+				snprintf(first, sizeof first, "the run differs from its golden: %.*s", (int)(len < 400 ? len : 400), p);
+			}
+			add_case(F->rep, F->path, "golden", true, false, first, d.s ? d.s : "", 0);
 			code = code ? code : DN_EXIT_FAIL;
 		}
 		free(d.s);
