@@ -32,6 +32,7 @@
 #include "expect.h"
 #include "models.h"
 #include "results.h"
+#include "sweep.h"
 #include "sweepfile.h"
 
 enum { CK_PATH = 4096 };
@@ -612,9 +613,12 @@ static int run_ensemble(const ck_opts *o, const char *path, uint64_t runs, uint6
 		fprintf(stderr, "dnetsim check: cannot fork: %s\n", strerror(errno));
 		return DN_EXIT_FAIL;
 	}
+	/* on a terminal the sweep's progress line shows (stderr stays); else
+	 * everything goes to the log */
+	bool live = !o->quiet && isatty(2);
 	if (pid == 0) {
 		FILE *lf = freopen(log, "w", stdout);
-		if (!lf || dup2(fileno(stdout), 2) < 0)
+		if (!lf || (!live && dup2(fileno(stdout), 2) < 0))
 			_exit(DN_EXIT_FAIL);
 		char jobs[32], threads[32], reps[32], sd[32];
 		char **argv = calloc(24 + 2 * n_ov, sizeof *argv);
@@ -628,7 +632,7 @@ static int run_ensemble(const ck_opts *o, const char *path, uint64_t runs, uint6
 		argv[a++] = "--keep-members";
 		argv[a++] = "--series";
 		argv[a++] = "none";
-		argv[a++] = "--quiet";
+		argv[a++] = live ? "--progress" : "--quiet";
 		argv[a++] = "--force";
 		snprintf(reps, sizeof reps, "%" PRIu64, runs);
 		argv[a++] = "--replicates";
@@ -760,10 +764,7 @@ static int check_file(ck_file *F)
 		code = DN_EXIT_FAIL;
 		goto done;
 	}
-	double block_s = 0;
-	if ((strcmp(model->name, "world") == 0 || strcmp(model->name, "peer") == 0) &&
-	    dn_registry_find(F->cr->reg, "chain.block_interval_s"))
-		block_s = (double)dn_scn_int(s0, "chain.block_interval_s");
+	double block_s = dn_cli_block_s(model, s0, F->cr->reg);
 	if (dn_expect_from_scenario(F->cr->reg, s0, block_s, o->seeds, names.known ? dn_cli_names_lookup : NULL, &names,
 	                            &e, err, sizeof err)) {
 		dn_cli_print_errors(err);
@@ -842,20 +843,12 @@ static int check_file(ck_file *F)
 			goto done;
 		}
 	}
+	/* the first run's seed, as the sweep runner drew it */
 	uint64_t seed0 = 0;
-	{
-		const dn_summary_val *sv = NULL;
-		(void)sv;
-		dn_scenario *ms = NULL;
-		char *mtext = NULL;
-		char mp[CK_PATH + 96];
-		snprintf(mp, sizeof mp, "%s.d/m%06" PRIu64 ".h5", out, (uint64_t)0);
-		if (!dn_results_read_scenario(mp, &mtext, err, sizeof err) &&
-		    !dn_scenario_load_string(F->cr->reg, mp, mtext, NULL, 0, &ms, err, sizeof err))
-			seed0 = (uint64_t)dn_scn_int(ms, "sim.seed");
-		dn_scenario_free(ms);
-		free(mtext);
-	}
+	dn_sweep *ens = NULL;
+	if (dn_sweep_ensemble(F->cr->reg, nruns, seed, &ens) == DN_OK)
+		seed0 = dn_sweep_member_seed(ens, 0);
+	dn_sweep_free(ens);
 	double elapsed = dn_cli_now_s() - t0;
 
 	/* the golden */
@@ -1012,7 +1005,7 @@ static int check_file(ck_file *F)
 			add_case(F->rep, F->path, "golden", true, false, "no golden file: run dnetsim check --bless", gpath, 0);
 			code = code ? code : DN_EXIT_FAIL;
 		} else if (golden_compare(&g, &now, &d, &nb)) {
-			printf("  PASS  golden %s: %zu blocks, %zu series, %zu summaries equal\n", gpath, nb, now.series.n,
+			printf("  PASS  golden %s: %zu ledger rows, %zu series, %zu summaries equal\n", gpath, nb, now.series.n,
 			       now.summary.n);
 			add_case(F->rep, F->path, "golden", false, false, "", "", 0);
 		} else {
@@ -1033,10 +1026,8 @@ static int check_file(ck_file *F)
 		golden_free(&now);
 	}
 	golden_free(&g);
-	say(o, "  %s in %.1f s%s\n", code ? "failed" : "passed", elapsed, code && !o->keep ? "" : "");
-	if (code && F->rep->n)
-		F->rep->c[F->rep->n - 1].time_s = elapsed;
-	else if (F->rep->n)
+	say(o, "  %s in %.1f s\n", code ? "failed" : "passed", elapsed);
+	if (F->rep->n) /* the runs' time goes to the scenario's last case */
 		F->rep->c[F->rep->n - 1].time_s = elapsed;
 done:
 	if (runs)

@@ -145,6 +145,9 @@ bool dn_cli_names_init(dn_cli_names *N, const dn_model *m, const dn_scenario *s)
 void dn_cli_names_fini(dn_cli_names *N);
 /* A dn_expect_lookup_fn over a dn_cli_names: 0 unknown, 1 series, 2 summary, 3 both. */
 int dn_cli_names_lookup(void *ctx, const char *name, char *hint, size_t hintlen);
+/* The model's block interval in seconds (world, peer), 0 for a model
+ * without blocks: what an expectation's at_block counts in. */
+double dn_cli_block_s(const dn_model *m, const dn_scenario *s, const dn_registry *reg);
 /* A summary that measures the machine, not the run (left out of goldens). */
 bool dn_cli_names_machine(const char *summary);
 

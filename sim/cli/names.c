@@ -83,6 +83,13 @@ int dn_cli_names_lookup(void *ctx, const char *name, char *hint, size_t hintlen)
 	return found;
 }
 
+double dn_cli_block_s(const dn_model *m, const dn_scenario *s, const dn_registry *reg)
+{
+	if ((strcmp(m->name, "world") == 0 || strcmp(m->name, "peer") == 0) && dn_registry_find(reg, "chain.block_interval_s"))
+		return (double)dn_scn_int(s, "chain.block_interval_s");
+	return 0;
+}
+
 bool dn_cli_names_machine(const char *summary)
 {
 	return strcmp(summary, "wall_s") == 0 || strcmp(summary, "events_per_wall_s") == 0;

@@ -457,9 +457,8 @@ int dn_cmd_validate(int argc, char **argv)
 		if (!model || !dn_cli_names_init(&nm, model, s)) {
 			fprintf(stderr, "dnetsim: cannot list the model's names\n");
 			bad = true;
-		} else if (dn_expect_from_scenario(cr.reg, s, 0, 0, nm.known ? dn_cli_names_lookup : NULL, &nm, &ex, serr,
-		                                   sizeof serr)) {
-			/* block-dependent keys (at_block) are checked again by `check` */
+		} else if (dn_expect_from_scenario(cr.reg, s, dn_cli_block_s(model, s, cr.reg), 0,
+		                                   nm.known ? dn_cli_names_lookup : NULL, &nm, &ex, serr, sizeof serr)) {
 			dn_cli_print_errors(serr);
 			bad = true;
 		}
