@@ -129,6 +129,28 @@ cmp -s "$T/golden/g.golden" "$T/g.golden.before" && ok || bad "a failing check c
 contains "$T/j2.xml" "first diverging block" "the JUnit failure says where"
 expect_rc 0 "bless the meant change" "$BIN" check "$T/g.yaml" --bless
 expect_rc 0 "then it passes" "$BIN" check "$T/g.yaml"
+# an imbalance planted in the golden at block 5: 7 base units more for the
+# sharers (the 7th class, in name order) and in the supply; the report
+# names the block and the class, with the difference
+cp "$T/golden/g.golden" "$T/g.golden.good"
+"$PY" - "$T/g.golden.good" >"$T/golden/g.golden" <<'PYEOF'
+import sys
+for line in open(sys.argv[1]):
+    w = line.split()
+    if w[:2] == ["block", "5"]:
+        w[4] = str(int(w[4]) + 7)    # the supply
+        w[11] = str(int(w[11]) + 7)  # the 7th class
+        line = " ".join(w) + "\n"
+    sys.stdout.write(line)
+PYEOF
+grep -q "^classes candidate consumer holder operator other relay sharer " "$T/golden/g.golden" && ok ||
+	bad "the classes are not in the order the test assumes: $(grep '^classes' "$T/golden/g.golden")"
+expect_rc 1 "a planted imbalance" "$BIN" check "$T/g.yaml"
+contains "$T/out" "first diverging block: 5 (t = 50 s); 1 of the 56 blocks from there differ" "the block is named"
+contains "$T/out" "supply 750000000000000007 -> 750000000000000000 (-7 base units)" "the supply's difference is given"
+contains "$T/out" "(-7 base units)" "the class's difference is given"
+contains "$T/out" "sharer accounts' balances" "the class is named"
+cp "$T/g.golden.good" "$T/golden/g.golden"
 
 # an ensemble through the sweep runner: 4 seeds, checks on the mean
 {
