@@ -37,6 +37,15 @@
 
 enum { CK_PATH = 4096 };
 
+/* An interrupt (Ctrl-C, a CI job's SIGTERM) stops the runs (the sweep in
+ * the child stops its members) and then the check, which tidies up. */
+static volatile sig_atomic_t ck_stop;
+static void ck_on_signal(int sig)
+{
+	(void)sig;
+	ck_stop = 1;
+}
+
 typedef struct ck_opts {
 	dn_cli_sets sets;
 	bool bless, quiet, keep, seed_set;
@@ -820,6 +829,11 @@ static int check_file(ck_file *F)
 	say(o, "check %s: %" PRIu64 " run%s (ensemble seed %" PRIu64 ")...\n", F->path, nruns, nruns > 1 ? "s" : "",
 	    seed);
 	int rc = run_ensemble(o, F->path, nruns, seed, ov, n_ov, out, log);
+	if (ck_stop) {
+		fprintf(stderr, "dnetsim check: interrupted\n");
+		code = DN_EXIT_FAIL;
+		goto done;
+	}
 	if (rc != 0) {
 		fprintf(stderr, "dnetsim check: %s: the runs failed (exit %d); the sweep's last lines (all in %s):\n",
 		        F->path, rc, log);
@@ -1248,7 +1262,13 @@ int dn_cmd_check(int argc, char **argv)
 	ck_report rep = {0};
 	double t0 = dn_cli_now_s();
 	code = DN_EXIT_OK;
-	for (int i = optind; i < argc; i++) {
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = ck_on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	for (int i = optind; i < argc && !ck_stop; i++) {
 		ck_file F = {.o = &o, .cr = &cr, .path = argv[i], .index = (size_t)(i - optind), .rep = &rep};
 		int c = check_file(&F);
 		if (c == DN_EXIT_USAGE || (c && code != DN_EXIT_USAGE))
@@ -1261,7 +1281,7 @@ int dn_cmd_check(int argc, char **argv)
 		fails += rep.c[i].fail || rep.c[i].error;
 	printf("dnetsim check: %zu of %zu checks passed in %.1f s%s\n", rep.n - fails, rep.n, dn_cli_now_s() - t0,
 	       code ? "" : "");
-	if (own_work && code == DN_EXIT_OK)
+	if (own_work && (code == DN_EXIT_OK || ck_stop))
 		remove_tree(o.work);
 	else if (code != DN_EXIT_OK && code != DN_EXIT_USAGE)
 		printf("dnetsim check: the runs are kept in %s\n", o.work);

@@ -152,6 +152,14 @@ contains "$T/out" "(-7 base units)" "the class's difference is given"
 contains "$T/out" "sharer accounts' balances" "the class is named"
 cp "$T/g.golden.good" "$T/golden/g.golden"
 
+# an interrupt stops the runs and leaves no folder behind
+mkdir "$T/intr"
+TMPDIR="$T/intr" timeout -s INT 2 "$BIN" check "$T/g.yaml" --set sim.end_time_s=8640000 >"$T/out" 2>"$T/err"
+contains "$T/err" "dnetsim check: interrupted" "an interrupt is reported"
+[ -z "$(ls -A "$T/intr")" ] && ok || bad "an interrupted check left $(ls -A "$T/intr")"
+sleep 0.5
+pgrep -f "$T/g.yaml" >/dev/null && bad "runs survived the interrupt" || ok
+
 # an ensemble through the sweep runner: 4 seeds, checks on the mean
 {
 	base
