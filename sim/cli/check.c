@@ -158,9 +158,11 @@ static bool write_whole(const char *path, const char *text, size_t len)
 	return ok;
 }
 
-static char *read_all(const char *path)
+/* A golden or a log, whole; NULL (why says why) when it is missing, not a
+ * regular file (a FIFO never blocks the check) or larger than 1 GiB. */
+static char *read_all(const char *path, char *why, size_t whylen)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = dn_fopen_input(path, UINT64_C(1) << 30, why, whylen);
 	if (!f)
 		return NULL;
 	ck_buf b = {0};
@@ -674,7 +676,8 @@ static int run_ensemble(const ck_opts *o, const char *path, uint64_t runs, uint6
 
 static void print_log_tail(const char *log)
 {
-	char *t = read_all(log);
+	char why[160];
+	char *t = read_all(log, why, sizeof why);
 	if (!t)
 		return;
 	size_t len = strlen(t), lines = 0;
@@ -913,10 +916,13 @@ static int check_file(ck_file *F)
 			say(o, "  blessed %s\n", gpath);
 		}
 	}
-	char *gtext = read_all(gpath);
+	char gwhy[160] = "";
+	char *gtext = read_all(gpath, gwhy, sizeof gwhy);
 	if (gtext) {
 		golden_parse(gtext, &g);
 		have_golden = true;
+	} else if (errno != ENOENT && access(gpath, F_OK) == 0) {
+		fprintf(stderr, "dnetsim check: cannot read the golden %s: %s\n", gpath, gwhy);
 	}
 
 	/* the expectations */
@@ -1014,7 +1020,11 @@ static int check_file(ck_file *F)
 		now.baseline.n = 0;
 		ck_buf d = {0};
 		size_t nb = 0;
-		if (!have_golden) {
+		if (!have_golden && access(gpath, F_OK) == 0) {
+			printf("  FAIL  golden: %s cannot be read (%s)\n", gpath, gwhy);
+			add_case(F->rep, F->path, "golden", true, false, "the golden cannot be read", gwhy, 0);
+			code = code ? code : DN_EXIT_FAIL;
+		} else if (!have_golden) {
 			printf("  FAIL  golden: no %s; make it with `dnetsim check --bless %s` and commit it\n", gpath, F->path);
 			add_case(F->rep, F->path, "golden", true, false, "no golden file: run dnetsim check --bless", gpath, 0);
 			code = code ? code : DN_EXIT_FAIL;

@@ -152,6 +152,47 @@ contains "$T/out" "(-7 base units)" "the class's difference is given"
 contains "$T/out" "sharer accounts' balances" "the class is named"
 cp "$T/g.golden.good" "$T/golden/g.golden"
 
+# hostile goldens: corrupted, truncated, binary, a FIFO: a clean failure, never a crash
+mkdir "$T/hostile"
+"$PY" - "$T/g.golden.good" "$T/hostile" <<'PYEOF'
+import random, sys
+good = open(sys.argv[1], "rb").read()
+r = random.Random(16)
+for i in range(25):
+    b = bytearray(good)
+    k = i % 5
+    if k == 0:
+        b = b[: r.randrange(len(b))]                       # truncated
+    elif k == 1:
+        for _ in range(20):
+            b[r.randrange(len(b))] = r.randrange(256)      # random bytes
+    elif k == 2:
+        lines = b.split(b"\n")
+        r.shuffle(lines)                                   # lines out of order
+        b = b"\n".join(lines)
+    elif k == 3:
+        p = r.randrange(len(b))
+        b[p:p] = b"x" * r.randrange(1, 100000)             # a long word
+    else:
+        lines = b.split(b"\n")
+        for _ in range(5):
+            j = r.randrange(len(lines))
+            lines[j] = b" ".join(lines[j].split(b" ")[: r.randrange(1, 4)])  # short lines
+        b = b"\n".join(lines)
+    open(f"{sys.argv[2]}/{i:02d}.golden", "wb").write(bytes(b))
+PYEOF
+for f in "$T"/hostile/*.golden; do
+	cp "$f" "$T/golden/g.golden"
+	timeout 300 "$BIN" check "$T/g.yaml" --quiet >"$T/out" 2>"$T/err"
+	rc=$?
+	[ "$rc" -eq 1 ] && ok || bad "hostile golden $(basename "$f"): exit $rc, wanted 1: $(head -c 300 "$T/err")"
+	grep -q "runtime error\|AddressSanitizer" "$T/err" && bad "hostile golden $(basename "$f") crashed: $(head -c 300 "$T/err")" || ok
+done
+rm "$T/golden/g.golden" && mkfifo "$T/golden/g.golden"
+expect_rc 1 "a FIFO for a golden" "$BIN" check "$T/g.yaml"
+contains "$T/out" "cannot be read" "a FIFO golden is refused, not waited on"
+rm "$T/golden/g.golden" && cp "$T/g.golden.good" "$T/golden/g.golden"
+
 # an interrupt stops the runs and leaves no folder behind
 mkdir "$T/intr"
 TMPDIR="$T/intr" timeout -s INT 2 "$BIN" check "$T/g.yaml" --set sim.end_time_s=8640000 >"$T/out" 2>"$T/err"
