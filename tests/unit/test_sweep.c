@@ -356,6 +356,38 @@ static void test_every_error_reported(void **state)
 	unload(&L);
 }
 
+/* replicates alone: an ensemble of the base scenario, one point; it draws
+ * the same seeds as dn_sweep_ensemble (what `sweep --replicates` and
+ * `dnetsim check` run) */
+static void test_ensemble(void **state)
+{
+	(void)state;
+	loaded A;
+	load(&A, "sweep:\n  replicates: 4\n  seed: 9\n");
+	assert_int_equal(A.rc, DN_OK);
+	assert_int_equal(dn_sweep_n_points(A.sw), 1);
+	assert_int_equal(dn_sweep_n_members(A.sw), 4);
+	assert_int_equal(dn_sweep_n_params(A.sw), 0);
+	dn_sweep *E = NULL;
+	assert_int_equal(dn_sweep_ensemble(A.r, 4, 9, &E), DN_OK);
+	for (uint64_t m = 0; m < 4; m++) {
+		assert_int_equal(dn_sweep_member_seed(E, m), dn_sweep_member_seed(A.sw, m));
+		char **ov = NULL;
+		size_t nov = 0;
+		assert_int_equal(dn_sweep_member_overrides(E, m, &ov, &nov), DN_OK);
+		assert_int_equal(nov, 1); /* sim.seed only */
+		assert_int_equal(strncmp(ov[0], "sim.seed=", 9), 0);
+		free(ov[0]);
+		free(ov);
+	}
+	assert_int_equal(dn_sweep_ensemble(A.r, 0, 9, &E), DN_ERANGE);
+	dn_sweep_free(E);
+	unload(&A);
+	/* a design still needs its parameters */
+	expect_error("sweep:\n  design: grid\n  replicates: 2\n", "t.yaml:2:3:", "needs a parameters");
+	expect_error("sweep:\n  samples: 5\n  replicates: 2\n", "t.yaml:2:3:", "needs a parameters");
+}
+
 static void test_sweep_only_in_top_file(void **state)
 {
 	(void)state;
@@ -408,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_random_reproducible_in_range),
 		cmocka_unit_test(test_errors_name_the_place),
 		cmocka_unit_test(test_every_error_reported),
+		cmocka_unit_test(test_ensemble),
 		cmocka_unit_test(test_sweep_only_in_top_file),
 		cmocka_unit_test(test_limits),
 	};
