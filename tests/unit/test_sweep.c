@@ -380,8 +380,9 @@ static void test_ensemble(void **state)
 		free(ov[0]);
 		free(ov);
 	}
-	assert_int_equal(dn_sweep_ensemble(A.r, 0, 9, &E), DN_ERANGE);
 	dn_sweep_free(E);
+	assert_int_equal(dn_sweep_ensemble(A.r, 0, 9, &E), DN_ERANGE);
+	assert_null(E);
 	unload(&A);
 	/* a design still needs its parameters */
 	expect_error("sweep:\n  design: grid\n  replicates: 2\n", "t.yaml:2:3:", "needs a parameters");
