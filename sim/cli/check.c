@@ -600,18 +600,18 @@ static bool golden_compare(const ck_golden *g, const ck_golden *now, ck_buf *b, 
 	return same;
 }
 
-/* The blessed baseline of check i (metric name m), NaN when none. */
-static double golden_baseline(const ck_golden *g, size_t i, const char *m)
+/* The blessed baseline of the check labelled `label` ("baseline VALUE
+ * LABEL"), NaN when none. */
+static double golden_baseline(const ck_golden *g, const char *label)
 {
-	char w[160];
+	char w[64];
 	for (size_t k = 0; k < g->baseline.n; k++) {
-		if (!word_k(g->baseline.v[k], 1, w, sizeof w) || strtoull(w, NULL, 10) != i)
+		const char *line = g->baseline.v[k];
+		if (!word_k(line, 1, w, sizeof w))
 			continue;
-		if (!word_k(g->baseline.v[k], 2, w, sizeof w) || strcmp(w, m) != 0)
-			return NAN;
-		if (!word_k(g->baseline.v[k], 3, w, sizeof w))
-			return NAN;
-		return strtod(w, NULL);
+		const char *rest = strchr(line + 9, ' ');
+		if (rest && strcmp(rest + 1, label) == 0)
+			return strtod(w, NULL);
 	}
 	return NAN;
 }
@@ -911,7 +911,7 @@ static int check_file(ck_file *F)
 				}
 			}
 			if (cnt)
-				bprintf(&gb, "baseline %zu %s %.17g\n", i, x->metric, sum / (double)cnt);
+				bprintf(&gb, "baseline %.17g %s\n", sum / (double)cnt, x->label);
 		}
 		if (e->golden || dn_expect_needs_baseline(e)) {
 			if (mkdirs(gdir) != 0 || !write_whole(gpath, gb.s, gb.n)) {
@@ -968,7 +968,7 @@ static int check_file(ck_file *F)
 			snprintf(why, sizeof why, "run %zu: %s (%zu of %" PRIu64 " runs without a value)", first_none, none_why,
 			         none, nruns);
 		}
-		double baseline = x->op == DN_OP_WITHIN && x->baseline ? (have_golden ? golden_baseline(&g, i, x->metric) : NAN)
+		double baseline = x->op == DN_OP_WITHIN && x->baseline ? (have_golden ? golden_baseline(&g, x->label) : NAN)
 		                                                       : NAN;
 		snprintf(rule, sizeof rule, "%s", x->rule);
 		if (!rule[0])
