@@ -25,6 +25,8 @@
 #     SEED_BASE=1000 the first rerun's seed is SEED_BASE + 1
 #     JOBS=2         check --jobs
 #     KEEP=1         keep each rerun's output (folder printed)
+#     SCENARIOS="scenarios/dense-city.yaml ..."  the scenarios (default: all
+#                    of scenarios/*.yaml scenarios/bench/*.yaml)
 # Exit: 0 when K <= N / 100 (at most 1 false alarm in 100 reruns), 1 when
 # more, 2 when the binary is missing.
 # Each rerun takes about as long as the shipped check (15-20 s on 2 cores).
@@ -34,6 +36,7 @@ N=${N:-100}
 SEED_BASE=${SEED_BASE:-1000}
 JOBS=${JOBS:-2}
 KEEP=${KEEP:-0}
+SCENARIOS=${SCENARIOS:-scenarios/*.yaml scenarios/bench/*.yaml}
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${1:-build/dnetsim}
@@ -65,7 +68,8 @@ for ((i = 1; i <= N; i++)); do
 	seed=$((SEED_BASE + i))
 	out=$WORK/out/seed-$seed.txt
 	s0=$SECONDS
-	"$BIN" check scenarios/*.yaml scenarios/bench/*.yaml --seed "$seed" --quiet \
+	# shellcheck disable=SC2086 # SCENARIOS is a list of globs
+	"$BIN" check $SCENARIOS --seed "$seed" --quiet \
 		--golden-dir "$WORK/golden" --jobs "$JOBS" --work "$WORK/runs-$seed" >"$out" 2>&1
 	rc=$?
 	[ "$KEEP" = 1 ] || rm -rf "$WORK/runs-$seed"
