@@ -14,7 +14,7 @@
 
 #include <gsl/gsl_cdf.h>
 
-enum { X_ERRLINE_MAX = 512, X_CHECKS_MAX = 10000, X_SETS_MAX = 256 };
+enum { X_CHECKS_MAX = 10000, X_SETS_MAX = 256 };
 #define X_SEEDS_MAX UINT64_C(100000)
 
 typedef struct x_ctx {
@@ -29,24 +29,16 @@ static dn_rc x_fail(x_ctx *C, dn_rc rc, const dn_ynode *at, const char *fmt, ...
 /* Appends "FILE:LINE:COL: expect: ..." as one line of the error text. */
 static dn_rc x_fail(x_ctx *C, dn_rc rc, const dn_ynode *at, const char *fmt, ...)
 {
-	char line[X_ERRLINE_MAX];
-	int w = snprintf(line, sizeof line, "%s:%d:%d: expect: ", at->file, at->line, at->col);
-	if (w > 0 && (size_t)w < sizeof line) {
-		va_list ap;
-		va_start(ap, fmt);
-		(void)vsnprintf(line + w, sizeof line - (size_t)w, fmt, ap);
-		va_end(ap);
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	dn_ynode_errv(C->err, C->errlen, &C->used, "expect", at, fmt, ap);
+	va_end(ap);
 	if (C->n_errs++ == 0)
 		C->first = rc;
-	dn_err_append(C->err, C->errlen, &C->used, line);
 	return rc;
 }
 
-static const char *kind_of(const dn_ynode *y)
-{
-	return y->kind == DN_YN_MAP ? "a mapping" : y->kind == DN_YN_SEQ ? "a list" : "a scalar";
-}
+#define kind_of dn_ynode_kind_name
 
 /* A number as the whole of text[0..len): exact when an integer literal. */
 static bool parse_num(const char *text, size_t len, dn_xnum *out)

@@ -1189,6 +1189,21 @@ static dn_rc dn_take_block(dn_loader *L, const dn_source *src, int b, const yaml
 	return DN_OK;
 }
 
+void dn_ynode_errv(char *err, size_t errlen, size_t *used, const char *block, const dn_ynode *at,
+                   const char *fmt, va_list ap)
+{
+	char line[1024];
+	int w = snprintf(line, sizeof line, "%s:%d:%d: %s: ", at->file, at->line, at->col, block);
+	if (w > 0 && (size_t)w < sizeof line)
+		(void)vsnprintf(line + w, sizeof line - (size_t)w, fmt, ap);
+	dn_err_append(err, errlen, used, line);
+}
+
+const char *dn_ynode_kind_name(const dn_ynode *y)
+{
+	return y->kind == DN_YN_MAP ? "a mapping" : y->kind == DN_YN_SEQ ? "a list" : "a scalar";
+}
+
 const dn_ynode *dn_scenario_block(const dn_scenario *s, const char *name)
 {
 	for (int b = 0; b < DN_SCN_BLOCKS; b++)

@@ -39,6 +39,7 @@
 #ifndef DN_SCENARIO_H
 #define DN_SCENARIO_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 
 #include "dn_base.h"
@@ -77,6 +78,12 @@ void dn_scenario_suggest(const dn_registry *reg, const char *name, char *buf, si
 /* The same among the names cands[0..n) (metric names): "; did you mean
  * 'x'?" or "". */
 void dn_suggest_among(const char *name, const char *const *cands, size_t n, char *buf, size_t buflen);
+/* For a block's reader: appends "FILE:LINE:COL: BLOCK: <message>" (the
+ * place of node at) as one line of the error text err (dn_err_append). */
+void dn_ynode_errv(char *err, size_t errlen, size_t *used, const char *block, const dn_ynode *at,
+                   const char *fmt, va_list ap);
+/* "a mapping", "a list", "a scalar". */
+const char *dn_ynode_kind_name(const dn_ynode *y);
 /* The value of scalar key `key` in a mapping node, or NULL. */
 const dn_ynode *dn_ynode_get(const dn_ynode *map, const char *key);
 

@@ -17,7 +17,6 @@
 
 enum {
 	SW_SAMPLES_MAX = 1000000,
-	SW_ERRLINE_MAX = 1024,
 	/* counter-based streams of the sweep (rng.h): entity, purpose */
 	SW_ENTITY_SEED = 0x53574550u, /* "SWEP" */
 	SW_PURPOSE_SEED = DN_RNG_PURPOSE_ENGINE + 17,
@@ -68,24 +67,16 @@ typedef struct sw_ctx {
 static dn_rc sw_fail(sw_ctx *C, dn_rc rc, const dn_ynode *at, const char *fmt, ...) DN_PRINTF(4, 5);
 static dn_rc sw_fail(sw_ctx *C, dn_rc rc, const dn_ynode *at, const char *fmt, ...)
 {
-	char line[SW_ERRLINE_MAX];
-	int w = snprintf(line, sizeof line, "%s:%d:%d: sweep: ", at->file, at->line, at->col);
-	if (w > 0 && (size_t)w < sizeof line) {
-		va_list ap;
-		va_start(ap, fmt);
-		(void)vsnprintf(line + w, sizeof line - (size_t)w, fmt, ap);
-		va_end(ap);
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	dn_ynode_errv(C->err, C->errlen, &C->used, "sweep", at, fmt, ap);
+	va_end(ap);
 	if (C->n_errs++ == 0)
 		C->first = rc;
-	dn_err_append(C->err, C->errlen, &C->used, line);
 	return rc;
 }
 
-static const char *kind_name(const dn_ynode *y)
-{
-	return y->kind == DN_YN_MAP ? "a mapping" : y->kind == DN_YN_SEQ ? "a list" : "a scalar";
-}
+#define kind_name dn_ynode_kind_name
 
 /* A value's text checked against its parameter, as the loader checks it. */
 static dn_rc check_value(sw_ctx *C, const dn_param_def *def, const dn_ynode *v)
