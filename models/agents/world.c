@@ -298,7 +298,7 @@ static uint64_t fp_mix(uint64_t h, uint64_t v)
 	return h * 0xFF51AFD7ED558CCDULL;
 }
 
-/* ---- record.ledger_trace: the ledger every block, for goldens ---- */
+/* ---- record.ledger_trace: the ledger at each chain row, for goldens ---- */
 
 /* The classes of accounts: the chain's own (reserve, pools, the exchange:
  * every account below the agents'), then each agent by its first role in
