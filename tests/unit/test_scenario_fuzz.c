@@ -279,6 +279,35 @@ static void test_fuzz_loader(void **state)
 	dn_registry_free(reg);
 }
 
+/* The fuzzers of blocks share these: the registry of fuzz_defs; a seed
+ * drawn from pool[0..n) into text, with one or two mutations;
+ * and whether a rejection came with a located, terminated report. */
+static dn_registry *fuzz_registry(void)
+{
+	dn_registry *reg = dn_registry_new();
+	assert_non_null(reg);
+	assert_int_equal(dn_registry_add(reg, fuzz_defs, sizeof fuzz_defs / sizeof fuzz_defs[0]), DN_OK);
+	return reg;
+}
+
+static void mutated_seed(uint64_t *rng, const char *const *pool, size_t n, char *text)
+{
+	const char *seed = pool[below(rng, n)];
+	size_t len = strlen(seed);
+	memcpy(text, seed, len + 1);
+	size_t n_mut = below(rng, 2) + 1;
+	for (size_t m = 0; m < n_mut; m++)
+		len = mutate(rng, text, len);
+}
+
+static void check_rejection(size_t iter, const char *text, const char *err, size_t errlen, bool got_block)
+{
+	if (got_block || !memchr(err, '\0', errlen) || err[0] == '\0' || !good_report(err)) {
+		report(iter, text, "bad failure report", memchr(err, '\0', errlen) ? err : "");
+		fail();
+	}
+}
+
 static const char *const sweep_seeds[] = {
     "sim: {seed: 5}\n"
     "sweep:\n"
@@ -316,21 +345,13 @@ static const char *const sweep_seeds[] = {
 static void test_fuzz_sweep(void **state)
 {
 	(void)state;
-	dn_registry *reg = dn_registry_new();
-	assert_non_null(reg);
-	assert_int_equal(dn_registry_add(reg, fuzz_defs, sizeof fuzz_defs / sizeof fuzz_defs[0]),
-	                 DN_OK);
+	dn_registry *reg = fuzz_registry();
 	const char *name = "/nonexistent-dnetsim-fuzz/sweep.yaml";
 	uint64_t rng = FUZZ_SEED + 2;
 	char text[FUZZ_TEXT_MAX];
 	size_t ok = 0, failed = 0;
 	for (size_t iter = 0; iter < FUZZ_ITERATIONS / 4; iter++) {
-		const char *seed = sweep_seeds[below(&rng, sizeof sweep_seeds / sizeof sweep_seeds[0])];
-		size_t len = strlen(seed);
-		memcpy(text, seed, len + 1);
-		size_t n_mut = below(&rng, 2) + 1;
-		for (size_t m = 0; m < n_mut; m++)
-			len = mutate(&rng, text, len);
+		mutated_seed(&rng, sweep_seeds, sizeof sweep_seeds / sizeof sweep_seeds[0], text);
 		char err[512];
 		memset(err, 'X', sizeof err);
 		dn_scenario *s = NULL;
@@ -340,10 +361,7 @@ static void test_fuzz_sweep(void **state)
 			rc = dn_sweep_from_scenario(reg, s, &sw, err, sizeof err);
 		if (rc != DN_OK) {
 			failed++;
-			if (sw || !memchr(err, '\0', sizeof err) || err[0] == '\0' || !good_report(err)) {
-				report(iter, text, "bad failure report", memchr(err, '\0', sizeof err) ? err : "");
-				fail();
-			}
+			check_rejection(iter, text, err, sizeof err, sw != NULL);
 			dn_scenario_free(s);
 			continue;
 		}
@@ -409,20 +427,13 @@ static int fuzz_lookup(void *ctx, const char *name, char *hint, size_t hintlen)
 static void test_fuzz_expect(void **state)
 {
 	(void)state;
-	dn_registry *reg = dn_registry_new();
-	assert_non_null(reg);
-	assert_int_equal(dn_registry_add(reg, fuzz_defs, sizeof fuzz_defs / sizeof fuzz_defs[0]), DN_OK);
+	dn_registry *reg = fuzz_registry();
 	const char *name = "/nonexistent-dnetsim-fuzz/expect.yaml";
 	uint64_t rng = FUZZ_SEED + 3;
 	char text[FUZZ_TEXT_MAX];
 	size_t ok = 0, failed = 0;
 	for (size_t iter = 0; iter < FUZZ_ITERATIONS / 4; iter++) {
-		const char *seed = expect_seeds[below(&rng, sizeof expect_seeds / sizeof expect_seeds[0])];
-		size_t len = strlen(seed);
-		memcpy(text, seed, len + 1);
-		size_t n_mut = below(&rng, 2) + 1;
-		for (size_t m = 0; m < n_mut; m++)
-			len = mutate(&rng, text, len);
+		mutated_seed(&rng, expect_seeds, sizeof expect_seeds / sizeof expect_seeds[0], text);
 		char err[512];
 		memset(err, 'X', sizeof err);
 		dn_scenario *s = NULL;
@@ -432,10 +443,7 @@ static void test_fuzz_expect(void **state)
 			rc = dn_expect_from_scenario(reg, s, 10, 0, fuzz_lookup, NULL, &e, err, sizeof err);
 		if (rc != DN_OK) {
 			failed++;
-			if (e || !memchr(err, '\0', sizeof err) || err[0] == '\0' || !good_report(err)) {
-				report(iter, text, "bad failure report", memchr(err, '\0', sizeof err) ? err : "");
-				fail();
-			}
+			check_rejection(iter, text, err, sizeof err, e != NULL);
 			dn_scenario_free(s);
 			continue;
 		}
