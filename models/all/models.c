@@ -12,11 +12,14 @@
 #include "dn_net.h"
 #include "peer.h"
 #include "phold.h"
+#include "testfn.h"
 
 static const dn_model *const all_models[] = {
+	&dn_model_ishigami,
 	&dn_model_net,
 	&dn_model_peer,
 	&dn_model_phold,
+	&dn_model_planted,
 	&dn_model_world,
 	NULL,
 };

@@ -175,31 +175,8 @@ static char *read_all(const char *path, char *why, size_t whylen)
 	return b.s;
 }
 
-static int mkdirs(const char *path)
-{
-	char buf[CK_PATH];
-	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-		return -1;
-	for (char *p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-static void remove_tree(const char *path)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		execlp("rm", "rm", "-rf", "--", path, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-}
+#define mkdirs dn_cli_mkdirs
+#define remove_tree dn_cli_remove_tree
 
 /* The first rule id ("R-EMIT-1") in text, or "". */
 static void rule_in(const char *text, char *buf, size_t len)
@@ -243,49 +220,12 @@ static const dn_series_data *run_series(const ck_run *r, const char *name)
 	return NULL;
 }
 
-static const dn_summary_val *run_summary(const ck_run *r, const char *name)
-{
-	for (size_t i = 0; i < r->n_sum; i++)
-		if (strcmp(r->sum[i].name, name) == 0)
-			return &r->sum[i];
-	return NULL;
-}
-
-/* What x takes of run r: CK_OK; CK_NONE when the run has no value (a
- * series without a row in the window; for a mean, a summary's -1 "none"
- * marker);
- * CK_ERR when it cannot be taken (no such metric). why says why. desc:
- * the metric's description (for its rule id). */
-enum { CK_ERR = -1, CK_NONE = 0, CK_OK = 1 };
+/* What x takes of run r: CK_OK, CK_NONE or CK_ERR (dn_expect_take_run). */
+enum { CK_ERR = DN_TAKE_ERR, CK_NONE = DN_TAKE_NONE, CK_OK = DN_TAKE_OK };
 static int take_value(const dn_expectation *x, const ck_run *r, dn_xnum *v, const char **desc, char *why,
                       size_t whylen)
 {
-	const dn_series_data *sd = !x->checked || x->series ? run_series(r, x->metric) : NULL;
-	const dn_summary_val *sv = sd ? NULL : run_summary(r, x->metric);
-	if (sd) {
-		*desc = sd->description;
-		return dn_expect_take_series(x, sd->t_ns, sd->value, sd->ivalue, sd->n, v, why, whylen) ? CK_OK : CK_NONE;
-	}
-	if (sv) {
-		*desc = sv->desc;
-		if (x->take != DN_TAKE_FINAL) {
-			snprintf(why, whylen, "%s is a summary scalar: it has one value (take: final)", x->metric);
-			return CK_ERR;
-		}
-		if (x->mean && sv->is_int && sv->i == -1 && strstr(sv->desc, "-1")) {
-			/* a "none" marker: left out of a mean; a check on every run sees -1 */
-			snprintf(why, whylen, "%s is -1: none in this run", x->metric);
-			return CK_NONE;
-		}
-		v->is_int = sv->is_int;
-		v->i = sv->i;
-		v->d = sv->is_int ? (double)sv->i : sv->f;
-		return CK_OK;
-	}
-	snprintf(why, whylen, "%s: this run wrote no such %s", x->metric,
-	         x->checked ? (x->series ? "series" : "summary scalar (it is written only when what it counts occurs)")
-	                    : "series or summary scalar");
-	return CK_ERR;
+	return dn_expect_take_run(x, r->series, r->n_series, r->sum, r->n_sum, v, desc, why, whylen);
 }
 
 /* ---- goldens ---- */

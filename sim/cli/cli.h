@@ -19,6 +19,8 @@ int dn_cmd_calibrate(int argc, char **argv);
 int dn_cmd_sweep(int argc, char **argv);
 /* `dnetsim check` (check.c): expectations and goldens of scenarios. */
 int dn_cmd_check(int argc, char **argv);
+/* `dnetsim tune` (tune.c): a scenario's tune: block, run as sweeps. */
+int dn_cmd_tune(int argc, char **argv);
 /* `calc cell` and `calc mesh` (network models); argv[0] is "cell"/"mesh". */
 int dn_cmd_calc_cell(int argc, char **argv);
 /* `dnetsim calc whitepaper` (calc_whitepaper.c): the paper's figures audited. */

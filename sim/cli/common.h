@@ -123,6 +123,10 @@ DN_WUR dn_rc dn_cli_cell_fixed_los(const dn_net_cell_cfg *cfg, const dn_net_cali
                                    const double *x_m, const double *y_m, uint64_t seed, int *los,
                                    dn_net_user_stat *st);
 
+/* mkdir -p: 0, or -1 with errno. */
+int dn_cli_mkdirs(const char *path);
+/* rm -rf path (a folder of the program's own making). */
+void dn_cli_remove_tree(const char *path);
 /* Monotonic wall clock, seconds (timing reports only). */
 double dn_cli_now_s(void);
 

@@ -29,6 +29,7 @@ static const cmd commands[] = {
 	{"run", dn_cmd_run, "run a scenario and write an HDF5 results file"},
 	{"sweep", dn_cmd_sweep, "run every member of a scenario's sweep: block into one HDF5 file"},
 	{"check", dn_cmd_check, "judge scenarios' expect: blocks and compare their goldens (regression tests)"},
+	{"tune", dn_cmd_tune, "run a scenario's tune: block: which knobs matter, which settings reach a target"},
 	{"validate", dn_cmd_validate, "check a scenario file without running it"},
 	{"params", dn_cmd_params, "list every parameter: name, type, unit, default, range, doc"},
 	{"plot", dn_cmd_plot, "draw every series of a results file as PNG charts (gnuplot)"},
@@ -81,7 +82,8 @@ static void wait_passively(char **argv)
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "bench") == 0 ||
-	                  strcmp(argv[1], "sweep") == 0 || strcmp(argv[1], "check") == 0))
+	                  strcmp(argv[1], "sweep") == 0 || strcmp(argv[1], "check") == 0 ||
+	                  strcmp(argv[1], "tune") == 0))
 		wait_passively(argv);
 	if (argc < 2) {
 		usage(stderr);

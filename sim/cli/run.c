@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "common.h"
 #include "expect.h"
+#include "tune.h"
 #include "memcheck.h"
 #include "models.h"
 #include "results.h"
@@ -446,6 +447,7 @@ int dn_cmd_validate(int argc, char **argv)
 	dn_sweep *sw = NULL;
 	dn_cli_names nm = {0};
 	dn_expect *ex = NULL;
+	dn_tune *tn = NULL;
 	if (s) {
 		char serr[16384];
 		const dn_model *model = dn_model_find(dn_scn_str(s, "sim.model"));
@@ -459,6 +461,10 @@ int dn_cmd_validate(int argc, char **argv)
 			bad = true;
 		} else if (dn_expect_from_scenario(cr.reg, s, dn_cli_block_s(model, s, cr.reg), 0,
 		                                   nm.known ? dn_cli_names_lookup : NULL, &nm, &ex, serr, sizeof serr)) {
+			dn_cli_print_errors(serr);
+			bad = true;
+		} else if (dn_tune_from_scenario(cr.reg, s, dn_cli_block_s(model, s, cr.reg),
+		                                 nm.known ? dn_cli_names_lookup : NULL, &nm, &tn, serr, sizeof serr)) {
 			dn_cli_print_errors(serr);
 			bad = true;
 		}
@@ -492,11 +498,14 @@ int dn_cmd_validate(int argc, char **argv)
 			if (ex)
 				printf("; expect: %zu checks on %" PRIu64 " seed%s%s", ex->n, ex->seeds, ex->seeds > 1 ? "s" : "",
 				       ex->golden ? " and a golden" : "");
+			if (tn)
+				printf("; tune: %s of %zu parameter%s", dn_tune_kind_name(tn->kind), tn->k, tn->k == 1 ? "" : "s");
 			printf("\n");
 		}
 	}
 	dn_sweep_free(sw);
 	dn_expect_free(ex);
+	dn_tune_free(tn);
 	dn_cli_names_fini(&nm);
 	dn_scenario_free(s);
 	dn_cli_registry_fini(&cr);

@@ -22,6 +22,7 @@ typedef struct x_ctx {
 	size_t errlen, used;
 	unsigned n_errs;
 	dn_rc first;
+	const char *block; /* the block named in messages: "expect", "tune" */
 } x_ctx;
 
 static dn_rc x_fail(x_ctx *C, dn_rc rc, const dn_ynode *at, const char *fmt, ...) DN_PRINTF(4, 5);
@@ -31,7 +32,7 @@ static dn_rc x_fail(x_ctx *C, dn_rc rc, const dn_ynode *at, const char *fmt, ...
 {
 	va_list ap;
 	va_start(ap, fmt);
-	dn_ynode_errv(C->err, C->errlen, &C->used, "expect", at, fmt, ap);
+	dn_ynode_errv(C->err, C->errlen, &C->used, C->block ? C->block : "expect", at, fmt, ap);
 	va_end(ap);
 	if (C->n_errs++ == 0)
 		C->first = rc;
@@ -210,9 +211,12 @@ static int take_of(const char *t)
 	return -1;
 }
 
-/* One check's mapping into *x. */
+/* One check's mapping into *x. need_bound: a bound is required (a check);
+ * else optional (a tune output). extra: one more key the caller reads, or
+ * NULL. */
 static void read_check(x_ctx *C, const dn_ynode *m, const dn_expect *e, double block_s,
-                       dn_expect_lookup_fn lookup, void *ctx, dn_expectation *x)
+                       dn_expect_lookup_fn lookup, void *ctx, dn_expectation *x, bool need_bound,
+                       const char *extra)
 {
 	static const char *const keys[] = {"metric", "take", "at_s", "at_block", "from_s", "to_s",
 	                                   "level", "bound", "judge", "rule", "name"};
@@ -234,9 +238,11 @@ static void read_check(x_ctx *C, const dn_ynode *m, const dn_expect *e, double b
 		bool known = false;
 		for (size_t j = 0; j < sizeof keys / sizeof keys[0]; j++)
 			known = known || (k->kind == DN_YN_SCALAR && strcmp(k->text, keys[j]) == 0);
+		known = known || (extra && k->kind == DN_YN_SCALAR && strcmp(k->text, extra) == 0);
 		if (!known)
-			x_fail(C, DN_EINVAL, k, "unknown key '%s' in a check (metric, take, at_s, at_block, from_s, to_s, level, "
-			       "bound, judge, rule, name)", k->kind == DN_YN_SCALAR ? k->text : "?");
+			x_fail(C, DN_EINVAL, k, "unknown key '%s' in a %s (metric, take, at_s, at_block, from_s, to_s, level, "
+			       "bound, judge, rule, name%s%s)", k->kind == DN_YN_SCALAR ? k->text : "?",
+			       need_bound ? "check" : "metric", extra ? ", " : "", extra ? extra : "");
 		else if (v->kind != DN_YN_SCALAR)
 			x_fail(C, DN_ETYPE, v, "%s: expected a value, got %s", k->text, kind_of(v));
 	}
@@ -328,6 +334,13 @@ static void read_check(x_ctx *C, const dn_ynode *m, const dn_expect *e, double b
 	}
 	if (lv && !scalar_num(C, lv, "level", &x->level))
 		return;
+	if (!bd && !need_bound) {
+		x->op = DN_OP_GE;
+		x->a.d = -INFINITY;
+		snprintf(x->label, sizeof x->label, "%s%s%s", nm ? nm->text : x->metric, nm ? "" : " ",
+		         nm ? "" : take_names[x->take]);
+		return;
+	}
 	if (!bd) {
 		x_fail(C, DN_EINVAL, m, "a check needs bound: (< X, <= X, > X, >= X, == X, between A and B, within P%% [of B])");
 		return;
@@ -376,13 +389,30 @@ static void read_check(x_ctx *C, const dn_ynode *m, const dn_expect *e, double b
 
 static dn_rc read_sets(x_ctx *C, const dn_registry *reg, const dn_ynode *v, dn_expect *e)
 {
-	if (v->kind != DN_YN_MAP)
-		return x_fail(C, DN_ETYPE, v, "set: expected a mapping of parameter: value, got %s", kind_of(v));
-	if (v->n > X_SETS_MAX)
-		return x_fail(C, DN_ELIMIT, v, "set: at most %d parameters", X_SETS_MAX);
-	e->sets = calloc(v->n ? v->n : 1, sizeof *e->sets);
-	if (!e->sets)
-		return x_fail(C, DN_ENOMEM, v, "out of memory");
+	C->block = "expect";
+	return dn_block_read_sets(reg, v, "expect", "the check's (seeds: and --seed choose it)", &e->sets, &e->n_sets,
+	                          C->err, C->errlen, &C->used, &C->n_errs, &C->first);
+}
+
+dn_rc dn_block_read_sets(const dn_registry *reg, const dn_ynode *v, const char *block, const char *seed_owner,
+                         char ***sets, size_t *n_sets, char *err, size_t errlen, size_t *used, unsigned *n_errs,
+                         dn_rc *first)
+{
+	x_ctx C0 = {.err = err, .errlen = errlen, .used = *used, .block = block}, *C = &C0;
+	dn_rc rc = DN_OK;
+	if (v->kind != DN_YN_MAP) {
+		x_fail(C, DN_ETYPE, v, "set: expected a mapping of parameter: value, got %s", kind_of(v));
+		goto out;
+	}
+	if (v->n > X_SETS_MAX) {
+		x_fail(C, DN_ELIMIT, v, "set: at most %d parameters", X_SETS_MAX);
+		goto out;
+	}
+	*sets = calloc(v->n ? v->n : 1, sizeof **sets);
+	if (!*sets) {
+		rc = x_fail(C, DN_ENOMEM, v, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < v->n; i++) {
 		const dn_ynode *k = &v->items[2 * i], *val = &v->items[2 * i + 1];
 		const dn_param_def *def = k->kind == DN_YN_SCALAR ? dn_registry_find(reg, k->text) : NULL;
@@ -394,7 +424,7 @@ static dn_rc read_sets(x_ctx *C, const dn_registry *reg, const dn_ynode *v, dn_e
 			continue;
 		}
 		if (strcmp(def->name, "sim.seed") == 0) {
-			x_fail(C, DN_EINVAL, k, "set: sim.seed is the check's (seeds: and --seed choose it)");
+			x_fail(C, DN_EINVAL, k, "set: sim.seed is %s", seed_owner);
 			continue;
 		}
 		if (val->kind != DN_YN_SCALAR) {
@@ -409,12 +439,19 @@ static dn_rc read_sets(x_ctx *C, const dn_registry *reg, const dn_ynode *v, dn_e
 		}
 		size_t len = strlen(def->name) + 1 + val->len + 1;
 		char *o = malloc(len);
-		if (!o)
-			return x_fail(C, DN_ENOMEM, v, "out of memory");
+		if (!o) {
+			rc = x_fail(C, DN_ENOMEM, v, "out of memory");
+			goto out;
+		}
 		snprintf(o, len, "%s=%s", def->name, val->text);
-		e->sets[e->n_sets++] = o;
+		(*sets)[(*n_sets)++] = o;
 	}
-	return DN_OK;
+out:
+	*used = C->used;
+	if (C->n_errs && (*n_errs)++ == 0)
+		*first = C->first;
+	*n_errs += C->n_errs ? C->n_errs - 1 : 0;
+	return rc;
 }
 
 dn_rc dn_expect_from_scenario(const dn_registry *reg, const dn_scenario *s, double block_s, uint64_t seeds,
@@ -496,7 +533,7 @@ dn_rc dn_expect_from_scenario(const dn_registry *reg, const dn_scenario *s, doub
 			goto fail;
 		}
 		for (size_t i = 0; i < checks->n; i++)
-			read_check(&C, &checks->items[i], e, block_s, lookup, ctx, &e->x[e->n++]);
+			read_check(&C, &checks->items[i], e, block_s, lookup, ctx, &e->x[e->n++], true, NULL);
 	}
 	if (C.n_errs)
 		goto fail;
@@ -505,6 +542,65 @@ dn_rc dn_expect_from_scenario(const dn_registry *reg, const dn_scenario *s, doub
 fail:
 	dn_expect_free(e);
 	return C.n_errs ? C.first : DN_ENOMEM;
+}
+
+dn_rc dn_expect_read_metric(const dn_ynode *m, double block_s, bool need_bound, const char *extra,
+                            const char *block, dn_expect_lookup_fn lookup, void *ctx, dn_expectation *x, char *err,
+                            size_t errlen, size_t *used)
+{
+	x_ctx C = {.err = err, .errlen = errlen, .used = used ? *used : 0, .block = block};
+	dn_expect one = {.seeds = 1};
+	read_check(&C, m, &one, block_s, lookup, ctx, x, need_bound, extra);
+	if (used)
+		*used = C.used;
+	return C.n_errs ? C.first : DN_OK;
+}
+
+static const dn_series_data *find_series(const dn_series_data *s, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s[i].name, name) == 0)
+			return &s[i];
+	return NULL;
+}
+
+static const dn_summary_val *find_summary(const dn_summary_val *s, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s[i].name, name) == 0)
+			return &s[i];
+	return NULL;
+}
+
+int dn_expect_take_run(const dn_expectation *x, const dn_series_data *series, size_t n_series,
+                       const dn_summary_val *sum, size_t n_sum, dn_xnum *v, const char **desc, char *why, size_t whylen)
+{
+	const dn_series_data *sd = !x->checked || x->series ? find_series(series, n_series, x->metric) : NULL;
+	const dn_summary_val *sv = sd ? NULL : find_summary(sum, n_sum, x->metric);
+	if (sd) {
+		*desc = sd->description;
+		return dn_expect_take_series(x, sd->t_ns, sd->value, sd->ivalue, sd->n, v, why, whylen) ? DN_TAKE_OK : DN_TAKE_NONE;
+	}
+	if (sv) {
+		*desc = sv->desc;
+		if (x->take != DN_TAKE_FINAL) {
+			snprintf(why, whylen, "%s is a summary scalar: it has one value (take: final)", x->metric);
+			return DN_TAKE_ERR;
+		}
+		if (x->mean && sv->is_int && sv->i == -1 && strstr(sv->desc, "-1")) {
+			/* a "none" marker: left out of a mean; a check on every run sees -1 */
+			snprintf(why, whylen, "%s is -1: none in this run", x->metric);
+			return DN_TAKE_NONE;
+		}
+		v->is_int = sv->is_int;
+		v->i = sv->i;
+		v->d = sv->is_int ? (double)sv->i : sv->f;
+		return DN_TAKE_OK;
+	}
+	snprintf(why, whylen, "%s: this run wrote no such %s", x->metric,
+	         x->checked ? (x->series ? "series" : "summary scalar (it is written only when what it counts occurs)")
+	                    : "series or summary scalar");
+	return DN_TAKE_ERR;
 }
 
 void dn_expect_free(dn_expect *e)

@@ -24,7 +24,9 @@
 
 #include "dn_base.h"
 #include "params.h"
+#include "results.h"
 #include "scenario.h"
+#include "sweepfile.h"
 
 typedef enum dn_expect_take {
 	DN_TAKE_FINAL,  /* a series' last value; a summary's value */
@@ -93,6 +95,30 @@ DN_WUR dn_rc dn_expect_from_scenario(const dn_registry *reg, const dn_scenario *
                                      char *err, size_t errlen);
 void dn_expect_free(dn_expect *e);
 
+/*
+ * One metric mapping (metric, take, at_s, ..., bound, name) read on its
+ * own, as `tune:` reads its outputs and goals: need_bound false makes the
+ * bound optional (without one, x->op is >= -inf and the label names the
+ * metric and take). extra: one more key the caller reads itself, or NULL.
+ * Errors are appended to err (at *used, updated; used may be NULL) as
+ * "FILE:LINE:COLUMN: <block>: ...". DN_OK when x is complete.
+ */
+DN_WUR dn_rc dn_expect_read_metric(const dn_ynode *m, double block_s, bool need_bound, const char *extra,
+                                   const char *block, dn_expect_lookup_fn lookup, void *ctx, dn_expectation *x,
+                                   char *err, size_t errlen, size_t *used);
+
+/*
+ * A block's `set:` mapping (parameter: value) read into *sets ("name=value"
+ * strings, malloc'd, *n_sets of them; the caller frees them and the
+ * array): every name and value checked. seed_owner ends the message for
+ * sim.seed ("the check's ..."). Errors are appended to err at *used as
+ * "FILE:LINE:COLUMN: <block>: set: ...", counted in *n_errs (the first's
+ * code in *first). DN_ENOMEM when out of memory, else DN_OK.
+ */
+DN_WUR dn_rc dn_block_read_sets(const dn_registry *reg, const dn_ynode *v, const char *block, const char *seed_owner,
+                                char ***sets, size_t *n_sets, char *err, size_t errlen, size_t *used,
+                                unsigned *n_errs, dn_rc *first);
+
 /* Whether any expectation needs a blessed baseline. */
 bool dn_expect_needs_baseline(const dn_expect *e);
 
@@ -103,6 +129,19 @@ bool dn_expect_needs_baseline(const dn_expect *e);
  */
 bool dn_expect_take_series(const dn_expectation *x, const int64_t *t_ns, const double *v, const int64_t *iv,
                            size_t n, dn_xnum *out, char *why, size_t whylen);
+
+/*
+ * What x takes of one run, given its series and summaries (as
+ * dn_results_read_series and dn_results_read_summaries give them):
+ * DN_TAKE_OK and *v; DN_TAKE_NONE when the run has no value (a series
+ * without a row in the window; for a mean, a summary's -1 "none" marker);
+ * DN_TAKE_ERR when it cannot be taken (no such metric). why says why;
+ * *desc the metric's description.
+ */
+enum { DN_TAKE_ERR = -1, DN_TAKE_NONE = 0, DN_TAKE_OK = 1 };
+int dn_expect_take_run(const dn_expectation *x, const dn_series_data *series, size_t n_series,
+                       const dn_summary_val *sum, size_t n_sum, dn_xnum *v, const char **desc, char *why,
+                       size_t whylen);
 
 /* One expectation's verdict. */
 typedef struct dn_expect_verdict {

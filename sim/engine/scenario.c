@@ -84,7 +84,7 @@ struct dn_scenario {
 };
 
 /* The top-level keys that hold a block, not parameters (scenario.h). */
-static const char *const dn_block_names[DN_SCN_BLOCKS] = {"sweep", "expect"};
+static const char *const dn_block_names[DN_SCN_BLOCKS] = {"sweep", "expect", "tune"};
 
 /* A file on the include stack: identity for cycle detection, name for messages. */
 typedef struct dn_open_file {
@@ -1169,8 +1169,8 @@ static int dn_block_of(const yaml_node_t *key)
 static dn_rc dn_take_block(dn_loader *L, const dn_source *src, int b, const yaml_node_t *key,
                            const yaml_node_t *value)
 {
-	if (src->include_depth > 0 && strcmp(dn_block_names[b], "expect") == 0)
-		return DN_OK; /* a file's expectations are its own: an including file has its own or none */
+	if (src->include_depth > 0 && strcmp(dn_block_names[b], "sweep") != 0)
+		return DN_OK; /* a file's expectations and tuning are its own: an including file has its own or none */
 	if (src->include_depth > 0)
 		return dn_fail_at(L, DN_EINVAL, src, key,
 		                  "%s: only the top-level scenario file may have a %s: block (this "

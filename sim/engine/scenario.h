@@ -48,16 +48,16 @@
 typedef struct dn_scenario dn_scenario;
 
 /*
- * Blocks. A top-level `sweep:` or `expect:` key of the top-level file holds no
- * parameters: the loader keeps its value as a tree (aliases expanded, at
- * most a million nodes, 64 deep) for the command that reads it
- * (sweep.h, expect.h). It refuses a `sweep:` in an included file and
- * ignores an `expect:` there (expectations belong to the file that holds
- * them). Every node says where it
+ * Blocks. A top-level `sweep:`, `expect:` or `tune:` key of the top-level
+ * file holds no parameters: the loader keeps its value as a tree (aliases
+ * expanded, at most a million nodes, 64 deep) for the command that reads
+ * it (sweep.h, expect.h, tune.h). It refuses a `sweep:` in an included
+ * file and ignores an `expect:` or `tune:` there (they belong to the file
+ * that holds them). Every node says where it
  * stood (file, 1-based line and column) so that command's errors name the
  * place like the loader's.
  */
-enum { DN_SCN_BLOCKS = 2 };
+enum { DN_SCN_BLOCKS = 3 };
 typedef enum dn_ynode_kind { DN_YN_SCALAR, DN_YN_SEQ, DN_YN_MAP } dn_ynode_kind;
 typedef struct dn_ynode {
 	dn_ynode_kind kind;
