@@ -29,7 +29,8 @@
  * on stderr saying why, and the exit status is then 1.
  *
  * A sweep file (one with /members, from `dnetsim sweep`) is drawn by
- * plot_sweep.c with the same queue, text and unit helpers (plot.h).
+ * plot_sweep.c, a tune file (one with /tune, from `dnetsim tune`) by
+ * plot_tune.c, with the same queue, text, unit and HDF5 helpers (plot.h).
  *
  * Not here: reading /summary, or writing results files
  * (sim/engine/results.c).
@@ -74,6 +75,7 @@ static void plot_usage(FILE *f)
 	fprintf(f,
 		"usage: dnetsim plot RESULT.h5 [-o DIR]\n"
 		"       dnetsim plot SWEEP.h5 [-o DIR]\n"
+		"       dnetsim plot TUNE.h5 [-o DIR]\n"
 		"\n"
 		"Draws every series of a results file as DIR/<name>.png with gnuplot\n"
 		"and prints the PNG paths, one a line. A series longer than %d rows is\n"
@@ -91,13 +93,24 @@ static void plot_usage(FILE *f)
 		"(fan_<series>.png, a few points a picture); overview.png; and\n"
 		"DIR/index.txt: what each picture shows and what was not drawn, and why.\n"
 		"\n"
+		"A tune file (from dnetsim tune) is drawn by its kind, with DIR/index.txt:\n"
+		"sensitivity: per output, the Sobol indices S1 and ST of each parameter\n"
+		"with their intervals (tune_sobol_<metric>.png), and the widest interval\n"
+		"against N when N was doubled (tune_sobol_convergence.png); screen: per\n"
+		"output, Morris's mu* of each parameter with its interval, and sigma,\n"
+		"ranked by mu* (tune_morris_<metric>.png); target: the merit and each\n"
+		"parameter over the candidates (tune_search.png), and per goal and the\n"
+		"objective the mean over the candidates with the goal's bound\n"
+		"(tune_target_<metric>.png).\n"
+		"\n"
 		"  -o, --out DIR  output directory (default: the file without .h5, plus \"-plots\")\n"
 		"  -h, --help     this text\n"
 		"\n"
 		"At most %d series are drawn, and at most %" PRIu64 " rows read from one\n"
 		"series; anything else not drawn is named on stderr with the reason, and\n"
 		"the exit status is then 1. The gnuplot scripts (series.gp, overview.gp,\n"
-		"sweep_response.gp, sweep_fan.gp, sweep_overview.gp) are in\n"
+		"sweep_response.gp, sweep_fan.gp, sweep_overview.gp, tune_indices.gp,\n"
+		"tune_progress.gp) are in\n"
 		"$DNETSIM_ANALYSIS_DIR, or else in the analysis/ folder of the source tree\n"
 		"dnetsim was built from.\n",
 		(int)DN_PLOT_EXACT_ROWS, (int)DN_PLOT_MAX_SERIES, DN_PLOT_MAX_ROWS);
@@ -688,6 +701,205 @@ bool dn_plot_attr(hid_t obj, const char *name, char *buf, size_t cap)
 		(void)H5Aclose(a);
 	H5Eclear2(H5E_DEFAULT);
 	return ok;
+}
+
+/* ---- HDF5: opening and sizing what an untrusted file holds ---- */
+
+static const char *plot_h5_kind(H5I_type_t t)
+{
+	return t == H5I_GROUP ? "a group" : t == H5I_DATASET ? "a dataset"
+		: t == H5I_DATATYPE ? "a named datatype" : "an object";
+}
+
+/*
+ * Opens g/name (one hard link) if it is of type want. Otherwise
+ * H5I_INVALID_HID and why; *absent when there is no such link.
+ */
+hid_t dn_plot_open(hid_t g, const char *name, H5I_type_t want, bool *absent, char *why,
+		   size_t whylen)
+{
+	*absent = false;
+	htri_t ex = H5Lexists(g, name, H5P_DEFAULT);
+	if (ex == 0) {
+		H5Eclear2(H5E_DEFAULT);
+		*absent = true;
+		snprintf(why, whylen, "not in the file");
+		return H5I_INVALID_HID;
+	}
+	H5L_info_t li;
+	if (ex < 0 || H5Lget_info(g, name, &li, H5P_DEFAULT) < 0) {
+		dn_plot_h5why(why, whylen, "looking it up");
+		return H5I_INVALID_HID;
+	}
+	if (li.type != H5L_TYPE_HARD) {
+		snprintf(why, whylen, "a link, not %s (links are not followed)", plot_h5_kind(want));
+		return H5I_INVALID_HID;
+	}
+	hid_t o = H5Oopen(g, name, H5P_DEFAULT);
+	if (o < 0) {
+		dn_plot_h5why(why, whylen, "opening it");
+		return H5I_INVALID_HID;
+	}
+	H5I_type_t t = H5Iget_type(o);
+	if (t != want) {
+		snprintf(why, whylen, "%s, not %s", plot_h5_kind(t), plot_h5_kind(want));
+		(void)H5Oclose(o);
+		return H5I_INVALID_HID;
+	}
+	return o;
+}
+
+/*
+ * Checks how a dataset is stored: in the file itself (no external or
+ * virtual storage), chunks of at most DN_PLOT_MAX_CHUNK_BYTES inflated.
+ * chunk[] gets the chunk's dims (rank of them), or is left 0 when the
+ * dataset is not chunked.
+ */
+bool dn_plot_layout_ok(hid_t d, int rank, hsize_t *chunk, char *why, size_t whylen)
+{
+	for (int k = 0; k < rank; k++)
+		chunk[k] = 0;
+	hid_t p = H5Dget_create_plist(d);
+	hid_t t = H5Dget_type(d);
+	bool ok = p >= 0 && t >= 0;
+	if (!ok)
+		dn_plot_h5why(why, whylen, "getting its storage properties");
+	H5D_layout_t lay = ok ? H5Pget_layout(p) : H5D_LAYOUT_ERROR;
+	size_t esize = ok ? H5Tget_size(t) : 0;
+	if (ok && H5Pget_external_count(p) != 0) {
+		snprintf(why, whylen, "its values are stored in other files (not read)");
+		ok = false;
+	} else if (ok && lay == H5D_CHUNKED) {
+		hsize_t cd[H5S_MAX_RANK];
+		int cr = H5Pget_chunk(p, H5S_MAX_RANK, cd);
+		double bytes = (double)esize;
+		for (int k = 0; k < cr; k++)
+			bytes *= (double)cd[k];
+		if (cr != rank) {
+			snprintf(why, whylen, "chunks of the wrong rank");
+			ok = false;
+		} else if (bytes > (double)DN_PLOT_MAX_CHUNK_BYTES || esize == 0) {
+			snprintf(why, whylen, "chunks of %.0f bytes, more than %" PRIu64
+				 " MiB each (not read)", bytes, DN_PLOT_MAX_CHUNK_BYTES >> 20);
+			ok = false;
+		} else {
+			for (int k = 0; k < rank; k++)
+				chunk[k] = cd[k];
+		}
+	} else if (ok && lay != H5D_CONTIGUOUS && lay != H5D_COMPACT) {
+		snprintf(why, whylen, "a virtual or unknown storage layout (not read)");
+		ok = false;
+	}
+	if (t >= 0)
+		(void)H5Tclose(t);
+	if (p >= 0)
+		(void)H5Pclose(p);
+	H5Eclear2(H5E_DEFAULT);
+	return ok;
+}
+
+/* A dataset's extent: rank dims in dims (at most H5S_MAX_RANK). */
+int dn_plot_dims(hid_t d, hsize_t *dims, char *why, size_t whylen)
+{
+	hid_t sp = H5Dget_space(d);
+	int rank = -1;
+	if (sp >= 0 && H5Sget_simple_extent_type(sp) == H5S_SIMPLE)
+		rank = H5Sget_simple_extent_dims(sp, dims, NULL);
+	else if (sp >= 0)
+		rank = -2;
+	if (rank == -2)
+		snprintf(why, whylen, "a scalar or empty dataset");
+	else if (rank < 0)
+		dn_plot_h5why(why, whylen, "getting its size");
+	if (sp >= 0)
+		(void)H5Sclose(sp);
+	H5Eclear2(H5E_DEFAULT);
+	return rank;
+}
+
+/* The class of a dataset's values. */
+H5T_class_t dn_plot_class(hid_t d)
+{
+	hid_t t = H5Dget_type(d);
+	H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+	if (t >= 0)
+		(void)H5Tclose(t);
+	H5Eclear2(H5E_DEFAULT);
+	return c;
+}
+
+/* ---- gnuplot: assignments, ranges, tables ---- */
+
+bool dn_plot_set_str(FILE *a, const char *var, const char *val)
+{
+	return fprintf(a, "%s = ", var) > 0 && dn_plot_gp_str(a, val) && fputc('\n', a) != EOF;
+}
+
+bool dn_plot_set_num(FILE *a, const char *var, double v)
+{
+	return isfinite(v) && fprintf(a, "%s = %.17g\n", var, v) > 0;
+}
+
+void dn_plot_range_add(plot_range *g, double v)
+{
+	if (!isfinite(v))
+		return;
+	if (!g->any || v < g->lo)
+		g->lo = v;
+	if (!g->any || v > g->hi)
+		g->hi = v;
+	g->any = true;
+}
+
+void dn_plot_range_pad(const plot_range *g, double *lo, double *hi)
+{
+	double a = g->any ? g->lo : 0, b = g->any ? g->hi : 1;
+	double span = b - a;
+	double pad = span > 0 && isfinite(span) ? span * 0.05
+		     : a != 0 && isfinite(a)   ? fabs(a) * 0.1
+					       : 1;
+	*lo = isfinite(a - pad) ? a - pad : a;
+	*hi = isfinite(b + pad) ? b + pad : b;
+	if (!(*lo < *hi)) { /* a range of one huge value */
+		*lo = -1;
+		*hi = 1;
+	}
+}
+
+bool dn_plot_set_range(FILE *a, const char *lo_var, const char *hi_var, const plot_range *g)
+{
+	double lo, hi;
+	dn_plot_range_pad(g, &lo, &hi);
+	return dn_plot_set_num(a, lo_var, lo) && dn_plot_set_num(a, hi_var, hi);
+}
+
+/* Writes v / 10^pow10 to f (NaN as "NaN"), after a space unless first. */
+bool dn_plot_put(FILE *f, double v, int pow10, bool first)
+{
+	if (!isfinite(v))
+		return fprintf(f, "%sNaN", first ? "" : " ") > 0;
+	return fprintf(f, "%s%.17g", first ? "" : " ", pow10 > 0 ? v / pow(10.0, pow10) : v) > 0;
+}
+
+bool dn_plot_mem_open(plot_mem *m)
+{
+	m->buf = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->buf, &m->len);
+	return m->f != NULL;
+}
+
+/* Closes the stream; its text (malloc'd) if everything was written. */
+char *dn_plot_mem_close(plot_mem *m, bool ok)
+{
+	if (m->f != NULL && fclose(m->f) != 0)
+		ok = false;
+	m->f = NULL;
+	if (!ok) {
+		free(m->buf);
+		m->buf = NULL;
+	}
+	return m->buf;
 }
 
 /* ---- units: what a reader sees on the axes ---- */
@@ -2006,11 +2218,15 @@ int dn_cmd_plot(int argc, char **argv)
 		goto out;
 	if (!plot_open_file(file, &f))
 		goto out;
-	if (plot_is_sweep(f)) {
+	bool sweep = plot_is_sweep(f), tune = !sweep && dn_plot_is_tune(f);
+	if (sweep || tune) {
 		made = plot_mkdir(dir);
 		if (made < 0 || !plot_work_setup(&r, dir))
 			goto out;
-		dn_plot_sweep(&r, f, file, adir);
+		if (tune)
+			dn_plot_tune(&r, f, file, adir);
+		else
+			dn_plot_sweep(&r, f, file, adir);
 		dn_plot_flush(&r);
 		goto done;
 	}

@@ -1,6 +1,6 @@
 /*
- * plot.h: what `dnetsim plot`'s two readers share (plot.c draws a run's
- * results file, plot_sweep.c a sweep file): the bounds, text made safe
+ * plot.h: what `dnetsim plot`'s readers share (plot.c draws a run's
+ * results file, plot_sweep.c a sweep file, plot_tune.c a tune file): the bounds, text made safe
  * for messages, labels and gnuplot, units on the axes, and the queue of
  * pictures that gnuplot draws in batches in a private work folder.
  * Private to sim/cli.
@@ -80,6 +80,20 @@ void dn_plot_h5why(char *why, size_t len, const char *what);
 /* String attribute name of obj into buf (cut to fit); absent: "" and
  * true; false ("") if it is there but not one string. */
 bool dn_plot_attr(hid_t obj, const char *name, char *buf, size_t cap);
+/* Opens g/name, one hard link (no soft or external link is followed), if
+ * it is of type want (H5I_GROUP, H5I_DATASET). Otherwise H5I_INVALID_HID
+ * and why; *absent when there is no such link. */
+hid_t dn_plot_open(hid_t g, const char *name, H5I_type_t want, bool *absent, char *why,
+		   size_t whylen);
+/* Whether dataset d (of rank dims) is stored in the file itself, its
+ * chunks at most DN_PLOT_MAX_CHUNK_BYTES inflated; chunk[] gets the chunk
+ * dims (0 when not chunked). false and why if it is not read. */
+bool dn_plot_layout_ok(hid_t d, int rank, hsize_t *chunk, char *why, size_t whylen);
+/* d's extent: its rank, dims in dims (H5S_MAX_RANK room); < 0 and why for
+ * a scalar or empty dataset or an error. */
+int dn_plot_dims(hid_t d, hsize_t *dims, char *why, size_t whylen);
+/* The class of d's values (H5T_NO_CLASS on an error). */
+H5T_class_t dn_plot_class(hid_t d);
 
 /* ---- units ---- */
 
@@ -101,6 +115,43 @@ typedef struct plot_scale {
 plot_scale dn_plot_scale_of(const char *units, double maxabs);
 /* The description gives -1 as "none": -1 is a missing sample. */
 bool dn_plot_has_marker(const char *desc);
+
+/* ---- gnuplot: assignments, ranges, tables ---- */
+
+/* "var = <val as dn_plot_gp_str writes it>" and a newline; false on a
+ * write error. */
+bool dn_plot_set_str(FILE *a, const char *var, const char *val);
+/* "var = <v>" (%.17g) and a newline; false on a write error or when v is
+ * not finite (nothing is written then). */
+bool dn_plot_set_num(FILE *a, const char *var, double v);
+/* Writes v / 10^pow10 to a table (NaN as "NaN"), after a space unless
+ * first. */
+bool dn_plot_put(FILE *f, double v, int pow10, bool first);
+
+/* An axis' range, padded: never empty, always finite. */
+typedef struct plot_range {
+	double lo, hi;
+	bool any;
+} plot_range;
+
+/* Adds v to g (a value that is not finite is left out). */
+void dn_plot_range_add(plot_range *g, double v);
+/* g padded by 5 % (a single value by 10 %, none: 0..1). */
+void dn_plot_range_pad(const plot_range *g, double *lo, double *hi);
+/* lo_var and hi_var, g padded, as assignments. */
+bool dn_plot_set_range(FILE *a, const char *lo_var, const char *hi_var, const plot_range *g);
+
+/* A new memory stream for gnuplot assignments. */
+typedef struct plot_mem {
+	FILE *f;
+	char *buf;
+	size_t len;
+} plot_mem;
+
+bool dn_plot_mem_open(plot_mem *m);
+/* Closes the stream; its text (malloc'd, the caller's) if everything was
+ * written (ok), else NULL. */
+char *dn_plot_mem_close(plot_mem *m, bool ok);
 
 /* ---- the queue of pictures ---- */
 
@@ -162,5 +213,16 @@ void dn_plot_flush(plot_run *r);
  * what was drawn and what was not.
  */
 void dn_plot_sweep(plot_run *r, hid_t f, const char *file, const char *adir);
+
+/* Whether the open file is a tune file (from `dnetsim tune`): it has a
+ * /tune group (a hard link). */
+bool dn_plot_is_tune(hid_t f);
+/*
+ * `dnetsim plot` on a tune file (plot_tune.c), as dn_plot_sweep: queues
+ * and draws the pictures of its kind (Sobol indices, Morris screening or
+ * the target search), writes DIR/index.txt, counts in r what was drawn
+ * and what was not.
+ */
+void dn_plot_tune(plot_run *r, hid_t f, const char *file, const char *adir);
 
 #endif

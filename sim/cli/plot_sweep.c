@@ -168,136 +168,13 @@ static bool sw_has(const sw_names *nl, const char *name)
 	return false;
 }
 
-static const char *sw_kind(H5I_type_t t)
-{
-	return t == H5I_GROUP ? "a group" : t == H5I_DATASET ? "a dataset"
-		: t == H5I_DATATYPE ? "a named datatype" : "an object";
-}
-
-/*
- * Opens g/name (one hard link) if it is of type want. Otherwise
- * H5I_INVALID_HID and why; *absent when there is no such link.
- */
-static hid_t sw_open(hid_t g, const char *name, H5I_type_t want, bool *absent, char *why,
-		     size_t whylen)
-{
-	*absent = false;
-	htri_t ex = H5Lexists(g, name, H5P_DEFAULT);
-	if (ex == 0) {
-		H5Eclear2(H5E_DEFAULT);
-		*absent = true;
-		snprintf(why, whylen, "not in the file");
-		return H5I_INVALID_HID;
-	}
-	H5L_info_t li;
-	if (ex < 0 || H5Lget_info(g, name, &li, H5P_DEFAULT) < 0) {
-		dn_plot_h5why(why, whylen, "looking it up");
-		return H5I_INVALID_HID;
-	}
-	if (li.type != H5L_TYPE_HARD) {
-		snprintf(why, whylen, "a link, not %s (links are not followed)", sw_kind(want));
-		return H5I_INVALID_HID;
-	}
-	hid_t o = H5Oopen(g, name, H5P_DEFAULT);
-	if (o < 0) {
-		dn_plot_h5why(why, whylen, "opening it");
-		return H5I_INVALID_HID;
-	}
-	H5I_type_t t = H5Iget_type(o);
-	if (t != want) {
-		snprintf(why, whylen, "%s, not %s", sw_kind(t), sw_kind(want));
-		(void)H5Oclose(o);
-		return H5I_INVALID_HID;
-	}
-	return o;
-}
-
-/*
- * Checks how a dataset is stored: in the file itself (no external or
- * virtual storage), chunks of at most DN_PLOT_MAX_CHUNK_BYTES inflated.
- * chunk[] gets the chunk's dims (rank of them), or is left 0 when the
- * dataset is not chunked.
- */
-static bool sw_layout_ok(hid_t d, int rank, hsize_t *chunk, char *why, size_t whylen)
-{
-	for (int k = 0; k < rank; k++)
-		chunk[k] = 0;
-	hid_t p = H5Dget_create_plist(d);
-	hid_t t = H5Dget_type(d);
-	bool ok = p >= 0 && t >= 0;
-	if (!ok)
-		dn_plot_h5why(why, whylen, "getting its storage properties");
-	H5D_layout_t lay = ok ? H5Pget_layout(p) : H5D_LAYOUT_ERROR;
-	size_t esize = ok ? H5Tget_size(t) : 0;
-	if (ok && H5Pget_external_count(p) != 0) {
-		snprintf(why, whylen, "its values are stored in other files (not read)");
-		ok = false;
-	} else if (ok && lay == H5D_CHUNKED) {
-		hsize_t cd[H5S_MAX_RANK];
-		int cr = H5Pget_chunk(p, H5S_MAX_RANK, cd);
-		double bytes = (double)esize;
-		for (int k = 0; k < cr; k++)
-			bytes *= (double)cd[k];
-		if (cr != rank) {
-			snprintf(why, whylen, "chunks of the wrong rank");
-			ok = false;
-		} else if (bytes > (double)DN_PLOT_MAX_CHUNK_BYTES || esize == 0) {
-			snprintf(why, whylen, "chunks of %.0f bytes, more than %" PRIu64
-				 " MiB each (not read)", bytes, DN_PLOT_MAX_CHUNK_BYTES >> 20);
-			ok = false;
-		} else {
-			for (int k = 0; k < rank; k++)
-				chunk[k] = cd[k];
-		}
-	} else if (ok && lay != H5D_CONTIGUOUS && lay != H5D_COMPACT) {
-		snprintf(why, whylen, "a virtual or unknown storage layout (not read)");
-		ok = false;
-	}
-	if (t >= 0)
-		(void)H5Tclose(t);
-	if (p >= 0)
-		(void)H5Pclose(p);
-	H5Eclear2(H5E_DEFAULT);
-	return ok;
-}
-
-/* A dataset's extent: rank dims in dims (at most H5S_MAX_RANK). */
-static int sw_dims(hid_t d, hsize_t *dims, char *why, size_t whylen)
-{
-	hid_t sp = H5Dget_space(d);
-	int rank = -1;
-	if (sp >= 0 && H5Sget_simple_extent_type(sp) == H5S_SIMPLE)
-		rank = H5Sget_simple_extent_dims(sp, dims, NULL);
-	else if (sp >= 0)
-		rank = -2;
-	if (rank == -2)
-		snprintf(why, whylen, "a scalar or empty dataset");
-	else if (rank < 0)
-		dn_plot_h5why(why, whylen, "getting its size");
-	if (sp >= 0)
-		(void)H5Sclose(sp);
-	H5Eclear2(H5E_DEFAULT);
-	return rank;
-}
-
-/* The class of a dataset's values. */
-static H5T_class_t sw_class(hid_t d)
-{
-	hid_t t = H5Dget_type(d);
-	H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
-	if (t >= 0)
-		(void)H5Tclose(t);
-	H5Eclear2(H5E_DEFAULT);
-	return c;
-}
-
 /* The class of the values of dataset g/name (hard-linked), or H5T_NO_CLASS. */
 static H5T_class_t sw_class_of(hid_t g, const char *name)
 {
 	char why[DN_PLOT_WHY];
 	bool absent;
-	hid_t d = sw_open(g, name, H5I_DATASET, &absent, why, sizeof why);
-	H5T_class_t c = d >= 0 ? sw_class(d) : H5T_NO_CLASS;
+	hid_t d = dn_plot_open(g, name, H5I_DATASET, &absent, why, sizeof why);
+	H5T_class_t c = d >= 0 ? dn_plot_class(d) : H5T_NO_CLASS;
 	if (d >= 0)
 		(void)H5Dclose(d);
 	return c;
@@ -328,12 +205,12 @@ static hid_t sw_open_1d(hid_t g, const char *name, size_t want, size_t max, size
 			sw_rc *rc, char *why, size_t whylen)
 {
 	bool absent = false;
-	hid_t d = sw_open(g, name, H5I_DATASET, &absent, why, whylen);
+	hid_t d = dn_plot_open(g, name, H5I_DATASET, &absent, why, whylen);
 	*rc = absent ? SW_ABSENT : SW_BAD;
 	if (d < 0)
 		return d;
 	hsize_t dims[H5S_MAX_RANK], chunk[1];
-	int rank = sw_dims(d, dims, why, whylen);
+	int rank = dn_plot_dims(d, dims, why, whylen);
 	bool ok = rank >= 0;
 	if (ok && rank != 1) {
 		snprintf(why, whylen, "a dataset of %d dimensions, not a column", rank);
@@ -346,7 +223,7 @@ static hid_t sw_open_1d(hid_t g, const char *name, size_t want, size_t max, size
 			 (uint64_t)dims[0], max);
 		ok = false;
 	}
-	ok = ok && sw_layout_ok(d, 1, chunk, why, whylen);
+	ok = ok && dn_plot_layout_ok(d, 1, chunk, why, whylen);
 	if (!ok) {
 		(void)H5Dclose(d);
 		return H5I_INVALID_HID;
@@ -366,7 +243,7 @@ static sw_rc sw_read_num(hid_t g, const char *name, size_t want, size_t max, sw_
 	hid_t d = sw_open_1d(g, name, want, max, &n, &rc, why, whylen);
 	if (d < 0)
 		return rc;
-	H5T_class_t cl = sw_class(d);
+	H5T_class_t cl = dn_plot_class(d);
 	if (cl != H5T_INTEGER && cl != H5T_FLOAT) {
 		snprintf(why, whylen, "%s, not numbers",
 			 cl == H5T_STRING ? "strings" : cl == H5T_COMPOUND ? "a table" : "values");
@@ -847,64 +724,6 @@ static sw_chart *sw_new_chart(sw_state *s, const char *base, bool overview)
 	return NULL;
 }
 
-static bool sw_set_str(FILE *a, const char *var, const char *val)
-{
-	return fprintf(a, "%s = ", var) > 0 && dn_plot_gp_str(a, val) && fputc('\n', a) != EOF;
-}
-
-static bool sw_set_num(FILE *a, const char *var, double v)
-{
-	assert(isfinite(v));
-	return fprintf(a, "%s = %.17g\n", var, v) > 0;
-}
-
-/* An axis' range, padded: never empty, always finite. */
-typedef struct sw_range {
-	double lo, hi;
-	bool any;
-} sw_range;
-
-static void sw_range_add(sw_range *g, double v)
-{
-	if (!isfinite(v))
-		return;
-	if (!g->any || v < g->lo)
-		g->lo = v;
-	if (!g->any || v > g->hi)
-		g->hi = v;
-	g->any = true;
-}
-
-static void sw_range_pad(sw_range *g, double *lo, double *hi)
-{
-	double a = g->any ? g->lo : 0, b = g->any ? g->hi : 1;
-	double span = b - a;
-	double pad = span > 0 && isfinite(span) ? span * 0.05
-		     : a != 0 && isfinite(a)   ? fabs(a) * 0.1
-					       : 1;
-	*lo = isfinite(a - pad) ? a - pad : a;
-	*hi = isfinite(b + pad) ? b + pad : b;
-	if (!(*lo < *hi)) { /* a range of one huge value */
-		*lo = -1;
-		*hi = 1;
-	}
-}
-
-static bool sw_set_range(FILE *a, const char *lo_var, const char *hi_var, sw_range *g)
-{
-	double lo, hi;
-	sw_range_pad(g, &lo, &hi);
-	return sw_set_num(a, lo_var, lo) && sw_set_num(a, hi_var, hi);
-}
-
-/* Writes v / 10^pow10 to f (NaN as "NaN"), after a space unless first. */
-static bool sw_put(FILE *f, double v, int pow10, bool first)
-{
-	if (!isfinite(v))
-		return fprintf(f, "%sNaN", first ? "" : " ") > 0;
-	return fprintf(f, "%s%.17g", first ? "" : " ", pow10 > 0 ? v / pow(10.0, pow10) : v) > 0;
-}
-
 /*
  * Queues a picture: its table (already written to <work>/d<id>.dat), the
  * assignments (taken over), its script. On failure the table is removed
@@ -931,34 +750,6 @@ static void sw_queue(sw_state *s, sw_chart *c, unsigned id, const char *script, 
 	r->njobs++;
 	if (r->njobs == DN_PLOT_BATCH)
 		dn_plot_flush(r);
-}
-
-/* A new memory stream for gnuplot assignments. */
-typedef struct sw_mem {
-	FILE *f;
-	char *buf;
-	size_t len;
-} sw_mem;
-
-static bool sw_mem_open(sw_mem *m)
-{
-	m->buf = NULL;
-	m->len = 0;
-	m->f = open_memstream(&m->buf, &m->len);
-	return m->f != NULL;
-}
-
-/* Closes the stream; its text (malloc'd) if everything was written. */
-static char *sw_mem_close(sw_mem *m, bool ok)
-{
-	if (m->f != NULL && fclose(m->f) != 0)
-		ok = false;
-	m->f = NULL;
-	if (!ok) {
-		free(m->buf);
-		m->buf = NULL;
-	}
-	return m->buf;
 }
 
 /* ---- responses: a summary against a parameter ---- */
@@ -1000,7 +791,7 @@ static void sw_axis_label(char *out, size_t cap, const sw_param *p)
  */
 static bool sw_response_table(sw_state *s, FILE *f, const sw_metric *me, const sw_param *p,
 			      size_t *order, size_t *nrows, size_t *nci, size_t *ndots,
-			      sw_range *xr, sw_range *yr)
+			      plot_range *xr, plot_range *yr)
 {
 	int pw = me->scale.pow10;
 	double div = pow(10.0, pw);
@@ -1022,13 +813,13 @@ static bool sw_response_table(sw_state *s, FILE *f, const sw_metric *me, const s
 			lo = hi = NAN;
 		else
 			(*nci)++;
-		sw_range_add(xr, p->x[i]);
-		sw_range_add(yr, me->mean.v[i] / div);
-		sw_range_add(yr, lo / div);
-		sw_range_add(yr, hi / div);
-		ok = sw_put(f, p->x[i], 0, true) && sw_put(f, me->mean.v[i], pw, false) &&
-		     sw_put(f, lo, pw, false) && sw_put(f, hi, pw, false) &&
-		     sw_put(f, cnt, 0, false) && fputc('\n', f) != EOF;
+		dn_plot_range_add(xr, p->x[i]);
+		dn_plot_range_add(yr, me->mean.v[i] / div);
+		dn_plot_range_add(yr, lo / div);
+		dn_plot_range_add(yr, hi / div);
+		ok = dn_plot_put(f, p->x[i], 0, true) && dn_plot_put(f, me->mean.v[i], pw, false) &&
+		     dn_plot_put(f, lo, pw, false) && dn_plot_put(f, hi, pw, false) &&
+		     dn_plot_put(f, cnt, 0, false) && fputc('\n', f) != EOF;
 	}
 	size_t dots = 0;
 	double v;
@@ -1041,9 +832,9 @@ static bool sw_response_table(sw_state *s, FILE *f, const sw_metric *me, const s
 		if (!sw_member_value(s, me, m, &v) || !isfinite(p->x[s->point[m]]))
 			continue;
 		double x = p->x[s->point[m]];
-		sw_range_add(xr, x);
-		sw_range_add(yr, v / div);
-		ok = sw_put(f, x, 0, true) && sw_put(f, v, pw, false) && fputc('\n', f) != EOF;
+		dn_plot_range_add(xr, x);
+		dn_plot_range_add(yr, v / div);
+		ok = dn_plot_put(f, x, 0, true) && dn_plot_put(f, v, pw, false) && fputc('\n', f) != EOF;
 	}
 	*ndots = dots;
 	return ok;
@@ -1095,25 +886,25 @@ static void sw_response(sw_state *s, const sw_metric *me, const sw_param *p, siz
 	unsigned id = s->r->next_id++;
 	FILE *f = dn_plot_job_table(s->r, id);
 	size_t nrows = 0, nci = 0, ndots = 0;
-	sw_range xr = { 0, 0, false }, yr = { 0, 0, false };
+	plot_range xr = { 0, 0, false }, yr = { 0, 0, false };
 	bool ok = f != NULL &&
 		  sw_response_table(s, f, me, p, order, &nrows, &nci, &ndots, &xr, &yr);
 	if (f != NULL && fclose(f) != 0)
 		ok = false;
-	sw_mem a = { NULL, NULL, 0 };
+	plot_mem a = { NULL, NULL, 0 };
 	char title[DN_PLOT_NAME_MAX * 2 + 32], label[DN_PLOT_NAME_MAX + DN_PLOT_UNITS_MAX + 8];
 	char tt[DN_PLOT_NAME_MAX + DN_PLOT_DESC_MAX + 16], yl[DN_PLOT_UNITS_MAX + 16];
 	snprintf(title, sizeof title, "%s against %s", me->name, p->name);
 	dn_plot_title(tt, sizeof tt, title, me->desc);
 	dn_plot_ylabel(yl, sizeof yl, me->scale.unit);
 	sw_axis_label(label, sizeof label, p);
-	ok = ok && sw_mem_open(&a);
-	ok = ok && sw_set_str(a.f, "title", tt) && sw_set_str(a.f, "ylabel", yl) &&
-	     sw_set_str(a.f, "xlabel", label) && sw_set_num(a.f, "npoints", (double)nrows) &&
-	     sw_set_num(a.f, "nci", (double)nci) && sw_set_num(a.f, "ndots", (double)ndots) &&
-	     sw_set_num(a.f, "connect", s->nvarying == 1 ? 1 : 0) &&
-	     sw_set_range(a.f, "xmin", "xmax", &xr) && sw_set_range(a.f, "ymin", "ymax", &yr);
-	char *assign = sw_mem_close(&a, ok);
+	ok = ok && dn_plot_mem_open(&a);
+	ok = ok && dn_plot_set_str(a.f, "title", tt) && dn_plot_set_str(a.f, "ylabel", yl) &&
+	     dn_plot_set_str(a.f, "xlabel", label) && dn_plot_set_num(a.f, "npoints", (double)nrows) &&
+	     dn_plot_set_num(a.f, "nci", (double)nci) && dn_plot_set_num(a.f, "ndots", (double)ndots) &&
+	     dn_plot_set_num(a.f, "connect", s->nvarying == 1 ? 1 : 0) &&
+	     dn_plot_set_range(a.f, "xmin", "xmax", &xr) && dn_plot_set_range(a.f, "ymin", "ymax", &yr);
+	char *assign = dn_plot_mem_close(&a, ok);
 	if (assign == NULL) {
 		char *tab = dn_plot_strf("%s/d%u.dat", s->r->work, id);
 		if (tab != NULL)
@@ -1144,7 +935,7 @@ static void sw_overview_panel(sw_state *s, const sw_metric *me, const sw_param *
 		}
 	}
 	size_t k = ++s->ov_panels, nrows = 0, nci = 0, ndots = 0;
-	sw_range xr = { 0, 0, false }, yr = { 0, 0, false };
+	plot_range xr = { 0, 0, false }, yr = { 0, 0, false };
 	sw_metric m0 = *me;
 	m0.member.v = NULL; /* no dots on the overview */
 	bool ok = (k == 1 || fputs("\n\n", s->ov) >= 0) &&
@@ -1161,9 +952,9 @@ static void sw_overview_panel(sw_state *s, const sw_metric *me, const sw_param *
 	dn_plot_label(tl, sizeof tl, me->name);
 	dn_plot_ylabel(yl, sizeof yl, me->scale.unit);
 	FILE *a = s->ov_assign;
-	ok = ok && sw_set_str(a, v_title, tl) && sw_set_str(a, v_ylabel, yl) &&
-	     sw_set_num(a, v_nci, (double)nci) && sw_set_range(a, v_xmin, v_xmax, &xr) &&
-	     sw_set_range(a, v_ymin, v_ymax, &yr);
+	ok = ok && dn_plot_set_str(a, v_title, tl) && dn_plot_set_str(a, v_ylabel, yl) &&
+	     dn_plot_set_num(a, v_nci, (double)nci) && dn_plot_set_range(a, v_xmin, v_xmax, &xr) &&
+	     dn_plot_set_range(a, v_ymin, v_ymax, &yr);
 	if (!ok)
 		s->ov_bad = true;
 }
@@ -1183,10 +974,10 @@ static void sw_overview(sw_state *s, const sw_param *p)
 		 "means and 95 %% intervals", ds[0] != '\0' ? " " : "", ds, s->n_points,
 		 s->n_complete, s->n_members);
 	sw_axis_label(label, sizeof label, p);
-	ok = ok && s->ov_assign != NULL && sw_set_str(s->ov_assign, "title", page) &&
-	     sw_set_str(s->ov_assign, "xlabel", label) &&
-	     sw_set_num(s->ov_assign, "npanels", (double)s->ov_panels) &&
-	     sw_set_num(s->ov_assign, "connect", s->nvarying == 1 ? 1 : 0);
+	ok = ok && s->ov_assign != NULL && dn_plot_set_str(s->ov_assign, "title", page) &&
+	     dn_plot_set_str(s->ov_assign, "xlabel", label) &&
+	     dn_plot_set_num(s->ov_assign, "npanels", (double)s->ov_panels) &&
+	     dn_plot_set_num(s->ov_assign, "connect", s->nvarying == 1 ? 1 : 0);
 	if (s->ov_assign != NULL && fclose(s->ov_assign) != 0)
 		ok = false;
 	s->ov_assign = NULL;
@@ -1220,7 +1011,7 @@ static bool sw_read_metric(sw_state *s, hid_t gpoints, hid_t gsum, const char *n
 	sw_col *col[4] = { &me->mean, &me->lo, &me->hi, &me->count };
 	for (int k = 0; k < 4; k++) {
 		bool absent = false;
-		hid_t g = sw_open(gpoints, part[k], H5I_GROUP, &absent, why, sizeof why);
+		hid_t g = dn_plot_open(gpoints, part[k], H5I_GROUP, &absent, why, sizeof why);
 		sw_rc rc = g >= 0 ? sw_read_num(g, name, s->n_points, SW_MAX_POINTS, col[k], why,
 						sizeof why)
 				  : absent ? SW_ABSENT : SW_BAD;
@@ -1292,8 +1083,8 @@ static void sw_responses(sw_state *s)
 		return;
 	}
 	bool absent;
-	hid_t gmean = sw_open(s->points, "mean", H5I_GROUP, &absent, why, sizeof why);
-	hid_t gsum = sw_open(s->members, "summary", H5I_GROUP, &absent, why, sizeof why);
+	hid_t gmean = dn_plot_open(s->points, "mean", H5I_GROUP, &absent, why, sizeof why);
+	hid_t gsum = dn_plot_open(s->members, "summary", H5I_GROUP, &absent, why, sizeof why);
 	sw_names means = { 0 };
 	if (gmean < 0 || !sw_list(gmean, &means, why, sizeof why)) {
 		sw_note(s, true, "/points/mean: %s: no response pictures", why);
@@ -1407,7 +1198,7 @@ static bool sw_fan_read(sw_state *s, hid_t g, sw_fan *fn)
 	sw_rc rc;
 	size_t rows = 0;
 	hid_t dt = sw_open_1d(g, "t_ns", 0, DN_PLOT_MAX_ROWS, &rows, &rc, why, sizeof why);
-	if (dt >= 0 && sw_class(dt) != H5T_INTEGER) {
+	if (dt >= 0 && dn_plot_class(dt) != H5T_INTEGER) {
 		snprintf(why, sizeof why, "not integers");
 		(void)H5Dclose(dt);
 		dt = H5I_INVALID_HID;
@@ -1417,10 +1208,10 @@ static bool sw_fan_read(sw_state *s, hid_t g, sw_fan *fn)
 		return false;
 	}
 	bool absent;
-	hid_t dv = sw_open(g, "value", H5I_DATASET, &absent, why, sizeof why);
+	hid_t dv = dn_plot_open(g, "value", H5I_DATASET, &absent, why, sizeof why);
 	hsize_t dims[H5S_MAX_RANK], chunk[2] = { 0, 0 };
-	int rank = dv >= 0 ? sw_dims(dv, dims, why, sizeof why) : -1;
-	H5T_class_t cl = dv >= 0 ? sw_class(dv) : H5T_NO_CLASS;
+	int rank = dv >= 0 ? dn_plot_dims(dv, dims, why, sizeof why) : -1;
+	H5T_class_t cl = dv >= 0 ? dn_plot_class(dv) : H5T_NO_CLASS;
 	bool ok = rank >= 0;
 	if (ok && rank != 2) {
 		snprintf(why, sizeof why, "a dataset of %d dimensions, not [member][row]", rank);
@@ -1433,7 +1224,7 @@ static bool sw_fan_read(sw_state *s, hid_t g, sw_fan *fn)
 		snprintf(why, sizeof why, "%s, not numbers", cl == H5T_STRING ? "strings" : "values");
 		ok = false;
 	}
-	ok = ok && sw_layout_ok(dv, 2, chunk, why, sizeof why);
+	ok = ok && dn_plot_layout_ok(dv, 2, chunk, why, sizeof why);
 	if (!ok) {
 		sw_note(s, true, "series %s not drawn: value: %s", shown, why);
 		goto fail;
@@ -1628,9 +1419,9 @@ static void sw_fan_charts(sw_state *s, const sw_fan *fn)
 		unsigned id = s->r->next_id++;
 		FILE *f = dn_plot_job_table(s->r, id);
 		bool ok = f != NULL;
-		sw_range xr = { 0, 0, false }, yr = { 0, 0, false };
-		sw_mem a = { NULL, NULL, 0 };
-		ok = ok && sw_mem_open(&a);
+		plot_range xr = { 0, 0, false }, yr = { 0, 0, false };
+		plot_mem a = { NULL, NULL, 0 };
+		ok = ok && dn_plot_mem_open(&a);
 		char lab[SW_LABEL_MAX + 1], var[32];
 		for (size_t i = from; ok && i < to; i++) {
 			size_t k = pts[i];
@@ -1639,16 +1430,17 @@ static void sw_fan_charts(sw_state *s, const sw_fan *fn)
 			for (size_t j = 0; ok && j < nt; j++) {
 				const double *q = fn->q + (k * nt + j) * 3;
 				double t = (double)fn->t_ns[j] / s->r->x.ns;
-				sw_range_add(&xr, t);
+				dn_plot_range_add(&xr, t);
 				for (int e = 0; e < 3; e++)
-					sw_range_add(&yr, q[e] / div);
-				ok = fprintf(f, "%.12g", t) > 0 && sw_put(f, q[0], sc.pow10, false) &&
-				     sw_put(f, q[1], sc.pow10, false) && sw_put(f, q[2], sc.pow10, false) &&
+					dn_plot_range_add(&yr, q[e] / div);
+				ok = fprintf(f, "%.12g", t) > 0 && dn_plot_put(f, q[0], sc.pow10, false) &&
+				     dn_plot_put(f, q[1], sc.pow10, false) &&
+				     dn_plot_put(f, q[2], sc.pow10, false) &&
 				     fprintf(f, " %" PRIu32 "\n", fn->nvalid[k * nt + j]) > 0;
 			}
 			sw_point_label(s, s->sel[k], fn->reps[k], lab, sizeof lab);
 			snprintf(var, sizeof var, "label%zu", i - from + 1);
-			ok = ok && sw_set_str(a.f, var, lab);
+			ok = ok && dn_plot_set_str(a.f, var, lab);
 		}
 		if (f != NULL && fclose(f) != 0)
 			ok = false;
@@ -1658,11 +1450,12 @@ static void sw_fan_charts(sw_state *s, const sw_fan *fn)
 			 "replicates", fn->name);
 		dn_plot_title(tt, sizeof tt, title, fn->desc);
 		dn_plot_ylabel(yl, sizeof yl, sc.unit);
-		ok = ok && sw_set_str(a.f, "title", tt) && sw_set_str(a.f, "ylabel", yl) &&
-		     sw_set_num(a.f, "npoints", (double)(to - from)) &&
-		     sw_set_num(a.f, "marks", nt <= SW_FAN_MARKS ? 1 : 0) &&
-		     sw_set_range(a.f, "xmin", "xmax", &xr) && sw_set_range(a.f, "ymin", "ymax", &yr);
-		char *assign = sw_mem_close(&a, ok);
+		ok = ok && dn_plot_set_str(a.f, "title", tt) && dn_plot_set_str(a.f, "ylabel", yl) &&
+		     dn_plot_set_num(a.f, "npoints", (double)(to - from)) &&
+		     dn_plot_set_num(a.f, "marks", nt <= SW_FAN_MARKS ? 1 : 0) &&
+		     dn_plot_set_range(a.f, "xmin", "xmax", &xr) &&
+		     dn_plot_set_range(a.f, "ymin", "ymax", &yr);
+		char *assign = dn_plot_mem_close(&a, ok);
 		char cshown[DN_PLOT_SHOW + 32];
 		snprintf(cshown, sizeof cshown, "the fan chart of series %s", shown);
 		if (assign == NULL) {
@@ -1735,7 +1528,7 @@ static size_t sw_fans_read(sw_state *s, sw_fan *fans)
 	if (s->n_complete == 0) /* said once, above */
 		return 0;
 	bool absent;
-	hid_t g = sw_open(s->f, "series", H5I_GROUP, &absent, why, sizeof why);
+	hid_t g = dn_plot_open(s->f, "series", H5I_GROUP, &absent, why, sizeof why);
 	if (g < 0) {
 		sw_note(s, !absent, "/series: %s: no fan charts%s", why,
 			absent ? " (the sweep gathered no series)" : "");
@@ -1762,7 +1555,7 @@ static size_t sw_fans_read(sw_state *s, sw_fan *fans)
 	bool selected = sw_select_points(s) && s->nsel > 0;
 	for (size_t k = 0; selected && k < nch; k++) {
 		dn_plot_show(shown, sizeof shown, chosen[k]);
-		hid_t sg = sw_open(g, chosen[k], H5I_GROUP, &absent, why, sizeof why);
+		hid_t sg = dn_plot_open(g, chosen[k], H5I_GROUP, &absent, why, sizeof why);
 		if (sg < 0) {
 			sw_note(s, true, "series %s not drawn: %s", shown, why);
 			continue;
@@ -1901,21 +1694,21 @@ void dn_plot_sweep(plot_run *r, hid_t f, const char *file, const char *adir)
 	s.gp_fan = sw_script(&s, adir, sw_gp_fan);
 	s.gp_overview = sw_script(&s, adir, sw_gp_overview);
 	bool absent;
-	hid_t cfg = sw_open(f, "config", H5I_GROUP, &absent, why, sizeof why);
+	hid_t cfg = dn_plot_open(f, "config", H5I_GROUP, &absent, why, sizeof why);
 	if (cfg >= 0 && !dn_plot_attr(cfg, "design", s.design, sizeof s.design))
 		s.design[0] = '\0';
 	if (cfg >= 0)
 		(void)H5Gclose(cfg);
-	s.members = sw_open(f, "members", H5I_GROUP, &absent, why, sizeof why);
-	s.points = sw_open(f, "points", H5I_GROUP, &absent, why, sizeof why);
+	s.members = dn_plot_open(f, "members", H5I_GROUP, &absent, why, sizeof why);
+	s.points = dn_plot_open(f, "points", H5I_GROUP, &absent, why, sizeof why);
 	if (s.points < 0)
 		sw_note(&s, true, "/points: %s", why);
 	if (s.members >= 0)
 		sw_read_members(&s);
 	/* the points' parameters, and how many points there are */
-	hid_t gparam = s.points >= 0 ? sw_open(s.points, "param", H5I_GROUP, &absent, why, sizeof why)
+	hid_t gparam = s.points >= 0 ? dn_plot_open(s.points, "param", H5I_GROUP, &absent, why, sizeof why)
 				     : H5I_INVALID_HID;
-	hid_t gmean = s.points >= 0 ? sw_open(s.points, "mean", H5I_GROUP, &absent, why, sizeof why)
+	hid_t gmean = s.points >= 0 ? dn_plot_open(s.points, "mean", H5I_GROUP, &absent, why, sizeof why)
 				    : H5I_INVALID_HID;
 	sw_names params = { 0 }, means = { 0 };
 	if (gparam >= 0 && !sw_list(gparam, &params, why, sizeof why))

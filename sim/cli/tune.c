@@ -74,7 +74,7 @@ typedef struct tn_run {
 	double *val;        /* np * R * nv, NaN where a member failed */
 	uint8_t *ok;        /* np * R: the member completed */
 	uint64_t n_stages, runs, failed, retried;
-	char first_failure[512];
+	char first_failure[640];
 	double wall0;
 } tn_run;
 
@@ -243,6 +243,36 @@ static const dn_expectation *metric_of(const tn_run *T, size_t v)
 	return v < T->t->n_out ? &T->t->out[v] : &T->t->objective;
 }
 
+/* Member m's /members/reason in the sweep file at path ("" if none). */
+static void member_reason(const char *path, size_t m, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	if (f < 0)
+		return;
+	hid_t d = H5Dopen2(f, "members/reason", H5P_DEFAULT);
+	hid_t sp = d >= 0 ? H5Dget_space(d) : H5I_INVALID_HID;
+	hsize_t n = 0, one = 1, at = m;
+	if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, &n, NULL) == 1 && m < n) {
+		hid_t ty = H5Tcopy(H5T_C_S1);
+		H5Tset_size(ty, H5T_VARIABLE);
+		hid_t ms = H5Screate_simple(1, &one, NULL);
+		char *r = NULL;
+		if (H5Sselect_hyperslab(sp, H5S_SELECT_SET, &at, NULL, &one, NULL) >= 0 &&
+		    H5Dread(d, ty, ms, sp, H5P_DEFAULT, &r) >= 0 && r) {
+			snprintf(buf, len, "%s", r);
+			H5free_memory(r);
+		}
+		H5Sclose(ms);
+		H5Tclose(ty);
+	}
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (d >= 0)
+		H5Dclose(d);
+	H5Fclose(f);
+}
+
 /* Reads member m's values (nv of them) from its results file; false when
  * it has none (the member failed). A metric it cannot take is an error
  * (*hard, why). */
@@ -330,28 +360,18 @@ static int save_values(const tn_run *T, const char *path, size_t p0, size_t n)
 	return rc;
 }
 
-/*
- * Evaluates n points (unit coordinates u) as one stage: appends them and
- * their members' values. 0; 1 interrupted or the sweep could not run
- * (message printed); 2 a metric cannot be taken (message printed).
- */
-static int run_stage(tn_run *T, const double *u, size_t n)
+/* One sweep of a stage: points p0 .. p0+n-1 (already appended), in files
+ * named by `name` ("stage-0003" or "stage-0003.002"). */
+static int run_part(tn_run *T, uint64_t st, const char *name, size_t p0, size_t n)
 {
 	const dn_tune *t = T->t;
 	size_t R = t->replicates;
-	if (!grow(T, n))
-		return 1;
-	uint64_t st = ++T->n_stages;
-	size_t p0 = T->np;
-	memcpy(&T->u[p0 * t->k], u, n * t->k * sizeof *u);
-	for (size_t p = 0; p < n; p++)
-		T->stage[p0 + p] = (uint32_t)st;
-	T->np += n;
-	char yaml[TN_PATH + 64], out[TN_PATH + 64], vals[TN_PATH + 64], log[TN_PATH + 64], mdir[TN_PATH + 64];
-	snprintf(yaml, sizeof yaml, "%s/stage-%04" PRIu64 ".yaml", T->work, st);
-	snprintf(out, sizeof out, "%s/stage-%04" PRIu64 ".h5", T->work, st);
-	snprintf(vals, sizeof vals, "%s/stage-%04" PRIu64 ".values", T->work, st);
-	snprintf(log, sizeof log, "%s/stage-%04" PRIu64 ".log", T->work, st);
+	const double *u = &T->u[p0 * t->k];
+	char yaml[TN_PATH + 64], out[TN_PATH + 64], vals[TN_PATH + 64], log[TN_PATH + 64], mdir[TN_PATH + 80];
+	snprintf(yaml, sizeof yaml, "%s/%s.yaml", T->work, name);
+	snprintf(out, sizeof out, "%s/%s.h5", T->work, name);
+	snprintf(vals, sizeof vals, "%s/%s.values", T->work, name);
+	snprintf(log, sizeof log, "%s/%s.log", T->work, name);
 	snprintf(mdir, sizeof mdir, "%s.d", out);
 	size_t len;
 	char *text = stage_yaml(T, st, u, n, &len);
@@ -383,10 +403,12 @@ static int run_stage(tn_run *T, const double *u, size_t n)
 	}
 	free(text);
 	int code = run_sweep(T, yaml, out, log, false);
-	if (code == DN_EXIT_FAIL && !tn_stop) {
-		/* a failed member gets one more try (a node that died, a full disk) */
+	if (code != DN_EXIT_OK && code != DN_EXIT_USAGE && !tn_stop) {
+		/* a failed member, or a sweep that could not start, gets one more
+		 * try (a node that died, a full disk, a binary being replaced) */
+		struct stat ost;
 		T->retried++;
-		code = run_sweep(T, yaml, out, log, true);
+		code = run_sweep(T, yaml, out, log, stat(out, &ost) == 0);
 	}
 	if (tn_stop) {
 		fprintf(stderr, "dnetsim tune: interrupted in stage %" PRIu64 "; run the same command again to resume "
@@ -401,13 +423,13 @@ static int run_stage(tn_run *T, const double *u, size_t n)
 	T->runs += n * R;
 	int rc = 0;
 	for (size_t m = 0; m < n * R; m++) {
-		char mp[TN_PATH + 96], why[512] = "";
+		char mp[TN_PATH + 128], why[512] = "";
 		bool hard = false;
 		snprintf(mp, sizeof mp, "%s/m%06zu.h5", mdir, m);
 		size_t at = p0 * R + m;
 		T->ok[at] = read_member(T, mp, &T->val[at * T->nv], &hard, why, sizeof why);
 		if (hard) {
-			fprintf(stderr, "dnetsim tune: stage %" PRIu64 " member %zu: %s\n", st, m, why);
+			fprintf(stderr, "dnetsim tune: %s member %zu: %s\n", name, m, why);
 			rc = 2;
 			break;
 		}
@@ -415,9 +437,12 @@ static int run_stage(tn_run *T, const double *u, size_t n)
 			for (size_t i = 0; i < T->nv; i++)
 				T->val[at * T->nv + i] = NAN;
 			T->failed++;
-			if (!T->first_failure[0])
-				snprintf(T->first_failure, sizeof T->first_failure,
-				         "stage %" PRIu64 " member %zu (its reason: /members/reason of %s)", st, m, out);
+			if (!T->first_failure[0]) {
+				char why2[400];
+				H5E_BEGIN_TRY { member_reason(out, m, why2, sizeof why2); } H5E_END_TRY;
+				snprintf(T->first_failure, sizeof T->first_failure, "%s member %zu: %s", name, m,
+				         why2[0] ? why2 : "(no reason recorded; see the stage's log)");
+			}
 		}
 	}
 	if (rc == 0 && save_values(T, vals, p0, n) != 0) {
@@ -427,6 +452,43 @@ static int run_stage(tn_run *T, const double *u, size_t n)
 	if (rc == 0)
 		dn_cli_remove_tree(mdir); /* the values are kept: the members' files are not needed */
 	return rc;
+}
+
+/* Points per sweep: a sweep loads its file once per member, and the file
+ * lists every point, so a stage of thousands of points runs as several. */
+enum { TN_PART_POINTS = 256 };
+
+/*
+ * Evaluates n points (unit coordinates u) as one stage: appends them and
+ * their members' values. 0; 1 interrupted or the sweep could not run
+ * (message printed); 2 a metric cannot be taken (message printed).
+ */
+static int run_stage(tn_run *T, const double *u, size_t n)
+{
+	const dn_tune *t = T->t;
+	if (!grow(T, n))
+		return 1;
+	uint64_t st = ++T->n_stages;
+	size_t p0 = T->np;
+	memcpy(&T->u[p0 * t->k], u, n * t->k * sizeof *u);
+	for (size_t p = 0; p < n; p++)
+		T->stage[p0 + p] = (uint32_t)st;
+	T->np += n;
+	size_t parts = (n + TN_PART_POINTS - 1) / TN_PART_POINTS;
+	for (size_t i = 0; i < parts; i++) {
+		char name[64];
+		size_t a = i * TN_PART_POINTS, m = n - a < TN_PART_POINTS ? n - a : TN_PART_POINTS;
+		if (parts == 1)
+			snprintf(name, sizeof name, "stage-%04" PRIu64, st);
+		else
+			snprintf(name, sizeof name, "stage-%04" PRIu64 ".%04zu", st, i + 1);
+		int rc = run_part(T, st, name, p0 + a, m);
+		if (rc)
+			return rc;
+		if (parts > 1)
+			say(T, "dnetsim tune: stage %" PRIu64 ": %zu of %zu points done\n", st, a + m, n);
+	}
+	return 0;
 }
 
 /* Point p's mean over its complete replicates of value i, with the
@@ -619,6 +681,7 @@ static int write_results(const tn_run *T, const tn_result *res, char *scenario_t
 	bad |= put_attr_f64(g, "member_runs", (double)T->runs);
 	bad |= put_attr_f64(g, "members_failed", (double)T->failed);
 	bad |= put_attr_f64(g, "stages", (double)T->n_stages);
+	bad |= put_attr_f64(g, "sweeps_retried", (double)T->retried);
 
 	/* every point: unit and actual values, stage, means; every member's values */
 	double *x = malloc((T->np ? T->np : 1) * k * sizeof *x);
@@ -746,6 +809,11 @@ static int write_results(const tn_run *T, const tn_result *res, char *scenario_t
 			bad |= put_doubles(tg, "mean_lo", vv + n * nv, n, nv);
 			bad |= put_doubles(tg, "mean_hi", vv + 2 * n * nv, n, nv);
 			bad |= put_doubles(tg, "reach", S->reach, no, 0);
+			double gb[2 * DN_TUNE_OUTPUTS_MAX];
+			for (size_t i = 0; i < no; i++)
+				dn_expect_bound_range(&t->out[i], NAN, &gb[i], &gb[no + i]);
+			bad |= put_doubles(tg, "goal_lo", gb, no, 0);
+			bad |= put_doubles(tg, "goal_hi", gb + no, no, 0);
 			bad |= put_attr_f64(tg, "best", (double)S->best);
 			bad |= put_attr_f64(tg, "met", S->met ? 1 : 0);
 			bad |= put_attr_f64(tg, "converged", S->converged ? 1 : 0);
@@ -945,6 +1013,8 @@ static void report_failures(const tn_run *T)
 {
 	printf("runs: %" PRIu64 " in %" PRIu64 " stage%s, %" PRIu64 " failed%s", T->runs, T->n_stages,
 	       T->n_stages == 1 ? "" : "s", T->failed, T->failed ? " (after one retry; left out: see below)" : "");
+	if (T->retried)
+		printf("; %" PRIu64 " sweep%s run again for failures", T->retried, T->retried == 1 ? "" : "s");
 	printf("; %.1f s\n", dn_cli_now_s() - T->wall0);
 	if (T->failed)
 		printf("  first failure: %s\n", T->first_failure);

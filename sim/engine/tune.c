@@ -861,6 +861,10 @@ static void descend(s_ctx *S, const double *u0, double step)
 		S->stop = true;
 		goto out;
 	}
+	/* a simplex over a flat merit (a goal no candidate moves) reflects
+	 * among points already run and never shrinks: steps that run nothing
+	 * new for this long end the descent as converged */
+	size_t idle = 0, last_n = S->res->n;
 	for (;;) {
 		update_best(S);
 		if (S->stop || S->res->n >= S->cap)
@@ -870,7 +874,9 @@ static void descend(s_ctx *S, const double *u0, double step)
 		int st = gsl_multimin_fminimizer_iterate(m);
 		if (st != GSL_SUCCESS)
 			break;
-		if (gsl_multimin_fminimizer_size(m) < t->tolerance) {
+		idle = S->res->n == last_n ? idle + 1 : 0;
+		last_n = S->res->n;
+		if (gsl_multimin_fminimizer_size(m) < t->tolerance || idle > 20 * (k + 1)) {
 			S->res->converged = true;
 			break;
 		}

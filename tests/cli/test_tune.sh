@@ -116,6 +116,7 @@ sed -e 's/ishigami: {noise: 0.5}/ishigami: {fail_x1_above: 2}/' -e 's/replicates
 expect_rc 0 "failed members are left out" "$BIN" tune "$T/fail.yaml" --out "$T/fail.h5" --jobs 2 --quiet
 contains "$T/out" "failed (after one retry; left out" "failures are counted and reported"
 contains "$T/out" "rows with a failed run are left out" "the effect on the estimate is stated"
+contains "$T/out" "a planted failure for testing" "the first failure's reason is shown"
 "$PY" - "$T/fail.h5" "$T/out" >"$T/v" 2>&1 <<'P'
 import sys, h5py, numpy as np
 f = h5py.File(sys.argv[1], "r")
@@ -170,6 +171,17 @@ sed -e "s/'>= 1.2'/'>= 0.8'/" -e 's/planted.x2: {min: 0, max: 1}/planted.x2: {mi
 expect_rc 0 "a reachable target" "$BIN" tune "$T/met.yaml" --out "$T/met.h5" --jobs 2 --quiet
 contains "$T/out" "target met" "the target is met"
 contains "$T/out" "met" "the goal is met"
+
+# ---- a launcher: each stage's sweep under mpirun shares its members among the ranks
+if command -v mpirun >/dev/null && "$BIN" --version | grep -q "MPI=1"; then
+	sed -e 's/candidates: 30/candidates: 3\n  replicates: 4/' "$T/reach.yaml" >"$T/mpi.yaml"
+	expect_rc 0 "under a launcher" "$BIN" tune "$T/mpi.yaml" --out "$T/mpi.h5" --quiet \
+		--launcher "mpirun --allow-run-as-root --oversubscribe -n 2"
+	contains "$T/mpi.h5.d/stage-0001.log" "(rank 1)" "a member ran on rank 1"
+	contains "$T/out" "meets every goal after 3 candidates" "the launched tuning reports"
+else
+	echo "no mpirun or no MPI in dnetsim: the launcher is not tested"
+fi
 
 # ---- resume: a finished tuning's stages are reused, not run again
 rm -f "$T/reach.h5"

@@ -434,6 +434,40 @@ static void test_target_meets_goals_and_stops(void **state)
 	unload(&L);
 }
 
+/* R-EMIT-5's shape: a goal on a metric the tuned knobs do not move (the
+ * DToken share's ceiling with E0 and lambda fixed) */
+static int flat_eval(void *ctx, const double *u, size_t n, double *vals, double *lo, double *hi)
+{
+	size_t *calls = ctx;
+	(void)u;
+	for (size_t c = 0; c < n; c++) {
+		(*calls)++;
+		vals[c] = lo[c] = hi[c] = 0.375;
+	}
+	return 0;
+}
+
+static void test_target_flat_goal_ends_with_its_ceiling(void **state)
+{
+	(void)state;
+	loaded L;
+	load(&L, "tune:\n  kind: target\n  candidates: 500\n"
+	         "  params: {f.x1: {min: 0, max: 1}, f.x2: {min: 0, max: 1}}\n"
+	         "  goals: [{metric: score, bound: '>= 0.5'}]\n");
+	if (L.rc)
+		fail_msg("%s", L.err);
+	size_t calls = 0;
+	dn_tune_search res;
+	assert_int_equal(dn_tune_target(L.t, flat_eval, &calls, &res), DN_OK);
+	assert_false(res.met);
+	assert_true(res.converged);
+	assert_true(res.n < 500); /* it ends by itself, not at the cap */
+	assert_int_equal(calls, res.n);
+	assert_double_equal(res.reach[0], 0.375, 0);
+	dn_tune_search_free(&res);
+	unload(&L);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +481,7 @@ int main(void)
 	    cmocka_unit_test(test_target_recovers_a_planted_optimum),
 	    cmocka_unit_test(test_target_out_of_reach_is_reported_with_its_ceiling),
 	    cmocka_unit_test(test_target_meets_goals_and_stops),
+	    cmocka_unit_test(test_target_flat_goal_ends_with_its_ceiling),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
