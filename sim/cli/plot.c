@@ -2258,3 +2258,80 @@ out:
 	free(dir);
 	return rc;
 }
+
+void dn_plot_note(plot_run *r, FILE *notes, bool failed, const char *fmt, ...)
+{
+	char line[2 * DN_PLOT_WHY];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "dnetsim plot: %s\n", line);
+	if (notes != NULL)
+		fprintf(notes, "%s\n", line);
+	if (failed)
+		r->not_drawn++;
+}
+
+char *dn_plot_script_path(plot_run *r, FILE *notes, const char *adir, const char *name)
+{
+	char *p = dn_plot_strf("%s/%s", adir, name);
+	char *abs = p != NULL ? realpath(p, NULL) : NULL;
+	if (abs == NULL || access(abs, R_OK) != 0) {
+		char shown[DN_PLOT_SHOW];
+		dn_plot_note(r, notes, true, "cannot read the gnuplot script %s: %s (set DNETSIM_ANALYSIS_DIR "
+			     "to the analysis/ folder): its pictures are not drawn",
+			     dn_plot_show(shown, sizeof shown, p != NULL ? p : name),
+			     p != NULL ? strerror(errno) : "out of memory");
+		free(abs);
+		abs = NULL;
+	}
+	free(p);
+	return abs;
+}
+
+void dn_plot_index_write(plot_run *r, const char *head, const plot_chart *c, size_t n, FILE *notes,
+			 const char *const *notes_buf, const size_t *notes_len)
+{
+	char *final = dn_plot_strf("%s/index.txt", r->dir);
+	char *tmp = dn_plot_strf("%s/index.txt", r->work);
+	FILE *f = final != NULL && tmp != NULL ? fopen(tmp, "w") : NULL;
+	bool ok = f != NULL;
+	char shown[DN_PLOT_SHOW];
+	size_t drawn = 0;
+	for (size_t k = 0; k < n; k++)
+		drawn += c[k].drawn;
+	if (ok) {
+		fprintf(f, "%s\n# %zu picture(s): file: what it shows\n", head != NULL ? head : "", drawn);
+		for (size_t k = 0; k < n; k++)
+			if (c[k].drawn)
+				fprintf(f, "%s: %s\n", dn_plot_show(shown, sizeof shown, c[k].file),
+					c[k].what != NULL ? c[k].what : "");
+		bool queued = false;
+		for (size_t k = 0; k < n; k++)
+			if (!c[k].drawn) {
+				if (!queued)
+					fprintf(f, "\n# queued, but gnuplot did not draw them (stderr says why)\n");
+				queued = true;
+				fprintf(f, "%s\n", dn_plot_show(shown, sizeof shown, c[k].file));
+			}
+		if (notes != NULL)
+			fflush(notes);
+		if (*notes_len > 0)
+			fprintf(f, "\n# not drawn, and why\n%s", *notes_buf);
+	}
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	if (ok && rename(tmp, final) != 0)
+		ok = false;
+	r->listed = ok;
+	if (!ok) {
+		fprintf(stderr, "dnetsim plot: cannot write %s: %s\n", final ? final : "index.txt",
+			final ? strerror(errno) : "out of memory");
+		r->not_drawn++;
+		if (tmp != NULL)
+			(void)unlink(tmp);
+	}
+	free(tmp);
+	free(final);
+}

@@ -199,6 +199,34 @@ typedef struct plot_run {
 	bool listed;            /* DIR/constant.txt (or DIR/index.txt) written */
 } plot_run;
 
+/* A picture of a sweep or tune file, for its index.txt. */
+typedef struct plot_chart {
+	char file[DN_PLOT_NAME_MAX + 16]; /* the PNG's file name */
+	char *what;                        /* one line: what it shows */
+	bool drawn;
+} plot_chart;
+
+/*
+ * Writes DIR/index.txt (through the work folder, renamed into place):
+ * head (the file's own lines, each starting "# "), then every drawn
+ * chart with what it shows, the queued ones gnuplot did not draw, and the
+ * notes (index.txt's "not drawn" lines, notes_buf after notes is
+ * flushed). Sets r->listed; a failure is reported and counted.
+ */
+void dn_plot_index_write(plot_run *r, const char *head, const plot_chart *c, size_t n, FILE *notes,
+			 const char *const *notes_buf, const size_t *notes_len);
+
+/*
+ * One line on stderr ("dnetsim plot: ...") and, when notes is not NULL,
+ * in index.txt's list of what was not drawn. failed: the file is damaged
+ * or a picture could not be made (counted in r->not_drawn: the exit
+ * status is then 1); otherwise there was nothing to draw.
+ */
+void DN_PRINTF(4, 5) dn_plot_note(plot_run *r, FILE *notes, bool failed, const char *fmt, ...);
+/* The gnuplot script adir/name as an absolute path (malloc'd), or NULL
+ * after a note when it cannot be read (its pictures are not drawn). */
+char *dn_plot_script_path(plot_run *r, FILE *notes, const char *adir, const char *name);
+
 /* Opens <work>/d<id>.dat for a new job's table (a message if it cannot). */
 FILE *dn_plot_job_table(plot_run *r, unsigned id);
 /* Removes a job's files from the work folder and frees what it holds. */

@@ -404,11 +404,7 @@ typedef struct sw_param {
 	bool varies; /* two values or more */
 } sw_param;
 
-typedef struct sw_chart {
-	char file[DN_PLOT_NAME_MAX + 16]; /* the PNG's file name */
-	char *what;                        /* one line: what it shows */
-	bool drawn;
-} sw_chart;
+typedef plot_chart sw_chart;
 
 /* A summary drawn against the parameters. */
 typedef struct sw_metric {
@@ -471,43 +467,9 @@ typedef struct sw_state {
 	bool ov_bad;
 } sw_state;
 
-/*
- * One line on stderr and in index.txt's list of what was not drawn.
- * failed: something could not be read or drawn (the exit status is then
- * 1); otherwise there was nothing to draw (no values, one value).
- */
-static void DN_PRINTF(3, 4) sw_note(sw_state *s, bool failed, const char *fmt, ...)
-{
-	char line[2 * DN_PLOT_WHY];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "dnetsim plot: %s\n", line);
-	if (s->notes != NULL)
-		fprintf(s->notes, "%s\n", line);
-	if (failed)
-		s->r->not_drawn++;
-}
 
 /* A script's absolute path (gnuplot runs in the work folder); NULL with a
  * message if it cannot be read. */
-static char *sw_script(sw_state *s, const char *adir, const char *name)
-{
-	char *p = dn_plot_strf("%s/%s", adir, name);
-	char *abs = p != NULL ? realpath(p, NULL) : NULL;
-	if (abs == NULL || access(abs, R_OK) != 0) {
-		char shown[DN_PLOT_SHOW];
-		sw_note(s, true, "cannot read the gnuplot script %s: %s (set DNETSIM_ANALYSIS_DIR "
-			"to the analysis/ folder): its pictures are not drawn",
-			dn_plot_show(shown, sizeof shown, p != NULL ? p : name),
-			p != NULL ? strerror(errno) : "out of memory");
-		free(abs);
-		abs = NULL;
-	}
-	free(p);
-	return abs;
-}
 
 /* ---- members and points ---- */
 
@@ -524,7 +486,7 @@ static void sw_read_members(sw_state *s)
 	sw_col pt;
 	sw_rc rc = sw_read_num(s->members, "point", 0, SW_MAX_MEMBERS, &pt, why, sizeof why);
 	if (rc != SW_OK) {
-		sw_note(s, true, "/members/point: %s: no replicate values and no fan charts",
+		dn_plot_note(s->r, s->notes, true, "/members/point: %s: no replicate values and no fan charts",
 			rc == SW_ABSENT ? "not in the file" : why);
 		return;
 	}
@@ -532,7 +494,7 @@ static void sw_read_members(sw_state *s)
 	s->point = malloc((pt.n > 0 ? pt.n : 1) * sizeof *s->point);
 	s->complete = calloc(pt.n > 0 ? pt.n : 1, sizeof *s->complete);
 	if (s->point == NULL || s->complete == NULL) {
-		sw_note(s, true, "out of memory");
+		dn_plot_note(s->r, s->notes, true, "out of memory");
 		sw_col_free(&pt);
 		return;
 	}
@@ -542,7 +504,7 @@ static void sw_read_members(sw_state *s)
 	char **st = NULL;
 	rc = sw_read_str(s->members, "status", s->n_members, &st, why, sizeof why);
 	if (rc != SW_OK)
-		sw_note(s, true, "/members/status: %s: every member with values counts as complete",
+		dn_plot_note(s->r, s->notes, true, "/members/status: %s: every member with values counts as complete",
 			rc == SW_ABSENT ? "not in the file" : why);
 	for (size_t m = 0; m < s->n_members; m++)
 		s->complete[m] = st == NULL || strcmp(st[m], "complete") == 0;
@@ -583,7 +545,7 @@ static bool sw_index_points(sw_state *s)
 	s->first = calloc(np + 1, sizeof *s->first);
 	s->by_point = malloc((s->n_members > 0 ? s->n_members : 1) * sizeof *s->by_point);
 	if (s->first == NULL || s->by_point == NULL) {
-		sw_note(s, true, "out of memory");
+		dn_plot_note(s->r, s->notes, true, "out of memory");
 		return false;
 	}
 	for (size_t m = 0; m < s->n_members; m++) {
@@ -598,7 +560,7 @@ static bool sw_index_points(sw_state *s)
 		s->first[p + 1] += s->first[p];
 	size_t *at = calloc(np + 1, sizeof *at);
 	if (at == NULL) {
-		sw_note(s, true, "out of memory");
+		dn_plot_note(s->r, s->notes, true, "out of memory");
 		return false;
 	}
 	for (size_t m = 0; m < s->n_members; m++)
@@ -609,7 +571,7 @@ static bool sw_index_points(sw_state *s)
 	free(at);
 	s->n_complete = s->first[np];
 	if (bad > 0)
-		sw_note(s, true, "/members/point: %zu member(s) without a point of the %zu "
+		dn_plot_note(s->r, s->notes, true, "/members/point: %zu member(s) without a point of the %zu "
 			"(not drawn)", bad, np);
 	return true;
 }
@@ -620,11 +582,11 @@ static void sw_read_params(sw_state *s, hid_t g, const sw_names *nl)
 	char why[DN_PLOT_WHY], shown[DN_PLOT_SHOW];
 	size_t cap = nl->n < SW_MAX_PARAMS_READ ? nl->n : SW_MAX_PARAMS_READ;
 	if (nl->total > cap)
-		sw_note(s, true, "/points/param: %" PRIu64 " parameters, only the first %zu read",
+		dn_plot_note(s->r, s->notes, true, "/points/param: %" PRIu64 " parameters, only the first %zu read",
 			nl->total, cap);
 	s->param = calloc(cap > 0 ? cap : 1, sizeof *s->param);
 	if (s->param == NULL) {
-		sw_note(s, true, "out of memory");
+		dn_plot_note(s->r, s->notes, true, "out of memory");
 		return;
 	}
 	size_t numeric = 0;
@@ -638,14 +600,14 @@ static void sw_read_params(sw_state *s, hid_t g, const sw_names *nl)
 				   ? sw_read_str(g, name, s->n_points, &p->s, why, sizeof why)
 				   : sw_read_num(g, name, s->n_points, SW_MAX_POINTS, &c, why, sizeof why);
 		if (rc != SW_OK) {
-			sw_note(s, true, "parameter %s (/points/param): %s: not drawn", shown, why);
+			dn_plot_note(s->r, s->notes, true, "parameter %s (/points/param): %s: not drawn", shown, why);
 			continue;
 		}
 		p->name = strdup(name);
 		if (p->name == NULL) {
 			sw_col_free(&c);
 			sw_strs_free(p->s, s->n_points);
-			sw_note(s, true, "out of memory");
+			dn_plot_note(s->r, s->notes, true, "out of memory");
 			return;
 		}
 		if (p->s == NULL) {
@@ -660,15 +622,15 @@ static void sw_read_params(sw_state *s, hid_t g, const sw_names *nl)
 		s->nparam++;
 		s->nvarying += p->varies;
 		if (p->x == NULL) {
-			sw_note(s, false, "parameter %s is text: no response pictures against it "
+			dn_plot_note(s->r, s->notes, false, "parameter %s is text: no response pictures against it "
 				"(named in the fan charts' legends)", shown);
 		} else if (!p->varies) {
-			sw_note(s, false, "parameter %s takes one value: no response pictures against it",
+			dn_plot_note(s->r, s->notes, false, "parameter %s takes one value: no response pictures against it",
 				shown);
 		} else if (numeric++ < SW_MAX_PARAMS) {
 			s->axes[s->naxes++] = s->nparam - 1;
 		} else {
-			sw_note(s, true, "parameter %s: at most %d parameters are drawn as axes", shown,
+			dn_plot_note(s->r, s->notes, true, "parameter %s: at most %d parameters are drawn as axes", shown,
 				(int)SW_MAX_PARAMS);
 		}
 	}
@@ -685,12 +647,12 @@ static sw_chart *sw_new_chart(sw_state *s, const char *base, bool overview)
 {
 	char shown[DN_PLOT_SHOW];
 	if (s->nchart >= SW_MAX_CHARTS) { /* the bounds above keep below it */
-		sw_note(s, true, "%s not drawn: more than %d pictures",
+		dn_plot_note(s->r, s->notes, true, "%s not drawn: more than %d pictures",
 			dn_plot_show(shown, sizeof shown, base), (int)SW_MAX_CHARTS);
 		return NULL;
 	}
 	if (strlen(base) > DN_PLOT_NAME_MAX - 8) {
-		sw_note(s, true, "%s not drawn: a name longer than %d bytes",
+		dn_plot_note(s->r, s->notes, true, "%s not drawn: a name longer than %d bytes",
 			dn_plot_show(shown, sizeof shown, base), (int)DN_PLOT_NAME_MAX - 8);
 		return NULL;
 	}
@@ -719,7 +681,7 @@ static sw_chart *sw_new_chart(sw_state *s, const char *base, bool overview)
 			return c;
 		}
 	}
-	sw_note(s, true, "%s not drawn: no free file name for it",
+	dn_plot_note(s->r, s->notes, true, "%s not drawn: no free file name for it",
 		dn_plot_show(shown, sizeof shown, base));
 	return NULL;
 }
@@ -744,7 +706,7 @@ static void sw_queue(sw_state *s, sw_chart *c, unsigned id, const char *script, 
 	j->png = dn_plot_strf("%s/%s", r->dir, c->file);
 	if (j->png == NULL) {
 		dn_plot_job_done(r, j);
-		sw_note(s, true, "%s not drawn: out of memory", shown);
+		dn_plot_note(s->r, s->notes, true, "%s not drawn: out of memory", shown);
 		return;
 	}
 	r->njobs++;
@@ -871,12 +833,12 @@ static void sw_response(sw_state *s, const sw_metric *me, const sw_param *p, siz
 	snprintf(shown, sizeof shown, "%s against %s", dn_plot_show(mn, sizeof mn, me->name),
 		 dn_plot_show(pn, sizeof pn, p->name));
 	if (s->gp_response == NULL) {
-		sw_note(s, true, "%s not drawn: no gnuplot script (above)", shown);
+		dn_plot_note(s->r, s->notes, true, "%s not drawn: no gnuplot script (above)", shown);
 		return;
 	}
 	char *base = dn_plot_strf("%s_vs_%s", me->name, p->name);
 	if (base == NULL) {
-		sw_note(s, true, "%s not drawn: out of memory", shown);
+		dn_plot_note(s->r, s->notes, true, "%s not drawn: out of memory", shown);
 		return;
 	}
 	sw_chart *c = sw_new_chart(s, base, false);
@@ -911,7 +873,7 @@ static void sw_response(sw_state *s, const sw_metric *me, const sw_param *p, siz
 			(void)unlink(tab);
 		free(tab);
 		s->nchart--;
-		sw_note(s, true, "%s not drawn: cannot write its table: %s", shown, strerror(errno));
+		dn_plot_note(s->r, s->notes, true, "%s not drawn: cannot write its table: %s", shown, strerror(errno));
 		return;
 	}
 	c->what = sw_response_what(s, me, p, nrows, ndots);
@@ -990,7 +952,7 @@ static void sw_overview(sw_state *s, const sw_param *p)
 		if (tab != NULL)
 			(void)unlink(tab);
 		free(tab);
-		sw_note(s, true, "the overview not drawn: cannot write its table");
+		dn_plot_note(s->r, s->notes, true, "the overview not drawn: cannot write its table");
 		return;
 	}
 	char pn[DN_PLOT_SHOW];
@@ -1020,18 +982,18 @@ static bool sw_read_metric(sw_state *s, hid_t gpoints, hid_t gsum, const char *n
 		if (rc == SW_OK)
 			continue;
 		if (k == 0) {
-			sw_note(s, true, "summary %s not drawn: /points/mean/%s: %s", shown, shown, why);
+			dn_plot_note(s->r, s->notes, true, "summary %s not drawn: /points/mean/%s: %s", shown, shown, why);
 			return false;
 		}
 		if (k < 3) /* without an interval: drawn without error bars */
-			sw_note(s, true, "summary %s: /points/%s/%s: %s (drawn without it)", shown,
+			dn_plot_note(s->r, s->notes, true, "summary %s: /points/%s/%s: %s (drawn without it)", shown,
 				part[k], shown, why);
 	}
 	if (gsum >= 0 && s->members_ok) {
 		sw_rc rc = sw_read_num(gsum, name, s->n_members, SW_MAX_MEMBERS, &me->member, why,
 				       sizeof why);
 		if (rc == SW_BAD)
-			sw_note(s, true, "summary %s: /members/summary/%s: %s (no replicate dots)",
+			dn_plot_note(s->r, s->notes, true, "summary %s: /members/summary/%s: %s (no replicate dots)",
 				shown, shown, why);
 	}
 	const char *units = me->member.units[0] != '\0' ? me->member.units : me->mean.units;
@@ -1050,7 +1012,7 @@ static bool sw_read_metric(sw_state *s, hid_t gpoints, hid_t gsum, const char *n
 				maxabs = fabs(v[k]);
 	}
 	if (!any) {
-		sw_note(s, false, "summary %s not drawn: no point has a mean (no complete "
+		dn_plot_note(s->r, s->notes, false, "summary %s not drawn: no point has a mean (no complete "
 			"replicate has a value)", shown);
 		return false;
 	}
@@ -1079,7 +1041,7 @@ static void sw_responses(sw_state *s)
 {
 	char why[DN_PLOT_WHY];
 	if (s->points < 0) {
-		sw_note(s, true, "no /points group: no response pictures");
+		dn_plot_note(s->r, s->notes, true, "no /points group: no response pictures");
 		return;
 	}
 	bool absent;
@@ -1087,11 +1049,11 @@ static void sw_responses(sw_state *s)
 	hid_t gsum = dn_plot_open(s->members, "summary", H5I_GROUP, &absent, why, sizeof why);
 	sw_names means = { 0 };
 	if (gmean < 0 || !sw_list(gmean, &means, why, sizeof why)) {
-		sw_note(s, true, "/points/mean: %s: no response pictures", why);
+		dn_plot_note(s->r, s->notes, true, "/points/mean: %s: no response pictures", why);
 		goto out;
 	}
 	if (s->naxes == 0) {
-		sw_note(s, false, "no numeric parameter varies over the points: no response pictures");
+		dn_plot_note(s->r, s->notes, false, "no numeric parameter varies over the points: no response pictures");
 		goto out;
 	}
 	const char *chosen[SW_MAX_METRICS];
@@ -1109,15 +1071,15 @@ static void sw_responses(sw_state *s)
 				more++;
 		}
 		if (more > 0)
-			sw_note(s, true, "%zu more float summaries not drawn: at most %d are", more,
+			dn_plot_note(s->r, s->notes, true, "%zu more float summaries not drawn: at most %d are", more,
 				(int)SW_MAX_METRICS);
 		if (nch == 0)
-			sw_note(s, false, "no headline or float summary in /points/mean: no response "
+			dn_plot_note(s->r, s->notes, false, "no headline or float summary in /points/mean: no response "
 				"pictures");
 	}
 	size_t *order = malloc((s->n_points > 0 ? s->n_points : 1) * sizeof *order);
 	if (order == NULL) {
-		sw_note(s, true, "out of memory");
+		dn_plot_note(s->r, s->notes, true, "out of memory");
 		goto out;
 	}
 	for (size_t k = 0; k < nch; k++) {
@@ -1131,7 +1093,7 @@ static void sw_responses(sw_state *s)
 			any = !isnan(me.mean.v[i]);
 		if (!any) {
 			char mn[DN_PLOT_SHOW];
-			sw_note(s, false, "%s not drawn: no point has a mean (no complete replicate "
+			dn_plot_note(s->r, s->notes, false, "%s not drawn: no point has a mean (no complete replicate "
 				"with a value)", dn_plot_show(mn, sizeof mn, me.name));
 			sw_metric_free(&me);
 			continue;
@@ -1204,7 +1166,7 @@ static bool sw_fan_read(sw_state *s, hid_t g, sw_fan *fn)
 		dt = H5I_INVALID_HID;
 	}
 	if (dt < 0) {
-		sw_note(s, true, "series %s not drawn: t_ns: %s", shown, why);
+		dn_plot_note(s->r, s->notes, true, "series %s not drawn: t_ns: %s", shown, why);
 		return false;
 	}
 	bool absent;
@@ -1226,11 +1188,11 @@ static bool sw_fan_read(sw_state *s, hid_t g, sw_fan *fn)
 	}
 	ok = ok && dn_plot_layout_ok(dv, 2, chunk, why, sizeof why);
 	if (!ok) {
-		sw_note(s, true, "series %s not drawn: value: %s", shown, why);
+		dn_plot_note(s->r, s->notes, true, "series %s not drawn: value: %s", shown, why);
 		goto fail;
 	}
 	if (rows == 0) {
-		sw_note(s, false, "series %s not drawn: no rows", shown);
+		dn_plot_note(s->r, s->notes, false, "series %s not drawn: no rows", shown);
 		goto fail;
 	}
 	fn->rows = rows;
@@ -1253,7 +1215,7 @@ static bool sw_fan_read(sw_state *s, hid_t g, sw_fan *fn)
 	}
 	double cost = per_row * (double)nread + (double)rows;
 	if (cost > (double)(DN_PLOT_MAX_TOTAL_ROWS - s->r->rows_read)) {
-		sw_note(s, true, "series %s not drawn: reading it would pass the %" PRIu64
+		dn_plot_note(s->r, s->notes, true, "series %s not drawn: reading it would pass the %" PRIu64
 			" values read in one run", shown, DN_PLOT_MAX_TOTAL_ROWS);
 		goto fail;
 	}
@@ -1340,7 +1302,7 @@ static bool sw_fan_read(sw_state *s, hid_t g, sw_fan *fn)
 	free(tmp);
 	free(iv);
 	if (!ok) {
-		sw_note(s, true, "series %s not drawn: %s", shown, why);
+		dn_plot_note(s->r, s->notes, true, "series %s not drawn: %s", shown, why);
 		goto fail;
 	}
 	(void)H5Dclose(dv);
@@ -1350,7 +1312,7 @@ static bool sw_fan_read(sw_state *s, hid_t g, sw_fan *fn)
 	for (size_t k = 0; k < ns; k++)
 		with += fn->any[k];
 	if (with == 0) {
-		sw_note(s, false, "series %s not drawn: no complete replicate has a value", shown);
+		dn_plot_note(s->r, s->notes, false, "series %s not drawn: no complete replicate has a value", shown);
 		return false;
 	}
 	return true;
@@ -1395,7 +1357,7 @@ static void sw_fan_charts(sw_state *s, const sw_fan *fn)
 	char shown[DN_PLOT_SHOW];
 	dn_plot_show(shown, sizeof shown, fn->name);
 	if (s->gp_fan == NULL) {
-		sw_note(s, true, "series %s not drawn: no gnuplot script (above)", shown);
+		dn_plot_note(s->r, s->notes, true, "series %s not drawn: no gnuplot script (above)", shown);
 		return;
 	}
 	size_t pts[SW_FAN_PER_CHART * SW_FAN_CHARTS], np = 0;
@@ -1412,7 +1374,7 @@ static void sw_fan_charts(sw_state *s, const sw_fan *fn)
 					  : dn_plot_strf("fan_%s_%zu", fn->name, c + 1);
 		sw_chart *ch = base != NULL ? sw_new_chart(s, base, false) : NULL;
 		if (base == NULL)
-			sw_note(s, true, "series %s: a fan chart not drawn: out of memory", shown);
+			dn_plot_note(s->r, s->notes, true, "series %s: a fan chart not drawn: out of memory", shown);
 		free(base);
 		if (ch == NULL)
 			continue;
@@ -1464,7 +1426,7 @@ static void sw_fan_charts(sw_state *s, const sw_fan *fn)
 				(void)unlink(tab);
 			free(tab);
 			s->nchart--;
-			sw_note(s, true, "%s not drawn: cannot write its table", cshown);
+			dn_plot_note(s->r, s->notes, true, "%s not drawn: cannot write its table", cshown);
 			continue;
 		}
 		char un[DN_PLOT_SHOW + 4], list[256];
@@ -1497,7 +1459,7 @@ static bool sw_select_points(sw_state *s)
 	s->sel = malloc((with < cap ? with : cap) * sizeof *s->sel);
 	if (all == NULL || s->sel == NULL) {
 		free(all);
-		sw_note(s, true, "out of memory");
+		dn_plot_note(s->r, s->notes, true, "out of memory");
 		return false;
 	}
 	size_t n = 0;
@@ -1511,7 +1473,7 @@ static bool sw_select_points(sw_state *s)
 		for (size_t k = 0; k < cap; k++)
 			s->sel[k] = all[k * (with - 1) / (cap - 1)];
 		s->nsel = cap;
-		sw_note(s, false, "%zu points have complete replicates: the fan charts show %zu of "
+		dn_plot_note(s->r, s->notes, false, "%zu points have complete replicates: the fan charts show %zu of "
 			"them, evenly spread", with, cap);
 	}
 	free(all);
@@ -1530,18 +1492,18 @@ static size_t sw_fans_read(sw_state *s, sw_fan *fans)
 	bool absent;
 	hid_t g = dn_plot_open(s->f, "series", H5I_GROUP, &absent, why, sizeof why);
 	if (g < 0) {
-		sw_note(s, !absent, "/series: %s: no fan charts%s", why,
+		dn_plot_note(s->r, s->notes, !absent, "/series: %s: no fan charts%s", why,
 			absent ? " (the sweep gathered no series)" : "");
 		return 0;
 	}
 	sw_names nl;
 	if (!sw_list(g, &nl, why, sizeof why)) {
-		sw_note(s, true, "/series: %s: no fan charts", why);
+		dn_plot_note(s->r, s->notes, true, "/series: %s: no fan charts", why);
 		(void)H5Gclose(g);
 		return 0;
 	}
 	if (nl.n == 0)
-		sw_note(s, false, "/series is empty: no fan charts");
+		dn_plot_note(s->r, s->notes, false, "/series is empty: no fan charts");
 	const char *chosen[SW_FAN_SERIES];
 	size_t nch = 0;
 	for (size_t k = 0; k < SW_N(sw_head_series); k++)
@@ -1557,7 +1519,7 @@ static size_t sw_fans_read(sw_state *s, sw_fan *fans)
 		dn_plot_show(shown, sizeof shown, chosen[k]);
 		hid_t sg = dn_plot_open(g, chosen[k], H5I_GROUP, &absent, why, sizeof why);
 		if (sg < 0) {
-			sw_note(s, true, "series %s not drawn: %s", shown, why);
+			dn_plot_note(s->r, s->notes, true, "series %s not drawn: %s", shown, why);
 			continue;
 		}
 		sw_fan *fn = &fans[nf];
@@ -1582,59 +1544,31 @@ static size_t sw_fans_read(sw_state *s, sw_fan *fans)
 
 static void sw_index(sw_state *s)
 {
-	char *final = dn_plot_strf("%s/index.txt", s->r->dir);
-	char *tmp = dn_plot_strf("%s/index.txt", s->r->work);
-	FILE *f = final != NULL && tmp != NULL ? fopen(tmp, "w") : NULL;
-	bool ok = f != NULL;
 	char shown[DN_PLOT_SHOW], ds[DN_PLOT_SHOW];
-	size_t drawn = 0;
-	for (size_t k = 0; k < s->nchart; k++)
-		drawn += s->chart[k].drawn;
-	if (ok) {
+	char *head = NULL;
+	size_t head_len = 0;
+	FILE *h = open_memstream(&head, &head_len);
+	if (h != NULL) {
 		dn_plot_show(ds, sizeof ds, s->design);
-		fprintf(f, "# dnetsim plot: the pictures of the sweep file %s\n",
+		fprintf(h, "# dnetsim plot: the pictures of the sweep file %s\n",
 			dn_plot_show(shown, sizeof shown, s->file));
-		fprintf(f, "# design %s: %zu points, %zu members, %zu complete\n",
+		fprintf(h, "# design %s: %zu points, %zu members, %zu complete\n",
 			ds[0] != '\0' ? ds : "(not given)", s->n_points, s->n_members, s->n_complete);
-		fprintf(f, "# parameters:");
+		fprintf(h, "# parameters:");
 		for (size_t k = 0; k < s->nparam; k++)
-			fprintf(f, "%s %s (%s%s)", k > 0 ? "," : "",
+			fprintf(h, "%s %s (%s%s)", k > 0 ? "," : "",
 				dn_plot_show(shown, sizeof shown, s->param[k].name),
 				s->param[k].x != NULL ? "numbers" : "text",
 				s->param[k].varies ? "" : ", one value");
-		fprintf(f, "%s\n\n# %zu picture(s): file: what it shows\n", s->nparam ? "" : " none",
-			drawn);
-		for (size_t k = 0; k < s->nchart; k++)
-			if (s->chart[k].drawn)
-				fprintf(f, "%s: %s\n", dn_plot_show(shown, sizeof shown, s->chart[k].file),
-					s->chart[k].what != NULL ? s->chart[k].what : "");
-		bool head = false;
-		for (size_t k = 0; k < s->nchart; k++)
-			if (!s->chart[k].drawn) {
-				if (!head)
-					fprintf(f, "\n# queued, but gnuplot did not draw them (stderr says why)\n");
-				head = true;
-				fprintf(f, "%s\n", dn_plot_show(shown, sizeof shown, s->chart[k].file));
-			}
-		if (s->notes != NULL)
-			fflush(s->notes);
-		if (s->notes_len > 0)
-			fprintf(f, "\n# not drawn, and why\n%s", s->notes_buf);
+		fprintf(h, "%s\n", s->nparam ? "" : " none");
+		if (fclose(h) != 0) {
+			free(head);
+			head = NULL;
+		}
 	}
-	if (f != NULL && fclose(f) != 0)
-		ok = false;
-	if (ok && rename(tmp, final) != 0)
-		ok = false;
-	s->r->listed = ok;
-	if (!ok) {
-		fprintf(stderr, "dnetsim plot: cannot write %s: %s\n", final ? final : "index.txt",
-			final ? strerror(errno) : "out of memory");
-		s->r->not_drawn++;
-		if (tmp != NULL)
-			(void)unlink(tmp);
-	}
-	free(tmp);
-	free(final);
+	dn_plot_index_write(s->r, head, s->chart, s->nchart, s->notes, (const char *const *)&s->notes_buf,
+			    &s->notes_len);
+	free(head);
 }
 
 /* ---- the whole ---- */
@@ -1690,9 +1624,9 @@ void dn_plot_sweep(plot_run *r, hid_t f, const char *file, const char *adir)
 		r->not_drawn++;
 		goto out;
 	}
-	s.gp_response = sw_script(&s, adir, sw_gp_response);
-	s.gp_fan = sw_script(&s, adir, sw_gp_fan);
-	s.gp_overview = sw_script(&s, adir, sw_gp_overview);
+	s.gp_response = dn_plot_script_path(s.r, s.notes, adir, sw_gp_response);
+	s.gp_fan = dn_plot_script_path(s.r, s.notes, adir, sw_gp_fan);
+	s.gp_overview = dn_plot_script_path(s.r, s.notes, adir, sw_gp_overview);
 	bool absent;
 	hid_t cfg = dn_plot_open(f, "config", H5I_GROUP, &absent, why, sizeof why);
 	if (cfg >= 0 && !dn_plot_attr(cfg, "design", s.design, sizeof s.design))
@@ -1702,7 +1636,7 @@ void dn_plot_sweep(plot_run *r, hid_t f, const char *file, const char *adir)
 	s.members = dn_plot_open(f, "members", H5I_GROUP, &absent, why, sizeof why);
 	s.points = dn_plot_open(f, "points", H5I_GROUP, &absent, why, sizeof why);
 	if (s.points < 0)
-		sw_note(&s, true, "/points: %s", why);
+		dn_plot_note(s.r, s.notes, true, "/points: %s", why);
 	if (s.members >= 0)
 		sw_read_members(&s);
 	/* the points' parameters, and how many points there are */
@@ -1712,13 +1646,13 @@ void dn_plot_sweep(plot_run *r, hid_t f, const char *file, const char *adir)
 				    : H5I_INVALID_HID;
 	sw_names params = { 0 }, means = { 0 };
 	if (gparam >= 0 && !sw_list(gparam, &params, why, sizeof why))
-		sw_note(&s, true, "/points/param: %s", why);
+		dn_plot_note(s.r, s.notes, true, "/points/param: %s", why);
 	if (gmean >= 0 && !sw_list(gmean, &means, why, sizeof why))
-		sw_note(&s, true, "/points/mean: %s", why);
+		dn_plot_note(s.r, s.notes, true, "/points/mean: %s", why);
 	sw_count_points(&s, &params, &means, gparam, gmean);
 	bool too_many = s.n_points > SW_MAX_POINTS;
 	if (too_many) {
-		sw_note(&s, true, "the sweep has %zu points, more than the %d drawn: no pictures",
+		dn_plot_note(s.r, s.notes, true, "the sweep has %zu points, more than the %d drawn: no pictures",
 			s.n_points, (int)SW_MAX_POINTS);
 		s.members_ok = false;
 	}
@@ -1733,7 +1667,7 @@ void dn_plot_sweep(plot_run *r, hid_t f, const char *file, const char *adir)
 	if (gmean >= 0)
 		(void)H5Gclose(gmean);
 	if (s.members_ok && s.n_complete == 0)
-		sw_note(&s, false, "no member of the sweep is complete (%zu members): no fan charts "
+		dn_plot_note(s.r, s.notes, false, "no member of the sweep is complete (%zu members): no fan charts "
 			"and no replicate dots", s.n_members);
 	/* the fans first: their horizon sets the time axis */
 	nf = too_many ? 0 : sw_fans_read(&s, fans);

@@ -75,11 +75,7 @@ enum {
 static const char tp_gp_indices[] = "tune_indices.gp";
 static const char tp_gp_progress[] = "tune_progress.gp";
 
-typedef struct tp_chart {
-	char file[DN_PLOT_NAME_MAX + 16]; /* the PNG's file name */
-	char *what;                        /* one line: what it shows */
-	bool drawn;
-} tp_chart;
+typedef plot_chart tp_chart;
 
 typedef struct tp_state {
 	plot_run *r;
@@ -98,24 +94,6 @@ typedef struct tp_state {
 	size_t notes_len;
 } tp_state;
 
-/*
- * One line on stderr and in index.txt's list of what was not drawn.
- * failed: the file is damaged or a picture could not be made (the exit
- * status is then 1); otherwise there was nothing to draw.
- */
-static void DN_PRINTF(3, 4) tp_note(tp_state *s, bool failed, const char *fmt, ...)
-{
-	char line[2 * DN_PLOT_WHY];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "dnetsim plot: %s\n", line);
-	if (s->notes != NULL)
-		fprintf(s->notes, "%s\n", line);
-	if (failed)
-		s->r->not_drawn++;
-}
 
 /* ---- reading: HDF5, bounded, every shape checked ---- */
 
@@ -334,7 +312,7 @@ static bool tp_attr_count(tp_state *s, hid_t g, const char *where, const char *n
 		rc = -1;
 	}
 	if (rc < 0) {
-		tp_note(s, true, "%s @%s: %s (not used)", where, name, why);
+		dn_plot_note(s->r, s->notes, true, "%s @%s: %s (not used)", where, name, why);
 		return false;
 	}
 	if (rc == 1)
@@ -384,7 +362,7 @@ static void tp_file_part(char *out, size_t cap, const char *name, size_t i)
 static tp_chart *tp_new_chart(tp_state *s, const char *base)
 {
 	if (s->nchart >= TP_MAX_CHARTS) { /* the bounds above keep below it */
-		tp_note(s, true, "%s not drawn: more than %d pictures", base, (int)TP_MAX_CHARTS);
+		dn_plot_note(s->r, s->notes, true, "%s not drawn: more than %d pictures", base, (int)TP_MAX_CHARTS);
 		return NULL;
 	}
 	tp_chart *c = &s->chart[s->nchart];
@@ -402,7 +380,7 @@ static tp_chart *tp_new_chart(tp_state *s, const char *base)
 			return c;
 		}
 	}
-	tp_note(s, true, "%s not drawn: no free file name for it", base);
+	dn_plot_note(s->r, s->notes, true, "%s not drawn: no free file name for it", base);
 	return NULL;
 }
 
@@ -428,9 +406,9 @@ static void tp_queue(tp_state *s, const char *base, unsigned id, bool ok, plot_m
 		free(what);
 		if (c != NULL) {
 			s->nchart--;
-			tp_note(s, true, "%s not drawn: out of memory", shown);
+			dn_plot_note(s->r, s->notes, true, "%s not drawn: out of memory", shown);
 		} else if (assign == NULL) {
-			tp_note(s, true, "%s not drawn: cannot write its table: %s", shown,
+			dn_plot_note(s->r, s->notes, true, "%s not drawn: cannot write its table: %s", shown,
 				errno != 0 ? strerror(errno) : "a value out of range");
 		}
 		return;
@@ -555,7 +533,7 @@ static void tp_pair_chart(tp_state *s, size_t o, const tp_pair *p, const char *p
 	tp_file_part(part, sizeof part, s->ometric[o], o);
 	snprintf(base, sizeof base, "tune_%s_%s", prefix, part);
 	if (s->gp_indices == NULL) {
-		tp_note(s, true, "%s not drawn: no gnuplot script (above)", shown);
+		dn_plot_note(s->r, s->notes, true, "%s not drawn: no gnuplot script (above)", shown);
 		free(what);
 		return;
 	}
@@ -574,7 +552,7 @@ static void tp_pair_chart(tp_state *s, size_t o, const tp_pair *p, const char *p
 			(void)unlink(tab);
 		free(tab);
 		free(what);
-		tp_note(s, false, "%s not drawn: no parameter has a value", shown);
+		dn_plot_note(s->r, s->notes, false, "%s not drawn: no parameter has a value", shown);
 		return;
 	}
 	char tt[DN_PLOT_NAME_MAX + DN_PLOT_DESC_MAX + 16], ci_a[64], ci_b[64];
@@ -609,13 +587,13 @@ static void tp_sobol_convergence(tp_state *s, hid_t sg)
 	hsize_t n[1] = { TP_ANY }, m[1];
 	double *rows = tp_read_num(sg, "iteration_rows", 1, n, TP_MAX_ITER, &absent, why, sizeof why);
 	if (rows == NULL) {
-		tp_note(s, !absent, "/tune/sobol/iteration_rows: %s: no convergence picture", why);
+		dn_plot_note(s->r, s->notes, !absent, "/tune/sobol/iteration_rows: %s: no convergence picture", why);
 		return;
 	}
 	m[0] = n[0];
 	double *half = tp_read_num(sg, "iteration_max_halfwidth", 1, m, 0, &absent, why, sizeof why);
 	if (half == NULL) {
-		tp_note(s, true, "/tune/sobol/iteration_max_halfwidth: %s: no convergence picture", why);
+		dn_plot_note(s->r, s->notes, true, "/tune/sobol/iteration_max_halfwidth: %s: no convergence picture", why);
 		free(rows);
 		return;
 	}
@@ -626,12 +604,12 @@ static void tp_sobol_convergence(tp_state *s, hid_t sg)
 		logx = logx && (!isfinite(rows[i]) || rows[i] > 0);
 	}
 	if (good < 2) {
-		tp_note(s, false, "the Sobol indices' convergence not drawn: %zu step(s) of N with a "
+		dn_plot_note(s->r, s->notes, false, "the Sobol indices' convergence not drawn: %zu step(s) of N with a "
 			"half-width (N was not doubled)", good);
 		goto out;
 	}
 	if (s->gp_progress == NULL) {
-		tp_note(s, true, "the Sobol indices' convergence not drawn: no gnuplot script (above)");
+		dn_plot_note(s->r, s->notes, true, "the Sobol indices' convergence not drawn: no gnuplot script (above)");
 		goto out;
 	}
 	unsigned id = s->r->next_id++;
@@ -680,7 +658,7 @@ static double *tp_per_output(tp_state *s, hid_t g, const char *where, const char
 	hsize_t n[1] = { s->nv };
 	double *v = tp_read_num(g, name, 1, n, 0, &absent, why, sizeof why);
 	if (v == NULL)
-		tp_note(s, true, "%s/%s: %s (%s)", where, name, why, lost);
+		dn_plot_note(s->r, s->notes, true, "%s/%s: %s (%s)", where, name, why, lost);
 	return v;
 }
 
@@ -695,7 +673,7 @@ static bool tp_read_grid(tp_state *s, hid_t g, const char *where, const char *co
 		hsize_t d[2] = { s->nv, s->k };
 		v[i] = tp_read_num(g, names[i], 2, d, 0, &absent, why, sizeof why);
 		if (v[i] == NULL) {
-			tp_note(s, true, "%s/%s: %s: %s", where, names[i], why, lost);
+			dn_plot_note(s->r, s->notes, true, "%s/%s: %s: %s", where, names[i], why, lost);
 			ok = false;
 		}
 	}
@@ -708,7 +686,7 @@ static void tp_sobol(tp_state *s)
 	bool absent;
 	hid_t sg = dn_plot_open(s->tune, "sobol", H5I_GROUP, &absent, why, sizeof why);
 	if (sg < 0) {
-		tp_note(s, true, "/tune/sobol: %s: no Sobol index pictures", why);
+		dn_plot_note(s->r, s->notes, true, "/tune/sobol: %s: no Sobol index pictures", why);
 		return;
 	}
 	static const char *const names[6] = { "S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi" };
@@ -750,7 +728,7 @@ static void tp_sobol(tp_state *s)
 	for (int c = 0; c < 6; c++)
 		free(v[c]);
 	if (H5Lexists(sg, "S2", H5P_DEFAULT) > 0)
-		tp_note(s, false, "/tune/sobol/S2 (second-order indices): not drawn (dnetsim tune's "
+		dn_plot_note(s->r, s->notes, false, "/tune/sobol/S2 (second-order indices): not drawn (dnetsim tune's "
 			"report lists them)");
 	H5Eclear2(H5E_DEFAULT);
 	tp_sobol_convergence(s, sg);
@@ -763,7 +741,7 @@ static void tp_morris(tp_state *s)
 	bool absent;
 	hid_t mg = dn_plot_open(s->tune, "morris", H5I_GROUP, &absent, why, sizeof why);
 	if (mg < 0) {
-		tp_note(s, true, "/tune/morris: %s: no Morris pictures", why);
+		dn_plot_note(s->r, s->notes, true, "/tune/morris: %s: no Morris pictures", why);
 		return;
 	}
 	static const char *const names[5] = { "mu_star", "mu_star_lo", "mu_star_hi", "sigma", "mu" };
@@ -774,7 +752,7 @@ static void tp_morris(tp_state *s)
 	hsize_t ne[1] = { (hsize_t)s->nv * s->k };
 	double *eff = tp_read_num(mg, "effects", 1, ne, 0, &absent, why, sizeof why);
 	if (eff == NULL)
-		tp_note(s, true, "/tune/morris/effects: %s (not in the tables)", why);
+		dn_plot_note(s->r, s->notes, true, "/tune/morris/effects: %s (not in the tables)", why);
 	if (tp_read_grid(s, mg, "/tune/morris", names, 5, v, "no Morris pictures")) {
 		for (size_t o = 0; o < s->nv; o++) {
 			size_t at = o * s->k;
@@ -919,11 +897,11 @@ static void tp_search_chart(tp_state *s, const tp_target *t, const double *pmin,
 {
 	const char *shown = "the target search";
 	if (t->unit == NULL) {
-		tp_note(s, true, "%s not drawn: no candidates' coordinates (above)", shown);
+		dn_plot_note(s->r, s->notes, true, "%s not drawn: no candidates' coordinates (above)", shown);
 		return;
 	}
 	if (s->gp_progress == NULL) {
-		tp_note(s, true, "%s not drawn: no gnuplot script (above)", shown);
+		dn_plot_note(s->r, s->notes, true, "%s not drawn: no gnuplot script (above)", shown);
 		return;
 	}
 	size_t n = t->n, k = s->k;
@@ -1009,7 +987,7 @@ static void tp_goal_chart(tp_state *s, const tp_target *t, size_t i)
 	snprintf(shown, sizeof shown, "%s %s", goal ? "goal" : "the objective",
 		 dn_plot_show(lab, sizeof lab, tp_out_label(s, i)));
 	if (s->gp_progress == NULL) {
-		tp_note(s, true, "%s not drawn: no gnuplot script (above)", shown);
+		dn_plot_note(s->r, s->notes, true, "%s not drawn: no gnuplot script (above)", shown);
 		return;
 	}
 	size_t n = t->n, nv = s->nv, nci = 0, nval = 0;
@@ -1017,7 +995,7 @@ static void tp_goal_chart(tp_state *s, const tp_target *t, size_t i)
 	char btext[DN_PLOT_NAME_MAX];
 	int nb = goal ? tp_bound(s->olabel[i], s->ometric[i], b, btext, sizeof btext) : 0;
 	if (goal && nb == 0)
-		tp_note(s, false, "goal %s: its bound is not drawn (the file does not hold it, and the "
+		dn_plot_note(s->r, s->notes, false, "goal %s: its bound is not drawn (the file does not hold it, and the "
 			"label is not the default '<metric> <take> <bound>')", lab);
 	plot_range xr = { 0, 0, false }, yr = { 0, 0, false };
 	unsigned id = s->r->next_id++;
@@ -1046,7 +1024,7 @@ static void tp_goal_chart(tp_state *s, const tp_target *t, size_t i)
 		if (tab != NULL)
 			(void)unlink(tab);
 		free(tab);
-		tp_note(s, false, "%s not drawn: no candidate has a mean", shown);
+		dn_plot_note(s->r, s->notes, false, "%s not drawn: no candidate has a mean", shown);
 		return;
 	}
 	for (int e = 0; e < nb; e++)
@@ -1100,7 +1078,7 @@ static void tp_target_kind(tp_state *s)
 	const char *w = "/tune/target";
 	hid_t tg = dn_plot_open(s->tune, "target", H5I_GROUP, &absent, why, sizeof why);
 	if (tg < 0) {
-		tp_note(s, true, "%s: %s: no target pictures", w, why);
+		dn_plot_note(s->r, s->notes, true, "%s: %s: no target pictures", w, why);
 		return;
 	}
 	tp_target t;
@@ -1111,12 +1089,12 @@ static void tp_target_kind(tp_state *s)
 	hsize_t d1[1] = { TP_ANY }, d2[2];
 	t.merit = tp_read_num(tg, "merit", 1, d1, TP_MAX_CANDIDATES, &absent, why, sizeof why);
 	if (t.merit == NULL) {
-		tp_note(s, true, "%s/merit: %s: no target pictures", w, why);
+		dn_plot_note(s->r, s->notes, true, "%s/merit: %s: no target pictures", w, why);
 		goto out;
 	}
 	t.n = (size_t)d1[0];
 	if (t.n == 0) {
-		tp_note(s, false, "the target search has no candidate: nothing to draw");
+		dn_plot_note(s->r, s->notes, false, "the target search has no candidate: nothing to draw");
 		goto out;
 	}
 	static const char *const opt[2] = { "best_merit", "violation" };
@@ -1125,13 +1103,13 @@ static void tp_target_kind(tp_state *s)
 		d1[0] = t.n;
 		*optv[e] = tp_read_num(tg, opt[e], 1, d1, 0, &absent, why, sizeof why);
 		if (*optv[e] == NULL)
-			tp_note(s, true, "%s/%s: %s (drawn without it)", w, opt[e], why);
+			dn_plot_note(s->r, s->notes, true, "%s/%s: %s (drawn without it)", w, opt[e], why);
 	}
 	d2[0] = t.n;
 	d2[1] = s->k;
 	t.unit = tp_read_num(tg, "unit", 2, d2, 0, &absent, why, sizeof why);
 	if (t.unit == NULL)
-		tp_note(s, true, "%s/unit: %s: no picture of the parameters", w, why);
+		dn_plot_note(s->r, s->notes, true, "%s/unit: %s: no picture of the parameters", w, why);
 	static const char *const mn[3] = { "mean", "mean_lo", "mean_hi" };
 	double **mv[3] = { &t.mean, &t.lo, &t.hi };
 	for (int e = 0; e < 3; e++) {
@@ -1139,7 +1117,7 @@ static void tp_target_kind(tp_state *s)
 		d2[1] = s->nv;
 		*mv[e] = tp_read_num(tg, mn[e], 2, d2, 0, &absent, why, sizeof why);
 		if (*mv[e] == NULL)
-			tp_note(s, true, "%s/%s: %s%s", w, mn[e], why,
+			dn_plot_note(s->r, s->notes, true, "%s/%s: %s%s", w, mn[e], why,
 				e == 0 ? ": no pictures of the goals" : " (drawn without intervals)");
 	}
 	if (t.lo == NULL || t.hi == NULL) {
@@ -1158,10 +1136,10 @@ static void tp_target_kind(tp_state *s)
 	}
 	t.ngoals = t.reach != NULL ? (size_t)d1[0] : s->nv;
 	if (t.reach == NULL)
-		tp_note(s, true, "%s/reach: %s (every output drawn as a goal)", w, why);
+		dn_plot_note(s->r, s->notes, true, "%s/reach: %s (every output drawn as a goal)", w, why);
 	double best = NAN;
 	if (tp_attr_count(s, tg, w, "best", (double)t.n, &best) && !isfinite(best))
-		tp_note(s, false, "%s @best: not given: no candidate marked as the best", w);
+		dn_plot_note(s->r, s->notes, false, "%s @best: not given: no candidate marked as the best", w);
 	t.best = isfinite(best) ? best : -1;
 	(void)tp_attr_count(s, tg, w, "met", 2, &t.met);
 	(void)tp_attr_count(s, tg, w, "converged", 2, &t.converged);
@@ -1172,7 +1150,7 @@ static void tp_target_kind(tp_state *s)
 		d1[0] = s->k;
 		*rv[e] = tp_read_num(s->tune, rn[e], 1, d1, 0, &absent, why, sizeof why);
 		if (*rv[e] == NULL)
-			tp_note(s, true, "/tune/%s: %s (the legend shows no ranges)", rn[e], why);
+			dn_plot_note(s->r, s->notes, true, "/tune/%s: %s (the legend shows no ranges)", rn[e], why);
 	}
 	tp_search_chart(s, &t, pmin, pmax, plog);
 	for (size_t i = 0; t.mean != NULL && i < s->nv; i++)
@@ -1189,22 +1167,6 @@ out:
 
 /* A script's absolute path (gnuplot runs in the work folder); NULL with a
  * note if it cannot be read. */
-static char *tp_script(tp_state *s, const char *adir, const char *name)
-{
-	char *p = dn_plot_strf("%s/%s", adir, name);
-	char *abs = p != NULL ? realpath(p, NULL) : NULL;
-	if (abs == NULL || access(abs, R_OK) != 0) {
-		char shown[DN_PLOT_SHOW];
-		tp_note(s, true, "cannot read the gnuplot script %s: %s (set DNETSIM_ANALYSIS_DIR to "
-			"the analysis/ folder): its pictures are not drawn",
-			dn_plot_show(shown, sizeof shown, p != NULL ? p : name),
-			p != NULL ? strerror(errno) : "out of memory");
-		free(abs);
-		abs = NULL;
-	}
-	free(p);
-	return abs;
-}
 
 /* What every kind needs: the kind, the parameters' and outputs' names.
  * false (a note) when the file cannot be drawn at all. */
@@ -1214,17 +1176,17 @@ static bool tp_core(tp_state *s)
 	bool absent;
 	hid_t cfg = dn_plot_open(s->f, "config", H5I_GROUP, &absent, why, sizeof why);
 	if (cfg < 0) {
-		tp_note(s, true, "/config: %s: the kind of tuning is not known, nothing is drawn", why);
+		dn_plot_note(s->r, s->notes, true, "/config: %s: the kind of tuning is not known, nothing is drawn", why);
 		return false;
 	}
 	bool ok = dn_plot_attr(cfg, "kind", s->kind, sizeof s->kind);
 	if (!ok || (strcmp(s->kind, "screen") != 0 && strcmp(s->kind, "sensitivity") != 0 &&
 		    strcmp(s->kind, "target") != 0)) {
 		if (ok)
-			tp_note(s, true, "/config @kind: '%s': not screen, sensitivity or target, nothing is "
+			dn_plot_note(s->r, s->notes, true, "/config @kind: '%s': not screen, sensitivity or target, nothing is "
 				"drawn", dn_plot_show(shown, sizeof shown, s->kind));
 		else
-			tp_note(s, true, "/config @kind: not one string, nothing is drawn");
+			dn_plot_note(s->r, s->notes, true, "/config @kind: not one string, nothing is drawn");
 		(void)H5Gclose(cfg);
 		return false;
 	}
@@ -1233,30 +1195,30 @@ static bool tp_core(tp_state *s)
 	if (rc == 1 && conf > 0 && conf < 1)
 		snprintf(s->ci, sizeof s->ci, "%.4g%% ", conf * 100); /* no space: one word when wrapped */
 	else if (rc != 0)
-		tp_note(s, true, "/config @confidence: %s (the intervals' level is not shown)",
+		dn_plot_note(s->r, s->notes, true, "/config @confidence: %s (the intervals' level is not shown)",
 			rc < 0 ? why : "not between 0 and 1");
 	(void)H5Gclose(cfg);
 	s->tune = dn_plot_open(s->f, "tune", H5I_GROUP, &absent, why, sizeof why);
 	if (s->tune < 0) {
-		tp_note(s, true, "/tune: %s: nothing is drawn", why);
+		dn_plot_note(s->r, s->notes, true, "/tune: %s: nothing is drawn", why);
 		return false;
 	}
 	hsize_t k = TP_ANY, nv = TP_ANY;
 	s->pname = tp_read_strs(s->tune, "param_names", &k, TP_MAX_PARAMS, why, sizeof why);
 	if (s->pname == NULL || k == 0) {
-		tp_note(s, true, "/tune/param_names: %s: nothing is drawn", s->pname ? "no parameter" : why);
+		dn_plot_note(s->r, s->notes, true, "/tune/param_names: %s: nothing is drawn", s->pname ? "no parameter" : why);
 		return false;
 	}
 	s->k = (size_t)k;
 	s->olabel = tp_read_strs(s->tune, "output_labels", &nv, TP_MAX_OUTPUTS, why, sizeof why);
 	if (s->olabel == NULL || nv == 0) {
-		tp_note(s, true, "/tune/output_labels: %s: nothing is drawn", s->olabel ? "no output" : why);
+		dn_plot_note(s->r, s->notes, true, "/tune/output_labels: %s: nothing is drawn", s->olabel ? "no output" : why);
 		return false;
 	}
 	s->nv = (size_t)nv;
 	s->ometric = tp_read_strs(s->tune, "output_metrics", &nv, 0, why, sizeof why);
 	if (s->ometric == NULL) {
-		tp_note(s, true, "/tune/output_metrics: %s: nothing is drawn", why);
+		dn_plot_note(s->r, s->notes, true, "/tune/output_metrics: %s: nothing is drawn", why);
 		return false;
 	}
 	double runs = NAN, failed = NAN;
@@ -1269,61 +1231,34 @@ static bool tp_core(tp_state *s)
 
 static void tp_index(tp_state *s)
 {
-	char *final = dn_plot_strf("%s/index.txt", s->r->dir);
-	char *tmp = dn_plot_strf("%s/index.txt", s->r->work);
-	FILE *f = final != NULL && tmp != NULL ? fopen(tmp, "w") : NULL;
-	bool ok = f != NULL;
 	char shown[DN_PLOT_SHOW];
-	size_t drawn = 0;
-	for (size_t i = 0; i < s->nchart; i++)
-		drawn += s->chart[i].drawn;
-	if (ok) {
-		fprintf(f, "# dnetsim plot: the pictures of the tune file %s\n",
+	char *head = NULL;
+	size_t head_len = 0;
+	FILE *h = open_memstream(&head, &head_len);
+	if (h != NULL) {
+		fprintf(h, "# dnetsim plot: the pictures of the tune file %s\n",
 			dn_plot_show(shown, sizeof shown, s->file));
-		fprintf(f, "# kind %s: %zu parameter(s), %zu output(s)", s->kind[0] ? s->kind : "(not known)",
+		fprintf(h, "# kind %s: %zu parameter(s), %zu output(s)", s->kind[0] ? s->kind : "(not known)",
 			s->k, s->nv);
 		if (isfinite(s->runs))
-			fprintf(f, "; %.0f member runs", s->runs);
+			fprintf(h, "; %.0f member runs", s->runs);
 		if (isfinite(s->failed))
-			fprintf(f, ", %.0f failed", s->failed);
-		fprintf(f, "\n# parameters:");
+			fprintf(h, ", %.0f failed", s->failed);
+		fprintf(h, "\n# parameters:");
 		for (size_t j = 0; j < s->k; j++)
-			fprintf(f, "%s %s", j > 0 ? "," : "", dn_plot_show(shown, sizeof shown, s->pname[j]));
-		fprintf(f, "%s\n# outputs:", s->k ? "" : " none");
+			fprintf(h, "%s %s", j > 0 ? "," : "", dn_plot_show(shown, sizeof shown, s->pname[j]));
+		fprintf(h, "%s\n# outputs:", s->k ? "" : " none");
 		for (size_t o = 0; o < s->nv; o++)
-			fprintf(f, "%s %s", o > 0 ? "," : "", dn_plot_show(shown, sizeof shown, s->olabel[o]));
-		fprintf(f, "%s\n\n# %zu picture(s): file: what it shows\n", s->nv ? "" : " none", drawn);
-		for (size_t i = 0; i < s->nchart; i++)
-			if (s->chart[i].drawn)
-				fprintf(f, "%s: %s\n", s->chart[i].file,
-					s->chart[i].what != NULL ? s->chart[i].what : "");
-		bool head = false;
-		for (size_t i = 0; i < s->nchart; i++)
-			if (!s->chart[i].drawn) {
-				if (!head)
-					fprintf(f, "\n# queued, but gnuplot did not draw them (stderr says why)\n");
-				head = true;
-				fprintf(f, "%s\n", s->chart[i].file);
-			}
-		if (s->notes != NULL)
-			fflush(s->notes);
-		if (s->notes_len > 0)
-			fprintf(f, "\n# not drawn, and why\n%s", s->notes_buf);
+			fprintf(h, "%s %s", o > 0 ? "," : "", dn_plot_show(shown, sizeof shown, s->olabel[o]));
+		fprintf(h, "%s\n", s->nv ? "" : " none");
+		if (fclose(h) != 0) {
+			free(head);
+			head = NULL;
+		}
 	}
-	if (f != NULL && fclose(f) != 0)
-		ok = false;
-	if (ok && rename(tmp, final) != 0)
-		ok = false;
-	s->r->listed = ok;
-	if (!ok) {
-		fprintf(stderr, "dnetsim plot: cannot write %s: %s\n", final ? final : "index.txt",
-			final ? strerror(errno) : "out of memory");
-		s->r->not_drawn++;
-		if (tmp != NULL)
-			(void)unlink(tmp);
-	}
-	free(tmp);
-	free(final);
+	dn_plot_index_write(s->r, head, s->chart, s->nchart, s->notes, (const char *const *)&s->notes_buf,
+			    &s->notes_len);
+	free(head);
 }
 
 bool dn_plot_is_tune(hid_t f)
@@ -1355,8 +1290,8 @@ void dn_plot_tune(plot_run *r, hid_t f, const char *file, const char *adir)
 		r->not_drawn++;
 		goto out;
 	}
-	s->gp_indices = tp_script(s, adir, tp_gp_indices);
-	s->gp_progress = tp_script(s, adir, tp_gp_progress);
+	s->gp_indices = dn_plot_script_path(s->r, s->notes, adir, tp_gp_indices);
+	s->gp_progress = dn_plot_script_path(s->r, s->notes, adir, tp_gp_progress);
 	if (tp_core(s)) {
 		if (strcmp(s->kind, "sensitivity") == 0)
 			tp_sobol(s);
