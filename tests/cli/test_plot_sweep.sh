@@ -265,20 +265,6 @@ for l in fails:
 print("ok %d" % oks)
 PY
 
-no_warning() { # no_warning DESCRIPTION: nothing gnuplot said on stderr
-	if grep -qiE 'warning|^gnuplot:|line [0-9]+:' "$T/err"; then
-		bad "$1: gnuplot spoke on stderr: $(grep -iE 'warning|^gnuplot:|line [0-9]+:' "$T/err" | head -5)"
-	else
-		ok
-	fi
-}
-checked() { # checked DESCRIPTION H5 PLOTDIR: check.py's passes counted, each failure said
-	"$PY" "$T/check.py" "$2" "$3" "$T/out" "$T/gp" >"$T/check" 2>&1
-	local n
-	n=$(sed -n 's/^ok //p' "$T/check")
-	[ -n "$n" ] && pass=$((pass + n)) || bad "$1: check.py failed: $(head -c 800 "$T/check")"
-	while IFS= read -r l; do bad "$1: ${l#FAIL }"; done < <(grep '^FAIL ' "$T/check" | head -20)
-}
 
 # A world sweep: chain.lambda at two values, three replicates, an hour.
 cat >"$T/s.yaml" <<'Y'

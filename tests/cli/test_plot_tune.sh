@@ -222,20 +222,6 @@ for l in fails:
 print("ok %d" % oks)
 PY
 
-no_warning() { # no_warning DESCRIPTION: nothing gnuplot said on stderr
-	if grep -qiE 'warning|^gnuplot:|line [0-9]+:' "$T/err"; then
-		bad "$1: gnuplot spoke on stderr: $(grep -iE 'warning|^gnuplot:|line [0-9]+:' "$T/err" | head -5)"
-	else
-		ok
-	fi
-}
-checked() { # checked DESCRIPTION H5 PLOTDIR: check.py's passes counted, each failure said
-	"$PY" "$T/check.py" "$2" "$3" "$T/out" "$T/gp" >"$T/check" 2>&1
-	local n
-	n=$(sed -n 's/^ok //p' "$T/check")
-	[ -n "$n" ] && pass=$((pass + n)) || bad "$1: check.py failed: $(head -c 800 "$T/check")"
-	while IFS= read -r l; do bad "$1: ${l#FAIL }"; done < <(grep '^FAIL ' "$T/check" | head -20)
-}
 plotted() { # plotted DESCRIPTION H5 DIR: plot it (exit 0, gnuplot quiet), check it
 	rm -rf "$T/gp"/* "$3"
 	expect_rc 0 "$1: plot" "$BIN" plot "$2" -o "$3"
