@@ -71,12 +71,38 @@ static dn_rc testfn_estimate(const dn_model *m, const dn_scenario *s, dn_estimat
 	return DN_OK;
 }
 
+/* A model's summaries: three doubles, each with its name and line of doc;
+ * the world state is the three values, set by init, written by finish. */
+enum { TESTFN_OUTS = 3 };
+typedef struct testfn_out {
+	const char *name, *desc;
+} testfn_out;
+typedef struct testfn_world {
+	double v[TESTFN_OUTS];
+} testfn_world;
+
+static dn_rc testfn_write(dn_world *w, dn_results *r, const testfn_out *outs)
+{
+	const testfn_world *tw = dn_world_model(w);
+	dn_rc rc = DN_OK;
+	for (int i = 0; r && !rc && i < TESTFN_OUTS; i++)
+		rc = dn_results_summary_f64(r, outs[i].name, tw->v[i], "1", outs[i].desc);
+	return rc;
+}
+
+static void testfn_names(const testfn_out *outs, dn_name_fn emit, void *ctx)
+{
+	for (int i = 0; i < TESTFN_OUTS; i++)
+		emit(ctx, outs[i].name, false);
+}
+
 /* ---- ishigami ---- */
 
-typedef struct ishigami_world {
-	double f;     /* the function at the point */
-	double noise; /* the noise drawn */
-} ishigami_world;
+static const testfn_out ishigami_outs[TESTFN_OUTS] = {
+	{"ishigami_y", "the Ishigami function at the point, plus the noise"},
+	{"ishigami_f", "the Ishigami function at the point, without noise"},
+	{"ishigami_noise", "the Gaussian noise drawn (sd ishigami.noise)"},
+};
 
 static const dn_param_def ishigami_params[] = {
 	{"ishigami.x1", DN_PT_FLOAT, "1", "0", -3.141592653589793, 3.141592653589793, NULL,
@@ -103,7 +129,7 @@ static double ishigami_f(double x1, double x2, double x3, double a, double b)
 
 static dn_rc ishigami_init(dn_world *w, const dn_scenario *s)
 {
-	ishigami_world *iw = dn_world_model(w);
+	testfn_world *tw = dn_world_model(w);
 	const double x1 = dn_scn_float(s, "ishigami.x1");
 	const double fail_above = dn_scn_float(s, "ishigami.fail_x1_above");
 	if (x1 > fail_above) {
@@ -115,27 +141,19 @@ static dn_rc ishigami_init(dn_world *w, const dn_scenario *s)
 		                   "(a planted failure for testing)", xs, fs);
 		return DN_ELIMIT;
 	}
-	iw->f = ishigami_f(x1, dn_scn_float(s, "ishigami.x2"), dn_scn_float(s, "ishigami.x3"),
-	                   dn_scn_float(s, "ishigami.a"), dn_scn_float(s, "ishigami.b"));
-	iw->noise = testfn_noise(w, ISHIGAMI_PURPOSE, dn_scn_float(s, "ishigami.noise"));
+	const double f = ishigami_f(x1, dn_scn_float(s, "ishigami.x2"), dn_scn_float(s, "ishigami.x3"),
+	                            dn_scn_float(s, "ishigami.a"), dn_scn_float(s, "ishigami.b"));
+	const double noise = testfn_noise(w, ISHIGAMI_PURPOSE, dn_scn_float(s, "ishigami.noise"));
+	tw->v[0] = f + noise;
+	tw->v[1] = f;
+	tw->v[2] = noise;
 	testfn_no_events(w);
 	return DN_OK;
 }
 
 static dn_rc ishigami_finish(dn_world *w, dn_results *r)
 {
-	const ishigami_world *iw = dn_world_model(w);
-	if (!r)
-		return DN_OK;
-	dn_rc rc = dn_results_summary_f64(r, "ishigami_y", iw->f + iw->noise, "1",
-	                                  "the Ishigami function at the point, plus the noise");
-	if (!rc)
-		rc = dn_results_summary_f64(r, "ishigami_f", iw->f, "1",
-		                            "the Ishigami function at the point, without noise");
-	if (!rc)
-		rc = dn_results_summary_f64(r, "ishigami_noise", iw->noise, "1",
-		                            "the Gaussian noise drawn (sd ishigami.noise)");
-	return rc;
+	return testfn_write(w, r, ishigami_outs);
 }
 
 static dn_rc ishigami_estimate(const dn_scenario *s, dn_estimate *e)
@@ -146,9 +164,7 @@ static dn_rc ishigami_estimate(const dn_scenario *s, dn_estimate *e)
 static void ishigami_names(const dn_scenario *s, dn_name_fn emit, void *ctx)
 {
 	(void)s;
-	emit(ctx, "ishigami_y", false);
-	emit(ctx, "ishigami_f", false);
-	emit(ctx, "ishigami_noise", false);
+	testfn_names(ishigami_outs, emit, ctx);
 }
 
 const dn_model dn_model_ishigami = {
@@ -156,7 +172,7 @@ const dn_model dn_model_ishigami = {
 	.doc = "Ishigami function, the standard sensitivity-analysis test (no events)",
 	.params = ishigami_params,
 	.n_params = sizeof ishigami_params / sizeof ishigami_params[0],
-	.world_state_size = sizeof(ishigami_world),
+	.world_state_size = sizeof(testfn_world),
 	.init = ishigami_init,
 	.finish = ishigami_finish,
 	.estimate = ishigami_estimate,
@@ -165,11 +181,11 @@ const dn_model dn_model_ishigami = {
 
 /* ---- planted ---- */
 
-typedef struct planted_world {
-	double loss;  /* the weighted squared distance, without noise */
-	double dist;  /* max_j |x_j - opt_j| */
-	double noise; /* the noise drawn */
-} planted_world;
+static const testfn_out planted_outs[TESTFN_OUTS] = {
+	{"planted_loss", "weighted squared distance to the planted optimum, plus the noise"},
+	{"planted_score", "1 - planted_loss: at most 1 (plus noise), at the optimum"},
+	{"planted_dist", "largest |x_j - opt_j| over the inputs, without noise"},
+};
 
 /* Unequal weights: the bowl is elongated, not round, so the inputs are
  * not interchangeable and a search must scale them apart. */
@@ -194,32 +210,24 @@ static const dn_param_def planted_params[] = {
 
 static dn_rc planted_init(dn_world *w, const dn_scenario *s)
 {
-	planted_world *pw = dn_world_model(w);
+	testfn_world *tw = dn_world_model(w);
+	double loss = 0, dist = 0;
 	for (int j = 0; j < PLANTED_DIM; j++) {
 		const double d = dn_scn_float(s, planted_x[j]) - dn_scn_float(s, planted_opt[j]);
-		pw->loss += planted_w[j] * d * d;
-		pw->dist = fmax(pw->dist, fabs(d));
+		loss += planted_w[j] * d * d;
+		dist = fmax(dist, fabs(d));
 	}
-	pw->noise = testfn_noise(w, PLANTED_PURPOSE, dn_scn_float(s, "planted.noise"));
+	loss += testfn_noise(w, PLANTED_PURPOSE, dn_scn_float(s, "planted.noise"));
+	tw->v[0] = loss;
+	tw->v[1] = 1 - loss;
+	tw->v[2] = dist;
 	testfn_no_events(w);
 	return DN_OK;
 }
 
 static dn_rc planted_finish(dn_world *w, dn_results *r)
 {
-	const planted_world *pw = dn_world_model(w);
-	if (!r)
-		return DN_OK;
-	const double loss = pw->loss + pw->noise;
-	dn_rc rc = dn_results_summary_f64(r, "planted_loss", loss, "1",
-	                                  "weighted squared distance to the planted optimum, plus the noise");
-	if (!rc)
-		rc = dn_results_summary_f64(r, "planted_score", 1 - loss, "1",
-		                            "1 - planted_loss: at most 1 (plus noise), at the optimum");
-	if (!rc)
-		rc = dn_results_summary_f64(r, "planted_dist", pw->dist, "1",
-		                            "largest |x_j - opt_j| over the inputs, without noise");
-	return rc;
+	return testfn_write(w, r, planted_outs);
 }
 
 static dn_rc planted_estimate(const dn_scenario *s, dn_estimate *e)
@@ -230,9 +238,7 @@ static dn_rc planted_estimate(const dn_scenario *s, dn_estimate *e)
 static void planted_names(const dn_scenario *s, dn_name_fn emit, void *ctx)
 {
 	(void)s;
-	emit(ctx, "planted_loss", false);
-	emit(ctx, "planted_score", false);
-	emit(ctx, "planted_dist", false);
+	testfn_names(planted_outs, emit, ctx);
 }
 
 const dn_model dn_model_planted = {
@@ -240,7 +246,7 @@ const dn_model dn_model_planted = {
 	.doc = "quadratic bowl with a planted optimum, for testing target searches (no events)",
 	.params = planted_params,
 	.n_params = sizeof planted_params / sizeof planted_params[0],
-	.world_state_size = sizeof(planted_world),
+	.world_state_size = sizeof(testfn_world),
 	.init = planted_init,
 	.finish = planted_finish,
 	.estimate = planted_estimate,
