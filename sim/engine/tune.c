@@ -188,6 +188,49 @@ static void read_param(t_ctx *C, const dn_registry *reg, const dn_ynode *k, cons
 	t->k++;
 }
 
+/* "chain.*: registered": every integer and float parameter under the
+ * prefix, each over its registered range (sim.seed and ranges that are
+ * not finite left out). */
+static bool prefix_takes(const dn_param_def *def, const char *prefix, size_t plen)
+{
+	return strncmp(def->name, prefix, plen) == 0 && (def->type == DN_PT_INT || def->type == DN_PT_FLOAT) &&
+	       strcmp(def->name, "sim.seed") != 0 && isfinite(def->max - def->min);
+}
+
+static void read_prefix(t_ctx *C, const dn_registry *reg, const dn_ynode *k, const dn_ynode *v, dn_tune *t)
+{
+	if (!(v->kind == DN_YN_SCALAR && strcmp(v->text, "registered") == 0)) {
+		t_fail(C, DN_ETYPE, v, "params: %s: a prefix takes 'registered' (each parameter's registered range)",
+		       k->text);
+		return;
+	}
+	size_t plen = k->len - 1, match = 0; /* "chain." */
+	for (size_t i = 0; i < dn_registry_count(reg); i++)
+		match += prefix_takes(dn_registry_at(reg, i), k->text, plen);
+	if (match == 0) {
+		t_fail(C, DN_EINVAL, k, "params: no integer or float parameter with a finite range starts with '%.*s'",
+		       (int)plen, k->text);
+		return;
+	}
+	if (t->k + match > DN_TUNE_PARAMS_MAX) {
+		t_fail(C, DN_ELIMIT, k, "params: %s names %zu integer and float parameters; a tuning takes at most %d: "
+		       "list the ones to tune", k->text, match, DN_TUNE_PARAMS_MAX);
+		return;
+	}
+	for (size_t i = 0; i < dn_registry_count(reg); i++) {
+		const dn_param_def *def = dn_registry_at(reg, i);
+		bool dup = false;
+		for (size_t j = 0; j < t->k; j++)
+			dup = dup || t->p[j].def == def;
+		if (!prefix_takes(def, k->text, plen) || dup)
+			continue;
+		dn_ynode name = *k;
+		name.text = def->name;
+		name.len = strlen(def->name);
+		read_param(C, reg, &name, v, t);
+	}
+}
+
 static void read_metrics(t_ctx *C, const dn_ynode *v, const char *key, bool need_bound, double block_s,
                          dn_expect_lookup_fn lookup, void *ctx, dn_tune *t)
 {
@@ -337,8 +380,13 @@ dn_rc dn_tune_from_scenario(const dn_registry *reg, const dn_scenario *s, double
 	if (!v || v->kind != DN_YN_MAP || v->n == 0) {
 		t_fail(&C, DN_EINVAL, v ? v : b, "params: expected a mapping of parameter: {min: A, max: B}");
 	} else {
-		for (size_t i = 0; i < v->n; i++)
-			read_param(&C, reg, &v->items[2 * i], &v->items[2 * i + 1], t);
+		for (size_t i = 0; i < v->n; i++) {
+			const dn_ynode *k = &v->items[2 * i];
+			if (k->kind == DN_YN_SCALAR && k->len > 2 && strcmp(k->text + k->len - 2, ".*") == 0)
+				read_prefix(&C, reg, k, &v->items[2 * i + 1], t);
+			else
+				read_param(&C, reg, k, &v->items[2 * i + 1], t);
+		}
 	}
 	if (kind == DN_TUNE_SCREEN) {
 		if ((v = dn_ynode_get(b, "trajectories")))

@@ -166,6 +166,29 @@ static void test_block_errors_name_the_place(void **state)
 	unload(&L);
 }
 
+static void test_block_prefix_takes_every_numeric_parameter(void **state)
+{
+	(void)state;
+	loaded L;
+	load(&L, "tune:\n  kind: screen\n  params: {f.x2: {min: 0, max: 1}, f.*: registered}\n"
+	         "  outputs: [{metric: y}]\n");
+	if (L.rc)
+		fail_msg("%s", L.err);
+	/* f.x2 as given, then f.n, f.x1, f.x3 over their registered ranges; not the enum f.mode */
+	assert_int_equal(L.t->k, 4);
+	assert_string_equal(L.t->p[0].def->name, "f.x2");
+	assert_double_equal(L.t->p[0].hi, 1, 0);
+	for (size_t j = 1; j < 4; j++) {
+		assert_true(strcmp(L.t->p[j].def->name, "f.mode") != 0);
+		assert_double_equal(L.t->p[j].lo, L.t->p[j].def->min, 0);
+	}
+	unload(&L);
+	expect_error("tune:\n  kind: screen\n  params: {zz.*: registered}\n  outputs: [{metric: y}]\n",
+	             "t.yaml:3:12: tune:", "no integer or float parameter");
+	expect_error("tune:\n  kind: screen\n  params: {f.*: {min: 0, max: 1}}\n  outputs: [{metric: y}]\n",
+	             "t.yaml:3:17: tune:", "a prefix takes 'registered'");
+}
+
 /* ---- designs ---- */
 
 static void test_saltelli_matrices_have_their_shape(void **state)
@@ -473,6 +496,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_block_read_whole),
 	    cmocka_unit_test(test_block_errors_name_the_place),
+	    cmocka_unit_test(test_block_prefix_takes_every_numeric_parameter),
 	    cmocka_unit_test(test_saltelli_matrices_have_their_shape),
 	    cmocka_unit_test(test_morris_trajectories_move_one_factor_at_a_time),
 	    cmocka_unit_test(test_sobol_ishigami_small_n),
