@@ -402,7 +402,9 @@ static int run_part(tn_run *T, uint64_t st, const char *name, size_t p0, size_t 
 		return 1;
 	}
 	free(text);
-	int code = run_sweep(T, yaml, out, log, false);
+	/* an interrupted sweep of the same points: its finished members stay */
+	struct stat ost0;
+	int code = run_sweep(T, yaml, out, log, same && stat(out, &ost0) == 0);
 	if (code != DN_EXIT_OK && code != DN_EXIT_USAGE && !tn_stop) {
 		/* a failed member, or a sweep that could not start, gets one more
 		 * try (a node that died, a full disk, a binary being replaced) */

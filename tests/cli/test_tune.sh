@@ -72,8 +72,8 @@ sim: {model: ishigami, seed: 3, end_time_s: 1}
 ishigami: {noise: 0.5}
 tune:
   kind: sensitivity
-  samples: 16
-  max_samples: 32
+  samples: 8
+  max_samples: 16
   halfwidth: 0.001
   replicates: 2
   params:
@@ -85,7 +85,7 @@ tune:
     - {metric: ishigami_f}
 Y
 expect_rc 0 "sensitivity --jobs 1" "$BIN" tune "$T/sens.yaml" --out "$T/s1.h5" --jobs 1 --quiet
-contains "$T/out" "N = 32" "N doubled to max_samples (the half-width target is not met)"
+contains "$T/out" "N = 16" "N doubled to max_samples (the half-width target is not met)"
 contains "$T/out" "noise share" "the noise share is reported with replicates"
 expect_rc 0 "sensitivity --jobs 2" "$BIN" tune "$T/sens.yaml" --out "$T/s2.h5" --jobs 2 --quiet
 "$PY" - "$T/s1.h5" "$T/s2.h5" >"$T/v" 2>&1 <<'P'
@@ -94,9 +94,9 @@ a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
 def check(c, what): print("ok" if c else "FAIL " + what)
 s = a["tune/sobol"]
 check(s["S1"].shape == (2, 3) and s["ST"].shape == (2, 3), "indices are outputs x parameters")
-check(list(s["iteration_rows"][:]) == [16, 32], "two stages: N 16 then 32")
-check(a["tune/points/unit"].shape == (32 * 5, 3), "N x (k+2) points")
-check(a["tune/members/value"].shape == (32 * 5 * 2, 2), "two replicates a point")
+check(list(s["iteration_rows"][:]) == [8, 16], "two stages: N 8 then 16")
+check(a["tune/points/unit"].shape == (16 * 5, 3), "N x (k+2) points")
+check(a["tune/members/value"].shape == (16 * 5 * 2, 2), "two replicates a point")
 ns = s["noise_share"][:]
 check(0 < ns[0] < 0.5 and ns[1] == 0, "noise share: some for y (noise 0.5), none for f: %r" % ns)
 for k in ("S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi", "noise_share"):
@@ -112,7 +112,7 @@ verdicts "$T/v"
 
 # ---- a failing member: x1 above 2 fails the run
 sed -e 's/ishigami: {noise: 0.5}/ishigami: {fail_x1_above: 2}/' -e 's/replicates: 2/replicates: 1/' \
-	-e 's/max_samples: 32/max_samples: 16/' "$T/sens.yaml" >"$T/fail.yaml"
+	-e 's/samples: 8/samples: 16/' "$T/sens.yaml" >"$T/fail.yaml"
 expect_rc 0 "failed members are left out" "$BIN" tune "$T/fail.yaml" --out "$T/fail.h5" --jobs 2 --quiet
 contains "$T/out" "failed (after one retry; left out" "failures are counted and reported"
 contains "$T/out" "rows with a failed run are left out" "the effect on the estimate is stated"
@@ -141,7 +141,7 @@ cat >"$T/reach.yaml" <<'Y'
 sim: {model: planted, seed: 1, end_time_s: 1}
 tune:
   kind: target
-  candidates: 30
+  candidates: 20
   params:
     planted.x1: {min: 0, max: 1}
     planted.x2: {min: 0, max: 1}
@@ -161,7 +161,7 @@ r = t["reach"][0]
 # x3, x4 stay at 0.5: the ceiling over x1, x2 is 1 - 0.5*(0.5-0.55)^2 - 1.5*(0.5-0.18)^2
 ceil = 1 - 0.5 * 0.05**2 - 1.5 * 0.32**2
 check(ceil - 0.05 < r <= ceil + 1e-12, "the reach %.4f is near the ceiling %.4f" % (r, ceil))
-check(t["mean"].shape[0] <= 30 and t["best_merit"].shape == t["merit"].shape, "progress recorded per candidate")
+check(t["mean"].shape[0] <= 20 and t["best_merit"].shape == t["merit"].shape, "progress recorded per candidate")
 bm = t["best_merit"][:]
 check(all(bm[i] >= bm[i + 1] for i in range(len(bm) - 1)), "best merit never rises")
 P
@@ -174,7 +174,7 @@ contains "$T/out" "met" "the goal is met"
 
 # ---- a launcher: each stage's sweep under mpirun shares its members among the ranks
 if command -v mpirun >/dev/null && "$BIN" --version | grep -q "MPI=1"; then
-	sed -e 's/candidates: 30/candidates: 3\n  replicates: 4/' "$T/reach.yaml" >"$T/mpi.yaml"
+	sed -e 's/candidates: 20/candidates: 3\n  replicates: 4/' "$T/reach.yaml" >"$T/mpi.yaml"
 	expect_rc 0 "under a launcher" "$BIN" tune "$T/mpi.yaml" --out "$T/mpi.h5" --quiet \
 		--launcher "mpirun --allow-run-as-root --oversubscribe -n 2"
 	contains "$T/mpi.h5.d/stage-0001.log" "(rank 1)" "a member ran on rank 1"
@@ -182,6 +182,33 @@ if command -v mpirun >/dev/null && "$BIN" --version | grep -q "MPI=1"; then
 else
 	echo "no mpirun or no MPI in dnetsim: the launcher is not tested"
 fi
+
+# ---- interrupted, then resumed: the same numbers as a run that was not
+sed -e 's/replicates: 2/replicates: 1/' -e 's/max_samples: 16/max_samples: 8/' "$T/sens.yaml" >"$T/int.yaml"
+"$BIN" tune "$T/int.yaml" --out "$T/int.h5" --jobs 1 >"$T/out" 2>"$T/err" &
+pid=$!
+for _ in $(seq 600); do # interrupt once the first member has finished
+	grep -qs "complete in" "$T"/int.h5.d/stage-0001.log && break
+	sleep 0.05
+done
+kill -INT $pid
+wait $pid
+rc=$?
+[ "$rc" -eq 1 ] && ok || bad "an interrupted tuning exits 1 (got $rc)"
+contains "$T/err" "the same command resumes" "the interrupt says how to resume"
+[ ! -e "$T/int.h5" ] && ok || bad "an interrupted tuning wrote its results file"
+expect_rc 0 "the resumed tuning" "$BIN" tune "$T/int.yaml" --out "$T/int.h5" --jobs 2
+contains "$T/err" "resuming from the stages" "resume is announced"
+expect_rc 0 "the same tuning in one go" "$BIN" tune "$T/int.yaml" --out "$T/int2.h5" --jobs 1 --quiet
+"$PY" - "$T/int.h5" "$T/int2.h5" >"$T/v" 2>&1 <<'P'
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+def check(c, what): print("ok" if c else "FAIL " + what)
+check(np.array_equal(a["tune/members/value"][:], b["tune/members/value"][:], equal_nan=True), "member values equal")
+for k in ("S1", "ST", "S1_lo", "ST_hi"):
+    check(np.array_equal(a["tune/sobol"][k][:], b["tune/sobol"][k][:], equal_nan=True), k + " equal after a resume")
+P
+verdicts "$T/v"
 
 # ---- resume: a finished tuning's stages are reused, not run again
 rm -f "$T/reach.h5"
@@ -198,7 +225,7 @@ expect_rc 2 "no --force" "$BIN" tune "$T/reach.yaml" --out "$T/reach.h5"
 [ "$sum" = "$(md5sum <"$T/reach.h5")" ] && ok || bad "the results file changed"
 # another tuning's stages are not reused
 rm -f "$T/reach.h5"
-sed -e 's/candidates: 30/candidates: 20/' "$T/reach.yaml" >"$T/reach2.yaml"
+sed -e 's/candidates: 20/candidates: 15/' "$T/reach.yaml" >"$T/reach2.yaml"
 expect_rc 2 "another tuning's stages" "$BIN" tune "$T/reach2.yaml" --out "$T/reach.h5"
 contains "$T/err" "holds the stages of another tuning" "the folder is refused"
 [ ! -e "$T/reach.h5" ] && ok || bad "a results file was written"
