@@ -361,6 +361,24 @@ static void test_morris_ranks_a_known_function(void **state)
 	assert_true(m[2].mu_star_lo <= m[2].mu_star && m[2].mu_star <= m[2].mu_star_hi);
 	uint64_t lost = 3 * r - (m[0].n + m[1].n + m[2].n);
 	assert_int_equal(lost, 2);
+	/* the bootstrap's resamples are independent: mu*'s interval is about
+	 * as wide as the normal one from the effects' own spread (resamples
+	 * drawn from overlapping streams collapse it) */
+	double ee[90], sum = 0, ss = 0;
+	size_t ne = 0;
+	for (uint64_t t = 0; t < r; t++)
+		for (size_t st = 1; st <= k; st++) {
+			double y0 = y[t * (k + 1) + st - 1], y1 = y[t * (k + 1) + st];
+			if (factor[t * k + st - 1] == 2 && !isnan(y0) && !isnan(y1))
+				ee[ne++] = fabs((y1 - y0) / delta[t * k + st - 1]);
+		}
+	for (size_t i = 0; i < ne; i++)
+		sum += ee[i];
+	for (size_t i = 0; i < ne; i++)
+		ss += (ee[i] - sum / (double)ne) * (ee[i] - sum / (double)ne);
+	double normal = 2 * 1.96 * sqrt(ss / (double)(ne - 1) / (double)ne), width = m[2].mu_star_hi - m[2].mu_star_lo;
+	if (!(width > 0.6 * normal && width < 1.6 * normal))
+		fail_msg("mu*'s interval %.4f wide, the normal one %.4f", width, normal);
 	free(u);
 	free(y);
 }
