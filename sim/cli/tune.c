@@ -722,22 +722,21 @@ static int write_results(const tn_run *T, const tn_result *res, char *scenario_t
 
 	if (t->kind == DN_TUNE_SCREEN && res->morris) {
 		hid_t mg = H5Gcreate2(g, "morris", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-		double *b = malloc(5 * no * k * sizeof *b);
+		double *b = malloc(7 * no * k * sizeof *b);
 		uint64_t *n = malloc(no * k * sizeof *n);
 		if (b && n) {
+			static const char *const names[7] = {"mu_star", "mu_star_lo", "mu_star_hi", "mu",
+			                                     "sigma", "sigma_lo", "sigma_hi"};
 			for (size_t i = 0; i < no * k; i++) {
-				b[i] = res->morris[i].mu_star;
-				b[no * k + i] = res->morris[i].mu_star_lo;
-				b[2 * no * k + i] = res->morris[i].mu_star_hi;
-				b[3 * no * k + i] = res->morris[i].mu;
-				b[4 * no * k + i] = res->morris[i].sigma;
-				n[i] = res->morris[i].n;
+				const dn_morris_index *mi = &res->morris[i];
+				double v[7] = {mi->mu_star, mi->mu_star_lo, mi->mu_star_hi, mi->mu,
+				               mi->sigma,   mi->sigma_lo,   mi->sigma_hi};
+				for (int c = 0; c < 7; c++)
+					b[c * no * k + i] = v[c];
+				n[i] = mi->n;
 			}
-			bad |= put_doubles(mg, "mu_star", b, no, k);
-			bad |= put_doubles(mg, "mu_star_lo", b + no * k, no, k);
-			bad |= put_doubles(mg, "mu_star_hi", b + 2 * no * k, no, k);
-			bad |= put_doubles(mg, "mu", b + 3 * no * k, no, k);
-			bad |= put_doubles(mg, "sigma", b + 4 * no * k, no, k);
+			for (int c = 0; c < 7; c++)
+				bad |= put_doubles(mg, names[c], b + c * no * k, no, k);
 			bad |= put_u64s(mg, "effects", n, no * k);
 			bad |= put_attr_f64(mg, "trajectories", (double)t->trajectories);
 			bad |= put_attr_f64(mg, "levels", (double)t->levels);
@@ -1053,12 +1052,13 @@ static void report(const tn_run *T, const tn_result *res)
 			qsort(rk, k, sizeof *rk, by_key);
 			printf("\n%s: Morris elementary effects (per unit of each range), %" PRIu64 " trajectories\n",
 			       t->out[o].label, t->trajectories);
-			printf("  %-4s %-32s %12s %27s %12s %12s %8s\n", "rank", "parameter", "mu*", pct, "mu", "sigma",
-			       "effects");
+			printf("  %-4s %-32s %11s %25s %11s %11s %25s %7s\n", "rank", "parameter", "mu*", pct, "mu", "sigma",
+			       pct, "effects");
 			for (size_t i = 0; i < k; i++) {
 				const dn_morris_index *x = &m[rk[i].j];
-				printf("  %-4zu %-32s %12.5g [%12.5g, %12.5g] %12.5g %12.5g %8" PRIu64 "\n", i + 1,
-				       t->p[rk[i].j].def->name, x->mu_star, x->mu_star_lo, x->mu_star_hi, x->mu, x->sigma, x->n);
+				printf("  %-4zu %-32s %11.5g [%11.5g, %11.5g] %11.5g %11.5g [%11.5g, %11.5g] %7" PRIu64 "\n", i + 1,
+				       t->p[rk[i].j].def->name, x->mu_star, x->mu_star_lo, x->mu_star_hi, x->mu, x->sigma,
+				       x->sigma_lo, x->sigma_hi, x->n);
 			}
 		}
 	} else if (t->kind == DN_TUNE_SENSITIVITY) {

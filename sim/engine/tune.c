@@ -579,13 +579,14 @@ void dn_tune_morris(size_t k, uint64_t r, const double *y, const uint32_t *facto
                     uint64_t boot, double confidence, uint64_t seed, dn_morris_index *out)
 {
 	/* ee[j][t]: parameter j's effect in trajectory t (NaN: not run) */
-	double *ee = malloc(k * r * sizeof *ee), *bs = malloc((boot ? boot : 1) * sizeof *bs);
+	double *ee = malloc(k * r * sizeof *ee), *bs = malloc((boot ? 2 * boot : 1) * sizeof *bs);
 	memset(out, 0, k * sizeof *out);
 	if (!ee || !bs) {
 		free(ee);
 		free(bs);
 		for (size_t j = 0; j < k; j++)
-			out[j].mu = out[j].mu_star = out[j].sigma = out[j].mu_star_lo = out[j].mu_star_hi = NAN;
+			out[j].mu = out[j].mu_star = out[j].sigma = out[j].mu_star_lo = out[j].mu_star_hi = out[j].sigma_lo =
+				out[j].sigma_hi = NAN;
 		return;
 	}
 	for (size_t i = 0; i < k * r; i++)
@@ -609,7 +610,7 @@ void dn_tune_morris(size_t k, uint64_t r, const double *y, const uint32_t *facto
 		dn_morris_index *o = &out[j];
 		o->n = n;
 		if (n == 0) {
-			o->mu = o->mu_star = o->sigma = o->mu_star_lo = o->mu_star_hi = NAN;
+			o->mu = o->mu_star = o->sigma = o->mu_star_lo = o->mu_star_hi = o->sigma_lo = o->sigma_hi = NAN;
 			continue;
 		}
 		o->mu = sum / (double)n;
@@ -619,25 +620,31 @@ void dn_tune_morris(size_t k, uint64_t r, const double *y, const uint32_t *facto
 			if (!isnan(e[t]))
 				ss += (e[t] - o->mu) * (e[t] - o->mu);
 		o->sigma = n > 1 ? sqrt(ss / (double)(n - 1)) : NAN;
-		/* mu*'s bootstrap over the trajectories that ran */
+		/* mu*'s and sigma's bootstrap over the trajectories that ran */
 		for (uint64_t b = 0; b < boot; b++) {
 			dn_rng g;
 			dn_rng_init(&g, seed, T_RNG_BOOT + 1u + (uint32_t)j, (uint32_t)b, 0);
-			double a = 0;
+			double a = 0, sm = 0, sq = 0;
 			for (uint64_t i = 0; i < n; i++) {
 				uint64_t pick = dn_bounded32(dn_rng_u32(&g), (uint32_t)n), seen = 0;
 				for (uint64_t t = 0; t < r; t++)
 					if (!isnan(e[t]) && seen++ == pick) {
 						a += fabs(e[t]);
+						sm += e[t];
+						sq += e[t] * e[t];
 						break;
 					}
 			}
 			bs[b] = a / (double)n;
+			double var = n > 1 ? (sq - sm * sm / (double)n) / (double)(n - 1) : NAN;
+			bs[boot + b] = var > 0 ? sqrt(var) : n > 1 ? 0 : NAN;
 		}
-		if (boot)
+		if (boot) {
 			percentile(bs, boot, confidence, &o->mu_star_lo, &o->mu_star_hi);
-		else
-			o->mu_star_lo = o->mu_star_hi = NAN;
+			percentile(bs + boot, boot, confidence, &o->sigma_lo, &o->sigma_hi);
+		} else {
+			o->mu_star_lo = o->mu_star_hi = o->sigma_lo = o->sigma_hi = NAN;
+		}
 	}
 	free(ee);
 	free(bs);

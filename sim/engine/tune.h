@@ -125,6 +125,7 @@ DN_WUR dn_rc dn_tune_saltelli_design(size_t k, uint64_t n0, uint64_t n1, bool se
 typedef struct dn_morris_index {
 	double mu, mu_star, sigma;   /* of the elementary effects (output per unit of the range) */
 	double mu_star_lo, mu_star_hi; /* bootstrap interval over trajectories */
+	double sigma_lo, sigma_hi;     /* sigma's, from the same resamples */
 	uint64_t n;                  /* effects used (trajectories whose two points ran) */
 } dn_morris_index;
 

@@ -56,6 +56,8 @@ check(m["mu_star"].shape == (1, 4), "mu_star is outputs x parameters")
 check(mu[3] == 0 and m["sigma"][0][3] == 0, "the parameter with no effect has mu* 0: %r" % mu)
 check(all(mu[:3] > 0.1), "the three inputs matter: %r" % mu)
 check(all(m["mu_star_lo"][0] <= mu) and all(mu <= m["mu_star_hi"][0]), "mu* lies in its interval")
+sg = m["sigma"][0]
+check(all(m["sigma_lo"][0] <= sg) and all(sg <= m["sigma_hi"][0]), "sigma lies in its interval")
 check(list(m["effects"][:]) == [6, 6, 6, 6], "one effect per trajectory and parameter")
 u = f["tune/points/unit"][:]
 # one at a time: consecutive points of a trajectory differ in one coordinate

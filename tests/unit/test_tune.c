@@ -359,6 +359,8 @@ static void test_morris_ranks_a_known_function(void **state)
 	assert_double_equal(m[1].mu_star, 0, 1e-12);
 	assert_true(m[2].mu_star > 0.5 && m[2].sigma > 0.1);
 	assert_true(m[2].mu_star_lo <= m[2].mu_star && m[2].mu_star <= m[2].mu_star_hi);
+	assert_true(m[2].sigma_lo <= m[2].sigma && m[2].sigma <= m[2].sigma_hi && m[2].sigma_lo > 0);
+	assert_true(m[0].sigma_lo == 0 && m[0].sigma_hi < 1e-9); /* a linear effect: sigma 0 in every resample */
 	uint64_t lost = 3 * r - (m[0].n + m[1].n + m[2].n);
 	assert_int_equal(lost, 2);
 	/* the bootstrap's resamples are independent: mu*'s interval is about
