@@ -6,6 +6,8 @@
 #  - sensitivity: Sobol indices and their intervals land in the file, the
 #    noise share is reported with replicates, and --jobs 1 and --jobs 2
 #    give the same numbers;
+#  - a run budget stops N's doubling, and one below the first design is
+#    refused;
 #  - a member that fails is retried, counted, reported and left out (the
 #    rows used drop by the rows it touched);
 #  - target: a goal above what the ranges reach is reported as out of
@@ -111,6 +113,17 @@ check(np.allclose(noise[0::2], noise[0]) and np.allclose(noise[1::2], noise[1]) 
       "seeds: common gives every point's replicate r the same noise")
 P
 verdicts "$T/v"
+
+# ---- a budget: N stops growing when the next doubling would pass it; a
+# budget below the first design is refused before anything runs
+sed -e 's/replicates: 2/replicates: 1\n  budget: 60/' "$T/sens.yaml" >"$T/budget.yaml"
+expect_rc 0 "a budget" "$BIN" tune "$T/budget.yaml" --out "$T/budget.h5" --jobs 2
+contains "$T/err" "the budget (60 runs) is spent: N stays 8" "the budget stops the doubling"
+contains "$T/out" "runs: 40 in 1 stage" "only the first design ran"
+sed -e 's/replicates: 2/replicates: 1\n  budget: 30/' "$T/sens.yaml" >"$T/budget2.yaml"
+expect_rc 1 "a budget below the first design" "$BIN" tune "$T/budget2.yaml" --out "$T/budget2.h5"
+contains "$T/err" "below the first design's 40" "says why"
+[ ! -e "$T/budget2.h5" ] && ok || bad "a results file was written"
 
 # ---- a failing member: x1 above 2 fails the run
 sed -e 's/ishigami: {noise: 0.5}/ishigami: {fail_x1_above: 2}/' -e 's/replicates: 2/replicates: 1/' \
