@@ -2335,3 +2335,10 @@ void dn_plot_index_write(plot_run *r, const char *head, const plot_chart *c, siz
 	free(tmp);
 	free(final);
 }
+
+void dn_plot_strs_free(char **s, size_t n)
+{
+	for (size_t k = 0; s != NULL && k < n; k++)
+		free(s[k]);
+	free(s);
+}

@@ -199,6 +199,9 @@ typedef struct plot_run {
 	bool listed;            /* DIR/constant.txt (or DIR/index.txt) written */
 } plot_run;
 
+/* Frees n strings and their array (s may be NULL). */
+void dn_plot_strs_free(char **s, size_t n);
+
 /* A picture of a sweep or tune file, for its index.txt. */
 typedef struct plot_chart {
 	char file[DN_PLOT_NAME_MAX + 16]; /* the PNG's file name */

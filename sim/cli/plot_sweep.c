@@ -283,13 +283,6 @@ static sw_rc sw_read_num(hid_t g, const char *name, size_t want, size_t max, sw_
 	return SW_OK;
 }
 
-static void sw_strs_free(char **s, size_t n)
-{
-	for (size_t k = 0; s != NULL && k < n; k++)
-		free(s[k]);
-	free(s);
-}
-
 /* Copies at most SW_STR_KEEP - 1 bytes of p (len bytes, or up to a NUL). */
 static char *sw_keep(const char *p, size_t len)
 {
@@ -387,7 +380,7 @@ static sw_rc sw_read_str(hid_t g, const char *name, size_t want, char ***out, ch
 	(void)H5Dclose(d);
 	H5Eclear2(H5E_DEFAULT);
 	if (!ok) {
-		sw_strs_free(s, n);
+		dn_plot_strs_free(s, n);
 		return SW_BAD;
 	}
 	*out = s;
@@ -508,7 +501,7 @@ static void sw_read_members(sw_state *s)
 			rc == SW_ABSENT ? "not in the file" : why);
 	for (size_t m = 0; m < s->n_members; m++)
 		s->complete[m] = st == NULL || strcmp(st[m], "complete") == 0;
-	sw_strs_free(st, s->n_members);
+	dn_plot_strs_free(st, s->n_members);
 	s->members_ok = true;
 }
 
@@ -606,7 +599,7 @@ static void sw_read_params(sw_state *s, hid_t g, const sw_names *nl)
 		p->name = strdup(name);
 		if (p->name == NULL) {
 			sw_col_free(&c);
-			sw_strs_free(p->s, s->n_points);
+			dn_plot_strs_free(p->s, s->n_points);
 			dn_plot_note(s->r, s->notes, true, "out of memory");
 			return;
 		}
@@ -1578,7 +1571,7 @@ static void sw_free(sw_state *s)
 	for (size_t k = 0; k < s->nparam; k++) {
 		free(s->param[k].name);
 		free(s->param[k].x);
-		sw_strs_free(s->param[k].s, s->n_points);
+		dn_plot_strs_free(s->param[k].s, s->n_points);
 	}
 	free(s->param);
 	for (size_t k = 0; s->chart != NULL && k < s->nchart; k++)

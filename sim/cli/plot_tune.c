@@ -187,13 +187,6 @@ static double *tp_read_num(hid_t g, const char *name, int rank, hsize_t *want, h
 	return v;
 }
 
-static void tp_strs_free(char **s, size_t n)
-{
-	for (size_t i = 0; s != NULL && i < n; i++)
-		free(s[i]);
-	free(s);
-}
-
 /*
  * Reads g/name, a column of variable-length strings (as dnetsim tune
  * writes them) of exactly *n (TP_ANY: at most max, put in *n), each cut
@@ -262,7 +255,7 @@ static char **tp_read_strs(hid_t g, const char *name, hsize_t *n, hsize_t max, c
 	(void)H5Dclose(d);
 	H5Eclear2(H5E_DEFAULT);
 	if (!ok) {
-		tp_strs_free(out, cnt);
+		dn_plot_strs_free(out, cnt);
 		return NULL;
 	}
 	return out;
@@ -1305,9 +1298,9 @@ void dn_plot_tune(plot_run *r, hid_t f, const char *file, const char *adir)
 out:
 	for (size_t i = 0; i < s->nchart; i++)
 		free(s->chart[i].what);
-	tp_strs_free(s->pname, s->k);
-	tp_strs_free(s->olabel, s->nv);
-	tp_strs_free(s->ometric, s->nv);
+	dn_plot_strs_free(s->pname, s->k);
+	dn_plot_strs_free(s->olabel, s->nv);
+	dn_plot_strs_free(s->ometric, s->nv);
 	if (s->notes != NULL)
 		(void)fclose(s->notes);
 	free(s->notes_buf);

@@ -490,7 +490,7 @@ static int flat_eval(void *ctx, const double *u, size_t n, double *vals, double 
 	return 0;
 }
 
-static void test_target_flat_goal_ends_with_its_ceiling(void **state)
+static void test_R_EMIT_5_target_flat_goal_ends_with_its_ceiling(void **state)
 {
 	(void)state;
 	loaded L;
@@ -525,7 +525,7 @@ int main(void)
 	    cmocka_unit_test(test_target_recovers_a_planted_optimum),
 	    cmocka_unit_test(test_target_out_of_reach_is_reported_with_its_ceiling),
 	    cmocka_unit_test(test_target_meets_goals_and_stops),
-	    cmocka_unit_test(test_target_flat_goal_ends_with_its_ceiling),
+	    cmocka_unit_test(test_R_EMIT_5_target_flat_goal_ends_with_its_ceiling),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
