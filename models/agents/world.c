@@ -990,6 +990,8 @@ static dn_rc world_finish(dn_world *w, dn_results *r)
 	if (!rc)
 		rc = w_gov_summary(W, r);
 	if (!rc)
+		rc = w_attack_summary(W, r);
+	if (!rc)
 		rc = summary_ttfb(W, r);
 	if (!rc)
 		rc = summary_ceiling(W, r);
@@ -1040,6 +1042,7 @@ static void world_fini(dn_world *w)
 		if (p)
 			tile_fini(p);
 	}
+	w_attack_free(W);
 	wvec_free(&W->mp.pool);
 	wvec_free(&W->mp.next_pool);
 	wvec_free(&W->mp.admin_q);

@@ -64,6 +64,7 @@ enum {
 	W_TEAM = 1u << 8,      /* received the team allocation (R-SUP-2 alpha) */
 	W_FRAUD = 1u << 9,     /* attempts fraud (sharer: bad credentials; consumer: stops signing) */
 	W_MOMENTUM = 1u << 10, /* trader strategy: momentum (else value) */
+	W_ATTACKER = 1u << 11, /* turned by attack.kind (world_attack.c): acts so only while the attack is on */
 };
 
 /* Bits of the online column. */
@@ -85,7 +86,8 @@ enum {
 
 /* Purposes of the set-up's rng streams (population, genesis, keys). */
 enum { PURPOSE_ROLE = 0x57010, PURPOSE_POS, PURPOSE_DEMAND, PURPOSE_KEYS, PURPOSE_GENESIS,
-       PURPOSE_VOTES, PURPOSE_SHARER, PURPOSE_SIGKEY, PURPOSE_VILLAGE, PURPOSE_FOUNDATION };
+       PURPOSE_VOTES, PURPOSE_SHARER, PURPOSE_SIGKEY, PURPOSE_VILLAGE, PURPOSE_FOUNDATION,
+       PURPOSE_ATTACK };
 /* Purposes of the per-event rng streams in the tiles (w_ev_rng). */
 enum { P_REQ = 0x57100, P_TICK, P_CHURN, P_HOUR, P_FRAUD, P_TRADE, P_VOTE, P_SIZE };
 /* ... and in the block step. */
@@ -122,6 +124,7 @@ enum {
 	TX_CONTENT,    /* a content purchase (R-FWD-1..3) */
 	TX_RECOMMEND,  /* the buyer's fee to a recommender */
 	TX_GOV,        /* a scheduled change's proposal or vote (R-GOV-1); slot = the change */
+	TX_ATTACK,     /* the attacker's own accounts (world_attack.c); agent = its account index, slot = pair */
 };
 
 /* Receipts the tiles act on; the others concern only the block step. */
@@ -329,7 +332,22 @@ typedef struct world_cfg {
 	double trader_usd, trade_prob_hour, trade_fraction, momentum_share;
 	/* governance */
 	wgov_change gov[W_GOV_CHANGES];
+	/* attacks (world_attack.c, docs/attacks.md) */
+	uint32_t attack_kind;        /* W_ATTACK_* */
+	bool attack_on;              /* attack.active: false runs the paired honest twin */
+	dn_time_ns attack_start_ns;
+	uint32_t attack_pairs;       /* wash: Sybil consumer/distributor pairs; cheap/withhold: agents turned */
+	uint64_t attack_units;       /* wash: units a session claims */
+	dn_amount attack_price_base; /* wash/cheap: base units per unit (at least chain.score_min_price_base) */
+	double attack_rate_bps;      /* wash: pace of the claimed units (0: redeemed at once) */
+	double attack_sessions_day, attack_budget_usd, attack_node_usd_day, attack_withhold;
+	double detect_rate_bps;      /* detector `rate`: flag implied rates above this */
+	double detect_price_ratio;   /* detector `price`: flag prices below the median over this */
+	double detect_missed;        /* detector `missed`: flag producers missing more than this share */
 } world_cfg;
+
+/* Attack kinds (attack.kind). */
+enum { W_ATTACK_NONE = 0, W_ATTACK_WASH, W_ATTACK_CHEAP, W_ATTACK_WITHHOLD };
 
 /* ---- state, by owner ---- */
 
@@ -474,6 +492,56 @@ typedef struct world_content {
 	wvec pending;          /* w_spend: what this block's purchases will take, per buyer */
 } world_content;
 
+/* The attacker (world_attack.c): its own accounts (wash), the agents it
+ * turned (cheap, withhold), what it paid and earned, and what the
+ * detectors saw on chain. */
+typedef struct watt_pair {
+	uint32_t state;              /* WA_* (world_attack.c) */
+	uint64_t session_id;
+	uint64_t units;              /* what the session claims */
+	dn_time_ns redeem_ns;        /* paced: its credential is redeemed at or after this */
+	dn_time_ns next_ns;          /* the next session opens at or after this */
+} watt_pair;
+
+/* What the detectors see of one account, from the chain alone. */
+typedef struct wdet_acct {
+	uint64_t units;              /* units redeemed as distributor */
+	double price_units;          /* sum of price x units (units-weighted mean price) */
+	double max_rate_bps;         /* highest rate a session's redeemed units imply since its open */
+	uint32_t scheduled, missed;  /* producer slots scheduled and missed */
+} wdet_acct;
+
+/* A session's open as the chain recorded it, by session slot. */
+typedef struct wdet_open {
+	int64_t open_s;
+	uint64_t units;              /* redeemed so far */
+} wdet_open;
+
+typedef struct world_attack {
+	dnc_acct acct0;              /* wash: distributors acct0 .. +pairs, then consumers */
+	uint32_t n_acct;
+	uint8_t *sk;                 /* their secret keys (n_acct x DNC_SK_BYTES) */
+	uint32_t *inflight;          /* per account: transactions not yet applied */
+	watt_pair *pair;
+	uint32_t *agents;            /* cheap/withhold: the agents turned, ascending */
+	uint32_t n_agents;
+	wvec out;                    /* wtx: sent by the attacker, to the mempool after the block */
+	uint64_t seq;
+	bool funded;
+	dn_amount bought_base;       /* DNET bought with the budget */
+	dn_amount fees_base;         /* transaction and community fees its transactions paid */
+	dn_amount seat_income_base;  /* what its seats earned */
+	double spent_usd;            /* USD converted to DNET */
+	double node_cost_usd;        /* its nodes' running cost so far */
+	uint64_t sessions, tx_failed, seat_blocks;
+	uint64_t withheld;           /* slots a turned producer skipped on purpose */
+	/* detection (allocated when attack.kind is set) */
+	wdet_acct *det;
+	uint32_t n_det;
+	wdet_open *open;
+	uint32_t n_open;
+} world_attack;
+
 /* One world series' aggregate over its group's interval (world.c). */
 typedef struct wagg {
 	double fsum, fmin, fmax, flast, num, den;
@@ -535,6 +603,7 @@ typedef struct world {
 	world_content ct;
 	world_record rec;
 	world_gov gv;
+	world_attack at;
 } world;
 
 /* ---- helpers (world_util.c) ---- */
@@ -597,7 +666,7 @@ DN_WUR dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 146
+#define W_N_PARAMS 163
 /* record.*: how many blocks group g (dn_metrics_group) waits between
  * writes; *label (may be NULL) gets "block", "epoch", "hour" or "day". */
 uint64_t w_record_every(const dn_scenario *s, int g, const char **label);
@@ -747,6 +816,33 @@ DN_WUR dn_rc w_content_block(world *W, uint64_t slot, dn_time_ns t);
  * recommendation fee; a refused purchase counted. */
 DN_WUR dn_rc w_content_settle(world *W, const wtx *q, const dnc_tx_receipt *r);
 void w_content_refused(world *W, const wtx *q);
+
+/* ---- attacks (world_attack.c) ---- */
+
+void w_attack_read(world_cfg *C, const dn_scenario *s);
+/* Set-up: the attacker's accounts after the exchange's (wash), the agents it turns. */
+DN_WUR dn_rc w_attack_accounts(world *W);
+DN_WUR dn_rc w_attack_turn(world *W);
+static inline bool w_attacking(const world *W, uint32_t a)
+{
+	return W->cfg.attack_on && (W->ag.role[a] & W_ATTACKER);
+}
+/* Block side, after the block: funding, the next sessions, into the mempool. */
+DN_WUR dn_rc w_attack_block(world *W, dn_time_ns t, uint64_t slot);
+/* Block side: an applied (or refused) transaction of the attacker. */
+DN_WUR dn_rc w_attack_receipt(world *W, const wtx *q, dnc_rc rc, const dnc_tx_receipt *r, dn_time_ns t);
+/* Block side: the detectors' view of an applied transaction and of a slot. */
+void w_detect_tx(world *W, const wtx *q, const dnc_tx_receipt *r, dn_time_ns t);
+void w_detect_slot(world *W, uint32_t seat, bool produced);
+/* Block side: a seat's gain (w_seats_paid). */
+void w_attack_seat_gain(world *W, dnc_acct acct, dn_amount gain);
+/* A turned producer skips this slot on purpose. */
+bool w_attack_withholds(const world *W, dnc_acct acct, dn_time_ns t);
+DN_WUR dn_rc w_attack_summary(const world *W, dn_results *r);
+/* Area under the ROC curve of scores against labels (the chance a random
+ * positive scores above a random negative, ties half); NaN without both. */
+double w_roc_auc(const double *score, const bool *pos, size_t n);
+void w_attack_free(world *W);
 
 /* ---- the block (world_block.c) ---- */
 

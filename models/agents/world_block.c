@@ -104,6 +104,8 @@ static dn_rc settle(world *W, const wtx *q, const dnc_tx_receipt *r)
 	case TX_CONTENT:
 	case TX_RECOMMEND:
 		return w_content_settle(W, q, r);
+	case TX_ATTACK:
+		return DN_OK; /* the attacker's accounts are no agent's (w_attack_receipt) */
 	default: {
 		dn_rc rc = DN_OK;
 		if (r->fee_paid)
@@ -174,7 +176,7 @@ static dn_rc apply_one(world *W, const wtx *q, const dnc_tx_verdict *v, dn_time_
 	H->tx_prechecked += v != NULL;
 	if (H->tx_hook)
 		H->tx_hook(H->tx_hook_ctx, W, q, t, crc, &r);
-	if (q->purpose != TX_RETRACT && W->ag.inflight[q->agent])
+	if (q->purpose != TX_RETRACT && q->purpose != TX_ATTACK && W->ag.inflight[q->agent])
 		W->ag.inflight[q->agent]--;
 	if (q->fraud)
 		dn_metrics_fraud(&W->rec.blockm, crc != DNC_OK);
@@ -194,6 +196,7 @@ static dn_rc apply_one(world *W, const wtx *q, const dnc_tx_verdict *v, dn_time_
 		if (traffic)
 			*traffic += r.units;
 		fees_paid(W, q, &r);
+		w_detect_tx(W, q, &r, t);
 		rc = settle(W, q, &r);
 		if (!rc)
 			rc = wvec_push(&W->mp.conf[H->blocks % 8], &q->submit_ns);
@@ -207,6 +210,8 @@ static dn_rc apply_one(world *W, const wtx *q, const dnc_tx_verdict *v, dn_time_
 		if (q->purpose == TX_CONTENT)
 			w_content_refused(W, q);
 	}
+	if (!rc && q->purpose == TX_ATTACK)
+		return w_attack_receipt(W, q, crc, &r, t);
 	return rc ? rc : receipt(W, q, crc, &r);
 }
 
@@ -579,6 +584,11 @@ static dn_rc make_block(world *W, dn_time_ns t, uint64_t slot, bool *up)
 	int side = 0;
 	W->ch.last_reward = 0;
 	*up = producer_up(W, seat, t, &side);
+	if (*up && w_attack_withholds(W, dnc_chain_delegates(W->ch.chain)->seat[seat].acct, t)) {
+		*up = false; /* on purpose (attack.kind withhold) */
+		W->at.withheld++;
+	}
+	w_detect_slot(W, seat, *up);
 	if (!*up) {
 		W->ch.missed++;
 		return DN_OK;
@@ -607,6 +617,8 @@ static dn_rc after_block(world *W, dn_time_ns t, uint64_t slot, bool up)
 	rc = w_exchange_block(W, t);
 	if (!rc)
 		rc = w_gov_block(W, t);
+	if (!rc)
+		rc = w_attack_block(W, t, slot);
 	if (rc)
 		return rc;
 	w_delegates_collect(W);

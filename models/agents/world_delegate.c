@@ -214,6 +214,8 @@ dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, const dn_amount *seat_b
 		 * holding several seats is credited once per seat's gain) */
 		if (ds->seat[i].kind != DNC_SEAT_STAKE && b > seat_before[i])
 			D->traffic_reward_block_base += b - seat_before[i];
+		if (b > seat_before[i] && first[i])
+			w_attack_seat_gain(W, acct, b - seat_before[i]);
 		if (acct >= W->ch.acct0 && acct < W->ch.acct0 + W->cfg.n && b > seat_before[i]) {
 			if (first[i]) {
 				W->ag.earned_base[acct - W->ch.acct0] += b - seat_before[i];

@@ -41,8 +41,13 @@ static dnc_chain_limits chain_limits(const world *W)
 		if (W->ag.role[a] & W_CONSUMER)
 			rate += fmin(C->sessions_day_max, fmax(0.05, W->ag.demand_mib_day[a] / C->session_mib_target));
 	double sess = rate * days * 2.0 * (1.0 + C->diurnal) + 4096;
+	uint32_t attackers = 0;
+	if (C->attack_kind == W_ATTACK_WASH) { /* its pairs' accounts and sessions (world_attack.c) */
+		attackers = 2 * C->attack_pairs;
+		sess += C->attack_pairs * C->attack_sessions_day * days;
+	}
 	dnc_chain_limits lim = {
-		.accounts = (uint32_t)C->n + 8,
+		.accounts = (uint32_t)C->n + 8 + attackers,
 		.sessions = (uint64_t)fmin(sess, 4e9),
 		.escrows = 16,
 	};
@@ -303,6 +308,8 @@ dn_rc w_make_genesis(world *W, const dn_scenario *s)
 		rc = create_chain(W);
 	if (!rc)
 		rc = add_accounts(W);
+	if (!rc)
+		rc = w_attack_accounts(W);
 	dn_amount pool_base = 0;
 	if (!rc)
 		rc = w_exchange_open(W, s, &pool_base);
@@ -312,5 +319,7 @@ dn_rc w_make_genesis(world *W, const dn_scenario *s)
 		rc = genesis_votes(W);
 	if (!rc)
 		rc = first_election(W);
+	if (!rc)
+		rc = w_attack_turn(W);
 	return rc;
 }

@@ -219,6 +219,38 @@ const dn_param_def w_param_defs[] = {
 	{"content.recommend_probability", DN_PT_FLOAT, "1", "0.3", 0, 1, NULL, "phase 2: share of purchases made through a recommender"},
 	{"content.recommend_fee", DN_PT_FLOAT, "1", "0.05", 0, 1, NULL, "phase 2: the requester pays this share of the price to the recommender"},
 	{"content.max_holdings", DN_PT_INT, "1", "50000000", 1000, 4e9 - 2, NULL, "bound on (item, holder) pairs kept"},
+	/* scoring countermeasures (docs/attacks.md; off by default: the paper's rules) */
+	{"chain.score_min_price_base", DN_PT_INT, "base units", "0", 0, 1e15, NULL,
+	 "countermeasure: units redeemed at a price per unit below this count for nothing in the traffic scores (volume, price, loss, stability; R-CONS-3/4); payments are unchanged; 0: off"},
+	{"chain.score_cap_units", DN_PT_INT, "units", "0", 0, 1e18, NULL,
+	 "countermeasure: most traffic units one distributor is scored for in a score window (what a link could carry); 0: off (chain.score_cap_link derives it from the access link)"},
+	{"chain.score_cap_link", DN_PT_BOOL, "", "false", 0, 0, NULL,
+	 "countermeasure: set chain.score_cap_units to what the sharers' access link (net.access.kind) carries upstream in one score window"},
+	/* attacks (docs/attacks.md) */
+	{"attack.kind", DN_PT_ENUM, "", "none", 0, 0, "none|wash|cheap|withhold",
+	 "the attacker in the world: wash (Sybil consumer/distributor pairs claiming traffic for traffic seats, R-CONS-4), cheap (sharers selling at a near-zero price for quality seats, R-CONS-3), withhold (stake delegates skipping their slots, R-CONS-6)"},
+	{"attack.active", DN_PT_BOOL, "", "true", 0, 0, NULL,
+	 "false: the attacker's identities exist (the same accounts and agents) but act honestly: the paired honest twin of the same world and seed"},
+	{"attack.start_s", DN_PT_FLOAT, "s", "0", 0, 3.15e10, NULL, "when the attack starts"},
+	{"attack.size", DN_PT_INT, "1", "3", 1, 100000, NULL,
+	 "wash: consumer/distributor pairs; cheap: sharers turned; withhold: stake candidates turned (the best-backed first)"},
+	{"attack.units", DN_PT_INT, "units", "0", 0, 1e15, NULL,
+	 "wash: traffic units each session's credential claims; 0: 1.2 times the top volume any other distributor was scored for in the last complete window (at least 1,000)"},
+	{"attack.price_base", DN_PT_INT, "base units", "1", 1, 1e15, NULL,
+	 "wash and cheap: price per unit the attacker sells at (raised to chain.score_min_price_base when that is on: the price that still counts)"},
+	{"attack.rate_mbps", DN_PT_FLOAT, "Mbit/s", "0", 0, 1e9, NULL,
+	 "wash: redeem each session's credential only once its units could have crossed a link this fast (evades detector rate below it); 0: at once"},
+	{"attack.sessions_per_day", DN_PT_FLOAT, "1/day", "1", 0.01, 8640, NULL, "wash: sessions each pair runs per day"},
+	{"attack.budget_usd", DN_PT_FLOAT, "USD", "100", 0, 1e12, NULL,
+	 "wash: USD the attacker turns into DNET on the exchange when it starts (deposits and fees)"},
+	{"attack.node_usd_per_day", DN_PT_FLOAT, "USD", "2", 0, 1e6, NULL, "wash: running cost of each of the attacker's distributor nodes per day"},
+	{"attack.withhold_share", DN_PT_FLOAT, "1", "1", 0, 1, NULL, "withhold: share of its scheduled slots a turned delegate skips"},
+	{"detect.rate_mbps", DN_PT_FLOAT, "Mbit/s", "1000", 0.001, 1e9, NULL,
+	 "detector rate: flags a distributor whose redeemed units imply a session rate above this since the session's open"},
+	{"detect.price_ratio", DN_PT_FLOAT, "1", "100", 1, 1e15, NULL,
+	 "detector price: flags a distributor whose units-weighted price is below the median distributor's over this"},
+	{"detect.missed_share", DN_PT_FLOAT, "1", "0.2", 0, 1, NULL,
+	 "detector missed: flags a producer that missed more than this share of its scheduled slots (at least 10 slots)"},
 };
 
 const char *w_param_where(const dn_scenario *s, const char *name, char *buf, size_t len)
@@ -425,6 +457,7 @@ static void read_chain(world_cfg *C, const dn_scenario *s)
 	gov_fraction(dn_scn_float(s, "chain.gov_threshold"), &C->cp.gov_num, &C->cp.gov_den);
 	C->cp.gov_voting_blocks = (uint32_t)dn_scn_int(s, "chain.gov_voting_blocks");
 	w_gov_read(C, s);
+	w_attack_read(C, s);
 	/* the world checks at its own block end, after content, rents and the
 	 * exchange have moved money too (w_block_step) */
 	C->cp.check_conservation = DNC_CHECK_OFF;

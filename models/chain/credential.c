@@ -303,6 +303,24 @@ dnc_rc dnc_session_check_pre(const dnc_sessions *t, const dnc_ledger *L,
 	return DNC_OK;
 }
 
+/* How many of `units` just redeemed in session ss count toward its
+ * distributor's traffic scores: none below the minimum price
+ * (p->score_min_price_base), and no more than what leaves the window's
+ * volume at or below p->score_cap_units. */
+static uint64_t scored_units(const dnc_params *p, const dnc_ledger *L, const dnc_session *ss,
+			     uint64_t units, uint64_t window)
+{
+	uint64_t vol, qual;
+	if (p->score_min_price_base > 0 && ss->price_per_unit < p->score_min_price_base)
+		return 0;
+	if (p->score_cap_units == 0)
+		return units;
+	dnc_ledger_traffic_score(L, ss->distributor, window, &vol, &qual);
+	if (vol >= p->score_cap_units)
+		return 0;
+	return units < p->score_cap_units - vol ? units : p->score_cap_units - vol;
+}
+
 dnc_rc dnc_session_redeem(dnc_sessions *t, dnc_ledger *L, const dnc_sigscheme *s,
 			  const dnc_params *p, const dnc_hash *chain, dnc_acct redeemer,
 			  uint64_t session_id, const dnc_credential *c,
@@ -367,8 +385,12 @@ dnc_rc dnc_session_redeem_pre(dnc_sessions *t, dnc_ledger *L, const dnc_sigschem
 	assert(ss->deposit_left >= 0 && c->total_units <= ss->units_max);
 	ss->redeemed_units = c->total_units;
 	ss->last_seq = c->seq;
-	/* R-CONS-4: only redeemed, consumer-signed, paid units count */
-	dnc_ledger_credit_traffic(L, ss->distributor, units, ss->price_per_unit, window);
+	/* R-CONS-4: only redeemed, consumer-signed, paid units count, and
+	 * with the countermeasures on (both off by default) only those at
+	 * or above the minimum price and up to the window's cap */
+	units = scored_units(p, L, ss, units, window);
+	if (units > 0)
+		dnc_ledger_credit_traffic(L, ss->distributor, units, ss->price_per_unit, window);
 	if (paid)
 		*paid = net;
 	if (fee)
@@ -379,6 +401,13 @@ dnc_rc dnc_session_redeem_pre(dnc_sessions *t, dnc_ledger *L, const dnc_sigschem
 dnc_rc dnc_session_close(dnc_sessions *t, dnc_ledger *L, dnc_acct closer,
 			 uint64_t session_id, dnc_time_s now_s, uint64_t window,
 			 dn_amount *refund)
+{
+	return dnc_session_close_p(t, L, NULL, closer, session_id, now_s, window, refund);
+}
+
+dnc_rc dnc_session_close_p(dnc_sessions *t, dnc_ledger *L, const dnc_params *p,
+			   dnc_acct closer, uint64_t session_id, dnc_time_s now_s,
+			   uint64_t window, dn_amount *refund)
 {
 	dnc_session *ss;
 	dnc_rc rc;
@@ -406,9 +435,11 @@ dnc_rc dnc_session_close(dnc_sessions *t, dnc_ledger *L, dnc_acct closer,
 	/* the slot may be taken again once the table is full, oldest first */
 	t->closed[(t->closed_head + t->closed_n) % t->cap] = (uint32_t)(ss - t->v);
 	t->closed_n++;
-	/* R-CONS-3 loss: what was delivered of what the deposit bought */
-	dnc_ledger_credit_settled(L, ss->distributor, ss->redeemed_units, ss->units_max,
-				  window);
+	/* R-CONS-3 loss: what was delivered of what the deposit bought (a
+	 * session below the minimum scored price counts for nothing) */
+	if (!p || p->score_min_price_base <= 0 || ss->price_per_unit >= p->score_min_price_base)
+		dnc_ledger_credit_settled(L, ss->distributor, ss->redeemed_units, ss->units_max,
+					  window);
 	return DNC_OK;
 }
 

@@ -234,6 +234,12 @@ DNC_WUR dnc_rc dnc_session_redeem_pre(dnc_sessions *t, dnc_ledger *L,
 DNC_WUR dnc_rc dnc_session_close(dnc_sessions *t, dnc_ledger *L, dnc_acct closer,
 				 uint64_t session_id, dnc_time_s now_s,
 				 uint64_t window, dn_amount *refund);
+/* dnc_session_close under the chain's parameters p (may be NULL: no
+ * countermeasure): a session priced below p->score_min_price_base adds
+ * nothing to the loss ingredient. */
+DNC_WUR dnc_rc dnc_session_close_p(dnc_sessions *t, dnc_ledger *L, const dnc_params *p,
+				   dnc_acct closer, uint64_t session_id, dnc_time_s now_s,
+				   uint64_t window, dn_amount *refund);
 
 /*
  * R-CRED-5: should the distributor keep supplying? Yes while fewer than

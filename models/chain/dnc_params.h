@@ -50,6 +50,13 @@ typedef struct dnc_params {
 	uint32_t quality_loss_ppm;      /* R-CONS-3: weight of low loss, 333,333 */
 	uint32_t quality_stability_ppm; /* R-CONS-3: weight of stability, 333,333;
 	                                   the three add up to 10^6 */
+	dn_amount score_min_price_base; /* countermeasure (R-CONS-3/4): units
+	                                   redeemed at a price below this do not
+	                                   count toward traffic scores; 0: off */
+	uint64_t score_cap_units;       /* countermeasure: traffic units a
+	                                   distributor may be scored for in one
+	                                   window (what its link could carry);
+	                                   0: off */
 	/* 3. traffic */
 	uint64_t unit_bytes;            /* R-CRED-1: 1 MiB */
 	uint32_t grace_units;           /* R-CRED-5: 4 */

@@ -65,7 +65,8 @@ static void id_put64(crypto_generichash_state *st, uint64_t v)
  * name, every parameter the chain's rules use, and the foundation's key.
  * Node-local choices (confirmations, grace_units, check_conservation) stay
  * out: nodes that differ only there are on the same chain. A parameter
- * added to dnc_params that the rules use joins this list.
+ * added to dnc_params that the rules use joins this list (the scoring
+ * countermeasures join after it, and only when one is on).
  */
 static void id_start(dnc_chain *c, const dnc_pubkey *foundation)
 {
@@ -95,6 +96,13 @@ static void id_start(dnc_chain *c, const dnc_pubkey *foundation)
 	id_put64(&st, sizeof v / sizeof v[0]);
 	for (i = 0; i < sizeof v / sizeof v[0]; i++)
 		id_put64(&st, v[i]);
+	/* the scoring countermeasures join only when one is on: a chain
+	 * without them keeps the id it had before they existed */
+	if (p->score_min_price_base || p->score_cap_units) {
+		crypto_generichash_update(&st, (const uint8_t *)"SCORECM1", 8);
+		id_put64(&st, (uint64_t)p->score_min_price_base);
+		id_put64(&st, p->score_cap_units);
+	}
 	crypto_generichash_update(&st, foundation->b, DNC_PK_BYTES);
 	crypto_generichash_final(&st, c->id.b, DNC_HASH_BYTES);
 }
@@ -745,8 +753,8 @@ static dnc_rc apply_payload(dnc_chain *c, dnc_acct from, const dnc_tx *tx,
 		return rc;
 	}
 	case DNC_TX_SESSION_CLOSE:
-		return dnc_session_close(&c->sess, c->L, from, tx->u.close.session_id, now_s,
-					 window, &r->moved);
+		return dnc_session_close_p(&c->sess, c->L, &c->p, from, tx->u.close.session_id,
+					   now_s, window, &r->moved);
 	case DNC_TX_F2F_LOCK:
 		return tx_f2f_lock(c, from, tx, now_s, r);
 	case DNC_TX_F2F_CLAIM:

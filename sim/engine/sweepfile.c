@@ -516,25 +516,71 @@ static void write_members(sf *w, const dn_sweep *sw, const dn_member_state *mem,
 	write_params(w, g, sw, n, true);
 }
 
+/* An integer summary that says "-1 if none" (or "-1: never", "-1
+ * without ...") has no value there, as the run plots read it. */
+static bool minus1_none(const sum_col *c)
+{
+	return c->is_int && (strstr(c->desc, "-1 if ") || strstr(c->desc, "-1: ") || strstr(c->desc, "-1 without "));
+}
+
+/* Member m's value of column c (NaN: none, or the member did not complete). */
+static double member_value(const dn_member_state *mem, const sum_col *c, bool minus1, uint64_t m)
+{
+	if (mem[m].status != DN_MEMBER_COMPLETE)
+		return NAN;
+	return c->is_int ? (c->i[m] == INT64_MIN || (minus1 && c->i[m] == -1) ? NAN : (double)c->i[m]) : c->f[m];
+}
+
+/*
+ * With common seeds, replicate r of every point ran the same seed: the
+ * paired difference of point p against point 0 (the first point, the
+ * baseline), replicate by replicate, over the replicates complete with a
+ * value at both, with its mean and Student t 95 % interval. Point 0
+ * differs from itself by 0.
+ */
+static void paired_stats(const dn_sweep *sw, const dn_member_state *mem, const sum_col *c, double *mean,
+                         double *lo, double *hi, int64_t *count)
+{
+	uint64_t reps = dn_sweep_replicates(sw);
+	bool minus1 = minus1_none(c);
+	for (uint64_t p = 0; p < dn_sweep_n_points(sw); p++) {
+		double s = 0, ss = 0;
+		int64_t k = 0;
+		for (int pass = 0; pass < 2; pass++) {
+			double mu = k ? s / (double)k : 0;
+			for (uint64_t r = 0; r < reps; r++) {
+				double x = member_value(mem, c, minus1, p * reps + r);
+				double b = member_value(mem, c, minus1, r);
+				if (isnan(x) || isnan(b))
+					continue;
+				if (pass == 0) {
+					k++;
+					s += x - b;
+				} else {
+					ss += (x - b - mu) * (x - b - mu);
+				}
+			}
+		}
+		mean[p] = k ? s / (double)k : NAN;
+		count[p] = k;
+		double half = k > 1 ? gsl_cdf_tdist_Pinv(0.975, (double)(k - 1)) * sqrt(ss / (double)(k - 1)) / sqrt((double)k)
+		                    : NAN;
+		lo[p] = mean[p] - half;
+		hi[p] = mean[p] + half;
+	}
+}
+
 /* The point statistics of one summary column. */
 static void point_stats(const dn_sweep *sw, const dn_member_state *mem, const sum_col *c,
                         double *mean, double *sd, double *lo, double *hi, int64_t *count)
 {
 	uint64_t reps = dn_sweep_replicates(sw);
-	/* an integer summary that says "-1 if none" (or "-1: never", "-1
-	 * without ...") has no value there, as the run plots read it */
-	bool minus1 = c->is_int && (strstr(c->desc, "-1 if ") || strstr(c->desc, "-1: ") ||
-	                            strstr(c->desc, "-1 without "));
+	bool minus1 = minus1_none(c);
 	for (uint64_t p = 0; p < dn_sweep_n_points(sw); p++) {
 		double s = 0, ss = 0;
 		int64_t k = 0;
 		for (uint64_t r = 0; r < reps; r++) {
-			uint64_t m = p * reps + r;
-			if (mem[m].status != DN_MEMBER_COMPLETE)
-				continue;
-			double x = c->is_int ? (c->i[m] == INT64_MIN || (minus1 && c->i[m] == -1) ? NAN
-			                                                                          : (double)c->i[m])
-			                     : c->f[m];
+			double x = member_value(mem, c, minus1, p * reps + r);
 			if (isnan(x))
 				continue;
 			k++;
@@ -542,12 +588,7 @@ static void point_stats(const dn_sweep *sw, const dn_member_state *mem, const su
 		}
 		double mu = k ? s / (double)k : NAN;
 		for (uint64_t r = 0; r < reps && k; r++) {
-			uint64_t m = p * reps + r;
-			if (mem[m].status != DN_MEMBER_COMPLETE)
-				continue;
-			double x = c->is_int ? (c->i[m] == INT64_MIN || (minus1 && c->i[m] == -1) ? NAN
-			                                                                          : (double)c->i[m])
-			                     : c->f[m];
+			double x = member_value(mem, c, minus1, p * reps + r);
 			if (!isnan(x))
 				ss += (x - mu) * (x - mu);
 		}
@@ -584,6 +625,27 @@ static void write_points(sf *w, const dn_sweep *sw, const dn_member_state *mem, 
 			sf_close(d);
 		}
 		sf_col(w, sg[4], cols[c].name, H5T_STD_I64LE, H5T_NATIVE_INT64, np, cnt);
+	}
+	/* common random numbers: every point against the first, paired by replicate */
+	if (dn_sweep_common_seeds(sw) && np > 1 && !w->rc) {
+		static const char *const pstat[] = {"mean", "ci95_lo", "ci95_hi", "count"};
+		hid_t pg = sf_group(w, g, "paired");
+		sf_attr_str(w, pg, "baseline", "point 0, replicate by replicate (seeds: common)");
+		hid_t psg[4];
+		for (int k = 0; k < 4; k++)
+			psg[k] = sf_group(w, pg, pstat[k]);
+		for (size_t c = 0; c < ncols && !w->rc; c++) {
+			paired_stats(sw, mem, &cols[c], a[0], a[1], a[2], cnt);
+			for (int k = 0; k < 3; k++) {
+				hid_t d = sf_column(w, psg[k], cols[c].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, np, a[k]);
+				sf_attr_str(w, d, "units", cols[c].units);
+				sf_close(d);
+			}
+			sf_col(w, psg[3], cols[c].name, H5T_STD_I64LE, H5T_NATIVE_INT64, np, cnt);
+		}
+		for (int k = 0; k < 4; k++)
+			sf_close(psg[k]);
+		sf_close(pg);
 	}
 	for (int k = 0; k < 4; k++)
 		free(a[k]);

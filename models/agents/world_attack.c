@@ -1,0 +1,668 @@
+/*
+ * world_attack.c: the attacker in the world (attack.kind), what it pays
+ * and earns, and the detectors that watch the chain for it
+ * (docs/attacks.md).
+ *
+ * - wash: attack.size Sybil pairs of the attacker's own accounts, added to
+ *   the ledger after the exchange's. Each pair's consumer opens a session
+ *   with the pair's distributor at attack.price_base, signs one credential
+ *   for attack.units, the distributor redeems it and closes the session:
+ *   three signed transactions through the protocol library, like any
+ *   consumer's. The deposit comes back; the community fee (R-FEE-2) and
+ *   the transactions' fees are the cost; the traffic seats the scores buy
+ *   (R-CONS-3/4) are the income. Its DNET comes from attack.budget_usd
+ *   spent on the exchange when it starts.
+ * - cheap: the first attack.size sharers sell at attack.price_base and
+ *   keep sharing, for the quality seats' price ingredient (R-CONS-3).
+ * - withhold: the attack.size best-backed stake candidates skip
+ *   attack.withhold_share of the slots they are scheduled for (R-CONS-6).
+ *
+ * With attack.active false the same identities exist (the same accounts,
+ * the same agents marked W_ATTACKER) and act honestly: that run is the
+ * attack's paired honest twin under the same seed. Nothing here draws from
+ * an honest agent's random streams.
+ *
+ * Detectors see only what a node sees on chain: session opens and
+ * redeems (times, prices, units) and the producer schedule's missed slots.
+ * The world knows who attacks; the summary scores each detector against
+ * that truth (true and false positive rates at its threshold, and the area
+ * under its ROC curve).
+ */
+#include "world.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A wash pair's session. */
+enum { WA_IDLE = 0, WA_OPENING, WA_OPEN, WA_REDEEMING, WA_CLOSING };
+
+/* The market's name for the attacker as a taker (no agent has it). */
+#define WA_MARKET_OWNER (DN_MARKET_OWNER_OUTSIDE - 1)
+
+void w_attack_read(world_cfg *C, const dn_scenario *s)
+{
+	const char *k = dn_scn_str(s, "attack.kind");
+	C->attack_kind = !strcmp(k, "wash") ? W_ATTACK_WASH
+	                 : !strcmp(k, "cheap") ? W_ATTACK_CHEAP
+	                 : !strcmp(k, "withhold") ? W_ATTACK_WITHHOLD
+	                                          : W_ATTACK_NONE;
+	C->attack_on = C->attack_kind != W_ATTACK_NONE && dn_scn_bool(s, "attack.active");
+	C->attack_start_ns = dn_ns_of_s(dn_scn_float(s, "attack.start_s"));
+	C->attack_pairs = (uint32_t)dn_scn_int(s, "attack.size");
+	C->attack_units = (uint64_t)dn_scn_int(s, "attack.units");
+	C->cp.score_min_price_base = (dn_amount)dn_scn_int(s, "chain.score_min_price_base");
+	C->cp.score_cap_units = (uint64_t)dn_scn_int(s, "chain.score_cap_units");
+	dn_net_link_kind lk;
+	if (dn_scn_bool(s, "chain.score_cap_link") && dn_net_link_find(dn_scn_str(s, "net.access.kind"), &lk) == DN_OK) {
+		/* what the sharers' uplink carries in one score window */
+		double bytes = (double)dn_net_link(lk)->up_bps / 8.0 * (double)C->cp.traffic_window_blocks *
+		               (double)C->cp.block_interval_s;
+		C->cp.score_cap_units = (uint64_t)fmax(1.0, floor(bytes / (double)C->cp.unit_bytes));
+	}
+	/* a rational attacker pays the least price that still counts */
+	C->attack_price_base = (dn_amount)dn_scn_int(s, "attack.price_base");
+	if (C->attack_price_base < C->cp.score_min_price_base)
+		C->attack_price_base = C->cp.score_min_price_base;
+	C->attack_sessions_day = dn_scn_float(s, "attack.sessions_per_day");
+	C->attack_rate_bps = dn_scn_float(s, "attack.rate_mbps") * 1e6;
+	C->attack_budget_usd = dn_scn_float(s, "attack.budget_usd");
+	C->attack_node_usd_day = dn_scn_float(s, "attack.node_usd_per_day");
+	C->attack_withhold = dn_scn_float(s, "attack.withhold_share");
+	C->detect_rate_bps = dn_scn_float(s, "detect.rate_mbps") * 1e6;
+	C->detect_price_ratio = dn_scn_float(s, "detect.price_ratio");
+	C->detect_missed = dn_scn_float(s, "detect.missed_share");
+}
+
+/* ---- set-up ---- */
+
+dn_rc w_attack_accounts(world *W)
+{
+	const world_cfg *C = &W->cfg;
+	world_attack *A = &W->at;
+	if (C->attack_kind != W_ATTACK_WASH)
+		return DN_OK;
+	A->n_acct = 2 * C->attack_pairs;
+	A->sk = malloc((size_t)A->n_acct * DNC_SK_BYTES);
+	A->inflight = calloc(A->n_acct, sizeof *A->inflight);
+	A->pair = calloc(C->attack_pairs, sizeof *A->pair);
+	if (!A->sk || !A->inflight || !A->pair)
+		return DN_ENOMEM;
+	dnc_ledger *L = dnc_chain_ledger(W->ch.chain); /* door: genesis */
+	for (uint32_t k = 0; k < A->n_acct; k++) {
+		uint8_t seed[32];
+		dnc_pubkey pk;
+		dnc_acct idx;
+		w_key_seed(C->seed, k, PURPOSE_ATTACK, seed);
+		dnc_rc crc = dnc_sig_keypair(&W->ch.sig, seed, &pk, A->sk + (size_t)k * DNC_SK_BYTES);
+		if (!crc)
+			crc = dnc_ledger_add(L, &pk, &idx);
+		if (!crc && k > 0 && idx != A->acct0 + k)
+			crc = DNC_EINVAL;
+		if (crc)
+			return w_setup_fail(W, "adding the attacker's accounts", crc);
+		if (k == 0)
+			A->acct0 = idx;
+	}
+	for (uint32_t p = 0; p < C->attack_pairs; p++)
+		A->pair[p].next_ns = C->attack_start_ns;
+	return DN_OK;
+}
+
+/* The best-backed candidates first (votes at genesis, then agent id). */
+static const world *g_sort_world;
+static int by_votes(const void *x, const void *y)
+{
+	const world *W = g_sort_world;
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	dn_amount va = dnc_ledger_account(L, w_acct(W, a))->votes_received;
+	dn_amount vb = dnc_ledger_account(L, w_acct(W, b))->votes_received;
+	if (va != vb)
+		return va > vb ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static int by_id(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+dn_rc w_attack_turn(world *W)
+{
+	const world_cfg *C = &W->cfg;
+	world_attack *A = &W->at;
+	if (C->attack_kind == W_ATTACK_NONE)
+		return DN_OK;
+	if (C->attack_kind == W_ATTACK_CHEAP || C->attack_kind == W_ATTACK_WITHHOLD) {
+		A->agents = calloc(C->attack_pairs, sizeof *A->agents);
+		if (!A->agents)
+			return DN_ENOMEM;
+	}
+	if (C->attack_kind == W_ATTACK_CHEAP) {
+		/* the first sharers by id that are nothing but sharers and consumers */
+		for (uint64_t a = 0; a < C->n && A->n_agents < C->attack_pairs; a++) {
+			uint16_t r = W->ag.role[a];
+			if ((r & W_SHARER) && !(r & (W_SITE | W_CANDIDATE | W_OPERATOR | W_FRAUD)))
+				A->agents[A->n_agents++] = (uint32_t)a;
+		}
+	} else if (C->attack_kind == W_ATTACK_WITHHOLD) {
+		uint32_t n = C->candidates;
+		uint32_t *c = malloc((size_t)n * sizeof *c);
+		if (!c)
+			return DN_ENOMEM;
+		memcpy(c, W->dl.cand, (size_t)n * sizeof *c);
+		g_sort_world = W;
+		qsort(c, n, sizeof *c, by_votes);
+		A->n_agents = n < C->attack_pairs ? n : C->attack_pairs;
+		memcpy(A->agents, c, (size_t)A->n_agents * sizeof *c);
+		free(c);
+		qsort(A->agents, A->n_agents, sizeof *A->agents, by_id);
+	}
+	if (C->attack_kind != W_ATTACK_WASH && A->n_agents < C->attack_pairs) {
+		dn_world_set_error(W->w, "attack.size: %u %s asked for, the world has %u", C->attack_pairs,
+		                   C->attack_kind == W_ATTACK_CHEAP ? "sharers" : "candidates", A->n_agents);
+		return DN_EINVAL;
+	}
+	for (uint32_t i = 0; i < A->n_agents; i++)
+		W->ag.role[A->agents[i]] |= W_ATTACKER;
+	/* the detectors' view of every account */
+	A->n_det = dnc_ledger_count(dnc_chain_ledger_c(W->ch.chain));
+	A->det = calloc(A->n_det, sizeof *A->det);
+	return A->det ? DN_OK : DN_ENOMEM;
+}
+
+void w_attack_free(world *W)
+{
+	world_attack *A = &W->at;
+	free(A->sk);
+	free(A->inflight);
+	free(A->pair);
+	free(A->agents);
+	free(A->det);
+	free(A->open);
+	wvec_free(&A->out);
+	memset(A, 0, sizeof *A);
+}
+
+/* Is account acct the attacker's (its own, or a turned agent's)? */
+static bool is_attacker(const world *W, dnc_acct acct)
+{
+	const world_attack *A = &W->at;
+	if (A->n_acct && acct >= A->acct0 && acct < A->acct0 + A->n_acct)
+		return true;
+	if (acct >= W->ch.acct0 && acct < W->ch.acct0 + W->cfg.n)
+		return (W->ag.role[acct - W->ch.acct0] & W_ATTACKER) != 0;
+	return false;
+}
+
+/* ---- the wash pairs ---- */
+
+/* Signs tx from the attacker's account k and queues it for the mempool. */
+static dn_rc send(world *W, dn_time_ns t, uint32_t k, uint32_t pair, dnc_tx *tx)
+{
+	world_attack *A = &W->at;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	dnc_acct acct = A->acct0 + k;
+	tx->from = *dnc_ledger_pk(L, acct);
+	tx->nonce = dnc_ledger_nonce(L, acct) + A->inflight[k];
+	tx->fee = W->cfg.tx_fee_base;
+	if (dnc_tx_sign(&W->ch.sig, dnc_chain_id(W->ch.chain), A->sk + (size_t)k * DNC_SK_BYTES, tx))
+		return w_block_fail(W, "signing the attacker's transaction", DNC_EINVAL);
+	if (!A->out.size)
+		A->out.size = sizeof(wtx);
+	wtx q;
+	memset(&q, 0, offsetof(wtx, tx));
+	q.submit_ns = t;
+	q.arrive_ns = t + w_part(W, 0)->delay_ns;
+	q.part = W->cfg.nparts; /* after every tile in the arrival order */
+	q.agent = k;
+	q.slot = pair;
+	q.purpose = TX_ATTACK;
+	q.seq = A->seq++;
+	q.tx = *tx;
+	A->inflight[k]++;
+	return wvec_push(&A->out, &q);
+}
+
+/* attack.units 0: what a session claims is 1.2 times the most any other
+ * distributor was scored for in the last complete window (the scores
+ * are public), at least 1,000 units: enough for the top volume seat. */
+static uint64_t auto_units(const world *W)
+{
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	uint64_t win = dnc_chain_height(W->ch.chain) / W->cfg.cp.traffic_window_blocks;
+	uint64_t top = 0;
+	if (win == 0)
+		return 1000;
+	for (uint32_t i = 0; i < dnc_ledger_count(L); i++) {
+		uint64_t vol, q;
+		if (is_attacker(W, i))
+			continue;
+		dnc_ledger_traffic_score(L, i, win - 1, &vol, &q);
+		if (vol > top)
+			top = vol;
+	}
+	return top + top / 5 + 1 > 1000 ? top + top / 5 + 1 : 1000;
+}
+
+static dn_rc pair_open(world *W, dn_time_ns t, uint32_t p, uint64_t units)
+{
+	const world_cfg *C = &W->cfg;
+	dnc_tx tx;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_SESSION_OPEN;
+	tx.u.open.distributor = *dnc_ledger_pk(dnc_chain_ledger_c(W->ch.chain), W->at.acct0 + p);
+	tx.u.open.price_per_unit = C->attack_price_base;
+	tx.u.open.units = units;
+	W->at.pair[p].units = units;
+	tx.u.open.expiry_s = (dnc_time_s)(dn_whole_s_of_ns(t) + 6 * 3600);
+	W->at.pair[p].state = WA_OPENING;
+	return send(W, t, C->attack_pairs + p, p, &tx);
+}
+
+/* The consumer signs for everything at once; the distributor redeems it. */
+static dn_rc pair_redeem(world *W, dn_time_ns t, uint32_t p)
+{
+	const world_cfg *C = &W->cfg;
+	world_attack *A = &W->at;
+	dnc_tx tx;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_REDEEM;
+	tx.u.redeem.session_id = A->pair[p].session_id;
+	tx.u.redeem.cred.session_id = A->pair[p].session_id;
+	tx.u.redeem.cred.total_units = A->pair[p].units;
+	tx.u.redeem.cred.seq = 1;
+	const dnc_pubkey *dist = dnc_ledger_pk(dnc_chain_ledger_c(W->ch.chain), A->acct0 + p);
+	if (dnc_credential_sign(&W->ch.sig, dnc_chain_id(W->ch.chain), dist,
+	                        A->sk + (size_t)(C->attack_pairs + p) * DNC_SK_BYTES, &tx.u.redeem.cred))
+		return w_block_fail(W, "signing the attacker's credential", DNC_EINVAL);
+	A->pair[p].state = WA_REDEEMING;
+	return send(W, t, p, p, &tx);
+}
+
+static dn_rc pair_close(world *W, dn_time_ns t, uint32_t p)
+{
+	dnc_tx tx;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_SESSION_CLOSE;
+	tx.u.close.session_id = W->at.pair[p].session_id;
+	W->at.pair[p].state = WA_CLOSING;
+	return send(W, t, p, p, &tx);
+}
+
+/* The budget in DNET, shared among the pairs' consumers. */
+static dn_rc fund(world *W)
+{
+	const world_cfg *C = &W->cfg;
+	world_attack *A = &W->at;
+	dn_market_result res;
+	A->funded = true;
+	dn_usd_micro budget = (dn_usd_micro)llround(C->attack_budget_usd * 1e6);
+	if (budget <= 0 || dn_market_buy(W->mk.mkt, WA_MARKET_OWNER, budget, 0, &res) != DN_OK || res.base <= 0)
+		return DN_OK;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	if (res.base > dnc_ledger_balance(L, W->ch.exchange))
+		return DN_OK; /* the exchange cannot deliver: nothing bought */
+	A->spent_usd += dn_usd_of_usd_micro((double)res.usd_micro);
+	A->bought_base += res.base;
+	dn_amount each = res.base / C->attack_pairs, given = 0;
+	for (uint32_t p = 0; p < C->attack_pairs; p++) {
+		dn_amount v = p + 1 == C->attack_pairs ? res.base - given : each;
+		given += v;
+		if (v > 0) {
+			dn_rc rc = w_custody(W, W->ch.exchange, A->acct0 + C->attack_pairs + p, v, "attacker's DNET purchase");
+			if (rc)
+				return rc;
+		}
+	}
+	return DN_OK;
+}
+
+dn_rc w_attack_block(world *W, dn_time_ns t, uint64_t slot)
+{
+	const world_cfg *C = &W->cfg;
+	world_attack *A = &W->at;
+	(void)slot;
+	if (C->attack_kind != W_ATTACK_WASH || !C->attack_on || t < C->attack_start_ns)
+		return DN_OK;
+	dn_rc rc = A->funded ? DN_OK : fund(W);
+	A->node_cost_usd += C->attack_pairs * C->attack_node_usd_day * (double)C->cp.block_interval_s / DN_UNITS_S_PER_DAY;
+	uint64_t units = C->attack_units;
+	for (uint32_t p = 0; p < C->attack_pairs && !rc; p++)
+		if (A->pair[p].state == WA_OPEN && t >= A->pair[p].redeem_ns)
+			rc = pair_redeem(W, t, p);
+	for (uint32_t p = 0; p < C->attack_pairs && !rc; p++)
+		if (A->pair[p].state == WA_IDLE && t >= A->pair[p].next_ns) {
+			if (units == 0)
+				units = auto_units(W);
+			rc = pair_open(W, t, p, units);
+		}
+	if (rc || A->out.n == 0)
+		return rc;
+	for (size_t i = 0; i < A->out.n && !rc; i++)
+		rc = wvec_push(&W->mp.pool, wvec_at(&A->out, i));
+	A->out.n = 0;
+	w_pool_sort(W);
+	return rc;
+}
+
+dn_rc w_attack_receipt(world *W, const wtx *q, dnc_rc crc, const dnc_tx_receipt *r, dn_time_ns t)
+{
+	const world_cfg *C = &W->cfg;
+	world_attack *A = &W->at;
+	watt_pair *pr = &A->pair[q->slot];
+	if (A->inflight[q->agent])
+		A->inflight[q->agent]--;
+	if (crc != DNC_OK) {
+		/* refused (no DNET left for the deposit, a stale session): try
+		 * again at the next session time */
+		A->tx_failed++;
+		pr->state = WA_IDLE;
+		pr->next_ns = t + dn_ns_of_s(DN_UNITS_S_PER_DAY / C->attack_sessions_day);
+		return DN_OK;
+	}
+	A->fees_base += r->fee_paid;
+	switch (q->tx.type) {
+	case DNC_TX_SESSION_OPEN:
+		pr->session_id = r->created_id;
+		if (C->attack_rate_bps <= 0)
+			return pair_redeem(W, t, q->slot);
+		/* paced: the credential is redeemed once the claimed units could
+		 * have crossed a link of attack.rate_mbps */
+		pr->state = WA_OPEN;
+		pr->redeem_ns = t + dn_ns_of_s((double)pr->units * (double)C->cp.unit_bytes * 8.0 / C->attack_rate_bps);
+		return DN_OK;
+	case DNC_TX_REDEEM:
+		return pair_close(W, t, q->slot);
+	default:
+		A->sessions++;
+		pr->state = WA_IDLE;
+		pr->next_ns += dn_ns_of_s(DN_UNITS_S_PER_DAY / C->attack_sessions_day);
+		return DN_OK;
+	}
+}
+
+/* ---- what the seats earn, withholding ---- */
+
+void w_attack_seat_gain(world *W, dnc_acct acct, dn_amount gain)
+{
+	if (W->cfg.attack_kind == W_ATTACK_NONE || !is_attacker(W, acct))
+		return;
+	W->at.seat_income_base += gain;
+	W->at.seat_blocks++;
+}
+
+bool w_attack_withholds(const world *W, dnc_acct acct, dn_time_ns t)
+{
+	const world_cfg *C = &W->cfg;
+	if (C->attack_kind != W_ATTACK_WITHHOLD || !C->attack_on || t < C->attack_start_ns)
+		return false;
+	if (acct < W->ch.acct0 || acct >= W->ch.acct0 + C->n || !w_attacking(W, (uint32_t)(acct - W->ch.acct0)))
+		return false;
+	dn_rng r;
+	dn_rng_init(&r, C->seed, (uint32_t)(acct - W->ch.acct0), PURPOSE_ATTACK, (uint64_t)(t / C->block_ns));
+	return dn_rng_u01(&r) < C->attack_withhold;
+}
+
+/* ---- detection: what the chain shows ---- */
+
+void w_detect_tx(world *W, const wtx *q, const dnc_tx_receipt *r, dn_time_ns t)
+{
+	world_attack *A = &W->at;
+	if (!A->det)
+		return;
+	const int64_t now_s = dn_whole_s_of_ns(t);
+	if (q->tx.type == DNC_TX_SESSION_OPEN) {
+		uint32_t slot = (uint32_t)(r->created_id & 0xffffffffu);
+		if (slot >= A->n_open) {
+			uint32_t cap = A->n_open ? A->n_open : 1024;
+			while (cap <= slot)
+				cap *= 2;
+			wdet_open *v = realloc(A->open, (size_t)cap * sizeof *v);
+			if (!v)
+				return; /* the detector loses sight of this session */
+			memset(v + A->n_open, 0, (size_t)(cap - A->n_open) * sizeof *v);
+			A->open = v;
+			A->n_open = cap;
+		}
+		A->open[slot].open_s = now_s;
+		A->open[slot].units = 0;
+	} else if (q->tx.type == DNC_TX_REDEEM && r->units > 0) {
+		const dnc_session *ss = dnc_session_get(dnc_chain_sessions(W->ch.chain), q->tx.u.redeem.session_id);
+		if (!ss || ss->distributor >= A->n_det)
+			return;
+		wdet_acct *d = &A->det[ss->distributor];
+		d->units += r->units;
+		d->price_units += (double)ss->price_per_unit * (double)r->units;
+		uint32_t slot = (uint32_t)(q->tx.u.redeem.session_id & 0xffffffffu);
+		if (slot < A->n_open) {
+			wdet_open *o = &A->open[slot];
+			o->units = q->tx.u.redeem.cred.total_units;
+			double secs = fmax((double)W->cfg.cp.block_interval_s, (double)(now_s - o->open_s));
+			double bps = (double)o->units * (double)W->cfg.cp.unit_bytes * 8.0 / secs;
+			if (bps > d->max_rate_bps)
+				d->max_rate_bps = bps;
+		}
+	}
+}
+
+void w_detect_slot(world *W, uint32_t seat, bool produced)
+{
+	world_attack *A = &W->at;
+	if (!A->det)
+		return;
+	dnc_acct acct = dnc_chain_delegates(W->ch.chain)->seat[seat].acct;
+	if (acct >= A->n_det)
+		return;
+	A->det[acct].scheduled++;
+	A->det[acct].missed += !produced;
+}
+
+/* ---- the summary ---- */
+
+typedef struct scored {
+	double s;
+	bool pos;
+} scored;
+
+static int by_score(const void *x, const void *y)
+{
+	const scored *a = x, *b = y;
+	return a->s < b->s ? -1 : a->s > b->s;
+}
+
+/* Area under the ROC curve (Mann-Whitney, ties counted half); NaN
+ * without both classes. Sorts v by score. */
+static double auc_of(scored *v, size_t n)
+{
+	qsort(v, n, sizeof *v, by_score);
+	double npos = 0, nneg = 0, rank_pos = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && v[j].s == v[i].s)
+			j++;
+		double mid = 0.5 * (double)(i + 1 + j); /* average rank of the tie, from 1 */
+		for (size_t k = i; k < j; k++)
+			if (v[k].pos)
+				rank_pos += mid, npos++;
+			else
+				nneg++;
+		i = j;
+	}
+	if (npos == 0 || nneg == 0)
+		return NAN;
+	return (rank_pos - npos * (npos + 1) / 2) / (npos * nneg);
+}
+
+double w_roc_auc(const double *score, const bool *pos, size_t n)
+{
+	scored *v = malloc((n ? n : 1) * sizeof *v);
+	if (!v)
+		return NAN;
+	for (size_t i = 0; i < n; i++) {
+		v[i].s = score[i];
+		v[i].pos = pos[i];
+	}
+	double a = auc_of(v, n);
+	free(v);
+	return a;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return a < b ? -1 : a > b;
+}
+
+enum { DET_RATE = 0, DET_PRICE, DET_MISSED, DET_N };
+static const char *const det_name[DET_N] = {"rate", "price", "missed"};
+static const char *const det_doc[DET_N] = {
+	"distributors whose redeemed units imply a session rate above detect.rate_mbps",
+	"distributors whose units-weighted price is below the median distributor's over detect.price_ratio",
+	"producers that missed more than detect.missed_share of at least 10 scheduled slots",
+};
+
+/* One detector's score of account i, and whether it is in its population. */
+static bool det_score(const world *W, int d, uint32_t i, double median_price, double *s)
+{
+	const wdet_acct *x = &W->at.det[i];
+	switch (d) {
+	case DET_RATE:
+		*s = x->max_rate_bps;
+		return x->units > 0;
+	case DET_PRICE:
+		*s = x->units > 0 ? median_price / (x->price_units / (double)x->units) : 0;
+		return x->units > 0;
+	default:
+		*s = x->scheduled ? (double)x->missed / (double)x->scheduled : 0;
+		return x->scheduled >= 10;
+	}
+}
+
+static double det_threshold(const world_cfg *C, int d)
+{
+	return d == DET_RATE ? C->detect_rate_bps : d == DET_PRICE ? C->detect_price_ratio : C->detect_missed;
+}
+
+static dn_rc summary_detectors(const world *W, dn_results *r)
+{
+	const world_attack *A = &W->at;
+	double median = 0;
+	size_t nd = 0;
+	double *prices = malloc((A->n_det + 1) * sizeof *prices);
+	scored *v = malloc((A->n_det + 1) * sizeof *v);
+	dn_rc rc = prices && v ? DN_OK : DN_ENOMEM;
+	for (uint32_t i = 0; i < A->n_det && !rc; i++)
+		if (A->det[i].units > 0)
+			prices[nd++] = A->det[i].price_units / (double)A->det[i].units;
+	if (nd) {
+		qsort(prices, nd, sizeof *prices, cmp_double);
+		median = nd % 2 ? prices[nd / 2] : 0.5 * (prices[nd / 2 - 1] + prices[nd / 2]);
+	}
+	for (int d = 0; d < DET_N && !rc; d++) {
+		size_t n = 0;
+		double tp = 0, fp = 0, pos = 0, neg = 0;
+		for (uint32_t i = 0; i < A->n_det; i++) {
+			double s;
+			if (!det_score(W, d, i, median, &s))
+				continue;
+			/* the truth: the attacker's, while it attacks */
+			bool truth = W->cfg.attack_on && is_attacker(W, i);
+			bool flag = s > det_threshold(&W->cfg, d);
+			v[n].s = s;
+			v[n].pos = truth;
+			n++;
+			pos += truth;
+			neg += !truth;
+			tp += truth && flag;
+			fp += !truth && flag;
+		}
+		char name[64], doc[256];
+		snprintf(name, sizeof name, "detect_%s_auc", det_name[d]);
+		snprintf(doc, sizeof doc, "detector %s: area under its ROC curve against the attacker's accounts (NaN without both classes): %s",
+		         det_name[d], det_doc[d]);
+		rc = dn_results_summary_f64(r, name, auc_of(v, n), "1", doc);
+		if (!rc) {
+			snprintf(name, sizeof name, "detect_%s_tpr", det_name[d]);
+			snprintf(doc, sizeof doc, "detector %s: share of the attacker's accounts it flags (NaN: none in its view)", det_name[d]);
+			rc = dn_results_summary_f64(r, name, pos ? tp / pos : NAN, "1", doc);
+		}
+		if (!rc) {
+			snprintf(name, sizeof name, "detect_%s_fpr", det_name[d]);
+			snprintf(doc, sizeof doc, "detector %s: share of the honest accounts in its view it flags", det_name[d]);
+			rc = dn_results_summary_f64(r, name, neg ? fp / neg : NAN, "1", doc);
+		}
+		if (!rc) {
+			snprintf(name, sizeof name, "detect_%s_accounts", det_name[d]);
+			snprintf(doc, sizeof doc, "detector %s: accounts in its view (distributors with redeemed traffic, or producers)", det_name[d]);
+			rc = dn_results_summary_i64(r, name, (int64_t)n, "1", doc);
+		}
+	}
+	free(prices);
+	free(v);
+	return rc;
+}
+
+dn_rc w_attack_summary(const world *W, dn_results *r)
+{
+	const world_cfg *C = &W->cfg;
+	const world_attack *A = &W->at;
+	if (C->attack_kind == W_ATTACK_NONE)
+		return DN_OK;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	double price = dn_usd_of_usd_micro((double)W->mk.price_usd_micro);
+	/* what the attacker's identities are worth at the end, at the final
+	 * price: its own accounts less what it bought them with and its
+	 * nodes' running cost; a turned agent's DNET and USD wallet */
+	dn_amount hold = 0;
+	double usd = 0;
+	for (uint32_t k = 0; k < A->n_acct; k++)
+		hold += dnc_ledger_holdings(L, A->acct0 + k);
+	for (uint32_t i = 0; i < A->n_agents; i++) {
+		hold += dnc_ledger_holdings(L, w_acct(W, A->agents[i]));
+		usd += dn_usd_of_usd_micro((double)W->ag.usd_micro[A->agents[i]]);
+	}
+	dn_amount net_base = hold - A->bought_base;
+	double worth = dn_usd_of_base((double)hold, W->mk.price_usd_micro) + usd - A->spent_usd - A->node_cost_usd;
+	(void)price;
+	dn_rc rc = dn_results_summary_i64(r, "attack_active", C->attack_on, "1",
+	                                  "1: the attacker acted; 0: the paired honest twin (attack.active false)");
+	if (!rc)
+		rc = dn_results_summary_f64(r, "attack_worth_usd", worth, "USD",
+		                            "the attacker's identities at the end: DNET held at the final price plus turned agents' USD, "
+		                            "less the USD it spent on DNET and its nodes' running cost; the attack's profit is this "
+		                            "less the honest twin's (docs/attacks.md)");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "attack_worth_base", net_base, "base units",
+		                            "the attacker's DNET at the end less the DNET it bought");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "attack_seat_income_base", A->seat_income_base, "base units",
+		                            "what the attacker's delegate seats earned (rewards and pool fees)");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "attack_seat_blocks", (int64_t)A->seat_blocks, "blocks",
+		                            "seat-blocks in which an attacker's seat earned");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "attack_fees_base", A->fees_base, "base units",
+		                            "transaction and community fees the attacker's own transactions paid (R-FEE-1,2)");
+	if (!rc)
+		rc = dn_results_summary_f64(r, "attack_spent_usd", A->spent_usd + A->node_cost_usd, "USD",
+		                            "what the attacker put in: USD turned into DNET and its nodes' running cost");
+	if (!rc)
+		rc = dn_results_summary_f64(r, "attack_roi", A->spent_usd + A->node_cost_usd > 0
+		                            ? worth / (A->spent_usd + A->node_cost_usd) : NAN, "1",
+		                            "wash: attack_worth_usd over attack_spent_usd (NaN when it spent nothing)");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "attack_sessions", (int64_t)A->sessions, "1", "wash sessions opened, redeemed and closed");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "attack_refused", (int64_t)A->tx_failed, "1", "the attacker's transactions the chain refused");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "attack_withheld", (int64_t)A->withheld, "slots", "slots a turned delegate skipped on purpose");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "honest_delegate_income_base", W->dl.income_base - A->seat_income_base, "base units",
+		                            "delegates' income less the attacker's seats' (the damage to honest delegates is its change against the twin)");
+	if (!rc)
+		rc = summary_detectors(W, r);
+	return rc;
+}

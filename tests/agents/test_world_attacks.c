@@ -1,0 +1,316 @@
+/*
+ * test_world_attacks.c: the attackers of attack.kind (world_attack.c) on
+ * tiny worlds with hand-checked outcomes, their paired honest twins, the
+ * detectors' arithmetic on planted labels, and ledger conservation under
+ * attack (world.check_ledger: the full scan after every block).
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "world.h"
+#include "world_fixture.h"
+
+/* A consumer and a sharer 20 m apart, a candidate, two voting holders:
+ * 4 seats at lambda 0.5 (2 stake, 1 volume, 1 quality), an election every
+ * 60 blocks over a 60-block traffic window. */
+#define LINE_HEAD                                                                                             \
+	"sim: {model: world, seed: 5, end_time_s: 1800, partitions: 1, sample_interval_s: 10}\n"              \
+	"world: {agents: 5, layout: line, line_roles: \"CSDHH\", candidates: 1, operators: 0,"                \
+	" line_spacing_m: 20, fraud_fraction: 0, free_rider_fraction: 0, check_ledger: true}\n"               \
+	"sharer: {uptime_mean_h: 100000, downtime_mean_h: 0.01, strategy: fixed, degrade_probability: 0}\n" \
+	"consumer: {mib_per_day: 20000, session_mib: 100, diurnal_amplitude: 0, sessions_per_day_max: 1000}\n"
+#define LINE_CHAIN "delegates: 4, epoch_blocks: 60, traffic_window_blocks: 60, signatures: keyed"
+
+static dn_amount holdings_of(const world *W, dnc_acct a)
+{
+	return dnc_ledger_holdings(dnc_chain_ledger_c(W->ch.chain), a);
+}
+
+/* A world from YAML text, run to the end. */
+typedef struct attacked {
+	dn_registry *reg;
+	dn_scenario *s;
+	dn_world *w;
+	world *W;
+} attacked;
+
+static void attacked_run(attacked *x, const char *yaml)
+{
+	x->reg = make_registry();
+	x->s = NULL;
+	x->w = new_world(x->reg, yaml, 1, &x->s);
+	x->W = dn_world_model(x->w);
+	run_world(x->w);
+}
+
+static void attacked_free(attacked *x)
+{
+	dn_world_free(x->w);
+	dn_scenario_free(x->s);
+	dn_registry_free(x->reg);
+}
+
+/* The attacker's seats in the delegate set in force. */
+static uint32_t attacker_seats(const world *W, uint32_t *traffic)
+{
+	const dnc_delegate_set *ds = dnc_chain_delegates(W->ch.chain);
+	uint32_t n = 0;
+	*traffic = ds->n_kind[DNC_SEAT_VOLUME] + ds->n_kind[DNC_SEAT_QUALITY];
+	for (uint32_t i = 0; i < ds->n; i++)
+		if (ds->seat[i].acct >= W->at.acct0 && ds->seat[i].acct < W->at.acct0 + W->at.n_acct) {
+			assert_int_not_equal(ds->seat[i].kind, DNC_SEAT_STAKE);
+			n++;
+		}
+	return n;
+}
+
+/* One wash pair claiming 1,000,000 units at 1 base unit a minute: it takes
+ * one traffic seat (nobody holds two), pays exactly the 0.5 %
+ * community fee on each redeemed session (5,000 base units), and its
+ * accounts end with what it bought, less those fees, plus what its seat
+ * earned: nothing else moved its DNET. */
+static void test_R_CONS_4_wash_pair_takes_a_seat_for_the_fee(void **state)
+{
+	(void)state;
+	attacked x;
+	attacked_run(&x,
+	             LINE_HEAD "attack: {kind: wash, size: 1, units: 1000000, price_base: 1,"
+	                       " sessions_per_day: 1440, budget_usd: 10}\n"
+	                       "chain: {" LINE_CHAIN "}\n");
+	world *W = x.W;
+	assert_int_equal(W->at.n_acct, 2);
+	const world_attack *A = &W->at;
+	uint32_t traffic = 0;
+	assert_int_equal(attacker_seats(W, &traffic), 1); /* one seat per account */
+	assert_true(traffic >= 1 && traffic <= 2);
+	assert_true(A->sessions >= 20);
+	assert_int_equal(A->tx_failed, 0);
+	assert_int_equal(A->fees_base % 5000, 0);
+	assert_true(A->fees_base / 5000 == (dn_amount)A->sessions || A->fees_base / 5000 == (dn_amount)A->sessions + 1);
+	assert_true(A->bought_base > 0);
+	assert_true(A->seat_income_base > 0);
+	assert_true(A->seat_blocks > 0);
+	dn_amount hold = holdings_of(W, A->acct0) + holdings_of(W, A->acct0 + 1);
+	assert_int_equal(hold, A->bought_base - A->fees_base + A->seat_income_base);
+	attacked_free(&x);
+}
+
+/* Two pairs take both traffic seats; the honest sharer keeps none. */
+static void test_R_CONS_4_two_wash_pairs_take_every_traffic_seat(void **state)
+{
+	(void)state;
+	attacked x;
+	attacked_run(&x,
+	             LINE_HEAD "attack: {kind: wash, size: 2, units: 1000000, price_base: 1,"
+	                       " sessions_per_day: 1440, budget_usd: 10}\n"
+	                       "chain: {" LINE_CHAIN "}\n");
+	world *W = x.W;
+	uint32_t traffic = 0;
+	assert_int_equal(attacker_seats(W, &traffic), 2);
+	assert_int_equal(traffic, 2);
+	attacked_free(&x);
+}
+
+/* The same pair with chain.score_min_price_base (1 DNET a unit) above
+ * what its budget can lock for a session's deposit: every open is
+ * refused (no funds) and it takes no seat; but the honest sharer's price
+ * is below the minimum as well. */
+static void test_R_CONS_4_min_price_prices_the_pair_out(void **state)
+{
+	(void)state;
+	attacked x;
+	attacked_run(&x,
+	             LINE_HEAD "attack: {kind: wash, size: 1, units: 1000000, price_base: 1,"
+	                       " sessions_per_day: 1440, budget_usd: 10}\n"
+	                       "chain: {" LINE_CHAIN ", score_min_price_base: 100000000}\n");
+	world *W = x.W;
+	assert_int_equal(W->cfg.attack_price_base, 100000000); /* it pays what counts */
+
+	uint32_t traffic = 0;
+	assert_int_equal(attacker_seats(W, &traffic), 0);
+	/* the cost to the honest: the sharer sells below the minimum too, so
+	 * its traffic counts for nothing either, and no traffic seat is filled */
+	assert_true(W->ag.price_base[1] > 0 && W->ag.price_base[1] < 100000000);
+	assert_int_equal(traffic, 0);
+	assert_int_equal(W->at.sessions, 0);
+	assert_true(W->at.tx_failed > 0);
+	assert_int_equal(W->at.seat_income_base, 0);
+	attacked_free(&x);
+}
+
+/* ---- the paired honest twin ---- */
+
+static const char *twin_yaml =
+	"sim: {model: world, seed: 11, end_time_s: 2400, partitions: 2, sample_interval_s: 10}\n"
+	"world: {agents: 600, area_km: 0.4}\n"
+	"chain: {epoch_blocks: 60, traffic_window_blocks: 60, signatures: keyed}\n";
+
+/* Every agent's holdings and USD at the end. */
+static void agent_state(const world *W, dn_amount *hold, int64_t *usd)
+{
+	for (uint64_t a = 0; a < W->cfg.n; a++) {
+		hold[a] = holdings_of(W, w_acct(W, (uint32_t)a));
+		usd[a] = W->ag.usd_micro[a];
+	}
+}
+
+static dn_world *twin(dn_registry *reg, const char *attack, dn_scenario **s, dn_series_data **sd, size_t *n)
+{
+	char y[2048];
+	snprintf(y, sizeof y, "%s%s", twin_yaml, attack);
+	dn_world *w = new_world(reg, y, 2, s);
+	run_world_kept(w, NULL, NULL, sd, n);
+	return w;
+}
+
+/* attack.active false is the honest world: every agent ends with the same
+ * DNET and USD as in the world without an attacker, every series but the
+ * ledger's own is the same; with the attack on, the honest side's series
+ * are the same until it starts (common random numbers). */
+static void test_attack_twin_is_the_honest_world(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	dn_scenario *s0 = NULL, *s1 = NULL, *s2 = NULL;
+	dn_series_data *d0 = NULL, *d1 = NULL, *d2 = NULL;
+	size_t n0 = 0, n1 = 0, n2 = 0;
+	dn_world *w0 = twin(reg, "", &s0, &d0, &n0);
+	dn_world *w1 = twin(reg, "attack: {kind: wash, size: 2, active: false, start_s: 1200}\n", &s1, &d1, &n1);
+	dn_world *w2 = twin(reg, "attack: {kind: wash, size: 2, active: true, start_s: 1200}\n", &s2, &d2, &n2);
+	const world *W0 = dn_world_model(w0), *W1 = dn_world_model(w1), *W2 = dn_world_model(w2);
+	size_t n = W0->cfg.n;
+	dn_amount *h0 = malloc(n * sizeof *h0), *h1 = malloc(n * sizeof *h1);
+	int64_t *u0 = malloc(n * sizeof *u0), *u1 = malloc(n * sizeof *u1);
+	assert_non_null(h0);
+	assert_non_null(h1);
+	assert_non_null(u0);
+	assert_non_null(u1);
+	agent_state(W0, h0, u0);
+	agent_state(W1, h1, u1);
+	assert_memory_equal(h0, h1, n * sizeof *h0);
+	assert_memory_equal(u0, u1, n * sizeof *u0);
+	/* and the attack changed the honest world after it started */
+	agent_state(W2, h1, u1);
+	assert_memory_not_equal(h0, h1, n * sizeof *h0);
+	assert_true(W2->at.seat_income_base > 0);
+	const char *const honest[] = {"service_requests", "coverage", "earned_sharer_base", "earned_delegate_base",
+	                              "dnet_price"};
+	for (size_t k = 0; k < sizeof honest / sizeof *honest; k++) {
+		const dn_series_data *a = series_named(d0, n0, honest[k]);
+		const dn_series_data *b = series_named(d1, n1, honest[k]);
+		const dn_series_data *c = series_named(d2, n2, honest[k]);
+		assert_int_equal(a->n, b->n);
+		assert_int_equal(a->n, c->n);
+		size_t before = 0;
+		for (size_t i = 0; i < a->n; i++) {
+			assert_true(a->value[i] == b->value[i] || (isnan(a->value[i]) && isnan(b->value[i])));
+			if (a->t_ns[i] < (int64_t)1200 * 1000000000) {
+				assert_true(a->value[i] == c->value[i] || (isnan(a->value[i]) && isnan(c->value[i])));
+				before++;
+			}
+		}
+		assert_true(before >= 100);
+	}
+	free(h0);
+	free(h1);
+	free(u0);
+	free(u1);
+	dn_series_data_free(d0, n0);
+	dn_series_data_free(d1, n1);
+	dn_series_data_free(d2, n2);
+	dn_world_free(w0);
+	dn_world_free(w1);
+	dn_world_free(w2);
+	dn_scenario_free(s0);
+	dn_scenario_free(s1);
+	dn_scenario_free(s2);
+	dn_registry_free(reg);
+}
+
+/* ---- cheap and withhold ---- */
+
+/* Turned sharers sell at 1 base unit and keep sharing: their price is the
+ * attacker's, and they win traffic seats. */
+static void test_R_CONS_3_cheap_sharers_price_and_seats(void **state)
+{
+	(void)state;
+	char y[2048];
+	snprintf(y, sizeof y, "%sattack: {kind: cheap, size: 3}\n", twin_yaml);
+	attacked x;
+	attacked_run(&x, y);
+	world *W = x.W;
+	assert_int_equal(W->at.n_agents, 3);
+	for (uint32_t i = 0; i < W->at.n_agents; i++) {
+		uint32_t a = W->at.agents[i];
+		assert_true(W->ag.role[a] & W_SHARER);
+		assert_true(W->ag.role[a] & W_ATTACKER);
+		assert_int_equal(W->ag.price_base[a], 1);
+		assert_true(W->ag.online[a] & W_ON_SHARING);
+	}
+	assert_true(W->at.seat_income_base > 0);
+	attacked_free(&x);
+}
+
+/* Turned delegates skip every slot they are scheduled for: each missed
+ * slot of theirs is one withheld, and the producers' other misses are the
+ * honest ones (R-CONS-6). */
+static void test_R_CONS_6_withholders_skip_their_slots(void **state)
+{
+	(void)state;
+	char y[2048];
+	snprintf(y, sizeof y, "%sattack: {kind: withhold, size: 4}\n", twin_yaml);
+	attacked x;
+	attacked_run(&x, y);
+	world *W = x.W;
+	const world_attack *A = &W->at;
+	uint64_t sched = 0, missed = 0;
+	for (uint32_t i = 0; i < A->n_agents; i++) {
+		const wdet_acct *d = &A->det[w_acct(W, A->agents[i])];
+		sched += d->scheduled;
+		missed += d->missed;
+		assert_int_equal(d->missed, d->scheduled); /* withhold_share 1 */
+	}
+	assert_true(sched > 0);
+	assert_int_equal(A->withheld, missed);
+	assert_true(W->ch.missed >= missed);
+	attacked_free(&x);
+}
+
+/* ---- the detectors' arithmetic ---- */
+
+static void test_roc_auc_planted_labels(void **state)
+{
+	(void)state;
+	const double up[] = {1, 2, 3, 4, 5, 6};
+	const bool top[] = {false, false, false, true, true, true};
+	const bool bottom[] = {true, true, true, false, false, false};
+	assert_true(w_roc_auc(up, top, 6) == 1.0);
+	assert_true(w_roc_auc(up, bottom, 6) == 0.0);
+	/* one positive below one negative: 8 of 9 pairs ordered */
+	const bool mixed[] = {false, false, true, false, true, true};
+	assert_true(fabs(w_roc_auc(up, mixed, 6) - 8.0 / 9.0) < 1e-12);
+	/* ties count half */
+	const double flat[] = {1, 1, 1, 1};
+	const bool half[] = {true, false, true, false};
+	assert_true(w_roc_auc(flat, half, 4) == 0.5);
+	/* one class only: no curve */
+	assert_true(isnan(w_roc_auc(up, (const bool[]){true, true, true, true, true, true}, 6)));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_R_CONS_4_wash_pair_takes_a_seat_for_the_fee),
+		cmocka_unit_test(test_R_CONS_4_two_wash_pairs_take_every_traffic_seat),
+		cmocka_unit_test(test_R_CONS_4_min_price_prices_the_pair_out),
+		cmocka_unit_test(test_attack_twin_is_the_honest_world),
+		cmocka_unit_test(test_R_CONS_3_cheap_sharers_price_and_seats),
+		cmocka_unit_test(test_R_CONS_6_withholders_skip_their_slots),
+		cmocka_unit_test(test_roc_auc_planted_labels),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,298 @@
+/*
+ * test_chain_attacks.c: the wash-traffic attack against the protocol
+ * library alone, and the scoring countermeasures that stop or bound it.
+ *
+ * A small chain: 8 delegate seats, lambda 0.5 (4 stake seats, 2 volume, 2
+ * quality), four honest distributors each serving a consumer at 10,000
+ * base units a unit, and three attacker pairs: a consumer account the
+ * attacker controls opens a session with the attacker's own distributor at
+ * 1 base unit a unit and signs a credential for 100,000,000 units
+ * (R-CONS-4 counts it: it is consumer-signed and paid from the deposit).
+ * The election after the window says who holds the traffic seats.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "dn_chain.h"
+
+#define DNET DNC_UNITS_PER_DNET
+#define NHON 4          /* honest distributors 0..3, their consumers 4..7 */
+#define NPAIR 3         /* attacker distributors 8..10, consumers 11..13 */
+#define NVOTE 4         /* stake candidates 14..17, voters 18..21 */
+#define NU (2 * NHON + 2 * NPAIR + 2 * NVOTE)
+#define SLOTS 10
+#define WASH_UNITS UINT64_C(100000000)
+#define HONEST_PRICE 10000
+#define HONEST_UNITS 10000
+
+typedef struct user { dnc_pubkey pk; uint8_t sk[DNC_SK_BYTES]; dnc_acct a; } user;
+
+typedef struct world {
+	dnc_sigscheme s;
+	dnc_chain *c;
+	user u[NU + 1];
+	dnc_schedule sch;
+	dnc_time_s now;
+} world;
+
+static void mk_world(world *w, const dnc_params *p)
+{
+	static const uint8_t key[32] = "attack scheme key";
+	dnc_chain_limits lim = { NU + 4, 4096, 16 };
+	dnc_hash seed;
+	memset(w, 0, sizeof *w);
+	assert_int_equal(dnc_sig_init_keyed(&w->s, key), DNC_OK);
+	for (uint32_t i = 0; i <= NU; i++) {
+		uint8_t sd[32] = {0};
+		memcpy(sd, &i, sizeof i);
+		assert_int_equal(dnc_sig_keypair(&w->s, sd, &w->u[i].pk, w->u[i].sk), DNC_OK);
+	}
+	assert_int_equal(dnc_chain_create(p, &w->s, &lim, &w->u[NU].pk, &w->c), DNC_OK);
+	dnc_ledger *L = dnc_chain_ledger(w->c);
+	for (uint32_t i = 0; i < NU; i++) {
+		assert_int_equal(dnc_ledger_add(L, &w->u[i].pk, &w->u[i].a), DNC_OK);
+		assert_int_equal(dnc_chain_genesis(w->c, w->u[i].a, DNC_GEN_SALE, 1000 * DNET), DNC_OK);
+	}
+	for (uint32_t i = 0; i < NVOTE; i++)
+		assert_int_equal(dnc_ledger_vote(L, w->u[2 * NHON + 2 * NPAIR + NVOTE + i].a,
+						 w->u[2 * NHON + 2 * NPAIR + i].a, (dn_amount)(100 + i) * DNET, 0),
+				 DNC_OK);
+	memset(&seed, 0, sizeof seed);
+	assert_int_equal(dnc_chain_new_epoch(w->c, 0, &seed, &w->sch), DNC_OK);
+	w->now = 100;
+}
+
+static void apply(world *w, uint32_t who, dnc_tx *t, dnc_tx_receipt *r)
+{
+	dnc_ledger *L = dnc_chain_ledger(w->c);
+	t->from = w->u[who].pk;
+	t->nonce = dnc_ledger_nonce(L, w->u[who].a);
+	assert_int_equal(dnc_tx_sign(&w->s, dnc_chain_id(w->c), w->u[who].sk, t), DNC_OK);
+	memset(r, 0, sizeof *r);
+	assert_int_equal(dnc_chain_apply_tx(w->c, t, w->now, DNC_APPLY_VERIFY_SIG, r), DNC_OK);
+}
+
+/* consumer `cons` buys `units` from distributor `dist` at `price`: open,
+ * one credential for everything, redeem, close. */
+static void session(world *w, uint32_t cons, uint32_t dist, dn_amount price, uint64_t units)
+{
+	dnc_tx t;
+	dnc_tx_receipt r;
+	memset(&t, 0, sizeof t);
+	t.type = DNC_TX_SESSION_OPEN;
+	t.u.open.distributor = w->u[dist].pk;
+	t.u.open.price_per_unit = price;
+	t.u.open.units = units;
+	t.u.open.expiry_s = w->now + 3600;
+	apply(w, cons, &t, &r);
+	uint64_t sid = r.created_id;
+	memset(&t, 0, sizeof t);
+	t.type = DNC_TX_REDEEM;
+	t.u.redeem.session_id = sid;
+	t.u.redeem.cred.session_id = sid;
+	t.u.redeem.cred.total_units = units;
+	t.u.redeem.cred.seq = 1;
+	assert_int_equal(dnc_credential_sign(&w->s, dnc_chain_id(w->c), &w->u[dist].pk, w->u[cons].sk,
+					     &t.u.redeem.cred), DNC_OK);
+	apply(w, dist, &t, &r);
+	assert_int_equal(r.units, units);
+	memset(&t, 0, sizeof t);
+	t.type = DNC_TX_SESSION_CLOSE;
+	t.u.close.session_id = sid;
+	apply(w, dist, &t, &r);
+}
+
+/* One window of traffic (honest, and the attacker's if `attack`), then the
+ * next election. OUT the attacker's DNET before and after (its six
+ * accounts' holdings), and its seats. */
+static void run_window(world *w, bool attack, dn_amount *att_before, dn_amount *att_after,
+		       uint32_t *att_seats, uint32_t *traffic_seats)
+{
+	const dnc_ledger *L = dnc_chain_ledger_c(w->c);
+	dnc_block_summary sum;
+	*att_before = 0;
+	for (uint32_t i = 2 * NHON; i < 2 * NHON + 2 * NPAIR; i++)
+		*att_before += dnc_ledger_holdings(L, w->u[i].a);
+	for (uint32_t slot = 0; slot < SLOTS; slot++) {
+		w->now += 10;
+		if (slot == 1)
+			for (uint32_t i = 0; i < NHON; i++)
+				session(w, NHON + i, i, HONEST_PRICE + 1000 * i, HONEST_UNITS + 1000 * i);
+		if (slot == 2 && attack)
+			for (uint32_t k = 0; k < NPAIR; k++)
+				session(w, 2 * NHON + NPAIR + k, 2 * NHON + k, 1, WASH_UNITS);
+		assert_int_equal(dnc_chain_end_block(w->c, dnc_schedule_seat(&w->sch, slot), w->now, &sum), DNC_OK);
+	}
+	*att_after = 0;
+	for (uint32_t i = 2 * NHON; i < 2 * NHON + 2 * NPAIR; i++)
+		*att_after += dnc_ledger_holdings(L, w->u[i].a);
+	dnc_hash seed;
+	memset(&seed, 1, sizeof seed);
+	assert_int_equal(dnc_chain_new_epoch(w->c, 1, &seed, &w->sch), DNC_OK);
+	assert_int_equal(dnc_chain_check(w->c), DNC_OK); /* R-SUP-1 held through it */
+	const dnc_delegate_set *ds = dnc_chain_delegates(w->c);
+	*att_seats = 0;
+	*traffic_seats = ds->n_kind[DNC_SEAT_VOLUME] + ds->n_kind[DNC_SEAT_QUALITY];
+	for (uint32_t i = 0; i < ds->n; i++)
+		for (uint32_t k = 0; k < NPAIR; k++)
+			if (ds->seat[i].acct == w->u[2 * NHON + k].a) {
+				assert_int_not_equal(ds->seat[i].kind, DNC_SEAT_STAKE);
+				(*att_seats)++;
+			}
+}
+
+static void params(dnc_params *p)
+{
+	dnc_params_default(p);
+	p->delegates = 8;
+	p->epoch_blocks = SLOTS;
+	p->traffic_window_blocks = SLOTS;
+}
+
+/* A world under p through one window; OUT as run_window. */
+static world *window_under(const dnc_params *p, bool attack, dn_amount *before, dn_amount *after,
+			   uint32_t *seats, uint32_t *traffic)
+{
+	world *w = test_malloc(sizeof *w);
+	mk_world(w, p);
+	run_window(w, attack, before, after, seats, traffic);
+	return w;
+}
+
+static void done(world *w)
+{
+	dnc_chain_destroy(w->c);
+	test_free(w);
+}
+
+/* The worked example: three self-dealing pairs take 3 of the 4 traffic
+ * seats for 0.5 % of 1 DNET each in community fees (R-FEE-2); the
+ * deposits come back. */
+static void test_R_CONS_4_wash_pairs_take_traffic_seats(void **st)
+{
+	(void)st;
+	dnc_params p;
+	params(&p);
+	dn_amount before, after;
+	uint32_t seats, traffic;
+	world *w = window_under(&p, true, &before, &after, &seats, &traffic);
+	assert_int_equal(traffic, 4);
+	assert_int_equal(seats, 3);
+	/* what the attack cost: the community fee on each 1e8-unit payment at 1
+	 * base unit (some of it may come back through the pools the attacker
+	 * sits in: not yet, its seats start now) */
+	assert_int_equal(before - after, NPAIR * (WASH_UNITS * 5000 / 1000000));
+	done(w);
+}
+
+/* Countermeasure: a minimum price counted toward the scores. The pairs'
+ * 1-base-unit traffic counts for nothing (volume, price and loss), and the
+ * honest distributors keep every traffic seat. */
+static void test_R_CONS_4_min_price_stops_wash_pairs(void **st)
+{
+	(void)st;
+	dnc_params p;
+	params(&p);
+	p.score_min_price_base = 100;
+	assert_int_equal(dnc_params_check(&p), DNC_OK);
+	dn_amount before, after;
+	uint32_t seats, traffic;
+	world *w = window_under(&p, true, &before, &after, &seats, &traffic);
+	assert_int_equal(seats, 0);
+	assert_int_equal(traffic, 4);
+	uint64_t vol, q;
+	dnc_ledger_traffic_score(dnc_chain_ledger_c(w->c), w->u[2 * NHON].a, 0, &vol, &q);
+	assert_int_equal(vol, 0);
+	dnc_quality qq;
+	dnc_ledger_quality_score(dnc_chain_ledger_c(w->c), w->u[2 * NHON].a, 0, &qq);
+	assert_int_equal(qq.loss, 0);
+	/* the honest distributors' traffic counts as before */
+	dnc_ledger_traffic_score(dnc_chain_ledger_c(w->c), w->u[0].a, 0, &vol, &q);
+	assert_int_equal(vol, HONEST_UNITS);
+	/* the fees were still paid: the countermeasure changes scores, not payments */
+	assert_int_equal(before - after, NPAIR * (WASH_UNITS * 5000 / 1000000));
+	done(w);
+	p.score_min_price_base = -1;
+	assert_int_equal(dnc_params_check(&p), DNC_EINVAL);
+}
+
+/* Countermeasure: a cap on the units scored per window. It bounds each
+ * identity's volume at the cap (and so what a pair's volume buys), but
+ * it does not stop the pairs: the cap is above the honest volumes. */
+static void test_R_CONS_4_score_cap_bounds_volume(void **st)
+{
+	(void)st;
+	dnc_params p;
+	params(&p);
+	p.score_cap_units = 50000;
+	dn_amount before, after;
+	uint32_t seats, traffic;
+	world *w = window_under(&p, true, &before, &after, &seats, &traffic);
+	uint64_t vol, q;
+	dnc_ledger_traffic_score(dnc_chain_ledger_c(w->c), w->u[2 * NHON].a, 0, &vol, &q);
+	assert_int_equal(vol, 50000);
+	dnc_ledger_traffic_score(dnc_chain_ledger_c(w->c), w->u[3].a, 0, &vol, &q);
+	assert_int_equal(vol, HONEST_UNITS + 3000);
+	assert_true(seats >= 2); /* still ahead of honest volumes below the cap */
+	done(w);
+}
+
+/* Without the attack, the honest distributors hold the traffic seats
+ * (the pairs' seats above are the attack's doing). */
+static void test_R_CONS_4_no_attack_honest_seats(void **st)
+{
+	(void)st;
+	dnc_params p;
+	params(&p);
+	dn_amount before, after;
+	uint32_t seats, traffic;
+	world *w = window_under(&p, false, &before, &after, &seats, &traffic);
+	assert_int_equal(seats, 0);
+	assert_int_equal(traffic, 4);
+	assert_int_equal(before, after);
+	done(w);
+}
+
+/* The countermeasures are rules: a chain with one on has another id; with
+ * both off the id is the one chains had before they existed. */
+static void test_R_CONS_4_countermeasures_change_chain_id(void **st)
+{
+	(void)st;
+	world *w = test_malloc(sizeof *w);
+	dnc_params p;
+	dnc_hash id0, id1, id2;
+	params(&p);
+	mk_world(w, &p);
+	id0 = *dnc_chain_id(w->c);
+	dnc_chain_destroy(w->c);
+	p.score_min_price_base = 1;
+	mk_world(w, &p);
+	id1 = *dnc_chain_id(w->c);
+	dnc_chain_destroy(w->c);
+	p.score_min_price_base = 0;
+	p.score_cap_units = 1;
+	mk_world(w, &p);
+	id2 = *dnc_chain_id(w->c);
+	dnc_chain_destroy(w->c);
+	assert_memory_not_equal(id0.b, id1.b, DNC_HASH_BYTES);
+	assert_memory_not_equal(id0.b, id2.b, DNC_HASH_BYTES);
+	assert_memory_not_equal(id1.b, id2.b, DNC_HASH_BYTES);
+	test_free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_R_CONS_4_wash_pairs_take_traffic_seats),
+		cmocka_unit_test(test_R_CONS_4_min_price_stops_wash_pairs),
+		cmocka_unit_test(test_R_CONS_4_score_cap_bounds_volume),
+		cmocka_unit_test(test_R_CONS_4_no_attack_honest_seats),
+		cmocka_unit_test(test_R_CONS_4_countermeasures_change_chain_id),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
