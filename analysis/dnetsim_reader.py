@@ -13,6 +13,7 @@ a sweep file, any other a run file) and returns a ``Run`` or a ``Sweep``:
     s = dr.load("sweep.h5")           # dnetsim sweep ... --out sweep.h5
     s.members                          # one row per member
     s.points                           # one row per point: mean, sd, CI, count
+    s.paired("attack_worth_usd")       # seeds: common: each point minus point 0, paired
     s.point_stats("world_dnet_price")  # one summary's statistics per point
     s.series("dnet_price")             # DataFrame: index t_ns, one column per member
 
@@ -117,6 +118,7 @@ __all__ = ["load", "Run", "Sweep", "SeriesMap"]
 INT64_MIN = np.iinfo(np.int64).min
 MEMBER_COLUMNS = ("index", "point", "replicate", "seed", "status", "reason", "wall_s", "worker")
 STATS = ("mean", "sd", "ci95_lo", "ci95_hi", "count")
+PAIRED_STATS = ("mean", "ci95_lo", "ci95_hi", "count")
 
 
 # ---- reading helpers ----
@@ -325,6 +327,18 @@ class Sweep:
         df.attrs["units"] = self.summary_info.at[name, "units"]
         return df
 
+    def paired(self, name: str) -> pd.DataFrame:
+        """With seeds: common, one summary scalar's change from point 0 per
+        point, replicate by replicate: the parameters, then mean, ci95_lo,
+        ci95_hi, count (KeyError without /points/paired)."""
+        if f"{name}_paired_mean" not in self.points:
+            raise KeyError(f"{name}: no paired statistics (seeds: common, two points or more)")
+        cols = {p: self.points[p] for p in self.params}
+        cols.update({s: self.points[f"{name}_paired_{s}"] for s in PAIRED_STATS})
+        df = pd.DataFrame(cols, index=self.points.index)
+        df.attrs["units"] = self.summary_info.at[name, "units"]
+        return df
+
 
 def _config(f, texts) -> dict:
     g = f.get("config")
@@ -395,6 +409,10 @@ def _load_sweep(f, path) -> Sweep:
             ds = f.get(f"points/{s}/{name}")
             if isinstance(ds, h5py.Dataset):
                 pcols[f"{name}_{s}"] = _read(ds)
+        for s in PAIRED_STATS:
+            ds = f.get(f"points/paired/{s}/{name}")
+            if isinstance(ds, h5py.Dataset):
+                pcols[f"{name}_paired_{s}"] = _read(ds)
     n_points = int(_py(f["config"].attrs["n_points"])) if "config" in f and \
         "n_points" in f["config"].attrs else (len(next(iter(pcols.values()))) if pcols else 0)
     points = pd.DataFrame(pcols, index=pd.Index(np.arange(n_points), name="point"))

@@ -40,8 +40,11 @@ static dn_rc start_state(world *W)
 	const world_cfg *C = &W->cfg;
 	W->mk.price_usd_micro = W->mk.price_prev_usd_micro = W->mk.price_avg_usd_micro = dn_market_price(W->mk.mkt);
 	for (uint64_t a = 0; a < C->n; a++)
-		if (W->ag.role[a] & W_SHARER)
+		if (W->ag.role[a] & W_SHARER) {
 			W->ag.price_base[a] = w_unit_price(W, W->ag.price_usd_gb[a]);
+			if (w_attacking(W, (uint32_t)a) && C->attack_start_ns <= 0)
+				w_attack_price(W, (uint32_t)a); /* attack.kind cheap from the start */
+		}
 	W->mp.pool.size = W->mp.next_pool.size = W->mp.admin_q.size = sizeof(wtx);
 	W->fk.txs.size = sizeof(wtx);
 	W->fk.blocks.size = sizeof(wblock);
@@ -1132,6 +1135,11 @@ static void world_names(const dn_scenario *s, dn_name_fn emit, void *ctx)
 		"world_tx_fees_base", "world_rejected_*", "gov_change*"};
 	for (size_t i = 0; i < sizeof summary / sizeof summary[0]; i++)
 		emit(ctx, summary[i], false);
+	if (strcmp(dn_scn_str(s, "attack.kind"), "none") != 0) { /* world_attack.c */
+		emit(ctx, "attack_*", false);
+		emit(ctx, "detect_*", false);
+		emit(ctx, "honest_delegate_income_base", false);
+	}
 	static const char *const kind[3] = {"grace", "inclusion", "final"}, *const q[4] = {"p50_ns", "p99_ns", "max_ns", "violations"};
 	for (int k = 0; k < 3; k++)
 		for (int j = 0; j < 4; j++) {

@@ -344,6 +344,7 @@ typedef struct world_cfg {
 	double detect_rate_bps;      /* detector `rate`: flag implied rates above this */
 	double detect_price_ratio;   /* detector `price`: flag prices below the median over this */
 	double detect_missed;        /* detector `missed`: flag producers missing more than this share */
+	int detect_retract;          /* detect.retract: the detector R-ADMIN-1 acts on (0 rate, 1 price, 2 missed), -1 none */
 } world_cfg;
 
 /* Attack kinds (attack.kind). */
@@ -535,6 +536,8 @@ typedef struct world_attack {
 	double node_cost_usd;        /* its nodes' running cost so far */
 	uint64_t sessions, tx_failed, seat_blocks;
 	uint64_t withheld;           /* slots a turned producer skipped on purpose */
+	uint64_t retracts;           /* R-ADMIN-1 retracts sent on a detector's flag */
+	dn_amount retracted_base, retracted_honest_base; /* ... what they asked for, from the attacker and the honest */
 	/* detection (allocated when attack.kind is set) */
 	wdet_acct *det;
 	uint32_t n_det;
@@ -666,7 +669,7 @@ DN_WUR dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 163
+#define W_N_PARAMS 164
 /* record.*: how many blocks group g (dn_metrics_group) waits between
  * writes; *label (may be NULL) gets "block", "epoch", "hour" or "day". */
 uint64_t w_record_every(const dn_scenario *s, int g, const char **label);
@@ -827,6 +830,8 @@ static inline bool w_attacking(const world *W, uint32_t a)
 {
 	return W->cfg.attack_on && (W->ag.role[a] & W_ATTACKER);
 }
+/* cheap: a turned sharer's price becomes the attacker's. */
+void w_attack_price(world *W, uint32_t a);
 /* Block side, after the block: funding, the next sessions, into the mempool. */
 DN_WUR dn_rc w_attack_block(world *W, dn_time_ns t, uint64_t slot);
 /* Block side: an applied (or refused) transaction of the attacker. */
@@ -838,6 +843,8 @@ void w_detect_slot(world *W, uint32_t seat, bool produced);
 void w_attack_seat_gain(world *W, dnc_acct acct, dn_amount gain);
 /* A turned producer skips this slot on purpose. */
 bool w_attack_withholds(const world *W, dnc_acct acct, dn_time_ns t);
+/* Block side: an applied R-ADMIN-1 retract (those sent on a detector's flag are counted). */
+void w_attack_retracted(world *W, const wtx *q, const dnc_tx_receipt *r);
 DN_WUR dn_rc w_attack_summary(const world *W, dn_results *r);
 /* Area under the ROC curve of scores against labels (the chance a random
  * positive scores above a random negative, ties half); NaN without both. */

@@ -72,6 +72,8 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	C->detect_rate_bps = dn_scn_float(s, "detect.rate_mbps") * 1e6;
 	C->detect_price_ratio = dn_scn_float(s, "detect.price_ratio");
 	C->detect_missed = dn_scn_float(s, "detect.missed_share");
+	const char *rt = dn_scn_str(s, "detect.retract");
+	C->detect_retract = !strcmp(rt, "rate") ? 0 : !strcmp(rt, "price") ? 1 : !strcmp(rt, "missed") ? 2 : -1;
 }
 
 /* ---- set-up ---- */
@@ -320,11 +322,19 @@ static dn_rc fund(world *W)
 	return DN_OK;
 }
 
+static dn_rc retract_flagged(world *W, dn_time_ns t);
+
 dn_rc w_attack_block(world *W, dn_time_ns t, uint64_t slot)
 {
 	const world_cfg *C = &W->cfg;
 	world_attack *A = &W->at;
-	(void)slot;
+	/* R-ADMIN-1 on the detector's word, once an election epoch, in the
+	 * attacked run and its twin alike (a policy of the foundation's) */
+	if (C->detect_retract >= 0 && A->det && slot > 0 && slot % C->cp.epoch_blocks == 0) {
+		dn_rc rc = retract_flagged(W, t);
+		if (rc)
+			return rc;
+	}
 	if (C->attack_kind != W_ATTACK_WASH || !C->attack_on || t < C->attack_start_ns)
 		return DN_OK;
 	dn_rc rc = A->funded ? DN_OK : fund(W);
@@ -382,6 +392,14 @@ dn_rc w_attack_receipt(world *W, const wtx *q, dnc_rc crc, const dnc_tx_receipt 
 		pr->next_ns += dn_ns_of_s(DN_UNITS_S_PER_DAY / C->attack_sessions_day);
 		return DN_OK;
 	}
+}
+
+void w_attack_price(world *W, uint32_t a)
+{
+	W->ag.price_base[a] = W->cfg.attack_price_base;
+	/* the USD price a consumer compares is what that is worth now */
+	double per_gb = (double)w_unit_price(W, 1.0);
+	W->ag.price_usd_gb[a] = (float)(per_gb > 0 ? (double)W->cfg.attack_price_base / per_gb : 0.0);
 }
 
 /* ---- what the seats earn, withholding ---- */
@@ -524,6 +542,26 @@ static const char *const det_doc[DET_N] = {
 	"producers that missed more than detect.missed_share of at least 10 scheduled slots",
 };
 
+/* The median of the distributors' units-weighted prices (0: none). */
+static double median_price(const world_attack *A, dn_rc *rc)
+{
+	double median = 0, *prices = malloc(((size_t)A->n_det + 1) * sizeof *prices);
+	size_t nd = 0;
+	if (!prices) {
+		*rc = DN_ENOMEM;
+		return 0;
+	}
+	for (uint32_t i = 0; i < A->n_det; i++)
+		if (A->det[i].units > 0)
+			prices[nd++] = A->det[i].price_units / (double)A->det[i].units;
+	if (nd) {
+		qsort(prices, nd, sizeof *prices, cmp_double);
+		median = nd % 2 ? prices[nd / 2] : 0.5 * (prices[nd / 2 - 1] + prices[nd / 2]);
+	}
+	free(prices);
+	return median;
+}
+
 /* One detector's score of account i, and whether it is in its population. */
 static bool det_score(const world *W, int d, uint32_t i, double median_price, double *s)
 {
@@ -549,18 +587,9 @@ static double det_threshold(const world_cfg *C, int d)
 static dn_rc summary_detectors(const world *W, dn_results *r)
 {
 	const world_attack *A = &W->at;
-	double median = 0;
-	size_t nd = 0;
-	double *prices = malloc((A->n_det + 1) * sizeof *prices);
-	scored *v = malloc((A->n_det + 1) * sizeof *v);
-	dn_rc rc = prices && v ? DN_OK : DN_ENOMEM;
-	for (uint32_t i = 0; i < A->n_det && !rc; i++)
-		if (A->det[i].units > 0)
-			prices[nd++] = A->det[i].price_units / (double)A->det[i].units;
-	if (nd) {
-		qsort(prices, nd, sizeof *prices, cmp_double);
-		median = nd % 2 ? prices[nd / 2] : 0.5 * (prices[nd / 2 - 1] + prices[nd / 2]);
-	}
+	scored *v = malloc(((size_t)A->n_det + 1) * sizeof *v);
+	dn_rc rc = v ? DN_OK : DN_ENOMEM;
+	double median = rc ? 0 : median_price(A, &rc);
 	for (int d = 0; d < DET_N && !rc; d++) {
 		size_t n = 0;
 		double tp = 0, fp = 0, pos = 0, neg = 0;
@@ -600,9 +629,70 @@ static dn_rc summary_detectors(const world *W, dn_results *r)
 			rc = dn_results_summary_i64(r, name, (int64_t)n, "1", doc);
 		}
 	}
-	free(prices);
 	free(v);
+	if (!rc)
+		rc = dn_results_summary_i64(r, "detect_retracts", (int64_t)A->retracts, "1",
+		                            "R-ADMIN-1 retracts the foundation sent on detect.retract's word (what they took is detect_retracted_*)");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "detect_retracted_base", A->retracted_base, "base units",
+		                            "DNET retracted on the detector's word from the attacker's accounts");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "detect_retracted_honest_base", A->retracted_honest_base, "base units",
+		                            "DNET retracted on the detector's word from honest accounts (false positives: "
+		                            "the centralisation cost, R-ADMIN-1)");
 	return rc;
+}
+
+/* The foundation retracts the spendable DNET of every account the
+ * detector detect.retract flags now (R-ADMIN-1, logged by the chain). */
+static dn_rc retract_flagged(world *W, dn_time_ns t)
+{
+	world_attack *A = &W->at;
+	const world_cfg *C = &W->cfg;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	dn_rc rc = DN_OK;
+	double median = C->detect_retract == DET_PRICE ? median_price(A, &rc) : 0;
+	dnc_acct f = dnc_chain_foundation(W->ch.chain);
+	for (uint32_t i = 0; i < A->n_det && !rc; i++) {
+		double sc;
+		if (i == f || !det_score(W, C->detect_retract, i, median, &sc) || !(sc > det_threshold(C, C->detect_retract)))
+			continue;
+		dn_amount v = dnc_ledger_balance(L, i);
+		if (v <= 0)
+			continue;
+		wtx q;
+		memset(&q, 0, offsetof(wtx, tx));
+		memset(&q.tx, 0, sizeof q.tx);
+		q.tx.type = DNC_TX_ADMIN_RETRACT;
+		q.tx.from = *dnc_ledger_pk(L, f);
+		q.tx.nonce = dnc_ledger_nonce(L, f) + W->ch.foundation_inflight;
+		q.tx.u.retract.target = *dnc_ledger_pk(L, i);
+		q.tx.u.retract.amount = v;
+		q.tx.u.retract.reason = 2; /* a detector's flag */
+		if (dnc_tx_sign(&W->ch.sig, dnc_chain_id(W->ch.chain), W->ch.foundation_sk, &q.tx))
+			return w_block_fail(W, "signing a retract", DNC_EINVAL);
+		q.submit_ns = q.arrive_ns = t;
+		q.part = 0;
+		q.agent = (uint32_t)(i - W->ch.acct0); /* an agent's, or past the agents: no Gini mark */
+		q.purpose = TX_RETRACT;
+		q.seq = W->ch.retracts_sent++;
+		W->ch.foundation_inflight++;
+		rc = wvec_push(&W->mp.admin_q, &q);
+		A->retracts++;
+	}
+	return rc;
+}
+
+void w_attack_retracted(world *W, const wtx *q, const dnc_tx_receipt *r)
+{
+	world_attack *A = &W->at;
+	if (q->tx.u.retract.reason != 2)
+		return;
+	dnc_acct i = W->ch.acct0 + q->agent;
+	if (W->cfg.attack_on && is_attacker(W, i))
+		A->retracted_base += r->moved;
+	else
+		A->retracted_honest_base += r->moved;
 }
 
 dn_rc w_attack_summary(const world *W, dn_results *r)

@@ -197,6 +197,8 @@ static dn_rc apply_one(world *W, const wtx *q, const dnc_tx_verdict *v, dn_time_
 			*traffic += r.units;
 		fees_paid(W, q, &r);
 		w_detect_tx(W, q, &r, t);
+		if (q->purpose == TX_RETRACT)
+			w_attack_retracted(W, q, &r);
 		rc = settle(W, q, &r);
 		if (!rc)
 			rc = wvec_push(&W->mp.conf[H->blocks % 8], &q->submit_ns);

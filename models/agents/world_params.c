@@ -249,6 +249,8 @@ const dn_param_def w_param_defs[] = {
 	 "detector rate: flags a distributor whose redeemed units imply a session rate above this since the session's open"},
 	{"detect.price_ratio", DN_PT_FLOAT, "1", "100", 1, 1e15, NULL,
 	 "detector price: flags a distributor whose units-weighted price is below the median distributor's over this"},
+	{"detect.retract", DN_PT_ENUM, "", "none", 0, 0, "none|rate|price|missed",
+	 "the foundation retracts (R-ADMIN-1) the spendable DNET of every account this detector flags, at each election; counted in /summary as the centralisation cost it is"},
 	{"detect.missed_share", DN_PT_FLOAT, "1", "0.2", 0, 1, NULL,
 	 "detector missed: flags a producer that missed more than this share of its scheduled slots (at least 10 slots)"},
 };

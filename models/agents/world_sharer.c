@@ -174,12 +174,8 @@ dn_rc w_sharer_hour(world *W, dn_part *p, wpart *P, uint32_t a, dn_time_ns now)
 	}
 	A->price_base[a] = w_unit_price(W, A->price_usd_gb[a]);
 	if (w_attacking(W, a) && now >= C->attack_start_ns) {
-		/* attack.kind cheap: always sharing, at the attacker's price (the
-		 * USD price a consumer compares is what that is worth now) */
-		A->online[a] |= W_ON_SHARING;
-		A->price_base[a] = C->attack_price_base;
-		double per_gb = (double)w_unit_price(W, 1.0);
-		A->price_usd_gb[a] = (float)(per_gb > 0 ? (double)C->attack_price_base / per_gb : 0.0);
+		A->online[a] |= W_ON_SHARING; /* attack.kind cheap: always sharing */
+		w_attack_price(W, a);
 	}
 	dn_rc rc = w_index_sharer(W, P, a);
 	if (rc)

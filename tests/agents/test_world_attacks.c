@@ -231,6 +231,32 @@ static void test_attack_twin_is_the_honest_world(void **state)
 	dn_registry_free(reg);
 }
 
+/* R-ADMIN-1 on the price detector's word: at each election the foundation
+ * retracts the flagged distributors' spendable DNET (the pairs sell at 1
+ * base unit, far below the median distributor's price over 100), and
+ * takes nothing from the honest. */
+static void test_R_ADMIN_1_retracts_on_the_detectors_word(void **state)
+{
+	(void)state;
+	char y[2048];
+	snprintf(y, sizeof y, "%sattack: {kind: wash, size: 2, sessions_per_day: 1440}\ndetect: {retract: price}\n",
+	         twin_yaml);
+	attacked x;
+	attacked_run(&x, y);
+	world *W = x.W;
+	const world_attack *A = &W->at;
+	assert_true(A->retracts >= 4);
+	assert_true(A->retracted_base > 0);
+	assert_int_equal(A->retracted_honest_base, 0);
+	assert_true(dnc_chain_admin_stats(W->ch.chain)->count >= A->retracts);
+	/* what it kept is what it bought, less fees, plus the seat income not yet retracted */
+	dn_amount hold = 0;
+	for (uint32_t k = 0; k < A->n_acct; k++)
+		hold += holdings_of(W, A->acct0 + k);
+	assert_int_equal(hold, A->bought_base - A->fees_base + A->seat_income_base - A->retracted_base);
+	attacked_free(&x);
+}
+
 /* ---- cheap and withhold ---- */
 
 /* Turned sharers sell at 1 base unit and keep sharing: their price is the
@@ -307,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_R_CONS_4_wash_pair_takes_a_seat_for_the_fee),
 		cmocka_unit_test(test_R_CONS_4_two_wash_pairs_take_every_traffic_seat),
 		cmocka_unit_test(test_R_CONS_4_min_price_prices_the_pair_out),
+		cmocka_unit_test(test_R_ADMIN_1_retracts_on_the_detectors_word),
 		cmocka_unit_test(test_attack_twin_is_the_honest_world),
 		cmocka_unit_test(test_R_CONS_3_cheap_sharers_price_and_seats),
 		cmocka_unit_test(test_R_CONS_6_withholders_skip_their_slots),

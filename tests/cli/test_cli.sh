@@ -138,7 +138,7 @@ if command -v gnuplot >/dev/null; then
 fi
 
 # every shipped scenario validates and runs a short horizon
-for f in "$SRC"/scenarios/*.yaml "$SRC"/scenarios/bench/*.yaml; do
+for f in "$SRC"/scenarios/*.yaml "$SRC"/scenarios/bench/*.yaml "$SRC"/scenarios/attacks/*.yaml; do
 	name=$(basename "$f" .yaml)
 	expect_rc 0 "validate $name" "$BIN" validate "$f"
 	# the scale scenarios run at 20,000 agents here (their full size is a

@@ -12,5 +12,5 @@ set -u
 BIN=${DNETSIM_BIN:?}
 SRC=${DNETSIM_SOURCE_DIR:?}
 cd "$SRC" || exit 1
-"$BIN" check scenarios/*.yaml scenarios/bench/*.yaml tests/golden/*.yaml --threads 2 --quiet \
+"$BIN" check scenarios/*.yaml scenarios/bench/*.yaml scenarios/attacks/*.yaml tests/golden/*.yaml --threads 2 --quiet \
 	--junit "$(dirname "$BIN")/golden-junit.xml"

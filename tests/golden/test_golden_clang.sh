@@ -17,4 +17,4 @@ CC=clang cmake -S "$SRC" -B "$B" -DCMAKE_BUILD_TYPE=Release -DDNET_WITH_NS3=OFF 
 }
 grep -q "clang" "$B/CMakeCache.txt" || { echo "the build is not clang's"; exit 1; }
 cd "$SRC" || exit 1
-"$B/dnetsim" check scenarios/*.yaml scenarios/bench/*.yaml tests/golden/*.yaml --quiet --junit "$B/golden-junit.xml"
+"$B/dnetsim" check scenarios/*.yaml scenarios/bench/*.yaml scenarios/attacks/*.yaml tests/golden/*.yaml --quiet --junit "$B/golden-junit.xml"
