@@ -666,6 +666,11 @@ DN_WUR dn_rc w_block_fail(world *W, const char *what, dnc_rc rc);
 DN_WUR dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32_t agent, uint32_t purpose,
                             uint32_t slot, uint32_t gen, uint32_t fraud, dnc_tx *tx);
 
+/* R-ADMIN-1: the foundation's retract of v base units from `target`
+ * (reason: 1 credential fraud, 2 a detector's flag), for the next block,
+ * as if from tile `part` at t. */
+DN_WUR dn_rc w_send_retract(world *W, dnc_acct target, dn_amount v, uint32_t reason, uint32_t part, dn_time_ns t);
+
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */

@@ -660,24 +660,7 @@ static dn_rc retract_flagged(world *W, dn_time_ns t)
 		dn_amount v = dnc_ledger_balance(L, i);
 		if (v <= 0)
 			continue;
-		wtx q;
-		memset(&q, 0, offsetof(wtx, tx));
-		memset(&q.tx, 0, sizeof q.tx);
-		q.tx.type = DNC_TX_ADMIN_RETRACT;
-		q.tx.from = *dnc_ledger_pk(L, f);
-		q.tx.nonce = dnc_ledger_nonce(L, f) + W->ch.foundation_inflight;
-		q.tx.u.retract.target = *dnc_ledger_pk(L, i);
-		q.tx.u.retract.amount = v;
-		q.tx.u.retract.reason = 2; /* a detector's flag */
-		if (dnc_tx_sign(&W->ch.sig, dnc_chain_id(W->ch.chain), W->ch.foundation_sk, &q.tx))
-			return w_block_fail(W, "signing a retract", DNC_EINVAL);
-		q.submit_ns = q.arrive_ns = t;
-		q.part = 0;
-		q.agent = (uint32_t)(i - W->ch.acct0); /* an agent's, or past the agents: no Gini mark */
-		q.purpose = TX_RETRACT;
-		q.seq = W->ch.retracts_sent++;
-		W->ch.foundation_inflight++;
-		rc = wvec_push(&W->mp.admin_q, &q);
+		rc = w_send_retract(W, i, v, 2 /* a detector's flag */, 0, t);
 		A->retracts++;
 	}
 	return rc;

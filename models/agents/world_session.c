@@ -365,30 +365,11 @@ dn_rc w_session_settle(world *W, const wtx *q, const dnc_tx_receipt *r)
  * waits in admin_q for the next block (never more than the sharer holds). */
 dn_rc w_session_penalise(world *W, const wtx *q, dn_time_ns t)
 {
-	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
-	dn_amount bal = dnc_ledger_balance(L, w_acct(W, q->agent));
+	dn_amount bal = w_balance(W, q->agent);
 	dn_amount v = W->cfg.retract_base < bal ? W->cfg.retract_base : bal;
 	if (v <= 0)
 		return DN_OK;
-	dnc_acct f = dnc_chain_foundation(W->ch.chain);
-	wtx r;
-	memset(&r, 0, offsetof(wtx, tx));
-	memset(&r.tx, 0, sizeof r.tx);
-	r.tx.type = DNC_TX_ADMIN_RETRACT;
-	r.tx.from = *dnc_ledger_pk(L, f);
-	r.tx.nonce = dnc_ledger_nonce(L, f) + W->ch.foundation_inflight;
-	r.tx.u.retract.target = *dnc_ledger_pk(L, w_acct(W, q->agent));
-	r.tx.u.retract.amount = v;
-	r.tx.u.retract.reason = 1; /* credential fraud */
-	if (dnc_tx_sign(&W->ch.sig, dnc_chain_id(W->ch.chain), W->ch.foundation_sk, &r.tx))
-		return w_block_fail(W, "signing a retract", DNC_EINVAL);
-	r.submit_ns = r.arrive_ns = t;
-	r.part = q->part;
-	r.agent = q->agent; /* the target: its receipt is ignored */
-	r.purpose = TX_RETRACT;
-	r.seq = W->ch.retracts_sent++;
-	W->ch.foundation_inflight++;
-	return wvec_push(&W->mp.admin_q, &r);
+	return w_send_retract(W, w_acct(W, q->agent), v, 1 /* credential fraud */, q->part, t);
 }
 
 /* ---- receipts (back in the tile) ---- */

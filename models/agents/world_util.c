@@ -159,3 +159,29 @@ dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32_t agen
 	W->ag.inflight[agent]++;
 	return wvec_push(into, &q);
 }
+
+dn_rc w_send_retract(world *W, dnc_acct target, dn_amount v, uint32_t reason, uint32_t part, dn_time_ns t)
+{
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	dnc_acct f = dnc_chain_foundation(W->ch.chain);
+	wtx r;
+	memset(&r, 0, offsetof(wtx, tx));
+	memset(&r.tx, 0, sizeof r.tx);
+	r.tx.type = DNC_TX_ADMIN_RETRACT;
+	r.tx.from = *dnc_ledger_pk(L, f);
+	r.tx.nonce = dnc_ledger_nonce(L, f) + W->ch.foundation_inflight;
+	r.tx.u.retract.target = *dnc_ledger_pk(L, target);
+	r.tx.u.retract.amount = v;
+	r.tx.u.retract.reason = reason;
+	if (dnc_tx_sign(&W->ch.sig, dnc_chain_id(W->ch.chain), W->ch.foundation_sk, &r.tx))
+		return w_block_fail(W, "signing a retract", DNC_EINVAL);
+	r.submit_ns = r.arrive_ns = t;
+	r.part = part;
+	/* the target's agent (past the agents for other accounts: no Gini
+	 * mark); its receipt is ignored */
+	r.agent = (uint32_t)(target - W->ch.acct0);
+	r.purpose = TX_RETRACT;
+	r.seq = W->ch.retracts_sent++;
+	W->ch.foundation_inflight++;
+	return wvec_push(&W->mp.admin_q, &r);
+}
