@@ -42,7 +42,7 @@ static dn_rc start_state(world *W)
 	for (uint64_t a = 0; a < C->n; a++)
 		if (W->ag.role[a] & W_SHARER) {
 			W->ag.price_base[a] = w_unit_price(W, W->ag.price_usd_gb[a]);
-			if (w_attacking(W, (uint32_t)a) && C->attack_start_ns <= 0)
+			if (w_cheap_sharer(W, (uint32_t)a) && C->attack_start_ns <= 0)
 				w_attack_price(W, (uint32_t)a); /* attack.kind cheap from the start */
 		}
 	W->mp.pool.size = W->mp.next_pool.size = W->mp.admin_q.size = sizeof(wtx);

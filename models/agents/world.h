@@ -344,11 +344,12 @@ typedef struct world_cfg {
 	double detect_rate_bps;      /* detector `rate`: flag implied rates above this */
 	double detect_price_ratio;   /* detector `price`: flag prices below the median over this */
 	double detect_missed;        /* detector `missed`: flag producers missing more than this share */
-	int detect_retract;          /* detect.retract: the detector R-ADMIN-1 acts on (0 rate, 1 price, 2 missed), -1 none */
+	double detect_unpaid;        /* detector `unpaid`: flag consumers leaving more than this share of their deposits' units unredeemed */
+	int detect_retract;          /* detect.retract: the detector R-ADMIN-1 acts on (0 rate, 1 price, 2 missed, 3 refused, 4 unpaid), -1 none */
 } world_cfg;
 
 /* Attack kinds (attack.kind). */
-enum { W_ATTACK_NONE = 0, W_ATTACK_WASH, W_ATTACK_CHEAP, W_ATTACK_WITHHOLD };
+enum { W_ATTACK_NONE = 0, W_ATTACK_WASH, W_ATTACK_CHEAP, W_ATTACK_WITHHOLD, W_ATTACK_FRAUD };
 
 /* ---- state, by owner ---- */
 
@@ -510,6 +511,8 @@ typedef struct wdet_acct {
 	double price_units;          /* sum of price x units (units-weighted mean price) */
 	double max_rate_bps;         /* highest rate a session's redeemed units imply since its open */
 	uint32_t scheduled, missed;  /* producer slots scheduled and missed */
+	uint32_t refused;            /* redeems it sent that the chain refused (R-CRED-7) */
+	uint64_t bought, settled;    /* as consumer: units its closed sessions' deposits bought, and were redeemed */
 } wdet_acct;
 
 /* A session's open as the chain recorded it, by session slot. */
@@ -674,7 +677,7 @@ DN_WUR dn_rc w_send_retract(world *W, dnc_acct target, dn_amount v, uint32_t rea
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 164
+#define W_N_PARAMS 165
 /* record.*: how many blocks group g (dn_metrics_group) waits between
  * writes; *label (may be NULL) gets "block", "epoch", "hour" or "day". */
 uint64_t w_record_every(const dn_scenario *s, int g, const char **label);
@@ -835,6 +838,11 @@ static inline bool w_attacking(const world *W, uint32_t a)
 {
 	return W->cfg.attack_on && (W->ag.role[a] & W_ATTACKER);
 }
+/* ... as a cheap sharer (attack.kind cheap). */
+static inline bool w_cheap_sharer(const world *W, uint32_t a)
+{
+	return W->cfg.attack_kind == W_ATTACK_CHEAP && w_attacking(W, a);
+}
 /* cheap: a turned sharer's price becomes the attacker's. */
 void w_attack_price(world *W, uint32_t a);
 /* Block side, after the block: funding, the next sessions, into the mempool. */
@@ -843,6 +851,12 @@ DN_WUR dn_rc w_attack_block(world *W, dn_time_ns t, uint64_t slot);
 DN_WUR dn_rc w_attack_receipt(world *W, const wtx *q, dnc_rc rc, const dnc_tx_receipt *r, dn_time_ns t);
 /* Block side: the detectors' view of an applied transaction and of a slot. */
 void w_detect_tx(world *W, const wtx *q, const dnc_tx_receipt *r, dn_time_ns t);
+void w_detect_refused(world *W, const wtx *q);
+/* fraud: do the world's forgers and free riders cheat (not in the twin)? */
+static inline bool w_fraud_on(const world_cfg *C)
+{
+	return C->attack_kind != W_ATTACK_FRAUD || C->attack_on;
+}
 void w_detect_slot(world *W, uint32_t seat, bool produced);
 /* Block side: a seat's gain (w_seats_paid). */
 void w_attack_seat_gain(world *W, dnc_acct acct, dn_amount gain);

@@ -46,6 +46,7 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	C->attack_kind = !strcmp(k, "wash") ? W_ATTACK_WASH
 	                 : !strcmp(k, "cheap") ? W_ATTACK_CHEAP
 	                 : !strcmp(k, "withhold") ? W_ATTACK_WITHHOLD
+	                 : !strcmp(k, "fraud")    ? W_ATTACK_FRAUD
 	                                          : W_ATTACK_NONE;
 	C->attack_on = C->attack_kind != W_ATTACK_NONE && dn_scn_bool(s, "attack.active");
 	C->attack_start_ns = dn_ns_of_s(dn_scn_float(s, "attack.start_s"));
@@ -73,7 +74,9 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	C->detect_price_ratio = dn_scn_float(s, "detect.price_ratio");
 	C->detect_missed = dn_scn_float(s, "detect.missed_share");
 	const char *rt = dn_scn_str(s, "detect.retract");
-	C->detect_retract = !strcmp(rt, "rate") ? 0 : !strcmp(rt, "price") ? 1 : !strcmp(rt, "missed") ? 2 : -1;
+	C->detect_retract = !strcmp(rt, "rate") ? 0 : !strcmp(rt, "price") ? 1 : !strcmp(rt, "missed") ? 2
+	                    : !strcmp(rt, "refused") ? 3 : !strcmp(rt, "unpaid") ? 4 : -1;
+	C->detect_unpaid = dn_scn_float(s, "detect.unpaid_share");
 }
 
 /* ---- set-up ---- */
@@ -142,7 +145,18 @@ dn_rc w_attack_turn(world *W)
 		if (!A->agents)
 			return DN_ENOMEM;
 	}
-	if (C->attack_kind == W_ATTACK_CHEAP) {
+	if (C->attack_kind == W_ATTACK_FRAUD) {
+		/* every forger and free rider the population drew (attack.size is not used) */
+		uint32_t n = 0;
+		for (uint64_t a = 0; a < C->n; a++)
+			n += (W->ag.role[a] & W_FRAUD) != 0;
+		A->agents = calloc(n ? n : 1, sizeof *A->agents);
+		if (!A->agents)
+			return DN_ENOMEM;
+		for (uint64_t a = 0; a < C->n; a++)
+			if (W->ag.role[a] & W_FRAUD)
+				A->agents[A->n_agents++] = (uint32_t)a;
+	} else if (C->attack_kind == W_ATTACK_CHEAP) {
 		/* the first sharers by id that are nothing but sharers and consumers */
 		for (uint64_t a = 0; a < C->n && A->n_agents < C->attack_pairs; a++) {
 			uint16_t r = W->ag.role[a];
@@ -162,7 +176,7 @@ dn_rc w_attack_turn(world *W)
 		free(c);
 		qsort(A->agents, A->n_agents, sizeof *A->agents, by_id);
 	}
-	if (C->attack_kind != W_ATTACK_WASH && A->n_agents < C->attack_pairs) {
+	if ((C->attack_kind == W_ATTACK_CHEAP || C->attack_kind == W_ATTACK_WITHHOLD) && A->n_agents < C->attack_pairs) {
 		dn_world_set_error(W->w, "attack.size: %u %s asked for, the world has %u", C->attack_pairs,
 		                   C->attack_kind == W_ATTACK_CHEAP ? "sharers" : "candidates", A->n_agents);
 		return DN_EINVAL;
@@ -447,6 +461,12 @@ void w_detect_tx(world *W, const wtx *q, const dnc_tx_receipt *r, dn_time_ns t)
 		}
 		A->open[slot].open_s = now_s;
 		A->open[slot].units = 0;
+	} else if (q->tx.type == DNC_TX_SESSION_CLOSE) {
+		const dnc_session *ss = dnc_session_get(dnc_chain_sessions(W->ch.chain), q->tx.u.close.session_id);
+		if (ss && ss->consumer < A->n_det) {
+			A->det[ss->consumer].bought += ss->units_max;
+			A->det[ss->consumer].settled += ss->redeemed_units;
+		}
 	} else if (q->tx.type == DNC_TX_REDEEM && r->units > 0) {
 		const dnc_session *ss = dnc_session_get(dnc_chain_sessions(W->ch.chain), q->tx.u.redeem.session_id);
 		if (!ss || ss->distributor >= A->n_det)
@@ -464,6 +484,17 @@ void w_detect_tx(world *W, const wtx *q, const dnc_tx_receipt *r, dn_time_ns t)
 				d->max_rate_bps = bps;
 		}
 	}
+}
+
+void w_detect_refused(world *W, const wtx *q)
+{
+	world_attack *A = &W->at;
+	if (!A->det || q->tx.type != DNC_TX_REDEEM || q->purpose == TX_ATTACK)
+		return;
+	/* the sender's account (an agent's: redeems come from distributors) */
+	dnc_acct a = w_acct(W, q->agent);
+	if (a < A->n_det)
+		A->det[a].refused++;
 }
 
 void w_detect_slot(world *W, uint32_t seat, bool produced)
@@ -534,12 +565,14 @@ static int cmp_double(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-enum { DET_RATE = 0, DET_PRICE, DET_MISSED, DET_N };
-static const char *const det_name[DET_N] = {"rate", "price", "missed"};
+enum { DET_RATE = 0, DET_PRICE, DET_MISSED, DET_REFUSED, DET_UNPAID, DET_N };
+static const char *const det_name[DET_N] = {"rate", "price", "missed", "refused", "unpaid"};
 static const char *const det_doc[DET_N] = {
 	"distributors whose redeemed units imply a session rate above detect.rate_mbps",
 	"distributors whose units-weighted price is below the median distributor's over detect.price_ratio",
 	"producers that missed more than detect.missed_share of at least 10 scheduled slots",
+	"distributors with a redeem the chain refused (R-CRED-7: forged, replayed, over the deposit)",
+	"consumers whose closed sessions left more than detect.unpaid_share of the units their deposits bought unredeemed",
 };
 
 /* The median of the distributors' units-weighted prices (0: none). */
@@ -573,15 +606,32 @@ static bool det_score(const world *W, int d, uint32_t i, double median_price, do
 	case DET_PRICE:
 		*s = x->units > 0 ? median_price / (x->price_units / (double)x->units) : 0;
 		return x->units > 0;
-	default:
+	case DET_MISSED:
 		*s = x->scheduled ? (double)x->missed / (double)x->scheduled : 0;
 		return x->scheduled >= 10;
+	case DET_REFUSED:
+		*s = x->refused;
+		return x->units > 0 || x->refused > 0;
+	default:
+		*s = x->bought ? 1.0 - (double)x->settled / (double)x->bought : 0;
+		return x->bought > 0;
 	}
 }
 
 static double det_threshold(const world_cfg *C, int d)
 {
-	return d == DET_RATE ? C->detect_rate_bps : d == DET_PRICE ? C->detect_price_ratio : C->detect_missed;
+	switch (d) {
+	case DET_RATE:
+		return C->detect_rate_bps;
+	case DET_PRICE:
+		return C->detect_price_ratio;
+	case DET_MISSED:
+		return C->detect_missed;
+	case DET_REFUSED:
+		return 0;
+	default:
+		return C->detect_unpaid;
+	}
 }
 
 static dn_rc summary_detectors(const world *W, dn_results *r)

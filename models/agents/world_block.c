@@ -209,6 +209,7 @@ static dn_rc apply_one(world *W, const wtx *q, const dnc_tx_verdict *v, dn_time_
 		if (getenv("DNETSIM_DEBUG_TX"))
 			fprintf(stderr, "tx purpose %u type %u agent %u: %s\n", q->purpose, q->tx.type, q->agent, dnc_rc_name(crc));
 		H->tx_fail_rc[crc < DNC_ERC_COUNT ? crc : 0]++;
+		w_detect_refused(W, q);
 		if (q->purpose == TX_CONTENT)
 			w_content_refused(W, q);
 	}

@@ -104,7 +104,9 @@ dn_rc w_session_open(world *W, dn_part *p, const w_open *o)
 	s->price_per_unit_base = o->price_per_unit_base;
 	s->rate_bps = o->rate_bps;
 	s->loss = w_path_loss(W, a, o->path);
-	s->fraud = !site && (A->role[prov] & W_FRAUD) ? 1 : (A->role[a] & W_FRAUD) && !(A->role[a] & W_SHARER) ? 2 : 0;
+	s->fraud = !w_fraud_on(&W->cfg) ? 0 /* attack.kind fraud's honest twin */
+	           : !site && (A->role[prov] & W_FRAUD) ? 1
+	           : (A->role[a] & W_FRAUD) && !(A->role[a] & W_SHARER) ? 2 : 0;
 	A->nsess[prov]++;
 	if (!site) {
 		s->units_reserved = o->deposit_units < A->quota_units[prov] ? o->deposit_units : A->quota_units[prov];

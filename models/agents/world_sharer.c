@@ -173,7 +173,7 @@ dn_rc w_sharer_hour(world *W, dn_part *p, wpart *P, uint32_t a, dn_time_ns now)
 			A->online[a] |= W_ON_SHARING;
 	}
 	A->price_base[a] = w_unit_price(W, A->price_usd_gb[a]);
-	if (w_attacking(W, a) && now >= C->attack_start_ns) {
+	if (w_cheap_sharer(W, a) && now >= C->attack_start_ns) {
 		A->online[a] |= W_ON_SHARING; /* attack.kind cheap: always sharing */
 		w_attack_price(W, a);
 	}

@@ -144,10 +144,12 @@ static void test_R_CONS_4_min_price_prices_the_pair_out(void **state)
 
 /* ---- the paired honest twin ---- */
 
-static const char *twin_yaml =
-	"sim: {model: world, seed: 11, end_time_s: 2400, partitions: 2, sample_interval_s: 10}\n"
-	"world: {agents: 600, area_km: 0.4}\n"
-	"chain: {epoch_blocks: 60, traffic_window_blocks: 60, signatures: keyed}\n";
+#define TWIN_WORLD "world: {agents: 600, area_km: 0.4}\n"
+#define TWIN_HEAD                                                                                \
+	"sim: {model: world, seed: 11, end_time_s: 2400, partitions: 2, sample_interval_s: 10}\n" \
+	"chain: {epoch_blocks: 60, traffic_window_blocks: 60, signatures: keyed}\n"
+static const char *twin_head = TWIN_HEAD;
+static const char *twin_yaml = TWIN_WORLD TWIN_HEAD;
 
 /* Every agent's holdings and USD at the end. */
 static void agent_state(const world *W, dn_amount *hold, int64_t *usd)
@@ -158,13 +160,57 @@ static void agent_state(const world *W, dn_amount *hold, int64_t *usd)
 	}
 }
 
-static dn_world *twin(dn_registry *reg, const char *attack, dn_scenario **s, dn_series_data **sd, size_t *n)
+/* The twin world with its world: line and an attack: block. */
+static dn_world *twin(dn_registry *reg, const char *world_line, const char *attack, dn_scenario **s,
+                      dn_series_data **sd, size_t *n)
 {
 	char y[2048];
-	snprintf(y, sizeof y, "%s%s", twin_yaml, attack);
+	snprintf(y, sizeof y, "%s%s%s", twin_head, world_line, attack);
 	dn_world *w = new_world(reg, y, 2, s);
 	run_world_kept(w, NULL, NULL, sd, n);
 	return w;
+}
+
+/* Three runs of the twin world (with one world: line), each with its
+ * attack: block, and every agent's DNET and USD at the end of each. */
+typedef struct trio {
+	dn_registry *reg;
+	dn_scenario *s[3];
+	dn_series_data *d[3];
+	size_t nd[3];
+	dn_world *w[3];
+	const world *W[3];
+	size_t n;
+	dn_amount *hold[3];
+	int64_t *usd[3];
+} trio;
+
+static void trio_run(trio *t, const char *world_line, const char *const attack[3])
+{
+	memset(t, 0, sizeof *t);
+	t->reg = make_registry();
+	for (int k = 0; k < 3; k++) {
+		t->w[k] = twin(t->reg, world_line, attack[k], &t->s[k], &t->d[k], &t->nd[k]);
+		t->W[k] = dn_world_model(t->w[k]);
+		t->n = t->W[k]->cfg.n;
+		t->hold[k] = malloc(t->n * sizeof *t->hold[k]);
+		t->usd[k] = malloc(t->n * sizeof *t->usd[k]);
+		assert_non_null(t->hold[k]);
+		assert_non_null(t->usd[k]);
+		agent_state(t->W[k], t->hold[k], t->usd[k]);
+	}
+}
+
+static void trio_free(trio *t)
+{
+	for (int k = 0; k < 3; k++) {
+		free(t->hold[k]);
+		free(t->usd[k]);
+		dn_series_data_free(t->d[k], t->nd[k]);
+		dn_world_free(t->w[k]);
+		dn_scenario_free(t->s[k]);
+	}
+	dn_registry_free(t->reg);
 }
 
 /* attack.active false is the honest world: every agent ends with the same
@@ -174,35 +220,21 @@ static dn_world *twin(dn_registry *reg, const char *attack, dn_scenario **s, dn_
 static void test_attack_twin_is_the_honest_world(void **state)
 {
 	(void)state;
-	dn_registry *reg = make_registry();
-	dn_scenario *s0 = NULL, *s1 = NULL, *s2 = NULL;
-	dn_series_data *d0 = NULL, *d1 = NULL, *d2 = NULL;
-	size_t n0 = 0, n1 = 0, n2 = 0;
-	dn_world *w0 = twin(reg, "", &s0, &d0, &n0);
-	dn_world *w1 = twin(reg, "attack: {kind: wash, size: 2, active: false, start_s: 1200}\n", &s1, &d1, &n1);
-	dn_world *w2 = twin(reg, "attack: {kind: wash, size: 2, active: true, start_s: 1200}\n", &s2, &d2, &n2);
-	const world *W0 = dn_world_model(w0), *W1 = dn_world_model(w1), *W2 = dn_world_model(w2);
-	size_t n = W0->cfg.n;
-	dn_amount *h0 = malloc(n * sizeof *h0), *h1 = malloc(n * sizeof *h1);
-	int64_t *u0 = malloc(n * sizeof *u0), *u1 = malloc(n * sizeof *u1);
-	assert_non_null(h0);
-	assert_non_null(h1);
-	assert_non_null(u0);
-	assert_non_null(u1);
-	agent_state(W0, h0, u0);
-	agent_state(W1, h1, u1);
-	assert_memory_equal(h0, h1, n * sizeof *h0);
-	assert_memory_equal(u0, u1, n * sizeof *u0);
+	static const char *const attack[3] = {"", "attack: {kind: wash, size: 2, active: false, start_s: 1200}\n",
+	                                      "attack: {kind: wash, size: 2, active: true, start_s: 1200}\n"};
+	trio t;
+	trio_run(&t, TWIN_WORLD, attack);
+	assert_memory_equal(t.hold[0], t.hold[1], t.n * sizeof *t.hold[0]);
+	assert_memory_equal(t.usd[0], t.usd[1], t.n * sizeof *t.usd[0]);
 	/* and the attack changed the honest world after it started */
-	agent_state(W2, h1, u1);
-	assert_memory_not_equal(h0, h1, n * sizeof *h0);
-	assert_true(W2->at.seat_income_base > 0);
+	assert_memory_not_equal(t.hold[0], t.hold[2], t.n * sizeof *t.hold[0]);
+	assert_true(t.W[2]->at.seat_income_base > 0);
 	const char *const honest[] = {"service_requests", "coverage", "earned_sharer_base", "earned_delegate_base",
 	                              "dnet_price"};
 	for (size_t k = 0; k < sizeof honest / sizeof *honest; k++) {
-		const dn_series_data *a = series_named(d0, n0, honest[k]);
-		const dn_series_data *b = series_named(d1, n1, honest[k]);
-		const dn_series_data *c = series_named(d2, n2, honest[k]);
+		const dn_series_data *a = series_named(t.d[0], t.nd[0], honest[k]);
+		const dn_series_data *b = series_named(t.d[1], t.nd[1], honest[k]);
+		const dn_series_data *c = series_named(t.d[2], t.nd[2], honest[k]);
 		assert_int_equal(a->n, b->n);
 		assert_int_equal(a->n, c->n);
 		size_t before = 0;
@@ -215,20 +247,7 @@ static void test_attack_twin_is_the_honest_world(void **state)
 		}
 		assert_true(before >= 100);
 	}
-	free(h0);
-	free(h1);
-	free(u0);
-	free(u1);
-	dn_series_data_free(d0, n0);
-	dn_series_data_free(d1, n1);
-	dn_series_data_free(d2, n2);
-	dn_world_free(w0);
-	dn_world_free(w1);
-	dn_world_free(w2);
-	dn_scenario_free(s0);
-	dn_scenario_free(s1);
-	dn_scenario_free(s2);
-	dn_registry_free(reg);
+	trio_free(&t);
 }
 
 /* R-ADMIN-1 on the price detector's word: at each election the foundation
@@ -255,6 +274,35 @@ static void test_R_ADMIN_1_retracts_on_the_detectors_word(void **state)
 		hold += holdings_of(W, A->acct0 + k);
 	assert_int_equal(hold, A->bought_base - A->fees_base + A->seat_income_base - A->retracted_base);
 	attacked_free(&x);
+}
+
+/* attack.kind fraud labels the world's own forgers and free riders: with
+ * the attack on, every agent ends exactly as without the label (the
+ * labelled agents do nothing else); its twin makes them honest, which
+ * changes the world; the chain refuses every forgery. */
+static void test_R_CRED_7_fraud_kind_is_the_worlds_own_fraud(void **state)
+{
+	(void)state;
+	static const char *const attack[3] = {"", "attack: {kind: fraud}\n", "attack: {kind: fraud, active: false}\n"};
+	trio t;
+	trio_run(&t, "world: {agents: 600, area_km: 0.4, fraud_fraction: 0.1, free_rider_fraction: 0.1}\n", attack);
+	assert_true(t.W[1]->at.n_agents > 10);
+	assert_memory_equal(t.hold[0], t.hold[1], t.n * sizeof *t.hold[0]);
+	assert_memory_equal(t.usd[0], t.usd[1], t.n * sizeof *t.usd[0]);
+	const dn_series_data *a = series_named(t.d[1], t.nd[1], "fraud_attempted");
+	const dn_series_data *b = series_named(t.d[1], t.nd[1], "fraud_caught");
+	double att = 0, caught = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		att += a->value[i];
+		caught += b->value[i];
+	}
+	assert_true(att > 0 && att == caught);
+	/* the twin: nobody cheats, and that changes the world */
+	a = series_named(t.d[2], t.nd[2], "fraud_attempted");
+	for (size_t i = 0; i < a->n; i++)
+		assert_true(a->value[i] == 0);
+	assert_memory_not_equal(t.hold[0], t.hold[2], t.n * sizeof *t.hold[0]);
+	trio_free(&t);
 }
 
 /* ---- cheap and withhold ---- */
@@ -335,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_R_CONS_4_min_price_prices_the_pair_out),
 		cmocka_unit_test(test_R_ADMIN_1_retracts_on_the_detectors_word),
 		cmocka_unit_test(test_attack_twin_is_the_honest_world),
+		cmocka_unit_test(test_R_CRED_7_fraud_kind_is_the_worlds_own_fraud),
 		cmocka_unit_test(test_R_CONS_3_cheap_sharers_price_and_seats),
 		cmocka_unit_test(test_R_CONS_6_withholders_skip_their_slots),
 		cmocka_unit_test(test_roc_auc_planted_labels),
