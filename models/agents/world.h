@@ -302,6 +302,7 @@ typedef struct world_cfg {
 	dn_amount tx_fee_base;   /* R-FEE-1: fee of every transaction the world signs */
 	dn_time_ns split_at_ns, split_len_ns; /* network partition (forks); split_at_ns -1: never */
 	double split_share;
+	bool fork_by_length;      /* chain.fork_choice length: the countermeasure to fabricated fork traffic */
 	/* consumers */
 	double sessions_day_max, consumer_mib_day, pareto_alpha, diurnal, wtp_usd_gb, wtp_sigma;
 	double cred_interval_s, consumer_usd_month, deposit_factor, session_mib_target;
@@ -349,7 +350,7 @@ typedef struct world_cfg {
 } world_cfg;
 
 /* Attack kinds (attack.kind). */
-enum { W_ATTACK_NONE = 0, W_ATTACK_WASH, W_ATTACK_CHEAP, W_ATTACK_WITHHOLD, W_ATTACK_FRAUD };
+enum { W_ATTACK_NONE = 0, W_ATTACK_WASH, W_ATTACK_CHEAP, W_ATTACK_WITHHOLD, W_ATTACK_FRAUD, W_ATTACK_FORK };
 
 /* ---- state, by owner ---- */
 
@@ -540,6 +541,9 @@ typedef struct world_attack {
 	uint64_t sessions, tx_failed, seat_blocks;
 	uint64_t withheld;           /* slots a turned producer skipped on purpose */
 	uint64_t retracts;           /* R-ADMIN-1 retracts sent on a detector's flag */
+	uint64_t fork_claimed;       /* fork: units its redeems claimed on the partition's side 1 */
+	uint64_t fork_tx_dropped;    /* honest transactions in blocks of the losing branch (sent back to the mempool) */
+	uint64_t fork_won;           /* partitions side 1 won */
 	dn_amount retracted_base, retracted_honest_base; /* ... what they asked for, from the attacker and the honest */
 	/* detection (allocated when attack.kind is set) */
 	wdet_acct *det;
@@ -677,7 +681,7 @@ DN_WUR dn_rc w_send_retract(world *W, dnc_acct target, dn_amount v, uint32_t rea
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 165
+#define W_N_PARAMS 166
 /* record.*: how many blocks group g (dn_metrics_group) waits between
  * writes; *label (may be NULL) gets "block", "epoch", "hour" or "day". */
 uint64_t w_record_every(const dn_scenario *s, int g, const char **label);

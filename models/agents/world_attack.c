@@ -47,6 +47,7 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	                 : !strcmp(k, "cheap") ? W_ATTACK_CHEAP
 	                 : !strcmp(k, "withhold") ? W_ATTACK_WITHHOLD
 	                 : !strcmp(k, "fraud")    ? W_ATTACK_FRAUD
+	                 : !strcmp(k, "fork")     ? W_ATTACK_FORK
 	                                          : W_ATTACK_NONE;
 	C->attack_on = C->attack_kind != W_ATTACK_NONE && dn_scn_bool(s, "attack.active");
 	C->attack_start_ns = dn_ns_of_s(dn_scn_float(s, "attack.start_s"));
@@ -66,6 +67,7 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	if (C->attack_price_base < C->cp.score_min_price_base)
 		C->attack_price_base = C->cp.score_min_price_base;
 	C->attack_sessions_day = dn_scn_float(s, "attack.sessions_per_day");
+	C->fork_by_length = !strcmp(dn_scn_str(s, "chain.fork_choice"), "length");
 	C->attack_rate_bps = dn_scn_float(s, "attack.rate_mbps") * 1e6;
 	C->attack_budget_usd = dn_scn_float(s, "attack.budget_usd");
 	C->attack_node_usd_day = dn_scn_float(s, "attack.node_usd_per_day");
@@ -85,7 +87,7 @@ dn_rc w_attack_accounts(world *W)
 {
 	const world_cfg *C = &W->cfg;
 	world_attack *A = &W->at;
-	if (C->attack_kind != W_ATTACK_WASH)
+	if (C->attack_kind != W_ATTACK_WASH && C->attack_kind != W_ATTACK_FORK)
 		return DN_OK;
 	A->n_acct = 2 * C->attack_pairs;
 	A->sk = malloc((size_t)A->n_acct * DNC_SK_BYTES);
@@ -349,14 +351,19 @@ dn_rc w_attack_block(world *W, dn_time_ns t, uint64_t slot)
 		if (rc)
 			return rc;
 	}
-	if (C->attack_kind != W_ATTACK_WASH || !C->attack_on || t < C->attack_start_ns)
+	bool fork = C->attack_kind == W_ATTACK_FORK;
+	if ((C->attack_kind != W_ATTACK_WASH && !fork) || !C->attack_on || t < C->attack_start_ns)
 		return DN_OK;
 	dn_rc rc = A->funded ? DN_OK : fund(W);
 	A->node_cost_usd += C->attack_pairs * C->attack_node_usd_day * (double)C->cp.block_interval_s / DN_UNITS_S_PER_DAY;
-	uint64_t units = C->attack_units;
+	/* fork: the sessions opened before the partition claim everything
+	 * in the minority side's first block (their transactions are side 1's) */
+	uint64_t units = fork && C->attack_units == 0 ? UINT64_C(1000000000) : C->attack_units;
 	for (uint32_t p = 0; p < C->attack_pairs && !rc; p++)
-		if (A->pair[p].state == WA_OPEN && t >= A->pair[p].redeem_ns)
+		if (A->pair[p].state == WA_OPEN && (fork ? W->fk.split_active : t >= A->pair[p].redeem_ns)) {
+			A->fork_claimed += fork ? A->pair[p].units : 0;
 			rc = pair_redeem(W, t, p);
+		}
 	for (uint32_t p = 0; p < C->attack_pairs && !rc; p++)
 		if (A->pair[p].state == WA_IDLE && t >= A->pair[p].next_ns) {
 			if (units == 0)
@@ -391,6 +398,10 @@ dn_rc w_attack_receipt(world *W, const wtx *q, dnc_rc crc, const dnc_tx_receipt 
 	switch (q->tx.type) {
 	case DNC_TX_SESSION_OPEN:
 		pr->session_id = r->created_id;
+		if (C->attack_kind == W_ATTACK_FORK) {
+			pr->state = WA_OPEN; /* held open until the network splits */
+			return DN_OK;
+		}
 		if (C->attack_rate_bps <= 0)
 			return pair_redeem(W, t, q->slot);
 		/* paced: the credential is redeemed once the claimed units could
@@ -403,7 +414,9 @@ dn_rc w_attack_receipt(world *W, const wtx *q, dnc_rc crc, const dnc_tx_receipt 
 	default:
 		A->sessions++;
 		pr->state = WA_IDLE;
-		pr->next_ns += dn_ns_of_s(DN_UNITS_S_PER_DAY / C->attack_sessions_day);
+		/* fork: once (the world splits once) */
+		pr->next_ns = C->attack_kind == W_ATTACK_FORK ? INT64_MAX
+		                                               : pr->next_ns + dn_ns_of_s(DN_UNITS_S_PER_DAY / C->attack_sessions_day);
 		return DN_OK;
 	}
 }
@@ -782,6 +795,15 @@ dn_rc w_attack_summary(const world *W, dn_results *r)
 		rc = dn_results_summary_i64(r, "attack_refused", (int64_t)A->tx_failed, "1", "the attacker's transactions the chain refused");
 	if (!rc)
 		rc = dn_results_summary_i64(r, "attack_withheld", (int64_t)A->withheld, "slots", "slots a turned delegate skipped on purpose");
+	if (!rc && C->attack_kind == W_ATTACK_FORK)
+		rc = dn_results_summary_i64(r, "attack_fork_claimed", (int64_t)A->fork_claimed, "units",
+		                            "fork: traffic units the attacker's redeems claimed on the partition's minority side");
+	if (!rc && C->attack_kind == W_ATTACK_FORK)
+		rc = dn_results_summary_i64(r, "attack_fork_won", (int64_t)A->fork_won, "1",
+		                            "fork: 1 if the partition's minority side (the attacker's) was kept when the network healed (R-CHAIN-4)");
+	if (!rc && C->attack_kind == W_ATTACK_FORK)
+		rc = dn_results_summary_i64(r, "attack_fork_tx_dropped", (int64_t)A->fork_tx_dropped, "1",
+		                            "fork: honest transactions in the losing branch's blocks, sent back to the mempool (final under DPoS, then undone: R-CHAIN-3)");
 	if (!rc)
 		rc = dn_results_summary_i64(r, "honest_delegate_income_base", W->dl.income_base - A->seat_income_base, "base units",
 		                            "delegates' income less the attacker's seats' (the damage to honest delegates is its change against the twin)");

@@ -222,6 +222,8 @@ static dn_rc apply_one(world *W, const wtx *q, const dnc_tx_verdict *v, dn_time_
 
 static int side_of(const world *W, uint32_t part)
 {
+	if (part >= W->cfg.nparts) /* the attacker's own transactions: side 1 when it attacks the fork */
+		return W->fk.split_active && W->cfg.attack_kind == W_ATTACK_FORK ? 1 : 0;
 	return W->fk.split_active && part < (uint32_t)ceil(W->cfg.split_share * W->cfg.nparts) ? 1 : 0;
 }
 
@@ -452,10 +454,11 @@ static dn_rc fork_block(world *W, dn_time_ns t, uint64_t slot, uint32_t seat, in
 static dn_rc heal(world *W, dn_time_ns t)
 {
 	world_forks *F = &W->fk;
-	uint32_t best = dnc_forktree_best(&F->ft);
+	uint32_t best = dnc_forktree_best_by(&F->ft, W->cfg.fork_by_length);
 	int win = 0;
 	if (!memcmp(F->ft.v[best].id.b, F->tip[1].b, sizeof(dnc_hash)))
 		win = 1;
+	W->at.fork_won += win;
 	dn_rc rc = DN_OK;
 	wvec back = {.size = sizeof(wtx)};
 	for (size_t i = 0; i < F->blocks.n && !rc; i++) {
@@ -467,8 +470,10 @@ static dn_rc heal(world *W, dn_time_ns t)
 				rc = end_block(W, b->seat, b->t_ns);
 			W->ch.last_hash = b->id;
 		} else {
-			for (size_t k = b->tx_begin; k < b->tx_end && !rc; k++)
+			for (size_t k = b->tx_begin; k < b->tx_end && !rc; k++) {
 				rc = wvec_push(&back, wvec_at(&F->txs, k));
+				W->at.fork_tx_dropped += ((const wtx *)wvec_at(&F->txs, k))->purpose != TX_ATTACK;
+			}
 			F->blocks_dropped++;
 		}
 	}

@@ -304,8 +304,10 @@ dnc_rc dnc_forktree_touch(dnc_forktree *t, const dnc_hash *id, dnc_time_s now_s)
 }
 
 /* 1 if node a is preferred to node b (R-CHAIN-4) */
-static int ft_better(const dnc_fork_node *a, const dnc_fork_node *b)
+static int ft_better(const dnc_fork_node *a, const dnc_fork_node *b, int by_length)
 {
+	if (by_length && a->height != b->height)
+		return a->height > b->height;           /* countermeasure: the longest first */
 	if (a->cum_traffic != b->cum_traffic)
 		return a->cum_traffic > b->cum_traffic; /* most confirmed traffic */
 	if (a->height != b->height)
@@ -315,12 +317,17 @@ static int ft_better(const dnc_fork_node *a, const dnc_fork_node *b)
 
 uint32_t dnc_forktree_best(const dnc_forktree *t)
 {
+	return dnc_forktree_best_by(t, 0);
+}
+
+uint32_t dnc_forktree_best_by(const dnc_forktree *t, int by_length)
+{
 	uint32_t i, best = 0;
 	int have = 0;
 	for (i = 0; i < t->n; i++) {
 		if (t->v[i].n_children || t->v[i].abandoned)
 			continue;
-		if (!have || ft_better(&t->v[i], &t->v[best])) {
+		if (!have || ft_better(&t->v[i], &t->v[best], by_length)) {
 			best = i;
 			have = 1;
 		}

@@ -125,6 +125,12 @@ DNC_WUR dnc_rc dnc_forktree_touch(dnc_forktree *t, const dnc_hash *id, dnc_time_
  */
 uint32_t dnc_forktree_best(const dnc_forktree *t);
 /*
+ * dnc_forktree_best, or with by_length the longest branch first (then the
+ * most traffic, then the lowest id): the countermeasure to traffic
+ * fabricated on a partition's minority side (docs/attacks.md, "fork").
+ */
+uint32_t dnc_forktree_best_by(const dnc_forktree *t, int by_length);
+/*
  * R-CHAIN-4: abandon tips nobody used for idle_s seconds (never the best).
  * Returns how many were abandoned now.
  */

@@ -305,6 +305,36 @@ static void test_R_CRED_7_fraud_kind_is_the_worlds_own_fraud(void **state)
 	trio_free(&t);
 }
 
+/* R-CHAIN-4: three pairs claim 1e9 units each in the cut-off side's first
+ * block; that side wins the healed partition (the honest twin's majority
+ * side wins it), its claims count, and the rule "the longest first" keeps
+ * the majority's branch however much the minority claims. */
+static void test_R_CHAIN_4_fabricated_traffic_wins_the_fork(void **state)
+{
+	(void)state;
+	static const char *const split = "chain: {partition_at_s: 1200, partition_duration_s: 300, partition_share: 0.25%s}\n";
+	static const char *const rule[3] = {"", "", ", fork_choice: length"};
+	static const char *const attack[3] = {"attack: {kind: fork, size: 3}\n", "attack: {kind: fork, size: 3, active: false}\n",
+	                                      "attack: {kind: fork, size: 3}\n"};
+	const uint64_t won[3] = {1, 0, 0};
+	for (int k = 0; k < 3; k++) {
+		char y[2048], c[256];
+		snprintf(c, sizeof c, split, rule[k]);
+		snprintf(y, sizeof y, "sim: {model: world, seed: 11, end_time_s: 2400, partitions: 4, sample_interval_s: 10}\n"
+		                      "world: {agents: 600, area_km: 0.4}\n%s%s", c, attack[k]);
+		attacked x;
+		attacked_run(&x, y);
+		const world_attack *A = &x.W->at;
+		assert_int_equal(x.W->fk.forks, 1);
+		assert_int_equal(A->fork_won, won[k]);
+		assert_int_equal(A->fork_claimed, k == 1 ? 0 : 3 * UINT64_C(1000000000));
+		if (k == 0) /* the claims were applied, and the majority's blocks undone */
+			assert_int_equal(A->sessions, 3);
+		assert_true(x.W->fk.blocks_dropped > 0);
+		attacked_free(&x);
+	}
+}
+
 /* ---- cheap and withhold ---- */
 
 /* Turned sharers sell at 1 base unit and keep sharing: their price is the
@@ -384,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_R_ADMIN_1_retracts_on_the_detectors_word),
 		cmocka_unit_test(test_attack_twin_is_the_honest_world),
 		cmocka_unit_test(test_R_CRED_7_fraud_kind_is_the_worlds_own_fraud),
+		cmocka_unit_test(test_R_CHAIN_4_fabricated_traffic_wins_the_fork),
 		cmocka_unit_test(test_R_CONS_3_cheap_sharers_price_and_seats),
 		cmocka_unit_test(test_R_CONS_6_withholders_skip_their_slots),
 		cmocka_unit_test(test_roc_auc_planted_labels),

@@ -285,6 +285,40 @@ static void test_R_CONS_4_countermeasures_change_chain_id(void **st)
 	test_free(w);
 }
 
+/* R-CHAIN-4 under fabricated traffic: a short branch whose one block
+ * claims much traffic beats a longer honest one; the countermeasure (the
+ * longest first) keeps the longer one, and traffic still breaks a tie of
+ * length. */
+static void test_R_CHAIN_4_fabricated_traffic_and_the_longest_branch(void **st)
+{
+	(void)st;
+	dnc_forktree t;
+	dnc_hash g, a1, a2, a3, b1, c1;
+	memset(&g, 0, sizeof g);
+	memset(&a1, 1, sizeof a1);
+	memset(&a2, 2, sizeof a2);
+	memset(&a3, 3, sizeof a3);
+	memset(&b1, 4, sizeof b1);
+	memset(&c1, 5, sizeof c1);
+	assert_int_equal(dnc_forktree_init(&t, 16, &g), DNC_OK);
+	/* the majority: three blocks of honest traffic */
+	assert_int_equal(dnc_forktree_add(&t, &a1, &g, 40, 10, NULL), DNC_OK);
+	assert_int_equal(dnc_forktree_add(&t, &a2, &a1, 40, 20, NULL), DNC_OK);
+	assert_int_equal(dnc_forktree_add(&t, &a3, &a2, 40, 30, NULL), DNC_OK);
+	/* the minority: one block claiming 3e9 units */
+	assert_int_equal(dnc_forktree_add(&t, &b1, &g, UINT64_C(3000000000), 10, NULL), DNC_OK);
+	assert_memory_equal(t.v[dnc_forktree_best(&t)].id.b, b1.b, 32);
+	assert_memory_equal(t.v[dnc_forktree_best_by(&t, 0)].id.b, b1.b, 32);
+	assert_memory_equal(t.v[dnc_forktree_best_by(&t, 1)].id.b, a3.b, 32);
+	/* equal lengths: traffic decides under both rules */
+	assert_int_equal(dnc_forktree_add(&t, &c1, &b1, 1, 20, NULL), DNC_OK);
+	dnc_hash c2;
+	memset(&c2, 6, sizeof c2);
+	assert_int_equal(dnc_forktree_add(&t, &c2, &c1, 1, 30, NULL), DNC_OK);
+	assert_memory_equal(t.v[dnc_forktree_best_by(&t, 1)].id.b, c2.b, 32);
+	dnc_forktree_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_R_CONS_4_score_cap_bounds_volume),
 		cmocka_unit_test(test_R_CONS_4_no_attack_honest_seats),
 		cmocka_unit_test(test_R_CONS_4_countermeasures_change_chain_id),
+		cmocka_unit_test(test_R_CHAIN_4_fabricated_traffic_and_the_longest_branch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
