@@ -125,6 +125,7 @@ enum {
 	TX_RECOMMEND,  /* the buyer's fee to a recommender */
 	TX_GOV,        /* a scheduled change's proposal or vote (R-GOV-1); slot = the change */
 	TX_ATTACK,     /* the attacker's own accounts (world_attack.c); agent = its account index, slot = pair */
+	TX_BRIBE,      /* a briber pays a voter (attack.kind bribe); slot = the voter agent */
 };
 
 /* Receipts the tiles act on; the others concern only the block step. */
@@ -342,6 +343,8 @@ typedef struct world_cfg {
 	dn_amount attack_price_base; /* wash/cheap: base units per unit (at least chain.score_min_price_base) */
 	double attack_rate_bps;      /* wash: pace of the claimed units (0: redeemed at once) */
 	double attack_sessions_day, attack_budget_usd, attack_node_usd_day, attack_withhold;
+	double attack_bribe_share;   /* bribe: share of a briber's daily seat income paid to its voters */
+	double attack_bribe_takers;  /* bribe: share of the holders who sell their vote */
 	double detect_rate_bps;      /* detector `rate`: flag implied rates above this */
 	double detect_price_ratio;   /* detector `price`: flag prices below the median over this */
 	double detect_missed;        /* detector `missed`: flag producers missing more than this share */
@@ -350,7 +353,7 @@ typedef struct world_cfg {
 } world_cfg;
 
 /* Attack kinds (attack.kind). */
-enum { W_ATTACK_NONE = 0, W_ATTACK_WASH, W_ATTACK_CHEAP, W_ATTACK_WITHHOLD, W_ATTACK_FRAUD, W_ATTACK_FORK };
+enum { W_ATTACK_NONE = 0, W_ATTACK_WASH, W_ATTACK_CHEAP, W_ATTACK_WITHHOLD, W_ATTACK_FRAUD, W_ATTACK_FORK, W_ATTACK_BRIBE };
 
 /* ---- state, by owner ---- */
 
@@ -513,6 +516,7 @@ typedef struct wdet_acct {
 	double max_rate_bps;         /* highest rate a session's redeemed units imply since its open */
 	uint32_t scheduled, missed;  /* producer slots scheduled and missed */
 	uint32_t refused;            /* redeems it sent that the chain refused (R-CRED-7) */
+	double sent, to_voters;      /* DNET it transferred, and to accounts voting for it */
 	uint64_t bought, settled;    /* as consumer: units its closed sessions' deposits bought, and were redeemed */
 } wdet_acct;
 
@@ -681,7 +685,7 @@ DN_WUR dn_rc w_send_retract(world *W, dnc_acct target, dn_amount v, uint32_t rea
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 166
+#define W_N_PARAMS 168
 /* record.*: how many blocks group g (dn_metrics_group) waits between
  * writes; *label (may be NULL) gets "block", "epoch", "hour" or "day". */
 uint64_t w_record_every(const dn_scenario *s, int g, const char **label);
@@ -847,6 +851,12 @@ static inline bool w_cheap_sharer(const world *W, uint32_t a)
 {
 	return W->cfg.attack_kind == W_ATTACK_CHEAP && w_attacking(W, a);
 }
+/* bribe: the briber a bribe-taking holder votes for now, or W_NONE (it
+ * chooses as honest holders do). */
+uint32_t w_attack_bribed_vote(const world *W, uint32_t holder, dn_time_ns now);
+/* bribe: a briber's daily payment to its voters, out of `earned` (its
+ * income since the last); OUT *paid. In the briber's tile. */
+DN_WUR dn_rc w_attack_bribe_pay(world *W, dn_part *p, uint32_t briber, dn_amount earned, dn_amount *paid);
 /* cheap: a turned sharer's price becomes the attacker's. */
 void w_attack_price(world *W, uint32_t a);
 /* Block side, after the block: funding, the next sessions, into the mempool. */

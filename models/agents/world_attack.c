@@ -48,6 +48,7 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	                 : !strcmp(k, "withhold") ? W_ATTACK_WITHHOLD
 	                 : !strcmp(k, "fraud")    ? W_ATTACK_FRAUD
 	                 : !strcmp(k, "fork")     ? W_ATTACK_FORK
+	                 : !strcmp(k, "bribe")    ? W_ATTACK_BRIBE
 	                                          : W_ATTACK_NONE;
 	C->attack_on = C->attack_kind != W_ATTACK_NONE && dn_scn_bool(s, "attack.active");
 	C->attack_start_ns = dn_ns_of_s(dn_scn_float(s, "attack.start_s"));
@@ -72,12 +73,14 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	C->attack_budget_usd = dn_scn_float(s, "attack.budget_usd");
 	C->attack_node_usd_day = dn_scn_float(s, "attack.node_usd_per_day");
 	C->attack_withhold = dn_scn_float(s, "attack.withhold_share");
+	C->attack_bribe_share = dn_scn_float(s, "attack.bribe_share");
+	C->attack_bribe_takers = dn_scn_float(s, "attack.bribe_takers");
 	C->detect_rate_bps = dn_scn_float(s, "detect.rate_mbps") * 1e6;
 	C->detect_price_ratio = dn_scn_float(s, "detect.price_ratio");
 	C->detect_missed = dn_scn_float(s, "detect.missed_share");
 	const char *rt = dn_scn_str(s, "detect.retract");
 	C->detect_retract = !strcmp(rt, "rate") ? 0 : !strcmp(rt, "price") ? 1 : !strcmp(rt, "missed") ? 2
-	                    : !strcmp(rt, "refused") ? 3 : !strcmp(rt, "unpaid") ? 4 : -1;
+	                    : !strcmp(rt, "refused") ? 3 : !strcmp(rt, "unpaid") ? 4 : !strcmp(rt, "votepay") ? 5 : -1;
 	C->detect_unpaid = dn_scn_float(s, "detect.unpaid_share");
 }
 
@@ -142,7 +145,8 @@ dn_rc w_attack_turn(world *W)
 	world_attack *A = &W->at;
 	if (C->attack_kind == W_ATTACK_NONE)
 		return DN_OK;
-	if (C->attack_kind == W_ATTACK_CHEAP || C->attack_kind == W_ATTACK_WITHHOLD) {
+	bool candidates = C->attack_kind == W_ATTACK_WITHHOLD || C->attack_kind == W_ATTACK_BRIBE;
+	if (C->attack_kind == W_ATTACK_CHEAP || candidates) {
 		A->agents = calloc(C->attack_pairs, sizeof *A->agents);
 		if (!A->agents)
 			return DN_ENOMEM;
@@ -165,7 +169,8 @@ dn_rc w_attack_turn(world *W)
 			if ((r & W_SHARER) && !(r & (W_SITE | W_CANDIDATE | W_OPERATOR | W_FRAUD)))
 				A->agents[A->n_agents++] = (uint32_t)a;
 		}
-	} else if (C->attack_kind == W_ATTACK_WITHHOLD) {
+	} else if (candidates) {
+		/* withhold: the best-backed at genesis; bribe: the least */
 		uint32_t n = C->candidates;
 		uint32_t *c = malloc((size_t)n * sizeof *c);
 		if (!c)
@@ -174,11 +179,12 @@ dn_rc w_attack_turn(world *W)
 		g_sort_world = W;
 		qsort(c, n, sizeof *c, by_votes);
 		A->n_agents = n < C->attack_pairs ? n : C->attack_pairs;
-		memcpy(A->agents, c, (size_t)A->n_agents * sizeof *c);
+		memcpy(A->agents, C->attack_kind == W_ATTACK_BRIBE ? c + (n - A->n_agents) : c,
+		       (size_t)A->n_agents * sizeof *c);
 		free(c);
 		qsort(A->agents, A->n_agents, sizeof *A->agents, by_id);
 	}
-	if ((C->attack_kind == W_ATTACK_CHEAP || C->attack_kind == W_ATTACK_WITHHOLD) && A->n_agents < C->attack_pairs) {
+	if ((C->attack_kind == W_ATTACK_CHEAP || candidates) && A->n_agents < C->attack_pairs) {
 		dn_world_set_error(W->w, "attack.size: %u %s asked for, the world has %u", C->attack_pairs,
 		                   C->attack_kind == W_ATTACK_CHEAP ? "sharers" : "candidates", A->n_agents);
 		return DN_EINVAL;
@@ -429,6 +435,60 @@ void w_attack_price(world *W, uint32_t a)
 	W->ag.price_usd_gb[a] = (float)(per_gb > 0 ? (double)W->cfg.attack_price_base / per_gb : 0.0);
 }
 
+/* ---- vote buying ---- */
+
+uint32_t w_attack_bribed_vote(const world *W, uint32_t holder, dn_time_ns now)
+{
+	const world_cfg *C = &W->cfg;
+	const world_attack *A = &W->at;
+	if (C->attack_kind != W_ATTACK_BRIBE || !C->attack_on || now < C->attack_start_ns || !A->n_agents)
+		return W_NONE;
+	/* whether this holder sells its vote: its own stream, the same in the twin */
+	dn_rng r;
+	dn_rng_init(&r, C->seed, holder, PURPOSE_ATTACK, 1);
+	if (dn_rng_u01(&r) >= C->attack_bribe_takers)
+		return W_NONE;
+	uint32_t b = A->agents[holder % A->n_agents];
+	return (W->ag.role[b] & W_CANDIDATE) ? b : W_NONE;
+}
+
+dn_rc w_attack_bribe_pay(world *W, dn_part *p, uint32_t briber, dn_amount earned, dn_amount *paid)
+{
+	const world_cfg *C = &W->cfg;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	const dnc_acct ba = w_acct(W, briber);
+	*paid = 0;
+	dn_amount pot = (dn_amount)((double)earned * C->attack_bribe_share), weight = 0;
+	if (pot <= 0)
+		return DN_OK;
+	/* its voters, and their votes (the stake they locked), as the chain shows them */
+	for (uint64_t a = 0; a < C->n; a++) {
+		const dnc_account *ac = dnc_ledger_account(L, w_acct(W, (uint32_t)a));
+		if (ac && dnc_account_voted_for(ac) == ba)
+			weight += ac->lock[DNC_LOCK_STAKE];
+	}
+	if (weight <= 0)
+		return DN_OK;
+	for (uint64_t a = 0; a < C->n; a++) {
+		const dnc_account *ac = dnc_ledger_account(L, w_acct(W, (uint32_t)a));
+		if (!ac || dnc_account_voted_for(ac) != ba || ac->lock[DNC_LOCK_STAKE] <= 0)
+			continue;
+		dn_amount v = (dn_amount)((dnc_u128)(uint64_t)pot * (uint64_t)ac->lock[DNC_LOCK_STAKE] / (uint64_t)weight);
+		if (v <= 0)
+			continue;
+		dnc_tx tx;
+		memset(&tx, 0, sizeof tx);
+		tx.type = DNC_TX_TRANSFER;
+		tx.u.transfer.to = *dnc_ledger_pk(L, w_acct(W, (uint32_t)a));
+		tx.u.transfer.amount = v;
+		dn_rc rc = w_submit(W, p, briber, TX_BRIBE, (uint32_t)a, 0, &tx, 0);
+		if (rc)
+			return rc;
+		*paid += v;
+	}
+	return DN_OK;
+}
+
 /* ---- what the seats earn, withholding ---- */
 
 void w_attack_seat_gain(world *W, dnc_acct acct, dn_amount gain)
@@ -479,6 +539,16 @@ void w_detect_tx(world *W, const wtx *q, const dnc_tx_receipt *r, dn_time_ns t)
 		if (ss && ss->consumer < A->n_det) {
 			A->det[ss->consumer].bought += ss->units_max;
 			A->det[ss->consumer].settled += ss->redeemed_units;
+		}
+	} else if (q->tx.type == DNC_TX_TRANSFER) {
+		/* who sends DNET to the accounts that vote for it */
+		const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+		dnc_acct from = dnc_ledger_find(L, &q->tx.from), to = dnc_ledger_find(L, &q->tx.u.transfer.to);
+		if (from < A->n_det && to < A->n_det) {
+			const dnc_account *ac = dnc_ledger_account(L, to);
+			A->det[from].sent += (double)q->tx.u.transfer.amount;
+			if (ac && dnc_account_voted_for(ac) == from)
+				A->det[from].to_voters += (double)q->tx.u.transfer.amount;
 		}
 	} else if (q->tx.type == DNC_TX_REDEEM && r->units > 0) {
 		const dnc_session *ss = dnc_session_get(dnc_chain_sessions(W->ch.chain), q->tx.u.redeem.session_id);
@@ -578,14 +648,15 @@ static int cmp_double(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-enum { DET_RATE = 0, DET_PRICE, DET_MISSED, DET_REFUSED, DET_UNPAID, DET_N };
-static const char *const det_name[DET_N] = {"rate", "price", "missed", "refused", "unpaid"};
+enum { DET_RATE = 0, DET_PRICE, DET_MISSED, DET_REFUSED, DET_UNPAID, DET_VOTEPAY, DET_N };
+static const char *const det_name[DET_N] = {"rate", "price", "missed", "refused", "unpaid", "votepay"};
 static const char *const det_doc[DET_N] = {
 	"distributors whose redeemed units imply a session rate above detect.rate_mbps",
 	"distributors whose units-weighted price is below the median distributor's over detect.price_ratio",
 	"producers that missed more than detect.missed_share of at least 10 scheduled slots",
 	"distributors with a redeem the chain refused (R-CRED-7: forged, replayed, over the deposit)",
 	"consumers whose closed sessions left more than detect.unpaid_share of the units their deposits bought unredeemed",
+	"candidates that sent more than half of the DNET they transferred to accounts voting for them",
 };
 
 /* The median of the distributors' units-weighted prices (0: none). */
@@ -625,9 +696,14 @@ static bool det_score(const world *W, int d, uint32_t i, double median_price, do
 	case DET_REFUSED:
 		*s = x->refused;
 		return x->units > 0 || x->refused > 0;
-	default:
+	case DET_UNPAID:
 		*s = x->bought ? 1.0 - (double)x->settled / (double)x->bought : 0;
 		return x->bought > 0;
+	default: {
+		const dnc_account *ac = dnc_ledger_account(dnc_chain_ledger_c(W->ch.chain), i);
+		*s = x->sent > 0 ? x->to_voters / x->sent : 0;
+		return ac && ac->votes_received > 0; /* accounts voted for */
+	}
 	}
 }
 
@@ -642,8 +718,10 @@ static double det_threshold(const world_cfg *C, int d)
 		return C->detect_missed;
 	case DET_REFUSED:
 		return 0;
-	default:
+	case DET_UNPAID:
 		return C->detect_unpaid;
+	default:
+		return 0.5;
 	}
 }
 
@@ -741,6 +819,15 @@ void w_attack_retracted(world *W, const wtx *q, const dnc_tx_receipt *r)
 		A->retracted_honest_base += r->moved;
 }
 
+/* What an account holds of its own: its holdings but the pool lock, which
+ * holds its voters' share of its seat's income until they claim it
+ * (R-FEE-1). */
+static dn_amount own_holdings(const dnc_ledger *L, dnc_acct a)
+{
+	const dnc_account *ac = dnc_ledger_account(L, a);
+	return dnc_ledger_holdings(L, a) - (ac ? ac->lock[DNC_LOCK_POOL] : 0);
+}
+
 dn_rc w_attack_summary(const world *W, dn_results *r)
 {
 	const world_cfg *C = &W->cfg;
@@ -755,9 +842,9 @@ dn_rc w_attack_summary(const world *W, dn_results *r)
 	dn_amount hold = 0;
 	double usd = 0;
 	for (uint32_t k = 0; k < A->n_acct; k++)
-		hold += dnc_ledger_holdings(L, A->acct0 + k);
+		hold += own_holdings(L, A->acct0 + k);
 	for (uint32_t i = 0; i < A->n_agents; i++) {
-		hold += dnc_ledger_holdings(L, w_acct(W, A->agents[i]));
+		hold += own_holdings(L, w_acct(W, A->agents[i]));
 		usd += dn_usd_of_usd_micro((double)W->ag.usd_micro[A->agents[i]]);
 	}
 	dn_amount net_base = hold - A->bought_base;
@@ -767,7 +854,7 @@ dn_rc w_attack_summary(const world *W, dn_results *r)
 	                                  "1: the attacker acted; 0: the paired honest twin (attack.active false)");
 	if (!rc)
 		rc = dn_results_summary_f64(r, "attack_worth_usd", worth, "USD",
-		                            "the attacker's identities at the end: DNET held at the final price plus turned agents' USD, "
+		                            "the attacker's identities at the end: DNET held (not its voters' pool share) at the final price plus turned agents' USD, "
 		                            "less the USD it spent on DNET and its nodes' running cost; the attack's profit is this "
 		                            "less the honest twin's (docs/attacks.md)");
 	if (!rc)
@@ -795,6 +882,13 @@ dn_rc w_attack_summary(const world *W, dn_results *r)
 		rc = dn_results_summary_i64(r, "attack_refused", (int64_t)A->tx_failed, "1", "the attacker's transactions the chain refused");
 	if (!rc)
 		rc = dn_results_summary_i64(r, "attack_withheld", (int64_t)A->withheld, "slots", "slots a turned delegate skipped on purpose");
+	if (!rc && C->attack_kind == W_ATTACK_BRIBE) {
+		double bribes = 0;
+		for (uint32_t i = 0; i < A->n_agents; i++)
+			bribes += A->det[w_acct(W, A->agents[i])].to_voters;
+		rc = dn_results_summary_i64(r, "attack_bribes_base", (int64_t)bribes, "base units",
+		                            "bribe: DNET the bribers paid the accounts voting for them");
+	}
 	if (!rc && C->attack_kind == W_ATTACK_FORK)
 		rc = dn_results_summary_i64(r, "attack_fork_claimed", (int64_t)A->fork_claimed, "units",
 		                            "fork: traffic units the attacker's redeems claimed on the partition's minority side");

@@ -106,6 +106,10 @@ static dn_rc settle(world *W, const wtx *q, const dnc_tx_receipt *r)
 		return w_content_settle(W, q, r);
 	case TX_ATTACK:
 		return DN_OK; /* the attacker's accounts are no agent's (w_attack_receipt) */
+	case TX_BRIBE: {
+		dn_rc rc = w_touch(W, w_acct(W, q->agent));
+		return rc ? rc : w_touch(W, w_acct(W, q->slot));
+	}
 	default: {
 		dn_rc rc = DN_OK;
 		if (r->fee_paid)

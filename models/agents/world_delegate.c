@@ -53,6 +53,9 @@ dn_rc w_holder_vote(world *W, dn_part *p, uint32_t a, dn_time_ns now)
 			best = c;
 		}
 	}
+	uint32_t bribed = w_attack_bribed_vote(W, a, now); /* attack.kind bribe: a sold vote */
+	if (bribed != W_NONE)
+		best = bribed;
 	if (best == W_NONE || best == a || W->ag.inflight[a])
 		return DN_OK;
 	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
@@ -108,7 +111,13 @@ dn_rc w_candidate_day(world *W, dn_part *p, wpart *P, uint32_t a)
 	if (ci != W_NONE && W->dl.cand_cost_usd_micro)
 		W->dl.cand_cost_usd_micro[ci] += cost;
 	double income_usd = dn_usd_of_base((double)A->earned_base[a], w_price(W));
-	dn_amount sell = (dn_amount)((double)A->earned_base[a] * C->candidate_sell_fraction);
+	dn_amount bribes = 0;
+	if (A->earned_base[a] > 0 && w_attacking(W, a) && C->attack_kind == W_ATTACK_BRIBE) {
+		dn_rc rc = w_attack_bribe_pay(W, p, a, A->earned_base[a], &bribes);
+		if (rc)
+			return rc;
+	}
+	dn_amount sell = (dn_amount)((double)(A->earned_base[a] - bribes) * C->candidate_sell_fraction);
 	A->earned_base[a] = 0;
 	dn_amount bal = w_balance(W, a);
 	if (sell > bal)

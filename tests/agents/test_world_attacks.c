@@ -335,6 +335,44 @@ static void test_R_CHAIN_4_fabricated_traffic_wins_the_fork(void **state)
 	}
 }
 
+/* R-CONS-5 with bought votes: every holder sells its vote to one of two
+ * bribers for a day. The bribers are voted for and seated; what they pay
+ * goes to their voters only, at most half of what their seats earned, and
+ * no honest candidate pays its voters. */
+static void test_R_CONS_5_bought_votes_seat_the_bribers(void **state)
+{
+	(void)state;
+	char y[2048];
+	snprintf(y, sizeof y,
+	         "sim: {model: world, seed: 11, end_time_s: 86400, partitions: 2, sample_interval_s: 10}\n"
+	         "world: {agents: 4000, area_km: 1}\n"
+	         "chain: {epoch_blocks: 360, traffic_window_blocks: 360, signatures: keyed}\n"
+	         "attack: {kind: bribe, size: 2, bribe_takers: 1, bribe_share: 0.5}\n");
+	attacked x;
+	attacked_run(&x, y);
+	const world *W = x.W;
+	const world_attack *A = &W->at;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	assert_int_equal(A->n_agents, 2);
+	double paid = 0;
+	for (uint32_t i = 0; i < A->n_agents; i++) {
+		dnc_acct b = w_acct(W, A->agents[i]);
+		assert_true(dnc_ledger_account(L, b)->votes_received > 0);
+		/* (a briber pays once a day, at its hour: if it was seated by then) */
+		assert_true(A->det[b].to_voters == A->det[b].sent);
+		paid += A->det[b].to_voters;
+	}
+	assert_true(A->seat_income_base > 0);
+	assert_true(paid > 0 && paid <= 0.5 * (double)A->seat_income_base + 1);
+	/* nobody else pays its voters */
+	for (uint32_t c = 0; c < W->cfg.candidates; c++) {
+		uint32_t a = W->dl.cand[c];
+		if (!(W->ag.role[a] & W_ATTACKER))
+			assert_true(A->det[w_acct(W, a)].to_voters == 0);
+	}
+	attacked_free(&x);
+}
+
 /* ---- cheap and withhold ---- */
 
 /* Turned sharers sell at 1 base unit and keep sharing: their price is the
@@ -415,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_attack_twin_is_the_honest_world),
 		cmocka_unit_test(test_R_CRED_7_fraud_kind_is_the_worlds_own_fraud),
 		cmocka_unit_test(test_R_CHAIN_4_fabricated_traffic_wins_the_fork),
+		cmocka_unit_test(test_R_CONS_5_bought_votes_seat_the_bribers),
 		cmocka_unit_test(test_R_CONS_3_cheap_sharers_price_and_seats),
 		cmocka_unit_test(test_R_CONS_6_withholders_skip_their_slots),
 		cmocka_unit_test(test_roc_auc_planted_labels),
