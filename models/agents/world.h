@@ -353,7 +353,8 @@ typedef struct world_cfg {
 } world_cfg;
 
 /* Attack kinds (attack.kind). */
-enum { W_ATTACK_NONE = 0, W_ATTACK_WASH, W_ATTACK_CHEAP, W_ATTACK_WITHHOLD, W_ATTACK_FRAUD, W_ATTACK_FORK, W_ATTACK_BRIBE };
+enum { W_ATTACK_NONE = 0, W_ATTACK_WASH, W_ATTACK_CHEAP, W_ATTACK_WITHHOLD, W_ATTACK_FRAUD, W_ATTACK_FORK, W_ATTACK_BRIBE,
+       W_ATTACK_CARTEL };
 
 /* ---- state, by owner ---- */
 
@@ -882,6 +883,9 @@ DN_WUR dn_rc w_attack_summary(const world *W, dn_results *r);
 /* Area under the ROC curve of scores against labels (the chance a random
  * positive scores above a random negative, ties half); NaN without both. */
 double w_roc_auc(const double *score, const bool *pos, size_t n);
+/* The ring detector: following the votes from account i comes back to i
+ * through other accounts within 16 steps (a self-vote is no ring). */
+bool w_vote_ring(const dnc_ledger *L, dnc_acct i);
 void w_attack_free(world *W);
 
 /* ---- the block (world_block.c) ---- */

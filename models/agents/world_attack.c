@@ -49,6 +49,7 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	                 : !strcmp(k, "fraud")    ? W_ATTACK_FRAUD
 	                 : !strcmp(k, "fork")     ? W_ATTACK_FORK
 	                 : !strcmp(k, "bribe")    ? W_ATTACK_BRIBE
+	                 : !strcmp(k, "cartel")   ? W_ATTACK_CARTEL
 	                                          : W_ATTACK_NONE;
 	C->attack_on = C->attack_kind != W_ATTACK_NONE && dn_scn_bool(s, "attack.active");
 	C->attack_start_ns = dn_ns_of_s(dn_scn_float(s, "attack.start_s"));
@@ -80,7 +81,8 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	C->detect_missed = dn_scn_float(s, "detect.missed_share");
 	const char *rt = dn_scn_str(s, "detect.retract");
 	C->detect_retract = !strcmp(rt, "rate") ? 0 : !strcmp(rt, "price") ? 1 : !strcmp(rt, "missed") ? 2
-	                    : !strcmp(rt, "refused") ? 3 : !strcmp(rt, "unpaid") ? 4 : !strcmp(rt, "votepay") ? 5 : -1;
+	                    : !strcmp(rt, "refused") ? 3 : !strcmp(rt, "unpaid") ? 4 : !strcmp(rt, "votepay") ? 5
+	                    : !strcmp(rt, "ring") ? 6 : -1;
 	C->detect_unpaid = dn_scn_float(s, "detect.unpaid_share");
 }
 
@@ -145,7 +147,8 @@ dn_rc w_attack_turn(world *W)
 	world_attack *A = &W->at;
 	if (C->attack_kind == W_ATTACK_NONE)
 		return DN_OK;
-	bool candidates = C->attack_kind == W_ATTACK_WITHHOLD || C->attack_kind == W_ATTACK_BRIBE;
+	bool candidates = C->attack_kind == W_ATTACK_WITHHOLD || C->attack_kind == W_ATTACK_BRIBE ||
+	                  C->attack_kind == W_ATTACK_CARTEL;
 	if (C->attack_kind == W_ATTACK_CHEAP || candidates) {
 		A->agents = calloc(C->attack_pairs, sizeof *A->agents);
 		if (!A->agents)
@@ -179,7 +182,7 @@ dn_rc w_attack_turn(world *W)
 		g_sort_world = W;
 		qsort(c, n, sizeof *c, by_votes);
 		A->n_agents = n < C->attack_pairs ? n : C->attack_pairs;
-		memcpy(A->agents, C->attack_kind == W_ATTACK_BRIBE ? c + (n - A->n_agents) : c,
+		memcpy(A->agents, C->attack_kind != W_ATTACK_WITHHOLD ? c + (n - A->n_agents) : c,
 		       (size_t)A->n_agents * sizeof *c);
 		free(c);
 		qsort(A->agents, A->n_agents, sizeof *A->agents, by_id);
@@ -316,7 +319,13 @@ static dn_rc pair_close(world *W, dn_time_ns t, uint32_t p)
 	return send(W, t, p, p, &tx);
 }
 
-/* The budget in DNET, shared among the pairs' consumers. */
+/* Who holds the attacker's DNET: the pairs' consumers, or the turned agents. */
+static dnc_acct fund_to(const world *W, uint32_t i)
+{
+	return W->at.n_acct ? W->at.acct0 + W->cfg.attack_pairs + i : w_acct(W, W->at.agents[i]);
+}
+
+/* The budget in DNET, shared among the pairs' consumers (the cartel's members). */
 static dn_rc fund(world *W)
 {
 	const world_cfg *C = &W->cfg;
@@ -331,17 +340,43 @@ static dn_rc fund(world *W)
 		return DN_OK; /* the exchange cannot deliver: nothing bought */
 	A->spent_usd += dn_usd_of_usd_micro((double)res.usd_micro);
 	A->bought_base += res.base;
-	dn_amount each = res.base / C->attack_pairs, given = 0;
-	for (uint32_t p = 0; p < C->attack_pairs; p++) {
-		dn_amount v = p + 1 == C->attack_pairs ? res.base - given : each;
+	uint32_t n = A->n_acct ? C->attack_pairs : A->n_agents;
+	dn_amount each = res.base / n, given = 0;
+	for (uint32_t p = 0; p < n; p++) {
+		dn_amount v = p + 1 == n ? res.base - given : each;
 		given += v;
 		if (v > 0) {
-			dn_rc rc = w_custody(W, W->ch.exchange, A->acct0 + C->attack_pairs + p, v, "attacker's DNET purchase");
+			dn_rc rc = w_custody(W, W->ch.exchange, fund_to(W, p), v, "attacker's DNET purchase");
+			if (!rc)
+				rc = w_touch(W, fund_to(W, p));
 			if (rc)
 				return rc;
 		}
 	}
 	return DN_OK;
+}
+
+/* cartel: funded once, each member votes everything it holds for the next
+ * member of the ring (R-CONS-5 counts it like any vote). */
+static dn_rc cartel_vote(world *W, dn_time_ns t)
+{
+	world_attack *A = &W->at;
+	dn_rc rc = fund(W);
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	for (uint32_t i = 0; i < A->n_agents && !rc; i++) {
+		uint32_t a = A->agents[i], next = A->agents[(i + 1) % A->n_agents];
+		const dnc_account *ac = dnc_ledger_account(L, w_acct(W, a));
+		dnc_tx tx;
+		memset(&tx, 0, sizeof tx);
+		tx.type = DNC_TX_VOTE;
+		tx.u.vote.candidate = *dnc_ledger_pk(L, w_acct(W, next));
+		tx.u.vote.amount = w_balance(W, a) + ac->lock[DNC_LOCK_STAKE];
+		if (tx.u.vote.amount > 0)
+			rc = w_send_from_block(W, t, dn_world_part_of(W->w, W->kind, a), a, TX_VOTE, 0, &tx);
+	}
+	if (!rc)
+		w_pool_sort(W);
+	return rc;
 }
 
 static dn_rc retract_flagged(world *W, dn_time_ns t);
@@ -358,6 +393,8 @@ dn_rc w_attack_block(world *W, dn_time_ns t, uint64_t slot)
 			return rc;
 	}
 	bool fork = C->attack_kind == W_ATTACK_FORK;
+	if (C->attack_kind == W_ATTACK_CARTEL && C->attack_on && t >= C->attack_start_ns && !A->funded)
+		return cartel_vote(W, t);
 	if ((C->attack_kind != W_ATTACK_WASH && !fork) || !C->attack_on || t < C->attack_start_ns)
 		return DN_OK;
 	dn_rc rc = A->funded ? DN_OK : fund(W);
@@ -648,8 +685,8 @@ static int cmp_double(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-enum { DET_RATE = 0, DET_PRICE, DET_MISSED, DET_REFUSED, DET_UNPAID, DET_VOTEPAY, DET_N };
-static const char *const det_name[DET_N] = {"rate", "price", "missed", "refused", "unpaid", "votepay"};
+enum { DET_RATE = 0, DET_PRICE, DET_MISSED, DET_REFUSED, DET_UNPAID, DET_VOTEPAY, DET_RING, DET_N };
+static const char *const det_name[DET_N] = {"rate", "price", "missed", "refused", "unpaid", "votepay", "ring"};
 static const char *const det_doc[DET_N] = {
 	"distributors whose redeemed units imply a session rate above detect.rate_mbps",
 	"distributors whose units-weighted price is below the median distributor's over detect.price_ratio",
@@ -657,7 +694,25 @@ static const char *const det_doc[DET_N] = {
 	"distributors with a redeem the chain refused (R-CRED-7: forged, replayed, over the deposit)",
 	"consumers whose closed sessions left more than detect.unpaid_share of the units their deposits bought unredeemed",
 	"candidates that sent more than half of the DNET they transferred to accounts voting for them",
+	"candidates whose vote, followed from voter to candidate, comes back to them within 16 steps (a vote ring)",
 };
+
+/* Does following the votes from account i come back to i within 16
+ * steps, through another account (a self-vote is no ring)? */
+bool w_vote_ring(const dnc_ledger *L, dnc_acct i)
+{
+	dnc_acct a = i;
+	for (int k = 0; k < 16; k++) {
+		const dnc_account *ac = dnc_ledger_account(L, a);
+		dnc_acct next = ac ? dnc_account_voted_for(ac) : DNC_NONE;
+		if (next == DNC_NONE || next == a)
+			return false; /* the chain ends, or in a self-vote */
+		if (next == i)
+			return true;
+		a = next;
+	}
+	return false;
+}
 
 /* The median of the distributors' units-weighted prices (0: none). */
 static double median_price(const world_attack *A, dn_rc *rc)
@@ -699,10 +754,16 @@ static bool det_score(const world *W, int d, uint32_t i, double median_price, do
 	case DET_UNPAID:
 		*s = x->bought ? 1.0 - (double)x->settled / (double)x->bought : 0;
 		return x->bought > 0;
-	default: {
+	case DET_VOTEPAY: {
 		const dnc_account *ac = dnc_ledger_account(dnc_chain_ledger_c(W->ch.chain), i);
 		*s = x->sent > 0 ? x->to_voters / x->sent : 0;
 		return ac && ac->votes_received > 0; /* accounts voted for */
+	}
+	default: {
+		const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+		const dnc_account *ac = dnc_ledger_account(L, i);
+		*s = w_vote_ring(L, i) ? 1 : 0;
+		return ac && ac->votes_received > 0;
 	}
 	}
 }
@@ -720,7 +781,7 @@ static double det_threshold(const world_cfg *C, int d)
 		return 0;
 	case DET_UNPAID:
 		return C->detect_unpaid;
-	default:
+	default: /* votepay: more than half; ring: in one */
 		return 0.5;
 	}
 }
@@ -873,9 +934,10 @@ dn_rc w_attack_summary(const world *W, dn_results *r)
 		rc = dn_results_summary_f64(r, "attack_spent_usd", A->spent_usd + A->node_cost_usd, "USD",
 		                            "what the attacker put in: USD turned into DNET and its nodes' running cost");
 	if (!rc)
-		rc = dn_results_summary_f64(r, "attack_roi", A->spent_usd + A->node_cost_usd > 0
+		rc = dn_results_summary_f64(r, "attack_roi", A->n_acct && A->spent_usd + A->node_cost_usd > 0
 		                            ? worth / (A->spent_usd + A->node_cost_usd) : NAN, "1",
-		                            "wash: attack_worth_usd over attack_spent_usd (NaN when it spent nothing)");
+		                            "wash and fork: attack_worth_usd over attack_spent_usd (NaN when it spent nothing, or "
+		                            "its identities are turned agents: their worth is then the twin's difference)");
 	if (!rc)
 		rc = dn_results_summary_i64(r, "attack_sessions", (int64_t)A->sessions, "1", "wash sessions opened, redeemed and closed");
 	if (!rc)

@@ -373,6 +373,36 @@ static void test_R_CONS_5_bought_votes_seat_the_bribers(void **state)
 	attacked_free(&x);
 }
 
+/* R-CONS-5 cartel: three candidates spend the budget on DNET and each
+ * votes all it holds for the next: the ring is on chain as votes, each
+ * member's stake is everything it held (the purchase shared out), and
+ * the ring detector flags the three and no honest candidate (honest
+ * candidates vote for themselves, which is no ring). */
+static void test_R_CONS_5_cartel_votes_in_a_ring(void **state)
+{
+	(void)state;
+	attacked x;
+	attacked_run(&x, "sim: {model: world, seed: 11, end_time_s: 3600, partitions: 2, sample_interval_s: 10}\n"
+	                 "world: {agents: 4000, area_km: 1}\n"
+	                 "chain: {epoch_blocks: 120, traffic_window_blocks: 120, signatures: keyed}\n"
+	                 "attack: {kind: cartel, size: 3, budget_usd: 30000}\n");
+	const world *W = x.W;
+	const world_attack *A = &W->at;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	assert_int_equal(A->n_agents, 3);
+	assert_true(A->bought_base > 0);
+	for (uint32_t i = 0; i < 3; i++) {
+		const dnc_account *ac = dnc_ledger_account(L, w_acct(W, A->agents[i]));
+		assert_int_equal(dnc_account_voted_for(ac), w_acct(W, A->agents[(i + 1) % 3]));
+		assert_true(ac->lock[DNC_LOCK_STAKE] >= A->bought_base / 3);
+		assert_true(w_vote_ring(L, w_acct(W, A->agents[i])));
+	}
+	for (uint32_t c = 0; c < W->cfg.candidates; c++)
+		if (!(W->ag.role[W->dl.cand[c]] & W_ATTACKER))
+			assert_false(w_vote_ring(L, w_acct(W, W->dl.cand[c])));
+	attacked_free(&x);
+}
+
 /* ---- cheap and withhold ---- */
 
 /* Turned sharers sell at 1 base unit and keep sharing: their price is the
@@ -454,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_R_CRED_7_fraud_kind_is_the_worlds_own_fraud),
 		cmocka_unit_test(test_R_CHAIN_4_fabricated_traffic_wins_the_fork),
 		cmocka_unit_test(test_R_CONS_5_bought_votes_seat_the_bribers),
+		cmocka_unit_test(test_R_CONS_5_cartel_votes_in_a_ring),
 		cmocka_unit_test(test_R_CONS_3_cheap_sharers_price_and_seats),
 		cmocka_unit_test(test_R_CONS_6_withholders_skip_their_slots),
 		cmocka_unit_test(test_roc_auc_planted_labels),
