@@ -194,6 +194,8 @@ typedef struct wsess {
 	uint32_t n_relays;
 	uint32_t relay[W_MAX_RELAYS];
 	uint32_t fraud;              /* the provider tries a bad redeem; 2: the consumer stops signing */
+	uint32_t sybils, sybil_of;   /* attack.kind sybil: fake hops the open names after the real relays, and
+	                                which turned relay's (its index in world_attack.agents) */
 	uint32_t redeems_in_flight;
 	uint64_t chain_id;
 	dn_time_ns t_request_ns, t_start_ns;
@@ -345,6 +347,7 @@ typedef struct world_cfg {
 	double attack_sessions_day, attack_budget_usd, attack_node_usd_day, attack_withhold;
 	double attack_bribe_share;   /* bribe: share of a briber's daily seat income paid to its voters */
 	double attack_bribe_takers;  /* bribe: share of the holders who sell their vote */
+	uint32_t attack_sybils;      /* sybil: fake identities each turned relay adds to the paths it is on */
 	double detect_rate_bps;      /* detector `rate`: flag implied rates above this */
 	double detect_price_ratio;   /* detector `price`: flag prices below the median over this */
 	double detect_missed;        /* detector `missed`: flag producers missing more than this share */
@@ -354,7 +357,7 @@ typedef struct world_cfg {
 
 /* Attack kinds (attack.kind). */
 enum { W_ATTACK_NONE = 0, W_ATTACK_WASH, W_ATTACK_CHEAP, W_ATTACK_WITHHOLD, W_ATTACK_FRAUD, W_ATTACK_FORK, W_ATTACK_BRIBE,
-       W_ATTACK_CARTEL };
+       W_ATTACK_CARTEL, W_ATTACK_SYBIL };
 
 /* ---- state, by owner ---- */
 
@@ -518,6 +521,7 @@ typedef struct wdet_acct {
 	uint32_t scheduled, missed;  /* producer slots scheduled and missed */
 	uint32_t refused;            /* redeems it sent that the chain refused (R-CRED-7) */
 	double sent, to_voters;      /* DNET it transferred, and to accounts voting for it */
+	uint32_t relayed, with_partner, partner; /* sessions it relays, those beside its first neighbour (account + 1) */
 	uint64_t bought, settled;    /* as consumer: units its closed sessions' deposits bought, and were redeemed */
 } wdet_acct;
 
@@ -686,7 +690,7 @@ DN_WUR dn_rc w_send_retract(world *W, dnc_acct target, dn_amount v, uint32_t rea
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 168
+#define W_N_PARAMS 169
 /* record.*: how many blocks group g (dn_metrics_group) waits between
  * writes; *label (may be NULL) gets "block", "epoch", "hour" or "day". */
 uint64_t w_record_every(const dn_scenario *s, int g, const char **label);
@@ -858,6 +862,15 @@ uint32_t w_attack_bribed_vote(const world *W, uint32_t holder, dn_time_ns now);
 /* bribe: a briber's daily payment to its voters, out of `earned` (its
  * income since the last); OUT *paid. In the briber's tile. */
 DN_WUR dn_rc w_attack_bribe_pay(world *W, dn_part *p, uint32_t briber, dn_amount earned, dn_amount *paid);
+/* sybil: the fake hops a session's open names after its real relays
+ * (0 unless a turned relay is on the path); fills s->sybils, s->sybil_of
+ * and tx's relays after the real ones. */
+void w_attack_sybil_hops(const world *W, wsess *s, dnc_tx *tx, dn_time_ns now);
+/* sybil: the account of fake hop i of turned relay j. */
+static inline dnc_acct w_sybil_acct(const world *W, uint32_t j, uint32_t i)
+{
+	return W->at.acct0 + j * W->cfg.attack_sybils + i;
+}
 /* cheap: a turned sharer's price becomes the attacker's. */
 void w_attack_price(world *W, uint32_t a);
 /* Block side, after the block: funding, the next sessions, into the mempool. */

@@ -50,6 +50,7 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	                 : !strcmp(k, "fork")     ? W_ATTACK_FORK
 	                 : !strcmp(k, "bribe")    ? W_ATTACK_BRIBE
 	                 : !strcmp(k, "cartel")   ? W_ATTACK_CARTEL
+	                 : !strcmp(k, "sybil")    ? W_ATTACK_SYBIL
 	                                          : W_ATTACK_NONE;
 	C->attack_on = C->attack_kind != W_ATTACK_NONE && dn_scn_bool(s, "attack.active");
 	C->attack_start_ns = dn_ns_of_s(dn_scn_float(s, "attack.start_s"));
@@ -76,13 +77,14 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	C->attack_withhold = dn_scn_float(s, "attack.withhold_share");
 	C->attack_bribe_share = dn_scn_float(s, "attack.bribe_share");
 	C->attack_bribe_takers = dn_scn_float(s, "attack.bribe_takers");
+	C->attack_sybils = (uint32_t)dn_scn_int(s, "attack.sybils");
 	C->detect_rate_bps = dn_scn_float(s, "detect.rate_mbps") * 1e6;
 	C->detect_price_ratio = dn_scn_float(s, "detect.price_ratio");
 	C->detect_missed = dn_scn_float(s, "detect.missed_share");
 	const char *rt = dn_scn_str(s, "detect.retract");
 	C->detect_retract = !strcmp(rt, "rate") ? 0 : !strcmp(rt, "price") ? 1 : !strcmp(rt, "missed") ? 2
 	                    : !strcmp(rt, "refused") ? 3 : !strcmp(rt, "unpaid") ? 4 : !strcmp(rt, "votepay") ? 5
-	                    : !strcmp(rt, "ring") ? 6 : -1;
+	                    : !strcmp(rt, "ring") ? 6 : !strcmp(rt, "cohop") ? 7 : -1;
 	C->detect_unpaid = dn_scn_float(s, "detect.unpaid_share");
 }
 
@@ -92,9 +94,10 @@ dn_rc w_attack_accounts(world *W)
 {
 	const world_cfg *C = &W->cfg;
 	world_attack *A = &W->at;
-	if (C->attack_kind != W_ATTACK_WASH && C->attack_kind != W_ATTACK_FORK)
+	if (C->attack_kind != W_ATTACK_WASH && C->attack_kind != W_ATTACK_FORK && C->attack_kind != W_ATTACK_SYBIL)
 		return DN_OK;
-	A->n_acct = 2 * C->attack_pairs;
+	/* wash and fork: distributors then consumers; sybil: each turned relay's fake hops */
+	A->n_acct = C->attack_kind == W_ATTACK_SYBIL ? C->attack_pairs * C->attack_sybils : 2 * C->attack_pairs;
 	A->sk = malloc((size_t)A->n_acct * DNC_SK_BYTES);
 	A->inflight = calloc(A->n_acct, sizeof *A->inflight);
 	A->pair = calloc(C->attack_pairs, sizeof *A->pair);
@@ -149,7 +152,7 @@ dn_rc w_attack_turn(world *W)
 		return DN_OK;
 	bool candidates = C->attack_kind == W_ATTACK_WITHHOLD || C->attack_kind == W_ATTACK_BRIBE ||
 	                  C->attack_kind == W_ATTACK_CARTEL;
-	if (C->attack_kind == W_ATTACK_CHEAP || candidates) {
+	if (C->attack_kind == W_ATTACK_CHEAP || C->attack_kind == W_ATTACK_SYBIL || candidates) {
 		A->agents = calloc(C->attack_pairs, sizeof *A->agents);
 		if (!A->agents)
 			return DN_ENOMEM;
@@ -165,6 +168,13 @@ dn_rc w_attack_turn(world *W)
 		for (uint64_t a = 0; a < C->n; a++)
 			if (W->ag.role[a] & W_FRAUD)
 				A->agents[A->n_agents++] = (uint32_t)a;
+	} else if (C->attack_kind == W_ATTACK_SYBIL) {
+		/* the first relays by id that are not also sharers or candidates */
+		for (uint64_t a = 0; a < C->n && A->n_agents < C->attack_pairs; a++) {
+			uint16_t r = W->ag.role[a];
+			if ((r & W_RELAY) && !(r & (W_SHARER | W_SITE | W_CANDIDATE | W_OPERATOR)))
+				A->agents[A->n_agents++] = (uint32_t)a;
+		}
 	} else if (C->attack_kind == W_ATTACK_CHEAP) {
 		/* the first sharers by id that are nothing but sharers and consumers */
 		for (uint64_t a = 0; a < C->n && A->n_agents < C->attack_pairs; a++) {
@@ -187,9 +197,13 @@ dn_rc w_attack_turn(world *W)
 		free(c);
 		qsort(A->agents, A->n_agents, sizeof *A->agents, by_id);
 	}
-	if ((C->attack_kind == W_ATTACK_CHEAP || candidates) && A->n_agents < C->attack_pairs) {
+	if ((C->attack_kind == W_ATTACK_CHEAP || C->attack_kind == W_ATTACK_SYBIL || candidates) &&
+	    A->n_agents < C->attack_pairs) {
 		dn_world_set_error(W->w, "attack.size: %u %s asked for, the world has %u", C->attack_pairs,
-		                   C->attack_kind == W_ATTACK_CHEAP ? "sharers" : "candidates", A->n_agents);
+		                   C->attack_kind == W_ATTACK_CHEAP   ? "sharers"
+		                   : C->attack_kind == W_ATTACK_SYBIL ? "relays"
+		                                                      : "candidates",
+		                   A->n_agents);
 		return DN_EINVAL;
 	}
 	for (uint32_t i = 0; i < A->n_agents; i++)
@@ -472,6 +486,34 @@ void w_attack_price(world *W, uint32_t a)
 	W->ag.price_usd_gb[a] = (float)(per_gb > 0 ? (double)W->cfg.attack_price_base / per_gb : 0.0);
 }
 
+/* ---- fake hops ---- */
+
+void w_attack_sybil_hops(const world *W, wsess *s, dnc_tx *tx, dn_time_ns now)
+{
+	const world_cfg *C = &W->cfg;
+	const world_attack *A = &W->at;
+	s->sybils = 0;
+	if (C->attack_kind != W_ATTACK_SYBIL || !C->attack_on || now < C->attack_start_ns || !s->n_relays)
+		return;
+	for (uint32_t i = 0; i < s->n_relays; i++) {
+		if (!w_attacking(W, s->relay[i]))
+			continue;
+		uint32_t j = 0;
+		while (j < A->n_agents && A->agents[j] != s->relay[i])
+			j++;
+		uint32_t k = C->attack_sybils;
+		if (s->n_relays + k > DNC_MAX_RELAYS)
+			k = DNC_MAX_RELAYS - s->n_relays;
+		const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+		for (uint32_t h = 0; h < k; h++)
+			tx->u.open.relay[s->n_relays + h] = *dnc_ledger_pk(L, w_sybil_acct(W, j, h));
+		tx->u.open.n_relays = (uint8_t)(s->n_relays + k);
+		s->sybils = k;
+		s->sybil_of = j;
+		return; /* one turned relay's hops a path */
+	}
+}
+
 /* ---- vote buying ---- */
 
 uint32_t w_attack_bribed_vote(const world *W, uint32_t holder, dn_time_ns now)
@@ -557,6 +599,20 @@ void w_detect_tx(world *W, const wtx *q, const dnc_tx_receipt *r, dn_time_ns t)
 		return;
 	const int64_t now_s = dn_whole_s_of_ns(t);
 	if (q->tx.type == DNC_TX_SESSION_OPEN) {
+		/* the relays named, each beside its neighbour on the path */
+		const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+		uint32_t nr = q->tx.u.open.n_relays;
+		for (uint32_t i = 0; i < nr && nr >= 2; i++) {
+			dnc_acct me = dnc_ledger_find(L, &q->tx.u.open.relay[i]);
+			dnc_acct nb = dnc_ledger_find(L, &q->tx.u.open.relay[i + 1 < nr ? i + 1 : i - 1]);
+			if (me >= A->n_det || nb >= A->n_det)
+				continue;
+			wdet_acct *d = &A->det[me];
+			d->relayed++;
+			if (!d->partner)
+				d->partner = nb + 1;
+			d->with_partner += d->partner == nb + 1;
+		}
 		uint32_t slot = (uint32_t)(r->created_id & 0xffffffffu);
 		if (slot >= A->n_open) {
 			uint32_t cap = A->n_open ? A->n_open : 1024;
@@ -685,8 +741,8 @@ static int cmp_double(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-enum { DET_RATE = 0, DET_PRICE, DET_MISSED, DET_REFUSED, DET_UNPAID, DET_VOTEPAY, DET_RING, DET_N };
-static const char *const det_name[DET_N] = {"rate", "price", "missed", "refused", "unpaid", "votepay", "ring"};
+enum { DET_RATE = 0, DET_PRICE, DET_MISSED, DET_REFUSED, DET_UNPAID, DET_VOTEPAY, DET_RING, DET_COHOP, DET_N };
+static const char *const det_name[DET_N] = {"rate", "price", "missed", "refused", "unpaid", "votepay", "ring", "cohop"};
 static const char *const det_doc[DET_N] = {
 	"distributors whose redeemed units imply a session rate above detect.rate_mbps",
 	"distributors whose units-weighted price is below the median distributor's over detect.price_ratio",
@@ -695,6 +751,7 @@ static const char *const det_doc[DET_N] = {
 	"consumers whose closed sessions left more than detect.unpaid_share of the units their deposits bought unredeemed",
 	"candidates that sent more than half of the DNET they transferred to accounts voting for them",
 	"candidates whose vote, followed from voter to candidate, comes back to them within 16 steps (a vote ring)",
+	"relays on multi-hop paths that sat beside the same neighbour in more than 90 % of at least 5 of them",
 };
 
 /* Does following the votes from account i come back to i within 16
@@ -759,12 +816,15 @@ static bool det_score(const world *W, int d, uint32_t i, double median_price, do
 		*s = x->sent > 0 ? x->to_voters / x->sent : 0;
 		return ac && ac->votes_received > 0; /* accounts voted for */
 	}
-	default: {
+	case DET_RING: {
 		const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
 		const dnc_account *ac = dnc_ledger_account(L, i);
 		*s = w_vote_ring(L, i) ? 1 : 0;
 		return ac && ac->votes_received > 0;
 	}
+	default:
+		*s = x->relayed ? (double)x->with_partner / (double)x->relayed : 0;
+		return x->relayed >= 5;
 	}
 }
 
@@ -781,6 +841,8 @@ static double det_threshold(const world_cfg *C, int d)
 		return 0;
 	case DET_UNPAID:
 		return C->detect_unpaid;
+	case DET_COHOP:
+		return 0.9;
 	default: /* votepay: more than half; ring: in one */
 		return 0.5;
 	}
@@ -950,6 +1012,13 @@ dn_rc w_attack_summary(const world *W, dn_results *r)
 			bribes += A->det[w_acct(W, A->agents[i])].to_voters;
 		rc = dn_results_summary_i64(r, "attack_bribes_base", (int64_t)bribes, "base units",
 		                            "bribe: DNET the bribers paid the accounts voting for them");
+	}
+	if (!rc && C->attack_kind == W_ATTACK_SYBIL) {
+		dn_amount fake = 0;
+		for (uint32_t k = 0; k < A->n_acct; k++)
+			fake += own_holdings(L, A->acct0 + k);
+		rc = dn_results_summary_i64(r, "attack_sybil_base", fake, "base units",
+		                            "sybil: what the fake hops' accounts were paid (R-SHARE-2 shares of honest paths)");
 	}
 	if (!rc && C->attack_kind == W_ATTACK_FORK)
 		rc = dn_results_summary_i64(r, "attack_fork_claimed", (int64_t)A->fork_claimed, "units",

@@ -127,6 +127,7 @@ dn_rc w_session_open(world *W, dn_part *p, const w_open *o)
 	tx.u.open.n_relays = (uint8_t)s->n_relays;
 	for (uint32_t i = 0; i < s->n_relays; i++)
 		tx.u.open.relay[i] = *dnc_ledger_pk(dnc_chain_ledger_c(W->ch.chain), w_acct(W, s->relay[i]));
+	w_attack_sybil_hops(W, s, &tx, now); /* attack.kind sybil: fake hops after them */
 	return w_submit(W, p, a, TX_OPEN, slot, s->gen, &tx, 0);
 }
 
@@ -316,7 +317,7 @@ static dn_rc relays_paid(world *W, const wsess *s, dn_amount net, dn_amount *to_
 {
 	dn_metrics_part *m = &W->rec.blockm;
 	dnc_share_split sp;
-	dnc_rc crc = dnc_session_split(dnc_chain_params(W->ch.chain), net, s->n_relays, &sp);
+	dnc_rc crc = dnc_session_split(dnc_chain_params(W->ch.chain), net, s->n_relays + s->sybils, &sp);
 	if (crc)
 		return w_block_fail(W, "relay split", crc);
 	dn_rc rc = DN_OK;
@@ -326,6 +327,9 @@ static dn_rc relays_paid(world *W, const wsess *s, dn_amount net, dn_amount *to_
 			rc = w_touch(W, w_acct(W, s->relay[i]));
 		W->ag.earned_base[s->relay[i]] += sp.relay[i];
 	}
+	/* the fake hops' shares went to the attacker's own accounts */
+	for (uint32_t i = 0; i < s->sybils && !rc; i++)
+		rc = dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, DN_METRICS_ROLE_RELAY, sp.relay[s->n_relays + i]);
 	*to_provider = sp.provider;
 	return rc;
 }
@@ -346,7 +350,7 @@ dn_rc w_session_settle(world *W, const wtx *q, const dnc_tx_receipt *r)
 	if (!rc && r->fee_paid)
 		rc = dn_metrics_spend(m, DN_METRICS_ROLE_CONSUMER, r->fee_paid);
 	dn_amount to_provider = net;
-	if (!rc && s->n_relays && net > 0)
+	if (!rc && s->n_relays + s->sybils && net > 0)
 		rc = relays_paid(W, s, net, &to_provider);
 	dn_metrics_role pr = s->op != W_NONE ? DN_METRICS_ROLE_OPERATOR : DN_METRICS_ROLE_SHARER;
 	if (!rc && s->op != W_NONE && to_provider > 0)

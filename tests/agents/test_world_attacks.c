@@ -403,6 +403,37 @@ static void test_R_CONS_5_cartel_votes_in_a_ring(void **state)
 	attacked_free(&x);
 }
 
+/* R-SHARE-2 with fake hops: on the line consumer - relay - sharer (50 m
+ * apart, Wi-Fi reaching about 55 m) every session is relayed, and the
+ * turned relay adds three hops of its own to each open: the relays' half
+ * of every payment is split four ways, so each fake hop's account ends
+ * with exactly what the real relay earned. */
+static void test_R_SHARE_2_fake_hops_take_equal_shares(void **state)
+{
+	(void)state;
+	attacked x;
+	attacked_run(&x, "sim: {model: world, seed: 3, end_time_s: 3600, partitions: 1, sample_interval_s: 10}\n"
+	                 "world: {agents: 4, layout: line, line_roles: \"CRSD\", candidates: 1, operators: 0,"
+	                 " line_spacing_m: 50, fraud_fraction: 0, free_rider_fraction: 0, check_ledger: true}\n"
+	                 "sharer: {uptime_mean_h: 100000, downtime_mean_h: 0.01, strategy: fixed, degrade_probability: 0,"
+	                 " sell_fraction: 0, leave_ratio: 0}\n"
+	                 "relay: {uptime_mean_h: 100000, downtime_mean_h: 0.01}\n"
+	                 "consumer: {mib_per_day: 20000, session_mib: 100, diurnal_amplitude: 0, sessions_per_day_max: 1000}\n"
+	                 "chain: {delegates: 1}\n"
+	                 "attack: {kind: sybil, size: 1, sybils: 3}\n");
+	const world *W = x.W;
+	const world_attack *A = &W->at;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	assert_int_equal(A->n_agents, 1);
+	assert_int_equal(A->agents[0], 1);
+	assert_int_equal(A->n_acct, 3);
+	dn_amount relay = dnc_ledger_holdings(L, w_acct(W, 1));
+	assert_true(relay > 0);
+	for (uint32_t h = 0; h < 3; h++)
+		assert_int_equal(dnc_ledger_holdings(L, w_sybil_acct(W, 0, h)), relay);
+	attacked_free(&x);
+}
+
 /* ---- cheap and withhold ---- */
 
 /* Turned sharers sell at 1 base unit and keep sharing: their price is the
@@ -485,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_R_CHAIN_4_fabricated_traffic_wins_the_fork),
 		cmocka_unit_test(test_R_CONS_5_bought_votes_seat_the_bribers),
 		cmocka_unit_test(test_R_CONS_5_cartel_votes_in_a_ring),
+		cmocka_unit_test(test_R_SHARE_2_fake_hops_take_equal_shares),
 		cmocka_unit_test(test_R_CONS_3_cheap_sharers_price_and_seats),
 		cmocka_unit_test(test_R_CONS_6_withholders_skip_their_slots),
 		cmocka_unit_test(test_roc_auc_planted_labels),
