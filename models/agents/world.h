@@ -357,7 +357,7 @@ typedef struct world_cfg {
 
 /* Attack kinds (attack.kind). */
 enum { W_ATTACK_NONE = 0, W_ATTACK_WASH, W_ATTACK_CHEAP, W_ATTACK_WITHHOLD, W_ATTACK_FRAUD, W_ATTACK_FORK, W_ATTACK_BRIBE,
-       W_ATTACK_CARTEL, W_ATTACK_SYBIL };
+       W_ATTACK_CARTEL, W_ATTACK_SYBIL, W_ATTACK_MIDDLE };
 
 /* ---- state, by owner ---- */
 
@@ -866,7 +866,10 @@ DN_WUR dn_rc w_attack_bribe_pay(world *W, dn_part *p, uint32_t briber, dn_amount
  * (0 unless a turned relay is on the path); fills s->sybils, s->sybil_of
  * and tx's relays after the real ones. */
 void w_attack_sybil_hops(const world *W, wsess *s, dnc_tx *tx, dn_time_ns now);
-/* sybil: the account of fake hop i of turned relay j. */
+/* middle: fake middlemen of its own a turned forwarder inserts after
+ * itself in the purchase tx of a forwarding chain it is on (R-FWD-2). */
+void w_attack_fake_middlemen(const world *W, dnc_tx *tx, dn_time_ns now);
+/* sybil, middle: the account of fake identity i of turned agent j. */
 static inline dnc_acct w_sybil_acct(const world *W, uint32_t j, uint32_t i)
 {
 	return W->at.acct0 + j * W->cfg.attack_sybils + i;

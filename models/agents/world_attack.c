@@ -51,6 +51,7 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	                 : !strcmp(k, "bribe")    ? W_ATTACK_BRIBE
 	                 : !strcmp(k, "cartel")   ? W_ATTACK_CARTEL
 	                 : !strcmp(k, "sybil")    ? W_ATTACK_SYBIL
+	                 : !strcmp(k, "middle")   ? W_ATTACK_MIDDLE
 	                                          : W_ATTACK_NONE;
 	C->attack_on = C->attack_kind != W_ATTACK_NONE && dn_scn_bool(s, "attack.active");
 	C->attack_start_ns = dn_ns_of_s(dn_scn_float(s, "attack.start_s"));
@@ -94,10 +95,11 @@ dn_rc w_attack_accounts(world *W)
 {
 	const world_cfg *C = &W->cfg;
 	world_attack *A = &W->at;
-	if (C->attack_kind != W_ATTACK_WASH && C->attack_kind != W_ATTACK_FORK && C->attack_kind != W_ATTACK_SYBIL)
+	bool fakes = C->attack_kind == W_ATTACK_SYBIL || C->attack_kind == W_ATTACK_MIDDLE;
+	if (C->attack_kind != W_ATTACK_WASH && C->attack_kind != W_ATTACK_FORK && !fakes)
 		return DN_OK;
-	/* wash and fork: distributors then consumers; sybil: each turned relay's fake hops */
-	A->n_acct = C->attack_kind == W_ATTACK_SYBIL ? C->attack_pairs * C->attack_sybils : 2 * C->attack_pairs;
+	/* wash and fork: distributors then consumers; sybil, middle: each turned agent's fake identities */
+	A->n_acct = fakes ? C->attack_pairs * C->attack_sybils : 2 * C->attack_pairs;
 	A->sk = malloc((size_t)A->n_acct * DNC_SK_BYTES);
 	A->inflight = calloc(A->n_acct, sizeof *A->inflight);
 	A->pair = calloc(C->attack_pairs, sizeof *A->pair);
@@ -152,7 +154,8 @@ dn_rc w_attack_turn(world *W)
 		return DN_OK;
 	bool candidates = C->attack_kind == W_ATTACK_WITHHOLD || C->attack_kind == W_ATTACK_BRIBE ||
 	                  C->attack_kind == W_ATTACK_CARTEL;
-	if (C->attack_kind == W_ATTACK_CHEAP || C->attack_kind == W_ATTACK_SYBIL || candidates) {
+	if (C->attack_kind == W_ATTACK_CHEAP || C->attack_kind == W_ATTACK_SYBIL || C->attack_kind == W_ATTACK_MIDDLE ||
+	    candidates) {
 		A->agents = calloc(C->attack_pairs, sizeof *A->agents);
 		if (!A->agents)
 			return DN_ENOMEM;
@@ -168,6 +171,10 @@ dn_rc w_attack_turn(world *W)
 		for (uint64_t a = 0; a < C->n; a++)
 			if (W->ag.role[a] & W_FRAUD)
 				A->agents[A->n_agents++] = (uint32_t)a;
+	} else if (C->attack_kind == W_ATTACK_MIDDLE) {
+		/* the first agents by id (any agent may resell content) */
+		for (uint64_t a = 0; a < C->n && A->n_agents < C->attack_pairs; a++)
+			A->agents[A->n_agents++] = (uint32_t)a;
 	} else if (C->attack_kind == W_ATTACK_SYBIL) {
 		/* the first relays by id that are not also sharers or candidates */
 		for (uint64_t a = 0; a < C->n && A->n_agents < C->attack_pairs; a++) {
@@ -198,7 +205,7 @@ dn_rc w_attack_turn(world *W)
 		qsort(A->agents, A->n_agents, sizeof *A->agents, by_id);
 	}
 	if ((C->attack_kind == W_ATTACK_CHEAP || C->attack_kind == W_ATTACK_SYBIL || candidates) &&
-	    A->n_agents < C->attack_pairs) {
+	    A->n_agents < C->attack_pairs) { /* (middle takes any agent: always enough) */
 		dn_world_set_error(W->w, "attack.size: %u %s asked for, the world has %u", C->attack_pairs,
 		                   C->attack_kind == W_ATTACK_CHEAP   ? "sharers"
 		                   : C->attack_kind == W_ATTACK_SYBIL ? "relays"
@@ -514,6 +521,33 @@ void w_attack_sybil_hops(const world *W, wsess *s, dnc_tx *tx, dn_time_ns now)
 	}
 }
 
+void w_attack_fake_middlemen(const world *W, dnc_tx *tx, dn_time_ns now)
+{
+	const world_cfg *C = &W->cfg;
+	const world_attack *A = &W->at;
+	if (C->attack_kind != W_ATTACK_MIDDLE || !C->attack_on || now < C->attack_start_ns)
+		return;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	uint32_t n = tx->u.content.n_middle;
+	for (uint32_t i = 0; i < n; i++) {
+		dnc_acct a = dnc_ledger_find(L, &tx->u.content.middle[i]);
+		if (a < W->ch.acct0 || a >= W->ch.acct0 + C->n || !w_attacking(W, (uint32_t)(a - W->ch.acct0)))
+			continue;
+		uint32_t j = 0;
+		while (j < A->n_agents && A->agents[j] != a - W->ch.acct0)
+			j++;
+		uint32_t k = C->attack_sybils;
+		if (n + k > DNC_MAX_MIDDLEMEN)
+			k = DNC_MAX_MIDDLEMEN - n;
+		/* the later middlemen move down the chain, the fakes take their places */
+		memmove(&tx->u.content.middle[i + 1 + k], &tx->u.content.middle[i + 1], (n - i - 1) * sizeof(dnc_pubkey));
+		for (uint32_t h = 0; h < k; h++)
+			tx->u.content.middle[i + 1 + h] = *dnc_ledger_pk(L, w_sybil_acct(W, j, h));
+		tx->u.content.n_middle = (uint8_t)(n + k);
+		return; /* one turned forwarder's fakes a chain */
+	}
+}
+
 /* ---- vote buying ---- */
 
 uint32_t w_attack_bribed_vote(const world *W, uint32_t holder, dn_time_ns now)
@@ -592,6 +626,23 @@ bool w_attack_withholds(const world *W, dnc_acct acct, dn_time_ns t)
 
 /* ---- detection: what the chain shows ---- */
 
+/* The co-hop detector's view of a list the chain shows (a path's relays,
+ * a chain's middlemen): each account beside its neighbour. */
+static void beside(world_attack *A, const dnc_ledger *L, const dnc_pubkey *pk, uint32_t n)
+{
+	for (uint32_t i = 0; i < n && n >= 2; i++) {
+		dnc_acct me = dnc_ledger_find(L, &pk[i]);
+		dnc_acct nb = dnc_ledger_find(L, &pk[i + 1 < n ? i + 1 : i - 1]);
+		if (me >= A->n_det || nb >= A->n_det)
+			continue;
+		wdet_acct *d = &A->det[me];
+		d->relayed++;
+		if (!d->partner)
+			d->partner = nb + 1;
+		d->with_partner += d->partner == nb + 1;
+	}
+}
+
 void w_detect_tx(world *W, const wtx *q, const dnc_tx_receipt *r, dn_time_ns t)
 {
 	world_attack *A = &W->at;
@@ -600,19 +651,7 @@ void w_detect_tx(world *W, const wtx *q, const dnc_tx_receipt *r, dn_time_ns t)
 	const int64_t now_s = dn_whole_s_of_ns(t);
 	if (q->tx.type == DNC_TX_SESSION_OPEN) {
 		/* the relays named, each beside its neighbour on the path */
-		const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
-		uint32_t nr = q->tx.u.open.n_relays;
-		for (uint32_t i = 0; i < nr && nr >= 2; i++) {
-			dnc_acct me = dnc_ledger_find(L, &q->tx.u.open.relay[i]);
-			dnc_acct nb = dnc_ledger_find(L, &q->tx.u.open.relay[i + 1 < nr ? i + 1 : i - 1]);
-			if (me >= A->n_det || nb >= A->n_det)
-				continue;
-			wdet_acct *d = &A->det[me];
-			d->relayed++;
-			if (!d->partner)
-				d->partner = nb + 1;
-			d->with_partner += d->partner == nb + 1;
-		}
+		beside(A, dnc_chain_ledger_c(W->ch.chain), q->tx.u.open.relay, q->tx.u.open.n_relays);
 		uint32_t slot = (uint32_t)(r->created_id & 0xffffffffu);
 		if (slot >= A->n_open) {
 			uint32_t cap = A->n_open ? A->n_open : 1024;
@@ -633,6 +672,9 @@ void w_detect_tx(world *W, const wtx *q, const dnc_tx_receipt *r, dn_time_ns t)
 			A->det[ss->consumer].bought += ss->units_max;
 			A->det[ss->consumer].settled += ss->redeemed_units;
 		}
+	} else if (q->tx.type == DNC_TX_CONTENT) {
+		/* the middlemen named, each beside its neighbour on the chain */
+		beside(A, dnc_chain_ledger_c(W->ch.chain), q->tx.u.content.middle, q->tx.u.content.n_middle);
 	} else if (q->tx.type == DNC_TX_TRANSFER) {
 		/* who sends DNET to the accounts that vote for it */
 		const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
@@ -751,7 +793,7 @@ static const char *const det_doc[DET_N] = {
 	"consumers whose closed sessions left more than detect.unpaid_share of the units their deposits bought unredeemed",
 	"candidates that sent more than half of the DNET they transferred to accounts voting for them",
 	"candidates whose vote, followed from voter to candidate, comes back to them within 16 steps (a vote ring)",
-	"relays on multi-hop paths that sat beside the same neighbour in more than 90 % of at least 5 of them",
+	"relays on multi-hop paths (middlemen on forwarding chains) that sat beside the same neighbour in more than 90 % of at least 5 of them",
 };
 
 /* Does following the votes from account i come back to i within 16
@@ -1013,12 +1055,13 @@ dn_rc w_attack_summary(const world *W, dn_results *r)
 		rc = dn_results_summary_i64(r, "attack_bribes_base", (int64_t)bribes, "base units",
 		                            "bribe: DNET the bribers paid the accounts voting for them");
 	}
-	if (!rc && C->attack_kind == W_ATTACK_SYBIL) {
+	if (!rc && (C->attack_kind == W_ATTACK_SYBIL || C->attack_kind == W_ATTACK_MIDDLE)) {
 		dn_amount fake = 0;
 		for (uint32_t k = 0; k < A->n_acct; k++)
 			fake += own_holdings(L, A->acct0 + k);
 		rc = dn_results_summary_i64(r, "attack_sybil_base", fake, "base units",
-		                            "sybil: what the fake hops' accounts were paid (R-SHARE-2 shares of honest paths)");
+		                            "sybil, middle: what the fake identities' accounts were paid (R-SHARE-2 relay shares, "
+		                            "R-FWD-2 middleman shares)");
 	}
 	if (!rc && C->attack_kind == W_ATTACK_FORK)
 		rc = dn_results_summary_i64(r, "attack_fork_claimed", (int64_t)A->fork_claimed, "units",

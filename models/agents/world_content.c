@@ -94,7 +94,8 @@ static dn_rc record_purchase(world *W, const wtx *q)
 	rc |= dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, DN_METRICS_ROLE_CREATOR, sp.origin);
 	for (uint32_t i = 0; i < tx->u.content.n_middle; i++) {
 		rc |= dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, DN_METRICS_ROLE_FORWARDER, sp.middle[i]);
-		rc |= w_touch(W, w_acct(W, agent_of(W, &tx->u.content.middle[i])));
+		/* an agent's, or a fake middleman's (attack.kind middle: no Gini mark) */
+		rc |= w_touch(W, dnc_ledger_find(dnc_chain_ledger_c(W->ch.chain), &tx->u.content.middle[i]));
 	}
 	if (!tx->u.content.direct) {
 		rc |= dn_metrics_transfer(m, DN_METRICS_ROLE_CONSUMER, DN_METRICS_ROLE_FORWARDER, sp.seller);
@@ -147,6 +148,7 @@ static dn_rc send_purchase(world *W, dn_time_ns t, const dn_content_sale *s)
 	tx.u.content.seller = *dnc_ledger_pk(L, w_acct(W, s->seller));
 	for (uint32_t i = 0; i < s->n_middle; i++)
 		tx.u.content.middle[i] = *dnc_ledger_pk(L, w_acct(W, s->middle[i]));
+	w_attack_fake_middlemen(W, &tx, t); /* attack.kind middle */
 	dn_rc rc = w_send_from_block(W, t, part, s->buyer, TX_CONTENT, 0, &tx);
 	if (rc || s->recommend_fee <= 0 || s->recommender == DN_CONTENT_NONE)
 		return rc;

@@ -42,8 +42,8 @@ static dnc_chain_limits chain_limits(const world *W)
 			rate += fmin(C->sessions_day_max, fmax(0.05, W->ag.demand_mib_day[a] / C->session_mib_target));
 	double sess = rate * days * 2.0 * (1.0 + C->diurnal) + 4096;
 	uint32_t attackers = 0;
-	if (C->attack_kind == W_ATTACK_SYBIL)
-		attackers = C->attack_pairs * C->attack_sybils; /* its fake hops' accounts (world_attack.c) */
+	if (C->attack_kind == W_ATTACK_SYBIL || C->attack_kind == W_ATTACK_MIDDLE)
+		attackers = C->attack_pairs * C->attack_sybils; /* its fake identities' accounts (world_attack.c) */
 	if (C->attack_kind == W_ATTACK_WASH || C->attack_kind == W_ATTACK_FORK) { /* its pairs (world_attack.c) */
 		attackers = 2 * C->attack_pairs;
 		sess += C->attack_pairs * C->attack_sessions_day * days;

@@ -434,6 +434,75 @@ static void test_R_SHARE_2_fake_hops_take_equal_shares(void **state)
 	attacked_free(&x);
 }
 
+/* What the chain applied of the content purchases naming a fake middleman. */
+typedef struct fake_obs {
+	dn_amount expected; /* R-FWD-2 shares at the fakes' positions */
+	uint64_t chains;    /* purchases with fakes */
+	int bad;            /* a fake not right after its turned agent */
+} fake_obs;
+
+static void fake_hook(void *ctx, const world *W, const wtx *q, dn_time_ns t, dnc_rc rc, const dnc_tx_receipt *r)
+{
+	fake_obs *o = ctx;
+	(void)t;
+	if (!r || rc != DNC_OK || q->tx.type != DNC_TX_CONTENT)
+		return;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	const world_attack *A = &W->at;
+	dnc_fwd_split sp;
+	if (dnc_split_forward(dnc_chain_params(W->ch.chain), q->tx.u.content.price, q->tx.u.content.n_middle,
+	                      q->tx.u.content.direct, &sp) != DNC_OK)
+		return;
+	bool any = false;
+	for (uint32_t i = 0; i < q->tx.u.content.n_middle; i++) {
+		dnc_acct a = dnc_ledger_find(L, &q->tx.u.content.middle[i]);
+		if (a < A->acct0 || a >= A->acct0 + A->n_acct)
+			continue;
+		o->expected += sp.middle[i];
+		any = true;
+		/* fake h of agent j sits h + 1 places after agent j (or after fake h - 1) */
+		uint32_t h = (uint32_t)((a - A->acct0) % W->cfg.attack_sybils), j = (uint32_t)((a - A->acct0) / W->cfg.attack_sybils);
+		dnc_acct owner = i >= h + 1 ? dnc_ledger_find(L, &q->tx.u.content.middle[i - h - 1]) : DNC_NONE;
+		o->bad |= owner != w_acct(W, A->agents[j]);
+	}
+	o->chains += any;
+}
+
+/* R-FWD-2 with fake middlemen: turned forwarders insert three accounts of
+ * their own right after themselves in the purchases of the chains they
+ * are on; the fakes' accounts end with exactly the shares R-FWD-2 gives
+ * their positions in every purchase the chain applied. */
+static void test_R_FWD_2_fake_middlemen_take_their_positions_shares(void **state)
+{
+	(void)state;
+	dn_registry *reg = make_registry();
+	dn_scenario *sc = NULL;
+	dn_world *w = new_world(reg,
+	                        "sim: {model: world, seed: 7, end_time_s: 43200, partitions: 2, sample_interval_s: 10}\n"
+	                        "world: {agents: 2000, area_km: 0.7}\n"
+	                        "chain: {signatures: keyed}\n"
+	                        "content: {enabled: true, creator_fraction: 0.05, purchases_per_agent_per_day: 4,"
+	                        " resell_probability: 0.5}\n"
+	                        "attack: {kind: middle, size: 400, sybils: 3}\n",
+	                        1, &sc);
+	world *W = dn_world_model(w);
+	fake_obs o = {0};
+	W->ch.tx_hook = fake_hook;
+	W->ch.tx_hook_ctx = &o;
+	run_world(w);
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	dn_amount got = 0;
+	for (uint32_t k = 0; k < W->at.n_acct; k++)
+		got += dnc_ledger_holdings(L, W->at.acct0 + k);
+	assert_true(o.chains > 0);
+	assert_true(o.expected > 0);
+	assert_int_equal(got, o.expected);
+	assert_false(o.bad);
+	dn_world_free(w);
+	dn_scenario_free(sc);
+	dn_registry_free(reg);
+}
+
 /* ---- cheap and withhold ---- */
 
 /* Turned sharers sell at 1 base unit and keep sharing: their price is the
@@ -517,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_R_CONS_5_bought_votes_seat_the_bribers),
 		cmocka_unit_test(test_R_CONS_5_cartel_votes_in_a_ring),
 		cmocka_unit_test(test_R_SHARE_2_fake_hops_take_equal_shares),
+		cmocka_unit_test(test_R_FWD_2_fake_middlemen_take_their_positions_shares),
 		cmocka_unit_test(test_R_CONS_3_cheap_sharers_price_and_seats),
 		cmocka_unit_test(test_R_CONS_6_withholders_skip_their_slots),
 		cmocka_unit_test(test_roc_auc_planted_labels),
