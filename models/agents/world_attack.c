@@ -12,18 +12,29 @@
  *   the transactions' fees are the cost; the traffic seats the scores buy
  *   (R-CONS-3/4) are the income. Its DNET comes from attack.budget_usd
  *   spent on the exchange when it starts.
+ * - fork: pairs as wash, whose sessions opened before a network partition
+ *   redeem everything on the cut-off side, so that R-CHAIN-4 keeps it.
  * - cheap: the first attack.size sharers sell at attack.price_base and
  *   keep sharing, for the quality seats' price ingredient (R-CONS-3).
  * - withhold: the attack.size best-backed stake candidates skip
  *   attack.withhold_share of the slots they are scheduled for (R-CONS-6).
+ * - fraud: the world's own forgers and free riders (R-CRED-5,7), labelled.
+ * - bribe: the least-backed candidates pay their voters part of their
+ *   seats' income; a share of the holders sells its vote (R-CONS-5).
+ * - cartel: the least-backed candidates buy DNET and vote it for each
+ *   other in a ring (R-CONS-5).
+ * - sybil, middle: turned relays (forwarders) add identities of their own
+ *   to the relay paths (forwarding chains) they are on (R-SHARE-2, R-FWD-2).
  *
  * With attack.active false the same identities exist (the same accounts,
  * the same agents marked W_ATTACKER) and act honestly: that run is the
  * attack's paired honest twin under the same seed. Nothing here draws from
  * an honest agent's random streams.
  *
- * Detectors see only what a node sees on chain: session opens and
- * redeems (times, prices, units) and the producer schedule's missed slots.
+ * Detectors see only what a node sees on chain: session opens, redeems
+ * and closes (times, prices, units, relays), refused transactions,
+ * transfers and votes, purchases' middlemen, and the producer schedule's
+ * missed slots.
  * The world knows who attacks; the summary scores each detector against
  * that truth (true and false positive rates at its threshold, and the area
  * under its ROC curve).
