@@ -9,6 +9,8 @@
 #    goes on; --resume runs exactly the failed ones
 #  - an existing sweep is not overwritten without --resume or --force, and
 #    a changed sweep is not resumed
+#  - with seeds: common, /points/paired holds each point's difference from
+#    point 0 replicate by replicate (the noise cancels exactly)
 set -u
 BIN=${DNETSIM_BIN:?set DNETSIM_BIN to the dnetsim binary}
 SRC=${DNETSIM_SOURCE_DIR:?set DNETSIM_SOURCE_DIR}
@@ -208,5 +210,49 @@ contains "$T/err" "cannot resume c.h5" "a changed sweep is not resumed"
 expect_rc 0 "--force starts again" "$BIN" sweep s4.yaml --out c.h5 --force --jobs 2 --quiet
 if [ "$have_h5py" = 1 ]; then
 	$PY "$CMP" ref.h5 c.h5 >/dev/null 2>&1 && bad "another seed gave the same sweep" || ok
+fi
+
+# ---- paired statistics under common seeds (/points/paired) ----
+# The Ishigami model with seed-drawn noise: with seeds: common, replicate r
+# draws the same noise at every point, so the paired difference from
+# point 0 is the functions' difference exactly (an interval of width 0);
+# with seeds: member there is no /points/paired.
+cat >p.yaml <<'EOF'
+sim: {model: ishigami, seed: 1, end_time_s: 1}
+ishigami: {a: 7, b: 0.1, x2: 0.5, x3: 1.0, noise: 0.3}
+sweep:
+  parameters:
+    ishigami.x1: [0.0, 1.0, 2.0]
+  replicates: 6
+  seeds: common
+EOF
+expect_rc 0 "a sweep with common seeds" "$BIN" sweep p.yaml --out p.h5 --jobs 2 --quiet
+sed 's/seeds: common/seeds: member/' p.yaml >pm.yaml
+expect_rc 0 "the same with a seed per member" "$BIN" sweep pm.yaml --out pm.h5 --jobs 2 --quiet
+if [ "$have_h5py" = 1 ]; then
+	$PY - p.h5 pm.h5 >"$T/paired" 2>&1 <<'EOF'
+import sys, math, h5py
+f, g = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+p = f["points/paired"]
+a, b = 7.0, 0.1
+def y(x1): return math.sin(x1) + a * math.sin(0.5) ** 2 + b * 1.0 ** 4 * math.sin(x1)
+m, lo, hi, n = (p[k]["ishigami_y"][:] for k in ("mean", "ci95_lo", "ci95_hi", "count"))
+ok = True
+for i, x1 in enumerate([0.0, 1.0, 2.0]):
+    want = y(x1) - y(0.0)
+    if abs(m[i] - want) > 1e-9 or abs(hi[i] - lo[i]) > 1e-9 or n[i] != 6:
+        ok = False
+        print("FAIL point %d: paired %r [%r, %r] n %d, wanted %r" % (i, m[i], lo[i], hi[i], n[i], want))
+# the unpaired means carry the noise: their own intervals are wide
+if not (f["points/ci95_hi/ishigami_y"][1] - f["points/ci95_lo/ishigami_y"][1] > 0.05):
+    ok = False
+    print("FAIL the points' own intervals should carry the noise")
+if "paired" in g["points"]:
+    ok = False
+    print("FAIL seeds: member has no pairs")
+if ok:
+    print("ok paired statistics")
+EOF
+	verdicts "$T/paired"
 fi
 finish
