@@ -867,8 +867,9 @@ DN_WUR dn_rc w_attack_bribe_pay(world *W, dn_part *p, uint32_t briber, dn_amount
  * and tx's relays after the real ones. */
 void w_attack_sybil_hops(const world *W, wsess *s, dnc_tx *tx, dn_time_ns now);
 /* middle: fake middlemen of its own a turned forwarder inserts after
- * itself in the purchase tx of a forwarding chain it is on (R-FWD-2). */
-void w_attack_fake_middlemen(const world *W, dnc_tx *tx, dn_time_ns now);
+ * itself in the purchase tx of a forwarding chain it is on (R-FWD-2);
+ * middle[]: the agents tx names as middlemen, in its order. */
+void w_attack_fake_middlemen(const world *W, const uint32_t *middle, dnc_tx *tx, dn_time_ns now);
 /* sybil, middle: the account of fake identity i of turned agent j. */
 static inline dnc_acct w_sybil_acct(const world *W, uint32_t j, uint32_t i)
 {

@@ -506,19 +506,34 @@ void w_attack_price(world *W, uint32_t a)
 
 /* ---- fake hops ---- */
 
+/* Agent a's index among the turned agents (ascending by id), W_NONE if
+ * it does not attack now. */
+static uint32_t turned_index(const world *W, uint32_t a)
+{
+	const world_attack *A = &W->at;
+	if (!w_attacking(W, a))
+		return W_NONE;
+	uint32_t lo = 0, hi = A->n_agents;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (A->agents[mid] < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < A->n_agents && A->agents[lo] == a ? lo : W_NONE;
+}
+
 void w_attack_sybil_hops(const world *W, wsess *s, dnc_tx *tx, dn_time_ns now)
 {
 	const world_cfg *C = &W->cfg;
-	const world_attack *A = &W->at;
 	s->sybils = 0;
 	if (C->attack_kind != W_ATTACK_SYBIL || !C->attack_on || now < C->attack_start_ns || !s->n_relays)
 		return;
 	for (uint32_t i = 0; i < s->n_relays; i++) {
-		if (!w_attacking(W, s->relay[i]))
+		uint32_t j = turned_index(W, s->relay[i]);
+		if (j == W_NONE)
 			continue;
-		uint32_t j = 0;
-		while (j < A->n_agents && A->agents[j] != s->relay[i])
-			j++;
 		uint32_t k = C->attack_sybils;
 		if (s->n_relays + k > DNC_MAX_RELAYS)
 			k = DNC_MAX_RELAYS - s->n_relays;
@@ -532,21 +547,17 @@ void w_attack_sybil_hops(const world *W, wsess *s, dnc_tx *tx, dn_time_ns now)
 	}
 }
 
-void w_attack_fake_middlemen(const world *W, dnc_tx *tx, dn_time_ns now)
+void w_attack_fake_middlemen(const world *W, const uint32_t *middle, dnc_tx *tx, dn_time_ns now)
 {
 	const world_cfg *C = &W->cfg;
-	const world_attack *A = &W->at;
 	if (C->attack_kind != W_ATTACK_MIDDLE || !C->attack_on || now < C->attack_start_ns)
 		return;
 	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
 	uint32_t n = tx->u.content.n_middle;
 	for (uint32_t i = 0; i < n; i++) {
-		dnc_acct a = dnc_ledger_find(L, &tx->u.content.middle[i]);
-		if (a < W->ch.acct0 || a >= W->ch.acct0 + C->n || !w_attacking(W, (uint32_t)(a - W->ch.acct0)))
+		uint32_t j = turned_index(W, middle[i]);
+		if (j == W_NONE)
 			continue;
-		uint32_t j = 0;
-		while (j < A->n_agents && A->agents[j] != a - W->ch.acct0)
-			j++;
 		uint32_t k = C->attack_sybils;
 		if (n + k > DNC_MAX_MIDDLEMEN)
 			k = DNC_MAX_MIDDLEMEN - n;

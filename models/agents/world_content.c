@@ -148,7 +148,7 @@ static dn_rc send_purchase(world *W, dn_time_ns t, const dn_content_sale *s)
 	tx.u.content.seller = *dnc_ledger_pk(L, w_acct(W, s->seller));
 	for (uint32_t i = 0; i < s->n_middle; i++)
 		tx.u.content.middle[i] = *dnc_ledger_pk(L, w_acct(W, s->middle[i]));
-	w_attack_fake_middlemen(W, &tx, t); /* attack.kind middle */
+	w_attack_fake_middlemen(W, s->middle, &tx, t); /* attack.kind middle */
 	dn_rc rc = w_send_from_block(W, t, part, s->buyer, TX_CONTENT, 0, &tx);
 	if (rc || s->recommend_fee <= 0 || s->recommender == DN_CONTENT_NONE)
 		return rc;
