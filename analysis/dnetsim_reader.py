@@ -9,11 +9,13 @@ a sweep file, any other a run file) and returns a ``Run`` or a ``Sweep``:
     r = dr.load("run.h5")             # dnetsim run ... --out run.h5
     r.summary["world_dnet_price"]      # one end-of-run scalar
     r.series("dnet_price")             # DataFrame: index t_ns, columns t_s, value
+    r.roc("whale")                     # an attack run: a detector's ROC curve (docs/attacks.md)
 
     s = dr.load("sweep.h5")           # dnetsim sweep ... --out sweep.h5
     s.members                          # one row per member
     s.points                           # one row per point: mean, sd, CI, count
     s.paired("attack_worth_usd")       # seeds: common: each point minus point 0, paired
+    s.roc("whale")                     # attack sweeps: the ROC curve per point, averaged vertically
     s.point_stats("world_dnet_price")  # one summary's statistics per point
     s.series("dnet_price")             # DataFrame: index t_ns, one column per member
 
@@ -302,6 +304,16 @@ class Run:
     series: SeriesMap
     kind: str = field(default="run", init=False)
 
+    def roc(self, detector: str) -> pd.DataFrame:
+        """An attack run's ROC curve for one detector (docs/attacks.md):
+        fpr and tpr, from (0, 0) through the sampled false positive rates
+        to (1, 1) (KeyError when the run has no such detector)."""
+        fpr = _roc_fprs(self.summary_info.index, detector)
+        tpr = [float(self.summary[_roc_name(detector, k)]) for k in fpr]
+        end = float("nan") if all(v != v for v in tpr) else None  # no curve: both classes missing
+        return pd.DataFrame({"fpr": [0.0] + list(fpr.values()) + [1.0],
+                             "tpr": [0.0 if end is None else end] + tpr + [1.0 if end is None else end]})
+
 
 @dataclass
 class Sweep:
@@ -338,6 +350,36 @@ class Sweep:
         df = pd.DataFrame(cols, index=self.points.index)
         df.attrs["units"] = self.summary_info.at[name, "units"]
         return df
+
+    def roc(self, detector: str) -> pd.DataFrame:
+        """Attack sweeps' ROC curves for one detector, averaged vertically
+        over the replicates: one row per point and sampled false positive
+        rate, with the parameters, fpr, then the true positive rate's mean,
+        ci95_lo, ci95_hi and count (KeyError without the detector)."""
+        fpr = _roc_fprs(self.summary_info.index, detector)
+        parts = []
+        for k, v in fpr.items():
+            df = self.point_stats(_roc_name(detector, k))
+            df.insert(len(self.params), "fpr", v)
+            parts.append(df[list(self.params) + ["fpr", "mean", "ci95_lo", "ci95_hi", "count"]])
+        return pd.concat(parts).sort_index(kind="stable")
+
+
+def _roc_name(detector: str, key: str) -> str:
+    return f"detect_{detector}_roc_{key}"
+
+
+def _roc_fprs(names, detector: str) -> dict:
+    """The sampled false positive rates of a detector's ROC summaries
+    (detect_<d>_roc_<percent, p for the point>), ascending."""
+    pre = f"detect_{detector}_roc_"
+    out = {}
+    for n in names:
+        if n.startswith(pre):
+            out[n[len(pre):]] = float(n[len(pre):].replace("p", ".")) / 100.0
+    if not out:
+        raise KeyError(f"{detector}: no ROC curve in this file (attack runs write detect_<detector>_roc_*)")
+    return dict(sorted(out.items(), key=lambda kv: kv[1]))
 
 
 def _config(f, texts) -> dict:

@@ -348,16 +348,18 @@ typedef struct world_cfg {
 	double attack_bribe_share;   /* bribe: share of a briber's daily seat income paid to its voters */
 	double attack_bribe_takers;  /* bribe: share of the holders who sell their vote */
 	uint32_t attack_sybils;      /* sybil: fake identities each turned relay adds to the paths it is on */
+	double attack_custody_share; /* custody: share of the plain holders whose DNET the exchange keeps */
+	double detect_whale;         /* detector `whale`: flag candidates whose largest other voter gave more than this share */
 	double detect_rate_bps;      /* detector `rate`: flag implied rates above this */
 	double detect_price_ratio;   /* detector `price`: flag prices below the median over this */
 	double detect_missed;        /* detector `missed`: flag producers missing more than this share */
 	double detect_unpaid;        /* detector `unpaid`: flag consumers leaving more than this share of their deposits' units unredeemed */
-	int detect_retract;          /* detect.retract: the detector R-ADMIN-1 acts on (0 rate, 1 price, 2 missed, 3 refused, 4 unpaid), -1 none */
+	int detect_retract;          /* detect.retract: the detector R-ADMIN-1 acts on (DET_* of world_attack.c), -1 none */
 } world_cfg;
 
 /* Attack kinds (attack.kind). */
 enum { W_ATTACK_NONE = 0, W_ATTACK_WASH, W_ATTACK_CHEAP, W_ATTACK_WITHHOLD, W_ATTACK_FRAUD, W_ATTACK_FORK, W_ATTACK_BRIBE,
-       W_ATTACK_CARTEL, W_ATTACK_SYBIL, W_ATTACK_MIDDLE };
+       W_ATTACK_CARTEL, W_ATTACK_SYBIL, W_ATTACK_MIDDLE, W_ATTACK_CUSTODY };
 
 /* ---- state, by owner ---- */
 
@@ -554,6 +556,8 @@ typedef struct world_attack {
 	uint64_t fork_tx_dropped;    /* honest transactions in blocks of the losing branch (sent back to the mempool) */
 	uint64_t fork_won;           /* partitions side 1 won */
 	dn_amount retracted_base, retracted_honest_base; /* ... what they asked for, from the attacker and the honest */
+	dn_amount custody_base;      /* custody: the customers' DNET its wallets received at genesis */
+	uint32_t customers;          /* custody: holders whose DNET it keeps */
 	/* detection (allocated when attack.kind is set) */
 	wdet_acct *det;
 	uint32_t n_det;
@@ -690,7 +694,7 @@ DN_WUR dn_rc w_send_retract(world *W, dnc_acct target, dn_amount v, uint32_t rea
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 169
+#define W_N_PARAMS 171
 /* record.*: how many blocks group g (dn_metrics_group) waits between
  * writes; *label (may be NULL) gets "block", "epoch", "hour" or "day". */
 uint64_t w_record_every(const dn_scenario *s, int g, const char **label);
@@ -846,7 +850,10 @@ void w_content_refused(world *W, const wtx *q);
 void w_attack_read(world_cfg *C, const dn_scenario *s);
 /* Set-up: the attacker's accounts after the exchange's (wash), the agents it turns. */
 DN_WUR dn_rc w_attack_accounts(world *W);
+uint32_t w_attack_n_accounts(const world_cfg *C);
 DN_WUR dn_rc w_attack_turn(world *W);
+/* ... custody: the account the sale (genesis) pays agent a's share to: the exchange's wallet for a customer. */
+dnc_acct w_attack_sale_to(world *W, uint32_t a);
 static inline bool w_attacking(const world *W, uint32_t a)
 {
 	return W->cfg.attack_on && (W->ag.role[a] & W_ATTACKER);
@@ -900,6 +907,8 @@ DN_WUR dn_rc w_attack_summary(const world *W, dn_results *r);
 /* Area under the ROC curve of scores against labels (the chance a random
  * positive scores above a random negative, ties half); NaN without both. */
 double w_roc_auc(const double *score, const bool *pos, size_t n);
+/* ... the ROC curve's true positive rate at a false positive rate of at most fpr_max (its step; NaN without both classes). */
+double w_roc_tpr_at(const double *score, const bool *pos, size_t n, double fpr_max);
 /* The ring detector: following the votes from account i comes back to i
  * through other accounts within 16 steps (a self-vote is no ring). */
 bool w_vote_ring(const dnc_ledger *L, dnc_acct i);

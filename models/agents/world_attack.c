@@ -25,6 +25,11 @@
  *   other in a ring (R-CONS-5).
  * - sybil, middle: turned relays (forwarders) add identities of their own
  *   to the relay paths (forwarding chains) they are on (R-SHARE-2, R-FWD-2).
+ * - custody: an exchange keeps what a share of the plain holders bought
+ *   at the sale in attack.size wallets of its own from genesis; when the attack starts
+ *   each wallet votes all it keeps for one of the least-backed candidates
+ *   (R-CONS-5), as exchanges did in the 2020 Steem takeover. Its twin
+ *   keeps the same DNET without voting it.
  *
  * With attack.active false the same identities exist (the same accounts,
  * the same agents marked W_ATTACKER) and act honestly: that run is the
@@ -63,6 +68,7 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	                 : !strcmp(k, "cartel")   ? W_ATTACK_CARTEL
 	                 : !strcmp(k, "sybil")    ? W_ATTACK_SYBIL
 	                 : !strcmp(k, "middle")   ? W_ATTACK_MIDDLE
+	                 : !strcmp(k, "custody")  ? W_ATTACK_CUSTODY
 	                                          : W_ATTACK_NONE;
 	C->attack_on = C->attack_kind != W_ATTACK_NONE && dn_scn_bool(s, "attack.active");
 	C->attack_start_ns = dn_ns_of_s(dn_scn_float(s, "attack.start_s"));
@@ -90,27 +96,43 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	C->attack_bribe_share = dn_scn_float(s, "attack.bribe_share");
 	C->attack_bribe_takers = dn_scn_float(s, "attack.bribe_takers");
 	C->attack_sybils = (uint32_t)dn_scn_int(s, "attack.sybils");
+	C->attack_custody_share = dn_scn_float(s, "attack.custody_share");
+	C->detect_whale = dn_scn_float(s, "detect.whale_share");
 	C->detect_rate_bps = dn_scn_float(s, "detect.rate_mbps") * 1e6;
 	C->detect_price_ratio = dn_scn_float(s, "detect.price_ratio");
 	C->detect_missed = dn_scn_float(s, "detect.missed_share");
 	const char *rt = dn_scn_str(s, "detect.retract");
 	C->detect_retract = !strcmp(rt, "rate") ? 0 : !strcmp(rt, "price") ? 1 : !strcmp(rt, "missed") ? 2
 	                    : !strcmp(rt, "refused") ? 3 : !strcmp(rt, "unpaid") ? 4 : !strcmp(rt, "votepay") ? 5
-	                    : !strcmp(rt, "ring") ? 6 : !strcmp(rt, "cohop") ? 7 : -1;
+	                    : !strcmp(rt, "ring") ? 6 : !strcmp(rt, "cohop") ? 7 : !strcmp(rt, "whale") ? 8 : -1;
 	C->detect_unpaid = dn_scn_float(s, "detect.unpaid_share");
 }
 
 /* ---- set-up ---- */
 
+uint32_t w_attack_n_accounts(const world_cfg *C)
+{
+	switch (C->attack_kind) {
+	case W_ATTACK_WASH:
+	case W_ATTACK_FORK: /* distributors then consumers */
+		return 2 * C->attack_pairs;
+	case W_ATTACK_SYBIL:
+	case W_ATTACK_MIDDLE: /* each turned agent's fake identities */
+		return C->attack_pairs * C->attack_sybils;
+	case W_ATTACK_CUSTODY: /* the exchange's wallets */
+		return C->attack_pairs;
+	default:
+		return 0;
+	}
+}
+
 dn_rc w_attack_accounts(world *W)
 {
 	const world_cfg *C = &W->cfg;
 	world_attack *A = &W->at;
-	bool fakes = C->attack_kind == W_ATTACK_SYBIL || C->attack_kind == W_ATTACK_MIDDLE;
-	if (C->attack_kind != W_ATTACK_WASH && C->attack_kind != W_ATTACK_FORK && !fakes)
+	A->n_acct = w_attack_n_accounts(C);
+	if (!A->n_acct)
 		return DN_OK;
-	/* wash and fork: distributors then consumers; sybil, middle: each turned agent's fake identities */
-	A->n_acct = fakes ? C->attack_pairs * C->attack_sybils : 2 * C->attack_pairs;
 	A->sk = malloc((size_t)A->n_acct * DNC_SK_BYTES);
 	A->inflight = calloc(A->n_acct, sizeof *A->inflight);
 	A->pair = calloc(C->attack_pairs, sizeof *A->pair);
@@ -135,6 +157,28 @@ dn_rc w_attack_accounts(world *W)
 	for (uint32_t p = 0; p < C->attack_pairs; p++)
 		A->pair[p].next_ns = C->attack_start_ns;
 	return DN_OK;
+}
+
+/* custody (the sale allocation, R-SUP-2 beta): a plain holder (not team,
+ * candidate, operator or trader) keeps what it bought at the sale with the
+ * exchange with probability attack.custody_share (its own draw, the same
+ * in the twin); customer j's goes to wallet j mod attack.size. The account
+ * the sale pays agent a's share to (called once an agent). */
+dnc_acct w_attack_sale_to(world *W, uint32_t a)
+{
+	const world_cfg *C = &W->cfg;
+	world_attack *A = &W->at;
+	uint16_t role = W->ag.role[a];
+	if (C->attack_kind != W_ATTACK_CUSTODY || !A->n_acct || !(role & W_HOLDER) ||
+	    (role & (W_TEAM | W_CANDIDATE | W_OPERATOR | W_TRADER)))
+		return w_acct(W, a);
+	dn_rng r;
+	dn_rng_init(&r, C->seed, a, PURPOSE_ATTACK, 2);
+	if (dn_rng_u01(&r) >= C->attack_custody_share)
+		return w_acct(W, a);
+	dnc_acct to = A->acct0 + A->customers % A->n_acct;
+	A->customers++;
+	return to;
 }
 
 /* The best-backed candidates first (votes at genesis, then agent id). */
@@ -164,7 +208,7 @@ dn_rc w_attack_turn(world *W)
 	if (C->attack_kind == W_ATTACK_NONE)
 		return DN_OK;
 	bool candidates = C->attack_kind == W_ATTACK_WITHHOLD || C->attack_kind == W_ATTACK_BRIBE ||
-	                  C->attack_kind == W_ATTACK_CARTEL;
+	                  C->attack_kind == W_ATTACK_CARTEL || C->attack_kind == W_ATTACK_CUSTODY;
 	if (C->attack_kind == W_ATTACK_CHEAP || C->attack_kind == W_ATTACK_SYBIL || C->attack_kind == W_ATTACK_MIDDLE ||
 	    candidates) {
 		A->agents = calloc(C->attack_pairs, sizeof *A->agents);
@@ -201,7 +245,7 @@ dn_rc w_attack_turn(world *W)
 				A->agents[A->n_agents++] = (uint32_t)a;
 		}
 	} else if (candidates) {
-		/* withhold: the best-backed at genesis; bribe: the least */
+		/* withhold: the best-backed at genesis; bribe, cartel, custody: the least */
 		uint32_t n = C->candidates;
 		uint32_t *c = malloc((size_t)n * sizeof *c);
 		if (!c)
@@ -226,6 +270,9 @@ dn_rc w_attack_turn(world *W)
 	}
 	for (uint32_t i = 0; i < A->n_agents; i++)
 		W->ag.role[A->agents[i]] |= W_ATTACKER;
+	if (C->attack_kind == W_ATTACK_CUSTODY) /* its wallets hold only what the sale paid them */
+		for (uint32_t k = 0; k < A->n_acct; k++)
+			A->custody_base += dnc_ledger_balance(dnc_chain_ledger_c(W->ch.chain), A->acct0 + k);
 	/* the detectors' view of every account */
 	A->n_det = dnc_ledger_count(dnc_chain_ledger_c(W->ch.chain));
 	A->det = calloc(A->n_det, sizeof *A->det);
@@ -411,6 +458,26 @@ static dn_rc cartel_vote(world *W, dn_time_ns t)
 	return rc;
 }
 
+/* custody: each wallet votes all it keeps for its candidate, once. */
+static dn_rc custody_vote(world *W, dn_time_ns t)
+{
+	world_attack *A = &W->at;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	dn_rc rc = DN_OK;
+	A->funded = true;
+	for (uint32_t k = 0; k < A->n_acct && k < A->n_agents && !rc; k++) {
+		dnc_tx tx;
+		memset(&tx, 0, sizeof tx);
+		tx.type = DNC_TX_VOTE;
+		tx.u.vote.candidate = *dnc_ledger_pk(L, w_acct(W, A->agents[k]));
+		/* all it keeps but the vote's fee */
+		tx.u.vote.amount = dnc_ledger_balance(L, A->acct0 + k) - W->cfg.tx_fee_base;
+		if (tx.u.vote.amount > 0)
+			rc = send(W, t, k, k, &tx);
+	}
+	return rc;
+}
+
 static dn_rc retract_flagged(world *W, dn_time_ns t);
 
 dn_rc w_attack_block(world *W, dn_time_ns t, uint64_t slot)
@@ -427,10 +494,15 @@ dn_rc w_attack_block(world *W, dn_time_ns t, uint64_t slot)
 	bool fork = C->attack_kind == W_ATTACK_FORK;
 	if (C->attack_kind == W_ATTACK_CARTEL && C->attack_on && t >= C->attack_start_ns && !A->funded)
 		return cartel_vote(W, t);
-	if ((C->attack_kind != W_ATTACK_WASH && !fork) || !C->attack_on || t < C->attack_start_ns)
+	dn_rc rc = DN_OK;
+	if (C->attack_kind == W_ATTACK_CUSTODY && C->attack_on && t >= C->attack_start_ns && !A->funded)
+		rc = custody_vote(W, t);
+	else if ((C->attack_kind != W_ATTACK_WASH && !fork) || !C->attack_on || t < C->attack_start_ns)
 		return DN_OK;
-	dn_rc rc = A->funded ? DN_OK : fund(W);
-	A->node_cost_usd += C->attack_pairs * C->attack_node_usd_day * (double)C->cp.block_interval_s / DN_UNITS_S_PER_DAY;
+	if (!rc && !A->funded)
+		rc = fund(W);
+	if (C->attack_kind != W_ATTACK_CUSTODY)
+		A->node_cost_usd += C->attack_pairs * C->attack_node_usd_day * (double)C->cp.block_interval_s / DN_UNITS_S_PER_DAY;
 	/* fork: the sessions opened before the partition claim everything
 	 * in the minority side's first block (their transactions are side 1's) */
 	uint64_t units = fork && C->attack_units == 0 ? UINT64_C(1000000000) : C->attack_units;
@@ -439,7 +511,7 @@ dn_rc w_attack_block(world *W, dn_time_ns t, uint64_t slot)
 			A->fork_claimed += fork ? A->pair[p].units : 0;
 			rc = pair_redeem(W, t, p);
 		}
-	for (uint32_t p = 0; p < C->attack_pairs && !rc; p++)
+	for (uint32_t p = 0; p < C->attack_pairs && !rc && C->attack_kind != W_ATTACK_CUSTODY; p++)
 		if (A->pair[p].state == WA_IDLE && t >= A->pair[p].next_ns) {
 			if (units == 0)
 				units = auto_units(W);
@@ -461,6 +533,11 @@ dn_rc w_attack_receipt(world *W, const wtx *q, dnc_rc crc, const dnc_tx_receipt 
 	watt_pair *pr = &A->pair[q->slot];
 	if (A->inflight[q->agent])
 		A->inflight[q->agent]--;
+	if (C->attack_kind == W_ATTACK_CUSTODY) { /* a wallet's vote */
+		A->tx_failed += crc != DNC_OK;
+		A->fees_base += crc == DNC_OK ? r->fee_paid : 0;
+		return DN_OK;
+	}
 	if (crc != DNC_OK) {
 		/* refused (no DNET left for the deposit, a stale session): try
 		 * again at the next session time */
@@ -785,18 +862,66 @@ static double auc_of(scored *v, size_t n)
 	return (rank_pos - npos * (npos + 1) / 2) / (npos * nneg);
 }
 
-double w_roc_auc(const double *score, const bool *pos, size_t n)
+/* The ROC curve at a false positive rate: the largest share of the
+ * positives flagged by a threshold (flagging scores at or above it)
+ * that flags at most fpr_max of the negatives. The curve's step, not
+ * interpolated, so that replicates average vertically (Fawcett 2006,
+ * "An introduction to ROC analysis", section 8). v sorted ascending (as
+ * auc_of leaves it); NaN without both classes. */
+static double roc_at(const scored *v, size_t n, double fpr_max)
+{
+	double npos = 0, nneg = 0, tp = 0, fp = 0, best = 0;
+	for (size_t i = 0; i < n; i++)
+		npos += v[i].pos, nneg += !v[i].pos;
+	if (npos == 0 || nneg == 0)
+		return NAN;
+	for (size_t j = n; j > 0;) { /* descending, a tie as one step */
+		size_t i = j;
+		while (i > 0 && v[i - 1].s == v[j - 1].s)
+			i--;
+		for (size_t k = i; k < j; k++)
+			tp += v[k].pos, fp += !v[k].pos;
+		if (fp / nneg > fpr_max)
+			break;
+		best = tp / npos;
+		j = i;
+	}
+	return best;
+}
+
+/* The false positive rates the summary samples each ROC curve at, and
+ * their names (percent, p for the point). */
+#define ROC_N 6
+static const double roc_fpr[ROC_N] = {0.001, 0.01, 0.05, 0.1, 0.2, 0.5};
+static const char *const roc_name[ROC_N] = {"0p1", "1", "5", "10", "20", "50"};
+
+/* score/pos as a sorted scored array (NULL: out of memory). */
+static scored *scored_of(const double *score, const bool *pos, size_t n)
 {
 	scored *v = malloc((n ? n : 1) * sizeof *v);
-	if (!v)
-		return NAN;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; v && i < n; i++) {
 		v[i].s = score[i];
 		v[i].pos = pos[i];
 	}
-	double a = auc_of(v, n);
+	if (v)
+		qsort(v, n, sizeof *v, by_score);
+	return v;
+}
+
+double w_roc_auc(const double *score, const bool *pos, size_t n)
+{
+	scored *v = scored_of(score, pos, n);
+	double a = v ? auc_of(v, n) : NAN;
 	free(v);
 	return a;
+}
+
+double w_roc_tpr_at(const double *score, const bool *pos, size_t n, double fpr_max)
+{
+	scored *v = scored_of(score, pos, n);
+	double t = v ? roc_at(v, n, fpr_max) : NAN;
+	free(v);
+	return t;
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -805,8 +930,8 @@ static int cmp_double(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-enum { DET_RATE = 0, DET_PRICE, DET_MISSED, DET_REFUSED, DET_UNPAID, DET_VOTEPAY, DET_RING, DET_COHOP, DET_N };
-static const char *const det_name[DET_N] = {"rate", "price", "missed", "refused", "unpaid", "votepay", "ring", "cohop"};
+enum { DET_RATE = 0, DET_PRICE, DET_MISSED, DET_REFUSED, DET_UNPAID, DET_VOTEPAY, DET_RING, DET_COHOP, DET_WHALE, DET_N };
+static const char *const det_name[DET_N] = {"rate", "price", "missed", "refused", "unpaid", "votepay", "ring", "cohop", "whale"};
 static const char *const det_doc[DET_N] = {
 	"distributors whose redeemed units imply a session rate above detect.rate_mbps",
 	"distributors whose units-weighted price is below the median distributor's over detect.price_ratio",
@@ -816,6 +941,7 @@ static const char *const det_doc[DET_N] = {
 	"candidates that sent more than half of the DNET they transferred to accounts voting for them",
 	"candidates whose vote, followed from voter to candidate, comes back to them within 16 steps (a vote ring)",
 	"relays on multi-hop paths (middlemen on forwarding chains) that sat beside the same neighbour in more than 90 % of at least 5 of them",
+	"candidates whose largest voter (other than themselves) gave more than detect.whale_share of the votes they received",
 };
 
 /* Does following the votes from account i come back to i within 16
@@ -834,6 +960,13 @@ bool w_vote_ring(const dnc_ledger *L, dnc_acct i)
 	}
 	return false;
 }
+
+/* What the detectors share: the median distributor's price, and each
+ * account's largest vote from another account (the chain's vote graph). */
+typedef struct dctx {
+	double median;
+	dn_amount *top;
+} dctx;
 
 /* The median of the distributors' units-weighted prices (0: none). */
 static double median_price(const world_attack *A, dn_rc *rc)
@@ -855,8 +988,31 @@ static double median_price(const world_attack *A, dn_rc *rc)
 	return median;
 }
 
+/* The context for detector d (all of them: d < 0); free ->top after. */
+static dn_rc dctx_make(const world *W, int d, dctx *x)
+{
+	const world_attack *A = &W->at;
+	dn_rc rc = DN_OK;
+	memset(x, 0, sizeof *x);
+	if (d < 0 || d == DET_PRICE)
+		x->median = median_price(A, &rc);
+	if (!rc && (d < 0 || d == DET_WHALE)) {
+		const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+		x->top = calloc((size_t)A->n_det + 1, sizeof *x->top);
+		if (!x->top)
+			return DN_ENOMEM;
+		for (uint32_t i = 0; i < A->n_det; i++) {
+			const dnc_account *ac = dnc_ledger_account(L, i);
+			dnc_acct c = ac ? dnc_account_voted_for(ac) : DNC_NONE;
+			if (c != DNC_NONE && c != i && c < A->n_det && ac->lock[DNC_LOCK_STAKE] > x->top[c])
+				x->top[c] = ac->lock[DNC_LOCK_STAKE];
+		}
+	}
+	return rc;
+}
+
 /* One detector's score of account i, and whether it is in its population. */
-static bool det_score(const world *W, int d, uint32_t i, double median_price, double *s)
+static bool det_score(const world *W, int d, uint32_t i, const dctx *cx, double *s)
 {
 	const wdet_acct *x = &W->at.det[i];
 	switch (d) {
@@ -864,7 +1020,7 @@ static bool det_score(const world *W, int d, uint32_t i, double median_price, do
 		*s = x->max_rate_bps;
 		return x->units > 0;
 	case DET_PRICE:
-		*s = x->units > 0 ? median_price / (x->price_units / (double)x->units) : 0;
+		*s = x->units > 0 ? cx->median / (x->price_units / (double)x->units) : 0;
 		return x->units > 0;
 	case DET_MISSED:
 		*s = x->scheduled ? (double)x->missed / (double)x->scheduled : 0;
@@ -884,6 +1040,11 @@ static bool det_score(const world *W, int d, uint32_t i, double median_price, do
 		const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
 		const dnc_account *ac = dnc_ledger_account(L, i);
 		*s = w_vote_ring(L, i) ? 1 : 0;
+		return ac && ac->votes_received > 0;
+	}
+	case DET_WHALE: {
+		const dnc_account *ac = dnc_ledger_account(dnc_chain_ledger_c(W->ch.chain), i);
+		*s = ac && ac->votes_received > 0 ? (double)cx->top[i] / (double)ac->votes_received : 0;
 		return ac && ac->votes_received > 0;
 	}
 	default:
@@ -907,6 +1068,8 @@ static double det_threshold(const world_cfg *C, int d)
 		return C->detect_unpaid;
 	case DET_COHOP:
 		return 0.9;
+	case DET_WHALE:
+		return C->detect_whale;
 	default: /* votepay: more than half; ring: in one */
 		return 0.5;
 	}
@@ -917,13 +1080,15 @@ static dn_rc summary_detectors(const world *W, dn_results *r)
 	const world_attack *A = &W->at;
 	scored *v = malloc(((size_t)A->n_det + 1) * sizeof *v);
 	dn_rc rc = v ? DN_OK : DN_ENOMEM;
-	double median = rc ? 0 : median_price(A, &rc);
+	dctx cx = {0};
+	if (!rc)
+		rc = dctx_make(W, -1, &cx);
 	for (int d = 0; d < DET_N && !rc; d++) {
 		size_t n = 0;
 		double tp = 0, fp = 0, pos = 0, neg = 0;
 		for (uint32_t i = 0; i < A->n_det; i++) {
 			double s;
-			if (!det_score(W, d, i, median, &s))
+			if (!det_score(W, d, i, &cx, &s))
 				continue;
 			/* the truth: the attacker's, while it attacks */
 			bool truth = W->cfg.attack_on && is_attacker(W, i);
@@ -941,6 +1106,13 @@ static dn_rc summary_detectors(const world *W, dn_results *r)
 		snprintf(doc, sizeof doc, "detector %s: area under its ROC curve against the attacker's accounts (NaN without both classes): %s",
 		         det_name[d], det_doc[d]);
 		rc = dn_results_summary_f64(r, name, auc_of(v, n), "1", doc);
+		/* the ROC curve (auc_of sorted v) */
+		for (int k = 0; k < ROC_N && !rc; k++) {
+			snprintf(name, sizeof name, "detect_%s_roc_%s", det_name[d], roc_name[k]);
+			snprintf(doc, sizeof doc, "detector %s, its ROC curve: share of the attacker's accounts flagged by the lowest "
+			         "threshold that flags at most %g %% of the honest ones (NaN without both)", det_name[d], 100 * roc_fpr[k]);
+			rc = dn_results_summary_f64(r, name, roc_at(v, n, roc_fpr[k]), "1", doc);
+		}
 		if (!rc) {
 			snprintf(name, sizeof name, "detect_%s_tpr", det_name[d]);
 			snprintf(doc, sizeof doc, "detector %s: share of the attacker's accounts it flags (NaN: none in its view)", det_name[d]);
@@ -958,6 +1130,7 @@ static dn_rc summary_detectors(const world *W, dn_results *r)
 		}
 	}
 	free(v);
+	free(cx.top);
 	if (!rc)
 		rc = dn_results_summary_i64(r, "detect_retracts", (int64_t)A->retracts, "1",
 		                            "R-ADMIN-1 retracts the foundation sent on detect.retract's word (what they took is detect_retracted_*)");
@@ -979,11 +1152,12 @@ static dn_rc retract_flagged(world *W, dn_time_ns t)
 	const world_cfg *C = &W->cfg;
 	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
 	dn_rc rc = DN_OK;
-	double median = C->detect_retract == DET_PRICE ? median_price(A, &rc) : 0;
+	dctx cx;
+	rc = dctx_make(W, C->detect_retract, &cx);
 	dnc_acct f = dnc_chain_foundation(W->ch.chain);
 	for (uint32_t i = 0; i < A->n_det && !rc; i++) {
 		double sc;
-		if (i == f || !det_score(W, C->detect_retract, i, median, &sc) || !(sc > det_threshold(C, C->detect_retract)))
+		if (i == f || !det_score(W, C->detect_retract, i, &cx, &sc) || !(sc > det_threshold(C, C->detect_retract)))
 			continue;
 		dn_amount v = dnc_ledger_balance(L, i);
 		if (v <= 0)
@@ -991,6 +1165,7 @@ static dn_rc retract_flagged(world *W, dn_time_ns t)
 		rc = w_send_retract(W, i, v, 2 /* a detector's flag */, 0, t);
 		A->retracts++;
 	}
+	free(cx.top);
 	return rc;
 }
 
@@ -1030,6 +1205,7 @@ dn_rc w_attack_summary(const world *W, dn_results *r)
 	double usd = 0;
 	for (uint32_t k = 0; k < A->n_acct; k++)
 		hold += own_holdings(L, A->acct0 + k);
+	hold -= A->custody_base; /* custody: the customers' DNET is theirs */
 	for (uint32_t i = 0; i < A->n_agents; i++) {
 		hold += own_holdings(L, w_acct(W, A->agents[i]));
 		usd += dn_usd_of_usd_micro((double)W->ag.usd_micro[A->agents[i]]);
@@ -1085,6 +1261,12 @@ dn_rc w_attack_summary(const world *W, dn_results *r)
 		                            "sybil, middle: what the fake identities' accounts were paid (R-SHARE-2 relay shares, "
 		                            "R-FWD-2 middleman shares)");
 	}
+	if (!rc && C->attack_kind == W_ATTACK_CUSTODY)
+		rc = dn_results_summary_i64(r, "attack_custody_base", A->custody_base, "base units",
+		                            "custody: the customers' DNET the exchange's wallets keep (its stake when it votes it)");
+	if (!rc && C->attack_kind == W_ATTACK_CUSTODY)
+		rc = dn_results_summary_i64(r, "attack_customers", A->customers, "1",
+		                            "custody: holders whose DNET the exchange keeps (they hold and vote none of their own)");
 	if (!rc && C->attack_kind == W_ATTACK_FORK)
 		rc = dn_results_summary_i64(r, "attack_fork_claimed", (int64_t)A->fork_claimed, "units",
 		                            "fork: traffic units the attacker's redeems claimed on the partition's minority side");

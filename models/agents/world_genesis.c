@@ -41,13 +41,9 @@ static dnc_chain_limits chain_limits(const world *W)
 		if (W->ag.role[a] & W_CONSUMER)
 			rate += fmin(C->sessions_day_max, fmax(0.05, W->ag.demand_mib_day[a] / C->session_mib_target));
 	double sess = rate * days * 2.0 * (1.0 + C->diurnal) + 4096;
-	uint32_t attackers = 0;
-	if (C->attack_kind == W_ATTACK_SYBIL || C->attack_kind == W_ATTACK_MIDDLE)
-		attackers = C->attack_pairs * C->attack_sybils; /* its fake identities' accounts (world_attack.c) */
-	if (C->attack_kind == W_ATTACK_WASH || C->attack_kind == W_ATTACK_FORK) { /* its pairs (world_attack.c) */
-		attackers = 2 * C->attack_pairs;
+	uint32_t attackers = w_attack_n_accounts(C);
+	if (C->attack_kind == W_ATTACK_WASH || C->attack_kind == W_ATTACK_FORK) /* its pairs' sessions */
 		sess += C->attack_pairs * C->attack_sessions_day * days;
-	}
 	dnc_chain_limits lim = {
 		.accounts = (uint32_t)C->n + 8 + attackers,
 		.sessions = (uint64_t)fmin(sess, 4e9),
@@ -174,22 +170,26 @@ static dn_rc allocate_sale(world *W, dn_amount alloc)
 		}
 	dn_amount given = 0;
 	uint32_t last = W_NONE;
+	dnc_acct last_to = DNC_NONE;
 	for (uint64_t a = 0; a < C->n; a++)
 		if (weight[a] > 0) {
 			dn_amount v = (dn_amount)((double)alloc * ((double)weight[a] / wsum));
 			if (given + v > alloc)
 				v = alloc - given;
+			/* custody: a customer's share goes to the exchange's wallet */
+			dnc_acct to = w_attack_sale_to(W, (uint32_t)a);
 			if (v > 0) {
-				dnc_rc crc = dnc_chain_genesis(W->ch.chain, w_acct(W, (uint32_t)a), DNC_GEN_SALE, v); /* door: genesis */
+				dnc_rc crc = dnc_chain_genesis(W->ch.chain, to, DNC_GEN_SALE, v); /* door: genesis */
 				if (crc)
 					return w_setup_fail(W, "sale allocation", crc);
 			}
 			given += v;
 			last = (uint32_t)a;
+			last_to = to;
 			weight[a] = 0;
 		}
 	if (last != W_NONE && given < alloc) {
-		dnc_rc crc = dnc_chain_genesis(W->ch.chain, w_acct(W, last), DNC_GEN_SALE, alloc - given); /* door: genesis */
+		dnc_rc crc = dnc_chain_genesis(W->ch.chain, last_to, DNC_GEN_SALE, alloc - given); /* door: genesis */
 		if (crc)
 			return w_setup_fail(W, "sale allocation", crc);
 	}

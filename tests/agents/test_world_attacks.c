@@ -403,6 +403,70 @@ static void test_R_CONS_5_cartel_votes_in_a_ring(void **state)
 	attacked_free(&x);
 }
 
+/* R-CONS-5 custody: the exchange keeps what 30 % of the plain holders
+ * bought at the sale in two wallets from genesis.
+ * Attacking, each wallet votes all it keeps (less the vote's fee) for one
+ * of the two least-backed candidates, and both take stake seats; nothing
+ * else moves the wallets' DNET. The twin keeps the same customers and the
+ * same DNET, votes none of it, and the two hold no seat. */
+static void custody_world(attacked *x, bool active)
+{
+	char y[1024];
+	snprintf(y, sizeof y,
+	         "sim: {model: world, seed: 11, end_time_s: 3600, partitions: 2, sample_interval_s: 10}\n"
+	         "world: {agents: 4000, area_km: 1}\n"
+	         "chain: {epoch_blocks: 120, traffic_window_blocks: 120, signatures: keyed}\n"
+	         "attack: {kind: custody, size: 2, custody_share: 0.3, active: %s}\n",
+	         active ? "true" : "false");
+	attacked_run(x, y);
+}
+
+static uint32_t candidate_seats(const world *W, uint32_t a)
+{
+	const dnc_delegate_set *ds = dnc_chain_delegates(W->ch.chain);
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < ds->n; i++)
+		n += ds->seat[i].acct == w_acct(W, a) && ds->seat[i].kind == DNC_SEAT_STAKE;
+	return n;
+}
+
+static void test_R_CONS_5_custodial_stake_takes_seats(void **state)
+{
+	(void)state;
+	attacked x, t;
+	custody_world(&x, true);
+	custody_world(&t, false);
+	const world *W = x.W, *T = t.W;
+	const world_attack *A = &W->at;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain), *LT = dnc_chain_ledger_c(T->ch.chain);
+	assert_int_equal(A->n_acct, 2);
+	assert_int_equal(A->n_agents, 2);
+	assert_true(A->customers > 10);
+	/* the same customers and DNET in the twin */
+	assert_int_equal(T->at.customers, A->customers);
+	assert_int_equal(T->at.custody_base, A->custody_base);
+	dn_amount kept = 0;
+	for (uint32_t k = 0; k < 2; k++) {
+		dnc_acct wk = A->acct0 + k;
+		const dnc_account *ac = dnc_ledger_account(L, wk);
+		kept += dnc_ledger_holdings(L, wk);
+		/* everything but the fee, for its own candidate */
+		assert_int_equal(dnc_account_voted_for(ac), w_acct(W, A->agents[k]));
+		assert_int_equal(dnc_ledger_balance(L, wk), 0);
+		assert_true(ac->lock[DNC_LOCK_STAKE] > 0);
+		assert_int_equal(candidate_seats(W, A->agents[k]), 1);
+		/* the twin's wallet votes nothing; its candidate holds no seat */
+		assert_int_equal(dnc_ledger_account(LT, wk)->lock[DNC_LOCK_STAKE], 0);
+		assert_int_equal(candidate_seats(T, T->at.agents[k]), 0);
+	}
+	assert_int_equal(kept, A->custody_base - A->fees_base);
+	assert_int_equal(A->fees_base, 2 * W->cfg.tx_fee_base);
+	assert_true(A->seat_income_base > 0);
+	assert_int_equal(T->at.seat_income_base, 0);
+	attacked_free(&x);
+	attacked_free(&t);
+}
+
 /* R-SHARE-2 with fake hops: on the line consumer - relay - sharer (50 m
  * apart, Wi-Fi reaching about 55 m) every session is relayed, and the
  * turned relay adds three hops of its own to each open: the relays' half
@@ -573,6 +637,30 @@ static void test_roc_auc_planted_labels(void **state)
 	assert_true(isnan(w_roc_auc(up, (const bool[]){true, true, true, true, true, true}, 6)));
 }
 
+/* The ROC curve's steps: on the planted order above (negatives score 1, 2
+ * and 4, positives 3, 5 and 6), flagging 5 and up catches two of three
+ * positives and no negative; one negative more (4 and up, then 3) catches
+ * all three. A tie is one step. */
+static void test_roc_curve_planted_labels(void **state)
+{
+	(void)state;
+	const double up[] = {1, 2, 3, 4, 5, 6};
+	const bool mixed[] = {false, false, true, false, true, true};
+	assert_true(fabs(w_roc_tpr_at(up, mixed, 6, 0) - 2.0 / 3.0) < 1e-12);
+	assert_true(fabs(w_roc_tpr_at(up, mixed, 6, 0.3) - 2.0 / 3.0) < 1e-12);
+	assert_true(w_roc_tpr_at(up, mixed, 6, 0.34) == 1.0);
+	assert_true(w_roc_tpr_at(up, mixed, 6, 1) == 1.0);
+	/* shuffled input gives the same curve */
+	const double shuf[] = {4, 6, 1, 3, 2, 5};
+	const bool shuf_pos[] = {false, true, false, true, false, true};
+	assert_true(fabs(w_roc_tpr_at(shuf, shuf_pos, 6, 0.1) - 2.0 / 3.0) < 1e-12);
+	const double flat[] = {1, 1, 1, 1};
+	const bool half[] = {true, false, true, false};
+	assert_true(w_roc_tpr_at(flat, half, 4, 0.4) == 0.0);
+	assert_true(w_roc_tpr_at(flat, half, 4, 1.0) == 1.0);
+	assert_true(isnan(w_roc_tpr_at(up, (const bool[]){false, false, false, false, false, false}, 6, 0.5)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -590,6 +678,8 @@ int main(void)
 		cmocka_unit_test(test_R_CONS_3_cheap_sharers_price_and_seats),
 		cmocka_unit_test(test_R_CONS_6_withholders_skip_their_slots),
 		cmocka_unit_test(test_roc_auc_planted_labels),
+		cmocka_unit_test(test_roc_curve_planted_labels),
+		cmocka_unit_test(test_R_CONS_5_custodial_stake_takes_seats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

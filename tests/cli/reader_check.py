@@ -315,5 +315,33 @@ def main():
     run(PY, READER, "s.yaml", want=1, what="dnetsim_reader.py on a file that is not HDF5")
     run(PY, READER, want=2, what="dnetsim_reader.py without a file")
 
+    # ROC curves of an attack (docs/attacks.md): a short custody sweep and
+    # one of its attacked members.
+    with open(os.path.join(T, "roc.yaml"), "w") as f:
+        f.write(f"include: {SRC}/scenarios/attacks/world.yaml\n"
+                "sim: {end_time_s: 2400}\nattack: {kind: custody, size: 20}\n"
+                "sweep: {parameters: {attack.active: [false, true]}, replicates: 2, seeds: common, seed: 7}\n")
+    run(BIN, "sweep", "roc.yaml", "--out", "roc.h5", "--quiet", "--series", "none", what="an attack sweep")
+    ra = dr.load(os.path.join(T, "roc.h5"))
+    rc = ra.roc("whale")
+    fprs = [0.001, 0.01, 0.05, 0.1, 0.2, 0.5]
+    keys = ["0p1", "1", "5", "10", "20", "50"]
+    att = rc[rc["attack.active"] == "true"]
+    say(list(att["fpr"]) == fprs and list(rc.columns) == ["attack.active", "fpr", "mean", "ci95_lo", "ci95_hi", "count"]
+        and all(np.isclose(att["mean"].iloc[i], ra.points.at[1, f"detect_whale_roc_{k}_mean"]) for i, k in enumerate(keys))
+        and att["mean"].is_monotonic_increasing and rc[rc["attack.active"] == "false"]["mean"].isna().all(),
+        "Sweep.roc: the ROC summaries by false positive rate, rising, NaN in the twin", [rc.to_string()[:600]])
+    run(BIN, "run", "roc.yaml", "--set", "sim.seed=7", "--out", "roc1.h5", "--quiet", what="an attacked run")
+    r1 = dr.load(os.path.join(T, "roc1.h5"))
+    c1 = r1.roc("whale")
+    say(list(c1["fpr"]) == [0.0] + fprs + [1.0] and c1["tpr"].iloc[0] == 0 and c1["tpr"].iloc[-1] == 1
+        and all(c1["tpr"].iloc[i + 1] == float(r1.summary[f"detect_whale_roc_{k}"]) for i, k in enumerate(keys))
+        and c1["tpr"].is_monotonic_increasing, "Run.roc: (0, 0), the sampled points, (1, 1)", [c1.to_string()])
+    try:
+        r1.roc("nonesuch")
+        say(False, "Run.roc of an unknown detector raises KeyError")
+    except KeyError:
+        say(True, "Run.roc of an unknown detector raises KeyError")
+
 
 main()
