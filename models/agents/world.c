@@ -831,6 +831,40 @@ static dn_rc summary_conservation(const world *W, dn_results *r)
 
 /* What network the world stands for (world.network_agents) and the
  * network-wide quantities scaled to it. */
+/* net.access.mix: sharers by access link, and what they hold at the end. */
+static dn_rc summary_access(const world *W, dn_results *r)
+{
+	const world_cfg *C = &W->cfg;
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	dn_rc rc = DN_OK;
+	for (uint32_t k = 0; k < C->mix_n && !rc; k++) {
+		const char *kn = dn_net_link(C->mix_kind[k])->name;
+		int64_t n = 0, sharing = 0;
+		double held = 0;
+		for (uint64_t a = 0; a < C->n; a++)
+			if ((W->ag.role[a] & W_SHARER) && W->ag.access[a] == k) {
+				n++;
+				sharing += (W->ag.online[a] & W_ON_SHARING) != 0;
+				held += (double)dnc_ledger_holdings(L, w_acct(W, (uint32_t)a));
+			}
+		char name[64], doc[160];
+		snprintf(name, sizeof name, "access_%s_sharers", kn);
+		snprintf(doc, sizeof doc, "sharers whose access link is %s (net.access.mix)", kn);
+		rc = dn_results_summary_i64(r, name, n, "1", doc);
+		if (!rc) {
+			snprintf(name, sizeof name, "access_%s_sharing", kn);
+			snprintf(doc, sizeof doc, "sharers on %s sharing at the end", kn);
+			rc = dn_results_summary_i64(r, name, sharing, "1", doc);
+		}
+		if (!rc) {
+			snprintf(name, sizeof name, "access_%s_dnet", kn);
+			snprintf(doc, sizeof doc, "mean DNET a sharer on %s holds at the end (NaN: none)", kn);
+			rc = dn_results_summary_f64(r, name, n ? dn_dnet_of_base(held / (double)n) : NAN, "DNET", doc);
+		}
+	}
+	return rc;
+}
+
 static dn_rc summary_network(const world *W, dn_results *r)
 {
 	const world_cfg *C = &W->cfg;
@@ -991,6 +1025,8 @@ static dn_rc world_finish(dn_world *w, dn_results *r)
 	if (!rc)
 		rc = summary_network(W, r);
 	if (!rc)
+		rc = summary_access(W, r);
+	if (!rc)
 		rc = w_gov_summary(W, r);
 	if (!rc)
 		rc = w_attack_summary(W, r);
@@ -1067,6 +1103,7 @@ static void world_fini(dn_world *w)
 	dn_content_free(W->ct.graph);
 	W->ct.graph = NULL;
 	free(W->ag.sk);
+	free(W->ag.access);
 	W->ag.sk = NULL;
 	free(W->dl.cand);
 	free(W->dl.campaign_usd_day);
@@ -1140,6 +1177,8 @@ static void world_names(const dn_scenario *s, dn_name_fn emit, void *ctx)
 		emit(ctx, "detect_*", false);
 		emit(ctx, "honest_delegate_income_base", false);
 	}
+	if (*dn_scn_str(s, "net.access.mix")) /* summary_access */
+		emit(ctx, "access_*", false);
 	static const char *const kind[3] = {"grace", "inclusion", "final"}, *const q[4] = {"p50_ns", "p99_ns", "max_ns", "violations"};
 	for (int k = 0; k < 3; k++)
 		for (int j = 0; j < 4; j++) {

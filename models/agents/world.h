@@ -87,7 +87,7 @@ enum {
 /* Purposes of the set-up's rng streams (population, genesis, keys). */
 enum { PURPOSE_ROLE = 0x57010, PURPOSE_POS, PURPOSE_DEMAND, PURPOSE_KEYS, PURPOSE_GENESIS,
        PURPOSE_VOTES, PURPOSE_SHARER, PURPOSE_SIGKEY, PURPOSE_VILLAGE, PURPOSE_FOUNDATION,
-       PURPOSE_ATTACK };
+       PURPOSE_ATTACK, PURPOSE_ACCESS };
 /* Purposes of the per-event rng streams in the tiles (w_ev_rng). */
 enum { P_REQ = 0x57100, P_TICK, P_CHURN, P_HOUR, P_FRAUD, P_TRADE, P_VOTE, P_SIZE };
 /* ... and in the block step. */
@@ -318,6 +318,11 @@ typedef struct world_cfg {
 	/* links and radio (world_params.c derives the ranges and the cell table) */
 	dn_net_link_kind sharer_access;
 	const dn_net_link_info *access;
+	/* net.access.mix: each sharer's own link kind, drawn from this mix
+	 * (mix_n 0: every sharer has net.access.kind) */
+	uint32_t mix_n;
+	dn_net_link_kind mix_kind[DN_NET_LINK_COUNT];
+	double mix_share[DN_NET_LINK_COUNT], mix_usd_month[DN_NET_LINK_COUNT];
 	dn_net_calib calib;
 	dn_net_mesh_cfg mcfg;
 	double *cell_rate_bps; /* small cell: one user's rate per metre of distance */
@@ -383,6 +388,8 @@ typedef struct world_agents {
 	int64_t *ranked_base, *holding_base; /* Gini */
 	int64_t *t_req_ns;         /* consumer: when its current request began */
 	uint8_t *sk;               /* cached secret keys (n x DNC_SK_BYTES) or NULL */
+	uint8_t *access;           /* sharer: index of its link in the cfg's net.access.mix (NULL: no mix);
+	                              drawn from the seed at set-up, not in the store */
 } world_agents;
 
 struct world;
@@ -643,6 +650,25 @@ static inline bool w_is_rented_site(const world *W, uint32_t a)
 {
 	return (W->ag.role[a] & W_SITE) && W->ag.renter[a];
 }
+/* A sharer's access link (net.access.mix), and what it costs a month. */
+static inline const dn_net_link_info *w_link_of(const world *W, uint32_t a)
+{
+	return W->ag.access ? dn_net_link(W->cfg.mix_kind[W->ag.access[a]]) : W->cfg.access;
+}
+static inline double w_link_usd_month(const world *W, uint32_t a)
+{
+	return W->ag.access ? W->cfg.mix_usd_month[W->ag.access[a]] : W->cfg.sharer_cost_usd_month;
+}
+/* ... and how long its link stays down on average: sharer.downtime_mean_h,
+ * lengthened so that the link's availability multiplies the sharer's own. */
+static inline double w_link_down_h(const world *W, uint32_t a)
+{
+	const world_cfg *C = &W->cfg;
+	if (!W->ag.access)
+		return C->sharer_down_h;
+	double avail = C->sharer_up_h / (C->sharer_up_h + C->sharer_down_h) * w_link_of(W, a)->availability;
+	return C->sharer_up_h * (1.0 / avail - 1.0);
+}
 static inline dn_amount w_balance(const world *W, uint32_t a)
 {
 	return dnc_ledger_balance(dnc_chain_ledger_c(W->ch.chain), w_acct(W, a));
@@ -702,6 +728,10 @@ extern const dn_param_def w_param_defs[W_N_PARAMS];
 DN_WUR dn_rc w_read_params(world *W, const dn_scenario *s);
 /* Links, radio ranges and the small-cell table, from the parameters. */
 DN_WUR dn_rc w_derive_radio(world *W, const dn_scenario *s);
+/* net.access.mix ("kind:share[:usd_month], ..."; shares summing to 1;
+ * a missing cost is default_usd_month) into C's mix; "" is no mix. On
+ * an error, err says why (C's mix is then empty). */
+DN_WUR dn_rc w_access_mix_parse(const char *text, double default_usd_month, world_cfg *C, char *err, size_t errlen);
 double w_ppm_of(const dn_scenario *s, const char *name);
 
 /* ---- set-up (world_population.c, world_genesis.c) ---- */

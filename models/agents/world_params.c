@@ -783,6 +783,93 @@ static dn_rc make_cell_table(world *W, const dn_scenario *s)
 	return DN_OK;
 }
 
+/* One number of the mix at *p, up to the next ':' or ','. */
+static bool mix_number(const char **p, double *v)
+{
+	char *end;
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+	if (!**p || **p == ':' || **p == ',')
+		return false;
+	*v = strtod(*p, &end);
+	if (end == *p)
+		return false;
+	*p = end;
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+	return isfinite(*v) && (!**p || **p == ':' || **p == ',');
+}
+
+dn_rc w_access_mix_parse(const char *text, double default_usd_month, world_cfg *C, char *err, size_t errlen)
+{
+	C->mix_n = 0;
+	const char *p = text;
+	double sum = 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p)
+		return DN_OK; /* no mix */
+	for (unsigned k = 1;; k++) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		char name[32];
+		size_t n = 0;
+		while (*p && *p != ':' && *p != ',' && *p != ' ' && *p != '\t' && n + 1 < sizeof name)
+			name[n++] = *p++;
+		name[n] = 0;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		dn_net_link_kind kind;
+		if (n == 0 || (*p && *p != ':' && *p != ',') || dn_net_link_find(name, &kind) != DN_OK) {
+			snprintf(err, errlen, "entry %u: \"%s\" is not a link kind (dialup, isdn, adsl2plus, vdsl2, pon155, "
+			         "pon622, ftth1g, cable, vsat, leo, lte_macro)", k, name);
+			goto fail;
+		}
+		for (uint32_t i = 0; i < C->mix_n; i++)
+			if (C->mix_kind[i] == kind) {
+				snprintf(err, errlen, "entry %u: %s is in the mix twice", k, name);
+				goto fail;
+			}
+		double share, cost = default_usd_month;
+		if (*p != ':') {
+			snprintf(err, errlen, "entry %u (%s): wanted kind:share or kind:share:usd_month", k, name);
+			goto fail;
+		}
+		p++;
+		if (!mix_number(&p, &share) || share < 0 || share > 1) {
+			snprintf(err, errlen, "entry %u (%s): its share must be a number in [0, 1]", k, name);
+			goto fail;
+		}
+		if (*p == ':') {
+			p++;
+			if (!mix_number(&p, &cost) || cost < 0 || cost > 1e6) {
+				snprintf(err, errlen, "entry %u (%s): its monthly cost must be a number of USD in [0, 1e6]", k, name);
+				goto fail;
+			}
+		}
+		C->mix_kind[C->mix_n] = kind;
+		C->mix_share[C->mix_n] = share;
+		C->mix_usd_month[C->mix_n] = cost;
+		C->mix_n++;
+		sum += share;
+		if (!*p)
+			break;
+		if (*p != ',') {
+			snprintf(err, errlen, "entry %u (%s): wanted ',' or the end after it", k, name);
+			goto fail;
+		}
+		p++;
+	}
+	if (fabs(sum - 1.0) > 1e-6) {
+		snprintf(err, errlen, "the shares sum to %.9g, not 1", sum);
+		goto fail;
+	}
+	return DN_OK;
+fail:
+	C->mix_n = 0;
+	return DN_EINVAL;
+}
+
 dn_rc w_derive_radio(world *W, const dn_scenario *s)
 {
 	world_cfg *C = &W->cfg;
@@ -799,6 +886,12 @@ dn_rc w_derive_radio(world *W, const dn_scenario *s)
 		return DN_EINVAL;
 	}
 	C->access = dn_net_link(C->sharer_access);
+	rc = w_access_mix_parse(dn_scn_str(s, "net.access.mix"), C->sharer_cost_usd_month, C, err, sizeof err);
+	if (rc) {
+		char at[300];
+		dn_world_set_error(W->w, "%snet.access.mix: %s", w_param_where(s, "net.access.mix", at, sizeof at), err);
+		return rc;
+	}
 	/* Wi-Fi ranges cannot exceed what the radio model reaches */
 	double lo = 1, hi = 5000;
 	if (dn_net_wifi_rate_bps(&C->mcfg, &C->calib, lo) <= 0) {

@@ -288,6 +288,33 @@ static dn_rc list_sites(world *W)
 	return DN_OK;
 }
 
+/* net.access.mix: each sharer's link, drawn from its own stream; its
+ * stability (what the matcher and consumers see) includes the link's
+ * availability. */
+static dn_rc draw_access(world *W)
+{
+	const world_cfg *C = &W->cfg;
+	world_agents *A = &W->ag;
+	if (C->mix_n == 0)
+		return DN_OK;
+	A->access = calloc(C->n ? C->n : 1, 1);
+	if (!A->access)
+		return DN_ENOMEM;
+	for (uint64_t a = 0; a < C->n; a++) {
+		if (!(A->role[a] & W_SHARER))
+			continue;
+		dn_rng r;
+		dn_rng_init(&r, C->seed, (uint32_t)a, PURPOSE_ACCESS, 0);
+		double u = dn_rng_u01(&r), cum = 0;
+		uint32_t k = 0;
+		while (k + 1 < C->mix_n && u >= (cum += C->mix_share[k]))
+			k++;
+		A->access[a] = (uint8_t)k;
+		A->stab[a] = (uint8_t)((double)A->stab[a] * w_link_of(W, (uint32_t)a)->availability);
+	}
+	return DN_OK;
+}
+
 dn_rc w_make_population(world *W, const dn_scenario *s)
 {
 	const world_cfg *C = &W->cfg;
@@ -305,7 +332,9 @@ dn_rc w_make_population(world *W, const dn_scenario *s)
 	if (C->line)
 		line_agents(W, s);
 	place_candidates_operators(W);
-	rc = list_sites(W);
+	rc = draw_access(W);
+	if (!rc)
+		rc = list_sites(W);
 	if (rc)
 		return rc;
 	/* holders hear of candidates in proportion to their campaigns (plus a

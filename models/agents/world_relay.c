@@ -145,7 +145,7 @@ double w_path_rate_bps(const world *W, uint32_t consumer, const w_path *pt)
 	uint32_t s = W->ag.nsess[pt->provider] + 1u;
 	if (w_is_rented_site(W, pt->provider))
 		return fmin(r, dn_bps_of_mbps(C->cell_capacity_mbps) / s);
-	return fmin(r, (double)C->access->down_bps / s);
+	return fmin(r, (double)w_link_of(W, pt->provider)->down_bps / s);
 }
 
 /* Packet loss of a path: the sharer's access link and, for every Wi-Fi
@@ -154,7 +154,7 @@ double w_path_rate_bps(const world *W, uint32_t consumer, const w_path *pt)
 double w_path_loss(const world *W, uint32_t consumer, const w_path *pt)
 {
 	const world_cfg *C = &W->cfg;
-	double ok = w_is_rented_site(W, pt->provider) ? 1.0 : 1.0 - C->access->loss;
+	double ok = w_is_rented_site(W, pt->provider) ? 1.0 : 1.0 - w_link_of(W, pt->provider)->loss;
 	int32_t x = W->ag.x_cm[consumer], y = W->ag.y_cm[consumer];
 	for (uint32_t i = 0; i <= pt->n_relays; i++) {
 		uint32_t next = i < pt->n_relays ? pt->relay[i] : pt->provider;
@@ -173,7 +173,7 @@ double w_path_delay_s(const world *W, const wsess *s)
 	const world_cfg *C = &W->cfg;
 	return w_is_rented_site(W, s->provider)
 	     ? C->calib.cell_base_delay_s
-	     : dn_s_of_ns(C->access->latency_ns) + C->calib.mesh_hop_delay_s * (double)(s->n_relays + 1);
+	     : dn_s_of_ns(w_link_of(W, s->provider)->latency_ns) + C->calib.mesh_hop_delay_s * (double)(s->n_relays + 1);
 }
 
 /* ---- churn and mobility ---- */

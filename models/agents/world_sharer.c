@@ -84,7 +84,8 @@ dn_rc w_sharer_start(world *W, dn_part *p, wpart *P, uint32_t a, dn_rng *r)
 	const world_cfg *C = &W->cfg;
 	uint8_t *on = W->ag.online;
 	uint8_t sharing = (on[a] & W_ON_LINK) ? W_ON_SHARING : 0;
-	double avail = C->sharer_up_h / (C->sharer_up_h + C->sharer_down_h);
+	double down_h = w_link_down_h(W, a);
+	double avail = C->sharer_up_h / (C->sharer_up_h + down_h);
 	bool up = dn_rng_u01(r) < avail;
 	on[a] = (uint8_t)((on[a] & W_ON_RELAY) | sharing | (up ? W_ON_LINK : 0));
 	dn_rc rc = w_index_sharer(W, P, a);
@@ -92,7 +93,7 @@ dn_rc w_sharer_start(world *W, dn_part *p, wpart *P, uint32_t a, dn_rng *r)
 	P->sharers_active += (on[a] & W_ON_SHARING) != 0;
 	if (rc)
 		return rc;
-	return dn_send(p, dn_ns_of_s(w_expo(r, (up ? C->sharer_up_h : C->sharer_down_h) * 3600.0)) + 1, P->tile, a,
+	return dn_send(p, dn_ns_of_s(w_expo(r, (up ? C->sharer_up_h : down_h) * 3600.0)) + 1, P->tile, a,
 	               EV_CHURN, 0, 0);
 }
 
@@ -100,7 +101,7 @@ dn_rc w_sharer_start(world *W, dn_part *p, wpart *P, uint32_t a, dn_rng *r)
 dn_rc w_sharer_churn(world *W, wpart *P, uint32_t a, double *mean_h)
 {
 	W->ag.online[a] ^= W_ON_LINK;
-	*mean_h = (W->ag.online[a] & W_ON_LINK) ? W->cfg.sharer_up_h : W->cfg.sharer_down_h;
+	*mean_h = (W->ag.online[a] & W_ON_LINK) ? W->cfg.sharer_up_h : w_link_down_h(W, a);
 	return w_index_sharer(W, P, a);
 }
 
@@ -148,10 +149,11 @@ dn_rc w_sharer_hour(world *W, dn_part *p, wpart *P, uint32_t a, dn_time_ns now)
 	double units_hour = A->price_base[a] > 0 ? (double)A->earned_base[a] / (double)A->price_base[a] : 0;
 	double reward_usd_per_unit = dn_usd_of_base(W->dl.reward_per_unit_base, w_price(W));
 	earned_usd += units_hour * reward_usd_per_unit;
-	double cost_hour = C->sharer_cost_usd_month / (30.0 * 24.0);
+	double cost_usd_month = w_link_usd_month(W, a); /* its own link's (net.access.mix) */
+	double cost_hour = cost_usd_month / (30.0 * 24.0);
 	uint32_t strat = C->price_strategy == PRICE_MIXED ? a % 3 : C->price_strategy;
 	float pu = A->price_usd_gb[a];
-	float floor_usd = (float)(C->sharer_cost_usd_month / fmax(1.0, C->sharer_quota_gb) * 0.2);
+	float floor_usd = (float)(cost_usd_month / fmax(1.0, C->sharer_quota_gb) * 0.2);
 	if (A->online[a] & W_ON_SHARING) {
 		dn_rc rc = reprice(W, P, a, strat, &pu);
 		if (rc)

@@ -10,6 +10,9 @@ static const dn_param_def net_params[] = {
 	{"net.access.kind", DN_PT_ENUM, "", "vdsl2", 0, 0,
 	 "dialup|isdn|adsl2plus|vdsl2|pon155|pon622|ftth1g|cable|vsat|leo|lte_macro",
 	 "access/backhaul link kind of sharers (figures and sources: docs/network-models.md)"},
+	{"net.access.mix", DN_PT_STRING, "", "", 0, 1024, NULL,
+	 "each sharer draws its own access link from this mix, \"kind:share[:usd_month], ...\" (shares summing to 1; "
+	 "a kind without a cost costs sharer.access_cost_usd_month); empty: every sharer has net.access.kind"},
 	{"net.cell.size", DN_PT_ENUM, "", "micro", 0, 0, "micro|pico|femto",
 	 "5G cell class: sets transmit power and antenna height"},
 	{"net.cell.band_ghz", DN_PT_FLOAT, "GHz", "3.5", 0.5, 100, NULL,
