@@ -201,6 +201,9 @@ typedef struct wsess {
 	dn_time_ns t_request_ns, t_start_ns;
 	uint64_t units_deposit, units_want, units_done, units_redeemed, units_reserved;
 	double rate_bps, loss;
+	double radio_bps;            /* the path's radio part alone (sharer.rate_follows_load) */
+	double bits_done;            /* delivered up to t_rate_ns, since when rate_bps holds */
+	dn_time_ns t_rate_ns;
 	dn_amount price_per_unit_base;
 	dnc_credential cred;         /* latest signed by the consumer */
 	dnc_credential cred_prev;    /* the one last sent for redemption */
@@ -315,6 +318,7 @@ typedef struct world_cfg {
 	double sharer_up_h, sharer_down_h, sharer_sell_fraction, sharer_join_ratio, sharer_leave_ratio;
 	double sharer_active_initial, degrade_prob;
 	uint32_t sharer_max_sessions, price_strategy;
+	bool rate_follows_load;      /* sharer.rate_follows_load */
 	/* links and radio (world_params.c derives the ranges and the cell table) */
 	dn_net_link_kind sharer_access;
 	const dn_net_link_info *access;
@@ -720,7 +724,7 @@ DN_WUR dn_rc w_send_retract(world *W, dnc_acct target, dn_amount v, uint32_t rea
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 171
+#define W_N_PARAMS 172
 /* record.*: how many blocks group g (dn_metrics_group) waits between
  * writes; *label (may be NULL) gets "block", "epoch", "hour" or "day". */
 uint64_t w_record_every(const dn_scenario *s, int g, const char **label);
@@ -790,6 +794,10 @@ typedef struct w_path {
 DN_WUR dn_rc w_find_path(const world *W, wpart *P, uint32_t consumer, uint64_t units, uint32_t exclude,
                          w_path *pt);
 double w_path_rate_bps(const world *W, uint32_t consumer, const w_path *pt);
+/* ... its radio part alone (the hops, or a rented cell's share), before the sharer's link, */
+double w_path_radio_bps(const world *W, uint32_t consumer, const w_path *pt);
+/* ... and the rate from it. */
+double w_path_rate_from(const world *W, const w_path *pt, double radio_bps);
 double w_path_loss(const world *W, uint32_t consumer, const w_path *pt);
 /* One-way delay of a session's path. */
 double w_path_delay_s(const world *W, const wsess *s);
@@ -804,9 +812,15 @@ typedef struct w_open {
 	const w_path *path;
 	uint64_t units, deposit_units;
 	dn_amount price_per_unit_base;
-	double rate_bps;
+	double rate_bps, radio_bps;
 } w_open;
 DN_WUR dn_rc w_session_open(world *W, dn_part *p, const w_open *o);
+/* sharer.rate_follows_load: the active sessions of provider prov (a
+ * sharer of tile P) share its link equally among the sessions it holds
+ * (A->nsess); what each delivered so far is kept. */
+void w_session_rerate(world *W, wpart *P, uint32_t prov, dn_time_ns now);
+/* The bits a session has delivered by now (at most what it wants is counted in units). */
+double w_session_bits(const wsess *s, dn_time_ns now);
 DN_WUR dn_rc w_ev_tick(dn_part *p, const dn_event *ev);
 /* A receipt for a session's transaction, in the tile. */
 DN_WUR dn_rc w_session_receipt(world *W, dn_part *p, const wrcpt *c);

@@ -224,7 +224,7 @@ static dn_rc start_request(world *W, dn_part *p, uint32_t a, uint64_t units, uin
 	}
 	if (pt.provider == W_NONE)
 		return unmatched(P);
-	double rate = w_path_rate_bps(W, a, &pt);
+	double radio = w_path_radio_bps(W, a, &pt), rate = w_path_rate_from(W, &pt, radio);
 	if (!(rate >= 1e3))
 		return unmatched(P); /* in range on paper, but the radio path carries nothing */
 	dn_amount ppu = W->ag.price_base[pt.provider];
@@ -244,7 +244,7 @@ static dn_rc start_request(world *W, dn_part *p, uint32_t a, uint64_t units, uin
 		return rc;
 	w_open o = {
 		.consumer = a, .path = &pt, .units = units, .deposit_units = dep_units,
-		.price_per_unit_base = ppu, .rate_bps = rate,
+		.price_per_unit_base = ppu, .rate_bps = rate, .radio_bps = radio,
 	};
 	return w_session_open(W, p, &o);
 }

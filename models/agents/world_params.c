@@ -82,6 +82,8 @@ const dn_param_def w_param_defs[] = {
 	{"sharer.active_initial", DN_PT_FLOAT, "1", "0.6", 0, 1, NULL, "share of sharers sharing at the start"},
 	{"sharer.range_m", DN_PT_FLOAT, "m", "55", 1, 10000, NULL, "Wi-Fi range of a sharer's access point (capped at what the 802.11a model reaches)"},
 	{"sharer.max_sessions", DN_PT_INT, "1", "8", 1, 65535, NULL, "sessions a sharer serves at once"},
+	{"sharer.rate_follows_load", DN_PT_BOOL, "", "false", 0, 0, NULL,
+	 "true: a sharer's access link is shared equally by the sessions it holds, re-evaluated whenever one starts or ends (delivered bytes, credentials and payments follow); false: a session keeps the rate it was matched at"},
 	{"sharer.uptime_mean_h", DN_PT_FLOAT, "h", "20", 0.01, 1e5, NULL, "mean time a sharer stays online (exponential)"},
 	{"sharer.downtime_mean_h", DN_PT_FLOAT, "h", "2", 0.01, 1e5, NULL, "mean time a sharer stays offline"},
 	{"sharer.sell_fraction", DN_PT_FLOAT, "1", "0.5", 0, 1, NULL, "share of hourly earnings a sharer sells for USD"},
@@ -364,6 +366,7 @@ static void read_consumers_sharers_relays(world_cfg *C, const dn_scenario *s)
 	C->sharer_active_initial = dn_scn_float(s, "sharer.active_initial");
 	C->sharer_range_m = dn_scn_float(s, "sharer.range_m");
 	C->sharer_max_sessions = (uint32_t)dn_scn_int(s, "sharer.max_sessions");
+	C->rate_follows_load = dn_scn_bool(s, "sharer.rate_follows_load");
 	C->sharer_up_h = dn_scn_float(s, "sharer.uptime_mean_h");
 	C->sharer_down_h = dn_scn_float(s, "sharer.downtime_mean_h");
 	C->sharer_sell_fraction = dn_scn_float(s, "sharer.sell_fraction");

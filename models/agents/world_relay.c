@@ -117,9 +117,9 @@ dn_rc w_find_path(const world *W, wpart *P, uint32_t consumer, uint64_t units, u
 
 /* ---- the path's quality ---- */
 
-/* Rate of a path (bit/s): Wi-Fi hops share one channel, the provider's
- * access link or cell is shared by its sessions. */
-double w_path_rate_bps(const world *W, uint32_t consumer, const w_path *pt)
+/* The radio part of a path's rate (bit/s): Wi-Fi hops share one channel,
+ * a rented cell is shared round-robin by its sessions. */
+double w_path_radio_bps(const world *W, uint32_t consumer, const w_path *pt)
 {
 	const world_cfg *C = &W->cfg;
 	double inv = 0;
@@ -141,11 +141,24 @@ double w_path_rate_bps(const world *W, uint32_t consumer, const w_path *pt)
 		x = W->ag.x_cm[next];
 		y = W->ag.y_cm[next];
 	}
-	double r = 1.0 / inv;
+	return 1.0 / inv;
+}
+
+/* Rate of a path (bit/s) from its radio part: the provider's access link
+ * or cell shared by its sessions caps it. */
+double w_path_rate_from(const world *W, const w_path *pt, double radio_bps)
+{
+	if (radio_bps <= 0)
+		return 0;
 	uint32_t s = W->ag.nsess[pt->provider] + 1u;
 	if (w_is_rented_site(W, pt->provider))
-		return fmin(r, dn_bps_of_mbps(C->cell_capacity_mbps) / s);
-	return fmin(r, (double)w_link_of(W, pt->provider)->down_bps / s);
+		return fmin(radio_bps, dn_bps_of_mbps(W->cfg.cell_capacity_mbps) / s);
+	return fmin(radio_bps, (double)w_link_of(W, pt->provider)->down_bps / s);
+}
+
+double w_path_rate_bps(const world *W, uint32_t consumer, const w_path *pt)
+{
+	return w_path_rate_from(W, pt, w_path_radio_bps(W, consumer, pt));
 }
 
 /* Packet loss of a path: the sharer's access link and, for every Wi-Fi

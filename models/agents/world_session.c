@@ -52,17 +52,36 @@ static dn_rc slot_free(wpart *P, uint32_t slot)
 	return wvec_push(&P->free_slots, &slot);
 }
 
-/* The provider serves one session less; unused reserved quota returns. */
-static void release_provider(world *W, wsess *s)
+/* The provider serves one session less (its others may go faster);
+ * unused reserved quota returns. */
+static void release_provider(world *W, wpart *P, wsess *s, dn_time_ns now)
 {
 	world_agents *A = &W->ag;
 	if (A->nsess[s->provider])
 		A->nsess[s->provider]--;
+	w_session_rerate(W, P, s->provider, now);
 	if (!w_is_rented_site(W, s->provider) && s->units_reserved > s->units_done) {
 		uint64_t back = s->units_reserved - s->units_done;
 		s->units_reserved = s->units_done;
 		uint64_t q = (uint64_t)A->quota_units[s->provider] + back;
 		A->quota_units[s->provider] = q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
+	}
+}
+
+void w_session_rerate(world *W, wpart *P, uint32_t prov, dn_time_ns now)
+{
+	const world_cfg *C = &W->cfg;
+	if (!C->rate_follows_load || w_is_rented_site(W, prov))
+		return;
+	uint32_t n = W->ag.nsess[prov] ? W->ag.nsess[prov] : 1u;
+	double share = (double)w_link_of(W, prov)->down_bps / (double)n;
+	for (size_t i = 0; i < P->sess.n; i++) {
+		wsess *s = slot_at(P, (uint32_t)i);
+		if (s->state != S_ACTIVE || s->provider != prov)
+			continue;
+		s->bits_done = w_session_bits(s, now); /* at the old rate until now */
+		s->t_rate_ns = now;
+		s->rate_bps = fmin(s->radio_bps, share);
 	}
 }
 
@@ -103,11 +122,13 @@ dn_rc w_session_open(world *W, dn_part *p, const w_open *o)
 	s->units_deposit = o->deposit_units;
 	s->price_per_unit_base = o->price_per_unit_base;
 	s->rate_bps = o->rate_bps;
+	s->radio_bps = o->radio_bps;
 	s->loss = w_path_loss(W, a, o->path);
 	s->fraud = !w_fraud_on(&W->cfg) ? 0 /* attack.kind fraud's honest twin */
 	           : !site && (A->role[prov] & W_FRAUD) ? 1
 	           : (A->role[a] & W_FRAUD) && !(A->role[a] & W_SHARER) ? 2 : 0;
 	A->nsess[prov]++;
+	w_session_rerate(W, P, prov, now); /* the provider's other sessions make room */
 	if (!site) {
 		s->units_reserved = o->deposit_units < A->quota_units[prov] ? o->deposit_units : A->quota_units[prov];
 		A->quota_units[prov] -= (uint32_t)s->units_reserved;
@@ -191,7 +212,7 @@ static dn_rc redeem(world *W, dn_part *p, uint32_t slot, wsess *s, bool final)
 static dn_rc finish_session(world *W, dn_part *p, uint32_t slot, wsess *s)
 {
 	s->state = S_FINAL;
-	release_provider(W, s);
+	release_provider(W, dn_part_model(p), s, dn_part_now(p));
 	if (s->cred.total_units == 0) {
 		/* nothing to redeem: close at once */
 		s->state = S_CLOSING;
@@ -216,10 +237,15 @@ static dn_rc sign_credential(world *W, wsess *s, uint64_t total)
 	return dnc_credential_sign(&W->ch.sig, dnc_chain_id(W->ch.chain), dist, sk, &s->cred) ? DN_EINVAL : DN_OK;
 }
 
+double w_session_bits(const wsess *s, dn_time_ns now)
+{
+	return s->bits_done + dn_rate_over_ns(s->rate_bps, now - s->t_rate_ns);
+}
+
 /* What the path has delivered by now, in units. */
 static void deliver(const world_cfg *C, wpart *P, wsess *s, dn_time_ns now)
 {
-	double bits = dn_rate_over_ns(s->rate_bps, now - s->t_start_ns);
+	double bits = w_session_bits(s, now);
 	uint64_t done = (uint64_t)(bits / 8.0 / (double)C->cp.unit_bytes);
 	if (done > s->units_want)
 		done = s->units_want;
@@ -260,8 +286,8 @@ static dn_rc rematch(world *W, dn_part *p, wpart *P, uint32_t slot, wsess *s, dn
 static dn_rc next_tick(const world_cfg *C, dn_part *p, wpart *P, uint32_t slot, const wsess *s, dn_time_ns now)
 {
 	dn_time_ns step = dn_ns_of_s(C->cred_interval_s);
-	double need_s = ((double)s->units_want * 8.0 * (double)C->cp.unit_bytes) / s->rate_bps -
-	                dn_s_of_ns(now - s->t_start_ns);
+	double need_s = ((double)s->units_want * 8.0 * (double)C->cp.unit_bytes - s->bits_done) / s->rate_bps -
+	                dn_s_of_ns(now - s->t_rate_ns);
 	if (need_s > 0 && dn_ns_of_s(need_s) + 1 < step)
 		step = dn_ns_of_s(need_s) + 1;
 	return dn_send(p, now + step, P->tile, slot, EV_TICK, 0, s->gen);
@@ -386,7 +412,7 @@ static dn_rc opened(world *W, dn_part *p, wpart *P, const wrcpt *c, wsess *s, dn
 	if (c->rc != DNC_OK) {
 		uint32_t a = s->consumer;
 		uint64_t units = s->units_want;
-		release_provider(W, s);
+		release_provider(W, P, s, now);
 		if (W->ag.sess_of[a] == c->slot + 1)
 			W->ag.sess_of[a] = 0;
 		dn_rc rc = slot_free(P, c->slot);
@@ -396,7 +422,8 @@ static dn_rc opened(world *W, dn_part *p, wpart *P, const wrcpt *c, wsess *s, dn
 	}
 	s->state = S_ACTIVE;
 	s->chain_id = c->session_id;
-	s->t_start_ns = now;
+	s->t_start_ns = s->t_rate_ns = now;
+	w_session_rerate(W, P, s->provider, now); /* its share of the provider's link now */
 	w_cov_mark(P, s->consumer, true); /* rules §9: served */
 	/* R-CHAIN-5: request to first byte once the open is in a block (the
 	 * world's distributors wait for it); world_block.c records this, the
