@@ -76,6 +76,7 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	C->attack_units = (uint64_t)dn_scn_int(s, "attack.units");
 	C->cp.score_min_price_base = (dn_amount)dn_scn_int(s, "chain.score_min_price_base");
 	C->cp.score_cap_units = (uint64_t)dn_scn_int(s, "chain.score_cap_units");
+	C->cp.score_bond_base = (dn_amount)llround(dn_base_of_dnet(dn_scn_float(s, "chain.score_bond_dnet")));
 	dn_net_link_kind lk;
 	if (dn_scn_bool(s, "chain.score_cap_link") && dn_net_link_find(dn_scn_str(s, "net.access.kind"), &lk) == DN_OK) {
 		/* what the sharers' uplink carries in one score window */
@@ -404,7 +405,9 @@ static dnc_acct fund_to(const world *W, uint32_t i)
 	return W->at.n_acct ? W->at.acct0 + W->cfg.attack_pairs + i : w_acct(W, W->at.agents[i]);
 }
 
-/* The budget in DNET, shared among the pairs' consumers (the cartel's members). */
+/* The budget in DNET: with a bond (chain.score_bond_dnet) each pair's
+ * distributor first gets the bond, then the rest is shared among the
+ * pairs' consumers (the cartel's members). */
 static dn_rc fund(world *W)
 {
 	const world_cfg *C = &W->cfg;
@@ -420,9 +423,21 @@ static dn_rc fund(world *W)
 	A->spent_usd += dn_usd_of_usd_micro((double)res.usd_micro);
 	A->bought_base += res.base;
 	uint32_t n = A->n_acct ? C->attack_pairs : A->n_agents;
-	dn_amount each = res.base / n, given = 0;
+	dn_amount left = res.base;
+	for (uint32_t p = 0; p < C->attack_pairs && A->n_acct && C->cp.score_bond_base > 0; p++) {
+		dn_amount v = C->cp.score_bond_base < left / 2 ? C->cp.score_bond_base : left / 2;
+		if (v <= 0)
+			break;
+		dn_rc rc = w_custody(W, W->ch.exchange, A->acct0 + p, v, "attacker's DNET purchase");
+		if (!rc)
+			rc = w_touch(W, A->acct0 + p);
+		if (rc)
+			return rc;
+		left -= v;
+	}
+	dn_amount each = left / n, given = 0;
 	for (uint32_t p = 0; p < n; p++) {
-		dn_amount v = p + 1 == n ? res.base - given : each;
+		dn_amount v = p + 1 == n ? left - given : each;
 		given += v;
 		if (v > 0) {
 			dn_rc rc = w_custody(W, W->ch.exchange, fund_to(W, p), v, "attacker's DNET purchase");

@@ -228,6 +228,8 @@ const dn_param_def w_param_defs[] = {
 	 "countermeasure: most traffic units one distributor is scored for in a score window (what a link could carry); 0: off (chain.score_cap_link derives it from the access link)"},
 	{"chain.fork_choice", DN_PT_ENUM, "", "traffic", 0, 0, "traffic|length",
 	 "which branch a healed partition keeps (R-CHAIN-4): traffic, the paper's (most confirmed traffic, then the longest); length, the countermeasure to fabricated traffic (the longest, then the most traffic)"},
+	{"chain.score_bond_dnet", DN_PT_FLOAT, "DNET", "0", 0, 1e9, NULL,
+	 "countermeasure: a distributor holding less DNET than this (balance and locks) when its units are redeemed or its session closes is scored for none of them; R-ADMIN-1 retracts take it with the rest; 0: off"},
 	{"chain.score_cap_link", DN_PT_BOOL, "", "false", 0, 0, NULL,
 	 "countermeasure: set chain.score_cap_units to what the sharers' access link (net.access.kind) carries upstream in one score window"},
 	/* attacks (docs/attacks.md) */

@@ -303,15 +303,26 @@ dnc_rc dnc_session_check_pre(const dnc_sessions *t, const dnc_ledger *L,
 	return DNC_OK;
 }
 
+/* Does session ss count toward its distributor's traffic scores at all:
+ * not below the minimum price (p->score_min_price_base), nor while the
+ * distributor holds less than its bond (p->score_bond_base)? */
+static int scores(const dnc_params *p, const dnc_ledger *L, const dnc_session *ss)
+{
+	if (!p)
+		return 1;
+	if (p->score_min_price_base > 0 && ss->price_per_unit < p->score_min_price_base)
+		return 0;
+	return p->score_bond_base <= 0 || dnc_ledger_holdings(L, ss->distributor) >= p->score_bond_base;
+}
+
 /* How many of `units` just redeemed in session ss count toward its
- * distributor's traffic scores: none below the minimum price
- * (p->score_min_price_base), and no more than what leaves the window's
- * volume at or below p->score_cap_units. */
+ * distributor's traffic scores: none unless it scores at all, and no more
+ * than what leaves the window's volume at or below p->score_cap_units. */
 static uint64_t scored_units(const dnc_params *p, const dnc_ledger *L, const dnc_session *ss,
 			     uint64_t units, uint64_t window)
 {
 	uint64_t vol, qual;
-	if (p->score_min_price_base > 0 && ss->price_per_unit < p->score_min_price_base)
+	if (!scores(p, L, ss))
 		return 0;
 	if (p->score_cap_units == 0)
 		return units;
@@ -436,8 +447,9 @@ dnc_rc dnc_session_close_p(dnc_sessions *t, dnc_ledger *L, const dnc_params *p,
 	t->closed[(t->closed_head + t->closed_n) % t->cap] = (uint32_t)(ss - t->v);
 	t->closed_n++;
 	/* R-CONS-3 loss: what was delivered of what the deposit bought (a
-	 * session below the minimum scored price counts for nothing) */
-	if (!p || p->score_min_price_base <= 0 || ss->price_per_unit >= p->score_min_price_base)
+	 * session below the minimum scored price, or of an unbonded
+	 * distributor, counts for nothing) */
+	if (scores(p, L, ss))
 		dnc_ledger_credit_settled(L, ss->distributor, ss->redeemed_units, ss->units_max,
 					  window);
 	return DNC_OK;

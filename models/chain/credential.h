@@ -235,8 +235,9 @@ DNC_WUR dnc_rc dnc_session_close(dnc_sessions *t, dnc_ledger *L, dnc_acct closer
 				 uint64_t session_id, dnc_time_s now_s,
 				 uint64_t window, dn_amount *refund);
 /* dnc_session_close under the chain's parameters p (may be NULL: no
- * countermeasure): a session priced below p->score_min_price_base adds
- * nothing to the loss ingredient. */
+ * countermeasure): a session priced below p->score_min_price_base, or
+ * whose distributor holds less than p->score_bond_base, adds nothing to
+ * the loss ingredient. */
 DNC_WUR dnc_rc dnc_session_close_p(dnc_sessions *t, dnc_ledger *L, const dnc_params *p,
 				   dnc_acct closer, uint64_t session_id, dnc_time_s now_s,
 				   uint64_t window, dn_amount *refund);

@@ -57,6 +57,12 @@ typedef struct dnc_params {
 	                                   distributor may be scored for in one
 	                                   window (what its link could carry);
 	                                   0: off */
+	dn_amount score_bond_base;      /* countermeasure: a distributor holding
+	                                   less than this (balance and locks)
+	                                   when its units are redeemed or its
+	                                   session closes is scored for none of
+	                                   them: its bond, which R-ADMIN-1 can
+	                                   take; 0: off */
 	/* 3. traffic */
 	uint64_t unit_bytes;            /* R-CRED-1: 1 MiB */
 	uint32_t grace_units;           /* R-CRED-5: 4 */

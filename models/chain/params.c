@@ -94,7 +94,7 @@ dnc_rc dnc_params_check(const dnc_params *p)
 	    p->relay_pool_ppm > DNC_PPM ||
 	    (uint64_t)p->fwd_origin_ppm + p->fwd_seller_ppm + p->fwd_pool_ppm > DNC_PPM ||
 	    p->fwd_first_ppm > DNC_PPM || p->fwd_decay_ppm >= DNC_PPM ||
-	    p->fwd_min_reward_base < 1 || p->score_min_price_base < 0 || p->gov_den == 0 ||
+	    p->fwd_min_reward_base < 1 || p->score_min_price_base < 0 || p->score_bond_base < 0 || p->gov_den == 0 ||
 	    p->gov_num >= p->gov_den || p->month_s == 0 ||
 	    p->lock_monthly_ppm == 0 || p->lock_monthly_ppm > DNC_PPM ||
 	    p->confirmations == 0 || (unsigned)p->check_conservation > DNC_CHECK_FULL ||

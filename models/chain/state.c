@@ -103,6 +103,10 @@ static void id_start(dnc_chain *c, const dnc_pubkey *foundation)
 		id_put64(&st, (uint64_t)p->score_min_price_base);
 		id_put64(&st, p->score_cap_units);
 	}
+	if (p->score_bond_base) {
+		crypto_generichash_update(&st, (const uint8_t *)"SCOREBD1", 8);
+		id_put64(&st, (uint64_t)p->score_bond_base);
+	}
 	crypto_generichash_update(&st, foundation->b, DNC_PK_BYTES);
 	crypto_generichash_final(&st, c->id.b, DNC_HASH_BYTES);
 }

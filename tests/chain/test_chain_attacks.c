@@ -221,6 +221,61 @@ static void test_R_CONS_4_min_price_stops_wash_pairs(void **st)
 	assert_int_equal(dnc_params_check(&p), DNC_EINVAL);
 }
 
+/* DNC_TX_TRANSFER of `amount` from user `from` to user `to`. */
+static void transfer(world *w, uint32_t from, uint32_t to, dn_amount amount)
+{
+	dnc_tx t;
+	dnc_tx_receipt r;
+	memset(&t, 0, sizeof t);
+	t.type = DNC_TX_TRANSFER;
+	t.u.transfer.to = w->u[to].pk;
+	t.u.transfer.amount = amount;
+	apply(w, from, &t, &r);
+}
+
+/* Countermeasure: a bond per distributor. At 1,500 DNET, with the honest
+ * distributors topped up to 1,600 by their neighbours and the pairs'
+ * distributors at their 1,000, the pairs' traffic counts for nothing
+ * (volume and loss 0) and the honest take every traffic seat; the fees
+ * are paid as before. A pair that moves 600 DNET from its consumer to its
+ * distributor is bonded and takes its seat again: a bond prices the
+ * attack (and R-ADMIN-1 can take it), it does not forbid it. */
+static void test_R_CONS_4_bond_prices_wash_pairs(void **st)
+{
+	(void)st;
+	dnc_params p;
+	params(&p);
+	p.score_bond_base = 1500 * DNET;
+	assert_int_equal(dnc_params_check(&p), DNC_OK);
+	for (int bonded = 0; bonded < 2; bonded++) {
+		world *w = test_malloc(sizeof *w);
+		mk_world(w, &p);
+		for (uint32_t i = 0; i < NHON; i++)
+			transfer(w, 2 * NHON + 2 * NPAIR + NVOTE + i, i, 600 * DNET);
+		for (uint32_t k = 0; k < NPAIR && bonded; k++)
+			transfer(w, 2 * NHON + NPAIR + k, 2 * NHON + k, 600 * DNET);
+		dn_amount before, after;
+		uint32_t seats, traffic;
+		run_window(w, true, &before, &after, &seats, &traffic);
+		uint64_t vol, q;
+		dnc_quality qq;
+		const dnc_ledger *L = dnc_chain_ledger_c(w->c);
+		dnc_ledger_traffic_score(L, w->u[2 * NHON].a, 0, &vol, &q);
+		dnc_ledger_quality_score(L, w->u[2 * NHON].a, 0, &qq);
+		assert_int_equal(seats, bonded ? NPAIR : 0);
+		assert_int_equal(traffic, 4);
+		assert_int_equal(vol, bonded ? WASH_UNITS : 0);
+		if (!bonded)
+			assert_int_equal(qq.loss, 0);
+		dnc_ledger_traffic_score(L, w->u[0].a, 0, &vol, &q);
+		assert_int_equal(vol, HONEST_UNITS);
+		assert_int_equal(before - after, NPAIR * (WASH_UNITS * 5000 / 1000000));
+		done(w);
+	}
+	p.score_bond_base = -1;
+	assert_int_equal(dnc_params_check(&p), DNC_EINVAL);
+}
+
 /* Countermeasure: a cap on the units scored per window. It bounds each
  * identity's volume at the cap (and so what a pair's volume buys), but
  * it does not stop the pairs: the cap is above the honest volumes. */
@@ -279,9 +334,16 @@ static void test_R_CONS_4_countermeasures_change_chain_id(void **st)
 	mk_world(w, &p);
 	id2 = *dnc_chain_id(w->c);
 	dnc_chain_destroy(w->c);
+	p.score_cap_units = 0;
+	p.score_bond_base = 1;
+	mk_world(w, &p);
+	dnc_hash id3 = *dnc_chain_id(w->c);
+	dnc_chain_destroy(w->c);
 	assert_memory_not_equal(id0.b, id1.b, DNC_HASH_BYTES);
 	assert_memory_not_equal(id0.b, id2.b, DNC_HASH_BYTES);
 	assert_memory_not_equal(id1.b, id2.b, DNC_HASH_BYTES);
+	assert_memory_not_equal(id0.b, id3.b, DNC_HASH_BYTES);
+	assert_memory_not_equal(id1.b, id3.b, DNC_HASH_BYTES);
 	test_free(w);
 }
 
@@ -324,6 +386,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_R_CONS_4_wash_pairs_take_traffic_seats),
 		cmocka_unit_test(test_R_CONS_4_min_price_stops_wash_pairs),
+		cmocka_unit_test(test_R_CONS_4_bond_prices_wash_pairs),
 		cmocka_unit_test(test_R_CONS_4_score_cap_bounds_volume),
 		cmocka_unit_test(test_R_CONS_4_no_attack_honest_seats),
 		cmocka_unit_test(test_R_CONS_4_countermeasures_change_chain_id),
