@@ -645,6 +645,8 @@ typedef struct world {
 static inline void *wvec_at(const wvec *v, size_t i) { return (char *)v->v + i * v->size; }
 DN_WUR dn_rc wvec_push(wvec *v, const void *item);
 void wvec_free(wvec *v);
+/* The index of a in the ascending list v[0..n), W_NONE if it is not there. */
+uint32_t w_find_sorted(const uint32_t *v, uint32_t n, uint32_t a);
 
 static inline dnc_acct w_acct(const world *W, uint32_t a) { return W->ch.acct0 + a; }
 static inline wpart *w_part(world *W, unsigned i) { return dn_part_model(dn_world_part(W->w, i)); }

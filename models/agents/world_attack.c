@@ -602,18 +602,7 @@ void w_attack_price(world *W, uint32_t a)
  * it does not attack now. */
 static uint32_t turned_index(const world *W, uint32_t a)
 {
-	const world_attack *A = &W->at;
-	if (!w_attacking(W, a))
-		return W_NONE;
-	uint32_t lo = 0, hi = A->n_agents;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (A->agents[mid] < a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < A->n_agents && A->agents[lo] == a ? lo : W_NONE;
+	return w_attacking(W, a) ? w_find_sorted(W->at.agents, W->at.n_agents, a) : W_NONE;
 }
 
 void w_attack_sybil_hops(const world *W, wsess *s, dnc_tx *tx, dn_time_ns now)

@@ -75,16 +75,7 @@ dn_rc w_holder_vote(world *W, dn_part *p, uint32_t a, dn_time_ns now)
 /* An agent's index among the candidates, W_NONE for one that is not one. */
 static uint32_t cand_index(const world *W, uint32_t a)
 {
-	const world_delegates *D = &W->dl;
-	uint32_t lo = 0, hi = W->cfg.candidates - 1;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if (D->cand[mid] < a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return D->cand[lo] == a ? lo : W_NONE;
+	return w_find_sorted(W->dl.cand, W->cfg.candidates, a);
 }
 
 /* A candidate's campaign spending (0 for an agent that is not one). */

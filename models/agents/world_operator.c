@@ -70,16 +70,9 @@ static dn_rc pay_rent(world *W, dn_time_ns t, unsigned part, uint32_t op, uint32
 /* Index of site-owner agent a in the ascending site list (it must be one). */
 static uint32_t site_index(const world_operators *O, uint32_t a)
 {
-	uint32_t lo = 0, hi = O->n_sites;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (O->sites[mid] < a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	assert(lo < O->n_sites && O->sites[lo] == a);
-	return lo;
+	uint32_t i = w_find_sorted(O->sites, O->n_sites, a);
+	assert(i != W_NONE);
+	return i;
 }
 
 void w_site_owes(world *W, uint32_t site, dn_amount base)

@@ -1,8 +1,9 @@
 /*
  * world_util.c: small helpers every part of the world model uses: the
- * growable vector, keys, per-event random streams and distributions, the
- * market price and traffic prices, the Gini marks, and how a protocol
- * library failure becomes the world's error. Nothing here decides what an
+ * growable vector, a search of sorted agent lists, keys, per-event random
+ * streams and distributions, the market price and traffic prices, the
+ * Gini marks, and how a protocol library failure becomes the world's
+ * error. Nothing here decides what an
  * agent does; docs/agents.md ("Code layout") says where that is.
  */
 #include "world.h"
@@ -184,4 +185,17 @@ dn_rc w_send_retract(world *W, dnc_acct target, dn_amount v, uint32_t reason, ui
 	r.seq = W->ch.retracts_sent++;
 	W->ch.foundation_inflight++;
 	return wvec_push(&W->mp.admin_q, &r);
+}
+
+uint32_t w_find_sorted(const uint32_t *v, uint32_t n, uint32_t a)
+{
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo] == a ? lo : W_NONE;
 }
