@@ -26,10 +26,10 @@
  * - sybil, middle: turned relays (forwarders) add identities of their own
  *   to the relay paths (forwarding chains) they are on (R-SHARE-2, R-FWD-2).
  * - custody: an exchange keeps what a share of the plain holders bought
- *   at the sale in attack.size wallets of its own from genesis; when the attack starts
- *   each wallet votes all it keeps for one of the least-backed candidates
- *   (R-CONS-5), as exchanges did in the 2020 Steem takeover. Its twin
- *   keeps the same DNET without voting it.
+ *   at the sale in attack.size wallets of its own from genesis; when the
+ *   attack starts each wallet votes all it keeps for one of the
+ *   least-backed candidates (R-CONS-5), as exchanges did in the 2020
+ *   Steem takeover. Its twin keeps the same DNET without voting it.
  *
  * With attack.active false the same identities exist (the same accounts,
  * the same agents marked W_ATTACKER) and act honestly: that run is the
