@@ -1104,6 +1104,7 @@ static void world_fini(dn_world *w)
 	W->ct.graph = NULL;
 	free(W->ag.sk);
 	free(W->ag.access);
+	free(W->ag.nrelay);
 	W->ag.sk = NULL;
 	free(W->dl.cand);
 	free(W->dl.campaign_usd_day);

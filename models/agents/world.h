@@ -202,6 +202,9 @@ typedef struct wsess {
 	uint64_t units_deposit, units_want, units_done, units_redeemed, units_reserved;
 	double rate_bps, loss;
 	double radio_bps;            /* the path's radio part alone (sharer.rate_follows_load) */
+	double hop_bps[W_MAX_RELAYS + 1]; /* sharer.rate_follows_load: each radio hop's goodput
+	                                alone, consumer side first (a rented cell's: the whole
+	                                cell's); 0: not kept, radio_bps stands */
 	double bits_done;            /* delivered up to t_rate_ns, since when rate_bps holds */
 	dn_time_ns t_rate_ns;
 	dn_amount price_per_unit_base;
@@ -325,6 +328,8 @@ typedef struct world_cfg {
 	/* net.access.mix: each sharer's own link kind, drawn from this mix
 	 * (mix_n 0: every sharer has net.access.kind) */
 	uint32_t mix_n;
+	dn_time_ns tile_latency_ns;  /* the sharers' access latency the tiles' delay to the
+	                                producers adds: the link's, or the mix's mean */
 	dn_net_link_kind mix_kind[DN_NET_LINK_COUNT];
 	double mix_share[DN_NET_LINK_COUNT], mix_usd_month[DN_NET_LINK_COUNT];
 	dn_net_calib calib;
@@ -358,6 +363,7 @@ typedef struct world_cfg {
 	double attack_bribe_takers;  /* bribe: share of the holders who sell their vote */
 	uint32_t attack_sybils;      /* sybil: fake identities each turned relay adds to the paths it is on */
 	double attack_custody_share; /* custody: share of the plain holders whose DNET the exchange keeps */
+	bool attack_fund_wallet;     /* wash, fork: one wallet of its own funds the pairs (attack.fund_from) */
 	double detect_whale;         /* detector `whale`: flag candidates whose largest other voter gave more than this share */
 	double detect_rate_bps;      /* detector `rate`: flag implied rates above this */
 	double detect_price_ratio;   /* detector `price`: flag prices below the median over this */
@@ -394,6 +400,8 @@ typedef struct world_agents {
 	uint8_t *sk;               /* cached secret keys (n x DNC_SK_BYTES) or NULL */
 	uint8_t *access;           /* sharer: index of its link in the cfg's net.access.mix (NULL: no mix);
 	                              drawn from the seed at set-up, not in the store */
+	uint32_t *nrelay;          /* relay: sessions routed through it now (sharer.rate_follows_load;
+	                              NULL when off) */
 } world_agents;
 
 struct world;
@@ -726,7 +734,7 @@ DN_WUR dn_rc w_send_retract(world *W, dnc_acct target, dn_amount v, uint32_t rea
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 173
+#define W_N_PARAMS 175
 /* record.*: how many blocks group g (dn_metrics_group) waits between
  * writes; *label (may be NULL) gets "block", "epoch", "hour" or "day". */
 uint64_t w_record_every(const dn_scenario *s, int g, const char **label);
@@ -800,6 +808,14 @@ double w_path_rate_bps(const world *W, uint32_t consumer, const w_path *pt);
 double w_path_radio_bps(const world *W, uint32_t consumer, const w_path *pt);
 /* ... and the rate from it. */
 double w_path_rate_from(const world *W, const w_path *pt, double radio_bps);
+/* sharer.rate_follows_load: each radio hop's goodput alone (OUT g[0..n_relays]). */
+void w_path_hop_bps(const world *W, uint32_t consumer, const w_path *pt, double *g);
+/* ... and the radio part from them under the current load: a Wi-Fi hop's
+ * airtime is shared by the sessions its relays carry (A->nrelay), a
+ * rented cell's by its sessions (A->nsess); `extra` counts a session
+ * not yet among them (1 when matching, 0 for an open session). */
+double w_radio_loaded(const world *W, const double *g, const uint32_t *relay, uint32_t n_relays, uint32_t provider,
+                      uint32_t extra);
 double w_path_loss(const world *W, uint32_t consumer, const w_path *pt);
 /* One-way delay of a session's path. */
 double w_path_delay_s(const world *W, const wsess *s);
@@ -817,10 +833,12 @@ typedef struct w_open {
 	double rate_bps, radio_bps;
 } w_open;
 DN_WUR dn_rc w_session_open(world *W, dn_part *p, const w_open *o);
-/* sharer.rate_follows_load: the active sessions of provider prov (a
- * sharer of tile P) share its link equally among the sessions it holds
- * (A->nsess); what each delivered so far is kept. */
-void w_session_rerate(world *W, wpart *P, uint32_t prov, dn_time_ns now);
+/* sharer.rate_follows_load: the active sessions of tile P that use
+ * provider prov or one of the n relays share its link or cell equally
+ * among the sessions it holds (A->nsess), and each relay's airtime among
+ * the sessions through it (A->nrelay); each session's rate is evaluated
+ * again, and what it delivered so far is kept. */
+void w_session_rerate(world *W, wpart *P, uint32_t prov, const uint32_t *relay, uint32_t n, dn_time_ns now);
 /* The bits a session has delivered by now (at most what it wants is counted in units). */
 double w_session_bits(const wsess *s, dn_time_ns now);
 DN_WUR dn_rc w_ev_tick(dn_part *p, const dn_event *ev);
@@ -894,6 +912,8 @@ void w_content_refused(world *W, const wtx *q);
 /* ---- attacks (world_attack.c) ---- */
 
 void w_attack_read(world_cfg *C, const dn_scenario *s);
+/* chain.score_cap_link: the traffic units an uplink of up_bps carries in one score window. */
+uint64_t w_score_cap_units(const world_cfg *C, double up_bps);
 /* Set-up: the attacker's accounts after the exchange's (wash), the agents it turns. */
 DN_WUR dn_rc w_attack_accounts(world *W);
 uint32_t w_attack_n_accounts(const world_cfg *C);

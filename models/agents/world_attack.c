@@ -56,6 +56,13 @@ enum { WA_IDLE = 0, WA_OPENING, WA_OPEN, WA_REDEEMING, WA_CLOSING };
 /* The market's name for the attacker as a taker (no agent has it). */
 #define WA_MARKET_OWNER (DN_MARKET_OWNER_OUTSIDE - 1)
 
+/* chain.score_cap_link: the traffic units an uplink of up_bps carries in one score window. */
+uint64_t w_score_cap_units(const world_cfg *C, double up_bps)
+{
+	double bytes = up_bps / 8.0 * (double)C->cp.traffic_window_blocks * (double)C->cp.block_interval_s;
+	return (uint64_t)fmax(1.0, floor(bytes / (double)C->cp.unit_bytes));
+}
+
 void w_attack_read(world_cfg *C, const dn_scenario *s)
 {
 	const char *k = dn_scn_str(s, "attack.kind");
@@ -77,13 +84,11 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	C->cp.score_min_price_base = (dn_amount)dn_scn_int(s, "chain.score_min_price_base");
 	C->cp.score_cap_units = (uint64_t)dn_scn_int(s, "chain.score_cap_units");
 	C->cp.score_bond_base = (dn_amount)llround(dn_base_of_dnet(dn_scn_float(s, "chain.score_bond_dnet")));
+	C->cp.seat_cluster_max = (uint32_t)dn_scn_int(s, "chain.seat_cluster_max");
+	C->attack_fund_wallet = !strcmp(dn_scn_str(s, "attack.fund_from"), "wallet");
 	dn_net_link_kind lk;
-	if (dn_scn_bool(s, "chain.score_cap_link") && dn_net_link_find(dn_scn_str(s, "net.access.kind"), &lk) == DN_OK) {
-		/* what the sharers' uplink carries in one score window */
-		double bytes = (double)dn_net_link(lk)->up_bps / 8.0 * (double)C->cp.traffic_window_blocks *
-		               (double)C->cp.block_interval_s;
-		C->cp.score_cap_units = (uint64_t)fmax(1.0, floor(bytes / (double)C->cp.unit_bytes));
-	}
+	if (dn_scn_bool(s, "chain.score_cap_link") && dn_net_link_find(dn_scn_str(s, "net.access.kind"), &lk) == DN_OK)
+		C->cp.score_cap_units = w_score_cap_units(C, (double)dn_net_link(lk)->up_bps); /* under a mix: w_derive_radio */
 	/* a rational attacker pays the least price that still counts */
 	C->attack_price_base = (dn_amount)dn_scn_int(s, "attack.price_base");
 	if (C->attack_price_base < C->cp.score_min_price_base)
@@ -115,8 +120,8 @@ uint32_t w_attack_n_accounts(const world_cfg *C)
 {
 	switch (C->attack_kind) {
 	case W_ATTACK_WASH:
-	case W_ATTACK_FORK: /* distributors then consumers */
-		return 2 * C->attack_pairs;
+	case W_ATTACK_FORK: /* distributors, consumers, then the wallet */
+		return 2 * C->attack_pairs + (C->attack_fund_wallet ? 1 : 0);
 	case W_ATTACK_SYBIL:
 	case W_ATTACK_MIDDLE: /* each turned agent's fake identities */
 		return C->attack_pairs * C->attack_sybils;
@@ -405,10 +410,25 @@ static dnc_acct fund_to(const world *W, uint32_t i)
 	return W->at.n_acct ? W->at.acct0 + W->cfg.attack_pairs + i : w_acct(W, W->at.agents[i]);
 }
 
+/* wallet (attack.fund_from): a signed transfer from the attacker's own
+ * wallet, its last account; queued before the pairs' first sessions, so
+ * applied before them in the same block. */
+static dn_rc wallet_pay(world *W, dn_time_ns t, dnc_acct to, dn_amount v)
+{
+	dnc_tx tx;
+	memset(&tx, 0, sizeof tx);
+	tx.type = DNC_TX_TRANSFER;
+	tx.u.transfer.to = *dnc_ledger_pk(dnc_chain_ledger_c(W->ch.chain), to);
+	tx.u.transfer.amount = v;
+	return send(W, t, W->at.n_acct - 1, 0, &tx);
+}
+
 /* The budget in DNET: with a bond (chain.score_bond_dnet) each pair's
  * distributor first gets the bond, then the rest is shared among the
- * pairs' consumers (the cartel's members). */
-static dn_rc fund(world *W)
+ * pairs' consumers (the cartel's members). Paid from the exchange, or
+ * (attack.fund_from wallet) into the attacker's wallet, which pays each
+ * distributor its bond or a float of 1 DNET and the consumers the rest. */
+static dn_rc fund(world *W, dn_time_ns t)
 {
 	const world_cfg *C = &W->cfg;
 	world_attack *A = &W->at;
@@ -423,13 +443,24 @@ static dn_rc fund(world *W)
 	A->spent_usd += dn_usd_of_usd_micro((double)res.usd_micro);
 	A->bought_base += res.base;
 	uint32_t n = A->n_acct ? C->attack_pairs : A->n_agents;
+	bool wallet = C->attack_fund_wallet && A->n_acct == 2 * C->attack_pairs + 1;
 	dn_amount left = res.base;
-	for (uint32_t p = 0; p < C->attack_pairs && A->n_acct && C->cp.score_bond_base > 0; p++) {
-		dn_amount v = C->cp.score_bond_base < left / 2 ? C->cp.score_bond_base : left / 2;
+	if (wallet) {
+		dn_rc rc = w_custody(W, W->ch.exchange, A->acct0 + A->n_acct - 1, res.base, "attacker's DNET purchase");
+		if (!rc)
+			rc = w_touch(W, A->acct0 + A->n_acct - 1);
+		if (rc)
+			return rc;
+		left -= (dn_amount)(2 * C->attack_pairs) * C->tx_fee_base; /* the wallet's own fees */
+	}
+	dn_amount bond = C->cp.score_bond_base > 0 ? C->cp.score_bond_base : wallet ? DNC_UNITS_PER_DNET : 0;
+	for (uint32_t p = 0; p < C->attack_pairs && A->n_acct && bond > 0; p++) {
+		dn_amount v = bond < left / 2 ? bond : left / 2;
 		if (v <= 0)
 			break;
-		dn_rc rc = w_custody(W, W->ch.exchange, A->acct0 + p, v, "attacker's DNET purchase");
-		if (!rc)
+		dn_rc rc = wallet ? wallet_pay(W, t, A->acct0 + p, v)
+		                  : w_custody(W, W->ch.exchange, A->acct0 + p, v, "attacker's DNET purchase");
+		if (!rc && !wallet)
 			rc = w_touch(W, A->acct0 + p);
 		if (rc)
 			return rc;
@@ -440,8 +471,9 @@ static dn_rc fund(world *W)
 		dn_amount v = p + 1 == n ? left - given : each;
 		given += v;
 		if (v > 0) {
-			dn_rc rc = w_custody(W, W->ch.exchange, fund_to(W, p), v, "attacker's DNET purchase");
-			if (!rc)
+			dn_rc rc = wallet ? wallet_pay(W, t, fund_to(W, p), v)
+			                  : w_custody(W, W->ch.exchange, fund_to(W, p), v, "attacker's DNET purchase");
+			if (!rc && !wallet)
 				rc = w_touch(W, fund_to(W, p));
 			if (rc)
 				return rc;
@@ -455,7 +487,7 @@ static dn_rc fund(world *W)
 static dn_rc cartel_vote(world *W, dn_time_ns t)
 {
 	world_attack *A = &W->at;
-	dn_rc rc = fund(W);
+	dn_rc rc = fund(W, t);
 	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
 	for (uint32_t i = 0; i < A->n_agents && !rc; i++) {
 		uint32_t a = A->agents[i], next = A->agents[(i + 1) % A->n_agents];
@@ -515,7 +547,7 @@ dn_rc w_attack_block(world *W, dn_time_ns t, uint64_t slot)
 	else if ((C->attack_kind != W_ATTACK_WASH && !fork) || !C->attack_on || t < C->attack_start_ns)
 		return DN_OK;
 	if (!rc && !A->funded)
-		rc = fund(W);
+		rc = fund(W, t);
 	if (C->attack_kind != W_ATTACK_CUSTODY)
 		A->node_cost_usd += C->attack_pairs * C->attack_node_usd_day * (double)C->cp.block_interval_s / DN_UNITS_S_PER_DAY;
 	/* fork: the sessions opened before the partition claim everything
@@ -548,6 +580,11 @@ dn_rc w_attack_receipt(world *W, const wtx *q, dnc_rc crc, const dnc_tx_receipt 
 	watt_pair *pr = &A->pair[q->slot];
 	if (A->inflight[q->agent])
 		A->inflight[q->agent]--;
+	if (q->tx.type == DNC_TX_TRANSFER) { /* the wallet funding a pair (attack.fund_from) */
+		A->tx_failed += crc != DNC_OK;
+		A->fees_base += crc == DNC_OK ? r->fee_paid : 0;
+		return DN_OK;
+	}
 	if (C->attack_kind == W_ATTACK_CUSTODY) { /* a wallet's vote */
 		A->tx_failed += crc != DNC_OK;
 		A->fees_base += crc == DNC_OK ? r->fee_paid : 0;

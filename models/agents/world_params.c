@@ -230,8 +230,10 @@ const dn_param_def w_param_defs[] = {
 	 "which branch a healed partition keeps (R-CHAIN-4): traffic, the paper's (most confirmed traffic, then the longest); length, the countermeasure to fabricated traffic (the longest, then the most traffic)"},
 	{"chain.score_bond_dnet", DN_PT_FLOAT, "DNET", "0", 0, 1e9, NULL,
 	 "countermeasure: a distributor holding less DNET than this (balance and locks) when its units are redeemed or its session closes is scored for none of them; R-ADMIN-1 retracts take it with the rest; 0: off"},
+	{"chain.seat_cluster_max", DN_PT_INT, "seats", "0", 0, 180, NULL,
+	 "countermeasure: most delegate seats the accounts of one owner cluster may hold in an epoch; a cluster is the accounts linked by who first funded whom with a transfer, stopping at the exchange (dnc_owner_cluster); the chain keeps funders only with this on; 0: off"},
 	{"chain.score_cap_link", DN_PT_BOOL, "", "false", 0, 0, NULL,
-	 "countermeasure: set chain.score_cap_units to what the sharers' access link (net.access.kind) carries upstream in one score window"},
+	 "countermeasure: set chain.score_cap_units to what the sharers' access link (net.access.kind; under net.access.mix the mix's fastest) carries upstream in one score window"},
 	/* attacks (docs/attacks.md) */
 	{"attack.kind", DN_PT_ENUM, "", "none", 0, 0, "none|wash|cheap|withhold|fraud|fork|bribe|cartel|sybil|middle|custody",
 	 "the attacker in the world: wash (Sybil consumer/distributor pairs claiming traffic for traffic seats, R-CONS-4), cheap (sharers selling at a near-zero price for quality seats, R-CONS-3), withhold (stake delegates skipping their slots, R-CONS-6), fraud (the world.fraud_fraction forgers and world.free_rider_fraction free riders, R-CRED-5,7, with an honest twin), fork (Sybil pairs redeeming fabricated traffic on a partition's minority side so that R-CHAIN-4 keeps it), bribe (the least-backed candidates buy holders' votes with part of their seat income, R-CONS-5), cartel (the least-backed candidates buy DNET and vote for each other in a ring, R-CONS-5), sybil (relays adding fake hops of their own to the paths they are on, for R-SHARE-2 shares), middle (forwarders inserting fake middlemen of their own after themselves in content chains, for R-FWD-2 shares), custody (an exchange votes the DNET its customers keep with it for the least-backed candidates, R-CONS-5)"},
@@ -249,6 +251,8 @@ const dn_param_def w_param_defs[] = {
 	{"attack.sessions_per_day", DN_PT_FLOAT, "1/day", "1", 0.01, 8640, NULL, "wash: sessions each pair runs per day"},
 	{"attack.budget_usd", DN_PT_FLOAT, "USD", "100", 0, 1e12, NULL,
 	 "wash, fork and cartel: USD the attacker turns into DNET on the exchange when it starts (deposits and fees; the cartel's stake)"},
+	{"attack.fund_from", DN_PT_ENUM, "", "exchange", 0, 0, "exchange|wallet",
+	 "wash and fork: how the bought DNET reaches the pairs: exchange, each account is paid from the exchange (nothing on chain links them); wallet, the attacker's own wallet receives it and funds each distributor (a float of 1 DNET, or its bond) and consumer by a signed transfer, so that they form one owner cluster (chain.seat_cluster_max)"},
 	{"attack.node_usd_per_day", DN_PT_FLOAT, "USD", "2", 0, 1e6, NULL, "wash: running cost of each of the attacker's distributor nodes per day"},
 	{"attack.bribe_share", DN_PT_FLOAT, "1", "0.5", 0, 1, NULL, "bribe: share of a briber's daily seat income it pays its voters, in proportion to their votes"},
 	{"attack.bribe_takers", DN_PT_FLOAT, "1", "0.3", 0, 1, NULL, "bribe: share of the holders who sell their vote (they vote for a briber at their daily vote)"},
@@ -896,6 +900,20 @@ dn_rc w_derive_radio(world *W, const dn_scenario *s)
 		char at[300];
 		dn_world_set_error(W->w, "%snet.access.mix: %s", w_param_where(s, "net.access.mix", at, sizeof at), err);
 		return rc;
+	}
+	/* the tiles' delay to the producers: the sharers' mean access latency;
+	 * chain.score_cap_link under a mix: the mix's fastest uplink (an
+	 * honest sharer's whole link still counts) */
+	C->tile_latency_ns = C->access->latency_ns;
+	if (C->mix_n) {
+		double lat = 0, up = 0;
+		for (uint32_t k = 0; k < C->mix_n; k++) {
+			lat += C->mix_share[k] * (double)dn_net_link(C->mix_kind[k])->latency_ns;
+			up = fmax(up, (double)dn_net_link(C->mix_kind[k])->up_bps);
+		}
+		C->tile_latency_ns = (dn_time_ns)llround(lat);
+		if (dn_scn_bool(s, "chain.score_cap_link"))
+			C->cp.score_cap_units = w_score_cap_units(C, up);
 	}
 	/* Wi-Fi ranges cannot exceed what the radio model reaches */
 	double lo = 1, hi = 5000;

@@ -333,6 +333,11 @@ dn_rc w_make_population(world *W, const dn_scenario *s)
 		line_agents(W, s);
 	place_candidates_operators(W);
 	rc = draw_access(W);
+	if (!rc && W->cfg.rate_follows_load) {
+		W->ag.nrelay = calloc(W->cfg.n ? W->cfg.n : 1, sizeof *W->ag.nrelay);
+		if (!W->ag.nrelay)
+			rc = DN_ENOMEM;
+	}
 	if (!rc)
 		rc = list_sites(W);
 	if (rc)

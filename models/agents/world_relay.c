@@ -122,6 +122,11 @@ dn_rc w_find_path(const world *W, wpart *P, uint32_t consumer, uint64_t units, u
 double w_path_radio_bps(const world *W, uint32_t consumer, const w_path *pt)
 {
 	const world_cfg *C = &W->cfg;
+	if (W->ag.nrelay) { /* sharer.rate_follows_load: relays' airtime shared too */
+		double g[W_MAX_RELAYS + 1];
+		w_path_hop_bps(W, consumer, pt, g);
+		return w_radio_loaded(W, g, pt->relay, pt->n_relays, pt->provider, 1);
+	}
 	double inv = 0;
 	int32_t x = W->ag.x_cm[consumer], y = W->ag.y_cm[consumer];
 	for (uint32_t i = 0; i <= pt->n_relays; i++) {
@@ -140,6 +145,47 @@ double w_path_radio_bps(const world *W, uint32_t consumer, const w_path *pt)
 		inv += 1.0 / g;
 		x = W->ag.x_cm[next];
 		y = W->ag.y_cm[next];
+	}
+	return 1.0 / inv;
+}
+
+void w_path_hop_bps(const world *W, uint32_t consumer, const w_path *pt, double *g)
+{
+	const world_cfg *C = &W->cfg;
+	int32_t x = W->ag.x_cm[consumer], y = W->ag.y_cm[consumer];
+	for (uint32_t i = 0; i <= pt->n_relays; i++) {
+		uint32_t next = i < pt->n_relays ? pt->relay[i] : pt->provider;
+		double d = dist_m(W, next, x, y);
+		if (i == pt->n_relays && w_is_rented_site(W, next)) {
+			uint32_t m = (uint32_t)d;
+			g[i] = m < C->n_cell_rate ? C->cell_rate_bps[m] : 0;
+		} else {
+			g[i] = wifi_goodput(C, d);
+		}
+		x = W->ag.x_cm[next];
+		y = W->ag.y_cm[next];
+	}
+}
+
+double w_radio_loaded(const world *W, const double *g, const uint32_t *relay, uint32_t n_relays, uint32_t provider,
+                      uint32_t extra)
+{
+	const world_agents *A = &W->ag;
+	double inv = 0;
+	for (uint32_t i = 0; i <= n_relays; i++) {
+		uint32_t load = 1;
+		if (i == n_relays && w_is_rented_site(W, provider)) {
+			load = A->nsess[provider] + extra; /* the cell, round-robin */
+		} else {
+			/* one channel: the hop waits for the other sessions its relays carry */
+			if (i > 0 && A->nrelay[relay[i - 1]] + extra > load)
+				load = A->nrelay[relay[i - 1]] + extra;
+			if (i < n_relays && A->nrelay[relay[i]] + extra > load)
+				load = A->nrelay[relay[i]] + extra;
+		}
+		if (!(g[i] > 0))
+			return 0;
+		inv += (double)(load ? load : 1) / g[i];
 	}
 	return 1.0 / inv;
 }

@@ -59,7 +59,10 @@ static void release_provider(world *W, wpart *P, wsess *s, dn_time_ns now)
 	world_agents *A = &W->ag;
 	if (A->nsess[s->provider])
 		A->nsess[s->provider]--;
-	w_session_rerate(W, P, s->provider, now);
+	for (uint32_t i = 0; A->nrelay && i < s->n_relays; i++)
+		if (A->nrelay[s->relay[i]])
+			A->nrelay[s->relay[i]]--;
+	w_session_rerate(W, P, s->provider, s->relay, s->n_relays, now);
 	if (!w_is_rented_site(W, s->provider) && s->units_reserved > s->units_done) {
 		uint64_t back = s->units_reserved - s->units_done;
 		s->units_reserved = s->units_done;
@@ -68,20 +71,38 @@ static void release_provider(world *W, wpart *P, wsess *s, dn_time_ns now)
 	}
 }
 
-void w_session_rerate(world *W, wpart *P, uint32_t prov, dn_time_ns now)
+/* Does session s use provider prov or one of the n relays? */
+static bool shares_a_node(const wsess *s, uint32_t prov, const uint32_t *relay, uint32_t n)
+{
+	if (s->provider == prov)
+		return true;
+	for (uint32_t i = 0; i < s->n_relays; i++)
+		for (uint32_t j = 0; j < n; j++)
+			if (s->relay[i] == relay[j])
+				return true;
+	return false;
+}
+
+void w_session_rerate(world *W, wpart *P, uint32_t prov, const uint32_t *relay, uint32_t n, dn_time_ns now)
 {
 	const world_cfg *C = &W->cfg;
-	if (!C->rate_follows_load || w_is_rented_site(W, prov))
+	if (!C->rate_follows_load)
 		return;
-	uint32_t n = W->ag.nsess[prov] ? W->ag.nsess[prov] : 1u;
-	double share = (double)w_link_of(W, prov)->down_bps / (double)n;
 	for (size_t i = 0; i < P->sess.n; i++) {
 		wsess *s = slot_at(P, (uint32_t)i);
-		if (s->state != S_ACTIVE || s->provider != prov)
+		if (s->state != S_ACTIVE || !shares_a_node(s, prov, relay, n))
 			continue;
+		/* its provider's link (or cell) shared by the sessions it holds */
+		uint32_t k = W->ag.nsess[s->provider] ? W->ag.nsess[s->provider] : 1u;
+		double share = w_is_rented_site(W, s->provider) ? dn_bps_of_mbps(C->cell_capacity_mbps) / (double)k
+		                                                 : (double)w_link_of(W, s->provider)->down_bps / (double)k;
+		/* its radio hops' airtime shared by the sessions their relays carry */
+		double radio = s->hop_bps[0] > 0 && W->ag.nrelay
+		             ? w_radio_loaded(W, s->hop_bps, s->relay, s->n_relays, s->provider, 0)
+		             : s->radio_bps;
 		s->bits_done = w_session_bits(s, now); /* at the old rate until now */
 		s->t_rate_ns = now;
-		s->rate_bps = fmin(s->radio_bps, share);
+		s->rate_bps = fmin(radio, share);
 	}
 }
 
@@ -128,7 +149,12 @@ dn_rc w_session_open(world *W, dn_part *p, const w_open *o)
 	           : !site && (A->role[prov] & W_FRAUD) ? 1
 	           : (A->role[a] & W_FRAUD) && !(A->role[a] & W_SHARER) ? 2 : 0;
 	A->nsess[prov]++;
-	w_session_rerate(W, P, prov, now); /* the provider's other sessions make room */
+	if (A->nrelay) { /* sharer.rate_follows_load: its relays carry one session more */
+		w_path_hop_bps(W, a, o->path, s->hop_bps);
+		for (uint32_t i = 0; i < s->n_relays; i++)
+			A->nrelay[s->relay[i]]++;
+	}
+	w_session_rerate(W, P, prov, s->relay, s->n_relays, now); /* the other sessions make room */
 	if (!site) {
 		s->units_reserved = o->deposit_units < A->quota_units[prov] ? o->deposit_units : A->quota_units[prov];
 		A->quota_units[prov] -= (uint32_t)s->units_reserved;
@@ -423,7 +449,7 @@ static dn_rc opened(world *W, dn_part *p, wpart *P, const wrcpt *c, wsess *s, dn
 	s->state = S_ACTIVE;
 	s->chain_id = c->session_id;
 	s->t_start_ns = s->t_rate_ns = now;
-	w_session_rerate(W, P, s->provider, now); /* its share of the provider's link now */
+	w_session_rerate(W, P, s->provider, s->relay, s->n_relays, now); /* its share of the link and relays now */
 	w_cov_mark(P, s->consumer, true); /* rules §9: served */
 	/* R-CHAIN-5: request to first byte once the open is in a block (the
 	 * world's distributors wait for it); world_block.c records this, the

@@ -147,7 +147,7 @@ static void tile_geometry(const world_cfg *C, wpart *P, unsigned i)
 	P->y0_cm = (int32_t)((i / C->tiles_x) * th * 100.0);
 	P->w_cm = (int32_t)(tw * 100.0) + 2;
 	P->h_cm = (int32_t)(th * 100.0) + 2;
-	P->delay_ns = C->access->latency_ns + 20 * DN_UNITS_NS_PER_MS;
+	P->delay_ns = C->tile_latency_ns + 20 * DN_UNITS_NS_PER_MS;
 	P->out.size = sizeof(wtx);
 	P->in.size = sizeof(wrcpt);
 	P->orders.size = sizeof(word);

@@ -103,6 +103,101 @@ static void quality_totals(const dnc_ledger *L, uint64_t window, dnc_quality_tot
 	}
 }
 
+dnc_acct dnc_owner_cluster(const dnc_ledger *L, dnc_acct a)
+{
+	for (uint32_t d = 0; d < DNC_CLUSTER_DEPTH; d++) {
+		dnc_acct up = dnc_ledger_funder(L, a);
+		if (up == DNC_NONE || (dnc_ledger_account(L, up)->flags & (DNC_ACCT_HUB | DNC_ACCT_SYSTEM)))
+			break;
+		a = up;
+	}
+	return a;
+}
+
+/* A candidate's score for a kind of seat (R-CONS-3..5). */
+static uint64_t seat_score(const dnc_params *p, const dnc_ledger *L, uint32_t kind, dnc_acct i,
+			   uint64_t score_window, const dnc_quality_total *qt)
+{
+	if (kind == DNC_SEAT_STAKE)
+		return (uint64_t)dnc_ledger_account(L, i)->votes_received; /* R-CONS-5 */
+	if (kind == DNC_SEAT_VOLUME) {
+		/* R-CONS-3/4: redeemed-credential scores */
+		uint64_t vol, qual;
+		dnc_ledger_traffic_score(L, i, score_window, &vol, &qual);
+		return vol;
+	}
+	/* R-CONS-3: low price, low loss, stability */
+	dnc_quality q;
+	dnc_ledger_quality_score(L, i, score_window, &q);
+	return dnc_quality_mix(p, &q, qt);
+}
+
+/* a candidate and its key, so the rank needs no ledger (reentrant) */
+typedef struct scored_acct { uint64_t s; dnc_acct a; dnc_pubkey pk; } scored_acct;
+
+static int by_rank(const void *x, const void *y)
+{
+	const scored_acct *u = x, *v = y;
+	if (u->s != v->s)
+		return u->s > v->s ? -1 : 1;
+	return memcmp(u->pk.b, v->pk.b, DNC_PK_BYTES);
+}
+
+/*
+ * The election under a cap on seats per owner cluster: every candidate
+ * with a score, in rank order, kind by kind; one whose cluster is full
+ * (or who is seated) is passed over. Exact for any number passed over
+ * (no top-k bound), at the cost of a sort.
+ */
+static dnc_rc elect_capped(const dnc_params *p, const dnc_ledger *L, uint64_t score_window,
+			   const uint32_t quota[DNC_SEAT_KINDS], const dnc_quality_total *qt,
+			   dnc_delegate_set *ds)
+{
+	uint32_t n = dnc_ledger_count(L), cap = 0;
+	scored_acct *v = NULL;
+	dnc_acct root[DNC_MAX_DELEGATES];
+	for (uint32_t kind = 0; kind < DNC_SEAT_KINDS; kind++) {
+		uint32_t m = 0, taken = 0, base = ds->n;
+		for (dnc_acct i = 0; i < n; i++) {
+			if (dnc_ledger_account(L, i)->flags & DNC_ACCT_SYSTEM)
+				continue;
+			uint64_t sc = seat_score(p, L, kind, i, score_window, qt);
+			if (!sc)
+				continue;
+			if (m == cap) { /* the scored candidates only: few of the accounts */
+				scored_acct *nv = realloc(v, (size_t)(cap = cap ? 2 * cap : 256) * sizeof *v);
+				if (!nv) {
+					free(v);
+					return DNC_ENOMEM;
+				}
+				v = nv;
+			}
+			v[m++] = (scored_acct){ sc, i, *dnc_ledger_pk(L, i) };
+		}
+		if (m > 1)
+			qsort(v, m, sizeof *v, by_rank);
+		for (uint32_t j = 0; j < m && taken < quota[kind]; j++) {
+			if (seated(ds, v[j].a))
+				continue;
+			dnc_acct r = dnc_owner_cluster(L, v[j].a);
+			uint32_t same = 0;
+			for (uint32_t s = 0; s < ds->n; s++)
+				same += root[s] == r;
+			if (same >= p->seat_cluster_max)
+				continue;
+			root[base + taken] = r;
+			ds->seat[base + taken].acct = v[j].a;
+			ds->seat[base + taken].kind = kind;
+			ds->seat[base + taken].score = v[j].s;
+			taken++;
+			ds->n = base + taken;
+		}
+		ds->n_kind[kind] = taken;
+	}
+	free(v);
+	return DNC_OK;
+}
+
 dnc_rc dnc_elect(const dnc_params *p, const dnc_ledger *L, uint64_t epoch,
 		 uint64_t score_window, dnc_delegate_set *ds)
 {
@@ -119,28 +214,18 @@ dnc_rc dnc_elect(const dnc_params *p, const dnc_ledger *L, uint64_t epoch,
 	ds->epoch = epoch;
 	dnc_seat_quota(p, quota);
 	quality_totals(L, score_window, &qt);
+	if (p->seat_cluster_max) {
+		free(t);
+		return elect_capped(p, L, score_window, quota, &qt, ds);
+	}
 	for (kind = 0; kind < DNC_SEAT_KINDS; kind++) {
 		/* enough extra that removing already-seated ones leaves quota */
 		t->k = quota[kind] + ds->n;
 		t->n = 0;
 		for (i = 0; i < n; i++) {
-			const dnc_account *a = dnc_ledger_account(L, i);
-			uint64_t vol, qual, score;
-			if (a->flags & DNC_ACCT_SYSTEM)
+			if (dnc_ledger_account(L, i)->flags & DNC_ACCT_SYSTEM)
 				continue;
-			if (kind == DNC_SEAT_STAKE) {
-				score = (uint64_t)a->votes_received; /* R-CONS-5 */
-			} else if (kind == DNC_SEAT_VOLUME) {
-				/* R-CONS-3/4: redeemed-credential scores */
-				dnc_ledger_traffic_score(L, i, score_window, &vol, &qual);
-				score = vol;
-			} else {
-				/* R-CONS-3: low price, low loss, stability */
-				dnc_quality q;
-				dnc_ledger_quality_score(L, i, score_window, &q);
-				score = dnc_quality_mix(p, &q, &qt);
-			}
-			topk_offer(t, L, i, score);
+			topk_offer(t, L, i, seat_score(p, L, kind, i, score_window, &qt));
 		}
 		{
 			uint32_t taken = 0, base = ds->n;

@@ -66,10 +66,24 @@ uint64_t dnc_quality_mix(const dnc_params *p, const dnc_quality *x,
  * account), scored over the complete window `score_window` (only redeemed
  * credentials and settled sessions feed these scores, R-CONS-4). Nobody holds two seats; ties go to the lower public
  * key; candidates with a zero score are not elected, so fewer than D
- * seats may be filled. O(accounts). OUT *ds.
+ * seats may be filled. With p->seat_cluster_max, a candidate whose owner
+ * cluster already holds that many seats is passed over for the next.
+ * O(accounts) (and a sort of the scored candidates with the cap). OUT *ds.
  */
 DNC_WUR dnc_rc dnc_elect(const dnc_params *p, const dnc_ledger *L, uint64_t epoch,
 			 uint64_t score_window, dnc_delegate_set *ds);
+
+/*
+ * Countermeasure (p->seat_cluster_max): the owner cluster of account a,
+ * the account reached by following funders (dnc_ledger_funder: who first
+ * brought an account from nothing by a transfer) up from a, stopping
+ * before a hub or system account and after DNC_CLUSTER_DEPTH steps. An
+ * account nobody funded (a genesis holder, an exchange's customer, an
+ * account funded by a hub) is its own cluster. What anyone can compute
+ * from the chain; an owner who funds each identity from an exchange is
+ * not linked (docs/attacks.md).
+ */
+dnc_acct dnc_owner_cluster(const dnc_ledger *L, dnc_acct a);
 
 /* R-CONS-6: the producer order of one epoch. */
 typedef struct dnc_schedule {

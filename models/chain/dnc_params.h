@@ -63,6 +63,11 @@ typedef struct dnc_params {
 	                                   session closes is scored for none of
 	                                   them: its bond, which R-ADMIN-1 can
 	                                   take; 0: off */
+	uint32_t seat_cluster_max;      /* countermeasure (R-CONS-1): most delegate
+	                                   seats one owner cluster (accounts
+	                                   linked by who first funded whom,
+	                                   dnc_owner_cluster) may hold in an
+	                                   epoch; 0: off */
 	/* 3. traffic */
 	uint64_t unit_bytes;            /* R-CRED-1: 1 MiB */
 	uint32_t grace_units;           /* R-CRED-5: 4 */

@@ -255,6 +255,26 @@ void dnc_ledger_set_flags(dnc_ledger *L, dnc_acct a, uint32_t flags)
 		L->acct[a].flags |= flags;
 }
 
+dnc_acct dnc_ledger_funder(const dnc_ledger *L, dnc_acct a)
+{
+	return valid(L, a) && L->acct[a].funder_slot ? L->acct[a].funder_slot - 1 : DNC_NONE;
+}
+
+void dnc_ledger_note_funder(dnc_ledger *L, dnc_acct from, dnc_acct to)
+{
+	if (!valid(L, from) || !valid(L, to) || from == to || L->acct[to].funder_slot ||
+	    ((L->acct[from].flags | L->acct[to].flags) & DNC_ACCT_SYSTEM))
+		return;
+	/* no cycle: to must not be among from's funders */
+	dnc_acct up = from;
+	for (uint32_t d = 0; d < DNC_CLUSTER_DEPTH && up != DNC_NONE; d++) {
+		if (up == to)
+			return;
+		up = dnc_ledger_funder(L, up);
+	}
+	L->acct[to].funder_slot = from + 1;
+}
+
 void dnc_ledger_bump_nonce(dnc_ledger *L, dnc_acct a)
 {
 	if (valid(L, a))

@@ -58,6 +58,9 @@ typedef struct dnc_account {
 	uint64_t dtoken_units;         /* R-CONS-4: lifetime redeemed units */
 	dnc_acct vote_slot;            /* R-CONS-5: candidate + 1, 0 = none (so a
 	                                  zeroed record is a valid fresh one) */
+	dnc_acct funder_slot;          /* owner clusters (chain.seat_cluster_max):
+	                                  the account whose transfer first brought
+	                                  this one from nothing, + 1; 0 = none */
 	uint32_t flags;                /* DNC_ACCT_* */
 	uint32_t gov_voted[DNC_GOV_SLOTS]; /* R-GOV-1: proposal serial voted */
 } dnc_account;
@@ -65,6 +68,9 @@ typedef struct dnc_account {
 enum {
 	DNC_ACCT_INITIAL = 1u << 0,    /* received a genesis allocation */
 	DNC_ACCT_SYSTEM = 1u << 1,     /* contract / pool address */
+	DNC_ACCT_HUB = 1u << 2,        /* a service funding unrelated accounts
+	                                  (an exchange): owner clusters stop
+	                                  at it (dnc_owner_cluster) */
 };
 
 /* R-CONS-5: the candidate an account votes for, or DNC_NONE. */
@@ -123,6 +129,17 @@ dn_amount dnc_ledger_locked_total(const dnc_ledger *L, dnc_lock_kind k);
 
 /* Set flag bits on an account (genesis/system marking). */
 void dnc_ledger_set_flags(dnc_ledger *L, dnc_acct a, uint32_t flags);
+/*
+ * Owner clusters: note that `from` has just moved DNET to `to`, which held
+ * nothing before (the caller checks). The first such account becomes to's
+ * funder, unless either is a system account, from == to, or to is among
+ * from's own funders (no cycles). Nothing else changes.
+ */
+void dnc_ledger_note_funder(dnc_ledger *L, dnc_acct from, dnc_acct to);
+/* a's funder, or DNC_NONE. */
+dnc_acct dnc_ledger_funder(const dnc_ledger *L, dnc_acct a);
+/* Longest funder chain dnc_owner_cluster follows (and the cycle check looks along). */
+#define DNC_CLUSTER_DEPTH 64u
 /* Advance the account's nonce by one (after a transaction applied). */
 void dnc_ledger_bump_nonce(dnc_ledger *L, dnc_acct a);
 

@@ -7,6 +7,7 @@
 
 #include <assert.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,10 @@ static void id_start(dnc_chain *c, const dnc_pubkey *foundation)
 	if (p->score_bond_base) {
 		crypto_generichash_update(&st, (const uint8_t *)"SCOREBD1", 8);
 		id_put64(&st, (uint64_t)p->score_bond_base);
+	}
+	if (p->seat_cluster_max) {
+		crypto_generichash_update(&st, (const uint8_t *)"SEATCL01", 8);
+		id_put64(&st, p->seat_cluster_max);
 	}
 	crypto_generichash_update(&st, foundation->b, DNC_PK_BYTES);
 	crypto_generichash_final(&st, c->id.b, DNC_HASH_BYTES);
@@ -384,9 +389,14 @@ static dnc_rc tx_transfer(dnc_chain *c, dnc_acct from, const dnc_tx *tx,
 		if (rc)
 			return rc;
 	}
+	/* owner clusters: only kept by a chain that caps seats per cluster */
+	bool fresh = c->p.seat_cluster_max && tx->u.transfer.amount > 0 && dnc_ledger_holdings(c->L, to) == 0;
 	rc = dnc_ledger_transfer(c->L, from, to, tx->u.transfer.amount);
-	if (!rc)
+	if (!rc) {
 		r->moved = tx->u.transfer.amount;
+		if (fresh)
+			dnc_ledger_note_funder(c->L, from, to);
+	}
 	return rc;
 }
 

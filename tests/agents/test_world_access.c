@@ -178,6 +178,24 @@ static void test_access_mix_respected(void **state)
 		if (fabs(count[k] - n * share[k]) > 4.5 * sd)
 			fail_msg("kind %d: %g of %g sharers, wanted %g +- %g", k, count[k], n, n * share[k], 4.5 * sd);
 	}
+	/* the tiles' delay to the producers: the mix's mean access latency plus the core's 20 ms */
+	double lat = 0;
+	for (int k = 0; k < 3; k++)
+		lat += share[k] * (double)dn_net_link(W->cfg.mix_kind[k])->latency_ns;
+	assert_int_equal(W->cfg.tile_latency_ns, (dn_time_ns)llround(lat));
+	assert_int_equal(w_part((world *)W, 1)->delay_ns, W->cfg.tile_latency_ns + 20 * DN_UNITS_NS_PER_MS);
+	assert_int_equal(W->cfg.cp.score_cap_units, 0);
+	mixed_close(&m);
+	/* chain.score_cap_link under a mix: what the fastest link (fibre) carries up in a window */
+	mixed_open(&m, "sim: {model: world, seed: 3, end_time_s: 600, partitions: 2, sample_interval_s: 10}\n"
+	               "world: {agents: 600, area_km: 1, sharer_fraction: 0.5}\n"
+	               "chain: {epoch_blocks: 60, traffic_window_blocks: 60, signatures: keyed, score_cap_link: true}\n"
+	               "net: {access: {mix: \"vsat:0.5, ftth1g:0.5\"}}\n");
+	W = m.W;
+	const dn_net_link_info *f = dn_net_link(W->cfg.mix_kind[1]);
+	assert_true(f->up_bps > dn_net_link(W->cfg.mix_kind[0])->up_bps);
+	assert_int_equal(W->cfg.cp.score_cap_units,
+	                 (uint64_t)floor((double)f->up_bps / 8.0 * 60 * 10 / (double)W->cfg.cp.unit_bytes));
 	mixed_close(&m);
 }
 
@@ -288,6 +306,75 @@ static void load_world(mixed *m, bool on)
 	mixed_open(m, y);
 }
 
+static bool near(double x, double y) { return fabs(x - y) <= 1e-12 * fabs(y); }
+
+/* A relay's airtime follows load too. Session a runs through relay 3
+ * (hops of 200 kbit/s each alone: 100 kbit/s, well under the link's
+ * share); session b joins through the same relay at 10 s: each hop's
+ * airtime is now shared by two, and a falls to 50 kbit/s; b ends at 30 s
+ * and a has 100 kbit/s again. A session of the same provider without
+ * relays keeps the link's share (its radio is fast). Bits integrate
+ * exactly, to rounding (the hop rates are harmonic sums; A->nrelay
+ * counts the load). */
+static void test_rate_follows_load_shares_relay_airtime(void **state)
+{
+	(void)state;
+	mixed m;
+	load_world(&m, true);
+	world *W = dn_world_model(m.w);
+	wpart *P = w_part(W, 0);
+	const double S = (double)DN_NS_PER_S, link = 1e6;
+	assert_non_null(W->ag.nrelay);
+	P->sess.n = 0;
+	add_session(P, 0, 1e8, 0);     /* c: direct, fast radio */
+	add_session(P, 0, 1e5, 0);     /* a: through relay 3 */
+	wsess *a = wvec_at(&P->sess, 1);
+	a->n_relays = 1;
+	a->relay[0] = 3;
+	a->hop_bps[0] = a->hop_bps[1] = 2e5;
+	W->ag.nsess[1] = 2;
+	W->ag.nrelay[3] = 1;
+	uint32_t r3 = 3;
+	w_session_rerate(W, P, 1, &r3, 1, 0);
+	a = wvec_at(&P->sess, 1);
+	wsess *c = wvec_at(&P->sess, 0);
+	assert_true(near(a->rate_bps, 1e5));
+	assert_true(c->rate_bps == link / 2);
+	add_session(P, 2, 1e5, (dn_time_ns)(10 * S)); /* b: through relay 3 too */
+	wsess *b = wvec_at(&P->sess, 2);
+	b->n_relays = 1;
+	b->relay[0] = 3;
+	b->hop_bps[0] = b->hop_bps[1] = 2e5;
+	W->ag.nsess[1] = 3;
+	W->ag.nrelay[3] = 2;
+	w_session_rerate(W, P, 1, &r3, 1, (dn_time_ns)(10 * S));
+	a = wvec_at(&P->sess, 1);
+	b = wvec_at(&P->sess, 2);
+	c = wvec_at(&P->sess, 0);
+	assert_true(near(a->rate_bps, 5e4) && near(b->rate_bps, 5e4));
+	assert_true(c->rate_bps == link / 3);
+	assert_true(near(w_session_bits(a, (dn_time_ns)(10 * S)), 1e6));
+	b->state = S_FINAL;
+	W->ag.nsess[1] = 2;
+	W->ag.nrelay[3] = 1;
+	w_session_rerate(W, P, 1, &r3, 1, (dn_time_ns)(30 * S));
+	assert_true(near(a->rate_bps, 1e5));
+	assert_true(near(w_session_bits(a, (dn_time_ns)(40 * S)), 1e6 + 20 * 5e4 + 10 * 1e5));
+	assert_true(near(w_session_bits(b, (dn_time_ns)(30 * S)), 20 * 5e4));
+	/* the matcher sees the load too: a path through relay 3 now counts it */
+	w_path pt;
+	memset(&pt, 0, sizeof pt);
+	pt.provider = 1;
+	pt.n_relays = 1;
+	pt.relay[0] = 3;
+	double g[W_MAX_RELAYS + 1];
+	w_path_hop_bps(W, 0, &pt, g);
+	double alone = 1.0 / (1.0 / g[0] + 1.0 / g[1]);
+	assert_true(fabs(w_path_radio_bps(W, 0, &pt) - 1.0 / (2.0 / g[0] + 2.0 / g[1])) <= 1e-9 * alone);
+	P->sess.n = 0;
+	mixed_close(&m);
+}
+
 static void test_rate_follows_load_integrates_exactly(void **state)
 {
 	(void)state;
@@ -299,24 +386,24 @@ static void test_rate_follows_load_integrates_exactly(void **state)
 	P->sess.n = 0;
 	wsess *a = add_session(P, 0, 1e8, 0);
 	W->ag.nsess[1] = 1;
-	w_session_rerate(W, P, 1, 0);
+	w_session_rerate(W, P, 1, NULL, 0, 0);
 	assert_true(a->rate_bps == link);
 	wsess *b = add_session(P, 2, 1e8, (dn_time_ns)(10 * S));
 	a = wvec_at(&P->sess, 0); /* the push may move the sessions */
 	W->ag.nsess[1] = 2;
-	w_session_rerate(W, P, 1, (dn_time_ns)(10 * S));
+	w_session_rerate(W, P, 1, NULL, 0, (dn_time_ns)(10 * S));
 	assert_true(a->rate_bps == link / 2 && b->rate_bps == link / 2);
 	assert_true(a->rate_bps + b->rate_bps <= link);
 	assert_true(w_session_bits(a, (dn_time_ns)(10 * S)) == 1e7);
 	b->state = S_FINAL;
 	W->ag.nsess[1] = 1;
-	w_session_rerate(W, P, 1, (dn_time_ns)(25 * S));
+	w_session_rerate(W, P, 1, NULL, 0, (dn_time_ns)(25 * S));
 	assert_true(a->rate_bps == link);
 	assert_true(w_session_bits(a, (dn_time_ns)(35 * S)) == 1e7 + 15 * 5e5 + 10 * 1e6);
 	assert_true(w_session_bits(b, (dn_time_ns)(25 * S)) == 15 * 5e5);
 	/* a slow radio keeps its own rate */
 	a->radio_bps = 3e5;
-	w_session_rerate(W, P, 1, (dn_time_ns)(35 * S));
+	w_session_rerate(W, P, 1, NULL, 0, (dn_time_ns)(35 * S));
 	assert_true(a->rate_bps == 3e5);
 	assert_true(w_session_bits(a, (dn_time_ns)(45 * S)) == 1e7 + 15 * 5e5 + 10 * 1e6 + 10 * 3e5);
 	P->sess.n = 0;
@@ -328,7 +415,7 @@ static void test_rate_follows_load_integrates_exactly(void **state)
 	P->sess.n = 0;
 	a = add_session(P, 0, 1e8, 0);
 	W->ag.nsess[1] = 5;
-	w_session_rerate(W, P, 1, (dn_time_ns)(10 * S));
+	w_session_rerate(W, P, 1, NULL, 0, (dn_time_ns)(10 * S));
 	assert_true(a->rate_bps == 1e8 && a->t_rate_ns == 0);
 	P->sess.n = 0;
 	mixed_close(&m);
@@ -338,16 +425,26 @@ static void test_rate_follows_load_integrates_exactly(void **state)
  * load, the active sessions of no sharer sum above its link at the end;
  * with the rates fixed at matching, some do (the test of the property can
  * fail). */
-static double overbooked(bool on)
+static double overbooked(bool on, bool relays, double *relay_worst, uint64_t *relayed)
 {
 	char y[1024];
-	snprintf(y, sizeof y,
-	         "sim: {model: world, seed: 9, end_time_s: 50400, partitions: 2, sample_interval_s: 10}\n"
-	         "world: {agents: 2000, area_km: 1}\n"
-	         "chain: {epoch_blocks: 360, traffic_window_blocks: 360, signatures: keyed}\n"
-	         "sharer: {rate_follows_load: %s}\n"
-	         "net: {access: {mix: \"vsat:1\"}}\n",
-	         on ? "true" : "false");
+	if (!relays)
+		snprintf(y, sizeof y,
+		         "sim: {model: world, seed: 9, end_time_s: 50400, partitions: 2, sample_interval_s: 10}\n"
+		         "world: {agents: 2000, area_km: 1}\n"
+		         "chain: {epoch_blocks: 360, traffic_window_blocks: 360, signatures: keyed}\n"
+		         "sharer: {rate_follows_load: %s}\n"
+		         "net: {access: {mix: \"vsat:1\"}}\n",
+		         on ? "true" : "false");
+	else /* few sharers on fibre, many relays: paths through relays, radio-bound */
+		snprintf(y, sizeof y,
+		         "sim: {model: world, seed: 9, end_time_s: 14400, partitions: 2, sample_interval_s: 10}\n"
+		         "world: {agents: 3000, area_km: 1, sharer_fraction: 0.03, relay_fraction: 0.4}\n"
+		         "chain: {epoch_blocks: 360, traffic_window_blocks: 360, signatures: keyed}\n"
+		         "sharer: {rate_follows_load: %s}\n"
+		         "consumer: {mib_per_day: 20000, session_mib: 2000, diurnal_amplitude: 0}\n"
+		         "net: {access: {mix: \"ftth1g:1\"}}\n",
+		         on ? "true" : "false");
 	mixed m;
 	mixed_open(&m, y);
 	run_world(m.w);
@@ -368,6 +465,41 @@ static double overbooked(bool on)
 	for (uint64_t a = 0; a < W->cfg.n; a++)
 		if (sum[a] / 1e6 > worst)
 			worst = sum[a] / 1e6;
+	/* each relay's airtime: the share of its time each session through it
+	 * takes on its slower hop (the hops' goodputs alone: what the session
+	 * kept, or from where the nodes stand when it kept none, skipping a
+	 * path one of whose relays has since moved out of range) */
+	memset(sum, 0, W->cfg.n * sizeof *sum);
+	*relayed = 0;
+	for (unsigned t = 0; t < W->cfg.nparts; t++) {
+		wpart *P = w_part(W, t);
+		for (size_t i = 0; i < P->sess.n; i++) {
+			const wsess *s = wvec_at(&P->sess, i);
+			if (s->state != S_ACTIVE || s->n_relays == 0)
+				continue;
+			double g[W_MAX_RELAYS + 1];
+			w_path pt;
+			memset(&pt, 0, sizeof pt);
+			pt.provider = s->provider;
+			pt.n_relays = s->n_relays;
+			memcpy(pt.relay, s->relay, sizeof pt.relay);
+			if (s->hop_bps[0] > 0)
+				memcpy(g, s->hop_bps, sizeof g);
+			else
+				w_path_hop_bps(W, s->consumer, &pt, g);
+			bool moved = false; /* a relay that left and came back elsewhere */
+			for (uint32_t k = 0; k <= s->n_relays; k++)
+				moved |= !(g[k] > 0);
+			if (moved)
+				continue;
+			for (uint32_t k = 0; k < s->n_relays; k++)
+				sum[s->relay[k]] += s->rate_bps / fmin(g[k], g[k + 1]);
+			(*relayed)++;
+		}
+	}
+	*relay_worst = 0;
+	for (uint64_t a = 0; a < W->cfg.n; a++)
+		*relay_worst = fmax(*relay_worst, sum[a]);
 	free(sum);
 	mixed_close(&m);
 	if (active <= 10)
@@ -378,9 +510,18 @@ static double overbooked(bool on)
 static void test_rate_follows_load_conserves_the_link(void **state)
 {
 	(void)state;
-	double on = overbooked(true), off = overbooked(false);
+	double ron, roff;
+	uint64_t non, noff;
+	double on = overbooked(true, false, &ron, &non), off = overbooked(false, false, &roff, &noff);
 	if (!(on <= 1 + 1e-12 && off > 1.2))
 		fail_msg("active sessions' rates over the link, at worst: %g following load, %g fixed", on, off);
+	overbooked(true, true, &ron, &non);
+	overbooked(false, true, &roff, &noff);
+	print_message("relay airtime at worst: %g following load, %g fixed (%llu, %llu relayed sessions)\n", ron, roff,
+	              (unsigned long long)non, (unsigned long long)noff);
+	if (!(ron <= 1 + 1e-6 && non > 10 && roff > 1.1))
+		fail_msg("a relay's sessions take %g of its airtime following load, %g fixed (%llu relayed)", ron, roff,
+		         (unsigned long long)non);
 }
 
 int main(void)
@@ -392,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_access_link_sets_the_path),
 		cmocka_unit_test(test_access_cost_reaches_the_sharer),
 		cmocka_unit_test(test_rate_follows_load_integrates_exactly),
+		cmocka_unit_test(test_rate_follows_load_shares_relay_airtime),
 		cmocka_unit_test(test_rate_follows_load_conserves_the_link),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,6 +115,46 @@ static void test_R_CONS_4_two_wash_pairs_take_every_traffic_seat(void **state)
 	attacked_free(&x);
 }
 
+/* Two pairs funded from the attacker's own wallet (attack.fund_from):
+ * the wallet's transfers land before the first sessions (nothing is
+ * refused) and make it the funder of every pair account, so the pairs
+ * are one owner cluster. Without a cap they take both traffic seats as
+ * before; under chain.seat_cluster_max 1 they keep one. Their DNET is what they bought less the fees
+ * plus what their seats earned, wallet included. */
+static void test_R_CONS_1_wallet_funded_pairs_keep_one_seat(void **state)
+{
+	(void)state;
+	for (int cap = 0; cap < 2; cap++) {
+		attacked x;
+		char yaml[2048];
+		snprintf(yaml, sizeof yaml,
+		         LINE_HEAD "attack: {kind: wash, size: 2, units: 1000000, price_base: 1,"
+		                   " sessions_per_day: 1440, budget_usd: 10, fund_from: wallet}\n"
+		                   "chain: {" LINE_CHAIN ", seat_cluster_max: %d}\n", cap);
+		attacked_run(&x, yaml);
+		world *W = x.W;
+		const world_attack *A = &W->at;
+		const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+		assert_int_equal(A->n_acct, 5);
+		assert_int_equal(A->tx_failed, 0);
+		dnc_acct wallet = A->acct0 + 4;
+		for (uint32_t k = 0; k < 4; k++) {
+			assert_int_equal(dnc_ledger_funder(L, A->acct0 + k), cap ? wallet : DNC_NONE);
+			assert_int_equal(dnc_owner_cluster(L, A->acct0 + k), cap ? wallet : A->acct0 + k);
+		}
+		uint32_t traffic = 0;
+		assert_int_equal(attacker_seats(W, &traffic), cap ? 1 : 2);
+		/* the other pair, next in line, is passed over; the honest sharer
+		 * scored nothing in the last window, so that seat stays empty */
+		assert_int_equal(traffic, cap ? 1 : 2);
+		dn_amount hold = 0;
+		for (uint32_t k = 0; k < A->n_acct; k++)
+			hold += holdings_of(W, A->acct0 + k);
+		assert_int_equal(hold, A->bought_base - A->fees_base + A->seat_income_base);
+		attacked_free(&x);
+	}
+}
+
 /* The same pair with chain.score_min_price_base (1 DNET a unit) above
  * what its budget can lock for a session's deposit: every open is
  * refused (no funds) and it takes no seat; but the honest sharer's price
@@ -666,6 +706,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_R_CONS_4_wash_pair_takes_a_seat_for_the_fee),
 		cmocka_unit_test(test_R_CONS_4_two_wash_pairs_take_every_traffic_seat),
+		cmocka_unit_test(test_R_CONS_1_wallet_funded_pairs_keep_one_seat),
 		cmocka_unit_test(test_R_CONS_4_min_price_prices_the_pair_out),
 		cmocka_unit_test(test_R_ADMIN_1_retracts_on_the_detectors_word),
 		cmocka_unit_test(test_attack_twin_is_the_honest_world),

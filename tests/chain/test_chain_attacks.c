@@ -297,6 +297,55 @@ static void test_R_CONS_4_score_cap_bounds_volume(void **st)
 	done(w);
 }
 
+/* Countermeasure: a cap on seats per owner cluster. The attacker empties
+ * its three distributors into its first consumer's account, which then
+ * funds each of them again: that account is their funder, and the three
+ * are one cluster. Under a cap of c seats the pairs keep c of their 3
+ * traffic seats and honest distributors take the rest. Funded through an
+ * account marked as a hub (an exchange), the distributors are three
+ * clusters and keep all 3: the cap does not see through an exchange. With
+ * the cap off the chain keeps no funders at all. */
+static void test_R_CONS_1_seat_cap_per_owner_cluster(void **st)
+{
+	(void)st;
+	const uint32_t owner = 2 * NHON + NPAIR; /* the first pair's consumer */
+	for (uint32_t cap = 0; cap <= 3; cap++)
+		for (int hub = 0; hub < 2; hub++) {
+			dnc_params p;
+			params(&p);
+			p.seat_cluster_max = cap;
+			assert_int_equal(dnc_params_check(&p), DNC_OK);
+			world *w = test_malloc(sizeof *w);
+			mk_world(w, &p);
+			const dnc_ledger *L = dnc_chain_ledger_c(w->c);
+			if (hub)
+				dnc_ledger_set_flags(dnc_chain_ledger(w->c), w->u[owner].a, DNC_ACCT_HUB);
+			for (uint32_t k = 0; k < NPAIR; k++)
+				transfer(w, 2 * NHON + k, owner, 1000 * DNET);
+			for (uint32_t k = 0; k < NPAIR; k++) {
+				transfer(w, owner, 2 * NHON + k, 10 * DNET);
+				dnc_acct d = w->u[2 * NHON + k].a;
+				assert_int_equal(dnc_ledger_funder(L, d), cap ? w->u[owner].a : DNC_NONE);
+				assert_int_equal(dnc_owner_cluster(L, d), cap && !hub ? w->u[owner].a : d);
+			}
+			/* a later transfer to an account that holds something links nothing */
+			transfer(w, 2 * NHON + 2 * NPAIR + NVOTE, owner, 1 * DNET);
+			assert_int_equal(dnc_ledger_funder(L, w->u[owner].a), DNC_NONE);
+			/* and the first funder stays when an emptied account is funded again */
+			transfer(w, 2 * NHON, owner, 10 * DNET);
+			transfer(w, 2 * NHON + 2 * NPAIR + NVOTE, 2 * NHON, 10 * DNET);
+			assert_int_equal(dnc_ledger_funder(L, w->u[2 * NHON].a), cap ? w->u[owner].a : DNC_NONE);
+			dn_amount before, after;
+			uint32_t seats, traffic;
+			run_window(w, true, &before, &after, &seats, &traffic);
+			assert_int_equal(seats, cap && !hub ? cap : NPAIR);
+			assert_int_equal(traffic, 4);
+			/* the honest stake seats are untouched (each its own cluster) */
+			assert_int_equal(dnc_chain_delegates(w->c)->n_kind[DNC_SEAT_STAKE], 4);
+			done(w);
+		}
+}
+
 /* Without the attack, the honest distributors hold the traffic seats
  * (the pairs' seats above are the attack's doing). */
 static void test_R_CONS_4_no_attack_honest_seats(void **st)
@@ -339,6 +388,13 @@ static void test_R_CONS_4_countermeasures_change_chain_id(void **st)
 	mk_world(w, &p);
 	dnc_hash id3 = *dnc_chain_id(w->c);
 	dnc_chain_destroy(w->c);
+	p.score_bond_base = 0;
+	p.seat_cluster_max = 1;
+	mk_world(w, &p);
+	dnc_hash id4 = *dnc_chain_id(w->c);
+	dnc_chain_destroy(w->c);
+	assert_memory_not_equal(id0.b, id4.b, DNC_HASH_BYTES);
+	assert_memory_not_equal(id3.b, id4.b, DNC_HASH_BYTES);
 	assert_memory_not_equal(id0.b, id1.b, DNC_HASH_BYTES);
 	assert_memory_not_equal(id0.b, id2.b, DNC_HASH_BYTES);
 	assert_memory_not_equal(id1.b, id2.b, DNC_HASH_BYTES);
@@ -388,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_R_CONS_4_min_price_stops_wash_pairs),
 		cmocka_unit_test(test_R_CONS_4_bond_prices_wash_pairs),
 		cmocka_unit_test(test_R_CONS_4_score_cap_bounds_volume),
+		cmocka_unit_test(test_R_CONS_1_seat_cap_per_owner_cluster),
 		cmocka_unit_test(test_R_CONS_4_no_attack_honest_seats),
 		cmocka_unit_test(test_R_CONS_4_countermeasures_change_chain_id),
 		cmocka_unit_test(test_R_CHAIN_4_fabricated_traffic_and_the_longest_branch),
