@@ -322,6 +322,7 @@ typedef struct world_cfg {
 	double sharer_active_initial, degrade_prob;
 	uint32_t sharer_max_sessions, price_strategy;
 	bool rate_follows_load;      /* sharer.rate_follows_load */
+	bool sharer_keep_bond;       /* sharer.keep_bond */
 	/* links and radio (world_params.c derives the ranges and the cell table) */
 	dn_net_link_kind sharer_access;
 	const dn_net_link_info *access;
@@ -734,7 +735,7 @@ DN_WUR dn_rc w_send_retract(world *W, dnc_acct target, dn_amount v, uint32_t rea
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 175
+#define W_N_PARAMS 176
 /* record.*: how many blocks group g (dn_metrics_group) waits between
  * writes; *label (may be NULL) gets "block", "epoch", "hour" or "day". */
 uint64_t w_record_every(const dn_scenario *s, int g, const char **label);

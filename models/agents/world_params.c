@@ -87,6 +87,8 @@ const dn_param_def w_param_defs[] = {
 	{"sharer.uptime_mean_h", DN_PT_FLOAT, "h", "20", 0.01, 1e5, NULL, "mean time a sharer stays online (exponential)"},
 	{"sharer.downtime_mean_h", DN_PT_FLOAT, "h", "2", 0.01, 1e5, NULL, "mean time a sharer stays offline"},
 	{"sharer.sell_fraction", DN_PT_FLOAT, "1", "0.5", 0, 1, NULL, "share of hourly earnings a sharer sells for USD"},
+	{"sharer.keep_bond", DN_PT_BOOL, "", "false", 0, 0, NULL,
+	 "under chain.score_bond_dnet: a sharer sells only what it holds above the bond, so that its earnings build the bond up"},
 	{"sharer.degrade_probability", DN_PT_FLOAT, "1", "0.002", 0, 1, NULL, "chance per credential interval that a link degrades and the consumer re-matches (R-CRED-3)"},
 	/* relays */
 	{"relay.max_hops", DN_PT_INT, "1", "3", 0, W_MAX_RELAYS, NULL, "relays on an ad hoc path at most (R-SHARE-2)"},
@@ -376,6 +378,7 @@ static void read_consumers_sharers_relays(world_cfg *C, const dn_scenario *s)
 	C->sharer_up_h = dn_scn_float(s, "sharer.uptime_mean_h");
 	C->sharer_down_h = dn_scn_float(s, "sharer.downtime_mean_h");
 	C->sharer_sell_fraction = dn_scn_float(s, "sharer.sell_fraction");
+	C->sharer_keep_bond = dn_scn_bool(s, "sharer.keep_bond");
 	C->degrade_prob = dn_scn_float(s, "sharer.degrade_probability");
 	C->max_hops = (uint32_t)dn_scn_int(s, "relay.max_hops");
 	C->relay_range_m = dn_scn_float(s, "relay.range_m");

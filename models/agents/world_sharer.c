@@ -188,5 +188,11 @@ dn_rc w_sharer_hour(world *W, dn_part *p, wpart *P, uint32_t a, dn_time_ns now)
 	dn_amount bal = w_balance(W, a);
 	if (sell > bal)
 		sell = bal;
+	if (C->sharer_keep_bond && C->cp.score_bond_base > 0) {
+		/* keep the bond: sell only what it holds above it */
+		dn_amount above = dnc_ledger_holdings(dnc_chain_ledger_c(W->ch.chain), w_acct(W, a)) - C->cp.score_bond_base;
+		if (sell > above)
+			sell = above > 0 ? above : 0;
+	}
 	return w_order_sell(p, a, sell, DN_METRICS_ROLE_SHARER);
 }

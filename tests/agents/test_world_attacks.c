@@ -155,6 +155,58 @@ static void test_R_CONS_1_wallet_funded_pairs_keep_one_seat(void **state)
 	}
 }
 
+/* sharer.keep_bond: under a bond a sharer's hourly sale stops at the
+ * bond (it sells only what it holds above it), and without the rule it
+ * sells its share of the hour's earnings as before. The sharer here holds
+ * 1,000 DNET; the world's copy of the bond is set to half of what it holds. */
+static dn_amount hour_sale(bool keep, dn_amount *held, dn_amount *bond)
+{
+	attacked x;
+	char yaml[2048];
+	snprintf(yaml, sizeof yaml,
+	         "sim: {model: world, seed: 5, end_time_s: 1800, partitions: 1, sample_interval_s: 10}\n"
+	         "world: {agents: 5, layout: line, line_roles: \"CSDHH\", candidates: 1, operators: 0,"
+	         " line_spacing_m: 20, fraud_fraction: 0, free_rider_fraction: 0}\n"
+	         "sharer: {uptime_mean_h: 100000, downtime_mean_h: 0.01, strategy: fixed, degrade_probability: 0,"
+	         " sell_fraction: 0, keep_bond: %s}\n"
+	         "consumer: {mib_per_day: 20000, session_mib: 100, diurnal_amplitude: 0, sessions_per_day_max: 1000}\n"
+	         "chain: {" LINE_CHAIN "}\n",
+	         keep ? "true" : "false");
+	attacked_run(&x, yaml);
+	world *W = x.W;
+	/* what it earned, say (the test moves it from the exchange itself) */
+	assert_int_equal(dnc_ledger_transfer(dnc_chain_ledger(W->ch.chain), W->ch.exchange, w_acct(W, 1),
+	                                     1000 * DNC_UNITS_PER_DNET), DNC_OK);
+	*held = holdings_of(W, w_acct(W, 1));
+	assert_true(*held >= 1000 * DNC_UNITS_PER_DNET);
+	assert_true(w_balance(W, 1) == *held); /* nothing locked */
+	*bond = *held / 2;
+	W->cfg.cp.score_bond_base = *bond;
+	W->cfg.sharer_sell_fraction = 1; /* it kept everything so far; now it sells */
+	W->ag.earned_base[1] = *held * 10; /* an hour that earned more than it holds */
+	wpart *P = w_part(W, 0);
+	size_t before = P->orders.n;
+	assert_int_equal(w_sharer_hour(W, dn_world_part(x.w, 0), P, 1, dn_ns_of_s(1800)), DN_OK);
+	dn_amount sold = 0;
+	for (size_t i = before; i < P->orders.n; i++) {
+		const word *o = wvec_at(&P->orders, i);
+		if (o->agent == 1 && !o->buy)
+			sold += o->base;
+	}
+	attacked_free(&x);
+	return sold;
+}
+
+static void test_R_CONS_4_sharer_keeps_its_bond(void **state)
+{
+	(void)state;
+	dn_amount held, bond;
+	dn_amount sold = hour_sale(true, &held, &bond);
+	assert_int_equal(sold, held - bond);
+	sold = hour_sale(false, &held, &bond);
+	assert_int_equal(sold, held); /* all its balance: the hour earned more */
+}
+
 /* The same pair with chain.score_min_price_base (1 DNET a unit) above
  * what its budget can lock for a session's deposit: every open is
  * refused (no funds) and it takes no seat; but the honest sharer's price
@@ -707,6 +759,7 @@ int main(void)
 		cmocka_unit_test(test_R_CONS_4_wash_pair_takes_a_seat_for_the_fee),
 		cmocka_unit_test(test_R_CONS_4_two_wash_pairs_take_every_traffic_seat),
 		cmocka_unit_test(test_R_CONS_1_wallet_funded_pairs_keep_one_seat),
+		cmocka_unit_test(test_R_CONS_4_sharer_keeps_its_bond),
 		cmocka_unit_test(test_R_CONS_4_min_price_prices_the_pair_out),
 		cmocka_unit_test(test_R_ADMIN_1_retracts_on_the_detectors_word),
 		cmocka_unit_test(test_attack_twin_is_the_honest_world),
