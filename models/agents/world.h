@@ -202,6 +202,7 @@ typedef struct wsess {
 	uint64_t units_deposit, units_want, units_done, units_redeemed, units_reserved;
 	double rate_bps, loss;
 	double radio_bps;            /* the path's radio part alone (sharer.rate_follows_load) */
+	double rate0_bps;            /* the rate it was matched at */
 	double hop_bps[W_MAX_RELAYS + 1]; /* sharer.rate_follows_load: each radio hop's goodput
 	                                alone, consumer side first (a rented cell's: the whole
 	                                cell's); 0: not kept, radio_bps stands */
@@ -234,6 +235,7 @@ typedef struct wpart {
 	uint64_t hour;
 	/* per-block counters, read by the block step */
 	uint64_t requests, served, no_match, too_expensive, no_funds, rematches;
+	uint64_t rate_rematches;     /* of them, for a rate fallen under consumer.rematch_rate_share (run total) */
 	uint64_t relayed_sessions;
 	uint64_t units_delivered;
 	double rate_sum_bps, delay_sum_s, loss_sum; uint64_t rate_n;
@@ -323,6 +325,7 @@ typedef struct world_cfg {
 	uint32_t sharer_max_sessions, price_strategy;
 	bool rate_follows_load;      /* sharer.rate_follows_load */
 	bool sharer_keep_bond;       /* sharer.keep_bond */
+	double rematch_rate_share;   /* consumer.rematch_rate_share */
 	/* links and radio (world_params.c derives the ranges and the cell table) */
 	dn_net_link_kind sharer_access;
 	const dn_net_link_info *access;
@@ -735,7 +738,7 @@ DN_WUR dn_rc w_send_retract(world *W, dnc_acct target, dn_amount v, uint32_t rea
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 176
+#define W_N_PARAMS 177
 /* record.*: how many blocks group g (dn_metrics_group) waits between
  * writes; *label (may be NULL) gets "block", "epoch", "hour" or "day". */
 uint64_t w_record_every(const dn_scenario *s, int g, const char **label);

@@ -69,6 +69,8 @@ const dn_param_def w_param_defs[] = {
 	{"consumer.wtp_usd_per_gb", DN_PT_FLOAT, "USD/GB", "2", 0, 1e4, NULL, "median price a consumer accepts (log-normal over consumers)"},
 	{"consumer.wtp_sigma", DN_PT_FLOAT, "1", "0.6", 0, 5, NULL, "log-normal spread of the accepted price"},
 	{"consumer.usd_per_month", DN_PT_FLOAT, "USD", "20", 0, 1e6, NULL, "money a consumer can spend on DNET per month"},
+	{"consumer.rematch_rate_share", DN_PT_FLOAT, "1", "0", 0, 1, NULL,
+	 "with sharer.rate_follows_load: a consumer whose session's rate has fallen below this share of the rate it was matched at re-matches at its next credential, as for a degraded link (R-CRED-3); 0: never"},
 	{"consumer.deposit_factor", DN_PT_FLOAT, "1", "1.2", 1, 100, NULL, "deposit covers this multiple of the units wanted (R-CRED-2)"},
 	{"consumer.credential_interval_s", DN_PT_FLOAT, "s", "10", 0.1, 3600, NULL, "a served consumer signs a cumulative credential this often (R-CRED-4)"},
 	{"consumer.airdrop_dnet", DN_PT_FLOAT, "DNET", "100", 0, 1e9, NULL, "community allocation (gamma) each consumer starts with"},
@@ -380,6 +382,7 @@ static void read_consumers_sharers_relays(world_cfg *C, const dn_scenario *s)
 	C->sharer_sell_fraction = dn_scn_float(s, "sharer.sell_fraction");
 	C->sharer_keep_bond = dn_scn_bool(s, "sharer.keep_bond");
 	C->degrade_prob = dn_scn_float(s, "sharer.degrade_probability");
+	C->rematch_rate_share = dn_scn_float(s, "consumer.rematch_rate_share");
 	C->max_hops = (uint32_t)dn_scn_int(s, "relay.max_hops");
 	C->relay_range_m = dn_scn_float(s, "relay.range_m");
 	C->relay_up_h = dn_scn_float(s, "relay.uptime_mean_h");

@@ -142,7 +142,7 @@ dn_rc w_session_open(world *W, dn_part *p, const w_open *o)
 	s->units_want = o->units;
 	s->units_deposit = o->deposit_units;
 	s->price_per_unit_base = o->price_per_unit_base;
-	s->rate_bps = o->rate_bps;
+	s->rate_bps = s->rate0_bps = o->rate_bps;
 	s->radio_bps = o->radio_bps;
 	s->loss = w_path_loss(W, a, o->path);
 	s->fraud = !w_fraud_on(&W->cfg) ? 0 /* attack.kind fraud's honest twin */
@@ -282,14 +282,20 @@ static void deliver(const world_cfg *C, wpart *P, wsess *s, dn_time_ns now)
 	}
 }
 
-/* R-CRED-3: the provider or a relay left, or the link degraded. */
-static bool path_lost(const world *W, const wsess *s, dn_rng *r)
+/* R-CRED-3: the provider or a relay left, or the link degraded (at
+ * random, or with rates that follow load, its rate fell under
+ * consumer.rematch_rate_share of what it was matched at). */
+static bool path_lost(const world *W, wpart *P, const wsess *s, dn_rng *r)
 {
 	const uint8_t *on = W->ag.online;
 	bool gone = !w_is_rented_site(W, s->provider) &&
 	            (on[s->provider] & (W_ON_LINK | W_ON_SHARING)) != (W_ON_LINK | W_ON_SHARING);
 	for (uint32_t i = 0; i < s->n_relays; i++)
 		gone |= !(on[s->relay[i]] & W_ON_RELAY);
+	if (!gone && W->cfg.rate_follows_load && s->rate_bps < W->cfg.rematch_rate_share * s->rate0_bps) {
+		P->rate_rematches++;
+		return true;
+	}
 	return gone || dn_rng_u01(r) < W->cfg.degrade_prob;
 }
 
@@ -349,7 +355,7 @@ dn_rc w_ev_tick(dn_part *p, const dn_event *ev)
 	}
 	if (s->units_done >= s->units_want)
 		return finish_session(W, p, slot, s);
-	if (path_lost(W, s, &r))
+	if (path_lost(W, P, s, &r))
 		return rematch(W, p, P, slot, s, now);
 	/* intermediate redeem every 30 credentials */
 	if (s->cred_seq % 30 == 0 && s->redeems_in_flight == 0) {

@@ -524,6 +524,44 @@ static void test_rate_follows_load_conserves_the_link(void **state)
 		         (unsigned long long)non);
 }
 
+/* R-CRED-3 with rates that follow load: under consumer.rematch_rate_share
+ * a consumer whose session fell below that share of its matched rate
+ * re-matches at its next credential; without it, nobody re-matches for
+ * a rate. Four hours of the 2,000-agent VSAT world (sharers' links are
+ * the bottleneck, so a second session halves the first). */
+static uint64_t rate_rematches(double share)
+{
+	char y[1024];
+	snprintf(y, sizeof y,
+	         "sim: {model: world, seed: 9, end_time_s: 14400, partitions: 2, sample_interval_s: 10}\n"
+	         "world: {agents: 2000, area_km: 1}\n"
+	         "chain: {epoch_blocks: 360, traffic_window_blocks: 360, signatures: keyed}\n"
+	         "sharer: {rate_follows_load: true}\n"
+	         "consumer: {rematch_rate_share: %g}\n"
+	         "net: {access: {mix: \"vsat:1\"}}\n",
+	         share);
+	mixed m;
+	mixed_open(&m, y);
+	run_world(m.w);
+	uint64_t n = 0;
+	for (unsigned t = 0; t < m.W->cfg.nparts; t++) {
+		n += w_part((world *)m.W, t)->rate_rematches;
+	}
+	mixed_close(&m);
+	return n;
+}
+
+static void test_R_CRED_3_rematch_when_the_rate_falls(void **state)
+{
+	(void)state;
+	uint64_t off = rate_rematches(0), half = rate_rematches(0.5), most = rate_rematches(0.9);
+	print_message("re-matches for a fallen rate: %llu at 0, %llu at 0.5, %llu at 0.9\n", (unsigned long long)off,
+	              (unsigned long long)half, (unsigned long long)most);
+	assert_int_equal(off, 0);
+	assert_true(half > 0);
+	assert_true(most >= half);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,6 +572,7 @@ int main(void)
 		cmocka_unit_test(test_access_cost_reaches_the_sharer),
 		cmocka_unit_test(test_rate_follows_load_integrates_exactly),
 		cmocka_unit_test(test_rate_follows_load_shares_relay_airtime),
+		cmocka_unit_test(test_R_CRED_3_rematch_when_the_rate_falls),
 		cmocka_unit_test(test_rate_follows_load_conserves_the_link),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
