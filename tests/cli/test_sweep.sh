@@ -148,11 +148,16 @@ for at in 1 3 5; do
 	kids=$(pgrep -P $pid)
 	kill -KILL $pid
 	wait $pid 2>/dev/null
-	sleep 0.3
-	alive=0
-	for k in $kids; do # gone, or a zombie waiting for init to reap it
-		st=$( (awk '{ print $3 }' "/proc/$k/stat") 2>/dev/null)
-		[ -n "$st" ] && [ "$st" != Z ] && alive=1
+	# the members die with their parent (a death signal); on a loaded
+	# machine that can take a moment: poll for up to 10 s
+	for i in $(seq 100); do
+		alive=0
+		for k in $kids; do # gone, or a zombie waiting for init to reap it
+			st=$( (awk '{ print $3 }' "/proc/$k/stat") 2>/dev/null)
+			[ -n "$st" ] && [ "$st" != Z ] && alive=1
+		done
+		[ $alive = 0 ] && break
+		sleep 0.1
 	done
 	[ $alive = 0 ] && ok || bad "killed at $at: a member runs on"
 	[ -n "$kids" ] && ok || bad "killed at $at: no member was running"
