@@ -553,6 +553,31 @@ static dn_rc read_e0(world *W, const dn_scenario *s)
  * schedule lasts the blocks the library derives from it (exactly, from
  * delta as a fraction with 10^15 below it).
  */
+/* Knobs that do nothing without another: refused, naming where each was
+ * set, rather than silently ignored. */
+static dn_rc check_knob_pairs(world *W, const dn_scenario *s)
+{
+	const world_cfg *C = &W->cfg;
+	char a[300];
+	if (C->rematch_rate_share > 0 && !C->rate_follows_load) {
+		dn_world_set_error(W->w, "%sconsumer.rematch_rate_share compares a session's rate with the rate it was matched "
+		                         "at, which only changes with sharer.rate_follows_load: true",
+		                   w_param_where(s, "consumer.rematch_rate_share", a, sizeof a));
+		return DN_EINVAL;
+	}
+	if (C->sharer_keep_bond && C->cp.score_bond_base <= 0) {
+		dn_world_set_error(W->w, "%ssharer.keep_bond keeps a bond, but chain.score_bond_dnet is 0 (no bond)",
+		                   w_param_where(s, "sharer.keep_bond", a, sizeof a));
+		return DN_EINVAL;
+	}
+	if (C->attack_fund_wallet && C->attack_kind != W_ATTACK_WASH && C->attack_kind != W_ATTACK_FORK) {
+		dn_world_set_error(W->w, "%sattack.fund_from: wallet funds wash or fork pairs, but attack.kind is %s",
+		                   w_param_where(s, "attack.fund_from", a, sizeof a), dn_scn_str(s, "attack.kind"));
+		return DN_EINVAL;
+	}
+	return DN_OK;
+}
+
 static dn_rc read_delta(world *W, const dn_scenario *s)
 {
 	dnc_params *p = &W->cfg.cp;
@@ -715,6 +740,8 @@ dn_rc w_read_params(world *W, const dn_scenario *s)
 		prc = read_quality_weights(W, s);
 	if (!prc)
 		prc = check_chain_params(W);
+	if (!prc)
+		prc = check_knob_pairs(W, s);
 	if (prc)
 		return prc;
 	dnc_rc crc = dnc_params_check(&C->cp);

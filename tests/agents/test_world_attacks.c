@@ -170,7 +170,7 @@ static dn_amount hour_sale(bool keep, dn_amount *held, dn_amount *bond)
 	         "sharer: {uptime_mean_h: 100000, downtime_mean_h: 0.01, strategy: fixed, degrade_probability: 0,"
 	         " sell_fraction: 0, keep_bond: %s}\n"
 	         "consumer: {mib_per_day: 20000, session_mib: 100, diurnal_amplitude: 0, sessions_per_day_max: 1000}\n"
-	         "chain: {" LINE_CHAIN "}\n",
+	         "chain: {" LINE_CHAIN ", score_bond_dnet: 1}\n",
 	         keep ? "true" : "false");
 	attacked_run(&x, yaml);
 	world *W = x.W;
