@@ -172,9 +172,10 @@ done
 rm -rf c.h5 c.h5.d
 "$BIN" sweep s.yaml --out c.h5 --jobs 1 --quiet >/dev/null 2>"$T/cerr" &
 pid=$!
-# a member is a child process named dnetsim-m<index>
-for i in $(seq 600); do pgrep -x -P $pid dnetsim-m000000 >/dev/null && break; sleep 0.02; done
-sleep 0.2
+# a member is a child process named dnetsim-m<index>; killed as soon as it
+# is seen, so that it cannot have finished its file first (a member of
+# this sweep takes a few tenths of a second on an idle machine)
+for i in $(seq 3000); do pgrep -x -P $pid dnetsim-m000000 >/dev/null && break; sleep 0.005; done
 pkill -KILL -x -P $pid dnetsim-m000000
 wait $pid
 rc=$?
