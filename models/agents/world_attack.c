@@ -86,9 +86,7 @@ void w_attack_read(world_cfg *C, const dn_scenario *s)
 	C->cp.score_bond_base = (dn_amount)llround(dn_base_of_dnet(dn_scn_float(s, "chain.score_bond_dnet")));
 	C->cp.seat_cluster_max = (uint32_t)dn_scn_int(s, "chain.seat_cluster_max");
 	C->attack_fund_wallet = !strcmp(dn_scn_str(s, "attack.fund_from"), "wallet");
-	dn_net_link_kind lk;
-	if (dn_scn_bool(s, "chain.score_cap_link") && dn_net_link_find(dn_scn_str(s, "net.access.kind"), &lk) == DN_OK)
-		C->cp.score_cap_units = w_score_cap_units(C, (double)dn_net_link(lk)->up_bps); /* under a mix: w_derive_radio */
+	/* chain.score_cap_link: set with the access links (w_derive_radio) */
 	/* a rational attacker pays the least price that still counts */
 	C->attack_price_base = (dn_amount)dn_scn_int(s, "attack.price_base");
 	if (C->attack_price_base < C->cp.score_min_price_base)
@@ -410,11 +408,16 @@ static dnc_acct fund_to(const world *W, uint32_t i)
 	return W->at.n_acct ? W->at.acct0 + W->cfg.attack_pairs + i : w_acct(W, W->at.agents[i]);
 }
 
-/* wallet (attack.fund_from): a signed transfer from the attacker's own
- * wallet, its last account; queued before the pairs' first sessions, so
- * applied before them in the same block. */
-static dn_rc wallet_pay(world *W, dn_time_ns t, dnc_acct to, dn_amount v)
+/* Pays v of the attacker's purchase to its account `to`: from the
+ * exchange's custody, or (attack.fund_from wallet) by a signed transfer
+ * from the attacker's own wallet, its last account, queued before the
+ * pairs' first sessions and so applied before them in the same block. */
+static dn_rc fund_pay(world *W, dn_time_ns t, bool wallet, dnc_acct to, dn_amount v)
 {
+	if (!wallet) {
+		dn_rc rc = w_custody(W, W->ch.exchange, to, v, "attacker's DNET purchase");
+		return rc ? rc : w_touch(W, to);
+	}
 	dnc_tx tx;
 	memset(&tx, 0, sizeof tx);
 	tx.type = DNC_TX_TRANSFER;
@@ -458,10 +461,7 @@ static dn_rc fund(world *W, dn_time_ns t)
 		dn_amount v = bond < left / 2 ? bond : left / 2;
 		if (v <= 0)
 			break;
-		dn_rc rc = wallet ? wallet_pay(W, t, A->acct0 + p, v)
-		                  : w_custody(W, W->ch.exchange, A->acct0 + p, v, "attacker's DNET purchase");
-		if (!rc && !wallet)
-			rc = w_touch(W, A->acct0 + p);
+		dn_rc rc = fund_pay(W, t, wallet, A->acct0 + p, v);
 		if (rc)
 			return rc;
 		left -= v;
@@ -471,10 +471,7 @@ static dn_rc fund(world *W, dn_time_ns t)
 		dn_amount v = p + 1 == n ? left - given : each;
 		given += v;
 		if (v > 0) {
-			dn_rc rc = wallet ? wallet_pay(W, t, fund_to(W, p), v)
-			                  : w_custody(W, W->ch.exchange, fund_to(W, p), v, "attacker's DNET purchase");
-			if (!rc && !wallet)
-				rc = w_touch(W, fund_to(W, p));
+			dn_rc rc = fund_pay(W, t, wallet, fund_to(W, p), v);
 			if (rc)
 				return rc;
 		}

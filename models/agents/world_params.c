@@ -935,19 +935,21 @@ dn_rc w_derive_radio(world *W, const dn_scenario *s)
 		return rc;
 	}
 	/* the tiles' delay to the producers: the sharers' mean access latency;
-	 * chain.score_cap_link under a mix: the mix's fastest uplink (an
-	 * honest sharer's whole link still counts) */
+	 * chain.score_cap_link: what the sharers' link, or the mix's fastest,
+	 * carries up in a window (an honest sharer's whole link still counts) */
 	C->tile_latency_ns = C->access->latency_ns;
+	double up = (double)C->access->up_bps;
 	if (C->mix_n) {
-		double lat = 0, up = 0;
+		double lat = 0;
+		up = 0;
 		for (uint32_t k = 0; k < C->mix_n; k++) {
 			lat += C->mix_share[k] * (double)dn_net_link(C->mix_kind[k])->latency_ns;
 			up = fmax(up, (double)dn_net_link(C->mix_kind[k])->up_bps);
 		}
 		C->tile_latency_ns = (dn_time_ns)llround(lat);
-		if (dn_scn_bool(s, "chain.score_cap_link"))
-			C->cp.score_cap_units = w_score_cap_units(C, up);
 	}
+	if (dn_scn_bool(s, "chain.score_cap_link"))
+		C->cp.score_cap_units = w_score_cap_units(C, up);
 	/* Wi-Fi ranges cannot exceed what the radio model reaches */
 	double lo = 1, hi = 5000;
 	if (dn_net_wifi_rate_bps(&C->mcfg, &C->calib, lo) <= 0) {

@@ -197,6 +197,17 @@ static void test_access_mix_respected(void **state)
 	assert_int_equal(W->cfg.cp.score_cap_units,
 	                 (uint64_t)floor((double)f->up_bps / 8.0 * 60 * 10 / (double)W->cfg.cp.unit_bytes));
 	mixed_close(&m);
+	/* without a mix: net.access.kind's uplink */
+	mixed_open(&m, "sim: {model: world, seed: 3, end_time_s: 600, partitions: 2, sample_interval_s: 10}\n"
+	               "world: {agents: 600, area_km: 1, sharer_fraction: 0.5}\n"
+	               "chain: {epoch_blocks: 60, traffic_window_blocks: 60, signatures: keyed, score_cap_link: true}\n"
+	               "net: {access: {kind: vsat}}\n");
+	W = m.W;
+	assert_null(W->ag.access);
+	assert_int_equal(W->cfg.cp.score_cap_units,
+	                 (uint64_t)floor((double)W->cfg.access->up_bps / 8.0 * 60 * 10 / (double)W->cfg.cp.unit_bytes));
+	assert_true(W->cfg.access->up_bps < f->up_bps);
+	mixed_close(&m);
 }
 
 /* A consumer 20 m from a sharer: the path's rate is the radio's or the
