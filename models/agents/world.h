@@ -738,7 +738,7 @@ DN_WUR dn_rc w_send_retract(world *W, dnc_acct target, dn_amount v, uint32_t rea
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 177
+#define W_N_PARAMS 178
 /* record.*: how many blocks group g (dn_metrics_group) waits between
  * writes; *label (may be NULL) gets "block", "epoch", "hour" or "day". */
 uint64_t w_record_every(const dn_scenario *s, int g, const char **label);
@@ -862,11 +862,15 @@ DN_WUR dn_rc w_team_unlock(world *W, dn_part *p, uint32_t a);
 DN_WUR dn_rc w_team_receipt(world *W, dn_part *p, const wrcpt *c);
 /* Block side: elections, producers, seats' income, candidates' costs. */
 DN_WUR dn_rc w_new_epoch_if_due(world *W, uint64_t slot);
-/* Around dnc_chain_end_block: the seats' balances before, and after it
- * what each seat's agent earned (its review), the metrics, Gini marks. */
-void w_seats_before(const world *W, const dnc_delegate_set *ds, dn_amount *seat_before, dn_amount *before);
-DN_WUR dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, const dn_amount *seat_before, dn_amount before,
-                          const dnc_block_summary *sum);
+/* Around dnc_chain_end_block (or dnc_chain_pay_seats): the seats'
+ * balances before, and after it what each seat's agent earned (its
+ * review), the metrics, Gini marks. only: the seats of that account alone
+ * (all the others are known not to change), or DNC_NONE for every seat;
+ * the same to both calls. payout: the call pays a whole epoch at once. */
+void w_seats_before(const world *W, const dnc_delegate_set *ds, dnc_acct only, dn_amount *seat_before,
+                    dn_amount *before);
+DN_WUR dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, dnc_acct only, const dn_amount *seat_before,
+                          dn_amount before, const dnc_block_summary *sum, bool payout);
 void w_reward_average(world *W, uint64_t traffic);
 void w_delegates_collect(world *W);
 

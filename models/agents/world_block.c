@@ -310,12 +310,14 @@ static dn_rc end_block(world *W, uint32_t seat, dn_time_ns t)
 {
 	const dnc_delegate_set *ds = dnc_chain_delegates(W->ch.chain);
 	dn_amount before, seat_before[DNC_MAX_DELEGATES];
-	w_seats_before(W, ds, seat_before, &before);
+	/* paid per epoch, a block pays only its producer */
+	dnc_acct only = W->cfg.cp.seat_payout == DNC_PAYOUT_EPOCH ? ds->seat[seat].acct : DNC_NONE;
+	w_seats_before(W, ds, only, seat_before, &before);
 	dnc_block_summary sum;
 	dnc_rc crc = dnc_chain_end_block(W->ch.chain, seat, (dnc_time_s)dn_whole_s_of_ns(t), &sum);
 	if (crc)
 		return w_block_fail(W, "ending the block", crc);
-	dn_rc rc = w_seats_paid(W, ds, seat_before, before, &sum);
+	dn_rc rc = w_seats_paid(W, ds, only, seat_before, before, &sum, false);
 	W->ch.last_reward = sum.reward;
 	W->ch.blocks++;
 	W->ch.chain_bytes += 200; /* a block header: ids, roots, producer, signature */

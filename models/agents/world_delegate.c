@@ -148,6 +148,21 @@ dn_rc w_new_epoch_if_due(world *W, uint64_t slot)
 	uint64_t e = slot / W->cfg.cp.epoch_blocks;
 	if (e == W->ch.epoch)
 		return DN_OK;
+	const dnc_delegate_set *old = dnc_chain_delegates(W->ch.chain);
+	if (W->cfg.cp.seat_payout == DNC_PAYOUT_EPOCH && old) {
+		/* the outgoing seats are paid their epoch (the election would
+		 * pay them too, unseen by the seats' accounting) */
+		dn_amount before, seat_before[DNC_MAX_DELEGATES];
+		dnc_block_summary sum;
+		w_seats_before(W, old, DNC_NONE, seat_before, &before);
+		dnc_rc prc = dnc_chain_pay_seats(W->ch.chain, &sum);
+		if (prc)
+			return w_block_fail(W, "paying the seats", prc);
+		dn_rc rc = w_seats_paid(W, old, DNC_NONE, seat_before, before, &sum, true);
+		if (rc)
+			return rc;
+	}
+	/* (after the payout: seat_firsts keys the outgoing set by the epoch) */
 	W->ch.epoch = e;
 	dnc_rc crc = dnc_chain_new_epoch(W->ch.chain, e, &W->ch.last_hash, &W->ch.sched);
 	if (crc && crc != DNC_ENOTFOUND)
@@ -157,11 +172,14 @@ dn_rc w_new_epoch_if_due(world *W, uint64_t slot)
 	return DN_OK;
 }
 
-void w_seats_before(const world *W, const dnc_delegate_set *ds, dn_amount *seat_before, dn_amount *before)
+void w_seats_before(const world *W, const dnc_delegate_set *ds, dnc_acct only, dn_amount *seat_before,
+                    dn_amount *before)
 {
 	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
 	*before = 0;
 	for (uint32_t i = 0; i < ds->n; i++) {
+		if (only != DNC_NONE && ds->seat[i].acct != only)
+			continue;
 		seat_before[i] = dnc_ledger_balance(L, ds->seat[i].acct);
 		*before += seat_before[i];
 	}
@@ -194,15 +212,21 @@ static const uint8_t *seat_firsts(world *W, const dnc_delegate_set *ds)
 	return D->seat_first;
 }
 
-dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, const dn_amount *seat_before, dn_amount before,
-                   const dnc_block_summary *sum)
+dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, dnc_acct only, const dn_amount *seat_before,
+                   dn_amount before, const dnc_block_summary *sum, bool payout)
 {
 	const uint8_t *first = seat_firsts(W, ds);
 	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
 	world_delegates *D = &W->dl;
 	dn_amount after = 0, by_stake = 0, by_traffic = 0;
+	/* what sharers count on per block (w_reward_average): under an
+	 * epoch's payout, the traffic seats' part of what the block put in
+	 * the pot, not the payout */
+	D->traffic_reward_block_base += sum->accrued_by_kind[DNC_SEAT_VOLUME] + sum->accrued_by_kind[DNC_SEAT_QUALITY];
 	for (uint32_t i = 0; i < ds->n; i++) {
 		dnc_acct acct = ds->seat[i].acct;
+		if (only != DNC_NONE && acct != only)
+			continue;
 		dn_amount b = dnc_ledger_balance(L, acct);
 		after += b;
 		/* rules §9: delegates' income by seat kind (R-CONS-2,3) */
@@ -212,7 +236,7 @@ dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, const dn_amount *seat_b
 			by_traffic += b - seat_before[i];
 		/* what the seat's agent earned, for its daily review (an agent
 		 * holding several seats is credited once per seat's gain) */
-		if (ds->seat[i].kind != DNC_SEAT_STAKE && b > seat_before[i])
+		if (ds->seat[i].kind != DNC_SEAT_STAKE && b > seat_before[i] && !payout)
 			D->traffic_reward_block_base += b - seat_before[i];
 		if (b > seat_before[i] && first[i])
 			w_attack_seat_gain(W, acct, b - seat_before[i]);
@@ -225,7 +249,7 @@ dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, const dn_amount *seat_b
 	}
 	/* the delegates' gain, and what went to the pools' holders */
 	dn_amount dgain = after - before;
-	dn_amount total = sum->reward + sum->fees_distributed;
+	dn_amount total = sum->paid_out;
 	dn_rc rc = dn_metrics_earn(&W->rec.blockm, DN_METRICS_ROLE_DELEGATE, dgain);
 	if (!rc && total > dgain)
 		rc = dn_metrics_earn(&W->rec.blockm, DN_METRICS_ROLE_HOLDER, total - dgain);
@@ -233,7 +257,8 @@ dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, const dn_amount *seat_b
 	D->income_stake_base += by_stake;
 	D->income_traffic_base += by_traffic;
 	for (uint32_t i = 0; i < ds->n && !rc; i++)
-		rc = w_touch(W, ds->seat[i].acct);
+		if (only == DNC_NONE || ds->seat[i].acct == only)
+			rc = w_touch(W, ds->seat[i].acct);
 	return rc;
 }
 

@@ -159,6 +159,8 @@ const dn_param_def w_param_defs[] = {
 	{"chain.delegate_fee_share", DN_PT_FLOAT, "1", "0.1", 0, 1, NULL, "delegate's share of its pool's fees (R-FEE-1)"},
 	{"chain.community_fee", DN_PT_FLOAT, "1", "0.005", 0, 0.005, NULL, "community fee on payments, at most 0.5 % (R-FEE-2)"},
 	{"chain.relay_share", DN_PT_FLOAT, "1", "0.5", 0, 1, NULL, "relays' share of a payment over an ad hoc path (R-SHARE-2)"},
+	{"chain.seat_payout", DN_PT_ENUM, "", "block", 0, 0, "block|epoch",
+	 "when the delegate pools are paid the block rewards and fees (R-EMIT-3, R-FEE-1,2): block, every block pays the seats in office; epoch, the pools' part of every reward and every fee wait in the fee pot and the seats are paid it all, split as a block's would be, when the epoch ends (their set leaves office); the producer's 5 % is paid every block either way"},
 	{"chain.relay_mode", DN_PT_ENUM, "", "equal", 0, 0, "equal|proportional_to_bytes_relayed", "how relays share (R-SHARE-2)"},
 	{"chain.supply_dnet", DN_PT_INT, "DNET", "7500000000", 1000, 9e10, NULL,
 	 "total supply, minted at genesis (alpha, beta, gamma) or by block rewards (R-SUP-1); 1 DNET = 1e8 base units"},
@@ -466,6 +468,7 @@ static void read_chain(world_cfg *C, const dn_scenario *s)
 	C->cp.delegate_fee_ppm = (uint32_t)w_ppm_of(s, "chain.delegate_fee_share");
 	C->cp.community_fee_ppm = (uint32_t)w_ppm_of(s, "chain.community_fee");
 	C->cp.relay_pool_ppm = (uint32_t)w_ppm_of(s, "chain.relay_share");
+	C->cp.seat_payout = strcmp(dn_scn_str(s, "chain.seat_payout"), "epoch") ? DNC_PAYOUT_BLOCK : DNC_PAYOUT_EPOCH;
 	C->cp.relay_mode = strcmp(dn_scn_str(s, "chain.relay_mode"), "equal") ? DNC_RELAY_PROPORTIONAL_BYTES
 	                                                                     : DNC_RELAY_EQUAL;
 	/* a slice holds its share of the network's supply, so of its genesis

@@ -30,6 +30,17 @@ typedef enum dnc_emit_kind {
 /* Most periods (years, halving periods) a non-flat schedule may have. */
 #define DNC_EMIT_MAX_PERIODS 64u
 
+/* When the delegate pools receive the block rewards and fees (R-EMIT-3,
+ * R-FEE-1,2): a rule of the chain. */
+typedef enum dnc_payout_mode {
+	DNC_PAYOUT_BLOCK = 0,           /* default: every block pays its pools */
+	DNC_PAYOUT_EPOCH,               /* the pools' part of every reward and
+	                                   every fee waits in the fee pot; the
+	                                   seats of the epoch are paid it all
+	                                   when their set leaves office
+	                                   (dnc_chain_pay_seats) */
+} dnc_payout_mode;
+
 /* What dnc_chain_end_block checks of conservation (a node-local choice). */
 typedef enum dnc_check_mode {
 	DNC_CHECK_OFF = 0,              /* the caller checks (or not) */
@@ -86,6 +97,8 @@ typedef struct dnc_params {
 	uint32_t emission_halving_years;/* halving: period of the halving, 4 */
 	/* 5. fees and splits */
 	uint32_t delegate_fee_ppm;      /* R-FEE-1: 10 % to the delegate */
+	dnc_payout_mode seat_payout;    /* R-EMIT-3, R-FEE-1: per block (default)
+	                                   or per epoch */
 	uint32_t community_fee_ppm;     /* R-FEE-2: 0.5 % (at most 0.5 %) */
 	uint32_t relay_pool_ppm;        /* R-SHARE-2: 50 % */
 	dnc_relay_mode relay_mode;      /* R-SHARE-2 */

@@ -98,6 +98,7 @@ dnc_rc dnc_params_check(const dnc_params *p)
 	    p->gov_num >= p->gov_den || p->month_s == 0 ||
 	    p->lock_monthly_ppm == 0 || p->lock_monthly_ppm > DNC_PPM ||
 	    p->confirmations == 0 || (unsigned)p->check_conservation > DNC_CHECK_FULL ||
+	    (unsigned)p->seat_payout > DNC_PAYOUT_EPOCH ||
 	    (uint64_t)p->quality_price_ppm + p->quality_loss_ppm +
 	    p->quality_stability_ppm != DNC_PPM)
 		return DNC_EINVAL;

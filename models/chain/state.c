@@ -50,6 +50,9 @@ struct dnc_chain {
 	} memo[2];
 	uint32_t memo_next;
 	uint64_t ds_gen;        /* bumped whenever a delegate set is installed */
+	/* DNC_PAYOUT_EPOCH: the block rewards waiting in the fee pot (beside
+	 * its fees) and the pot's balance at the last block end */
+	dn_amount pot_reward, pot_after;
 };
 
 static void id_put64(crypto_generichash_state *st, uint64_t v)
@@ -111,6 +114,10 @@ static void id_start(dnc_chain *c, const dnc_pubkey *foundation)
 	if (p->seat_cluster_max) {
 		crypto_generichash_update(&st, (const uint8_t *)"SEATCL01", 8);
 		id_put64(&st, p->seat_cluster_max);
+	}
+	if (p->seat_payout != DNC_PAYOUT_BLOCK) {
+		crypto_generichash_update(&st, (const uint8_t *)"PAYOUT01", 8);
+		id_put64(&st, (uint64_t)p->seat_payout);
 	}
 	crypto_generichash_update(&st, foundation->b, DNC_PK_BYTES);
 	crypto_generichash_final(&st, c->id.b, DNC_HASH_BYTES);
@@ -267,6 +274,10 @@ dnc_rc dnc_chain_set_delegates(dnc_chain *c, const dnc_delegate_set *ds)
 		if (ds->seat[i].acct >= dnc_ledger_count(c->L) ||
 		    ds->seat[i].kind >= DNC_SEAT_KINDS)
 			return DNC_EINVAL;
+	/* DNC_PAYOUT_EPOCH: the outgoing seats are paid what they earned */
+	dnc_rc rc = dnc_chain_pay_seats(c, NULL);
+	if (rc)
+		return rc;
 	c->ds = *ds;
 	c->have_ds = 1;
 	c->ds_gen++;
@@ -277,8 +288,12 @@ dnc_rc dnc_chain_new_epoch(dnc_chain *c, uint64_t epoch, const dnc_hash *seed,
 			   dnc_schedule *sched)
 {
 	uint64_t window = c->height / c->p.traffic_window_blocks;
+	/* DNC_PAYOUT_EPOCH: the outgoing seats are paid before the votes
+	 * and holdings of the election are read */
+	dnc_rc rc = dnc_chain_pay_seats(c, NULL);
+	if (rc)
+		return rc;
 	dnc_delegate_set *ds = malloc(sizeof *ds);
-	dnc_rc rc;
 	if (!ds)
 		return DNC_ENOMEM;
 	/* R-CONS-3: the last complete window (window 0 until one is) */
@@ -958,6 +973,49 @@ static dnc_rc distribute(dnc_chain *c, dnc_acct from, dn_amount amount,
 	return DNC_OK;
 }
 
+/* amount split over the seat kinds by seat count (R-EMIT-3), as
+ * split_seats splits it. OUT by_kind. */
+static dnc_rc kind_split(const dnc_chain *c, dn_amount amount, dn_amount by_kind[DNC_SEAT_KINDS])
+{
+	uint64_t kind_w[DNC_SEAT_KINDS];
+	for (uint32_t k = 0; k < DNC_SEAT_KINDS; k++)
+		kind_w[k] = c->ds.n_kind[k];
+	return dnc_split_weighted(amount, kind_w, DNC_SEAT_KINDS, by_kind);
+}
+
+dnc_rc dnc_chain_pay_seats(dnc_chain *c, dnc_block_summary *sum)
+{
+	dn_amount pot, by_kind[DNC_SEAT_KINDS], rw_kind[DNC_SEAT_KINDS];
+	dnc_rc rc;
+	if (sum)
+		memset(sum, 0, sizeof *sum);
+	if (c->p.seat_payout != DNC_PAYOUT_EPOCH || !c->have_ds)
+		return DNC_OK;
+	pot = dnc_ledger_balance(c->L, c->pot);
+	if (pot > 0) {
+		/* R-EMIT-5: what the reward part earned, by seat kind */
+		rc = kind_split(c, c->pot_reward, rw_kind);
+		if (!rc)
+			rc = distribute(c, c->pot, pot, by_kind);
+		if (rc)
+			return rc;
+		c->prov.stake_earned += rw_kind[DNC_SEAT_STAKE];
+		c->prov.traffic_earned += rw_kind[DNC_SEAT_VOLUME] + rw_kind[DNC_SEAT_QUALITY];
+	}
+	if (sum) {
+		sum->height = c->height;
+		sum->reward = c->pot_reward;
+		sum->fees_distributed = pot - c->pot_reward;
+		sum->paid_out = pot;
+		sum->minted_total = c->minted_blocks;
+		sum->prov = c->prov;
+		sum->initial_share_ppm = dnc_initial_share_ppm(&c->prov);
+	}
+	c->pot_reward = 0;
+	c->pot_after = 0;
+	return DNC_OK;
+}
+
 static void gov_enact(dnc_chain *c, const dnc_proposal *pr, dn_amount remaining_after)
 {
 	switch ((dnc_gov_param)pr->param) {
@@ -1010,19 +1068,29 @@ dnc_rc dnc_chain_end_block(dnc_chain *c, uint32_t producer_seat, dnc_time_s now_
 		c->prov.stake_earned += prod;   /* R-EMIT-5 */
 	else
 		c->prov.traffic_earned += prod;
-	rc = distribute(c, DNC_NONE, pools, by_kind);
-	if (rc)
-		return rc;
-	c->prov.stake_earned += by_kind[DNC_SEAT_STAKE];
-	c->prov.traffic_earned += by_kind[DNC_SEAT_VOLUME] + by_kind[DNC_SEAT_QUALITY];
-	c->minted_blocks += reward;
-	/* R-FEE-1 / R-FEE-2: the block's fees go to its consensus pool */
-	fees = dnc_ledger_balance(c->L, c->pot);
-	if (fees > 0) {
-		rc = distribute(c, c->pot, fees, by_kind);
+	if (c->p.seat_payout == DNC_PAYOUT_EPOCH) {
+		/* the pools' part waits in the pot with the fees until the
+		 * seats leave office (dnc_chain_pay_seats) */
+		rc = dnc_ledger_mint(c->L, c->pot, pools);
 		if (rc)
 			return rc;
+		c->pot_reward += pools;
+		fees = 0;
+	} else {
+		rc = distribute(c, DNC_NONE, pools, by_kind);
+		if (rc)
+			return rc;
+		c->prov.stake_earned += by_kind[DNC_SEAT_STAKE];
+		c->prov.traffic_earned += by_kind[DNC_SEAT_VOLUME] + by_kind[DNC_SEAT_QUALITY];
+		/* R-FEE-1 / R-FEE-2: the block's fees go to its consensus pool */
+		fees = dnc_ledger_balance(c->L, c->pot);
+		if (fees > 0) {
+			rc = distribute(c, c->pot, fees, by_kind);
+			if (rc)
+				return rc;
+		}
 	}
+	c->minted_blocks += reward;
 	/* R-GOV-1: tally votes that ended with this block */
 	for (i = 0; i < DNC_GOV_SLOTS; i++) {
 		dnc_proposal *pr = &c->prop[i];
@@ -1041,6 +1109,15 @@ dnc_rc dnc_chain_end_block(dnc_chain *c, uint32_t producer_seat, dnc_time_s now_
 			pr->state = 3;
 		}
 	}
+	dn_amount accrued = 0, acc_kind[DNC_SEAT_KINDS] = {0};
+	if (c->p.seat_payout == DNC_PAYOUT_EPOCH) {
+		dn_amount pot = dnc_ledger_balance(c->L, c->pot);
+		accrued = pot - c->pot_after;
+		c->pot_after = pot;
+		rc = kind_split(c, accrued, acc_kind);
+		if (rc)
+			return rc;
+	}
 	if (c->p.check_conservation != DNC_CHECK_OFF) {
 		rc = dnc_ledger_check_block(c->L, c->height);
 		if (!rc && c->p.check_conservation == DNC_CHECK_FULL)
@@ -1054,9 +1131,12 @@ dnc_rc dnc_chain_end_block(dnc_chain *c, uint32_t producer_seat, dnc_time_s now_
 		sum->reward = reward;
 		sum->producer_reward = prod;
 		sum->fees_distributed = fees;
+		sum->paid_out = c->p.seat_payout == DNC_PAYOUT_EPOCH ? prod : reward + fees;
 		sum->minted_total = c->minted_blocks;
 		sum->prov = c->prov;
 		sum->initial_share_ppm = dnc_initial_share_ppm(&c->prov); /* R-GOV-2 */
+		sum->accrued = accrued;
+		memcpy(sum->accrued_by_kind, acc_kind, sizeof acc_kind);
 		sum->proposals_closed = closed;
 		sum->proposals_passed = passed;
 	}

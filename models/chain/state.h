@@ -192,6 +192,17 @@ typedef struct dnc_block_summary {
 	dn_amount reward;              /* minted (R-EMIT-1) */
 	dn_amount producer_reward;     /* R-EMIT-3 */
 	dn_amount fees_distributed;    /* R-FEE-1/2 */
+	dn_amount paid_out;            /* what accounts received: the reward and
+	                                  the fees distributed; under
+	                                  DNC_PAYOUT_EPOCH the producer's part
+	                                  (or, from dnc_chain_pay_seats, the
+	                                  whole pot) */
+	dn_amount accrued;             /* DNC_PAYOUT_EPOCH: what entered the pot
+	                                  for the seats in this block (the
+	                                  pools' reward and the fees) */
+	dn_amount accrued_by_kind[DNC_SEAT_KINDS]; /* that split by seat kind
+	                                  as the payout will split it (R-EMIT-3:
+	                                  by seat count) */
 	dn_amount minted_total;        /* all block rewards so far */
 	dnc_provenance prov;           /* R-EMIT-5 running totals */
 	uint32_t initial_share_ppm;    /* R-GOV-2 */
@@ -210,6 +221,18 @@ typedef struct dnc_block_summary {
  */
 DNC_WUR dnc_rc dnc_chain_end_block(dnc_chain *c, uint32_t producer_seat,
 				   dnc_time_s now_s, dnc_block_summary *sum);
+
+/*
+ * DNC_PAYOUT_EPOCH: pay the seats in office everything waiting in the fee
+ * pot (the pools' part of every reward since they took office, and the
+ * fees), split as a block's would be (R-EMIT-3, R-FEE-1,2), and count the
+ * reward part's provenance (R-EMIT-5). A new delegate set pays the
+ * outgoing one first (dnc_chain_set_delegates, dnc_chain_new_epoch), so a
+ * caller needs this only to see the payout. OUT *sum (may be NULL): reward
+ * and fees paid, paid_out their sum. DNC_OK, doing nothing, under
+ * DNC_PAYOUT_BLOCK or without a delegate set.
+ */
+DNC_WUR dnc_rc dnc_chain_pay_seats(dnc_chain *c, dnc_block_summary *sum);
 
 /* R-EMIT-5 / R-GOV-2 running totals. */
 const dnc_provenance *dnc_chain_provenance(const dnc_chain *c);

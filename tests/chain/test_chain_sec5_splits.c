@@ -190,6 +190,117 @@ static void test_R_FEE_1_block_fees_to_pools(void **st)
 	dnc_chain_destroy(c);
 }
 
+/*
+ * R-EMIT-3, R-FEE-1,2 with chain.seat_payout epoch: the blocks pay only
+ * their producers; the pools' reward and the fees wait in the pot, and the
+ * seats are paid it all when their set leaves office, what per-block
+ * payment would have paid them to within the per-block rounding.
+ */
+static void run_blocks(dnc_chain *c, const user *u, uint32_t blocks, dn_amount *accrued)
+{
+	dnc_block_summary sum;
+	*accrued = 0;
+	for (uint32_t b = 0; b < blocks; b++) {
+		dnc_tx tx;
+		memset(&tx, 0, sizeof tx);
+		tx.type = DNC_TX_TRANSFER;
+		tx.from = u[4].pk;
+		tx.nonce = dnc_ledger_nonce(dnc_chain_ledger(c), u[4].a);
+		tx.fee = 1000 + 37 * b;            /* a different fee every block */
+		tx.u.transfer.to = u[5].pk;
+		tx.u.transfer.amount = DNET;
+		assert_int_equal(dnc_chain_apply_tx(c, &tx, 10 * b, 0, NULL), DNC_OK);
+		assert_int_equal(dnc_chain_end_block(c, b % 4, 10 * b + 5, &sum), DNC_OK);
+		/* what accounts received, and what the pot took in, add up */
+		dn_amount k = 0;
+		for (int i = 0; i < DNC_SEAT_KINDS; i++)
+			k += sum.accrued_by_kind[i];
+		assert_true(k == sum.accrued);
+		*accrued += sum.accrued;
+		if (dnc_chain_params(c)->seat_payout == DNC_PAYOUT_EPOCH) {
+			assert_true(sum.paid_out == sum.producer_reward);
+			assert_true(sum.accrued == sum.reward - sum.producer_reward + tx.fee);
+		} else {
+			assert_true(sum.paid_out == sum.reward + tx.fee);
+			assert_true(sum.accrued == 0);
+		}
+		assert_int_equal(dnc_chain_check(c), DNC_OK); /* R-SUP-1 every block */
+	}
+}
+
+static void test_R_EMIT_3_R_FEE_1_epoch_payout(void **st)
+{
+	dnc_params pb, pe;
+	dnc_sigscheme s;
+	user ub[7], ue[7];
+	dnc_chain *cb, *ce;
+	dnc_block_summary pay;
+	dn_amount acc_b, acc_e, held_b[4], held_e[4], prod = 0;
+	const uint32_t blocks = 50;
+	(void)st;
+	dnc_params_default(&pb);
+	pe = pb;
+	pe.seat_payout = DNC_PAYOUT_EPOCH;
+	assert_int_equal(dnc_sig_init_ed25519(&s), DNC_OK);
+	cb = mk_chain(&pb, &s, ub, 7);
+	ce = mk_chain(&pe, &s, ue, 7);
+	/* a rule of the chain: it has another id */
+	assert_memory_not_equal(dnc_chain_id(cb)->b, dnc_chain_id(ce)->b, DNC_HASH_BYTES);
+	/* owners in delegate 0's pool, so some of the pay is locked for them */
+	assert_int_equal(dnc_ledger_vote(dnc_chain_ledger(cb), ub[6].a, ub[0].a, 100 * DNET, 0), DNC_OK);
+	assert_int_equal(dnc_ledger_vote(dnc_chain_ledger(ce), ue[6].a, ue[0].a, 100 * DNET, 0), DNC_OK);
+	for (int i = 0; i < 4; i++)
+		held_e[i] = dnc_ledger_holdings(dnc_chain_ledger(ce), ue[i].a);
+	run_blocks(cb, ub, blocks, &acc_b);
+	run_blocks(ce, ue, blocks, &acc_e);
+	/* per epoch: each seat has gained only its producer's 5 % so far */
+	for (int i = 0; i < 4; i++) {
+		dn_amount gain = dnc_ledger_holdings(dnc_chain_ledger(ce), ue[i].a) - held_e[i];
+		assert_true(gain > 0);
+		prod += gain;
+	}
+	dn_amount pot = dnc_ledger_balance(dnc_chain_ledger(ce), dnc_chain_fee_pot(ce));
+	assert_true(pot == acc_e && pot > 0);
+	assert_true(dnc_chain_provenance(ce)->stake_earned + dnc_chain_provenance(ce)->traffic_earned == prod);
+	/* the payout: the pot is emptied over the seats, nothing made or lost */
+	assert_int_equal(dnc_chain_pay_seats(ce, &pay), DNC_OK);
+	assert_true(pay.paid_out == pot);
+	assert_true(dnc_ledger_balance(dnc_chain_ledger(ce), dnc_chain_fee_pot(ce)) == 0);
+	assert_int_equal(dnc_chain_check(ce), DNC_OK);
+	/* ... and each seat (with its pool's owners' part) holds what block
+	 * payment gave it, to within a base unit a block */
+	dn_amount tot_b = 0, tot_e = 0;
+	for (int i = 0; i < 4; i++) {
+		held_b[i] = dnc_ledger_holdings(dnc_chain_ledger(cb), ub[i].a);
+		held_e[i] = dnc_ledger_holdings(dnc_chain_ledger(ce), ue[i].a);
+		dn_amount d = held_b[i] - held_e[i];
+		assert_true(d >= -(dn_amount)(2 * blocks) && d <= (dn_amount)(2 * blocks));
+		tot_b += held_b[i];
+		tot_e += held_e[i];
+	}
+	assert_true(tot_b == tot_e); /* the same reward and fees in all */
+	/* R-EMIT-5: the reward's provenance, by seat kind, likewise */
+	const dnc_provenance *vb = dnc_chain_provenance(cb), *ve = dnc_chain_provenance(ce);
+	assert_true(vb->stake_earned + vb->traffic_earned == ve->stake_earned + ve->traffic_earned);
+	assert_true(ve->stake_earned - vb->stake_earned <= (dn_amount)blocks &&
+	            vb->stake_earned - ve->stake_earned <= (dn_amount)blocks);
+	/* a second payout finds nothing; a new set pays the old one first */
+	assert_int_equal(dnc_chain_pay_seats(ce, &pay), DNC_OK);
+	assert_true(pay.paid_out == 0);
+	run_blocks(ce, ue, 8, &acc_e);
+	dnc_delegate_set ds = *dnc_chain_delegates(ce);
+	dn_amount before0 = dnc_ledger_holdings(dnc_chain_ledger(ce), ue[0].a);
+	assert_int_equal(dnc_chain_set_delegates(ce, &ds), DNC_OK);
+	assert_true(dnc_ledger_balance(dnc_chain_ledger(ce), dnc_chain_fee_pot(ce)) == 0);
+	assert_true(dnc_ledger_holdings(dnc_chain_ledger(ce), ue[0].a) > before0);
+	assert_int_equal(dnc_chain_check(ce), DNC_OK);
+	/* per block: a payout is nothing to do */
+	assert_int_equal(dnc_chain_pay_seats(cb, &pay), DNC_OK);
+	assert_true(pay.paid_out == 0);
+	dnc_chain_destroy(cb);
+	dnc_chain_destroy(ce);
+}
+
 static void test_R_SHARE_1_direct_provider_gets_all(void **st)
 {
 	dnc_params p;
@@ -456,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_R_FEE_1_default_delegate_share_10_percent),
 		cmocka_unit_test(test_R_FEE_1_pool_owners_pro_rata),
 		cmocka_unit_test(test_R_FEE_1_block_fees_to_pools),
+		cmocka_unit_test(test_R_EMIT_3_R_FEE_1_epoch_payout),
 		cmocka_unit_test(test_R_FEE_2_community_fee_half_percent),
 		cmocka_unit_test(test_R_FEE_3_order_and_exact_sum),
 		cmocka_unit_test(test_R_SHARE_1_direct_provider_gets_all),
