@@ -812,7 +812,8 @@ static dn_rc make_cell_table(world *W, const dn_scenario *s)
 			double di = fmax(10.0, reach - dd);
 			double intf = c.neighbour_load * db2lin(c.tx_power_dbm - dn_net_pathloss_db(c.scenario, c.band_ghz, di,
 			                                                                          c.height_bs_m, c.height_ut_m, false));
-			double rate = c.bandwidth_hz * dn_net_se(&C->calib, sig / (noise + intf));
+			/* as the cell model's peak rate: the resource blocks usable in whole groups */
+			double rate = c.bandwidth_hz * dn_net_cell_rb_use(c.bandwidth_hz) * dn_net_se(&C->calib, sig / (noise + intf));
 			r += (los ? p_los : 1.0 - p_los) * rate;
 		}
 		C->cell_rate_bps[d] = r;

@@ -8,10 +8,19 @@
  * is the calibrated attenuated Shannon bound (3GPP TR 36.942 Annex A.1
  * form, with an SINR gap): bw * se_scale * min(log2(1 + SINR / gap),
  * se_max), zero below sinr_min.
+ * The band carries N_RB = 0.9 B / 180 kHz resource blocks (LTE numerology),
+ * allocated in groups of P (TS 36.213 Table 7.1.6.1-1, type 0): a scheduler
+ * that hands out whole groups, as ns-3's do, leaves N_RB mod P blocks idle
+ * (1 of 25 at 5 MHz, 2 of 50 at 10 MHz, none at 20 MHz), so peak rates
+ * carry the used fraction floor(N_RB / P) P / N_RB.
  * Active users share time: both round robin and proportional fair give
  * equal time shares with static channels (the proportional-fair optimum
- * without fast fading); users whose demand needs less than their share
- * give the rest back (max-min water-filling on time). With fast fading
+ * without fast fading: each TTI's groups all go to one user); users whose
+ * demand needs less than their share give the rest back (max-min
+ * water-filling on time). Round robin splits a TTI's G groups equally in
+ * whole groups among the n served users: with n < G, G mod n groups stay
+ * idle (20 users at 20 MHz use 20 of 25), so the users share only
+ * floor(G / n) n / G of the time. With fast fading
  * enabled, proportional fair gains the multi-user diversity of picking the
  * best of N Rayleigh channels (mean of the maximum of N unit exponentials:
  * the harmonic number H_N) which round robin does not.
@@ -126,6 +135,45 @@ double dn_net_se(const dn_net_calib *k, double sinr_lin)
 	if (s > k->cell_se_max_bps_hz)
 		s = k->cell_se_max_bps_hz;
 	return k->cell_se_scale * s;
+}
+
+/* LTE resource blocks: 12 subcarriers of 15 kHz, 90 % of the channel
+ * occupied by them (25 in 5 MHz, 50 in 10, 100 in 20). */
+#define RB_HZ 180e3
+#define RB_OCCUPANCY 0.9
+/* Far beyond any channel; keeps the count an integer. */
+#define RB_MAX 1e7
+
+static uint32_t rb_count(double bandwidth_hz)
+{
+	const double n = floor(RB_OCCUPANCY * bandwidth_hz / RB_HZ + 1e-9);
+	return n < 1 ? 1 : (uint32_t)fmin(n, RB_MAX);
+}
+
+/* Blocks per group, TS 36.213 Table 7.1.6.1-1; wider than LTE's 110
+ * blocks keeps the largest group. */
+static uint32_t rbg_size(uint32_t n_rb)
+{
+	return n_rb <= 10 ? 1 : n_rb <= 26 ? 2 : n_rb <= 63 ? 3 : 4;
+}
+
+double dn_net_cell_rb_use(double bandwidth_hz)
+{
+	const uint32_t n = rb_count(bandwidth_hz), p = rbg_size(n);
+	/* a group never exceeds the band, so at least one fits */
+	assert(n >= p && p >= 1);
+	return (double)(n / p * p) / (double)n;
+}
+
+double dn_net_cell_sched_use(dn_net_sched sched, double bandwidth_hz, uint32_t n_served)
+{
+	if (sched != DN_NET_SCHED_RR || n_served == 0)
+		return 1.0;
+	const uint32_t n = rb_count(bandwidth_hz), groups = n / rbg_size(n);
+	/* more users than groups: one group each, every group in use */
+	if (n_served >= groups)
+		return 1.0;
+	return (double)(groups / n_served * n_served) / (double)groups;
 }
 
 static double noise_mw(const dn_net_cell_cfg *c)
@@ -243,7 +291,7 @@ static void channel_update(dn_net_cell *c, uint32_t u)
 			dn_net_pathloss_db(g->scenario, g->band_ghz, dj, g->height_bs_m, g->height_ut_m, lj));
 	}
 	c->sinr_lin[u] = s_mw / (c->noise_mw + i_mw);
-	c->peak_bps[u] = g->bandwidth_hz * dn_net_se(&c->k, c->sinr_lin[u]);
+	c->peak_bps[u] = g->bandwidth_hz * dn_net_cell_rb_use(g->bandwidth_hz) * dn_net_se(&c->k, c->sinr_lin[u]);
 	/* powers are positive (noise > 0, interference a sum of powers), so
 	 * the SINR is a ratio >= 0 and the peak rate a finite non-negative
 	 * rate: recompute() floors it into an integer */
@@ -272,7 +320,9 @@ static double harmonic(uint32_t n)
 /*
  * Time shares by max-min water-filling: each active user needs
  * need = demand / peak of the time (1 when saturating or unserved); the
- * level L solves sum min(need_i, L) = 1 (or all needs fit).
+ * level L solves sum min(need_i, L) = U (or all needs fit), U the part of
+ * the time the scheduler can hand out to the served users
+ * (dn_net_cell_sched_use).
  */
 static void recompute(dn_net_cell *c)
 {
@@ -281,22 +331,28 @@ static void recompute(dn_net_cell *c)
 	double gain = 1.0;
 	if (c->cfg.sched == DN_NET_SCHED_PF && c->cfg.fast_fading && n > 1)
 		gain = harmonic(n);
+	const double rb_use = dn_net_cell_rb_use(c->cfg.bandwidth_hz);
+	uint32_t served = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const uint32_t u = c->act_list[i];
 		/* the dense list names active users, each once, at its position */
 		assert(u < c->cap && c->active[u] && c->present[u] && c->act_pos[u] == i);
 		double peak = c->peak_bps[u];
 		if (gain > 1.0)
-			peak = c->cfg.bandwidth_hz * dn_net_se(&c->k, c->sinr_lin[u] * gain);
+			peak = c->cfg.bandwidth_hz * rb_use * dn_net_se(&c->k, c->sinr_lin[u] * gain);
 		c->share[u] = peak; /* temporarily the effective peak */
 		/* An unserved user (SINR below the minimum) is not scheduled. */
 		double need = peak > 0 ? 1.0 : 0.0;
 		if (c->demand_bps[u] > 0 && peak > 0)
 			need = fmin(1.0, c->demand_bps[u] / peak);
 		c->scratch[i] = need;
+		served += peak > 0;
 	}
 	qsort(c->scratch, n, sizeof *c->scratch, cmp_double);
-	double left = 1.0, level = 1.0;
+	const double budget = dn_net_cell_sched_use(c->cfg.sched, c->cfg.bandwidth_hz, served);
+	/* a fraction of the cell's time, some of it whenever anyone is served */
+	assert(budget > 0 && budget <= 1);
+	double left = budget, level = 1.0;
 	for (uint32_t i = 0; i < n; i++) {
 		const double eq = left / (double)(n - i);
 		if (c->scratch[i] >= eq) {
@@ -323,7 +379,7 @@ static void recompute(dn_net_cell *c)
 		c->rate_bps[u] = r > 0 ? (uint64_t)r : 0;
 	}
 	/* the cell's time is shared, never oversold */
-	assert(airtime >= 0 && airtime <= 1.0 + 1e-9);
+	assert(airtime >= 0 && airtime <= budget + 1e-9);
 	(void)airtime;
 }
 

@@ -76,7 +76,7 @@ DN_WUR dn_rc dn_net_link_find(const char *name, dn_net_link_kind *out);
 /* Constants fitted by `dnetsim calibrate` against ns-3 (see calib.c). */
 typedef struct dn_net_calib {
 	int version;
-	/* cell: rate = bw * se_scale * min(log2(1 + sinr / gap), se_max) if sinr >= sinr_min */
+	/* cell: rate = bw * rb_use * se_scale * min(log2(1 + sinr / gap), se_max) if sinr >= sinr_min */
 	double cell_se_scale;      /* dimensionless */
 	double cell_se_max_bps_hz; /* spectral-efficiency cap */
 	double cell_sinr_min_db;   /* below this a user gets nothing */
@@ -146,6 +146,14 @@ double dn_net_los_prob(dn_net_pl_scenario sc, double d2d_m, double h_ut_m);
 double dn_net_shadow_sigma_db(dn_net_pl_scenario sc, bool los);
 /* Spectral efficiency (bit/s/Hz) from linear SINR with a calibration. */
 double dn_net_se(const dn_net_calib *k, double sinr_lin);
+/* The fraction of a band's resource blocks (0.9 B / 180 kHz) a scheduler
+ * allocating whole groups (TS 36.213 Table 7.1.6.1-1) can use: 24/25 at
+ * 5 MHz, 48/50 at 10 MHz, 1 at 20 MHz. A user's peak rate carries it. */
+double dn_net_cell_rb_use(double bandwidth_hz);
+/* The part of the time a scheduler hands out to n_served saturated users:
+ * 1, except round robin with fewer users than groups G, which gives each
+ * floor(G / n) whole groups a TTI and leaves the rest idle. */
+double dn_net_cell_sched_use(dn_net_sched sched, double bandwidth_hz, uint32_t n_served);
 /* Distance (m) at which a lone LOS user's SINR falls to the calibrated minimum. */
 double dn_net_cell_range_m(const dn_net_cell_cfg *c, const dn_net_calib *k);
 

@@ -1,8 +1,9 @@
 /*
  * test_net_cell.c: properties of the 5G cell flow model and the link table:
  * monotone in distance and load, capacity conserved among users, demand
- * caps honoured, range shrinking with frequency, interference, exact bit
- * integration over any split of time, determinism, argument errors.
+ * caps honoured, range shrinking with frequency, interference, resource
+ * block groups (the band's usable part, round robin's idle groups), exact
+ * bit integration over any split of time, determinism, argument errors.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -143,7 +144,9 @@ static void test_monotone_in_load_and_conserved(void **st)
 			assert_int_equal(dn_net_cell_user(c, 0, &u0), DN_OK);
 			assert_true(u0.rate_bps <= prev0);
 			prev0 = u0.rate_bps;
-			/* time shares sum to at most 1, and to 1 when someone is served */
+			/* time shares sum to at most 1, and to what the scheduler
+			 * hands out when someone is served (round robin leaves
+			 * groups idle) */
 			double share = 0;
 			int served = 0;
 			for (uint32_t i = 0; i < n; i++) {
@@ -157,7 +160,8 @@ static void test_monotone_in_load_and_conserved(void **st)
 			}
 			assert_true(dn_net_cell_airtime(c) <= 1.0 + 1e-12);
 			if (served)
-				assert_true(fabs(share - 1.0) < 1e-3);
+				assert_true(fabs(share - dn_net_cell_sched_use((dn_net_sched)sched, 20e6,
+									       (uint32_t)served)) < 1e-3);
 		}
 		dn_net_cell_free(c);
 	}
@@ -179,8 +183,10 @@ static void test_demand_cap(void **st)
 	assert_int_equal(dn_net_cell_user(c, 1, &b), DN_OK);
 	assert_int_equal(dn_net_cell_user(c, 2, &d), DN_OK);
 	assert_true(fabs(a.rate_bps - 1e6) <= 1.0);
-	/* the rest is split equally in time between the two saturating users */
-	const double left = 1.0 - 1e6 / a.peak_bps;
+	/* the rest of round robin's time (3 users take 24 of 25 groups) is
+	 * split equally between the two saturating users */
+	const double left = dn_net_cell_sched_use(DN_NET_SCHED_RR, 20e6, 3) - 1e6 / a.peak_bps;
+	assert_true(fabs(left - (24.0 / 25.0 - 1e6 / a.peak_bps)) < 1e-12);
 	assert_true(fabs(b.rate_bps / b.peak_bps - left / 2) < 1e-6);
 	assert_true(fabs(d.rate_bps / d.peak_bps - left / 2) < 1e-6);
 	/* delay: a demand-limited flow sees one packet's service, a saturated one the queue */
@@ -225,6 +231,56 @@ static void test_interference_and_pf(void **st)
 		dn_net_cell_free(c);
 	}
 	assert_true(tot[DN_NET_SCHED_PF] > tot[DN_NET_SCHED_RR]);
+}
+
+static void test_rb_groups(void **st)
+{
+	(void)st;
+	/* 0.9 B / 180 kHz blocks in groups of 2, 3, 4 (TS 36.213 Table 7.1.6.1-1) */
+	assert_true(fabs(dn_net_cell_rb_use(5e6) - 24.0 / 25.0) < 1e-12);
+	assert_true(fabs(dn_net_cell_rb_use(10e6) - 48.0 / 50.0) < 1e-12);
+	assert_true(fabs(dn_net_cell_rb_use(3e6) - 14.0 / 15.0) < 1e-12);
+	assert_true(dn_net_cell_rb_use(20e6) == 1.0);
+	assert_true(dn_net_cell_rb_use(1.4e6) == 1.0); /* 7 blocks, groups of 1 */
+	assert_true(dn_net_cell_rb_use(100e6) == 1.0);
+	/* a lone user's peak is the used part of the band at the calibrated efficiency */
+	dn_net_calib k = calib();
+	for (int i = 0; i < 3; i++) {
+		dn_net_cell_cfg cfg;
+		dn_net_cell_cfg_default(&cfg, DN_NET_MICRO, 3.5);
+		cfg.shadowing = false;
+		cfg.bandwidth_hz = 5e6 * (1 << i);
+		dn_net_cell *c = NULL;
+		assert_int_equal(dn_net_cell_new(&cfg, &k, 1, NULL, 0, 1, 0, &c), DN_OK);
+		assert_int_equal(dn_net_cell_place(c, 0, 0, 120, 0), DN_OK);
+		assert_int_equal(dn_net_cell_start(c, 0, 0, 0), DN_OK);
+		dn_net_user_stat u;
+		assert_int_equal(dn_net_cell_user(c, 0, &u), DN_OK);
+		const double full = cfg.bandwidth_hz * dn_net_se(&k, pow(10, u.sinr_db / 10));
+		const double used = i == 0 ? 24.0 / 25.0 : i == 1 ? 48.0 / 50.0 : 1.0;
+		assert_true(full > 0 && fabs(u.peak_bps - full * used) < 1e-6 * full);
+		dn_net_cell_free(c);
+	}
+	/* round robin gives each of n users floor(G / n) of the G groups a TTI:
+	 * at 20 MHz (25 groups) 20 users use 20, 13 use 13, 12 use 24 */
+	assert_true(fabs(dn_net_cell_sched_use(DN_NET_SCHED_RR, 20e6, 20) - 0.8) < 1e-12);
+	assert_true(fabs(dn_net_cell_sched_use(DN_NET_SCHED_RR, 20e6, 13) - 13.0 / 25.0) < 1e-12);
+	assert_true(fabs(dn_net_cell_sched_use(DN_NET_SCHED_RR, 20e6, 12) - 24.0 / 25.0) < 1e-12);
+	assert_true(dn_net_cell_sched_use(DN_NET_SCHED_RR, 20e6, 30) == 1.0);
+	assert_true(dn_net_cell_sched_use(DN_NET_SCHED_RR, 5e6, 20) == 1.0); /* 12 groups */
+	assert_true(dn_net_cell_sched_use(DN_NET_SCHED_PF, 20e6, 13) == 1.0);
+	/* and the cell hands out that much time to saturated users */
+	for (int sched = 0; sched < 2; sched++) {
+		dn_net_cell *c = mkcell((dn_net_sched)sched, 20, false);
+		for (uint32_t i = 0; i < 20; i++) {
+			assert_int_equal(dn_net_cell_place(c, 0, i, 40 + 5 * i, 10), DN_OK);
+			assert_int_equal(dn_net_cell_set_channel(c, i, true, 0), DN_OK);
+		}
+		assert_int_equal(dn_net_cell_start_all(c, 0, 0), DN_OK);
+		const double want = sched == DN_NET_SCHED_RR ? 0.8 : 1.0;
+		assert_true(fabs(dn_net_cell_airtime(c) - want) < 1e-9);
+		dn_net_cell_free(c);
+	}
 }
 
 static void test_exact_integration(void **st)
@@ -312,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_monotone_in_load_and_conserved),
 		cmocka_unit_test(test_demand_cap),
 		cmocka_unit_test(test_interference_and_pf),
+		cmocka_unit_test(test_rb_groups),
 		cmocka_unit_test(test_exact_integration),
 		cmocka_unit_test(test_determinism_and_errors),
 	};
