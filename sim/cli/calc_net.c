@@ -227,7 +227,11 @@ static dn_rc cell_flow(void *ctx, bool with_ns3)
 static int cell_ns3(void *ctx, net_ref *ref, net_ref_info *info, char *err, size_t errlen)
 {
 	cell_ctx *c = ctx;
-	return dn_net_ns3_cell(&c->cfg, c->n, c->x, c->y, c->los, c->seed, c->measure_s, ref, info, err, errlen);
+	int rc = dn_net_ns3_cell(&c->cfg, c->n, c->x, c->y, c->los, c->seed, c->measure_s, ref, info, err, errlen);
+	/* compared as the calibration compares: over the served part of the window */
+	for (uint32_t i = 0; rc == 0 && i < c->n; i++)
+		ref[i].rx_bps = dn_cli_cell_served_rate(ref[i].rx_bps, ref[i].delay_s, c->measure_s);
+	return rc;
 }
 #endif
 

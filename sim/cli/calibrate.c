@@ -6,7 +6,7 @@
  * LOS drawn by the flow model and given to ns-3, shadowing off in both, so
  * every user's SINR is the same in the two and throughput is compared user
  * by user, ns-3's count taken over the part of the window the flow was
- * served in (served_rate). Fitted by exhaustive search: se_scale, se_max, sinr_min
+ * served in (dn_cli_cell_served_rate). Fitted by exhaustive search: se_scale, se_max, sinr_min
  * (minimising the mean |relative error|), then base delay and queue by
  * least squares on delay = base + queue / rate. Mesh grid: hops x spacing
  * x parallel chains (802.11a ad hoc, OLSR), the model's flows offered the
@@ -121,19 +121,6 @@ static double cell_pred(const dn_net_calib *k, const cell_obs *o)
 	       dn_net_cell_sched_use(sched, o->bw_hz, (uint32_t)o->n) / o->n;
 }
 
-/*
- * A saturated cell flow's rate from ns-3's count. FlowMonitor only follows
- * packets sent after its window opens, and each waits delay_s in the
- * eNB's full RLC queue, so of a measure_s window only measure_s - delay_s
- * of service is counted: a weak user of a crowded cell (0.28 s of 1.5 s
- * at 300 m, 20 users, 5 MHz) would read 18 % low. (Checked: such a user
- * reads 0.235 Mbit/s over 1.5 s and 0.268 over 4 s, both 0.288 once
- * corrected.)
- */
-static double served_rate(double rx_bps, double delay_s, double measure_s)
-{
-	return delay_s > 0 && delay_s < measure_s ? rx_bps * measure_s / (measure_s - delay_s) : rx_bps;
-}
 
 /* The model's relative error on a cell user: 1 where only the model serves it. */
 static double cell_rel_err(double model_bps, double ns3_bps)
@@ -240,7 +227,7 @@ static int run_cells(cal_ctx *c, bool quick, uint64_t seed, uint32_t subset)
 						return DN_EXIT_FAIL;
 					for (uint32_t i = 0; i < n && c->nco < MAX_OBS; i++)
 						c->co[c->nco++] = (cell_obs){pow(10, st[i].sinr_db / 10), cfg.bandwidth_hz, n,
-									  served_rate(fl[i].rx_bps, fl[i].delay_s, np.measure_s),
+									  dn_cli_cell_served_rate(fl[i].rx_bps, fl[i].delay_s, np.measure_s),
 									  fl[i].delay_s, rad_m[a], sched, point};
 					point++;
 				}

@@ -271,6 +271,11 @@ double dn_cli_median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+double dn_cli_cell_served_rate(double rx_bps, double delay_s, double measure_s)
+{
+	return delay_s > 0 && delay_s < measure_s ? rx_bps * measure_s / (measure_s - delay_s) : rx_bps;
+}
+
 int dn_cli_mkdirs(const char *path)
 {
 	char buf[4096];
