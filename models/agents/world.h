@@ -485,6 +485,7 @@ typedef struct world_delegates {
 	uint64_t cost_usd_micro;    /* candidates' running cost, cumulative */
 	dn_amount income_base;      /* delegates' block income, cumulative */
 	uint64_t seats_traffic_held; /* seats held by sharers/operators (traffic) */
+	uint64_t blocks_at_payout;   /* chain.seat_payout epoch: W->ch.blocks at the last payout */
 	double reward_per_unit_base; /* traffic seats' block income per unit redeemed (day average) */
 	dn_amount traffic_reward_block_base;
 	/* delegates' income by seat kind, cumulative (stake + traffic = income_base) */
@@ -972,7 +973,7 @@ static inline bool w_fraud_on(const world_cfg *C)
 }
 void w_detect_slot(world *W, uint32_t seat, bool produced);
 /* Block side: a seat's gain (w_seats_paid). */
-void w_attack_seat_gain(world *W, dnc_acct acct, dn_amount gain);
+void w_attack_seat_gain(world *W, dnc_acct acct, dn_amount gain, uint64_t blocks);
 /* A turned producer skips this slot on purpose. */
 bool w_attack_withholds(const world *W, dnc_acct acct, dn_time_ns t);
 /* Block side: an applied R-ADMIN-1 retract (those sent on a detector's flag are counted). */

@@ -741,12 +741,12 @@ dn_rc w_attack_bribe_pay(world *W, dn_part *p, uint32_t briber, dn_amount earned
 
 /* ---- what the seats earn, withholding ---- */
 
-void w_attack_seat_gain(world *W, dnc_acct acct, dn_amount gain)
+void w_attack_seat_gain(world *W, dnc_acct acct, dn_amount gain, uint64_t blocks)
 {
 	if (W->cfg.attack_kind == W_ATTACK_NONE || !is_attacker(W, acct))
 		return;
 	W->at.seat_income_base += gain;
-	W->at.seat_blocks++;
+	W->at.seat_blocks += blocks;
 }
 
 bool w_attack_withholds(const world *W, dnc_acct acct, dn_time_ns t)

@@ -161,6 +161,7 @@ dn_rc w_new_epoch_if_due(world *W, uint64_t slot)
 		dn_rc rc = w_seats_paid(W, old, DNC_NONE, seat_before, before, &sum, true);
 		if (rc)
 			return rc;
+		W->dl.blocks_at_payout = W->ch.blocks;
 	}
 	/* (after the payout: seat_firsts keys the outgoing set by the epoch) */
 	W->ch.epoch = e;
@@ -238,8 +239,11 @@ dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, dnc_acct only, const dn
 		 * holding several seats is credited once per seat's gain) */
 		if (ds->seat[i].kind != DNC_SEAT_STAKE && b > seat_before[i] && !payout)
 			D->traffic_reward_block_base += b - seat_before[i];
+		/* seat-blocks: this block's, or, paid per epoch, the blocks the
+		 * payout covers (a producer's own 5 % is not a seat-block then) */
 		if (b > seat_before[i] && first[i])
-			w_attack_seat_gain(W, acct, b - seat_before[i]);
+			w_attack_seat_gain(W, acct, b - seat_before[i],
+			                   payout ? W->ch.blocks - D->blocks_at_payout : only == DNC_NONE);
 		if (acct >= W->ch.acct0 && acct < W->ch.acct0 + W->cfg.n && b > seat_before[i]) {
 			if (first[i]) {
 				W->ag.earned_base[acct - W->ch.acct0] += b - seat_before[i];

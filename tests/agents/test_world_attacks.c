@@ -68,6 +68,37 @@ static uint32_t attacker_seats(const world *W, uint32_t *traffic)
 	return n;
 }
 
+/* The same pair with the seats paid once an epoch (chain.seat_payout): its
+ * seat-blocks count the blocks each payout covers, so they match the
+ * per-block count, and its DNET is still what it bought, less the fees,
+ * plus what its seat was paid. */
+static void test_R_EMIT_3_wash_seat_blocks_paid_per_epoch(void **state)
+{
+	(void)state;
+	uint64_t blocks[2];
+	for (int epoch = 0; epoch < 2; epoch++) {
+		char y[2048];
+		snprintf(y, sizeof y,
+		         "%sattack: {kind: wash, size: 1, units: 1000000, price_base: 1,"
+		         " sessions_per_day: 1440, budget_usd: 10}\n"
+		         "chain: {%s, seat_payout: %s}\n",
+		         LINE_HEAD, LINE_CHAIN, epoch ? "epoch" : "block");
+		attacked x;
+		attacked_run(&x, y);
+		const world_attack *A = &x.W->at;
+		assert_true(A->seat_income_base > 0);
+		dn_amount hold = holdings_of(x.W, A->acct0) + holdings_of(x.W, A->acct0 + 1);
+		assert_int_equal(hold, A->bought_base - A->fees_base + A->seat_income_base);
+		blocks[epoch] = A->seat_blocks;
+		attacked_free(&x);
+	}
+	print_message("seat-blocks: %llu paid per block, %llu per epoch\n", (unsigned long long)blocks[0],
+	              (unsigned long long)blocks[1]);
+	assert_true(blocks[0] > 60);
+	/* the last epoch is not paid before the run ends */
+	assert_true(blocks[1] <= blocks[0] && blocks[1] + 60 >= blocks[0]);
+}
+
 /* One wash pair claiming 1,000,000 units at 1 base unit a minute: it takes
  * one traffic seat (nobody holds two), pays exactly the 0.5 %
  * community fee on each redeemed session (5,000 base units), and its
@@ -757,6 +788,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_R_CONS_4_wash_pair_takes_a_seat_for_the_fee),
+		cmocka_unit_test(test_R_EMIT_3_wash_seat_blocks_paid_per_epoch),
 		cmocka_unit_test(test_R_CONS_4_two_wash_pairs_take_every_traffic_seat),
 		cmocka_unit_test(test_R_CONS_1_wallet_funded_pairs_keep_one_seat),
 		cmocka_unit_test(test_R_CONS_4_sharer_keeps_its_bond),
