@@ -1036,6 +1036,17 @@ static dn_rc world_finish(dn_world *w, dn_results *r)
 		rc = summary_ceiling(W, r);
 	if (!rc)
 		rc = summary_signatures(W, r);
+	uint64_t left = 0, by_rate = 0;
+	for (unsigned i = 0; i < W->cfg.nparts; i++) {
+		left += w_part(W, i)->left_rematches;
+		by_rate += w_part(W, i)->rate_rematches;
+	}
+	if (!rc)
+		rc = dn_results_summary_i64(r, "world_rematches_node_left", (int64_t)left, "1",
+		                            "re-matches the moment the provider's link or a relay of the path left (R-CRED-3)");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "world_rematches_rate", (int64_t)by_rate, "1",
+		                            "re-matches because the rate fell under consumer.rematch_rate_share (R-CRED-3)");
 	if (!rc)
 		rc = dn_results_summary_i64(r, "world_tx_fees_base", (int64_t)H->tx_fees_base, "base units",
 		                            "R-FEE-1 transaction fees paid over the run");
@@ -1168,7 +1179,8 @@ static void world_names(const dn_scenario *s, dn_name_fn emit, void *ctx)
 		"world_bytes_per_agent", "world_conservation_checks", "world_conservation_full_scans",
 		"world_conservation_max_touched", "world_content_unpaid", "world_custody_base", "world_custody_moves",
 		"world_delegate_seats", "world_dnet_price", "world_fingerprint", "world_forks", "world_missed_slots",
-		"world_network_agents", "world_network_share", "world_sig_keypairs", "world_sig_signs",
+		"world_network_agents", "world_network_share", "world_rematches_node_left", "world_rematches_rate",
+		"world_sig_keypairs", "world_sig_signs",
 		"world_sig_verifies", "world_supply_base", "world_transactions", "world_transactions_rejected",
 		"world_tx_fees_base", "world_rejected_*", "gov_change*"};
 	for (size_t i = 0; i < sizeof summary / sizeof summary[0]; i++)

@@ -236,6 +236,7 @@ typedef struct wpart {
 	/* per-block counters, read by the block step */
 	uint64_t requests, served, no_match, too_expensive, no_funds, rematches;
 	uint64_t rate_rematches;     /* of them, for a rate fallen under consumer.rematch_rate_share (run total) */
+	uint64_t left_rematches;     /* re-matches the moment a node of the path left (run total) */
 	uint64_t relayed_sessions;
 	uint64_t units_delivered;
 	double rate_sum_bps, delay_sum_s, loss_sum; uint64_t rate_n;
@@ -404,8 +405,7 @@ typedef struct world_agents {
 	uint8_t *sk;               /* cached secret keys (n x DNC_SK_BYTES) or NULL */
 	uint8_t *access;           /* sharer: index of its link in the cfg's net.access.mix (NULL: no mix);
 	                              drawn from the seed at set-up, not in the store */
-	uint32_t *nrelay;          /* relay: sessions routed through it now (sharer.rate_follows_load;
-	                              NULL when off) */
+	uint32_t *nrelay;          /* relay: sessions routed through it now (not in the store) */
 } world_agents;
 
 struct world;
@@ -854,6 +854,9 @@ DN_WUR dn_rc w_session_settle(world *W, const wtx *q, const dnc_tx_receipt *r);
 /* Block side: R-ADMIN-1 penalty for a rejected forged or replayed redeem. */
 DN_WUR dn_rc w_session_penalise(world *W, const wtx *q, dn_time_ns t);
 uint64_t w_sessions_active(const wpart *P);
+/* R-CRED-3: node a left (as_provider: its link went down; else it stopped
+ * relaying): the sessions through it settle now and re-match. */
+DN_WUR dn_rc w_session_node_left(world *W, dn_part *p, wpart *P, uint32_t a, bool as_provider, dn_time_ns now);
 
 /* ---- delegates and holders (world_delegate.c) ---- */
 

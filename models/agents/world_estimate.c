@@ -46,6 +46,7 @@ dn_rc w_estimate(const dn_scenario *s, size_t column_bytes, dn_estimate *e)
 	if (w_caches_keys((uint64_t)n, !strcmp(dn_scn_str(s, "chain.signatures"), "keyed"))) /* as world_init */
 		setup += n * DNC_SK_BYTES;
 	setup += n * (2 * sizeof(uint32_t) + (fs + fr) * W_SPATIAL_SLOT_BYTES);
+	setup += n * sizeof(uint32_t); /* the sessions each relay carries (A->nrelay) */
 
 	/* What accumulates over the run. */
 	double rate = fmin(dn_scn_float(s, "consumer.sessions_per_day_max"),

@@ -333,7 +333,7 @@ dn_rc w_make_population(world *W, const dn_scenario *s)
 		line_agents(W, s);
 	place_candidates_operators(W);
 	rc = draw_access(W);
-	if (!rc && W->cfg.rate_follows_load) {
+	if (!rc) {
 		W->ag.nrelay = calloc(W->cfg.n ? W->cfg.n : 1, sizeof *W->ag.nrelay);
 		if (!W->ag.nrelay)
 			rc = DN_ENOMEM;

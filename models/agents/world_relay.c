@@ -122,7 +122,7 @@ dn_rc w_find_path(const world *W, wpart *P, uint32_t consumer, uint64_t units, u
 double w_path_radio_bps(const world *W, uint32_t consumer, const w_path *pt)
 {
 	const world_cfg *C = &W->cfg;
-	if (W->ag.nrelay) { /* sharer.rate_follows_load: relays' airtime shared too */
+	if (C->rate_follows_load) { /* relays' airtime shared too */
 		double g[W_MAX_RELAYS + 1];
 		w_path_hop_bps(W, consumer, pt, g);
 		return w_radio_loaded(W, g, pt->relay, pt->n_relays, pt->provider, 1);

@@ -59,7 +59,7 @@ static void release_provider(world *W, wpart *P, wsess *s, dn_time_ns now)
 	world_agents *A = &W->ag;
 	if (A->nsess[s->provider])
 		A->nsess[s->provider]--;
-	for (uint32_t i = 0; A->nrelay && i < s->n_relays; i++)
+	for (uint32_t i = 0; i < s->n_relays; i++)
 		if (A->nrelay[s->relay[i]])
 			A->nrelay[s->relay[i]]--;
 	w_session_rerate(W, P, s->provider, s->relay, s->n_relays, now);
@@ -97,7 +97,7 @@ void w_session_rerate(world *W, wpart *P, uint32_t prov, const uint32_t *relay, 
 		double share = w_is_rented_site(W, s->provider) ? dn_bps_of_mbps(C->cell_capacity_mbps) / (double)k
 		                                                 : (double)w_link_of(W, s->provider)->down_bps / (double)k;
 		/* its radio hops' airtime shared by the sessions their relays carry */
-		double radio = s->hop_bps[0] > 0 && W->ag.nrelay
+		double radio = s->hop_bps[0] > 0
 		             ? w_radio_loaded(W, s->hop_bps, s->relay, s->n_relays, s->provider, 0)
 		             : s->radio_bps;
 		s->bits_done = w_session_bits(s, now); /* at the old rate until now */
@@ -149,11 +149,10 @@ dn_rc w_session_open(world *W, dn_part *p, const w_open *o)
 	           : !site && (A->role[prov] & W_FRAUD) ? 1
 	           : (A->role[a] & W_FRAUD) && !(A->role[a] & W_SHARER) ? 2 : 0;
 	A->nsess[prov]++;
-	if (A->nrelay) { /* sharer.rate_follows_load: its relays carry one session more */
+	for (uint32_t i = 0; i < s->n_relays; i++) /* its relays carry one session more */
+		A->nrelay[s->relay[i]]++;
+	if (W->cfg.rate_follows_load) /* their airtime shared by what they carry */
 		w_path_hop_bps(W, a, o->path, s->hop_bps);
-		for (uint32_t i = 0; i < s->n_relays; i++)
-			A->nrelay[s->relay[i]]++;
-	}
 	w_session_rerate(W, P, prov, s->relay, s->n_relays, now); /* the other sessions make room */
 	if (!site) {
 		s->units_reserved = o->deposit_units < A->quota_units[prov] ? o->deposit_units : A->quota_units[prov];
@@ -325,19 +324,14 @@ static dn_rc next_tick(const world_cfg *C, dn_part *p, wpart *P, uint32_t slot, 
 	return dn_send(p, now + step, P->tile, slot, EV_TICK, 0, s->gen);
 }
 
-dn_rc w_ev_tick(dn_part *p, const dn_event *ev)
+/* A credential interval's work for session s at now: what it delivered,
+ * the consumer's credential, the end of the transfer or a lost path
+ * (R-CRED-3), an intermediate redeem, the next tick. left: a node of its
+ * path (its provider's link or a relay) has just left: it re-matches now. */
+static dn_rc serve(world *W, dn_part *p, wpart *P, uint32_t slot, wsess *s, dn_time_ns now, bool left)
 {
-	world *W = w_of(p);
 	const world_cfg *C = &W->cfg;
-	wpart *P = dn_part_model(p);
-	uint32_t slot = ev->dst;
-	wsess *s = slot_at(P, slot);
-	if (s->state != S_ACTIVE || s->gen != (uint32_t)ev->data)
-		return DN_OK;
-	dn_time_ns now = dn_part_now(p);
 	deliver(C, P, s, now);
-	dn_rng r;
-	w_ev_rng(C, &r, s->consumer, P_TICK, now);
 	dn_rc rc;
 	/* R-CRED-5: a consumer that stops signing is cut off after the grace units */
 	if (s->fraud == 2 && s->cred_seq >= 1) {
@@ -355,6 +349,12 @@ dn_rc w_ev_tick(dn_part *p, const dn_event *ev)
 	}
 	if (s->units_done >= s->units_want)
 		return finish_session(W, p, slot, s);
+	if (left) {
+		P->left_rematches++;
+		return rematch(W, p, P, slot, s, now);
+	}
+	dn_rng r;
+	w_ev_rng(C, &r, s->consumer, P_TICK, now);
 	if (path_lost(W, P, s, &r))
 		return rematch(W, p, P, slot, s, now);
 	/* intermediate redeem every 30 credentials */
@@ -364,6 +364,39 @@ dn_rc w_ev_tick(dn_part *p, const dn_event *ev)
 			return rc;
 	}
 	return next_tick(C, p, P, slot, s, now);
+}
+
+dn_rc w_ev_tick(dn_part *p, const dn_event *ev)
+{
+	wpart *P = dn_part_model(p);
+	uint32_t slot = ev->dst;
+	wsess *s = slot_at(P, slot);
+	if (s->state != S_ACTIVE || s->gen != (uint32_t)ev->data)
+		return DN_OK;
+	return serve(w_of(p), p, P, slot, s, dn_part_now(p), false);
+}
+
+/* R-CRED-3: node a has just left (as_provider: its link went down; else
+ * it stopped relaying, to leave or to move). The sessions it served
+ * delivered at their rate until now and no longer: each settles its
+ * credential now and re-matches, rather than at its next tick. A node
+ * that carries no session costs nothing (A->nsess, A->nrelay). */
+dn_rc w_session_node_left(world *W, dn_part *p, wpart *P, uint32_t a, bool as_provider, dn_time_ns now)
+{
+	if (as_provider ? W->ag.nsess[a] == 0 || w_is_rented_site(W, a) : W->ag.nrelay[a] == 0)
+		return DN_OK;
+	dn_rc rc = DN_OK;
+	for (size_t i = 0; i < P->sess.n && !rc; i++) {
+		wsess *s = slot_at(P, (uint32_t)i);
+		if (s->state != S_ACTIVE)
+			continue;
+		bool uses = as_provider ? s->provider == a : false;
+		for (uint32_t k = 0; !as_provider && k < s->n_relays; k++)
+			uses |= s->relay[k] == a;
+		if (uses)
+			rc = serve(W, p, P, (uint32_t)i, s, now, true);
+	}
+	return rc;
 }
 
 /* ---- settle (the block step) ---- */

@@ -65,6 +65,12 @@ static dn_rc ev_churn(dn_part *p, const dn_event *ev)
 		dn_part_set_error(p, "spatial index update for agent %u: %s", a, dn_rc_str(rc));
 		return rc;
 	}
+	/* gone: the sessions through it stop being served now (R-CRED-3) */
+	if (!(W->ag.online[a] & (ev->aux == 0 ? W_ON_LINK : W_ON_RELAY))) {
+		rc = w_session_node_left(W, p, P, a, ev->aux == 0, now);
+		if (rc)
+			return rc;
+	}
 	dn_time_ns nx = now + dn_ns_of_s(w_expo(&r, mean_h * 3600.0)) + 1;
 	return nx < W->cfg.end_ns ? dn_send(p, nx, P->tile, a, EV_CHURN, ev->aux, 0) : DN_OK;
 }
