@@ -35,35 +35,30 @@ static dnc_rc ed_verify(const dnc_sigscheme *s, const dnc_pubkey *pk,
 }
 
 /*
- * Keyed BLAKE2b: tag = BLAKE2b-512(scheme key || msg), with the public key
- * as BLAKE2b's salt and personalisation (16 + 16 bytes: the parameter-block
- * fields BLAKE2 reserves for per-user values, so they cost no extra block).
- * BLAKE2b has no length extension, so a secret prefix makes it a MAC; the
- * public key in the parameter block gives every key its own function. A
- * message of up to 96 bytes (a credential is exactly 96) fits one 128-byte
- * block with the scheme key: one compression per check. A secret key is
- * the scheme key plus the public key, so whoever holds any secret key
- * could sign for any public key; the scheme models honest signers through
- * this API, against which a forgery (another key, a changed byte) is
- * rejected exactly as Ed25519 rejects it.
+ * Keyed BLAKE2b: tag = BLAKE2b-512(msg) whose salt and personalisation
+ * (16 + 16 bytes of the parameter block, which BLAKE2 reserves for
+ * per-user values and folds into its initial state at no cost) are the
+ * public key XOR the scheme key. The secret thus sits in half of the
+ * initial chaining value, which the compression function mixes into every
+ * output bit, and the public key gives every key its own function (two
+ * public keys never share a salt and personalisation). BLAKE2b has no
+ * length extension. No byte of the message block goes to the key: a
+ * message of up to 128 bytes (a credential is 96) is one compression, a
+ * transaction of up to 256 two. A secret key is the scheme key plus the
+ * public key, so whoever holds any secret key could sign for any public
+ * key; the scheme models honest signers through this API, against which
+ * a forgery (another key, a changed byte) is rejected exactly as Ed25519
+ * rejects it.
  */
 static void kb_tag(const uint8_t key[32], const dnc_pubkey *pk, const uint8_t *msg,
 		   size_t len, uint8_t tag[DNC_SIG_BYTES])
 {
-	uint8_t buf[128];
-	if (len <= sizeof buf - 32) {
-		memcpy(buf, key, 32);
-		memcpy(buf + 32, msg, len);
-		crypto_generichash_blake2b_salt_personal(tag, DNC_SIG_BYTES, buf, 32 + len,
-							 NULL, 0, pk->b, pk->b + 16);
-	} else {
-		crypto_generichash_blake2b_state st;
-		crypto_generichash_blake2b_init_salt_personal(&st, NULL, 0, DNC_SIG_BYTES,
-							      pk->b, pk->b + 16);
-		crypto_generichash_blake2b_update(&st, key, 32);
-		crypto_generichash_blake2b_update(&st, msg, len);
-		crypto_generichash_blake2b_final(&st, tag, DNC_SIG_BYTES);
+	uint8_t salt[16], personal[16];
+	for (int i = 0; i < 16; i++) {
+		salt[i] = (uint8_t)(pk->b[i] ^ key[i]);
+		personal[i] = (uint8_t)(pk->b[16 + i] ^ key[16 + i]);
 	}
+	crypto_generichash_blake2b_salt_personal(tag, DNC_SIG_BYTES, msg, len, NULL, 0, salt, personal);
 }
 
 static dnc_rc kb_keypair(const dnc_sigscheme *s, const uint8_t seed[32],

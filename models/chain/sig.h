@@ -3,8 +3,9 @@
  *
  * Ed25519 (libsodium) is what a node uses. The keyed-BLAKE2b scheme is for
  * very large simulations where the cost of real signatures is not the
- * subject: a "signature" is a BLAKE2b-512 MAC of (scheme key, message)
- * personalised by the public key, one hash compression for a credential.
+ * subject: a "signature" is a BLAKE2b-512 MAC of the message under the
+ * scheme key, personalised by the public key (both in BLAKE2b's parameter
+ * block), one hash compression for a credential.
  * Only a holder of the scheme key can sign or check, which is exactly the
  * simulator's position; it is NOT a public-key signature and must never be
  * used between mutually distrusting parties. Both schemes reject forgeries
