@@ -388,12 +388,8 @@ dn_rc w_session_node_left(world *W, dn_part *p, wpart *P, uint32_t a, bool as_pr
 	dn_rc rc = DN_OK;
 	for (size_t i = 0; i < P->sess.n && !rc; i++) {
 		wsess *s = slot_at(P, (uint32_t)i);
-		if (s->state != S_ACTIVE)
-			continue;
-		bool uses = as_provider ? s->provider == a : false;
-		for (uint32_t k = 0; !as_provider && k < s->n_relays; k++)
-			uses |= s->relay[k] == a;
-		if (uses)
+		if (s->state == S_ACTIVE &&
+		    (as_provider ? shares_a_node(s, a, NULL, 0) : shares_a_node(s, W_NONE, &a, 1)))
 			rc = serve(W, p, P, (uint32_t)i, s, now, true);
 	}
 	return rc;
