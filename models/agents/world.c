@@ -1036,11 +1036,32 @@ static dn_rc world_finish(dn_world *w, dn_results *r)
 		rc = summary_ceiling(W, r);
 	if (!rc)
 		rc = summary_signatures(W, r);
-	uint64_t left = 0, by_rate = 0;
+	uint64_t left = 0, by_rate = 0, xq = 0, xg = 0, xd = 0, xl = 0, xr = 0;
 	for (unsigned i = 0; i < W->cfg.nparts; i++) {
-		left += w_part(W, i)->left_rematches;
-		by_rate += w_part(W, i)->rate_rematches;
+		const wpart *P = w_part(W, i);
+		left += P->left_rematches;
+		by_rate += P->rate_rematches;
+		xq += P->x_requests;
+		xg += P->x_granted;
+		xd += P->x_denied;
+		xl += P->x_left;
+		xr += P->x_relayed;
 	}
+	if (!rc)
+		rc = dn_results_summary_i64(r, "world_cross_requests", (int64_t)xq, "1",
+		                            "world.cross_tiles: sessions asked of a sharer of another tile");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "world_cross_granted", (int64_t)xg, "1",
+		                            "... reserved by the block step (the session then opens as any other)");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "world_cross_relayed", (int64_t)xr, "1",
+		                            "... of them over relays of the consumer's tile (R-SHARE-2 paths across a border)");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "world_cross_denied", (int64_t)xd, "1",
+		                            "... refused: the sharer stopped sharing, filled up or changed its price since the snapshot");
+	if (!rc)
+		rc = dn_results_summary_i64(r, "world_cross_left", (int64_t)xl, "1",
+		                            "sessions across tiles cut when the snapshot showed their sharer had stopped sharing (R-CRED-3)");
 	if (!rc)
 		rc = dn_results_summary_i64(r, "world_rematches_node_left", (int64_t)left, "1",
 		                            "re-matches the moment the provider's link or a relay of the path left (R-CRED-3)");
@@ -1075,6 +1096,7 @@ static void tile_fini(dn_part *p)
 	dn_spatial_free(P->sx);
 	dn_spatial_free(P->rx);
 	dn_match_free(P->mt);
+	w_cross_tile_free(P);
 	P->sx = P->rx = NULL;
 	P->mt = NULL;
 	free(P->cov_stamp);
@@ -1180,6 +1202,7 @@ static void world_names(const dn_scenario *s, dn_name_fn emit, void *ctx)
 		"world_conservation_max_touched", "world_content_unpaid", "world_custody_base", "world_custody_moves",
 		"world_delegate_seats", "world_dnet_price", "world_fingerprint", "world_forks", "world_missed_slots",
 		"world_network_agents", "world_network_share", "world_rematches_node_left", "world_rematches_rate",
+		"world_cross_requests", "world_cross_granted", "world_cross_relayed", "world_cross_denied", "world_cross_left",
 		"world_sig_keypairs", "world_sig_signs",
 		"world_sig_verifies", "world_supply_base", "world_transactions", "world_transactions_rejected",
 		"world_tx_fees_base", "world_rejected_*", "gov_change*"};

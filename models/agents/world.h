@@ -126,6 +126,8 @@ enum {
 	TX_GOV,        /* a scheduled change's proposal or vote (R-GOV-1); slot = the change */
 	TX_ATTACK,     /* the attacker's own accounts (world_attack.c); agent = its account index, slot = pair */
 	TX_BRIBE,      /* a briber pays a voter (attack.kind bribe); slot = the voter agent */
+	TX_XGRANT,     /* no transaction: the block step's answer to a request across tiles
+	                  (world_cross.c); rc 0 granted, units reserved */
 };
 
 /* Receipts the tiles act on; the others concern only the block step. */
@@ -141,6 +143,8 @@ typedef struct wtx {
 	uint32_t slot, gen;     /* session slot (or site) and its generation */
 	uint32_t purpose;       /* TX_* */
 	uint32_t fraud;         /* 1: a fraud attempt (counted when rejected) */
+	uint32_t sign_late;     /* 1: sent for an agent of another tile (world.cross_tiles):
+	                           numbered and signed by the block step (w_cross_sign) */
 	uint64_t seq;           /* per tile, for a total order */
 	dnc_tx tx;
 } wtx;
@@ -183,8 +187,9 @@ typedef struct wvec {
 	size_t n, cap, size;
 } wvec;
 
-/* Session states. */
-enum { S_FREE = 0, S_OPENING, S_ACTIVE, S_FINAL, S_CLOSING };
+/* Session states. S_ASKING: its provider stands in another tile; the
+ * block step is asked to reserve it (world_cross.c). */
+enum { S_FREE = 0, S_OPENING, S_ACTIVE, S_FINAL, S_CLOSING, S_ASKING };
 
 /* A consumer's session (slot in its tile's pool). */
 typedef struct wsess {
@@ -197,6 +202,8 @@ typedef struct wsess {
 	uint32_t sybils, sybil_of;   /* attack.kind sybil: fake hops the open names after the real relays, and
 	                                which turned relay's (its index in world_attack.agents) */
 	uint32_t redeems_in_flight;
+	uint32_t xh;                 /* world.cross_tiles: its provider's index in the tile's halo + 1
+	                                (the provider stands in another tile); 0: in this tile */
 	uint64_t chain_id;
 	dn_time_ns t_request_ns, t_start_ns;
 	uint64_t units_deposit, units_want, units_done, units_redeemed, units_reserved;
@@ -214,6 +221,32 @@ typedef struct wsess {
 	uint64_t cred_seq;
 } wsess;
 
+/* world.cross_tiles (world_cross.c): a sharer of another tile within
+ * reach of this one, as the block step last saw it, and what this tile
+ * has asked of it since (pending, so that it does not ask twice for the
+ * same room). */
+typedef struct whalo {
+	int64_t price_base;
+	uint32_t quota_units;
+	uint32_t pend_quota;
+	uint16_t nsess, pend_sess;
+	uint8_t sharing;    /* link up, sharing, not a rented cell */
+	uint8_t stab;
+	uint16_t pad;
+} whalo;
+
+/* A tile's request to the block step about a provider of another tile. */
+enum { XM_REQUEST = 1, XM_RELEASE };
+typedef struct wxmsg {
+	uint32_t kind;         /* XM_* */
+	uint32_t provider;     /* agent */
+	uint32_t slot, gen;    /* the consumer's session */
+	uint64_t units;        /* request: the units asked for (the offer needs this much quota) */
+	uint64_t reserve;      /* request: quota to reserve (the deposit); release: quota back */
+	dn_amount price_base;  /* request: the price the consumer accepted */
+	dn_time_ns t_ns;       /* request: when the consumer asked */
+} wxmsg;
+
 /* Per-tile state. */
 typedef struct wpart {
 	dn_metrics_part m;
@@ -226,6 +259,18 @@ typedef struct wpart {
 	dn_spatial *sx;  /* online sharers and rented sites of the tile (local ids) */
 	dn_spatial *rx;  /* online relays (local ids) */
 	dn_match *mt;
+	/* world.cross_tiles: the halo (other tiles' sharers within reach of
+	 * the rectangle, global ids ascending), their state at the last block
+	 * step (hs) and the index of those sharing then (hx, ids: halo index);
+	 * written by the block step only */
+	uint32_t nhalo;
+	uint32_t *halo;
+	whalo *hs;
+	dn_spatial *hx;
+	wvec xout;                   /* wxmsg, for the next block step */
+	uint64_t x_requests, x_granted, x_denied, x_left; /* run totals */
+	uint64_t x_relayed;          /* of the granted, over relays of this tile (run total) */
+	uint32_t x_open;             /* sessions of the tile with a provider in the halo (xh != 0) */
 	uint64_t seq;
 	uint32_t tile;
 	uint64_t begin, end;   /* agents [begin, end) */
@@ -325,6 +370,7 @@ typedef struct world_cfg {
 	double sharer_active_initial, degrade_prob;
 	uint32_t sharer_max_sessions, price_strategy;
 	bool rate_follows_load;      /* sharer.rate_follows_load */
+	bool cross_tiles;            /* world.cross_tiles: matching and paths cross tile borders */
 	bool sharer_keep_bond;       /* sharer.keep_bond */
 	double rematch_rate_share;   /* consumer.rematch_rate_share */
 	/* links and radio (world_params.c derives the ranges and the cell table) */
@@ -730,6 +776,13 @@ DN_WUR dn_rc w_block_fail(world *W, const char *what, dnc_rc rc);
  */
 DN_WUR dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32_t agent, uint32_t purpose,
                             uint32_t slot, uint32_t gen, uint32_t fraud, dnc_tx *tx);
+/* ... its two halves: tx numbered as agent's next transaction, signed
+ * and counted in flight (DN_EINVAL if signing failed); and tx appended to
+ * `into` as sent from tile P at t (sign_late: not signed yet, see
+ * w_cross_sign). */
+DN_WUR dn_rc w_sign_next(world *W, uint32_t agent, dnc_tx *tx);
+DN_WUR dn_rc w_queue_tx(wvec *into, wpart *P, dn_time_ns t, uint32_t agent, uint32_t purpose, uint32_t slot,
+                        uint32_t gen, uint32_t fraud, uint32_t sign_late, const dnc_tx *tx);
 
 /* R-ADMIN-1: the foundation's retract of v base units from `target`
  * (reason: 1 credential fraud, 2 a detector's flag), for the next block,
@@ -739,7 +792,7 @@ DN_WUR dn_rc w_send_retract(world *W, dnc_acct target, dn_amount v, uint32_t rea
 /* ---- the parameters (world_params.c) ---- */
 
 /* The table's length: the definition must agree (the compiler checks). */
-#define W_N_PARAMS 178
+#define W_N_PARAMS 179
 /* record.*: how many blocks group g (dn_metrics_group) waits between
  * writes; *label (may be NULL) gets "block", "epoch", "hour" or "day". */
 uint64_t w_record_every(const dn_scenario *s, int g, const char **label);
@@ -763,6 +816,8 @@ DN_WUR dn_rc w_make_genesis(world *W, const dn_scenario *s);
 
 extern const dn_handler_fn w_handlers[EV_COUNT];
 DN_WUR dn_rc w_part_start(dn_part *p);
+/* Tile i's rectangle (cm). */
+void w_tile_rect(const world_cfg *C, unsigned i, int32_t *x0, int32_t *y0, int32_t *w, int32_t *h);
 DN_WUR dn_rc w_submit(world *W, dn_part *p, uint32_t agent, uint32_t purpose, uint32_t slot,
                       uint32_t gen, dnc_tx *tx, uint32_t fraud);
 
@@ -787,10 +842,12 @@ DN_WUR dn_rc w_cov_wait(wpart *P, uint32_t a, bool waiting);
 
 /* ---- sharers (world_sharer.c) ---- */
 
-/* R-CRED-3 over the tile's sharers from (x, y) for `self`, excluding
- * `exclude` (local id or DNC_NONE): the provider agent or W_NONE. */
+/* R-CRED-3 over the tile's sharers (and with world.cross_tiles the
+ * halo's) from (x, y) for `self`, excluding agent `exclude` (or W_NONE):
+ * OUT the provider agent or W_NONE, *xh its halo index + 1 if it stands
+ * in another tile (else 0). */
 DN_WUR dn_rc w_match_at(const world *W, wpart *P, uint32_t self, int32_t x_cm, int32_t y_cm,
-                        uint64_t units, uint32_t exclude, uint32_t *provider, uint32_t *examined);
+                        uint64_t units, uint32_t exclude, uint32_t *provider, uint32_t *xh, uint32_t *examined);
 DN_WUR dn_rc w_index_sharer(const world *W, wpart *P, uint32_t a);
 DN_WUR dn_rc w_sharer_start(world *W, dn_part *p, wpart *P, uint32_t a, dn_rng *r);
 /* Churn (EV_CHURN): the new state, *mean_h its mean duration in hours. */
@@ -801,6 +858,7 @@ DN_WUR dn_rc w_sharer_hour(world *W, dn_part *p, wpart *P, uint32_t a, dn_time_n
 
 typedef struct w_path {
 	uint32_t provider;          /* agent */
+	uint32_t xh;                /* the provider's halo index + 1 if in another tile (world_cross.c), else 0 */
 	uint32_t n_relays;
 	uint32_t relay[W_MAX_RELAYS];
 	uint32_t examined;
@@ -808,11 +866,13 @@ typedef struct w_path {
 /* Direct match, else a breadth-first search over relays (up to max_hops). */
 DN_WUR dn_rc w_find_path(const world *W, wpart *P, uint32_t consumer, uint64_t units, uint32_t exclude,
                          w_path *pt);
+/* (a provider of the tile itself: pt->xh 0) */
 double w_path_rate_bps(const world *W, uint32_t consumer, const w_path *pt);
 /* ... its radio part alone (the hops, or a rented cell's share), before the sharer's link, */
 double w_path_radio_bps(const world *W, uint32_t consumer, const w_path *pt);
-/* ... and the rate from it. */
-double w_path_rate_from(const world *W, const w_path *pt, double radio_bps);
+/* ... and the rate from it (P: the tile matching, for a provider of its
+ * halo; may be NULL when pt->xh is 0). */
+double w_path_rate_from(const world *W, const wpart *P, const w_path *pt, double radio_bps);
 /* sharer.rate_follows_load: each radio hop's goodput alone (OUT g[0..n_relays]). */
 void w_path_hop_bps(const world *W, uint32_t consumer, const w_path *pt, double *g);
 /* ... and the radio part from them under the current load: a Wi-Fi hop's
@@ -857,6 +917,50 @@ uint64_t w_sessions_active(const wpart *P);
 /* R-CRED-3: node a left (as_provider: its link went down; else it stopped
  * relaying): the sessions through it settle now and re-match. */
 DN_WUR dn_rc w_session_node_left(world *W, dn_part *p, wpart *P, uint32_t a, bool as_provider, dn_time_ns now);
+
+/* world.cross_tiles: a remote session's provider left or its load
+ * changed, as the last snapshot shows (after the block's receipts, in
+ * the tile); the block step's answer to a request (denied: the consumer
+ * asks again). */
+DN_WUR dn_rc w_session_cross_check(world *W, dn_part *p, wpart *P, dn_time_ns now);
+DN_WUR dn_rc w_session_granted(world *W, dn_part *p, const wrcpt *c);
+/* ... block side: is (P, slot) still asking (generation gen)? And the
+ * grant at t: reserved quota noted, the consumer's open into the mempool
+ * as sent at `asked` from its tile. */
+bool w_session_asking(const wpart *P, uint32_t slot, uint32_t gen);
+DN_WUR dn_rc w_session_grant(world *W, wpart *P, uint32_t slot, uint64_t reserved, dn_time_ns t, dn_time_ns asked);
+
+/* ---- across tiles (world_cross.c) ---- */
+
+/* The halo of tile P (in its start; empty unless world.cross_tiles), and its release. */
+DN_WUR dn_rc w_cross_tile_init(world *W, dn_part *p, wpart *P);
+void w_cross_tile_free(wpart *P);
+/* Halo index of agent a in tile P, or W_NONE. */
+uint32_t w_cross_halo_index(const wpart *P, uint32_t a);
+/* The id tile P's matching knows agent a by (local id, or the halo's
+ * after the local ones; DNC_NONE for W_NONE or an agent out of reach), and back. */
+uint32_t w_match_id(const wpart *P, uint32_t a);
+uint32_t w_match_agent(const wpart *P, uint32_t id);
+/* May a request from (x, y) reach a halo sharer? (near a border, with some sharing) */
+bool w_cross_near(const world *W, const wpart *P, int32_t x, int32_t y);
+/* R-CRED-3 over the halo's snapshot from (x, y); exclude_h: a halo index or DNC_NONE. */
+DN_WUR dn_rc w_cross_match(const world *W, wpart *P, int32_t x, int32_t y, uint64_t units, uint32_t exclude_h,
+                           dn_match_result *res);
+/* The tile whose range holds agent a. */
+unsigned w_tile_of(const world *W, uint32_t a);
+/* Block side, before the block: the tiles' requests and releases in
+ * (tile, sequence) order; a granted session's open joins the mempool as
+ * sent when the consumer asked, a refusal goes back with the receipts. */
+DN_WUR dn_rc w_cross_answer(world *W, dn_time_ns t);
+/* ... after the block: the halos' snapshots for the next window. */
+DN_WUR dn_rc w_cross_snapshot(world *W);
+/* Block side: numbers and signs a transaction a tile queued for an agent of another tile. */
+DN_WUR dn_rc w_cross_sign(world *W, wtx *q);
+/* Sessions a tile's view gives provider a (xh: the halo index + 1, or 0 for its own agent). */
+static inline uint32_t w_nsess_seen(const world *W, const wpart *P, uint32_t a, uint32_t xh)
+{
+	return xh ? (uint32_t)P->hs[xh - 1].nsess + P->hs[xh - 1].pend_sess : W->ag.nsess[a];
+}
 
 /* ---- delegates and holders (world_delegate.c) ---- */
 

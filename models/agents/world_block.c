@@ -66,7 +66,10 @@ static dn_rc gather(world *W)
 	for (unsigned i = 0; i < W->cfg.nparts; i++) {
 		wpart *P = w_part(W, i);
 		for (size_t k = 0; k < P->out.n; k++) {
-			dn_rc rc = wvec_push(&M->pool, wvec_at(&P->out, k));
+			wtx *q = wvec_at(&P->out, k);
+			dn_rc rc = q->sign_late ? w_cross_sign(W, q) : DN_OK;
+			if (!rc)
+				rc = wvec_push(&M->pool, q);
 			if (rc)
 				return rc;
 		}
@@ -643,6 +646,8 @@ dn_rc w_block_step(world *W, dn_time_ns t)
 {
 	W->rec.step_ns = t;
 	dn_rc rc = gather(W);
+	if (!rc)
+		rc = w_cross_answer(W, t); /* world.cross_tiles: before the block, so a granted open can make it */
 	if (rc)
 		return rc;
 	uint64_t slot = (uint64_t)(t / W->cfg.block_ns) - 1;
@@ -654,6 +659,8 @@ dn_rc w_block_step(world *W, dn_time_ns t)
 		rc = make_block(W, t, slot, &up);
 	if (!rc)
 		rc = after_block(W, t, slot, up);
+	if (!rc)
+		rc = w_cross_snapshot(W);
 	if (rc)
 		return rc;
 	return check_block(W, slot);

@@ -17,7 +17,8 @@
 #include <stdlib.h>
 
 /* Retries and re-matches carry the units wanted in the event's data, and
- * for a re-match the old provider (tile-local id) above them. */
+ * for a re-match the old provider (as the tile's matcher numbers it,
+ * w_match_id) above them. */
 #define W_UNITS_BITS 40
 #define W_UNITS_MASK ((UINT64_C(1) << W_UNITS_BITS) - 1)
 
@@ -128,7 +129,7 @@ dn_rc w_cov_close(wpart *P, uint64_t *served, uint64_t *demand)
 	/* a session being served is a consumer served; one being opened, demand */
 	for (size_t i = 0; i < P->sess.n; i++) {
 		const wsess *s = wvec_at(&P->sess, i);
-		if (s->state == S_ACTIVE || s->state == S_OPENING)
+		if (s->state == S_ACTIVE || s->state == S_OPENING || s->state == S_ASKING)
 			w_cov_mark(P, s->consumer, s->state == S_ACTIVE);
 	}
 	/* consumers waiting for DNET have demand every block they wait */
@@ -173,8 +174,10 @@ dn_rc w_consumer_rematch(dn_part *p, uint32_t a, uint64_t units, uint32_t old_pr
 	const wpart *P = dn_part_model(p);
 	if (units == 0 || units > W_UNITS_MASK)
 		return DN_OK;
-	return dn_send(p, t, P->tile, a, EV_REQUEST, REQ_REMATCH,
-	               units | ((uint64_t)(old_provider - P->begin) << W_UNITS_BITS));
+	uint64_t id = w_match_id(P, old_provider);
+	if (id >> (64 - W_UNITS_BITS))
+		id = (UINT64_C(1) << (64 - W_UNITS_BITS)) - 1; /* beyond any id: nobody excluded */
+	return dn_send(p, t, P->tile, a, EV_REQUEST, REQ_REMATCH, units | id << W_UNITS_BITS);
 }
 
 /* Nobody can serve the request (counted as unmet demand for the sharers'
@@ -224,10 +227,11 @@ static dn_rc start_request(world *W, dn_part *p, uint32_t a, uint64_t units, uin
 	}
 	if (pt.provider == W_NONE)
 		return unmatched(P);
-	double radio = w_path_radio_bps(W, a, &pt), rate = w_path_rate_from(W, &pt, radio);
+	double radio = w_path_radio_bps(W, a, &pt), rate = w_path_rate_from(W, P, &pt, radio);
 	if (!(rate >= 1e3))
 		return unmatched(P); /* in range on paper, but the radio path carries nothing */
-	dn_amount ppu = W->ag.price_base[pt.provider];
+	/* a provider of another tile: its price as the last block step saw it */
+	dn_amount ppu = pt.xh ? P->hs[pt.xh - 1].price_base : W->ag.price_base[pt.provider];
 	/* the price check, in USD per GB at the market price */
 	double usd_gb = dn_usd_gb_of_base_per_unit((double)ppu, w_price(W), C->cp.unit_bytes);
 	if (usd_gb > W->ag.wtp_usd_gb[a]) {
@@ -281,6 +285,6 @@ dn_rc w_ev_request(dn_part *p, const dn_event *ev)
 	if (A->sess_of[a])
 		return DN_OK;
 	uint64_t units = ev->data & W_UNITS_MASK;
-	uint32_t exclude = ev->aux == REQ_REMATCH ? (uint32_t)(P->begin + (ev->data >> W_UNITS_BITS)) : W_NONE;
+	uint32_t exclude = ev->aux == REQ_REMATCH ? w_match_agent(P, (uint32_t)(ev->data >> W_UNITS_BITS)) : W_NONE;
 	return start_request(W, p, a, units, exclude, false);
 }

@@ -43,6 +43,8 @@ const dn_param_def w_param_defs[] = {
 	{"world.line_roles", DN_PT_STRING, "", "CS", 1, 4096, NULL,
 	 "layout line: one letter per agent from x = 0: C consumer, S sharer, R relay, H holder, D candidate, T trader, O operator, W site, . nobody"},
 	{"world.line_spacing_m", DN_PT_FLOAT, "m", "50", 0.01, 1e5, NULL, "layout line: distance between neighbours"},
+	{"world.cross_tiles", DN_PT_BOOL, "", "true", 0, 0, NULL,
+	 "true: a consumer (or the last relay of its path) may be matched to a sharer of another tile, as the last block step saw it; the block step reserves it and the open makes the same block a local one would (docs/architecture.md, \"Paths across tiles\"); false: within the consumer's tile only, so tile borders shape the market"},
 	{"world.gini_interval_blocks", DN_PT_INT, "blocks", "1", 1, 1e6, NULL,
 	 "the exact Gini coefficient and top-1 % share are brought up to date every this many blocks (each update is one pass over every agent's holdings); blocks in between record NaN for them unless nothing changed"},
 	/* recording (docs/hdf5-schema.md: intervals and aggregates) */
@@ -352,6 +354,7 @@ static void read_population(world_cfg *C, const dn_scenario *s)
 	C->gini_interval_blocks = (uint64_t)dn_scn_int(s, "world.gini_interval_blocks");
 	C->line = !strcmp(dn_scn_str(s, "world.layout"), "line");
 	C->line_spacing_m = dn_scn_float(s, "world.line_spacing_m");
+	C->cross_tiles = dn_scn_bool(s, "world.cross_tiles");
 }
 
 static void read_consumers_sharers_relays(world_cfg *C, const dn_scenario *s)

@@ -40,7 +40,7 @@ typedef struct frontier {
 
 /* The path to relay e's provider, consumer side first; false if the
  * provider is one of the relays. */
-static bool chain_to(const frontier *f, uint32_t e, uint32_t prov, w_path *pt)
+static bool chain_to(const frontier *f, uint32_t e, uint32_t prov, uint32_t xh, w_path *pt)
 {
 	uint32_t chain[W_MAX_RELAYS], k = 0;
 	bool bad = false;
@@ -51,6 +51,7 @@ static bool chain_to(const frontier *f, uint32_t e, uint32_t prov, w_path *pt)
 	if (bad)
 		return false;
 	pt->provider = prov;
+	pt->xh = xh;
 	pt->n_relays = k;
 	for (uint32_t j = 0; j < k; j++)
 		pt->relay[j] = chain[k - 1 - j];
@@ -88,13 +89,13 @@ static dn_rc relay_search(const world *W, wpart *P, uint32_t consumer, uint64_t 
 			uint32_t me = f.nn++;
 			if (f.tries++ >= 24)
 				return DN_OK;
-			uint32_t prov = W_NONE;
-			rc = w_match_at(W, P, consumer, A->x_cm[r], A->y_cm[r], units, ex, &prov, &pt->examined);
+			uint32_t prov = W_NONE, xh = 0;
+			rc = w_match_at(W, P, consumer, A->x_cm[r], A->y_cm[r], units, ex, &prov, &xh, &pt->examined);
 			if (rc)
 				return rc;
 			if (prov == W_NONE || prov == consumer)
 				continue;
-			if (chain_to(&f, me, prov, pt))
+			if (chain_to(&f, me, prov, xh, pt))
 				return DN_OK;
 		}
 	}
@@ -105,14 +106,13 @@ dn_rc w_find_path(const world *W, wpart *P, uint32_t consumer, uint64_t units, u
 {
 	memset(pt, 0, sizeof *pt);
 	pt->provider = W_NONE;
-	uint32_t ex = exclude == W_NONE ? DNC_NONE : (uint32_t)(exclude - P->begin);
-	dn_rc rc = w_match_at(W, P, consumer, W->ag.x_cm[consumer], W->ag.y_cm[consumer], units, ex, &pt->provider,
-	                      &pt->examined);
+	dn_rc rc = w_match_at(W, P, consumer, W->ag.x_cm[consumer], W->ag.y_cm[consumer], units, exclude, &pt->provider,
+	                      &pt->xh, &pt->examined);
 	if (rc || pt->provider != W_NONE)
 		return rc;
 	if (W->cfg.max_hops == 0 || dn_spatial_count(P->rx) == 0)
 		return DN_OK;
-	return relay_search(W, P, consumer, units, ex, pt);
+	return relay_search(W, P, consumer, units, exclude, pt);
 }
 
 /* ---- the path's quality ---- */
@@ -192,11 +192,11 @@ double w_radio_loaded(const world *W, const double *g, const uint32_t *relay, ui
 
 /* Rate of a path (bit/s) from its radio part: the provider's access link
  * or cell shared by its sessions caps it. */
-double w_path_rate_from(const world *W, const w_path *pt, double radio_bps)
+double w_path_rate_from(const world *W, const wpart *P, const w_path *pt, double radio_bps)
 {
 	if (radio_bps <= 0)
 		return 0;
-	uint32_t s = W->ag.nsess[pt->provider] + 1u;
+	uint32_t s = w_nsess_seen(W, P, pt->provider, pt->xh) + 1u;
 	if (w_is_rented_site(W, pt->provider))
 		return fmin(radio_bps, dn_bps_of_mbps(W->cfg.cell_capacity_mbps) / s);
 	return fmin(radio_bps, (double)w_link_of(W, pt->provider)->down_bps / s);
@@ -204,7 +204,7 @@ double w_path_rate_from(const world *W, const w_path *pt, double radio_bps)
 
 double w_path_rate_bps(const world *W, uint32_t consumer, const w_path *pt)
 {
-	return w_path_rate_from(W, pt, w_path_radio_bps(W, consumer, pt));
+	return w_path_rate_from(W, NULL, pt, w_path_radio_bps(W, consumer, pt));
 }
 
 /* Packet loss of a path: the sharer's access link and, for every Wi-Fi

@@ -46,6 +46,8 @@ static dn_rc slot_free(wpart *P, uint32_t slot)
 {
 	wsess *s = slot_at(P, slot);
 	uint32_t gen = s->gen + 1;
+	if (s->xh && P->x_open)
+		P->x_open--;
 	memset(s, 0, sizeof *s);
 	s->gen = gen;
 	s->state = S_FREE;
@@ -53,22 +55,32 @@ static dn_rc slot_free(wpart *P, uint32_t slot)
 }
 
 /* The provider serves one session less (its others may go faster);
- * unused reserved quota returns. */
-static void release_provider(world *W, wpart *P, wsess *s, dn_time_ns now)
+ * unused reserved quota returns. A provider of another tile hears it from
+ * the block step (world_cross.c). */
+static dn_rc release_provider(world *W, wpart *P, wsess *s, dn_time_ns now)
 {
 	world_agents *A = &W->ag;
-	if (A->nsess[s->provider])
-		A->nsess[s->provider]--;
+	uint64_t back = 0;
+	if (!w_is_rented_site(W, s->provider) && s->units_reserved > s->units_done) {
+		back = s->units_reserved - s->units_done;
+		s->units_reserved = s->units_done;
+	}
+	if (s->xh) {
+		wxmsg m = {.kind = XM_RELEASE, .provider = s->provider, .reserve = back};
+		dn_rc rc = wvec_push(&P->xout, &m);
+		if (rc)
+			return rc;
+	} else {
+		if (A->nsess[s->provider])
+			A->nsess[s->provider]--;
+		uint64_t q = (uint64_t)A->quota_units[s->provider] + back;
+		A->quota_units[s->provider] = q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
+	}
 	for (uint32_t i = 0; i < s->n_relays; i++)
 		if (A->nrelay[s->relay[i]])
 			A->nrelay[s->relay[i]]--;
 	w_session_rerate(W, P, s->provider, s->relay, s->n_relays, now);
-	if (!w_is_rented_site(W, s->provider) && s->units_reserved > s->units_done) {
-		uint64_t back = s->units_reserved - s->units_done;
-		s->units_reserved = s->units_done;
-		uint64_t q = (uint64_t)A->quota_units[s->provider] + back;
-		A->quota_units[s->provider] = q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
-	}
+	return DN_OK;
 }
 
 /* Does session s use provider prov or one of the n relays? */
@@ -83,26 +95,34 @@ static bool shares_a_node(const wsess *s, uint32_t prov, const uint32_t *relay, 
 	return false;
 }
 
-void w_session_rerate(world *W, wpart *P, uint32_t prov, const uint32_t *relay, uint32_t n, dn_time_ns now)
+/* One active session's rate under the load now. */
+static void rerate_one(world *W, wpart *P, wsess *s, dn_time_ns now)
 {
 	const world_cfg *C = &W->cfg;
-	if (!C->rate_follows_load)
+	/* its provider's link (or cell) shared by the sessions it holds
+	 * (of another tile: as the last block step saw them) */
+	uint32_t k = w_nsess_seen(W, P, s->provider, s->xh);
+	if (k == 0)
+		k = 1;
+	double share = w_is_rented_site(W, s->provider) ? dn_bps_of_mbps(C->cell_capacity_mbps) / (double)k
+	                                                 : (double)w_link_of(W, s->provider)->down_bps / (double)k;
+	/* its radio hops' airtime shared by the sessions their relays carry */
+	double radio = s->hop_bps[0] > 0
+	             ? w_radio_loaded(W, s->hop_bps, s->relay, s->n_relays, s->provider, 0)
+	             : s->radio_bps;
+	s->bits_done = w_session_bits(s, now); /* at the old rate until now */
+	s->t_rate_ns = now;
+	s->rate_bps = fmin(radio, share);
+}
+
+void w_session_rerate(world *W, wpart *P, uint32_t prov, const uint32_t *relay, uint32_t n, dn_time_ns now)
+{
+	if (!W->cfg.rate_follows_load)
 		return;
 	for (size_t i = 0; i < P->sess.n; i++) {
 		wsess *s = slot_at(P, (uint32_t)i);
-		if (s->state != S_ACTIVE || !shares_a_node(s, prov, relay, n))
-			continue;
-		/* its provider's link (or cell) shared by the sessions it holds */
-		uint32_t k = W->ag.nsess[s->provider] ? W->ag.nsess[s->provider] : 1u;
-		double share = w_is_rented_site(W, s->provider) ? dn_bps_of_mbps(C->cell_capacity_mbps) / (double)k
-		                                                 : (double)w_link_of(W, s->provider)->down_bps / (double)k;
-		/* its radio hops' airtime shared by the sessions their relays carry */
-		double radio = s->hop_bps[0] > 0
-		             ? w_radio_loaded(W, s->hop_bps, s->relay, s->n_relays, s->provider, 0)
-		             : s->radio_bps;
-		s->bits_done = w_session_bits(s, now); /* at the old rate until now */
-		s->t_rate_ns = now;
-		s->rate_bps = fmin(radio, share);
+		if (s->state == S_ACTIVE && shares_a_node(s, prov, relay, n))
+			rerate_one(W, P, s, now);
 	}
 }
 
@@ -115,6 +135,9 @@ uint64_t w_sessions_active(const wpart *P)
 }
 
 /* ---- open ---- */
+
+static dn_rc send_open(world *W, dn_part *p, wpart *P, uint32_t slot, wsess *s, const w_path *path, dn_time_ns now,
+                       dn_time_ns sent);
 
 dn_rc w_session_open(world *W, dn_part *p, const w_open *o)
 {
@@ -129,6 +152,7 @@ dn_rc w_session_open(world *W, dn_part *p, const w_open *o)
 	wsess *s = slot_at(P, slot);
 	bool site = w_is_rented_site(W, prov);
 	s->state = S_OPENING;
+	s->xh = o->path->xh;
 	s->consumer = a;
 	s->provider = prov;
 	/* the node that serves redeems the credentials: the sharer's, or for
@@ -148,32 +172,62 @@ dn_rc w_session_open(world *W, dn_part *p, const w_open *o)
 	s->fraud = !w_fraud_on(&W->cfg) ? 0 /* attack.kind fraud's honest twin */
 	           : !site && (A->role[prov] & W_FRAUD) ? 1
 	           : (A->role[a] & W_FRAUD) && !(A->role[a] & W_SHARER) ? 2 : 0;
+	A->sess_of[a] = slot + 1;
+	if (s->xh) {
+		/* world.cross_tiles: the provider stands in another tile; the
+		 * block step reserves it (w_session_granted goes on from here) */
+		whalo *h = &P->hs[s->xh - 1];
+		uint32_t room = h->quota_units > h->pend_quota ? h->quota_units - h->pend_quota : 0;
+		h->pend_sess++;
+		h->pend_quota += o->deposit_units < room ? (uint32_t)o->deposit_units : room;
+		s->state = S_ASKING;
+		P->x_open++;
+		P->x_requests++;
+		wxmsg m = {.kind = XM_REQUEST, .provider = prov, .slot = slot, .gen = s->gen, .units = o->units,
+		           .reserve = o->deposit_units, .price_base = o->price_per_unit_base, .t_ns = now};
+		return wvec_push(&P->xout, &m);
+	}
 	A->nsess[prov]++;
-	for (uint32_t i = 0; i < s->n_relays; i++) /* its relays carry one session more */
-		A->nrelay[s->relay[i]]++;
-	if (W->cfg.rate_follows_load) /* their airtime shared by what they carry */
-		w_path_hop_bps(W, a, o->path, s->hop_bps);
-	w_session_rerate(W, P, prov, s->relay, s->n_relays, now); /* the other sessions make room */
 	if (!site) {
 		s->units_reserved = o->deposit_units < A->quota_units[prov] ? o->deposit_units : A->quota_units[prov];
 		A->quota_units[prov] -= (uint32_t)s->units_reserved;
 	}
-	A->sess_of[a] = slot + 1;
-	if (o->path->n_relays)
+	return send_open(W, p, P, slot, s, o->path, now, now);
+}
+
+/* The provider is reserved: at now, the relays take the session and the
+ * other sessions make room; the consumer sends the open with its deposit
+ * (R-CRED-2), from its tile, or (p NULL) from the block step that
+ * reserved a provider of another tile, as if sent from the tile at `sent`. */
+static dn_rc send_open(world *W, dn_part *p, wpart *P, uint32_t slot, wsess *s, const w_path *path, dn_time_ns now,
+                       dn_time_ns sent)
+{
+	world_agents *A = &W->ag;
+	uint32_t a = s->consumer, prov = s->provider;
+	for (uint32_t i = 0; i < s->n_relays; i++) /* its relays carry one session more */
+		A->nrelay[s->relay[i]]++;
+	if (W->cfg.rate_follows_load) /* their airtime shared by what they carry */
+		w_path_hop_bps(W, a, path, s->hop_bps);
+	w_session_rerate(W, P, prov, s->relay, s->n_relays, now); /* the other sessions make room */
+	if (s->n_relays)
 		P->relayed_sessions++;
 	dnc_tx tx;
 	memset(&tx, 0, sizeof tx);
 	tx.type = DNC_TX_SESSION_OPEN;
 	tx.u.open.distributor = *dnc_ledger_pk(dnc_chain_ledger_c(W->ch.chain), w_acct(W, s->payee));
-	tx.u.open.price_per_unit = o->price_per_unit_base;
-	tx.u.open.units = o->deposit_units;
-	tx.u.open.expiry_s = (dnc_time_s)(dn_whole_s_of_ns(now) + 6 * 3600);
+	tx.u.open.price_per_unit = s->price_per_unit_base;
+	tx.u.open.units = s->units_deposit;
+	tx.u.open.expiry_s = (dnc_time_s)(dn_whole_s_of_ns(sent) + 6 * 3600);
 	/* R-SHARE-2: the path's relays are the session's; the contract pays
 	 * them at every redeem */
 	tx.u.open.n_relays = (uint8_t)s->n_relays;
 	for (uint32_t i = 0; i < s->n_relays; i++)
 		tx.u.open.relay[i] = *dnc_ledger_pk(dnc_chain_ledger_c(W->ch.chain), w_acct(W, s->relay[i]));
-	w_attack_sybil_hops(W, s, &tx, now); /* attack.kind sybil: fake hops after them */
+	w_attack_sybil_hops(W, s, &tx, sent); /* attack.kind sybil: fake hops after them */
+	if (!p) {
+		dn_rc rc = w_queue_signed(W, &W->mp.pool, P, sent, a, TX_OPEN, slot, s->gen, 0, &tx);
+		return rc == DN_EINVAL ? w_block_fail(W, "signing a session open", DNC_EINVAL) : rc;
+	}
 	return w_submit(W, p, a, TX_OPEN, slot, s->gen, &tx, 0);
 }
 
@@ -237,7 +291,9 @@ static dn_rc redeem(world *W, dn_part *p, uint32_t slot, wsess *s, bool final)
 static dn_rc finish_session(world *W, dn_part *p, uint32_t slot, wsess *s)
 {
 	s->state = S_FINAL;
-	release_provider(W, dn_part_model(p), s, dn_part_now(p));
+	dn_rc rc = release_provider(W, dn_part_model(p), s, dn_part_now(p));
+	if (rc)
+		return rc;
 	if (s->cred.total_units == 0) {
 		/* nothing to redeem: close at once */
 		s->state = S_CLOSING;
@@ -287,8 +343,9 @@ static void deliver(const world_cfg *C, wpart *P, wsess *s, dn_time_ns now)
 static bool path_lost(const world *W, wpart *P, const wsess *s, dn_rng *r)
 {
 	const uint8_t *on = W->ag.online;
-	bool gone = !w_is_rented_site(W, s->provider) &&
-	            (on[s->provider] & (W_ON_LINK | W_ON_SHARING)) != (W_ON_LINK | W_ON_SHARING);
+	bool gone = s->xh ? !P->hs[s->xh - 1].sharing /* of another tile: as last seen */
+	                  : !w_is_rented_site(W, s->provider) &&
+	                        (on[s->provider] & (W_ON_LINK | W_ON_SHARING)) != (W_ON_LINK | W_ON_SHARING);
 	for (uint32_t i = 0; i < s->n_relays; i++)
 		gone |= !(on[s->relay[i]] & W_ON_RELAY);
 	if (!gone && W->cfg.rate_follows_load && s->rate_bps < W->cfg.rematch_rate_share * s->rate0_bps) {
@@ -395,6 +452,71 @@ dn_rc w_session_node_left(world *W, dn_part *p, wpart *P, uint32_t a, bool as_pr
 	return rc;
 }
 
+bool w_session_asking(const wpart *P, uint32_t slot, uint32_t gen)
+{
+	if (slot >= P->sess.n)
+		return false;
+	const wsess *s = wvec_at(&P->sess, slot);
+	return s->state == S_ASKING && s->gen == gen;
+}
+
+/* world.cross_tiles, block side: the block step has reserved `reserved`
+ * units of quota and a session of the provider for the session in
+ * (P, slot), asking: the open goes out with the consumer's signature, as
+ * if sent from its tile when it asked (the consumer reached the sharer
+ * directly; only the simulation's bookkeeping waited for the block
+ * step), and its receipt comes as any open's. */
+dn_rc w_session_grant(world *W, wpart *P, uint32_t slot, uint64_t reserved, dn_time_ns t, dn_time_ns asked)
+{
+	wsess *s = slot_at(P, slot);
+	s->state = S_OPENING;
+	s->units_reserved = reserved;
+	P->x_relayed += s->n_relays > 0;
+	w_path path = {.provider = s->provider, .xh = s->xh, .n_relays = s->n_relays};
+	memcpy(path.relay, s->relay, sizeof path.relay);
+	return send_open(W, NULL, P, slot, s, &path, t, asked);
+}
+
+/* ... in the tile: the answer. Granted, the open is already out. Denied
+ * (the provider stopped sharing, filled up or changed its price since the
+ * snapshot the consumer matched on): the consumer asks again at once,
+ * over the snapshot that came with the answer. */
+dn_rc w_session_granted(world *W, dn_part *p, const wrcpt *c)
+{
+	wpart *P = dn_part_model(p);
+	wsess *s = slot_at(P, c->slot);
+	if (c->rc == 0 || s->gen != c->gen || s->state != S_ASKING)
+		return DN_OK;
+	uint32_t a = s->consumer;
+	uint64_t units = s->units_want;
+	if (W->ag.sess_of[a] == c->slot + 1)
+		W->ag.sess_of[a] = 0;
+	dn_rc rc = slot_free(P, c->slot);
+	return rc ? rc : w_consumer_retry(p, a, units, dn_part_now(p) + 1);
+}
+
+/* world.cross_tiles, after every block's receipts: an active session
+ * whose provider of another tile has stopped sharing (as the snapshot
+ * shows) settles and re-matches, as at a provider's leaving in its own
+ * tile, only later; with sharer.rate_follows_load the others are rated
+ * again with the provider's sessions as now seen. */
+dn_rc w_session_cross_check(world *W, dn_part *p, wpart *P, dn_time_ns now)
+{
+	dn_rc rc = DN_OK;
+	for (size_t i = 0; i < P->sess.n && !rc; i++) {
+		wsess *s = slot_at(P, (uint32_t)i);
+		if (s->state != S_ACTIVE || !s->xh)
+			continue;
+		if (!P->hs[s->xh - 1].sharing) {
+			P->x_left++;
+			rc = serve(W, p, P, (uint32_t)i, s, now, true);
+		} else if (W->cfg.rate_follows_load) {
+			rerate_one(W, P, s, now);
+		}
+	}
+	return rc;
+}
+
 /* ---- settle (the block step) ---- */
 
 /* R-SHARE-2: the relays' shares of a redeem, which the contract paid with
@@ -473,10 +595,11 @@ static dn_rc opened(world *W, dn_part *p, wpart *P, const wrcpt *c, wsess *s, dn
 	if (c->rc != DNC_OK) {
 		uint32_t a = s->consumer;
 		uint64_t units = s->units_want;
-		release_provider(W, P, s, now);
+		dn_rc rc = release_provider(W, P, s, now);
 		if (W->ag.sess_of[a] == c->slot + 1)
 			W->ag.sess_of[a] = 0;
-		dn_rc rc = slot_free(P, c->slot);
+		if (!rc)
+			rc = slot_free(P, c->slot);
 		if (!rc && c->rc == DNC_EBADNONCE)
 			rc = w_consumer_retry(p, a, units, now + C->block_ns);
 		return rc;

@@ -48,16 +48,43 @@ static void offer_fn(void *ctx, uint32_t id, dnc_offer *o)
 }
 
 dn_rc w_match_at(const world *W, wpart *P, uint32_t self, int32_t x_cm, int32_t y_cm, uint64_t units,
-                 uint32_t exclude, uint32_t *provider, uint32_t *examined)
+                 uint32_t exclude, uint32_t *provider, uint32_t *xh, uint32_t *examined)
 {
 	offer_ctx c = {W, P, x_cm, y_cm, units, self};
 	dn_match_view view = {offer_fn, &c};
 	dn_match_result res;
-	dn_rc rc = dn_match_find(P->mt, P->sx, &view, x_cm, y_cm, exclude, &res);
+	uint32_t ex = w_match_id(P, exclude);
+	uint64_t nloc = P->end - P->begin;
+	dn_rc rc = dn_match_find(P->mt, P->sx, &view, x_cm, y_cm, ex < nloc ? ex : DNC_NONE, &res);
 	if (rc)
 		return rc;
 	*examined += res.examined;
 	*provider = res.found ? (uint32_t)(P->begin + res.offer.id) : W_NONE;
+	*xh = 0;
+	if (!w_cross_near(W, P, x_cm, y_cm))
+		return DN_OK;
+	/* world.cross_tiles: the other tiles' sharers in reach, as the last
+	 * block step saw them; both searches widen the same radii, so the
+	 * first radius with an eligible offer is the smaller of the two, and
+	 * at equal radii R-CRED-3 picks between the two bests */
+	dn_match_result hr;
+	rc = w_cross_match(W, P, x_cm, y_cm, units, ex != DNC_NONE && ex >= nloc ? (uint32_t)(ex - nloc) : DNC_NONE, &hr);
+	if (rc || !hr.found)
+		return rc;
+	*examined += hr.examined;
+	bool halo = !res.found || hr.radius_cm < res.radius_cm;
+	if (!halo && hr.radius_cm == res.radius_cm) {
+		dnc_offer o[2] = {res.offer, hr.offer};
+		o[0].id = *provider;
+		o[1].id = P->halo[hr.offer.id];
+		uint32_t ch = 0;
+		if (dnc_match_select(o, 2, DNC_NONE, &ch) == DNC_OK)
+			halo = ch == 1;
+	}
+	if (halo) {
+		*provider = P->halo[hr.offer.id];
+		*xh = hr.offer.id + 1;
+	}
 	return DN_OK;
 }
 

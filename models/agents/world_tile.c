@@ -19,6 +19,11 @@ dn_rc w_submit(world *W, dn_part *p, uint32_t agent, uint32_t purpose, uint32_t 
                dnc_tx *tx, uint32_t fraud)
 {
 	wpart *P = dn_part_model(p);
+	if (agent < P->begin || agent >= P->end) {
+		/* the distributor of a session across tiles: its nonce is its own
+		 * tile's, so the block step numbers and signs (w_cross_sign) */
+		return w_queue_tx(&P->out, P, dn_part_now(p), agent, purpose, slot, gen, fraud, 1, tx);
+	}
 	dn_rc rc = w_queue_signed(W, &P->out, P, dn_part_now(p), agent, purpose, slot, gen, fraud, tx);
 	if (rc == DN_EINVAL)
 		dn_part_set_error(p, "signing a transaction of agent %u", agent);
@@ -38,10 +43,14 @@ static dn_rc ev_blockrx(dn_part *p, const dn_event *ev)
 		const wrcpt *c = wvec_at(&P->in, i);
 		if (c->purpose == TX_UNLOCK)
 			rc = w_team_receipt(W, p, c);
+		else if (c->purpose == TX_XGRANT)
+			rc = w_session_granted(W, p, c);
 		else if (w_purpose_for_tile(c->purpose))
 			rc = w_session_receipt(W, p, c);
 	}
 	P->in.n = 0;
+	if (!rc && P->x_open)
+		rc = w_session_cross_check(W, p, P, now);
 	if (rc)
 		return rc;
 	P->active_sessions = w_sessions_active(P);
@@ -145,14 +154,19 @@ const dn_handler_fn w_handlers[EV_COUNT] = {
 
 /* ---- a tile's start ---- */
 
+void w_tile_rect(const world_cfg *C, unsigned i, int32_t *x0, int32_t *y0, int32_t *w, int32_t *h)
+{
+	double tw = C->area_m / C->tiles_x, th = C->area_m / C->tiles_y;
+	*x0 = (int32_t)((i % C->tiles_x) * tw * 100.0);
+	*y0 = (int32_t)((i / C->tiles_x) * th * 100.0);
+	*w = (int32_t)(tw * 100.0) + 2;
+	*h = (int32_t)(th * 100.0) + 2;
+}
+
 /* The tile's rectangle and its delay to the producers (access + core). */
 static void tile_geometry(const world_cfg *C, wpart *P, unsigned i)
 {
-	double tw = C->area_m / C->tiles_x, th = C->area_m / C->tiles_y;
-	P->x0_cm = (int32_t)((i % C->tiles_x) * tw * 100.0);
-	P->y0_cm = (int32_t)((i / C->tiles_x) * th * 100.0);
-	P->w_cm = (int32_t)(tw * 100.0) + 2;
-	P->h_cm = (int32_t)(th * 100.0) + 2;
+	w_tile_rect(C, i, &P->x0_cm, &P->y0_cm, &P->w_cm, &P->h_cm);
 	P->delay_ns = C->tile_latency_ns + 20 * DN_UNITS_NS_PER_MS;
 	P->out.size = sizeof(wtx);
 	P->in.size = sizeof(wrcpt);
@@ -202,6 +216,8 @@ dn_rc w_part_start(dn_part *p)
 	dn_rc rc = dn_metrics_part_init(&P->m, &W->rec.met.cfg);
 	if (!rc)
 		rc = tile_indexes(C, p, P);
+	if (!rc)
+		rc = w_cross_tile_init(W, p, P);
 	for (uint64_t a = P->begin; a < P->end && !rc; a++) {
 		uint16_t role = W->ag.role[a];
 		dn_rng r; /* one stream for the agent's sharer and relay draws */

@@ -132,8 +132,7 @@ dn_rc w_block_fail(world *W, const char *what, dnc_rc rc)
 	return dn_chain_fail(W->w, "in the block step", what, rc);
 }
 
-dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32_t agent, uint32_t purpose,
-                     uint32_t slot, uint32_t gen, uint32_t fraud, dnc_tx *tx)
+dn_rc w_sign_next(world *W, uint32_t agent, dnc_tx *tx)
 {
 	uint8_t sk[DNC_SK_BYTES];
 	dn_rc rc = w_secret(W, agent, sk);
@@ -145,6 +144,13 @@ dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32_t agen
 	tx->fee = W->cfg.tx_fee_base; /* R-FEE-1: chain.tx_fee_dnet, 0 by default */
 	if (dnc_tx_sign(&W->ch.sig, dnc_chain_id(W->ch.chain), sk, tx))
 		return DN_EINVAL;
+	W->ag.inflight[agent]++;
+	return DN_OK;
+}
+
+dn_rc w_queue_tx(wvec *into, wpart *P, dn_time_ns t, uint32_t agent, uint32_t purpose, uint32_t slot, uint32_t gen,
+                 uint32_t fraud, uint32_t sign_late, const dnc_tx *tx)
+{
 	wtx q;
 	memset(&q, 0, offsetof(wtx, tx));
 	q.submit_ns = t;
@@ -155,10 +161,17 @@ dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32_t agen
 	q.gen = gen;
 	q.purpose = purpose;
 	q.fraud = fraud;
+	q.sign_late = sign_late;
 	q.seq = P->seq++;
 	q.tx = *tx;
-	W->ag.inflight[agent]++;
 	return wvec_push(into, &q);
+}
+
+dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32_t agent, uint32_t purpose,
+                     uint32_t slot, uint32_t gen, uint32_t fraud, dnc_tx *tx)
+{
+	dn_rc rc = w_sign_next(W, agent, tx);
+	return rc ? rc : w_queue_tx(into, P, t, agent, purpose, slot, gen, fraud, 0, tx);
 }
 
 dn_rc w_send_retract(world *W, dnc_acct target, dn_amount v, uint32_t reason, uint32_t part, dn_time_ns t)

@@ -17,27 +17,6 @@
 #include "world.h"
 #include "world_fixture.h"
 
-typedef struct held {
-	dn_registry *reg;
-	dn_scenario *s;
-	dn_world *w;
-} held;
-
-static world *held_open(held *h, const char *yaml, int threads)
-{
-	h->reg = make_registry();
-	h->s = NULL;
-	h->w = new_world(h->reg, yaml, threads, &h->s);
-	return dn_world_model(h->w);
-}
-
-static void held_close(held *h)
-{
-	dn_world_free(h->w);
-	dn_scenario_free(h->s);
-	dn_registry_free(h->reg);
-}
-
 /* An active session of consumer c with provider 1 (and relay r, or none)
  * at rate bps since t = 0; the counters as w_session_open keeps them. */
 static uint32_t add_session(world *W, wpart *P, uint32_t c, uint32_t relay, double bps)
@@ -74,7 +53,7 @@ static uint32_t add_session(world *W, wpart *P, uint32_t c, uint32_t relay, doub
 static void test_R_CRED_3_node_left_settles_now(void **state)
 {
 	(void)state;
-	held h;
+	world_held h;
 	world *W = held_open(&h,
 	                     "sim: {model: world, seed: 5, end_time_s: 60, partitions: 1, sample_interval_s: 10}\n"
 	                     "world: {agents: 5, layout: line, line_roles: \"CSCRD\", candidates: 1, operators: 0,"
@@ -142,7 +121,7 @@ static void churning(uint32_t end_s, int threads, uint64_t *fp, uint64_t *stale,
 	         "relay: {uptime_mean_h: 0.3, downtime_mean_h: 0.2}\n"
 	         "consumer: {mib_per_day: 20000, session_mib: 2000, diurnal_amplitude: 0, credential_interval_s: 60}\n",
 	         end_s);
-	held h;
+	world_held h;
 	world *W = held_open(&h, y, threads);
 	run_world(h.w);
 	*fp = dn_world_fingerprint(h.w);

@@ -48,6 +48,29 @@ static inline dn_world *new_world(dn_registry *reg, const char *yaml, int thread
 	return w;
 }
 
+/* A world a test holds open by hand (the world model's state is
+ * dn_world_model's), with the registry and scenario it was made from. */
+typedef struct world_held {
+	dn_registry *reg;
+	dn_scenario *s;
+	dn_world *w;
+} world_held;
+
+static inline void *held_open(world_held *h, const char *yaml, int threads)
+{
+	h->reg = make_registry();
+	h->s = NULL;
+	h->w = new_world(h->reg, yaml, threads, &h->s);
+	return dn_world_model(h->w);
+}
+
+static inline void held_close(world_held *h)
+{
+	dn_world_free(h->w);
+	dn_scenario_free(h->s);
+	dn_registry_free(h->reg);
+}
+
 /* Runs to the end. The world model cannot run without a recorder (its
  * declare callback fails on r == NULL), so record into a temporary file
  * that close(false) removes. */
