@@ -1115,6 +1115,7 @@ static void world_fini(dn_world *w)
 			tile_fini(p);
 	}
 	w_attack_free(W);
+	w_cross_free(W);
 	wvec_free(&W->mp.pool);
 	wvec_free(&W->mp.next_pool);
 	wvec_free(&W->mp.admin_q);

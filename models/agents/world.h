@@ -65,6 +65,7 @@ enum {
 	W_FRAUD = 1u << 9,     /* attempts fraud (sharer: bad credentials; consumer: stops signing) */
 	W_MOMENTUM = 1u << 10, /* trader strategy: momentum (else value) */
 	W_ATTACKER = 1u << 11, /* turned by attack.kind (world_attack.c): acts so only while the attack is on */
+	W_HALO = 1u << 12,     /* world.cross_tiles: a sharer in another tile's halo (set by the first snapshot) */
 };
 
 /* Bits of the online column. */
@@ -268,6 +269,9 @@ typedef struct wpart {
 	whalo *hs;
 	dn_spatial *hx;
 	wvec xout;                   /* wxmsg, for the next block step */
+	wvec xdirty;                 /* uint32_t: its own sharers in another tile's halo whose offer
+	                                changed since the last snapshot (w_cross_touch) */
+	wvec xpend;                  /* uint32_t: halo entries it has asked of since the last snapshot */
 	uint64_t x_requests, x_granted, x_denied, x_left; /* run totals */
 	uint64_t x_relayed;          /* of the granted, over relays of this tile (run total) */
 	uint32_t x_open;             /* sessions of the tile with a provider in the halo (xh != 0) */
@@ -665,6 +669,17 @@ typedef struct world_record {
 
 enum { W_TTFB_GRACE = 0, W_TTFB_INCLUSION, W_TTFB_FINAL };
 
+/* world.cross_tiles: where each halo member appears (world_cross.c). */
+typedef struct wxref {
+	uint32_t agent, part, h;
+} wxref;
+typedef struct world_cross {
+	bool ready;          /* the first (full) snapshot is taken */
+	bool verify;         /* test hook: compare every snapshot with the live state (false in runs) */
+	uint32_t nref;
+	wxref *ref;          /* by agent, then tile */
+} world_cross;
+
 /* The world. */
 /* What became of each scheduled change (world_gov.c). */
 enum { W_GOV_WAITING = 0, W_GOV_SENT, W_GOV_VOTING, W_GOV_PASSED, W_GOV_FAILED, W_GOV_REFUSED };
@@ -697,6 +712,7 @@ typedef struct world {
 	world_record rec;
 	world_gov gv;
 	world_attack at;
+	world_cross cx;
 } world;
 
 /* ---- helpers (world_util.c) ---- */
@@ -956,6 +972,13 @@ DN_WUR dn_rc w_cross_answer(world *W, dn_time_ns t);
 DN_WUR dn_rc w_cross_snapshot(world *W);
 /* Block side: numbers and signs a transaction a tile queued for an agent of another tile. */
 DN_WUR dn_rc w_cross_sign(world *W, wtx *q);
+/* Sharer a of tile P changed what it offers (sharing, price, quota,
+ * sessions): the next snapshot copies it into the halos it is in. */
+static inline dn_rc w_cross_touch(const world *W, wpart *P, uint32_t a)
+{
+	return (W->ag.role[a] & W_HALO) ? wvec_push(&P->xdirty, &a) : DN_OK;
+}
+void w_cross_free(world *W);
 /* Sessions a tile's view gives provider a (xh: the halo index + 1, or 0 for its own agent). */
 static inline uint32_t w_nsess_seen(const world *W, const wpart *P, uint32_t a, uint32_t xh)
 {

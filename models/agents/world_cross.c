@@ -55,6 +55,7 @@ dn_rc w_cross_tile_init(world *W, dn_part *p, wpart *P)
 {
 	const world_cfg *C = &W->cfg;
 	P->xout.size = sizeof(wxmsg);
+	P->xdirty.size = P->xpend.size = sizeof(uint32_t);
 	if (!C->cross_tiles || C->nparts < 2)
 		return DN_OK;
 	double R = C->sharer_range_m * 100.0, R2 = R * R;
@@ -106,6 +107,15 @@ void w_cross_tile_free(wpart *P)
 	P->hx = NULL;
 	P->nhalo = 0;
 	wvec_free(&P->xout);
+	wvec_free(&P->xdirty);
+	wvec_free(&P->xpend);
+}
+
+void w_cross_free(world *W)
+{
+	free(W->cx.ref);
+	W->cx.ref = NULL;
+	W->cx.nref = 0;
 }
 
 uint32_t w_cross_halo_index(const wpart *P, uint32_t a)
@@ -202,13 +212,14 @@ static dn_rc answer(world *W, wpart *P, const wxmsg *m, dn_time_ns t)
 	const world_cfg *C = &W->cfg;
 	world_agents *A = &W->ag;
 	uint32_t a = m->provider;
+	wpart *home = w_part(W, w_tile_of(W, a));
 	if (m->kind == XM_RELEASE) {
 		if (A->nsess[a])
 			A->nsess[a]--;
 		uint64_t q = (uint64_t)A->quota_units[a] + m->reserve;
 		A->quota_units[a] = q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
 		rerate_home(W, a, t);
-		return DN_OK;
+		return w_cross_touch(W, home, a);
 	}
 	/* the offer as the provider's own tile would make it now, to a
 	 * session still asking */
@@ -222,7 +233,9 @@ static dn_rc answer(world *W, wpart *P, const wxmsg *m, dn_time_ns t)
 		A->quota_units[a] -= (uint32_t)c.units;
 		P->x_granted++;
 		rerate_home(W, a, t);
-		dn_rc rc = w_session_grant(W, P, m->slot, c.units, t, m->t_ns);
+		dn_rc rc = w_cross_touch(W, home, a);
+		if (!rc)
+			rc = w_session_grant(W, P, m->slot, c.units, t, m->t_ns);
 		if (rc)
 			return rc;
 	} else {
@@ -231,25 +244,81 @@ static dn_rc answer(world *W, wpart *P, const wxmsg *m, dn_time_ns t)
 	return wvec_push(&P->in, &c);
 }
 
-/* The halo of tile P as the block step leaves it. */
-static dn_rc snapshot(world *W, wpart *P)
+static bool sharing_now(const world_agents *A, uint32_t a)
+{
+	return (A->online[a] & (W_ON_LINK | W_ON_SHARING)) == (W_ON_LINK | W_ON_SHARING);
+}
+
+/* Halo entry h of tile P from its sharer's live state. */
+static dn_rc copy_entry(world *W, wpart *P, uint32_t h)
 {
 	const world_agents *A = &W->ag;
-	for (uint32_t h = 0; h < P->nhalo; h++) {
-		uint32_t a = P->halo[h];
-		whalo *s = &P->hs[h];
-		bool sharing = (A->online[a] & (W_ON_LINK | W_ON_SHARING)) == (W_ON_LINK | W_ON_SHARING);
-		s->price_base = A->price_base[a];
-		s->quota_units = A->quota_units[a];
-		s->nsess = A->nsess[a];
-		s->stab = A->stab[a];
-		s->pend_sess = 0;
-		s->pend_quota = 0;
-		if (sharing != (bool)s->sharing) {
-			dn_rc rc = sharing ? dn_spatial_add(P->hx, h, A->x_cm[a], A->y_cm[a]) : dn_spatial_remove(P->hx, h);
+	uint32_t a = P->halo[h];
+	whalo *s = &P->hs[h];
+	bool sharing = sharing_now(A, a);
+	s->price_base = A->price_base[a];
+	s->quota_units = A->quota_units[a];
+	s->nsess = A->nsess[a];
+	s->stab = A->stab[a];
+	if (sharing != (bool)s->sharing) {
+		dn_rc rc = sharing ? dn_spatial_add(P->hx, h, A->x_cm[a], A->y_cm[a]) : dn_spatial_remove(P->hx, h);
+		if (rc)
+			return rc;
+		s->sharing = sharing;
+	}
+	return DN_OK;
+}
+
+static int cmp_ref(const void *x, const void *y)
+{
+	const wxref *a = x, *b = y;
+	if (a->agent != b->agent)
+		return a->agent < b->agent ? -1 : 1;
+	return a->part < b->part ? -1 : a->part > b->part;
+}
+
+/* The first snapshot: every entry, the halo members marked (W_HALO) so
+ * that their tiles note their changes from now on, and where each one
+ * appears. */
+static dn_rc first_snapshot(world *W)
+{
+	world_cross *X = &W->cx;
+	size_t n = 0;
+	for (unsigned i = 0; i < W->cfg.nparts; i++)
+		n += w_part(W, i)->nhalo;
+	X->ref = malloc((n ? n : 1) * sizeof *X->ref);
+	if (!X->ref)
+		return DN_ENOMEM;
+	for (unsigned i = 0; i < W->cfg.nparts; i++) {
+		wpart *P = w_part(W, i);
+		for (uint32_t h = 0; h < P->nhalo; h++) {
+			dn_rc rc = copy_entry(W, P, h);
 			if (rc)
 				return rc;
-			s->sharing = sharing;
+			W->ag.role[P->halo[h]] |= W_HALO;
+			X->ref[X->nref++] = (wxref){P->halo[h], i, h};
+		}
+	}
+	qsort(X->ref, X->nref, sizeof *X->ref, cmp_ref);
+	X->ready = true;
+	return DN_OK;
+}
+
+/* Test hook (world_cross.verify): every entry equals its sharer's live state. */
+static dn_rc verify(world *W)
+{
+	const world_agents *A = &W->ag;
+	for (unsigned i = 0; i < W->cfg.nparts; i++) {
+		const wpart *P = w_part(W, i);
+		for (uint32_t h = 0; h < P->nhalo; h++) {
+			uint32_t a = P->halo[h];
+			const whalo *s = &P->hs[h];
+			if (s->price_base != A->price_base[a] || s->quota_units != A->quota_units[a] ||
+			    s->nsess != A->nsess[a] || s->stab != A->stab[a] || (bool)s->sharing != sharing_now(A, a) ||
+			    s->pend_sess || s->pend_quota) {
+				dn_world_set_error(W->w, "tile %u's snapshot of sharer %u (halo entry %u) is stale", i, a, h);
+				return DN_EINVAL;
+			}
 		}
 	}
 	return DN_OK;
@@ -274,16 +343,39 @@ dn_rc w_cross_answer(world *W, dn_time_ns t)
 	return DN_OK;
 }
 
+/* Only what changed: the entries of the sharers their tiles noted
+ * (w_cross_touch), and the asks of the window forgotten. */
 dn_rc w_cross_snapshot(world *W)
 {
 	if (!W->cfg.cross_tiles)
 		return DN_OK;
-	for (unsigned i = 0; i < W->cfg.nparts; i++) {
-		dn_rc rc = snapshot(W, w_part(W, i));
-		if (rc)
-			return w_block_fail(W, "the halo's index", DNC_EINVAL);
+	dn_rc rc = W->cx.ready ? DN_OK : first_snapshot(W);
+	const world_cross *X = &W->cx;
+	for (unsigned i = 0; i < W->cfg.nparts && !rc; i++) {
+		wpart *P = w_part(W, i);
+		const uint32_t *pend = P->xpend.v;
+		for (size_t k = 0; k < P->xpend.n; k++)
+			P->hs[pend[k]].pend_sess = 0, P->hs[pend[k]].pend_quota = 0;
+		P->xpend.n = 0;
+		const uint32_t *d = P->xdirty.v;
+		for (size_t k = 0; k < P->xdirty.n && !rc; k++) {
+			wxref key = {d[k], 0, 0};
+			size_t lo = 0, hi = X->nref;
+			while (lo < hi) { /* the first ref of the agent */
+				size_t mid = (lo + hi) / 2;
+				if (cmp_ref(&X->ref[mid], &key) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < X->nref && X->ref[lo].agent == d[k] && !rc; lo++)
+				rc = copy_entry(W, w_part(W, X->ref[lo].part), X->ref[lo].h);
+		}
+		P->xdirty.n = 0;
 	}
-	return DN_OK;
+	if (rc)
+		return w_block_fail(W, "the halos' snapshot", DNC_EINVAL);
+	return X->verify ? verify(W) : DN_OK;
 }
 
 dn_rc w_cross_sign(world *W, wtx *q)

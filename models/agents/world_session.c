@@ -75,6 +75,9 @@ static dn_rc release_provider(world *W, wpart *P, wsess *s, dn_time_ns now)
 			A->nsess[s->provider]--;
 		uint64_t q = (uint64_t)A->quota_units[s->provider] + back;
 		A->quota_units[s->provider] = q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
+		dn_rc rc = w_cross_touch(W, P, s->provider);
+		if (rc)
+			return rc;
 	}
 	for (uint32_t i = 0; i < s->n_relays; i++)
 		if (A->nrelay[s->relay[i]])
@@ -178,6 +181,12 @@ dn_rc w_session_open(world *W, dn_part *p, const w_open *o)
 		 * block step reserves it (w_session_granted goes on from here) */
 		whalo *h = &P->hs[s->xh - 1];
 		uint32_t room = h->quota_units > h->pend_quota ? h->quota_units - h->pend_quota : 0;
+		if (h->pend_sess == 0) { /* forgotten at the next snapshot */
+			uint32_t hi = s->xh - 1;
+			rc = wvec_push(&P->xpend, &hi);
+			if (rc)
+				return rc;
+		}
 		h->pend_sess++;
 		h->pend_quota += o->deposit_units < room ? (uint32_t)o->deposit_units : room;
 		s->state = S_ASKING;
@@ -192,6 +201,9 @@ dn_rc w_session_open(world *W, dn_part *p, const w_open *o)
 		s->units_reserved = o->deposit_units < A->quota_units[prov] ? o->deposit_units : A->quota_units[prov];
 		A->quota_units[prov] -= (uint32_t)s->units_reserved;
 	}
+	rc = w_cross_touch(W, P, prov);
+	if (rc)
+		return rc;
 	return send_open(W, p, P, slot, s, o->path, now, now);
 }
 

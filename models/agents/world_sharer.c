@@ -129,7 +129,8 @@ dn_rc w_sharer_churn(world *W, wpart *P, uint32_t a, double *mean_h)
 {
 	W->ag.online[a] ^= W_ON_LINK;
 	*mean_h = (W->ag.online[a] & W_ON_LINK) ? W->cfg.sharer_up_h : w_link_down_h(W, a);
-	return w_index_sharer(W, P, a);
+	dn_rc rc = w_cross_touch(W, P, a);
+	return rc ? rc : w_index_sharer(W, P, a);
 }
 
 /* ---- the hourly review ---- */
@@ -206,7 +207,9 @@ dn_rc w_sharer_hour(world *W, dn_part *p, wpart *P, uint32_t a, dn_time_ns now)
 		A->online[a] |= W_ON_SHARING; /* attack.kind cheap: always sharing */
 		w_attack_price(W, a);
 	}
-	dn_rc rc = w_index_sharer(W, P, a);
+	dn_rc rc = w_cross_touch(W, P, a); /* its price, at least, moved with the market */
+	if (!rc)
+		rc = w_index_sharer(W, P, a);
 	if (rc)
 		return rc;
 	/* sell part of the earnings for USD */

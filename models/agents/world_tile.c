@@ -107,8 +107,10 @@ static dn_rc hour_of_agent(world *W, dn_part *p, wpart *P, uint64_t a, uint64_t 
 		rc = w_candidate_day(W, p, P, (uint32_t)a);
 	if (!rc && (role & W_TEAM) && my_hour && P->hour >= 24 && (P->hour / 24) % 30 == 0 && !W->ag.inflight[a])
 		rc = w_team_unlock(W, p, (uint32_t)a);
-	if (!rc && (role & W_SHARER) && P->hour % (30 * 24) == 0 && P->hour > 0)
+	if (!rc && (role & W_SHARER) && P->hour % (30 * 24) == 0 && P->hour > 0) {
 		W->ag.quota_units[a] = w_quota_units(&W->cfg);
+		rc = w_cross_touch(W, P, (uint32_t)a);
+	}
 	return rc;
 }
 

@@ -193,6 +193,8 @@ static void test_R_CRED_3_cross_tiles_by_hand(void **state)
 	/* the link went down: refused; the snapshot shows it gone */
 	m.price_base = A->price_base[a];
 	A->online[a] = (uint8_t)(A->online[a] & ~W_ON_LINK);
+	assert_true(W->ag.role[a] & W_HALO);
+	assert_int_equal(w_cross_touch(W, P1, a), DN_OK); /* as its tile's churn event notes it */
 	assert_int_equal(wvec_push(&P0->xout, &m), DN_OK);
 	assert_int_equal(cross_step(W, 40 * S), DN_OK);
 	assert_int_equal(last_in(P0)->rc, 1);
@@ -202,6 +204,7 @@ static void test_R_CRED_3_cross_tiles_by_hand(void **state)
 	/* back up, with less quota than the deposit: what is left is reserved */
 	A->online[a] |= SHARING;
 	A->quota_units[a] = 500;
+	assert_int_equal(w_cross_touch(W, P1, a), DN_OK);
 	assert_int_equal(wvec_push(&P0->xout, &m), DN_OK);
 	assert_int_equal(cross_step(W, 50 * S), DN_OK);
 	assert_int_equal(last_in(P0)->rc, 0);
@@ -244,6 +247,7 @@ static void churning(int threads, bool cross, run_out *o)
 	         cross ? "true" : "false");
 	world_held h;
 	world *W = held_open(&h, y, threads);
+	W->cx.verify = true; /* every block: the halos' snapshots, kept up to date by what changed, equal the live state */
 	run_world(h.w);
 	memset(o, 0, sizeof *o);
 	o->fp = dn_world_fingerprint(h.w);
