@@ -178,7 +178,7 @@ dn_rc w_session_open(world *W, dn_part *p, const w_open *o)
 	A->sess_of[a] = slot + 1;
 	if (s->xh) {
 		/* world.cross_tiles: the provider stands in another tile; the
-		 * block step reserves it (w_session_granted goes on from here) */
+		 * block step reserves it (w_session_grant goes on from there) */
 		whalo *h = &P->hs[s->xh - 1];
 		uint32_t room = h->quota_units > h->pend_quota ? h->quota_units - h->pend_quota : 0;
 		if (h->pend_sess == 0) { /* forgotten at the next snapshot */
