@@ -47,6 +47,15 @@ dn_rc w_estimate(const dn_scenario *s, size_t column_bytes, dn_estimate *e)
 		setup += n * DNC_SK_BYTES;
 	setup += n * (2 * sizeof(uint32_t) + (fs + fr) * W_SPATIAL_SLOT_BYTES);
 	setup += n * sizeof(uint32_t); /* the sessions each relay carries (A->nrelay) */
+	/* world.cross_tiles: the halos, the sharers within a sharer's range of
+	 * a tile border, counted on both sides (an id, its state, an index
+	 * slot and a reference per entry) */
+	const double tiles = (double)dn_scn_int(s, "sim.partitions");
+	if (dn_scn_bool(s, "world.cross_tiles") && tiles > 1) {
+		double side_m = dn_scn_float(s, "world.area_km") * 1000.0 / sqrt(tiles);
+		double near = fmin(1.0, 4.0 * dn_scn_float(s, "sharer.range_m") / side_m);
+		setup += n * fs * near * (double)(sizeof(uint32_t) + sizeof(whalo) + sizeof(wxref) + W_SPATIAL_SLOT_BYTES);
+	}
 
 	/* What accumulates over the run. */
 	double rate = fmin(dn_scn_float(s, "consumer.sessions_per_day_max"),
@@ -62,8 +71,7 @@ dn_rc w_estimate(const dn_scenario *s, size_t column_bytes, dn_estimate *e)
 
 	/* Pending events: a request per consumer, a churn event per sharer
 	 * and relay, a block receipt and an hourly event per tile. */
-	const double P = (double)dn_scn_int(s, "sim.partitions");
-	dn_engine_estimate(&dn_model_world, s, n * (fc + fs + fr) + 2 * P, 0, e);
+	dn_engine_estimate(&dn_model_world, s, n * (fc + fs + fr) + 2 * tiles, 0, e);
 	/* the chain's session table stops growing once full (world_genesis.c:
 	 * sized for W_SESSION_TABLE_DAYS with a margin of about 3) */
 	const double grow_days = fmin(days, 3.2 * W_SESSION_TABLE_DAYS);
