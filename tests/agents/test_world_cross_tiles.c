@@ -231,6 +231,7 @@ static void test_R_CRED_3_cross_tiles_by_hand(void **state)
 typedef struct run_out {
 	uint64_t fp, granted, denied, relayed, left, requests, mismatched, served_cross;
 	uint64_t badsig, applied;
+	int64_t relay_base, halo_base; /* what the relays and the sharers near borders hold at the end */
 } run_out;
 
 static void churning(int threads, bool cross, run_out *o)
@@ -254,6 +255,12 @@ static void churning(int threads, bool cross, run_out *o)
 	/* the distributors' transactions the block step signed for them verify */
 	o->badsig = W->ch.tx_fail_rc[DNC_EBADSIG];
 	o->applied = W->ch.tx_applied;
+	for (uint64_t a = 0; a < W->cfg.n; a++) {
+		if (W->ag.role[a] & W_RELAY)
+			o->relay_base += w_balance(W, (uint32_t)a);
+		if (W->ag.role[a] & W_HALO)
+			o->halo_base += w_balance(W, (uint32_t)a);
+	}
 	for (unsigned t = 0; t < W->cfg.nparts; t++) {
 		const wpart *P = w_part(W, t);
 		o->granted += P->x_granted;
@@ -310,6 +317,9 @@ static void test_R_CRED_3_cross_tiles_conserved_and_thread_blind(void **state)
 	assert_true(a1.fp == a2.fp);
 	assert_int_equal(a2.granted, a1.granted);
 	assert_int_equal(a2.relayed, a1.relayed);
+	assert_true(a1.halo_base > 0);
+	assert_true(a2.relay_base == a1.relay_base); /* the relays' incomes, paths across borders included */
+	assert_true(a2.halo_base == a1.halo_base);
 	assert_int_equal(a2.mismatched, 0);
 	/* off: nothing crosses, and borders cost consumers service */
 	churning(1, false, &off);
