@@ -7,10 +7,11 @@
  *   halo      each tile lists, once at the start, the other tiles'
  *             sharers within a sharer's range of its rectangle (sharers
  *             do not move; micro sites never cross);
- *   snapshot  every block step copies their state (sharing, price, quota
- *             left, sessions held, stability) into the tile's halo and
- *             its spatial index, which the tile reads and nobody writes
- *             during the next window;
+ *   snapshot  every block step brings their state (sharing, price, quota
+ *             left, sessions held, stability) up to date in the tile's
+ *             halo and its spatial index, which the tile reads and nobody
+ *             writes during the next window; only the sharers whose own
+ *             tile noted a change (w_cross_touch) are copied;
  *   ask       a consumer (directly or from the last relay of a path: the
  *             path's relays are always its own tile's) is matched over its
  *             tile's live offers and the halo's, in the same R-CRED-3
