@@ -938,7 +938,7 @@ DN_WUR dn_rc w_session_node_left(world *W, dn_part *p, wpart *P, uint32_t a, boo
  * changed, as the last snapshot shows (after the block's receipts, in
  * the tile); the block step's answer to a request (denied: the consumer
  * asks again). */
-DN_WUR dn_rc w_session_cross_check(world *W, dn_part *p, wpart *P, dn_time_ns now);
+DN_WUR dn_rc w_session_cross_check(world *W, dn_part *p, wpart *P, dn_time_ns now, uint64_t *active);
 DN_WUR dn_rc w_session_granted(world *W, dn_part *p, const wrcpt *c);
 /* ... block side: is (P, slot) still asking (generation gen)? And the
  * grant at t: reserved quota noted, the consumer's open into the mempool

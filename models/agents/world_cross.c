@@ -355,8 +355,10 @@ dn_rc w_cross_snapshot(world *W)
 	for (unsigned i = 0; i < W->cfg.nparts && !rc; i++) {
 		wpart *P = w_part(W, i);
 		const uint32_t *pend = P->xpend.v;
-		for (size_t k = 0; k < P->xpend.n; k++)
-			P->hs[pend[k]].pend_sess = 0, P->hs[pend[k]].pend_quota = 0;
+		for (size_t k = 0; k < P->xpend.n; k++) {
+			P->hs[pend[k]].pend_sess = 0;
+			P->hs[pend[k]].pend_quota = 0;
+		}
 		P->xpend.n = 0;
 		const uint32_t *d = P->xdirty.v;
 		for (size_t k = 0; k < P->xdirty.n && !rc; k++) {

@@ -511,20 +511,23 @@ dn_rc w_session_granted(world *W, dn_part *p, const wrcpt *c)
  * whose provider of another tile has stopped sharing (as the snapshot
  * shows) settles and re-matches, as at a provider's leaving in its own
  * tile, only later; with sharer.rate_follows_load the others are rated
- * again with the provider's sessions as now seen. */
-dn_rc w_session_cross_check(world *W, dn_part *p, wpart *P, dn_time_ns now)
+ * again with the provider's sessions as now seen. OUT *active: the
+ * sessions active after it (what w_sessions_active counts, in the same walk). */
+dn_rc w_session_cross_check(world *W, dn_part *p, wpart *P, dn_time_ns now, uint64_t *active)
 {
 	dn_rc rc = DN_OK;
+	*active = 0;
 	for (size_t i = 0; i < P->sess.n && !rc; i++) {
 		wsess *s = slot_at(P, (uint32_t)i);
-		if (s->state != S_ACTIVE || !s->xh)
-			continue;
-		if (!P->hs[s->xh - 1].sharing) {
-			P->x_left++;
-			rc = serve(W, p, P, (uint32_t)i, s, now, true);
-		} else if (W->cfg.rate_follows_load) {
-			rerate_one(W, P, s, now);
+		if (s->state == S_ACTIVE && s->xh) {
+			if (!P->hs[s->xh - 1].sharing) {
+				P->x_left++;
+				rc = serve(W, p, P, (uint32_t)i, s, now, true);
+			} else if (W->cfg.rate_follows_load) {
+				rerate_one(W, P, s, now);
+			}
 		}
+		*active += s->state == S_ACTIVE;
 	}
 	return rc;
 }

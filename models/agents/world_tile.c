@@ -49,11 +49,16 @@ static dn_rc ev_blockrx(dn_part *p, const dn_event *ev)
 			rc = w_session_receipt(W, p, c);
 	}
 	P->in.n = 0;
-	if (!rc && P->x_open)
-		rc = w_session_cross_check(W, p, P, now);
 	if (rc)
 		return rc;
-	P->active_sessions = w_sessions_active(P);
+	/* one walk of the session table: with sessions across tiles it also
+	 * looks at their providers as the new snapshot shows them */
+	if (P->x_open)
+		rc = w_session_cross_check(W, p, P, now, &P->active_sessions);
+	else
+		P->active_sessions = w_sessions_active(P);
+	if (rc)
+		return rc;
 	dn_time_ns nx = now + W->cfg.block_ns;
 	return nx < W->cfg.end_ns ? dn_send(p, nx, P->tile, 0, EV_BLOCKRX, 0, 0) : DN_OK;
 }
