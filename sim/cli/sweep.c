@@ -486,6 +486,21 @@ static bool progress_on(const sweep_run *R)
 	return !R->o->quiet && (R->tty || R->o->progress);
 }
 
+/* A member can fail after its results file was renamed into place (killed
+ * while packing, or an error after the run). That file is kept aside for a
+ * look, as m<index>.failed.h5, and its pack removed: the sweep's verdict
+ * and --resume then agree, and the member can run again. */
+static void set_aside(const sweep_run *R, uint64_t m)
+{
+	char h5[SW_PATH_MAX], aside[SW_PATH_MAX];
+	member_path(R, m, "h5", h5, sizeof h5);
+	member_path(R, m, "failed.h5", aside, sizeof aside);
+	if (access(h5, F_OK) == 0)
+		(void)rename(h5, aside);
+	member_path(R, m, "rows.h5", h5, sizeof h5);
+	(void)unlink(h5);
+}
+
 /* Records a finished member here (rank 0), from this machine or a rank. */
 static void record(sweep_run *R, const member_report *rep, const char *worker)
 {
@@ -506,8 +521,11 @@ static void record(sweep_run *R, const member_report *rep, const char *worker)
 		char text[400];
 		snprintf(text, sizeof text, "%s\n", rep->reason);
 		(void)write_small(p, text);
+		set_aside(R, rep->m);
 		R->failed++;
 	} else {
+		(void)unlink(p);
+		member_path(R, rep->m, "failed.h5", p, sizeof p);
 		(void)unlink(p);
 		member_path(R, rep->m, "h5", p, sizeof p);
 		free(s->file);
@@ -606,6 +624,21 @@ static int scan_members(sweep_run *R, uint64_t *found_complete, uint64_t *found_
 	char p[SW_PATH_MAX], err[512];
 	for (uint64_t m = 0; m < R->n; m++) {
 		dn_member_state *s = &R->mem[m];
+		/* the sweep's verdict comes first: a member marked failed runs
+		 * again, even if its results file was renamed into place before
+		 * it failed (set_aside) */
+		member_path(R, m, "failed", p, sizeof p);
+		FILE *ff = fopen(p, "r");
+		if (ff) {
+			if (!fgets(s->reason, sizeof s->reason, ff))
+				s->reason[0] = '\0';
+			s->reason[strcspn(s->reason, "\n")] = '\0';
+			s->status = DN_MEMBER_FAILED;
+			fclose(ff);
+			set_aside(R, m);
+			(*found_failed)++;
+			continue;
+		}
 		member_path(R, m, "h5", p, sizeof p);
 		if (access(p, F_OK) == 0) {
 			char *text = NULL;
@@ -640,17 +673,6 @@ static int scan_members(sweep_run *R, uint64_t *found_complete, uint64_t *found_
 				fclose(f);
 			}
 			(*found_complete)++;
-			continue;
-		}
-		member_path(R, m, "failed", p, sizeof p);
-		FILE *f = fopen(p, "r");
-		if (f) {
-			if (!fgets(s->reason, sizeof s->reason, f))
-				s->reason[0] = '\0';
-			s->reason[strcspn(s->reason, "\n")] = '\0';
-			s->status = DN_MEMBER_FAILED;
-			fclose(f);
-			(*found_failed)++;
 		}
 	}
 	return 0;
@@ -659,10 +681,10 @@ static int scan_members(sweep_run *R, uint64_t *found_complete, uint64_t *found_
 /* Removes the member files of an earlier sweep in OUT.d (--force). */
 static void clear_members(const sweep_run *R)
 {
-	static const char *const ext[] = {"h5", "failed", "log", "meta", "rows.h5"};
+	static const char *const ext[] = {"h5", "failed", "failed.h5", "log", "meta", "rows.h5"};
 	char p[SW_PATH_MAX];
 	for (uint64_t m = 0; m < R->n; m++)
-		for (size_t e = 0; e < 5; e++) {
+		for (size_t e = 0; e < sizeof ext / sizeof ext[0]; e++) {
 			member_path(R, m, ext[e], p, sizeof p);
 			(void)unlink(p);
 		}
