@@ -92,5 +92,6 @@ double dn_cli_block_s(const dn_model *m, const dn_scenario *s, const dn_registry
 
 bool dn_cli_names_machine(const char *summary)
 {
-	return strcmp(summary, "wall_s") == 0 || strcmp(summary, "events_per_wall_s") == 0;
+	return strcmp(summary, "wall_s") == 0 || strcmp(summary, "events_per_wall_s") == 0 ||
+	       strcmp(summary, "serial_windows") == 0;
 }

@@ -136,7 +136,7 @@ static dn_rc write_summary(dn_results *r, const dn_world *w, const dn_run_stats 
 		                            "synchronisation windows");
 	if (!rc)
 		rc = dn_results_summary_i64(r, "serial_windows", (int64_t)st->serial_windows, "1",
-		                            "windows of a multi-partition run that ran on one thread: the window before had too few events to wake the others");
+		                            "windows of a multi-partition run that ran on one thread: too few events, one thread, or measured faster so (machine-dependent, not reproducible)");
 	if (!rc)
 		rc = dn_results_summary_f64(r, "agent_bytes_per_agent", dn_world_bytes_per_agent(w), "bytes",
 		                            "agent state per agent (struct-of-arrays columns)");

@@ -11,6 +11,7 @@
  * between windows, when every event before the sample time is done.
  */
 #include "engine.h"
+#include "parpick.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -624,6 +625,9 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 	dn_time_ns L_ns = P > 1 ? w->lookahead_ns : DN_TIME_MAX;
 	assert(L_ns > 0 && w->sample_ns > 0);
 	dn_time_ns prev_wend_ns = 0; /* end of the last window run */
+	dn_par_group groups[DN_PAR_GROUPS];
+	int last_way = 0;
+	memset(groups, 0, sizeof groups);
 	uint64_t last_window_events = 0, events_before = 0; /* events of the last window; of all before it */
 	for (;;) {
 		if (stop && *stop) {
@@ -670,14 +674,21 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 		assert(M_ns < wend_ns && wend_ns - M_ns <= L_ns && wend_ns <= w->end_ns && wend_ns <= next_sample_ns);
 		prev_wend_ns = wend_ns;
 
+		/* one thread or all (parpick.h): a window of a few events runs
+		 * on one, as waking the others would cost more than the events */
+		dn_par_group *g = NULL;
+		int way = 0;
+		double w0 = 0;
+		if (P > 1 && w->threads > 1 && last_window_events >= DN_PAR_MIN_EVENTS) {
+			g = &groups[dn_par_group_of(last_window_events)];
+			way = dn_par_choose(g);
+			w0 = wall_now();
+		}
 		if (P == 1) {
 			/* No parallel region: a one-partition model may open its own
 			 * (nested regions would get one thread). */
 			part_run(&w->parts[0], wend_ns);
-		} else if (w->threads <= 1 || last_window_events < DN_PAR_MIN_EVENTS) {
-			/* A window of a few events: waking the other threads would
-			 * cost more than the events (each partition's events are its
-			 * own, so the order of partitions changes nothing). */
+		} else if (!way) {
 			for (unsigned i = 0; i < P; i++)
 				part_run(&w->parts[i], wend_ns);
 		} else {
@@ -685,17 +696,20 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 			for (unsigned i = 0; i < P; i++)
 				part_run(&w->parts[i], wend_ns);
 		}
-
-		/* counted whatever the thread count, so equal runs report equal counts */
-		st.serial_windows += P > 1 && last_window_events < DN_PAR_MIN_EVENTS;
+		st.serial_windows += P > 1 && !way;
 		rc = part_errors(w);
 		if (rc)
 			goto out;
-		rc = merge_outboxes(w, last_window_events >= DN_PAR_MIN_EVENTS);
+		rc = merge_outboxes(w, way);
 		if (rc) {
 			(void)part_errors(w);
 			goto out;
 		}
+		/* the first parallel window after serial ones wakes the other
+		 * threads from their sleep: not what the next ones cost */
+		if (g && !(way && !last_way))
+			dn_par_record(g, way, (wall_now() - w0) * 1e9);
+		last_way = way;
 		st.windows++;
 		uint64_t ev = 0;
 		for (unsigned i = 0; i < P; i++)

@@ -163,19 +163,20 @@ void dn_estimate_driver_add(dn_estimate *e, const char *param, double value, dou
                             double bytes_per_unit, const char *unit);
 
 /* Run statistics, filled by dn_world_run. */
-/* A window runs its partitions in parallel only when the window before
- * it handled at least this many events: below, waking the threads costs
- * more than the events (docs/engine.md, Threads). Results are the same
- * either way. */
+/* A window whose predecessor handled fewer events than this runs its
+ * partitions on the main thread; from this size on, the engine measures
+ * which way is faster on this machine now (docs/engine.md, Threads).
+ * Results are the same either way. */
 #ifndef DN_PAR_MIN_EVENTS
-#define DN_PAR_MIN_EVENTS 256
+#define DN_PAR_MIN_EVENTS 8
 #endif
 
 typedef struct dn_run_stats {
 	uint64_t events;      /* events processed */
 	uint64_t remote;      /* events that crossed partitions */
 	uint64_t windows;     /* synchronisation windows */
-	uint64_t serial_windows; /* of them, run on one thread (the window before had < DN_PAR_MIN_EVENTS events) */
+	uint64_t serial_windows; /* of a multi-partition run, run on one thread (machine-dependent: too
+	                          * few events, one thread, or measured faster so) */
 	size_t pending_max;   /* largest total pending-event count seen at a window boundary */
 	double wall_s;        /* wall time of the run loop */
 } dn_run_stats;

@@ -2,7 +2,7 @@
 # threads_under_load.sh: the white-paper world at --threads 1 and 2 while
 # one other CPU-bound process runs (started here, stopped at the end), with
 # the program's own waiting (OMP_WAIT_POLICY unset: dnetsim makes its
-# threads wait passively) and with spinning threads (OMP_WAIT_POLICY=active,
+# threads spin briefly, then sleep) and with spinning threads (OMP_WAIT_POLICY=active,
 # which dnetsim leaves alone), and at --threads 0, which takes the cores
 # free when the run starts. Prints wall seconds and the ratio threads 2 /
 # threads 1 (docs/performance.md).

@@ -2,7 +2,8 @@
 """Compares two sweep files (docs/hdf5-schema.md, "Sweep files") value by
 value, leaving out what depends on when and where members ran: /config's
 @created, /members' wall_s and worker, and the members' own timing
-summaries (wall_s, events_per_wall_s) with their point statistics.
+summaries (wall_s, events_per_wall_s, serial_windows) with their point
+statistics.
 Exit 0 when equal; otherwise prints the first differences and exits 1.
 Usage: sweep_compare.py A.h5 B.h5
 """
@@ -11,7 +12,7 @@ import sys
 import h5py
 import numpy as np
 
-TIMING = {"wall_s", "events_per_wall_s"}
+TIMING = {"wall_s", "events_per_wall_s", "serial_windows"}
 SKIP_MEMBERS = {"wall_s", "worker"}
 
 

@@ -1,0 +1,86 @@
+/*
+ * parpick.c: one thread or all for a window, by measurement (parpick.h).
+ */
+#include "parpick.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median_of_try(dn_par_group *g)
+{
+	qsort(g->try_ns, DN_PAR_TRY, sizeof g->try_ns[0], cmp_double);
+	return g->try_ns[DN_PAR_TRY / 2];
+}
+
+int dn_par_group_of(uint64_t events)
+{
+	int g = 0;
+	while (events > 1 && g < DN_PAR_GROUPS - 1) {
+		events >>= 1;
+		g++;
+	}
+	return g;
+}
+
+int dn_par_choose(dn_par_group *g)
+{
+	if (g->n[0] < DN_PAR_TRY)
+		return 0;
+	if (g->n[1] < DN_PAR_TRY)
+		return 1;
+	if (g->trying)
+		return g->try_way;
+	int best = g->ns[1] < g->ns[0];
+	if (!g->every)
+		g->every = DN_PAR_EVERY0;
+	if (++g->since >= g->every) {
+		g->since = 0;
+		g->trying = DN_PAR_TRY;
+		g->try_way = !best;
+		return g->try_way;
+	}
+	return best;
+}
+
+void dn_par_record(dn_par_group *g, int way, double ns)
+{
+	bool first = g->n[way] < DN_PAR_TRY, in_try = g->trying && way == g->try_way;
+	/* far slower than the other way (a core busy with another process):
+	 * one window says enough, the try ends here */
+	if ((first || in_try) && g->n[!way] >= DN_PAR_TRY && ns > 4 * g->ns[!way]) {
+		g->ns[way] = ns;
+		if (first)
+			g->n[way] = DN_PAR_TRY;
+		else if (g->every < DN_PAR_EVERY_MAX)
+			g->every *= 2;
+		g->trying = 0;
+		return;
+	}
+	if (first) {
+		g->try_ns[g->n[way]++] = ns;
+		if (g->n[way] == DN_PAR_TRY)
+			g->ns[way] = median_of_try(g);
+		return;
+	}
+	if (in_try) {
+		g->try_ns[DN_PAR_TRY - g->trying] = ns;
+		if (--g->trying == 0) {
+			g->ns[way] = median_of_try(g);
+			if (g->ns[way] < g->ns[!way])
+				g->every = DN_PAR_EVERY0; /* it wins: it runs from now on */
+			else if (g->every < DN_PAR_EVERY_MAX)
+				g->every *= 2;
+		}
+		return;
+	}
+	/* smoothed; one slow window (a page fault, an interrupt) moves it little */
+	if (ns > 4 * g->ns[way])
+		ns = 4 * g->ns[way];
+	g->ns[way] += (ns - g->ns[way]) / 16;
+}

@@ -1,0 +1,54 @@
+/*
+ * parpick.h: one thread or all for a window, chosen by measurement.
+ *
+ * Each partition's events are its own, so which thread runs them changes
+ * nothing; only the speed differs, and it depends on the window's size,
+ * the machine and what else runs on it: a window of a hundred events
+ * gains from a second core whose thread waits by spinning briefly, and
+ * loses when that core is busy with another process (its thread holds the
+ * window's end for its time slice).
+ *
+ * Windows are grouped by the size of the one before (powers of two). A
+ * group first times DN_PAR_TRY windows each way and keeps the median, then
+ * runs the faster way and keeps a smoothed time of it. Now and then it
+ * tries the other way again for DN_PAR_TRY windows: after DN_PAR_EVERY0
+ * windows, then at intervals that double while the other way stays slower
+ * (up to DN_PAR_EVERY_MAX), so that a machine where parallel windows are
+ * slow pays for few tries. A try's window that takes 4 times the other
+ * way's time ends the try at once. When the other way wins it takes over.
+ * docs/engine.md (Threads) is the user's account.
+ *
+ * Private to the engine (DN_BUILDING_ENGINE), like evq.h.
+ */
+#ifndef DN_PARPICK_H
+#define DN_PARPICK_H
+
+#ifndef DN_BUILDING_ENGINE
+#error "parpick.h is private to the engine (sim/engine)"
+#endif
+
+#include <stdint.h>
+
+#define DN_PAR_GROUPS 64
+#define DN_PAR_TRY 8          /* windows timed per way at first and per try */
+#define DN_PAR_EVERY0 64      /* windows between tries, at first and after a change */
+#define DN_PAR_EVERY_MAX 65536
+
+typedef struct dn_par_group {
+	double ns[2];     /* wall ns per window: [0] on one thread, [1] on all */
+	uint32_t n[2];    /* windows timed each way in the first phase (<= DN_PAR_TRY) */
+	uint64_t since;   /* windows since the last try */
+	uint64_t every;   /* windows between tries */
+	uint32_t trying;  /* windows left in the current try */
+	int try_way;
+	double try_ns[DN_PAR_TRY]; /* the windows of the first phase or the try */
+} dn_par_group;
+
+/* The group of a window whose predecessor handled `events` events. */
+int dn_par_group_of(uint64_t events);
+/* The way to run the group's next window: 0 one thread, 1 all. */
+int dn_par_choose(dn_par_group *g);
+/* The wall time of a window the group ran `way`. */
+void dn_par_record(dn_par_group *g, int way, double ns);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * test_parpick.c: the engine's choice of one thread or all for a window
+ * (sim/engine/parpick.h), driven with made-up window times: it times both
+ * ways first, runs the faster, tries the other now and then at intervals
+ * that double while it loses, ends a try at once when it is far slower,
+ * and switches when the other way becomes faster (a competing process
+ * comes or goes).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "parpick.h"
+
+/* A machine where a window costs serial_ns on one thread and par_ns on
+ * all; the first parallel window after serial ones (the threads' wake) is
+ * not timed, as in the engine. Runs n windows; OUT the parallel ones. */
+static uint64_t run(dn_par_group *g, uint64_t n, double serial_ns, double par_ns, int *last_way)
+{
+	uint64_t par = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		int way = dn_par_choose(g);
+		par += (uint64_t)way;
+		if (!(way && !*last_way))
+			dn_par_record(g, way, way ? par_ns : serial_ns);
+		*last_way = way;
+	}
+	return par;
+}
+
+static void test_groups_by_powers_of_two(void **state)
+{
+	(void)state;
+	assert_int_equal(dn_par_group_of(0), 0);
+	assert_int_equal(dn_par_group_of(1), 0);
+	assert_int_equal(dn_par_group_of(8), 3);
+	assert_int_equal(dn_par_group_of(15), 3);
+	assert_int_equal(dn_par_group_of(135), 7);
+	assert_int_equal(dn_par_group_of(UINT64_MAX), DN_PAR_GROUPS - 1);
+}
+
+static void test_times_both_ways_then_runs_the_faster(void **state)
+{
+	(void)state;
+	dn_par_group g;
+	memset(&g, 0, sizeof g);
+	int last = 0;
+	for (int i = 0; i < DN_PAR_TRY; i++)
+		assert_int_equal(dn_par_choose(&g), 0), dn_par_record(&g, 0, 200e3), last = 0;
+	/* one untimed wake, then DN_PAR_TRY timed parallel windows */
+	assert_int_equal(run(&g, DN_PAR_TRY + 1, 200e3, 120e3, &last), DN_PAR_TRY + 1);
+	assert_true(g.ns[1] == 120e3 && g.ns[0] == 200e3);
+	/* from now on parallel, but for the serial tries */
+	uint64_t par = run(&g, 10000, 200e3, 120e3, &last);
+	assert_true(par > 10000 - 10000 / DN_PAR_EVERY0 * DN_PAR_TRY);
+	assert_true(par < 10000);
+	/* the serial tries keep losing: their interval has doubled */
+	assert_true(g.every > DN_PAR_EVERY0);
+}
+
+static void test_a_busy_machine_pays_for_few_tries(void **state)
+{
+	(void)state;
+	dn_par_group g;
+	memset(&g, 0, sizeof g);
+	int last = 0;
+	/* parallel windows 25x slower: a thread waits for a descheduled one */
+	uint64_t par = run(&g, 8640, 50e3, 1.25e6, &last);
+	/* the first phase ends after one timed parallel window (and its
+	 * untimed wake); each later try after its wake and one window */
+	assert_true(par <= 2 + 2 * 8);
+	assert_true(g.ns[0] == 50e3);
+	/* then: tries at 8,192, 16,384, 32,768 and every 65,536 windows,
+	 * each a wake and one window */
+	uint64_t more = run(&g, 1000000, 50e3, 1.25e6, &last);
+	assert_true(more >= 2 * 15 && more <= 2 * (3 + 1000000 / DN_PAR_EVERY_MAX + 1));
+	assert_true(g.every == DN_PAR_EVERY_MAX);
+}
+
+static void test_switches_when_the_other_way_wins(void **state)
+{
+	(void)state;
+	dn_par_group g;
+	memset(&g, 0, sizeof g);
+	int last = 0;
+	/* a busy machine first: serial wins */
+	(void)run(&g, 5000, 50e3, 1.25e6, &last);
+	assert_true(g.ns[0] < g.ns[1]);
+	/* the other process ends: parallel windows now cost 30 us; within a
+	 * few doubling intervals a try finds it and parallel takes over */
+	uint64_t par = run(&g, 200000, 50e3, 30e3, &last);
+	assert_true(g.ns[1] < g.ns[0]);
+	assert_true(par > 100000);
+	assert_int_equal(dn_par_choose(&g) || g.trying, 1);
+	/* and back: parallel slows down, the smoothed time follows it past
+	 * serial's, and serial takes over at once */
+	uint64_t par2 = run(&g, 2000, 50e3, 180e3, &last);
+	assert_true(par2 < 200);
+	assert_true(g.ns[1] > g.ns[0]);
+}
+
+static void test_one_slow_window_moves_the_smoothed_time_little(void **state)
+{
+	(void)state;
+	dn_par_group g;
+	memset(&g, 0, sizeof g);
+	int last = 0;
+	(void)run(&g, 100, 100e3, 40e3, &last); /* parallel chosen */
+	double before = g.ns[1];
+	int way = dn_par_choose(&g);
+	assert_int_equal(way, 1);
+	dn_par_record(&g, 1, 50e6); /* a page fault storm */
+	assert_true(g.ns[1] <= before + 4 * before / 16 + 1);
+	assert_true(g.ns[1] < g.ns[0]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_groups_by_powers_of_two),
+	    cmocka_unit_test(test_times_both_ways_then_runs_the_faster),
+	    cmocka_unit_test(test_a_busy_machine_pays_for_few_tries),
+	    cmocka_unit_test(test_switches_when_the_other_way_wins),
+	    cmocka_unit_test(test_one_slow_window_moves_the_smoothed_time_little),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
