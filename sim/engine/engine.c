@@ -627,6 +627,12 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 	dn_time_ns prev_wend_ns = 0; /* end of the last window run */
 	dn_par_group groups[DN_PAR_GROUPS];
 	int last_way = 0;
+	struct timed_window {
+		dn_par_group *g;
+		int way, skip;
+		double t0;
+	} timed = {0};
+	double par_end = -1; /* when the last parallel window's cycle ended */
 	memset(groups, 0, sizeof groups);
 	uint64_t last_window_events = 0, events_before = 0; /* events of the last window; of all before it */
 	for (;;) {
@@ -678,11 +684,23 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 		 * on one, as waking the others would cost more than the events */
 		dn_par_group *g = NULL;
 		int way = 0;
-		double w0 = 0;
 		if (P > 1 && w->threads > 1 && last_window_events >= DN_PAR_MIN_EVENTS) {
 			g = &groups[dn_par_group_of(last_window_events)];
 			way = dn_par_choose(g);
-			w0 = wall_now();
+		}
+		/* a window's cost runs to the next window's start: the model's
+		 * block step after it is slower while another thread spins */
+		if (g || timed.g) {
+			double now = wall_now();
+			if (timed.g && !timed.skip)
+				dn_par_record(timed.g, timed.way, (now - timed.t0) * 1e9);
+			if (last_way)
+				par_end = now;
+			/* not timed: the first parallel window after serial ones
+			 * (it wakes the other threads from their sleep), and serial
+			 * ones while the other threads still spin after the last
+			 * parallel window (GOMP_SPINCOUNT: about 0.3 ms) */
+			timed = (struct timed_window){g, way, way ? !last_way : now - par_end < 1e-3, now};
 		}
 		if (P == 1) {
 			/* No parallel region: a one-partition model may open its own
@@ -705,10 +723,6 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 			(void)part_errors(w);
 			goto out;
 		}
-		/* the first parallel window after serial ones wakes the other
-		 * threads from their sleep: not what the next ones cost */
-		if (g && !(way && !last_way))
-			dn_par_record(g, way, (wall_now() - w0) * 1e9);
 		last_way = way;
 		st.windows++;
 		uint64_t ev = 0;

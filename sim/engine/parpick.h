@@ -10,7 +10,9 @@
  *
  * Windows are grouped by the size of the one before (powers of two). A
  * group first times DN_PAR_TRY windows each way and keeps the median, then
- * runs the faster way and keeps a smoothed time of it. Now and then it
+ * runs the faster way and keeps a smoothed time of it; all threads count
+ * as faster only when they take under DN_PAR_GAIN of the time, since they
+ * cost a second core for it. Now and then it
  * tries the other way again for DN_PAR_TRY windows: after DN_PAR_EVERY0
  * windows, then at intervals that double while the other way stays slower
  * (up to DN_PAR_EVERY_MAX), so that a machine where parallel windows are
@@ -33,6 +35,7 @@
 #define DN_PAR_TRY 8          /* windows timed per way at first and per try */
 #define DN_PAR_EVERY0 64      /* windows between tries, at first and after a change */
 #define DN_PAR_EVERY_MAX 65536
+#define DN_PAR_GAIN 0.9       /* all threads only when they take under 0.9x the time */
 
 typedef struct dn_par_group {
 	double ns[2];     /* wall ns per window: [0] on one thread, [1] on all */

@@ -103,6 +103,21 @@ static void test_switches_when_the_other_way_wins(void **state)
 	assert_true(g.ns[1] > g.ns[0]);
 }
 
+static void test_a_small_gain_does_not_take_a_second_core(void **state)
+{
+	(void)state;
+	dn_par_group g;
+	memset(&g, 0, sizeof g);
+	int last = 0;
+	/* all threads 5 % faster: not worth a second core */
+	uint64_t par = run(&g, 10000, 100e3, 95e3, &last);
+	assert_true(par < 200);
+	/* 20 % faster: worth it */
+	memset(&g, 0, sizeof g);
+	par = run(&g, 10000, 100e3, 80e3, &last);
+	assert_true(par > 9000);
+}
+
 static void test_one_slow_window_moves_the_smoothed_time_little(void **state)
 {
 	(void)state;
@@ -125,6 +140,7 @@ int main(void)
 	    cmocka_unit_test(test_times_both_ways_then_runs_the_faster),
 	    cmocka_unit_test(test_a_busy_machine_pays_for_few_tries),
 	    cmocka_unit_test(test_switches_when_the_other_way_wins),
+	    cmocka_unit_test(test_a_small_gain_does_not_take_a_second_core),
 	    cmocka_unit_test(test_one_slow_window_moves_the_smoothed_time_little),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
