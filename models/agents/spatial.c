@@ -502,6 +502,18 @@ static void knn_scan_cell(const dn_spatial *s, knn_ctx *q, uint64_t c)
 	}
 }
 
+/* The farthest any point of cell (i, j) can be from (gx, gy): a cell holds
+ * grid coordinates i * cs .. (i + 1) * cs - 1. */
+static uint64_t cell_max_d2(const dn_spatial *s, int64_t gx, int64_t gy, int64_t i, int64_t j)
+{
+	int64_t cs = s->cfg.cell_cm;
+	int64_t dx0 = gx - i * cs, dx1 = (i + 1) * cs - 1 - gx;
+	int64_t dy0 = gy - j * cs, dy1 = (j + 1) * cs - 1 - gy;
+	int64_t dx = llabs(dx0) > llabs(dx1) ? llabs(dx0) : llabs(dx1);
+	int64_t dy = llabs(dy0) > llabs(dy1) ? llabs(dy0) : llabs(dy1);
+	return (uint64_t)(dx * dx) + (uint64_t)(dy * dy);
+}
+
 static void knn_visit(const dn_spatial *s, knn_ctx *q, int64_t gx, int64_t gy, int64_t i,
                       int64_t j)
 {
@@ -509,6 +521,10 @@ static void knn_visit(const dn_spatial *s, knn_ctx *q, int64_t gx, int64_t gy, i
 		return;
 	uint64_t bound = knn_bound(q);
 	if (cell_d2(s, gx, gy, i, j) > bound)
+		return;
+	/* a later page: a cell wholly nearer than the cursor holds only
+	 * points the pages before returned */
+	if (q->after && cell_max_d2(s, gx, gy, i, j) < q->after->d2_cm2)
 		return;
 	knn_scan_cell(s, q, (uint64_t)j * s->nx + (uint64_t)i);
 }

@@ -105,6 +105,31 @@ static void assert_same_hits(const dn_spatial_hit *a, uint32_t na, const dn_spat
 	}
 }
 
+/* Pages of k after a cursor, from (qx, qy) within r, give exactly ref[0..nb-1]. */
+static void assert_pages_match(const dn_spatial *s, int32_t qx, int32_t qy, uint32_t k, int64_t r,
+                               const dn_spatial_hit *ref, uint32_t nb)
+{
+	dn_spatial_hit page[16], cursor;
+	const dn_spatial_hit *after = NULL;
+	uint32_t seen = 0, np = 0, guard = 0;
+	assert_true(k <= 16);
+	do {
+		assert_int_equal(dn_spatial_knn(s, qx, qy, k, r, after, page, 16, &np), DN_OK);
+		for (uint32_t i = 0; i < np; i++) {
+			assert_true(seen < nb);
+			assert_int_equal(page[i].id, ref[seen].id);
+			assert_int_equal(page[i].d2_cm2, ref[seen].d2_cm2);
+			seen++;
+		}
+		if (np) {
+			cursor = page[np - 1];
+			after = &cursor;
+		}
+		assert_true(++guard < 5000);
+	} while (np == k);
+	assert_int_equal(seen, nb);
+}
+
 static dn_spatial *make_index(int32_t minx, int32_t miny, int32_t w_cm, int32_t h_cm,
                               int32_t cell_cm, uint32_t max_points, bool radii)
 {
@@ -223,7 +248,7 @@ static void test_knn_cursor_pages_enumerate_every_point_in_order(void **state)
 	}
 	dn_spatial *s = make_index(0, 0, size, size, 4000, n, false);
 	assert_int_equal(dn_spatial_build(s, n, NULL, w.x, w.y), DN_OK);
-	dn_spatial_hit *all = calloc(n, sizeof *all), page[7];
+	dn_spatial_hit *all = calloc(n, sizeof *all);
 	assert_non_null(all);
 	for (uint32_t q = 0; q < 5; q++) {
 		int32_t qx = draw_in(&g, 0, size), qy = draw_in(&g, 0, size);
@@ -231,26 +256,46 @@ static void test_knn_cursor_pages_enumerate_every_point_in_order(void **state)
 		dn_spatial_hit ref[1200];
 		uint32_t nb = r == DN_SPATIAL_ANY_DISTANCE_CM ? brute_all(&w, qx, qy, 0, ref)
 		                                              : brute_within(&w, qx, qy, r, all, ref);
-		uint32_t seen = 0, np = 0, guard = 0;
-		const dn_spatial_hit *after = NULL;
-		dn_spatial_hit cursor;
-		do {
-			assert_int_equal(dn_spatial_knn(s, qx, qy, 7, r, after, page, 7, &np), DN_OK);
-			for (uint32_t i = 0; i < np; i++) {
-				assert_true(seen < nb);
-				assert_int_equal(page[i].id, ref[seen].id);
-				assert_int_equal(page[i].d2_cm2, ref[seen].d2_cm2);
-				seen++;
-			}
-			if (np) {
-				cursor = page[np - 1];
-				after = &cursor;
-			}
-			assert_true(++guard < 1000);
-		} while (np == 7);
-		assert_int_equal(seen, nb);
+		assert_pages_match(s, qx, qy, 7, r, ref, nb);
 	}
 	free(all);
+	dn_spatial_free(s);
+	world_free(&w);
+}
+
+/* Pages after a cursor skip the cells wholly nearer than the cursor: on a
+ * dense lattice (many equal distances, points on cell edges) with small
+ * cells, every page size enumerates exactly the brute-force order, from
+ * queries on lattice points, on cell corners and anywhere. */
+static void test_knn_pages_on_a_dense_lattice_skip_only_what_they_returned(void **state)
+{
+	(void)state;
+	const uint32_t side = 60, n = side * side;
+	const int32_t step = 250, cell = 1000, size = (int32_t)side * step;
+	world w;
+	world_init(&w, n);
+	for (uint32_t i = 0; i < n; i++) {
+		w.present[i] = 1;
+		w.x[i] = (int32_t)(i % side) * step;
+		w.y[i] = (int32_t)(i / side) * step;
+	}
+	dn_spatial *s = make_index(0, 0, size, size, cell, n, false);
+	assert_int_equal(dn_spatial_build(s, n, NULL, w.x, w.y), DN_OK);
+	dn_spatial_hit *all = calloc(n, sizeof *all), *ref = calloc(n, sizeof *ref);
+	assert_non_null(all);
+	assert_non_null(ref);
+	dn_rng g;
+	dn_rng_init(&g, 5, 0, 1, 0);
+	const int32_t qs[][2] = {{0, 0}, {7500, 7500}, {1000, 2000}, {999, 1001}, {size - 1, 3}};
+	for (uint32_t q = 0; q < 10; q++) {
+		int32_t qx = q < 5 ? qs[q][0] : draw_in(&g, 0, size), qy = q < 5 ? qs[q][1] : draw_in(&g, 0, size);
+		int64_t r = q % 2 ? 3100 : 5000;
+		uint32_t nb = brute_within(&w, qx, qy, r, all, ref);
+		for (uint32_t k = 1; k <= 13; k += 6)
+			assert_pages_match(s, qx, qy, k, r, ref, nb);
+	}
+	free(all);
+	free(ref);
 	dn_spatial_free(s);
 	world_free(&w);
 }
@@ -585,6 +630,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_knn_and_within_match_brute_force_on_random_sets),
 	    cmocka_unit_test(test_knn_cursor_pages_enumerate_every_point_in_order),
+	    cmocka_unit_test(test_knn_pages_on_a_dense_lattice_skip_only_what_they_returned),
 	    cmocka_unit_test(test_churn_and_moves_keep_every_query_exact),
 	    cmocka_unit_test(test_full_index_in_one_cell_survives_moves),
 	    cmocka_unit_test(test_result_order_is_independent_of_insertion_history),
