@@ -41,6 +41,10 @@ static void offer_fn(void *ctx, uint32_t id, dnc_offer *o)
 	bool site = w_is_rented_site(W, a);
 	uint32_t maxs = site ? W->cfg.cell_max_sessions : W->cfg.sharer_max_sessions;
 	o->reachable = d <= range_of(W, a) && a != c->self && (!site || A->renter[a] - 1 != c->self);
+	if (!o->reachable)
+		return; /* R-CRED-3 passes it over whatever else it offers: its
+		         * load, quota, price and stability are not read (in a
+		         * widened search most candidates are sharers out of range) */
 	o->capacity_units = A->nsess[a] < maxs && (site || A->quota_units[a] >= c->units)
 	                  ? (site ? UINT32_MAX : A->quota_units[a]) : 0;
 	o->price_per_unit = A->price_base[a];

@@ -168,7 +168,7 @@ void dn_estimate_driver_add(dn_estimate *e, const char *param, double value, dou
  * which way is faster on this machine now (docs/engine.md, Threads).
  * Results are the same either way. */
 #ifndef DN_PAR_MIN_EVENTS
-#define DN_PAR_MIN_EVENTS 32
+#define DN_PAR_MIN_EVENTS 64
 #endif
 
 typedef struct dn_run_stats {
