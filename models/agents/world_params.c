@@ -212,7 +212,7 @@ const dn_param_def w_param_defs[] = {
 	{"gov.change4.support", DN_PT_FLOAT, "1", "0.9", 0, 1, NULL, "chance each staker votes yes (the rest vote no)"},
 	{"chain.tx_fee_dnet", DN_PT_FLOAT, "DNET", "0", 0, 1000, NULL,
 	 "fee every transaction the world signs carries, paid to the producing delegate's pool (R-FEE-1)"},
-	{"chain.signatures", DN_PT_ENUM, "", "ed25519", 0, 0, "ed25519|keyed", "signature scheme of credentials and transactions: Ed25519, or keyed BLAKE2b for very large worlds (docs/chain.md)"},
+	{"chain.signatures", DN_PT_ENUM, "", "ed25519", 0, 0, "ed25519|keyed", "signature scheme of credentials and transactions: Ed25519, or keyed SipHash for very large worlds (docs/chain.md)"},
 	{"chain.partition_at_s", DN_PT_FLOAT, "s", "-1", -1, 3.15e9, NULL, "when the network splits in two (-1: never); forks follow (R-CHAIN-4)"},
 	{"chain.partition_duration_s", DN_PT_FLOAT, "s", "120", 0, 3.15e9, NULL, "how long the split lasts"},
 	{"chain.partition_share", DN_PT_FLOAT, "1", "0.3", 0, 1, NULL, "share of the tiles cut off by the split"},

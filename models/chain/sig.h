@@ -1,11 +1,11 @@
 /*
  * sig.h: the signature-scheme interface and its two implementations.
  *
- * Ed25519 (libsodium) is what a node uses. The keyed-BLAKE2b scheme is for
+ * Ed25519 (libsodium) is what a node uses. The keyed-SipHash scheme is for
  * very large simulations where the cost of real signatures is not the
- * subject: a "signature" is a BLAKE2b-512 MAC of the message under the
- * scheme key, personalised by the public key (both in BLAKE2b's parameter
- * block), one hash compression for a credential.
+ * subject: a "signature" is a 128-bit SipHash-2-4 MAC of the message under
+ * the scheme key mixed with the public key (zero-padded to 64 bytes), one
+ * short pass over the message.
  * Only a holder of the scheme key can sign or check, which is exactly the
  * simulator's position; it is NOT a public-key signature and must never be
  * used between mutually distrusting parties. Both schemes reject forgeries
@@ -40,7 +40,7 @@ typedef struct dnc_sigscheme_ops {
 
 struct dnc_sigscheme {
 	const dnc_sigscheme_ops *ops;
-	uint8_t key[32];        /* keyed-BLAKE2b scheme key; unused by Ed25519 */
+	uint8_t key[32];        /* keyed-SipHash scheme key; unused by Ed25519 */
 	/* operations made through this scheme, counted atomically (calls may
 	 * run on several threads): what a run's signature work was, for the
 	 * benchmark against the bare libsodium cost (dnc_sig_counts) */

@@ -11,7 +11,7 @@
  * anything is applied (a redeem's session does not exist yet: its
  * credential is checked at apply time) or step by step (the session
  * exists: its verdict is used). Every test runs with Ed25519 and keyed
- * BLAKE2b.
+ * SipHash.
  */
 #include <setjmp.h>
 #include <stdarg.h>
