@@ -625,15 +625,8 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 	dn_time_ns L_ns = P > 1 ? w->lookahead_ns : DN_TIME_MAX;
 	assert(L_ns > 0 && w->sample_ns > 0);
 	dn_time_ns prev_wend_ns = 0; /* end of the last window run */
-	dn_par_group groups[DN_PAR_GROUPS];
-	int last_way = 0;
-	struct timed_window {
-		dn_par_group *g;
-		int way, skip;
-		double t0;
-	} timed = {0};
-	double par_end = -1; /* when the last parallel window's cycle ended */
-	memset(groups, 0, sizeof groups);
+	dn_par_picker picker;
+	dn_par_init(&picker);
 	uint64_t last_window_events = 0, events_before = 0; /* events of the last window; of all before it */
 	for (;;) {
 		if (stop && *stop) {
@@ -680,28 +673,11 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 		assert(M_ns < wend_ns && wend_ns - M_ns <= L_ns && wend_ns <= w->end_ns && wend_ns <= next_sample_ns);
 		prev_wend_ns = wend_ns;
 
-		/* one thread or all (parpick.h): a window of a few events runs
-		 * on one, as waking the others would cost more than the events */
-		dn_par_group *g = NULL;
-		int way = 0;
-		if (P > 1 && w->threads > 1 && last_window_events >= DN_PAR_MIN_EVENTS) {
-			g = &groups[dn_par_group_of(last_window_events)];
-			way = dn_par_choose(g);
-		}
-		/* a window's cost runs to the next window's start: the model's
-		 * block step after it is slower while another thread spins */
-		if (g || timed.g) {
-			double now = wall_now();
-			if (timed.g && !timed.skip)
-				dn_par_record(timed.g, timed.way, (now - timed.t0) * 1e9);
-			if (last_way)
-				par_end = now;
-			/* not timed: the first parallel window after serial ones
-			 * (it wakes the other threads from their sleep), and serial
-			 * ones while the other threads still spin after the last
-			 * parallel window (GOMP_SPINCOUNT: about 0.3 ms) */
-			timed = (struct timed_window){g, way, way ? !last_way : now - par_end < 1e-3, now};
-		}
+		/* one thread or all, by measurement (parpick.h): a window of a
+		 * few events runs on one, as waking the others would cost more
+		 * than the events */
+		bool may = P > 1 && w->threads > 1 && last_window_events >= DN_PAR_MIN_EVENTS;
+		int way = dn_par_window(&picker, may ? dn_par_group_of(last_window_events) : -1, wall_now);
 		if (P == 1) {
 			/* No parallel region: a one-partition model may open its own
 			 * (nested regions would get one thread). */
@@ -723,7 +699,6 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 			(void)part_errors(w);
 			goto out;
 		}
-		last_way = way;
 		st.windows++;
 		uint64_t ev = 0;
 		for (unsigned i = 0; i < P; i++)

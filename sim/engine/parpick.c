@@ -91,3 +91,31 @@ void dn_par_record(dn_par_group *g, int way, double ns)
 		ns = 4 * g->ns[way];
 	g->ns[way] += (ns - g->ns[way]) / 16;
 }
+
+void dn_par_init(dn_par_picker *pp)
+{
+	*pp = (dn_par_picker){.par_end = -1};
+}
+
+int dn_par_window(dn_par_picker *pp, int group, double (*clock)(void))
+{
+	dn_par_group *g = NULL;
+	int way = 0;
+	if (group >= 0) {
+		g = &pp->groups[group < DN_PAR_GROUPS ? group : DN_PAR_GROUPS - 1];
+		way = dn_par_choose(g);
+	}
+	if (g || pp->timed) {
+		double now = clock();
+		if (pp->timed && !pp->timed_skip)
+			dn_par_record(pp->timed, pp->timed_way, (now - pp->timed_t0) * 1e9);
+		if (pp->last_way)
+			pp->par_end = now;
+		pp->timed = g;
+		pp->timed_way = way;
+		pp->timed_skip = way ? !pp->last_way : pp->par_end >= 0 && now - pp->par_end < 1e-3;
+		pp->timed_t0 = now;
+	}
+	pp->last_way = way;
+	return way;
+}

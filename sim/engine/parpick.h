@@ -47,6 +47,32 @@ typedef struct dn_par_group {
 	double try_ns[DN_PAR_TRY]; /* the windows of the first phase or the try */
 } dn_par_group;
 
+/*
+ * The choice for a whole run: the groups, and the window being timed. A
+ * window's cost runs from its start to the next window's start, so the
+ * model's block step after it counts (it is slower while another thread
+ * spins). Not timed: the first parallel window after serial ones (it wakes
+ * the other threads from their sleep), and serial ones while the other
+ * threads still spin after the last parallel window (GOMP_SPINCOUNT:
+ * about 0.3 ms).
+ */
+typedef struct dn_par_picker {
+	dn_par_group groups[DN_PAR_GROUPS];
+	int last_way;           /* how the last window ran */
+	dn_par_group *timed;    /* the group of the window being timed, or NULL */
+	int timed_way, timed_skip;
+	double timed_t0;        /* its start, wall seconds */
+	double par_end;         /* when the last parallel window's cycle ended (-1: none yet) */
+} dn_par_picker;
+
+void dn_par_init(dn_par_picker *pp);
+/* The way to run the next window: 0 one thread, 1 all. `group` is
+ * dn_par_group_of(the last window's events), or -1 when the window must
+ * run on one thread (one partition or thread, or too few events);
+ * clock() reads wall seconds and is called only while windows are timed.
+ * The window's time is recorded at the next call. */
+int dn_par_window(dn_par_picker *pp, int group, double (*clock)(void));
+
 /* The group of a window whose predecessor handled `events` events. */
 int dn_par_group_of(uint64_t events);
 /* The way to run the group's next window: 0 one thread, 1 all. */

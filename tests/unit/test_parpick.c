@@ -4,8 +4,11 @@
  * ways first, runs the faster, tries the other now and then at intervals
  * that double while it loses, ends a try at once when it is far slower,
  * and switches when the other way becomes faster (a competing process
- * comes or goes).
+ * comes or goes); and the run's picker on a made-up clock, which times a
+ * window to the next one's start and leaves out the threads' wake and the
+ * serial windows beside their spin.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -133,6 +136,66 @@ static void test_one_slow_window_moves_the_smoothed_time_little(void **state)
 	assert_true(g.ns[1] < g.ns[0]);
 }
 
+/* The run's picker (dn_par_window) on a made-up clock. */
+static double fake_now;
+static int clock_reads;
+static double fake_clock(void)
+{
+	clock_reads++;
+	return fake_now;
+}
+
+/* Calls dn_par_window for group g, then lets `s` seconds pass: the
+ * window and what follows it up to the next window's start. */
+static int window(dn_par_picker *pp, int g, double s)
+{
+	int way = dn_par_window(pp, g, fake_clock);
+	fake_now += s;
+	return way;
+}
+
+static void test_a_window_is_timed_to_the_next_start(void **state)
+{
+	(void)state;
+	dn_par_picker pp;
+	dn_par_init(&pp);
+	fake_now = 1000, clock_reads = 0;
+	/* windows that must run on one thread read no clock */
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(window(&pp, -1, 1e-3), 0);
+	assert_int_equal(clock_reads, 0);
+	/* group 5: serial windows of 200 us, each timed from its start to the
+	 * next one's (so recorded one call later), until the group has its
+	 * DN_PAR_TRY */
+	int n = 0;
+	while (window(&pp, 5, 200e-6) == 0)
+		n++;
+	assert_int_equal(n, DN_PAR_TRY + 1);
+	assert_true(fabs(pp.groups[5].ns[0] - 200e3) < 1);
+	/* that first parallel window wakes the threads: 5 ms, not timed; the
+	 * next ones take 100 us */
+	fake_now += 5e-3;
+	for (int i = 0; i < DN_PAR_TRY; i++)
+		assert_int_equal(window(&pp, 5, 100e-6), 1);
+	assert_int_equal(pp.groups[5].n[1], DN_PAR_TRY - 1); /* the last one is recorded at the next start */
+	/* a small window next: it records the last parallel one */
+	assert_int_equal(window(&pp, -1, 200e-6), 0);
+	assert_int_equal(pp.groups[5].n[1], DN_PAR_TRY);
+	assert_true(fabs(pp.groups[5].ns[1] - 100e3) < 1);
+	/* serial windows of another group while the threads still spin (under
+	 * 1 ms after the last parallel one) are not timed, later ones are */
+	for (int i = 0; i < 3; i++)
+		(void)window(&pp, 9, 200e-6);
+	(void)window(&pp, -1, 0);
+	assert_int_equal(pp.groups[9].n[0], 0);
+	fake_now += 1e-3;
+	for (int i = 0; i < 3; i++)
+		(void)window(&pp, 9, 300e-6);
+	(void)window(&pp, -1, 0);
+	assert_int_equal(pp.groups[9].n[0], 3);
+	assert_true(fabs(pp.groups[9].try_ns[2] - 300e3) < 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +205,7 @@ int main(void)
 	    cmocka_unit_test(test_switches_when_the_other_way_wins),
 	    cmocka_unit_test(test_a_small_gain_does_not_take_a_second_core),
 	    cmocka_unit_test(test_one_slow_window_moves_the_smoothed_time_little),
+	    cmocka_unit_test(test_a_window_is_timed_to_the_next_start),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
