@@ -45,7 +45,7 @@ static dn_rc start_state(world *W)
 			if (w_cheap_sharer(W, (uint32_t)a) && C->attack_start_ns <= 0)
 				w_attack_price(W, (uint32_t)a); /* attack.kind cheap from the start */
 		}
-	W->mp.pool.size = W->mp.next_pool.size = W->mp.admin_q.size = sizeof(wtx);
+	W->mp.pool.size = W->mp.next_pool.size = W->mp.admin_q.size = W->mp.sorted.size = sizeof(wtx);
 	W->fk.txs.size = sizeof(wtx);
 	W->fk.blocks.size = sizeof(wblock);
 	for (int i = 0; i < 8; i++) {
@@ -1118,6 +1118,8 @@ static void world_fini(dn_world *w)
 	w_cross_free(W);
 	wvec_free(&W->mp.pool);
 	wvec_free(&W->mp.next_pool);
+	wvec_free(&W->mp.sorted);
+	free(W->mp.keys);
 	wvec_free(&W->mp.admin_q);
 	free(W->mp.verdict);
 	for (int i = 0; i < 8; i++) {

@@ -506,6 +506,11 @@ typedef struct world_mempool {
 	 * grows with the pool, freed with the world */
 	dnc_tx_verdict *verdict;
 	size_t verdict_cap;
+	/* w_pool_sort's scratch: the keys sorted, and the pool copied once
+	 * in their order (a wtx is over a kilobyte) */
+	struct wkey *keys;
+	size_t keys_cap;
+	wvec sorted;
 } world_mempool;
 
 /* A session open on the chain, for the three R-CHAIN-5 latencies recorded
@@ -719,6 +724,9 @@ typedef struct world {
 
 static inline void *wvec_at(const wvec *v, size_t i) { return (char *)v->v + i * v->size; }
 DN_WUR dn_rc wvec_push(wvec *v, const void *item);
+/* A new last item, uninitialised, to be filled in place (no copy of it
+ * through the stack); NULL without memory. */
+void *wvec_add(wvec *v);
 void wvec_free(wvec *v);
 /* The index of a in the ascending list v[0..n), W_NONE if it is not there. */
 uint32_t w_find_sorted(const uint32_t *v, uint32_t n, uint32_t a);

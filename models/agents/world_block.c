@@ -40,10 +40,62 @@ static int cmp_tx(const void *a, const void *b)
 	return w_cmp_arrival(x->arrive_ns, x->part, x->seq, y->arrive_ns, y->part, y->seq);
 }
 
+/* A transaction's place in the pool's order, and where it stands now (the
+ * last key: equal keys keep their order, as the stable sort on the
+ * transactions themselves did). */
+struct wkey {
+	dn_time_ns t;
+	uint64_t seq;
+	uint32_t part, i;
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct wkey *x = a, *y = b;
+	int c = w_cmp_arrival(x->t, x->part, x->seq, y->t, y->part, y->seq);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* The pool in arrival order. It is sorted through its keys and copied once
+ * in their order; without memory for that, in place (the same order). */
 void w_pool_sort(world *W)
 {
-	if (W->mp.pool.n > 1)
-		qsort(W->mp.pool.v, W->mp.pool.n, sizeof(wtx), cmp_tx);
+	world_mempool *M = &W->mp;
+	const size_t n = M->pool.n;
+	if (n < 2)
+		return;
+	bool in_order = true;
+	for (size_t i = 1; i < n && in_order; i++)
+		in_order = cmp_tx(wvec_at(&M->pool, i - 1), wvec_at(&M->pool, i)) <= 0;
+	if (in_order)
+		return;
+	if (n > M->keys_cap || n > M->sorted.cap) {
+		size_t cap = M->keys_cap > 64 ? M->keys_cap : 64;
+		while (cap < n)
+			cap *= 2;
+		struct wkey *k = realloc(M->keys, cap * sizeof *k);
+		if (k)
+			M->keys = k, M->keys_cap = cap;
+		void *v = k ? realloc(M->sorted.v, cap * sizeof(wtx)) : NULL;
+		if (v)
+			M->sorted.v = v, M->sorted.cap = cap;
+		if (!v) {
+			qsort(M->pool.v, n, sizeof(wtx), cmp_tx);
+			return;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const wtx *q = wvec_at(&M->pool, i);
+		M->keys[i] = (struct wkey){q->arrive_ns, q->seq, q->part, (uint32_t)i};
+	}
+	qsort(M->keys, n, sizeof *M->keys, cmp_key);
+	for (size_t i = 0; i < n; i++)
+		memcpy((wtx *)M->sorted.v + i, wvec_at(&M->pool, M->keys[i].i), sizeof(wtx));
+	M->sorted.n = n;
+	wvec tmp = M->pool;
+	M->pool = M->sorted;
+	M->sorted = tmp;
+	M->sorted.n = 0;
 }
 
 dn_rc w_send_from_block(world *W, dn_time_ns t, unsigned part, uint32_t agent, uint32_t purpose,

@@ -12,18 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-dn_rc wvec_push(wvec *v, const void *item)
+void *wvec_add(wvec *v)
 {
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 64;
 		void *p = realloc(v->v, cap * v->size);
 		if (!p)
-			return DN_ENOMEM;
+			return NULL;
 		v->v = p;
 		v->cap = cap;
 	}
-	memcpy((char *)v->v + v->n * v->size, item, v->size);
-	v->n++;
+	return (char *)v->v + v->n++ * v->size;
+}
+
+dn_rc wvec_push(wvec *v, const void *item)
+{
+	void *slot = wvec_add(v);
+	if (!slot)
+		return DN_ENOMEM;
+	memcpy(slot, item, v->size);
 	return DN_OK;
 }
 
@@ -151,20 +158,22 @@ dn_rc w_sign_next(world *W, uint32_t agent, dnc_tx *tx)
 dn_rc w_queue_tx(wvec *into, wpart *P, dn_time_ns t, uint32_t agent, uint32_t purpose, uint32_t slot, uint32_t gen,
                  uint32_t fraud, uint32_t sign_late, const dnc_tx *tx)
 {
-	wtx q;
-	memset(&q, 0, offsetof(wtx, tx));
-	q.submit_ns = t;
-	q.arrive_ns = t + P->delay_ns;
-	q.part = P->tile;
-	q.agent = agent;
-	q.slot = slot;
-	q.gen = gen;
-	q.purpose = purpose;
-	q.fraud = fraud;
-	q.sign_late = sign_late;
-	q.seq = P->seq++;
-	q.tx = *tx;
-	return wvec_push(into, &q);
+	wtx *q = wvec_add(into);
+	if (!q)
+		return DN_ENOMEM;
+	memset(q, 0, offsetof(wtx, tx));
+	q->submit_ns = t;
+	q->arrive_ns = t + P->delay_ns;
+	q->part = P->tile;
+	q->agent = agent;
+	q->slot = slot;
+	q->gen = gen;
+	q->purpose = purpose;
+	q->fraud = fraud;
+	q->sign_late = sign_late;
+	q->seq = P->seq++;
+	q->tx = *tx;
+	return DN_OK;
 }
 
 dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32_t agent, uint32_t purpose,
