@@ -22,9 +22,21 @@
 
 /* ---- histogram ---- */
 
+_Static_assert(DN_HIST_BUCKETS <= UINT16_MAX + 1, "a bucket index fits the list of few");
+
+/* Bucket i of h has just become non-empty: list it while there are few. */
+static void hist_note(dn_hist *h, uint32_t i)
+{
+	if (h->n_few < DN_HIST_FEW)
+		h->few[h->n_few] = (uint16_t)i;
+	if (h->n_few <= DN_HIST_FEW)
+		h->n_few++;
+}
+
 dn_rc dn_hist_init(dn_hist *h, int64_t limit)
 {
 	memset(h->bucket, 0, sizeof h->bucket);
+	h->n_few = 0;
 	h->limit = DN_HIST_NO_LIMIT;
 	h->count = 0;
 	h->over_limit = 0;
@@ -41,8 +53,12 @@ dn_rc dn_hist_init(dn_hist *h, int64_t limit)
 
 void dn_hist_reset(dn_hist *h)
 {
-	if (h->lo <= h->hi)
+	if (h->n_few <= DN_HIST_FEW)
+		for (uint32_t k = 0; k < h->n_few; k++)
+			h->bucket[h->few[k]] = 0;
+	else if (h->lo <= h->hi)
 		memset(&h->bucket[h->lo], 0, (size_t)(h->hi - h->lo + 1) * sizeof h->bucket[0]);
+	h->n_few = 0;
 	h->count = 0;
 	h->over_limit = 0;
 	h->sum = 0;
@@ -89,7 +105,8 @@ dn_rc dn_hist_add(dn_hist *h, int64_t v)
 	if (v < 0)
 		return DN_ERANGE;
 	uint32_t i = dn_hist_index(v);
-	h->bucket[i]++;
+	if (h->bucket[i]++ == 0)
+		hist_note(h, i);
 	h->count++;
 	h->sum += (uint64_t)v;
 	if (v < h->min)
@@ -146,8 +163,23 @@ dn_rc dn_hist_merge(dn_hist *dst, const dn_hist *src)
 	if (src->count == 0)
 		return DN_OK;
 	assert(src->lo <= src->hi && src->hi < DN_HIST_BUCKETS);
-	for (uint32_t i = src->lo; i <= src->hi; i++)
-		dst->bucket[i] += src->bucket[i];
+	if (src->n_few <= DN_HIST_FEW) {
+		for (uint32_t k = 0; k < src->n_few; k++) {
+			uint32_t i = src->few[k];
+			if (dst->bucket[i] == 0)
+				hist_note(dst, i);
+			dst->bucket[i] += src->bucket[i];
+		}
+	} else if (dst->n_few > DN_HIST_FEW) {
+		for (uint32_t i = src->lo; i <= src->hi; i++)
+			dst->bucket[i] += src->bucket[i];
+	} else {
+		for (uint32_t i = src->lo; i <= src->hi; i++) {
+			if (src->bucket[i] && dst->bucket[i] == 0)
+				hist_note(dst, i);
+			dst->bucket[i] += src->bucket[i];
+		}
+	}
 	dst->count += src->count;
 	dst->sum += src->sum;
 	dst->over_limit += src->over_limit;

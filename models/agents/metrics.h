@@ -49,6 +49,7 @@
 #define DN_HIST_SUB_BITS 7
 #define DN_HIST_BUCKETS ((64 - DN_HIST_SUB_BITS) << DN_HIST_SUB_BITS)
 #define DN_HIST_NO_LIMIT INT64_MAX /* a limit nothing can exceed */
+#define DN_HIST_FEW 12             /* non-empty buckets listed one by one */
 
 typedef struct dn_hist {
 	uint64_t count;        /* values added */
@@ -57,6 +58,11 @@ typedef struct dn_hist {
 	int64_t limit;         /* values > limit are violations (R-CHAIN-5) */
 	uint64_t over_limit;   /* values added that were > limit */
 	uint32_t lo, hi;       /* non-empty buckets lie in [lo, hi]; lo > hi when empty */
+	/* the non-empty buckets while there are at most DN_HIST_FEW of them
+	 * (n_few > DN_HIST_FEW: more), so that merging and emptying a
+	 * histogram of a few values (a block's) touches only those */
+	uint32_t n_few;
+	uint16_t few[DN_HIST_FEW];
 	uint64_t bucket[DN_HIST_BUCKETS];
 } dn_hist;
 
@@ -65,7 +71,8 @@ typedef struct dn_hist {
  * limit). Never allocates. */
 DN_WUR dn_rc dn_hist_init(dn_hist *h, int64_t limit);
 
-/* Empties h, keeping its limit. O(non-empty bucket range). */
+/* Empties h, keeping its limit. O(non-empty buckets) up to DN_HIST_FEW of
+ * them, else O(non-empty bucket range). */
 void dn_hist_reset(dn_hist *h);
 
 /* Bucket index of v (v >= 0). Exposed for tests and docs. */
@@ -94,7 +101,8 @@ DN_WUR dn_rc dn_hist_quantile(const dn_hist *h, uint32_t q_ppm, int64_t *v);
  * Adds every value of src to dst (counts, sum, min, max, violations).
  * Integer addition only: merging a set of histograms in any order or
  * grouping yields identical structures. DN_EINVAL if the limits differ
- * (dst unchanged).
+ * (dst unchanged). O(non-empty buckets of src) up to DN_HIST_FEW of them,
+ * else O(src's non-empty bucket range).
  */
 DN_WUR dn_rc dn_hist_merge(dn_hist *dst, const dn_hist *src);
 

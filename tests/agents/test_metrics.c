@@ -137,6 +137,67 @@ static void test_R_CHAIN_5_quantiles_within_2pow_minus8_of_sorted(void **state)
 	}
 }
 
+/*
+ * A block's histograms hold a few values: they merge and empty through
+ * the list of their non-empty buckets. Rounds of 0 to 30 values (around
+ * DN_HIST_FEW distinct buckets, with ties) into two parts, each round
+ * merged into a running total and emptied, against one histogram fed
+ * every value: equal after every round, whichever side is sparse, and an
+ * emptied part equal to a fresh one.
+ */
+static void test_hist_few_values_merge_and_empty_like_many(void **state)
+{
+	(void)state;
+	dn_hist *part = malloc(2 * sizeof *part), *total = malloc(sizeof *total), *all = malloc(sizeof *all);
+	dn_hist *fresh = malloc(sizeof *fresh), *sparse_dst = malloc(sizeof *sparse_dst);
+	assert_true(part && total && all && fresh && sparse_dst);
+	const int64_t limit = 15 * DN_NS_PER_S;
+	assert_int_equal(dn_hist_init(&part[0], limit), DN_OK);
+	assert_int_equal(dn_hist_init(&part[1], limit), DN_OK);
+	assert_int_equal(dn_hist_init(total, limit), DN_OK);
+	assert_int_equal(dn_hist_init(all, limit), DN_OK);
+	assert_int_equal(dn_hist_init(fresh, limit), DN_OK);
+	uint64_t s = 11;
+	for (int round = 0; round < 400; round++) {
+		int n = (int)(sm64(&s) % 31);
+		for (int i = 0; i < n; i++) {
+			/* few distinct buckets in most rounds, many in some */
+			int64_t v = round % 5 == 4 ? draw(&s, 0) : (int64_t)(sm64(&s) % 20) * 1000003 + 5000000;
+			int p = (int)(sm64(&s) % 2);
+			assert_int_equal(dn_hist_add(&part[p], v), DN_OK);
+			assert_int_equal(dn_hist_add(all, v), DN_OK);
+		}
+		/* a sparse destination takes a dense or sparse source */
+		assert_int_equal(dn_hist_init(sparse_dst, limit), DN_OK);
+		assert_int_equal(dn_hist_add(sparse_dst, 7), DN_OK);
+		assert_int_equal(dn_hist_merge(sparse_dst, &part[0]), DN_OK);
+		dn_hist *ref = malloc(sizeof *ref);
+		assert_non_null(ref);
+		assert_int_equal(dn_hist_init(ref, limit), DN_OK);
+		assert_int_equal(dn_hist_merge(ref, &part[0]), DN_OK);
+		assert_int_equal(dn_hist_add(ref, 7), DN_OK);
+		assert_true(hist_equal(sparse_dst, ref));
+		free(ref);
+		dn_hist_reset(sparse_dst); /* lists what the merge added */
+		assert_true(hist_equal(sparse_dst, fresh));
+		for (int p = 0; p < 2; p++) {
+			assert_int_equal(dn_hist_merge(total, &part[p]), DN_OK);
+			dn_hist_reset(&part[p]);
+			assert_true(hist_equal(&part[p], fresh));
+		}
+		assert_true(hist_equal(total, all));
+	}
+	/* the total went past the list: emptied in full all the same */
+	assert_true(total->n_few > DN_HIST_FEW);
+	dn_hist_reset(total);
+	assert_true(hist_equal(total, fresh));
+	free(part);
+	free(total);
+	free(all);
+	free(fresh);
+	free(sparse_dst);
+}
+
 static void test_hist_merge_independent_of_order_and_partitioning(void **state)
 {
 	(void)state;
@@ -808,6 +869,7 @@ int main(void)
 		cmocka_unit_test(test_hist_buckets_tile_int64_with_stated_width),
 		cmocka_unit_test(test_R_CHAIN_5_quantiles_within_2pow_minus8_of_sorted),
 		cmocka_unit_test(test_hist_merge_independent_of_order_and_partitioning),
+		cmocka_unit_test(test_hist_few_values_merge_and_empty_like_many),
 		cmocka_unit_test(test_R_CHAIN_5_violations_counted_exactly_at_15_s),
 		cmocka_unit_test(test_hist_rejects_bad_input),
 		cmocka_unit_test(test_top_share_equals_sorting),
