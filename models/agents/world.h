@@ -550,6 +550,9 @@ typedef struct world_delegates {
 	bool seat_first_valid;
 	uint64_t seat_first_epoch;
 	uint8_t seat_first[DNC_MAX_DELEGATES];
+	/* the same epoch's seats by account: seat i's account's first seat,
+	 * and the next seat after i of that account (ds->n: none) */
+	uint16_t seat_head[DNC_MAX_DELEGATES], seat_next[DNC_MAX_DELEGATES];
 	/* per candidate (index into cand): income from seats, cumulative, in
 	 * base units and valued at the price of the block it was earned in;
 	 * running cost paid (world_delegate.c); a scratch copy for quantiles */
@@ -1003,12 +1006,14 @@ DN_WUR dn_rc w_team_receipt(world *W, dn_part *p, const wrcpt *c);
 DN_WUR dn_rc w_new_epoch_if_due(world *W, uint64_t slot);
 /* Around dnc_chain_end_block (or dnc_chain_pay_seats): the seats'
  * balances before, and after it what each seat's agent earned (its
- * review), the metrics, Gini marks. only: the seats of that account alone
- * (all the others are known not to change), or DNC_NONE for every seat;
- * the same to both calls. payout: the call pays a whole epoch at once. */
-void w_seats_before(const world *W, const dnc_delegate_set *ds, dnc_acct only, dn_amount *seat_before,
+ * review), the metrics, Gini marks. only: the seats of seat only's
+ * account alone (all the others are known not to change), or W_ALL_SEATS
+ * for every seat; the same to both calls. payout: the call pays a whole
+ * epoch at once. */
+#define W_ALL_SEATS UINT32_MAX
+void w_seats_before(world *W, const dnc_delegate_set *ds, uint32_t only, dn_amount *seat_before,
                     dn_amount *before);
-DN_WUR dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, dnc_acct only, const dn_amount *seat_before,
+DN_WUR dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, uint32_t only, const dn_amount *seat_before,
                           dn_amount before, const dnc_block_summary *sum, bool payout);
 void w_reward_average(world *W, uint64_t traffic);
 void w_delegates_collect(world *W);

@@ -366,7 +366,7 @@ static dn_rc end_block(world *W, uint32_t seat, dn_time_ns t)
 	const dnc_delegate_set *ds = dnc_chain_delegates(W->ch.chain);
 	dn_amount before, seat_before[DNC_MAX_DELEGATES];
 	/* paid per epoch, a block pays only its producer */
-	dnc_acct only = W->cfg.cp.seat_payout == DNC_PAYOUT_EPOCH ? ds->seat[seat].acct : DNC_NONE;
+	uint32_t only = W->cfg.cp.seat_payout == DNC_PAYOUT_EPOCH ? seat : W_ALL_SEATS;
 	w_seats_before(W, ds, only, seat_before, &before);
 	dnc_block_summary sum;
 	dnc_rc crc = dnc_chain_end_block(W->ch.chain, seat, (dnc_time_s)dn_whole_s_of_ns(t), &sum);

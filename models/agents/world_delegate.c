@@ -12,6 +12,7 @@
  */
 #include "world.h"
 
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -154,11 +155,11 @@ dn_rc w_new_epoch_if_due(world *W, uint64_t slot)
 		 * pay them too, unseen by the seats' accounting) */
 		dn_amount before, seat_before[DNC_MAX_DELEGATES];
 		dnc_block_summary sum;
-		w_seats_before(W, old, DNC_NONE, seat_before, &before);
+		w_seats_before(W, old, W_ALL_SEATS, seat_before, &before);
 		dnc_rc prc = dnc_chain_pay_seats(W->ch.chain, &sum);
 		if (prc)
 			return w_block_fail(W, "paying the seats", prc);
-		dn_rc rc = w_seats_paid(W, old, DNC_NONE, seat_before, before, &sum, true);
+		dn_rc rc = w_seats_paid(W, old, W_ALL_SEATS, seat_before, before, &sum, true);
 		if (rc)
 			return rc;
 		W->dl.blocks_at_payout = W->ch.blocks;
@@ -173,19 +174,6 @@ dn_rc w_new_epoch_if_due(world *W, uint64_t slot)
 	return DN_OK;
 }
 
-void w_seats_before(const world *W, const dnc_delegate_set *ds, dnc_acct only, dn_amount *seat_before,
-                    dn_amount *before)
-{
-	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
-	*before = 0;
-	for (uint32_t i = 0; i < ds->n; i++) {
-		if (only != DNC_NONE && ds->seat[i].acct != only)
-			continue;
-		seat_before[i] = dnc_ledger_balance(L, ds->seat[i].acct);
-		*before += seat_before[i];
-	}
-}
-
 /* rules §9: a candidate's seat income, in DNET and at the price of now. */
 static void cand_earned(world *W, uint32_t a, dn_amount gain)
 {
@@ -196,21 +184,55 @@ static void cand_earned(world *W, uint32_t a, dn_amount gain)
 	W->dl.cand_income_usd[ci] += dn_usd_of_base((double)gain, w_price(W));
 }
 
-/* Which seats are their account's first in the set in force (once an epoch). */
+/* Which seats are their account's first in the set in force, and each
+ * account's seats in a list (once an epoch). */
 static const uint8_t *seat_firsts(world *W, const dnc_delegate_set *ds)
 {
 	world_delegates *D = &W->dl;
 	if (!D->seat_first_valid || D->seat_first_epoch != W->ch.epoch) {
 		for (uint32_t i = 0; i < ds->n; i++) {
-			bool first = true;
-			for (uint32_t j = 0; j < i && first; j++)
-				first = ds->seat[j].acct != ds->seat[i].acct;
-			D->seat_first[i] = first;
+			uint32_t j = 0;
+			while (j < i && ds->seat[j].acct != ds->seat[i].acct)
+				j++;
+			D->seat_first[i] = j == i;
+			D->seat_head[i] = (uint16_t)j;
+			D->seat_next[i] = (uint16_t)ds->n;
+			if (j < i) { /* append i to its account's list */
+				while (D->seat_next[j] != ds->n)
+					j = D->seat_next[j];
+				D->seat_next[j] = (uint16_t)i;
+			}
 		}
 		D->seat_first_valid = true;
 		D->seat_first_epoch = W->ch.epoch;
 	}
 	return D->seat_first;
+}
+
+/* The seats w_seats_before and w_seats_paid visit, in index order: every
+ * seat, or only's account's seats through its list. */
+static uint32_t seat_begin(const world *W, uint32_t only)
+{
+	return only == W_ALL_SEATS ? 0 : W->dl.seat_head[only];
+}
+
+static uint32_t seat_after(const world *W, uint32_t only, uint32_t i)
+{
+	return only == W_ALL_SEATS ? i + 1 : W->dl.seat_next[i];
+}
+
+void w_seats_before(world *W, const dnc_delegate_set *ds, uint32_t only, dn_amount *seat_before,
+                    dn_amount *before)
+{
+	assert(only == W_ALL_SEATS || only < ds->n);
+	(void)seat_firsts(W, ds);
+	const dnc_ledger *L = dnc_chain_ledger_c(W->ch.chain);
+	*before = 0;
+	for (uint32_t i = seat_begin(W, only); i < ds->n; i = seat_after(W, only, i)) {
+		assert(only == W_ALL_SEATS || ds->seat[i].acct == ds->seat[only].acct);
+		seat_before[i] = dnc_ledger_balance(L, ds->seat[i].acct);
+		*before += seat_before[i];
+	}
 }
 
 dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, dnc_acct only, const dn_amount *seat_before,
@@ -224,10 +246,8 @@ dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, dnc_acct only, const dn
 	 * epoch's payout, the traffic seats' part of what the block put in
 	 * the pot, not the payout */
 	D->traffic_reward_block_base += sum->accrued_by_kind[DNC_SEAT_VOLUME] + sum->accrued_by_kind[DNC_SEAT_QUALITY];
-	for (uint32_t i = 0; i < ds->n; i++) {
+	for (uint32_t i = seat_begin(W, only); i < ds->n; i = seat_after(W, only, i)) {
 		dnc_acct acct = ds->seat[i].acct;
-		if (only != DNC_NONE && acct != only)
-			continue;
 		dn_amount b = dnc_ledger_balance(L, acct);
 		after += b;
 		/* rules §9: delegates' income by seat kind (R-CONS-2,3) */
@@ -243,7 +263,7 @@ dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, dnc_acct only, const dn
 		 * payout covers (a producer's own 5 % is not a seat-block then) */
 		if (b > seat_before[i] && first[i])
 			w_attack_seat_gain(W, acct, b - seat_before[i],
-			                   payout ? W->ch.blocks - D->blocks_at_payout : only == DNC_NONE);
+			                   payout ? W->ch.blocks - D->blocks_at_payout : only == W_ALL_SEATS);
 		if (acct >= W->ch.acct0 && acct < W->ch.acct0 + W->cfg.n && b > seat_before[i]) {
 			if (first[i]) {
 				W->ag.earned_base[acct - W->ch.acct0] += b - seat_before[i];
@@ -260,9 +280,8 @@ dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, dnc_acct only, const dn
 	D->income_base += dgain;
 	D->income_stake_base += by_stake;
 	D->income_traffic_base += by_traffic;
-	for (uint32_t i = 0; i < ds->n && !rc; i++)
-		if (only == DNC_NONE || ds->seat[i].acct == only)
-			rc = w_touch(W, ds->seat[i].acct);
+	for (uint32_t i = seat_begin(W, only); i < ds->n && !rc; i = seat_after(W, only, i))
+		rc = w_touch(W, ds->seat[i].acct);
 	return rc;
 }
 
