@@ -192,7 +192,7 @@ void dn_engine_estimate(const dn_model *m, const dn_scenario *s, double pending,
 	/* Each partition: its record, the calendar ring, an outbox per
 	 * destination, a generator, the model's state, the two heaps' first
 	 * arrays (64 events each). */
-	double part = sizeof(dn_part) + DN_EVQ_BUCKETS * sizeof(dn_bucket) + P * sizeof(dn_outbox) +
+	double part = sizeof(dn_part) + (DN_EVQ_BUCKETS + DN_EVQ_SUPERS) * sizeof(dn_bucket) + P * sizeof(dn_outbox) +
 	              sizeof(gsl_rng) + dn_gsl_rng_philox->size + (double)m->part_state_size +
 	              2 * 64 * sizeof(dn_event) + 6 * EST_MALLOC_BYTES;
 	double parts = P * part;

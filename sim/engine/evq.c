@@ -69,7 +69,12 @@ dn_rc dn_evq_init(dn_evq *q, unsigned shift, size_t cap_max)
 	q->shift = shift > DN_EVQ_SHIFT_HEAP ? DN_EVQ_SHIFT_HEAP : shift;
 	q->cap_max = cap_max;
 	q->ring = calloc(DN_EVQ_BUCKETS, sizeof *q->ring);
-	return q->ring ? DN_OK : DN_ENOMEM;
+	q->ring2 = calloc(DN_EVQ_SUPERS, sizeof *q->ring2);
+	if (!q->ring || !q->ring2) {
+		dn_evq_free(q);
+		return DN_ENOMEM;
+	}
+	return DN_OK;
 }
 
 void dn_evq_free(dn_evq *q)
@@ -81,7 +86,12 @@ void dn_evq_free(dn_evq *q)
 			free(q->ring[i].a);
 	free(q->ring);
 	q->ring = NULL;
-	q->n = q->ring_n = 0;
+	if (q->ring2)
+		for (unsigned i = 0; i < DN_EVQ_SUPERS; i++)
+			free(q->ring2[i].a);
+	free(q->ring2);
+	q->ring2 = NULL;
+	q->n = q->ring_n = q->ring2_n = 0;
 }
 
 static dn_rc bucket_append(dn_bucket *b, const dn_event *e)
@@ -100,37 +110,69 @@ static dn_rc bucket_append(dn_bucket *b, const dn_event *e)
 	return DN_OK;
 }
 
+/* Appends e (slab s > base) to the ring or heap its super-slab belongs in. */
+static dn_rc place(dn_evq *q, const dn_event *e, int64_t s)
+{
+	int64_t ahead = dn_evq_super_ahead(s, q->base);
+	dn_rc rc;
+	if (ahead <= 1) {
+		rc = bucket_append(&q->ring[s & (DN_EVQ_BUCKETS - 1)], e);
+		if (!rc)
+			q->ring_n++;
+	} else if (ahead <= DN_EVQ_SUPERS + 1) {
+		rc = bucket_append(&q->ring2[(s >> DN_EVQ_SUPER_BITS) & (DN_EVQ_SUPERS - 1)], e);
+		if (!rc)
+			q->ring2_n++;
+	} else {
+		rc = dn_heap_push_d(&q->far, e, DN_HEAP_ARITY);
+	}
+	return rc;
+}
+
 dn_rc dn_evq_push_later(dn_evq *q, const dn_event *e, int64_t slab)
 {
 	/* the fast path in dn_evq_push keeps the current slab's events */
 	assert(slab > q->base && slab == e->t >> q->shift);
-	dn_rc rc;
-	if (slab - q->base < DN_EVQ_BUCKETS) {
-		rc = bucket_append(&q->ring[slab & (DN_EVQ_BUCKETS - 1)], e);
-		if (!rc)
-			q->ring_n++;
-	} else {
-		rc = dn_heap_push_d(&q->far, e, DN_HEAP_ARITY);
-	}
+	dn_rc rc = place(q, e, slab);
 	if (!rc)
 		q->n++;
 	return rc;
 }
 
-/* Moves far events whose slab is now inside the ring into their buckets. */
+/* Moves super-slab u's events from the super-slab ring into the slab ring
+ * (u is now 0 or 1 super-slab ahead). On failure the events not moved stay
+ * in their bucket, so nothing is lost; the caller reports the error. */
+static dn_rc spill(dn_evq *q, int64_t u)
+{
+	dn_bucket *b = &q->ring2[u & (DN_EVQ_SUPERS - 1)];
+	while (b->n) {
+		const dn_event *e = &b->a[b->n - 1];
+		assert((e->t >> q->shift >> DN_EVQ_SUPER_BITS) == u);
+		dn_rc rc = bucket_append(&q->ring[(e->t >> q->shift) & (DN_EVQ_BUCKETS - 1)], e);
+		if (rc)
+			return rc;
+		b->n--;
+		q->ring_n++;
+		q->ring2_n--;
+	}
+	free(b->a);
+	*b = (dn_bucket){NULL, 0, 0};
+	return DN_OK;
+}
+
+/* Moves far events whose super-slab is now within the rings into them. */
 static dn_rc migrate_far(dn_evq *q)
 {
-	while (q->far.n && (q->far.a[0].t >> q->shift) - q->base < DN_EVQ_BUCKETS) {
+	while (q->far.n && dn_evq_super_ahead(q->far.a[0].t >> q->shift, q->base) <= DN_EVQ_SUPERS + 1) {
 		dn_event e;
 		dn_heap_pop_d(&q->far, &e, DN_HEAP_ARITY);
-		dn_rc rc = bucket_append(&q->ring[(e.t >> q->shift) & (DN_EVQ_BUCKETS - 1)], &e);
+		dn_rc rc = place(q, &e, e.t >> q->shift);
 		if (rc) {
 			/* Put it back: nothing is lost, the caller reports rc. */
 			dn_rc rc2 = dn_heap_push_d(&q->far, &e, DN_HEAP_ARITY);
 			(void)rc2; /* cannot fail: the pop freed a slot */
 			return rc;
 		}
-		q->ring_n++;
 	}
 	return DN_OK;
 }
@@ -138,26 +180,51 @@ static dn_rc migrate_far(dn_evq *q)
 dn_rc dn_evq_advance(dn_evq *q)
 {
 	assert(q->cur.n == 0 && q->n > 0);
-	/* Invariant: ring events lie in slabs (base, base + B); far events in
-	 * slabs >= base + B. So the next non-empty slab is in the ring if the
-	 * ring holds anything, else it is the far heap's first. */
-	assert(q->ring_n + q->far.n == q->n);
-	const int64_t old_base = q->base;
+	/* Invariant: slab-ring events lie in slabs after base, 0 or 1
+	 * super-slab ahead; super-slab-ring events 2 .. SUPERS + 1 ahead; far
+	 * events further. So the next non-empty slab is in the slab ring if it
+	 * holds anything, else in the first non-empty super-slab of the second
+	 * ring, else it is the far heap's first. */
+	assert(q->ring_n + q->ring2_n + q->far.n == q->n);
+	const int64_t old_base = q->base, old_super = old_base >> DN_EVQ_SUPER_BITS;
+	int64_t nb;
 	if (q->ring_n) {
+		nb = old_base;
 		do
-			q->base++;
-		while (q->ring[q->base & (DN_EVQ_BUCKETS - 1)].n == 0);
-		/* a ring event lies less than B slabs ahead */
-		assert(q->base - old_base < DN_EVQ_BUCKETS);
+			nb++;
+		while (q->ring[nb & (DN_EVQ_BUCKETS - 1)].n == 0);
+		assert(dn_evq_super_ahead(nb, old_base) <= 1);
+	} else if (q->ring2_n) {
+		int64_t u = old_super + 2;
+		while (q->ring2[u & (DN_EVQ_SUPERS - 1)].n == 0)
+			u++;
+		assert(u <= old_super + DN_EVQ_SUPERS + 1);
+		nb = u << DN_EVQ_SUPER_BITS; /* its first slab; the first event may be later */
 	} else {
 		assert(q->far.n > 0);
-		q->base = q->far.a[0].t >> q->shift;
+		nb = q->far.a[0].t >> q->shift;
 	}
-	assert(q->base > old_base); /* slabs are visited in time order */
-	(void)old_base;
+	assert(nb > old_base); /* slabs are visited in time order */
+	/* The new base's super-slab and the next come into the slab ring. */
+	int64_t new_super = nb >> DN_EVQ_SUPER_BITS;
+	q->base = nb;
+	/* (on an allocation failure below the run stops with the error; every
+	 * event is still in one of the four) */
+	if (q->ring2_n) {
+		int64_t hi = new_super + 1 < old_super + DN_EVQ_SUPERS + 1 ? new_super + 1 : old_super + DN_EVQ_SUPERS + 1;
+		for (int64_t u = old_super + 2; u <= hi; u++) {
+			dn_rc rc = spill(q, u);
+			if (rc)
+				return rc;
+		}
+	}
 	dn_rc rc = migrate_far(q);
 	if (rc)
 		return rc;
+	/* from the first slab of a super-slab: on to its first event */
+	while (q->ring[q->base & (DN_EVQ_BUCKETS - 1)].n == 0)
+		q->base++;
+	assert(dn_evq_super_ahead(q->base, nb) == 0);
 	/* Copy the slab into cur (whose array keeps its size from slab to
 	 * slab) and free the bucket's array: a bucket far ahead in the ring
 	 * then starts small again, so memory follows the pending events. */
@@ -171,7 +238,7 @@ dn_rc dn_evq_advance(dn_evq *q)
 	free(b->a);
 	*b = (dn_bucket){NULL, 0, 0};
 	dn_heap_build(&q->cur);
-	/* the slab loaded is not empty, and every event is in one of the three */
-	assert(q->cur.n > 0 && q->cur.n + q->ring_n + q->far.n == q->n && q->n <= q->cap_max);
+	/* the slab loaded is not empty, and every event is in one of the four */
+	assert(q->cur.n > 0 && q->cur.n + q->ring_n + q->ring2_n + q->far.n == q->n && q->n <= q->cap_max);
 	return DN_OK;
 }

@@ -10,10 +10,16 @@
  *  - dn_heap: a d-ary min-heap (d = 4) of 32-byte events with bottom-up
  *    deletion. Simple, O(log n); slow once the heap outgrows the cache.
  *  - dn_evq: a calendar of time slabs in front of two heaps. Time is cut
- *    into slabs of 2^shift ns. Events in the slab being run sit in a small
- *    heap (`cur`); events in the next `nb` slabs are appended, unsorted, to
- *    a ring of buckets; anything later waits in a heap (`far`). When `cur`
- *    empties, the next non-empty bucket is heapified into it. With the slab
+ *    into slabs of 2^shift ns, and slabs into super-slabs of
+ *    2^DN_EVQ_SUPER_BITS slabs. Events in the slab being run sit in a small
+ *    heap (`cur`); later events of the current and the next super-slab are
+ *    appended, unsorted, to a ring of one bucket per slab; events of the
+ *    next DN_EVQ_SUPERS super-slabs after those are appended to a second
+ *    ring of one bucket per super-slab, spilled into the first when their
+ *    super-slab becomes the next; anything later waits in a heap (`far`).
+ *    When `cur` empties, the next non-empty bucket is heapified into it.
+ *    An event scheduled hours ahead thus costs two appends, not a push and
+ *    a pop of a large heap. With the slab
  *    no wider than the lookahead, an event scheduled from a handler almost
  *    always lands in a later slab: one append, no sifting, and only the
  *    current slab's events are touched, so the working set stays in cache.
@@ -44,7 +50,9 @@
 #define DN_KEY_PART_SHIFT 40
 #define DN_KEY_SEQ_MAX ((UINT64_C(1) << DN_KEY_PART_SHIFT) - 1)
 #define DN_HEAP_ARITY 4
-#define DN_EVQ_BUCKETS 256 /* ring size, a power of two */
+#define DN_EVQ_SUPER_BITS 8 /* a super-slab is 2^8 slabs */
+#define DN_EVQ_BUCKETS (2 << DN_EVQ_SUPER_BITS) /* the slab ring: two super-slabs */
+#define DN_EVQ_SUPERS 256   /* the super-slab ring, a power of two */
 #define DN_EVQ_SHIFT_HEAP 62
 
 static inline bool dn_ev_before(const dn_event *x, const dn_event *y)
@@ -129,14 +137,23 @@ typedef struct dn_bucket {
 	uint32_t n, cap;
 } dn_bucket;
 
+/* The super-slab of slab s, counted from the current one: 0 or 1 in the
+ * slab ring, 2 .. DN_EVQ_SUPERS + 1 in the super-slab ring, more in far. */
+static inline int64_t dn_evq_super_ahead(int64_t s, int64_t base)
+{
+	return (s >> DN_EVQ_SUPER_BITS) - (base >> DN_EVQ_SUPER_BITS);
+}
+
 typedef struct dn_evq {
 	dn_heap cur;          /* slab `base`, heap-ordered */
-	dn_heap far;          /* slabs >= base + DN_EVQ_BUCKETS */
-	dn_bucket *ring;      /* slab s in ring[s % DN_EVQ_BUCKETS], base < s < base + B */
+	dn_heap far;          /* super-slabs more than DN_EVQ_SUPERS + 1 ahead */
+	dn_bucket *ring;      /* slab s > base, 0 or 1 super-slab ahead, in ring[s % DN_EVQ_BUCKETS] */
+	dn_bucket *ring2;     /* super-slab u, 2 .. DN_EVQ_SUPERS + 1 ahead, in ring2[u % DN_EVQ_SUPERS] */
 	unsigned shift;       /* slab width is 2^shift ns */
 	int64_t base;         /* the current slab */
-	size_t n;             /* events in all three */
-	size_t ring_n;        /* events in the ring */
+	size_t n;             /* events in all four */
+	size_t ring_n;        /* events in the slab ring */
+	size_t ring2_n;       /* events in the super-slab ring */
 	size_t cap_max;       /* bound on n */
 } dn_evq;
 
@@ -159,8 +176,7 @@ static inline DN_WUR dn_rc dn_evq_push(dn_evq *q, const dn_event *e)
 		return DN_ELIMIT;
 	int64_t slab = e->t >> q->shift;
 	if (slab > q->base) {
-		int64_t off = slab - q->base;
-		if (off < DN_EVQ_BUCKETS) {
+		if (dn_evq_super_ahead(slab, q->base) <= 1) {
 			dn_bucket *b = &q->ring[slab & (DN_EVQ_BUCKETS - 1)];
 			if (b->n < b->cap) {
 				b->a[b->n++] = *e;
