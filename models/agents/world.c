@@ -106,6 +106,7 @@ static dn_rc world_init(dn_world *w, const dn_scenario *s)
 	 * block step. The lookahead is one block. */
 	dn_world_set_lookahead(w, C->block_ns);
 	C->cache_keys = w_caches_keys(C->n, C->keyed_sigs);
+	W->ch.keyed_precheck_min = W_KEYED_PRECHECK_MIN;
 	rc = w_make_population(W, s);
 	if (!rc)
 		rc = w_make_genesis(W, s);

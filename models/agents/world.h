@@ -102,6 +102,9 @@ enum { PRICE_FIXED = 0, PRICE_UNDERCUT, PRICE_ADAPTIVE, PRICE_MIXED };
 /* with Ed25519, up to this many (64 MB a million): deriving a key pair
  * again for every signature would double the cost of signing */
 #define W_CACHE_KEYS_ED25519_MAX 2000000
+/* keyed signatures: the block step checks a block's signatures in
+ * parallel from this many transactions (world_block.c) */
+#define W_KEYED_PRECHECK_MIN 48
 /* the chain's session table holds this many days of sessions (with a
  * margin for peaks): a longer run reuses closed sessions' slots */
 #define W_SESSION_TABLE_DAYS 7.0
@@ -493,6 +496,11 @@ typedef struct world_chain {
 	 * (every transaction is then verified serially while applied); results
 	 * must not change. false in runs. */
 	bool no_precheck;
+	/* With keyed signatures the pre-pass runs on blocks of at least this
+	 * many arrived transactions, with more than one thread (set at the
+	 * world's start; tests lower it to reach the keyed pre-pass in a small
+	 * world). */
+	uint32_t keyed_precheck_min;
 	uint64_t tx_prechecked; /* transactions applied with a pre-pass verdict */
 } world_chain;
 

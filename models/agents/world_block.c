@@ -385,24 +385,27 @@ static dn_rc end_block(world *W, uint32_t seat, dn_time_ns t)
  * credential under its session's consumer key) are checked in parallel
  * before the block applies them in pool order. They depend on nothing the
  * block changes (the library confirms the credential's key at apply time),
- * so the verdicts are those the serial checks would give. Only with
- * Ed25519 is it worth a parallel region: keyed signatures are one hash
- * each and keep the serial path. The pool is in arrival order, so the
- * arrived transactions are its first *n_out: OUT *n_out, how many verdicts
- * (0: none, verify serially); a transaction past them is verified
- * serially. DN_ENOMEM.
+ * so the verdicts are those the serial checks would give. With Ed25519
+ * every block is checked so; keyed signatures are one short hash each and
+ * are worth a parallel region only on a block of at least
+ * W->ch.keyed_precheck_min (W_KEYED_PRECHECK_MIN) transactions with more
+ * than one thread (a 100,000-agent world's, not a 10,000-agent one's). The pool is in arrival
+ * order, so the arrived transactions are its first *n_out: OUT *n_out, how
+ * many verdicts (0: none, verify serially); a transaction past them is
+ * verified serially. DN_ENOMEM.
  */
 static dn_rc produce_precheck(world *W, dn_time_ns t, size_t *n_out)
 {
 	world_mempool *M = &W->mp;
 	size_t n = 0;
 	*n_out = 0;
-	if (W->cfg.keyed_sigs || W->ch.no_precheck)
+	const int threads = dn_world_threads(W->w);
+	if (W->ch.no_precheck || (W->cfg.keyed_sigs && threads < 2))
 		return DN_OK;
 	/* the arrived prefix, so that the static schedule splits real work */
 	while (n < M->pool.n && ((const wtx *)wvec_at(&M->pool, n))->arrive_ns <= t)
 		n++;
-	if (n == 0)
+	if (n == 0 || (W->cfg.keyed_sigs && n < W->ch.keyed_precheck_min))
 		return DN_OK;
 	if (n > M->verdict_cap) {
 		size_t cap = M->verdict_cap ? M->verdict_cap : 1024;
@@ -416,7 +419,6 @@ static dn_rc produce_precheck(world *W, dn_time_ns t, size_t *n_out)
 	}
 	const dnc_chain *C = W->ch.chain;
 	dnc_tx_verdict *V = M->verdict;
-	const int threads = dn_world_threads(W->w);
 	/* the block step runs between the engine's parallel windows: this
 	 * region is not nested, and uses the run's threads, not every core */
 	assert(!omp_in_parallel());

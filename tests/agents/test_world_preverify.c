@@ -4,7 +4,9 @@
  * cheating sharers (forged credentials), a world gives bit-identical
  * results at 1 and 2 threads and with the signature pre-pass switched off
  * (world_chain.no_precheck): the same fingerprint, the same transactions
- * applied and rejected, the same rejections per reason code.
+ * applied and rejected, the same rejections per reason code. The same with
+ * keyed signatures, whose pre-pass runs only on large blocks: here on every
+ * block (world_chain.keyed_precheck_min lowered to 1).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,27 +27,35 @@
 #include "world.h"
 #include "world_fixture.h"
 
-static const char *pv_yaml =
-	"sim: {model: world, seed: 17, end_time_s: 1800, partitions: 2, sample_interval_s: 10}\n"
-	"world: {agents: 800, area_km: 0.4, candidates: 30, operators: 1,"
-	" fraud_fraction: 0.3, free_rider_fraction: 0.05}\n"
-	"consumer: {mib_per_day: 3000}\n"
-	"chain: {delegates: 21, signatures: ed25519}\n"
-	"content: {enabled: true}\n";
+#define PV_YAML(sigs) \
+	"sim: {model: world, seed: 17, end_time_s: 1800, partitions: 2, sample_interval_s: 10}\n" \
+	"world: {agents: 800, area_km: 0.4, candidates: 30, operators: 1," \
+	" fraud_fraction: 0.3, free_rider_fraction: 0.05}\n" \
+	"consumer: {mib_per_day: 3000}\n" \
+	"chain: {delegates: 21, signatures: " sigs "}\n" \
+	"content: {enabled: true}\n"
+static const char *pv_yaml = PV_YAML("ed25519");
+static const char *pv_yaml_keyed = PV_YAML("keyed");
 
 typedef struct pv_run {
 	uint64_t fp, applied, failed, prechecked, rc[DNC_ERC_COUNT];
 } pv_run;
 
-static void run_one(int threads, bool no_precheck, pv_run *out)
+/* keyed_min: 0 runs the Ed25519 world, else the keyed one with its
+ * pre-pass from that many transactions a block */
+static void run_one(int threads, bool no_precheck, uint32_t keyed_min, pv_run *out)
 {
 	dn_registry *reg = make_registry();
 	dn_scenario *s = NULL;
-	dn_world *w = new_world(reg, pv_yaml, threads, &s);
+	dn_world *w = new_world(reg, keyed_min ? pv_yaml_keyed : pv_yaml, threads, &s);
 	world *W = dn_world_model(w);
-	assert_false(W->cfg.keyed_sigs);
+	assert_true(W->cfg.keyed_sigs == (keyed_min > 0));
 	assert_false(W->ch.no_precheck); /* on by default */
 	W->ch.no_precheck = no_precheck;
+	if (keyed_min) {
+		assert_int_equal(W->ch.keyed_precheck_min, W_KEYED_PRECHECK_MIN);
+		W->ch.keyed_precheck_min = keyed_min;
+	}
 	run_world(w);
 	out->fp = W->rec.fingerprint;
 	assert_true(out->fp == dn_world_fingerprint(w));
@@ -70,9 +80,9 @@ static void test_precheck_identical_threads_and_serial(void **state)
 {
 	(void)state;
 	pv_run one, two, serial;
-	run_one(1, false, &one);
-	run_one(2, false, &two);
-	run_one(2, true, &serial);
+	run_one(1, false, 0, &one);
+	run_one(2, false, 0, &two);
+	run_one(2, true, 0, &serial);
 	print_message("applied %llu, rejected %llu (bad signatures %llu), pre-checked %llu\n",
 	              (unsigned long long)one.applied, (unsigned long long)one.failed,
 	              (unsigned long long)one.rc[DNC_EBADSIG], (unsigned long long)one.prechecked);
@@ -86,10 +96,35 @@ static void test_precheck_identical_threads_and_serial(void **state)
 	same_run(&one, &serial);
 }
 
+static void test_keyed_precheck_identical_threads_and_serial(void **state)
+{
+	(void)state;
+	pv_run one, two, serial, large;
+	run_one(1, false, 1, &one);    /* one thread: serial checks */
+	run_one(2, false, 1, &two);    /* every block pre-checked */
+	run_one(2, true, 1, &serial);  /* pre-pass off */
+	run_one(2, false, W_KEYED_PRECHECK_MIN, &large); /* the default: large blocks only */
+	print_message("keyed: applied %llu, rejected %llu (bad signatures %llu), pre-checked %llu at 2 threads, "
+	              "%llu from %u a block\n",
+	              (unsigned long long)two.applied, (unsigned long long)two.failed,
+	              (unsigned long long)two.rc[DNC_EBADSIG], (unsigned long long)two.prechecked,
+	              (unsigned long long)large.prechecked, W_KEYED_PRECHECK_MIN);
+	assert_true(two.applied > 100);
+	assert_true(two.rc[DNC_EBADSIG] > 0);
+	assert_int_equal(one.prechecked, 0);
+	assert_true(two.prechecked >= two.applied);
+	assert_int_equal(serial.prechecked, 0);
+	assert_true(large.prechecked < two.prechecked); /* this world's blocks are small */
+	same_run(&one, &two);
+	same_run(&one, &serial);
+	same_run(&one, &large);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_precheck_identical_threads_and_serial),
+		cmocka_unit_test(test_keyed_precheck_identical_threads_and_serial),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
