@@ -91,15 +91,21 @@ void dn_evq_free(dn_evq *q)
 			free(q->ring2[i].a);
 	free(q->ring2);
 	q->ring2 = NULL;
+	while (q->n_spare)
+		free(q->spare[--q->n_spare]);
 	q->n = q->ring_n = q->ring2_n = 0;
 }
 
-static dn_rc bucket_append(dn_bucket *b, const dn_event *e)
+static dn_rc bucket_append(dn_evq *q, dn_bucket *b, const dn_event *e)
 {
+	if (b->cap == 0 && q->n_spare) {
+		b->a = q->spare[--q->n_spare];
+		b->cap = DN_EVQ_FIRST_CAP;
+	}
 	if (b->n == b->cap) {
 		if (b->cap >= UINT32_MAX / 2)
 			return DN_ELIMIT;
-		uint32_t cap = b->cap ? b->cap * 2 : 16;
+		uint32_t cap = b->cap ? b->cap * 2 : DN_EVQ_FIRST_CAP;
 		dn_event *a = realloc(b->a, (size_t)cap * sizeof *a);
 		if (!a)
 			return DN_ENOMEM;
@@ -110,17 +116,29 @@ static dn_rc bucket_append(dn_bucket *b, const dn_event *e)
 	return DN_OK;
 }
 
+/* Empties bucket b and releases its array: kept as a spare if it has the
+ * first size and there is room, else freed (a bucket far ahead in the ring
+ * then starts small again, so memory follows the pending events). */
+static void bucket_release(dn_evq *q, dn_bucket *b)
+{
+	if (b->cap == DN_EVQ_FIRST_CAP && q->n_spare < DN_EVQ_SPARES)
+		q->spare[q->n_spare++] = b->a;
+	else
+		free(b->a);
+	*b = (dn_bucket){NULL, 0, 0};
+}
+
 /* Appends e (slab s > base) to the ring or heap its super-slab belongs in. */
 static dn_rc place(dn_evq *q, const dn_event *e, int64_t s)
 {
 	int64_t ahead = dn_evq_super_ahead(s, q->base);
 	dn_rc rc;
 	if (ahead <= 1) {
-		rc = bucket_append(&q->ring[s & (DN_EVQ_BUCKETS - 1)], e);
+		rc = bucket_append(q, &q->ring[s & (DN_EVQ_BUCKETS - 1)], e);
 		if (!rc)
 			q->ring_n++;
 	} else if (ahead <= DN_EVQ_SUPERS + 1) {
-		rc = bucket_append(&q->ring2[(s >> DN_EVQ_SUPER_BITS) & (DN_EVQ_SUPERS - 1)], e);
+		rc = bucket_append(q, &q->ring2[(s >> DN_EVQ_SUPER_BITS) & (DN_EVQ_SUPERS - 1)], e);
 		if (!rc)
 			q->ring2_n++;
 	} else {
@@ -148,15 +166,14 @@ static dn_rc spill(dn_evq *q, int64_t u)
 	while (b->n) {
 		const dn_event *e = &b->a[b->n - 1];
 		assert((e->t >> q->shift >> DN_EVQ_SUPER_BITS) == u);
-		dn_rc rc = bucket_append(&q->ring[(e->t >> q->shift) & (DN_EVQ_BUCKETS - 1)], e);
+		dn_rc rc = bucket_append(q, &q->ring[(e->t >> q->shift) & (DN_EVQ_BUCKETS - 1)], e);
 		if (rc)
 			return rc;
 		b->n--;
 		q->ring_n++;
 		q->ring2_n--;
 	}
-	free(b->a);
-	*b = (dn_bucket){NULL, 0, 0};
+	bucket_release(q, b);
 	return DN_OK;
 }
 
@@ -226,8 +243,7 @@ dn_rc dn_evq_advance(dn_evq *q)
 		q->base++;
 	assert(dn_evq_super_ahead(q->base, nb) == 0);
 	/* Copy the slab into cur (whose array keeps its size from slab to
-	 * slab) and free the bucket's array: a bucket far ahead in the ring
-	 * then starts small again, so memory follows the pending events. */
+	 * slab) and release the bucket's array (bucket_release). */
 	dn_bucket *b = &q->ring[q->base & (DN_EVQ_BUCKETS - 1)];
 	rc = dn_heap_reserve(&q->cur, b->n);
 	if (rc)
@@ -235,8 +251,7 @@ dn_rc dn_evq_advance(dn_evq *q)
 	memcpy(q->cur.a, b->a, (size_t)b->n * sizeof *b->a);
 	q->cur.n = b->n;
 	q->ring_n -= b->n;
-	free(b->a);
-	*b = (dn_bucket){NULL, 0, 0};
+	bucket_release(q, b);
 	dn_heap_build(&q->cur);
 	/* the slab loaded is not empty, and every event is in one of the four */
 	assert(q->cur.n > 0 && q->cur.n + q->ring_n + q->ring2_n + q->far.n == q->n && q->n <= q->cap_max);

@@ -53,6 +53,8 @@
 #define DN_EVQ_SUPER_BITS 8 /* a super-slab is 2^8 slabs */
 #define DN_EVQ_BUCKETS (2 << DN_EVQ_SUPER_BITS) /* the slab ring: two super-slabs */
 #define DN_EVQ_SUPERS 256   /* the super-slab ring, a power of two */
+#define DN_EVQ_FIRST_CAP 16 /* a bucket's first array, in events */
+#define DN_EVQ_SPARES 32    /* emptied first-size arrays kept (16 KiB) */
 #define DN_EVQ_SHIFT_HEAP 62
 
 static inline bool dn_ev_before(const dn_event *x, const dn_event *y)
@@ -155,6 +157,10 @@ typedef struct dn_evq {
 	size_t ring_n;        /* events in the slab ring */
 	size_t ring2_n;       /* events in the super-slab ring */
 	size_t cap_max;       /* bound on n */
+	/* emptied buckets' arrays of the first size, kept for the next
+	 * buckets to fill instead of a free and a malloc each slab */
+	dn_event *spare[DN_EVQ_SPARES];
+	unsigned n_spare;
 } dn_evq;
 
 /*
