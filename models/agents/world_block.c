@@ -47,6 +47,7 @@ struct wkey {
 	dn_time_ns t;
 	uint64_t seq;
 	uint32_t part, i;
+	const wtx *src; /* gather: where the transaction is now */
 };
 
 static int cmp_key(const void *a, const void *b)
@@ -54,6 +55,32 @@ static int cmp_key(const void *a, const void *b)
 	const struct wkey *x = a, *y = b;
 	int c = w_cmp_arrival(x->t, x->part, x->seq, y->t, y->part, y->seq);
 	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Room for n keys and n sorted transactions; false without the memory. */
+static bool pool_scratch(world_mempool *M, size_t n)
+{
+	if (n <= M->keys_cap && n <= M->sorted.cap)
+		return true;
+	size_t cap = M->keys_cap > 64 ? M->keys_cap : 64;
+	while (cap < n)
+		cap *= 2;
+	struct wkey *k = realloc(M->keys, cap * sizeof *k);
+	if (k)
+		M->keys = k, M->keys_cap = cap;
+	void *v = k ? realloc(M->sorted.v, cap * sizeof(wtx)) : NULL;
+	if (v)
+		M->sorted.v = v, M->sorted.cap = cap;
+	return v != NULL;
+}
+
+/* The keys[0..n) in order already (each at its place)? */
+static bool keys_in_order(const struct wkey *k, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp_key(&k[i - 1], &k[i]) > 0)
+			return false;
+	return true;
 }
 
 /* The pool in arrival order. It is sorted through its keys and copied once
@@ -69,24 +96,13 @@ void w_pool_sort(world *W)
 		in_order = cmp_tx(wvec_at(&M->pool, i - 1), wvec_at(&M->pool, i)) <= 0;
 	if (in_order)
 		return;
-	if (n > M->keys_cap || n > M->sorted.cap) {
-		size_t cap = M->keys_cap > 64 ? M->keys_cap : 64;
-		while (cap < n)
-			cap *= 2;
-		struct wkey *k = realloc(M->keys, cap * sizeof *k);
-		if (k)
-			M->keys = k, M->keys_cap = cap;
-		void *v = k ? realloc(M->sorted.v, cap * sizeof(wtx)) : NULL;
-		if (v)
-			M->sorted.v = v, M->sorted.cap = cap;
-		if (!v) {
-			qsort(M->pool.v, n, sizeof(wtx), cmp_tx);
-			return;
-		}
+	if (!pool_scratch(M, n)) {
+		qsort(M->pool.v, n, sizeof(wtx), cmp_tx);
+		return;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const wtx *q = wvec_at(&M->pool, i);
-		M->keys[i] = (struct wkey){q->arrive_ns, q->seq, q->part, (uint32_t)i};
+		M->keys[i] = (struct wkey){q->arrive_ns, q->seq, q->part, (uint32_t)i, q};
 	}
 	qsort(M->keys, n, sizeof *M->keys, cmp_key);
 	for (size_t i = 0; i < n; i++)
@@ -105,10 +121,62 @@ dn_rc w_send_from_block(world *W, dn_time_ns t, unsigned part, uint32_t agent, u
 	return rc == DN_EINVAL ? w_block_fail(W, "signing a transaction", DNC_EINVAL) : rc;
 }
 
-/* Moves the tiles' outboxes (and the foundation's queue) into the mempool. */
+/* One source of transactions for gather, in the order they join the pool. */
+static void key_source(struct wkey *keys, size_t *n, const wvec *v)
+{
+	for (size_t k = 0; k < v->n; k++, (*n)++) {
+		const wtx *q = wvec_at(v, k);
+		keys[*n] = (struct wkey){q->arrive_ns, q->seq, q->part, (uint32_t)*n, q};
+	}
+}
+
+/*
+ * Moves the tiles' outboxes (and the foundation's queue) into the mempool,
+ * in arrival order: the order w_pool_sort gives the pool with the
+ * foundation's queue and the outboxes (tile by tile) appended. A
+ * transaction (over a kilobyte) is copied once, from where it is to its
+ * place: sorted through the keys of the pool and of what joins it, or,
+ * when those are in order already, appended.
+ */
 static dn_rc gather(world *W)
 {
 	world_mempool *M = &W->mp;
+	/* the late signatures first, in the order the pool takes them in */
+	for (unsigned i = 0; i < W->cfg.nparts; i++) {
+		wpart *P = w_part(W, i);
+		for (size_t k = 0; k < P->out.n; k++) {
+			wtx *q = wvec_at(&P->out, k);
+			dn_rc rc = q->sign_late ? w_cross_sign(W, q) : DN_OK;
+			if (rc)
+				return rc;
+		}
+	}
+	size_t n = M->pool.n + M->admin_q.n;
+	for (unsigned i = 0; i < W->cfg.nparts; i++)
+		n += w_part(W, i)->out.n;
+	if (n > M->pool.n && n >= 2 && n <= UINT32_MAX && pool_scratch(M, n)) {
+		size_t m = 0;
+		key_source(M->keys, &m, &M->pool);
+		key_source(M->keys, &m, &M->admin_q);
+		for (unsigned i = 0; i < W->cfg.nparts; i++)
+			key_source(M->keys, &m, &w_part(W, i)->out);
+		assert(m == n);
+		if (!keys_in_order(M->keys, n)) {
+			qsort(M->keys, n, sizeof *M->keys, cmp_key);
+			for (size_t i = 0; i < n; i++)
+				memcpy((wtx *)M->sorted.v + i, M->keys[i].src, sizeof(wtx));
+			M->sorted.n = n;
+			wvec tmp = M->pool;
+			M->pool = M->sorted;
+			M->sorted = tmp;
+			M->sorted.n = 0;
+			M->admin_q.n = 0;
+			for (unsigned i = 0; i < W->cfg.nparts; i++)
+				w_part(W, i)->out.n = 0;
+			return DN_OK;
+		}
+		/* in order: appended below, and the sort finds nothing to do */
+	}
 	for (size_t k = 0; k < M->admin_q.n; k++) {
 		dn_rc rc = wvec_push(&M->pool, wvec_at(&M->admin_q, k));
 		if (rc)
@@ -118,10 +186,7 @@ static dn_rc gather(world *W)
 	for (unsigned i = 0; i < W->cfg.nparts; i++) {
 		wpart *P = w_part(W, i);
 		for (size_t k = 0; k < P->out.n; k++) {
-			wtx *q = wvec_at(&P->out, k);
-			dn_rc rc = q->sign_late ? w_cross_sign(W, q) : DN_OK;
-			if (!rc)
-				rc = wvec_push(&M->pool, q);
+			dn_rc rc = wvec_push(&M->pool, wvec_at(&P->out, k));
 			if (rc)
 				return rc;
 		}
