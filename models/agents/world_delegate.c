@@ -235,7 +235,7 @@ void w_seats_before(world *W, const dnc_delegate_set *ds, uint32_t only, dn_amou
 	}
 }
 
-dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, dnc_acct only, const dn_amount *seat_before,
+dn_rc w_seats_paid(world *W, const dnc_delegate_set *ds, uint32_t only, const dn_amount *seat_before,
                    dn_amount before, const dnc_block_summary *sum, bool payout)
 {
 	const uint8_t *first = seat_firsts(W, ds);
