@@ -497,10 +497,14 @@ typedef struct world_chain {
 	 * must not change. false in runs. */
 	bool no_precheck;
 	/* With keyed signatures the pre-pass runs on blocks of at least this
-	 * many arrived transactions, with more than one thread (set at the
-	 * world's start; tests lower it to reach the keyed pre-pass in a small
-	 * world). */
+	 * many arrived transactions, while the engine runs its windows on more
+	 * than one thread (set at the world's start; tests lower it to reach
+	 * the keyed pre-pass in a small world). */
 	uint32_t keyed_precheck_min;
+	/* Test hook: true runs the keyed pre-pass on the run's threads whatever
+	 * the last window ran on (a small world's windows run on one). false
+	 * in runs. */
+	bool keyed_precheck_all_threads;
 	uint64_t tx_prechecked; /* transactions applied with a pre-pass verdict */
 } world_chain;
 

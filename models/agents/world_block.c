@@ -451,20 +451,23 @@ static dn_rc end_block(world *W, uint32_t seat, dn_time_ns t)
  * before the block applies them in pool order. They depend on nothing the
  * block changes (the library confirms the credential's key at apply time),
  * so the verdicts are those the serial checks would give. With Ed25519
- * every block is checked so; keyed signatures are one short hash each and
- * are worth a parallel region only on a block of at least
- * W->ch.keyed_precheck_min (W_KEYED_PRECHECK_MIN) transactions with more
- * than one thread (a 100,000-agent world's, not a 10,000-agent one's). The pool is in arrival
- * order, so the arrived transactions are its first *n_out: OUT *n_out, how
- * many verdicts (0: none, verify serially); a transaction past them is
- * verified serially. DN_ENOMEM.
+ * every block is checked so, on the run's threads. Keyed signatures are one
+ * short hash each and are worth a parallel region only on a block of at
+ * least W->ch.keyed_precheck_min (W_KEYED_PRECHECK_MIN) transactions (a
+ * 100,000-agent world's, not a 10,000-agent one's), and only while the
+ * engine runs its windows on all threads (dn_world_threads_now): then the
+ * other threads are awake, and the engine has measured that their cores
+ * are free. The pool is in arrival order, so the arrived transactions are
+ * its first *n_out: OUT *n_out, how many verdicts (0: none, verify
+ * serially); a transaction past them is verified serially. DN_ENOMEM.
  */
 static dn_rc produce_precheck(world *W, dn_time_ns t, size_t *n_out)
 {
 	world_mempool *M = &W->mp;
 	size_t n = 0;
 	*n_out = 0;
-	const int threads = dn_world_threads(W->w);
+	const int threads = W->cfg.keyed_sigs && !W->ch.keyed_precheck_all_threads ? dn_world_threads_now(W->w)
+	                                                                             : dn_world_threads(W->w);
 	if (W->ch.no_precheck || (W->cfg.keyed_sigs && threads < 2))
 		return DN_OK;
 	/* the arrived prefix, so that the static schedule splits real work */

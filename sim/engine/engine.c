@@ -57,6 +57,7 @@ struct dn_world {
 	dn_time_ns end_ns, sample_ns, lookahead_ns;
 	unsigned nparts;
 	int threads;
+	int threads_now; /* the threads the last window ran on (dn_world_threads_now) */
 	uint64_t max_events;
 	size_t max_pending_per_part;
 	dn_part *parts;
@@ -366,6 +367,7 @@ dn_part *dn_world_part(dn_world *w, unsigned i)
 	return &w->parts[i];
 }
 int dn_world_threads(const dn_world *w) { return w->threads; }
+int dn_world_threads_now(const dn_world *w) { return w->threads_now > 1 ? w->threads_now : 1; }
 dn_time_ns dn_world_end(const dn_world *w) { return w->end_ns; }
 void dn_world_set_lookahead(dn_world *w, dn_time_ns lookahead_ns) { w->lookahead_ns = lookahead_ns; }
 void *dn_part_model(dn_part *p) { return p->model; }
@@ -691,6 +693,7 @@ dn_rc dn_world_run(dn_world *w, dn_results *r, dn_progress_fn progress, void *ct
 				part_run(&w->parts[i], wend_ns);
 		}
 		st.serial_windows += P > 1 && !way;
+		w->threads_now = P > 1 && way ? w->threads : 1;
 		rc = part_errors(w);
 		if (rc)
 			goto out;

@@ -210,6 +210,15 @@ uint64_t dn_world_seed(const dn_world *w);
 unsigned dn_world_nparts(const dn_world *w);
 dn_part *dn_world_part(dn_world *w, unsigned i);
 int dn_world_threads(const dn_world *w);
+/*
+ * The threads the last window ran on: dn_world_threads() when the engine
+ * ran it on all of them, 1 when it ran serially (one partition, a window of
+ * a few events, or the measured choice, parpick.h) or before the first
+ * window. A model's own parallel region between windows (its block step)
+ * sized by this gains where the windows gain, and waits on no core the
+ * engine found busy with another process.
+ */
+int dn_world_threads_now(const dn_world *w);
 dn_time_ns dn_world_end(const dn_world *w);
 /* Minimum delay of any cross-partition event; must be > 0 when nparts > 1. */
 void dn_world_set_lookahead(dn_world *w, dn_time_ns lookahead_ns);
