@@ -55,7 +55,16 @@ int dn_par_choose(dn_par_group *g)
 	return best;
 }
 
-void dn_par_record(dn_par_group *g, int way, double ns)
+/* The group's try of the other way lost: the next comes twice as late. */
+static void try_later(dn_par_group *g)
+{
+	if (!g->every)
+		g->every = DN_PAR_EVERY0;
+	if (g->every < DN_PAR_EVERY_MAX)
+		g->every *= 2;
+}
+
+bool dn_par_record(dn_par_group *g, int way, double ns)
 {
 	bool first = g->n[way] < DN_PAR_TRY, in_try = g->trying && way == g->try_way;
 	/* far slower than the other way (a core busy with another process):
@@ -64,16 +73,16 @@ void dn_par_record(dn_par_group *g, int way, double ns)
 		g->ns[way] = ns;
 		if (first)
 			g->n[way] = DN_PAR_TRY;
-		else if (g->every < DN_PAR_EVERY_MAX)
-			g->every *= 2;
+		else
+			try_later(g);
 		g->trying = 0;
-		return;
+		return way == 1;
 	}
 	if (first) {
 		g->try_ns[g->n[way]++] = ns;
 		if (g->n[way] == DN_PAR_TRY)
 			g->ns[way] = median_of_try(g);
-		return;
+		return false;
 	}
 	if (in_try) {
 		g->try_ns[DN_PAR_TRY - g->trying] = ns;
@@ -81,15 +90,39 @@ void dn_par_record(dn_par_group *g, int way, double ns)
 			g->ns[way] = median_of_try(g);
 			if (best_way(g) == way)
 				g->every = DN_PAR_EVERY0; /* it wins: it runs from now on */
-			else if (g->every < DN_PAR_EVERY_MAX)
-				g->every *= 2;
+			else
+				try_later(g);
 		}
-		return;
+		return false;
 	}
 	/* smoothed; one slow window (a page fault, an interrupt) moves it little */
 	if (ns > 4 * g->ns[way])
 		ns = 4 * g->ns[way];
 	g->ns[way] += (ns - g->ns[way]) / 16;
+	return false;
+}
+
+/* A parallel window of group `busy` was 4 times slower than its serial
+ * ones: another process holds a core, and holds it for every group. The
+ * groups that run on one thread put off their next parallel try as if it
+ * had failed; a group that has timed its serial windows but not yet its
+ * parallel ones takes them as 4 times slower (it tries them again after
+ * DN_PAR_EVERY0 windows, as any group that found them so). */
+static void busy_for_all(dn_par_picker *pp, const dn_par_group *busy)
+{
+	for (int i = 0; i < DN_PAR_GROUPS; i++) {
+		dn_par_group *o = &pp->groups[i];
+		if (o == busy || o->trying || o->n[0] < DN_PAR_TRY)
+			continue;
+		if (o->n[1] < DN_PAR_TRY) {
+			o->n[1] = DN_PAR_TRY;
+			o->ns[1] = 4 * o->ns[0];
+			o->since = 0;
+		} else if (!best_way(o)) {
+			o->since = 0;
+			try_later(o);
+		}
+	}
 }
 
 void dn_par_init(dn_par_picker *pp)
@@ -107,13 +140,18 @@ int dn_par_window(dn_par_picker *pp, int group, double (*clock)(void))
 	}
 	if (g || pp->timed) {
 		double now = clock();
-		if (pp->timed && !pp->timed_skip)
-			dn_par_record(pp->timed, pp->timed_way, (now - pp->timed_t0) * 1e9);
+		if (pp->timed && !pp->timed_skip && dn_par_record(pp->timed, pp->timed_way, (now - pp->timed_t0) * 1e9))
+			busy_for_all(pp, pp->timed);
 		if (pp->last_way)
 			pp->par_end = now;
 		pp->timed = g;
 		pp->timed_way = way;
-		pp->timed_skip = way ? !pp->last_way : pp->par_end >= 0 && now - pp->par_end < 1e-3;
+		if (way) {
+			pp->timed_skip = !pp->last_way && !g->woke;
+			g->woke = pp->timed_skip;
+		} else {
+			pp->timed_skip = pp->par_end >= 0 && now - pp->par_end < 1e-3;
+		}
 		pp->timed_t0 = now;
 	}
 	pp->last_way = way;

@@ -18,6 +18,11 @@
  * (up to DN_PAR_EVERY_MAX), so that a machine where parallel windows are
  * slow pays for few tries. A try's window that takes 4 times the other
  * way's time ends the try at once. When the other way wins it takes over.
+ * Such a window says the machine is busy, which holds for every group: the
+ * other groups that run on one thread put off their next try as if theirs
+ * had failed, and a group still to time its parallel windows takes them as
+ * that much slower, so that a busy machine pays for one group's tries, not
+ * for each group's.
  * docs/engine.md (Threads) is the user's account.
  *
  * Private to the engine (DN_BUILDING_ENGINE), like evq.h.
@@ -29,6 +34,7 @@
 #error "parpick.h is private to the engine (sim/engine)"
 #endif
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define DN_PAR_GROUPS 64
@@ -44,6 +50,7 @@ typedef struct dn_par_group {
 	uint64_t every;   /* windows between tries */
 	uint32_t trying;  /* windows left in the current try */
 	int try_way;
+	bool woke;        /* its last parallel window came after serial ones and was not timed */
 	double try_ns[DN_PAR_TRY]; /* the windows of the first phase or the try */
 } dn_par_group;
 
@@ -54,7 +61,10 @@ typedef struct dn_par_group {
  * spins). Not timed: the first parallel window after serial ones (it wakes
  * the other threads from their sleep), and serial ones while the other
  * threads still spin after the last parallel window (GOMP_SPINCOUNT:
- * about 0.3 ms).
+ * about 0.3 ms). A group skips one wake in a row, not more: when windows of
+ * several sizes take turns, each of its parallel windows may come after
+ * another group's serial one and pay for the wake, which is then its
+ * cost (and it would otherwise never be timed).
  */
 typedef struct dn_par_picker {
 	dn_par_group groups[DN_PAR_GROUPS];
@@ -77,7 +87,9 @@ int dn_par_window(dn_par_picker *pp, int group, double (*clock)(void));
 int dn_par_group_of(uint64_t events);
 /* The way to run the group's next window: 0 one thread, 1 all. */
 int dn_par_choose(dn_par_group *g);
-/* The wall time of a window the group ran `way`. */
-void dn_par_record(dn_par_group *g, int way, double ns);
+/* The wall time of a window the group ran `way`. Returns true when it
+ * was a window on all threads 4 times slower than one thread: a core
+ * busy with another process. */
+bool dn_par_record(dn_par_group *g, int way, double ns);
 
 #endif

@@ -196,6 +196,62 @@ static void test_a_window_is_timed_to_the_next_start(void **state)
 	assert_true(fabs(pp.groups[9].try_ns[2] - 300e3) < 1);
 }
 
+/* n windows taking turns among the groups, each on the way the picker
+ * chooses, serial_s or par_s long (the machine's); OUT the parallel ones. */
+static uint64_t turns(dn_par_picker *pp, const int *groups, int ng, uint64_t n, double serial_s, double par_s)
+{
+	uint64_t par = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		int way = dn_par_window(pp, groups[i % (uint64_t)ng], fake_clock);
+		par += (uint64_t)way;
+		fake_now += way ? par_s : serial_s;
+	}
+	return par;
+}
+
+static void test_a_busy_machine_is_busy_for_every_group(void **state)
+{
+	(void)state;
+	static const int groups[3] = {5, 6, 7};
+	enum { N = 90000 };
+	/* a busy machine: parallel windows 25x slower. One picker for windows
+	 * of three sizes against three pickers that each see one size (as if
+	 * each group learnt alone) */
+	dn_par_picker shared, alone[3];
+	dn_par_init(&shared);
+	fake_now = 1000;
+	uint64_t par_shared = turns(&shared, groups, 3, N, 50e-6, 1.25e-3);
+	uint64_t par_alone = 0;
+	for (int k = 0; k < 3; k++) {
+		dn_par_init(&alone[k]);
+		par_alone += turns(&alone[k], &groups[k], 1, N / 3, 50e-6, 1.25e-3);
+	}
+	print_message("busy machine, %d windows of 3 sizes: %llu parallel with one picker, %llu learning alone\n", N,
+	              (unsigned long long)par_shared, (unsigned long long)par_alone);
+	assert_true(par_shared > 0);
+	/* the groups after the first take its word for their first parallel
+	 * windows, and every failed try puts off the others': about one
+	 * group's tries (19 here, on the made-up clock), not three groups'
+	 * (81 learning alone; 36 with one picker that shares nothing) */
+	assert_true(3 * par_shared <= par_alone);
+	for (int k = 0; k < 3; k++) {
+		/* every group through its first phase: taking turns, a group's
+		 * parallel windows all follow another's serial one, and it times
+		 * them wake included rather than never */
+		assert_int_equal(shared.groups[groups[k]].n[1], DN_PAR_TRY);
+		assert_true(shared.groups[groups[k]].ns[0] < shared.groups[groups[k]].ns[1]);
+	}
+	/* the same windows on an idle machine, parallel faster: one group's
+	 * slow window (an interrupt) does not keep the others from it */
+	dn_par_picker idle;
+	dn_par_init(&idle);
+	uint64_t par = turns(&idle, groups, 3, 3000, 50e-6, 30e-6);
+	fake_now += 5e-3; /* a page fault storm in one window */
+	par += turns(&idle, groups, 1, 1, 50e-6, 30e-6);
+	par += turns(&idle, groups, 3, N, 50e-6, 30e-6);
+	assert_true(par > (N + 3000) * 9 / 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +262,7 @@ int main(void)
 	    cmocka_unit_test(test_a_small_gain_does_not_take_a_second_core),
 	    cmocka_unit_test(test_one_slow_window_moves_the_smoothed_time_little),
 	    cmocka_unit_test(test_a_window_is_timed_to_the_next_start),
+	    cmocka_unit_test(test_a_busy_machine_is_busy_for_every_group),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
