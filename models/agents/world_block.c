@@ -83,6 +83,30 @@ static bool keys_in_order(const struct wkey *k, size_t n)
 	return true;
 }
 
+/* The keys of one source of transactions, appended at keys[*n], in the
+ * order they join the pool. */
+static void key_source(struct wkey *keys, size_t *n, const wvec *v)
+{
+	for (size_t k = 0; k < v->n; k++, (*n)++) {
+		const wtx *q = wvec_at(v, k);
+		keys[*n] = (struct wkey){q->arrive_ns, q->seq, q->part, (uint32_t)*n, q};
+	}
+}
+
+/* The pool becomes the n transactions of M->keys in their order, each
+ * copied once from where its key points (pool_scratch has room). */
+static void pool_from_keys(world_mempool *M, size_t n)
+{
+	qsort(M->keys, n, sizeof *M->keys, cmp_key);
+	for (size_t i = 0; i < n; i++)
+		memcpy((wtx *)M->sorted.v + i, M->keys[i].src, sizeof(wtx));
+	M->sorted.n = n;
+	wvec tmp = M->pool;
+	M->pool = M->sorted;
+	M->sorted = tmp;
+	M->sorted.n = 0;
+}
+
 /* The pool in arrival order. It is sorted through its keys and copied once
  * in their order; without memory for that, in place (the same order). */
 void w_pool_sort(world *W)
@@ -100,18 +124,9 @@ void w_pool_sort(world *W)
 		qsort(M->pool.v, n, sizeof(wtx), cmp_tx);
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const wtx *q = wvec_at(&M->pool, i);
-		M->keys[i] = (struct wkey){q->arrive_ns, q->seq, q->part, (uint32_t)i, q};
-	}
-	qsort(M->keys, n, sizeof *M->keys, cmp_key);
-	for (size_t i = 0; i < n; i++)
-		memcpy((wtx *)M->sorted.v + i, wvec_at(&M->pool, M->keys[i].i), sizeof(wtx));
-	M->sorted.n = n;
-	wvec tmp = M->pool;
-	M->pool = M->sorted;
-	M->sorted = tmp;
-	M->sorted.n = 0;
+	size_t m = 0;
+	key_source(M->keys, &m, &M->pool);
+	pool_from_keys(M, n);
 }
 
 dn_rc w_send_from_block(world *W, dn_time_ns t, unsigned part, uint32_t agent, uint32_t purpose,
@@ -119,15 +134,6 @@ dn_rc w_send_from_block(world *W, dn_time_ns t, unsigned part, uint32_t agent, u
 {
 	dn_rc rc = w_queue_signed(W, &W->mp.pool, w_part(W, part), t, agent, purpose, slot, 0, 0, tx);
 	return rc == DN_EINVAL ? w_block_fail(W, "signing a transaction", DNC_EINVAL) : rc;
-}
-
-/* One source of transactions for gather, in the order they join the pool. */
-static void key_source(struct wkey *keys, size_t *n, const wvec *v)
-{
-	for (size_t k = 0; k < v->n; k++, (*n)++) {
-		const wtx *q = wvec_at(v, k);
-		keys[*n] = (struct wkey){q->arrive_ns, q->seq, q->part, (uint32_t)*n, q};
-	}
 }
 
 /*
@@ -162,14 +168,7 @@ static dn_rc gather(world *W)
 			key_source(M->keys, &m, &w_part(W, i)->out);
 		assert(m == n);
 		if (!keys_in_order(M->keys, n)) {
-			qsort(M->keys, n, sizeof *M->keys, cmp_key);
-			for (size_t i = 0; i < n; i++)
-				memcpy((wtx *)M->sorted.v + i, M->keys[i].src, sizeof(wtx));
-			M->sorted.n = n;
-			wvec tmp = M->pool;
-			M->pool = M->sorted;
-			M->sorted = tmp;
-			M->sorted.n = 0;
+			pool_from_keys(M, n);
 			M->admin_q.n = 0;
 			for (unsigned i = 0; i < W->cfg.nparts; i++)
 				w_part(W, i)->out.n = 0;
