@@ -514,11 +514,12 @@ static uint64_t cell_max_d2(const dn_spatial *s, int64_t gx, int64_t gy, int64_t
 	return (uint64_t)(dx * dx) + (uint64_t)(dy * dy);
 }
 
+/* Cell (i, j), on the grid and not empty: scanned unless out of reach.
+ * The callers skip empty cells, most cells of a sparse index, without a
+ * call. */
 static void knn_visit(const dn_spatial *s, knn_ctx *q, int64_t gx, int64_t gy, int64_t i,
                       int64_t j)
 {
-	if (i < 0 || j < 0 || i >= s->nx || j >= s->ny)
-		return;
 	uint64_t bound = knn_bound(q);
 	if (cell_d2(s, gx, gy, i, j) > bound)
 		return;
@@ -551,6 +552,7 @@ dn_rc dn_spatial_knn(const dn_spatial *s, int32_t x_cm, int32_t y_cm, uint32_t k
 	if (cy >= s->ny)
 		cy = s->ny - 1;
 	int64_t r, rmax = (s->nx > s->ny ? s->nx : s->ny);
+	const uint32_t *len = s->cell_len, nx = s->nx;
 	for (r = 0; r <= rmax; r++) { /* bounded by the grid's larger side */
 		if (r > 0) {
 			/* points of ring r lie outside columns cx-r+1..cx+r-1 or rows
@@ -580,18 +582,31 @@ dn_rc dn_spatial_knn(const dn_spatial *s, int32_t x_cm, int32_t y_cm, uint32_t k
 				break;
 		}
 		if (r == 0) {
-			knn_visit(s, &q, gx, gy, cx, cy);
+			if (len[(uint64_t)cy * nx + (uint64_t)cx])
+				knn_visit(s, &q, gx, gy, cx, cy);
 			continue;
 		}
-		int64_t t;
-		for (t = cx - r; t <= cx + r; t++) {
-			knn_visit(s, &q, gx, gy, t, cy - r);
-			knn_visit(s, &q, gx, gy, t, cy + r);
-		}
-		for (t = cy - r + 1; t <= cy + r - 1; t++) {
-			knn_visit(s, &q, gx, gy, cx - r, t);
-			knn_visit(s, &q, gx, gy, cx + r, t);
-		}
+		/* ring r's cells on the grid: its top and bottom rows, then
+		 * its left and right columns between them (the order of visits
+		 * cannot change the result: the k nearest in (d2, id) order) */
+		int64_t t, x0 = cx - r < 0 ? 0 : cx - r, x1 = cx + r >= s->nx ? s->nx - 1 : cx + r;
+		int64_t y0 = cy - r + 1 < 0 ? 0 : cy - r + 1, y1 = cy + r - 1 >= s->ny ? s->ny - 1 : cy + r - 1;
+		if (cy - r >= 0)
+			for (t = x0; t <= x1; t++)
+				if (len[(uint64_t)(cy - r) * nx + (uint64_t)t])
+					knn_visit(s, &q, gx, gy, t, cy - r);
+		if (cy + r < s->ny)
+			for (t = x0; t <= x1; t++)
+				if (len[(uint64_t)(cy + r) * nx + (uint64_t)t])
+					knn_visit(s, &q, gx, gy, t, cy + r);
+		if (cx - r >= 0)
+			for (t = y0; t <= y1; t++)
+				if (len[(uint64_t)t * nx + (uint64_t)(cx - r)])
+					knn_visit(s, &q, gx, gy, cx - r, t);
+		if (cx + r < s->nx)
+			for (t = y0; t <= y1; t++)
+				if (len[(uint64_t)t * nx + (uint64_t)(cx + r)])
+					knn_visit(s, &q, gx, gy, cx + r, t);
 	}
 	hits_sort(out, q.n);
 	*n_out = q.n;
