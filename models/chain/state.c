@@ -58,9 +58,7 @@ struct dnc_chain {
 static void id_put64(crypto_generichash_state *st, uint64_t v)
 {
 	uint8_t b[8];
-	int i;
-	for (i = 0; i < 8; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
+	dnc_put_le64(b, v);
 	crypto_generichash_update(st, b, 8);
 }
 

@@ -27,18 +27,14 @@ static void w_bytes(wcur *w, const void *src, size_t k)
 static void w_u64(wcur *w, uint64_t v)
 {
 	uint8_t b[8];
-	int i;
-	for (i = 0; i < 8; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
+	dnc_put_le64(b, v);
 	w_bytes(w, b, 8);
 }
 
 static void w_u32(wcur *w, uint32_t v)
 {
 	uint8_t b[4];
-	int i;
-	for (i = 0; i < 4; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
+	dnc_put_le32(b, v);
 	w_bytes(w, b, 4);
 }
 
@@ -66,25 +62,13 @@ static void r_copy(rcur *r, void *dst, size_t k)
 static uint64_t r_u64(rcur *r)
 {
 	const uint8_t *q = r_bytes(r, 8);
-	uint64_t v = 0;
-	int i;
-	if (!q)
-		return 0;
-	for (i = 7; i >= 0; i--)
-		v = (v << 8) | q[i];
-	return v;
+	return q ? dnc_get_le64(q) : 0;
 }
 
 static uint32_t r_u32(rcur *r)
 {
 	const uint8_t *q = r_bytes(r, 4);
-	uint32_t v = 0;
-	int i;
-	if (!q)
-		return 0;
-	for (i = 3; i >= 0; i--)
-		v = (v << 8) | q[i];
-	return v;
+	return q ? dnc_get_le32(q) : 0;
 }
 
 static uint8_t r_u8(rcur *r)
