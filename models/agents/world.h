@@ -822,6 +822,11 @@ DN_WUR dn_rc w_queue_signed(world *W, wvec *into, wpart *P, dn_time_ns t, uint32
 DN_WUR dn_rc w_sign_next(world *W, uint32_t agent, dnc_tx *tx);
 DN_WUR dn_rc w_queue_tx(wvec *into, wpart *P, dn_time_ns t, uint32_t agent, uint32_t purpose, uint32_t slot,
                         uint32_t gen, uint32_t fraud, uint32_t sign_late, const dnc_tx *tx);
+/* A queued transaction copied, or appended to a vector of them, with the
+ * bytes its type uses (dnc_tx_copy): a wtx is sized for the longest
+ * payload, over a kilobyte, and most are a tenth of that. */
+void w_wtx_copy(wtx *dst, const wtx *src);
+DN_WUR dn_rc w_wtx_push(wvec *v, const wtx *q);
 
 /* R-ADMIN-1: the foundation's retract of v base units from `target`
  * (reason: 1 credential fraud, 2 a detector's flag), for the next block,

@@ -564,7 +564,7 @@ dn_rc w_attack_block(world *W, dn_time_ns t, uint64_t slot)
 	if (rc || A->out.n == 0)
 		return rc;
 	for (size_t i = 0; i < A->out.n && !rc; i++)
-		rc = wvec_push(&W->mp.pool, wvec_at(&A->out, i));
+		rc = w_wtx_push(&W->mp.pool, wvec_at(&A->out, i));
 	A->out.n = 0;
 	w_pool_sort(W);
 	return rc;

@@ -99,7 +99,7 @@ static void pool_from_keys(world_mempool *M, size_t n)
 {
 	qsort(M->keys, n, sizeof *M->keys, cmp_key);
 	for (size_t i = 0; i < n; i++)
-		memcpy((wtx *)M->sorted.v + i, M->keys[i].src, sizeof(wtx));
+		w_wtx_copy((wtx *)M->sorted.v + i, M->keys[i].src);
 	M->sorted.n = n;
 	wvec tmp = M->pool;
 	M->pool = M->sorted;
@@ -177,7 +177,7 @@ static dn_rc gather(world *W)
 		/* in order: appended below, and the sort finds nothing to do */
 	}
 	for (size_t k = 0; k < M->admin_q.n; k++) {
-		dn_rc rc = wvec_push(&M->pool, wvec_at(&M->admin_q, k));
+		dn_rc rc = w_wtx_push(&M->pool, wvec_at(&M->admin_q, k));
 		if (rc)
 			return rc;
 	}
@@ -185,7 +185,7 @@ static dn_rc gather(world *W)
 	for (unsigned i = 0; i < W->cfg.nparts; i++) {
 		wpart *P = w_part(W, i);
 		for (size_t k = 0; k < P->out.n; k++) {
-			dn_rc rc = wvec_push(&M->pool, wvec_at(&P->out, k));
+			dn_rc rc = w_wtx_push(&M->pool, wvec_at(&P->out, k));
 			if (rc)
 				return rc;
 		}
@@ -506,7 +506,7 @@ static dn_rc produce(world *W, dn_time_ns t, uint32_t seat, uint64_t *traffic)
 	for (size_t i = 0; i < M->pool.n && !rc; i++) {
 		const wtx *q = wvec_at(&M->pool, i);
 		if (q->arrive_ns > t)
-			rc = wvec_push(&M->next_pool, q);
+			rc = w_wtx_push(&M->next_pool, q);
 		else
 			rc = apply_one(W, q, i < nv ? &M->verdict[i] : NULL, t, traffic);
 	}
@@ -558,11 +558,11 @@ static dn_rc fork_block(world *W, dn_time_ns t, uint64_t slot, uint32_t seat, in
 	for (size_t i = 0; i < M->pool.n && !rc; i++) {
 		const wtx *q = wvec_at(&M->pool, i);
 		if (q->arrive_ns <= t && side_of(W, q->part) == side) {
-			rc = wvec_push(&F->txs, q);
+			rc = w_wtx_push(&F->txs, q);
 			if (q->tx.type == DNC_TX_REDEEM)
 				b.traffic += q->tx.u.redeem.cred.total_units;
 		} else {
-			rc = wvec_push(&M->next_pool, q);
+			rc = w_wtx_push(&M->next_pool, q);
 		}
 	}
 	if (rc)
@@ -601,14 +601,14 @@ static dn_rc heal(world *W, dn_time_ns t)
 			W->ch.last_hash = b->id;
 		} else {
 			for (size_t k = b->tx_begin; k < b->tx_end && !rc; k++) {
-				rc = wvec_push(&back, wvec_at(&F->txs, k));
+				rc = w_wtx_push(&back, wvec_at(&F->txs, k));
 				W->at.fork_tx_dropped += ((const wtx *)wvec_at(&F->txs, k))->purpose != TX_ATTACK;
 			}
 			F->blocks_dropped++;
 		}
 	}
 	for (size_t k = 0; k < back.n && !rc; k++)
-		rc = wvec_push(&W->mp.pool, wvec_at(&back, k));
+		rc = w_wtx_push(&W->mp.pool, wvec_at(&back, k));
 	wvec_free(&back);
 	if (rc)
 		return rc;

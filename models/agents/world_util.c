@@ -8,7 +8,9 @@
  */
 #include "world.h"
 
+#include <assert.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,7 +174,23 @@ dn_rc w_queue_tx(wvec *into, wpart *P, dn_time_ns t, uint32_t agent, uint32_t pu
 	q->fraud = fraud;
 	q->sign_late = sign_late;
 	q->seq = P->seq++;
-	q->tx = *tx;
+	dnc_tx_copy(&q->tx, tx);
+	return DN_OK;
+}
+
+void w_wtx_copy(wtx *dst, const wtx *src)
+{
+	memcpy(dst, src, offsetof(wtx, tx));
+	dnc_tx_copy(&dst->tx, &src->tx);
+}
+
+dn_rc w_wtx_push(wvec *v, const wtx *q)
+{
+	assert(v->size == sizeof(wtx));
+	wtx *slot = wvec_add(v);
+	if (!slot)
+		return DN_ENOMEM;
+	w_wtx_copy(slot, q);
 	return DN_OK;
 }
 

@@ -6,6 +6,7 @@
 #include "tx.h"
 
 #include <sodium.h>
+#include <stddef.h>
 #include <string.h>
 
 #define TX_VERSION 2 /* 2: the chain id joined the head */
@@ -408,6 +409,38 @@ dnc_rc dnc_tx_verify(const dnc_sigscheme *s, const dnc_hash *chain, const dnc_tx
 	if (rc)
 		return rc;
 	return dnc_sig_verify(s, &tx->from, buf, n, &tx->sig);
+}
+
+/* The bytes of the payload union that a transaction of this type uses
+ * (all of it for a type this library does not know). */
+static size_t payload_bytes(uint8_t type)
+{
+	const dnc_tx *t = NULL;
+	switch ((dnc_tx_type)type) {
+	case DNC_TX_TRANSFER: return sizeof t->u.transfer;
+	case DNC_TX_VOTE: return sizeof t->u.vote;
+	case DNC_TX_SESSION_OPEN: return sizeof t->u.open;
+	case DNC_TX_REDEEM: return sizeof t->u.redeem;
+	case DNC_TX_SESSION_CLOSE: return sizeof t->u.close;
+	case DNC_TX_F2F_LOCK: return sizeof t->u.f2f_lock;
+	case DNC_TX_F2F_CLAIM: return sizeof t->u.f2f_claim;
+	case DNC_TX_F2F_REFUND: return sizeof t->u.f2f_refund;
+	case DNC_TX_RENT: return sizeof t->u.rent;
+	case DNC_TX_CONTENT: return sizeof t->u.content;
+	case DNC_TX_SHARE: return sizeof t->u.share;
+	case DNC_TX_GOV_PROPOSE: return sizeof t->u.gov_propose;
+	case DNC_TX_GOV_VOTE: return sizeof t->u.gov_vote;
+	case DNC_TX_ADMIN_RETRACT: return sizeof t->u.retract;
+	case DNC_TX_TEAM_UNLOCK: return 0;
+	case DNC_TX_TYPE_END: break;
+	}
+	return sizeof t->u;
+}
+
+void dnc_tx_copy(dnc_tx *dst, const dnc_tx *src)
+{
+	memcpy(dst, src, offsetof(dnc_tx, u) + payload_bytes(src->type));
+	dst->sig = src->sig;
 }
 
 dnc_rc dnc_tx_id(const dnc_tx *tx, dnc_hash *id)
