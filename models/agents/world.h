@@ -824,7 +824,7 @@ DN_WUR dn_rc w_queue_tx(wvec *into, wpart *P, dn_time_ns t, uint32_t agent, uint
                         uint32_t gen, uint32_t fraud, uint32_t sign_late, const dnc_tx *tx);
 /* A queued transaction copied, or appended to a vector of them, with the
  * bytes its type uses (dnc_tx_copy): a wtx is sized for the longest
- * payload, over a kilobyte, and most are a tenth of that. */
+ * payload, over a kilobyte, and most use a sixth of that or less. */
 void w_wtx_copy(wtx *dst, const wtx *src);
 DN_WUR dn_rc w_wtx_push(wvec *v, const wtx *q);
 
