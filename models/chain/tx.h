@@ -161,10 +161,11 @@ DNC_WUR dnc_rc dnc_tx_verify(const dnc_sigscheme *s, const dnc_hash *chain,
 			     const dnc_tx *tx);
 
 /*
- * Copies src to dst: its head, the payload its type uses and the
- * signature. The rest of dst's payload union keeps what it held, which
- * nothing of another type reads: a copy of a transfer moves about a sixth
- * of the struct's bytes (sized for the longest payloads).
+ * Copies src to dst (two different structs): its head, the payload its
+ * type uses and the signature. The rest of dst's payload union keeps what
+ * it held, which nothing of another type reads: a copy of a transfer
+ * moves about a sixth of the struct's bytes (sized for the longest
+ * payloads).
  */
 void dnc_tx_copy(dnc_tx *dst, const dnc_tx *src);
 
