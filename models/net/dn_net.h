@@ -73,6 +73,12 @@ DN_WUR dn_rc dn_net_link_find(const char *name, dn_net_link_kind *out);
 
 /* ---------------------------------------------------------- calibration */
 
+/* The 802.11a rates above 6 Mbit/s (the mesh rate ladder) and the received
+ * power below which no frame is detected (ns-3's preamble detection, the
+ * standard's 6 Mbit/s sensitivity). */
+#define DN_NET_WIFI_LADDER 7
+#define DN_NET_WIFI_FLOOR_DBM (-82.0)
+
 /* Constants fitted by `dnetsim calibrate` against ns-3 (see calib.c). */
 typedef struct dn_net_calib {
 	int version;
@@ -85,16 +91,19 @@ typedef struct dn_net_calib {
 	double cell_queue_bits;    /* bits queued ahead of a saturated flow */
 	/* mesh */
 	double mesh_mac_eff;           /* goodput / analytical 802.11 DCF goodput */
-	double mesh_sens_offset_db;    /* shift of the 802.11a sensitivity table (+: needs more power) */
 	double mesh_interf_margin_db;  /* interference range: where rx power = sens(6M) - margin */
-	double mesh_rate_slope;        /* spread of the rate thresholds relative to the standard's */
+	/* received power (dBm) each 802.11a rate above 6 Mbit/s needs, fastest
+	 * first (54, 48, 36, 24, 18, 12, 9 Mbit/s; never increasing): the
+	 * rate-control ladder measured by calibrate's one-hop distance sweep.
+	 * 6 Mbit/s needs the preamble-detection floor, DN_NET_WIFI_FLOOR_DBM. */
+	double mesh_rate_rx_dbm[DN_NET_WIFI_LADDER];
 	double mesh_hidden_vuln;       /* hidden-terminal vulnerability: success (1 - a)^v per hidden
 	                                * interferer busy a of the time (nominal 2: two frame times) */
 	double mesh_hop_delay_s;       /* per-hop processing + access delay, unloaded */
 	double mesh_queue_bits;        /* bits queued ahead of a saturated flow */
 } dn_net_calib;
 
-#define DN_NET_CALIB_VERSION 1
+#define DN_NET_CALIB_VERSION 2
 
 /*
  * Loads a calibration file. On error returns DN_EIO (cannot open: err
@@ -210,6 +219,8 @@ double dn_net_cell_airtime(const dn_net_cell *c);
 
 #define DN_NET_MAX_HOPS 32
 
+/* Route metrics: hop count among usable links, ties to the least airtime
+ * (OLSR, the default); ETX = 1 / (d_f d_r) summed (De Couto et al.). */
 typedef enum dn_net_metric { DN_NET_METRIC_ETX, DN_NET_METRIC_HOPS } dn_net_metric;
 typedef enum dn_net_node_kind { DN_NET_ROUTER, DN_NET_CLIENT } dn_net_node_kind;
 
@@ -228,7 +239,8 @@ void dn_net_mesh_cfg_default(dn_net_mesh_cfg *c);
 
 /* 802.11a PHY rate (bit/s) a link of this length supports, 0 beyond range. */
 double dn_net_wifi_rate_bps(const dn_net_mesh_cfg *c, const dn_net_calib *k, double dist_m);
-/* Frame delivery ratio at the lowest rate (logistic in the margin). */
+/* Frame delivery ratio: 1 where the received power reaches the detection
+ * floor, else 0 (no fading: ns-3's Yans channel is deterministic). */
 double dn_net_wifi_delivery(const dn_net_mesh_cfg *c, const dn_net_calib *k, double dist_m);
 /* Saturated one-hop UDP goodput of 802.11a DCF at a PHY rate (analytic). */
 double dn_net_wifi_goodput_bps(double phy_bps, double pkt_bits);
@@ -306,14 +318,25 @@ DN_WUR dn_rc dn_net_eval_cell(const dn_net_cell_cfg *cfg, const dn_net_calib *k,
                               uint64_t seed, dn_net_user_stat *out);
 /* The load each flow of a mesh comparison is offered, in ns-3 as in the
  * model: the one-hop 54 Mbit/s goodput (dn_net_wifi_goodput_bps) over the
- * longest flow's hop count, estimated as ceil(straight distance / 50 m).
- * Much more collapses OLSR in ns-3 (HELLOs lost in saturated queues). */
-double dn_net_mesh_offered_bps(const dn_net_mesh_cfg *cfg, const double *x_m, const double *y_m,
+ * hops of all flows together, each flow's the fewest hops over links above
+ * the detection floor among the n nodes (ceil(straight distance / 50 m)
+ * where none joins its ends). Much more collapses OLSR in ns-3 (HELLOs
+ * lost in saturated queues, routes timing out). */
+double dn_net_mesh_offered_bps(const dn_net_mesh_cfg *cfg, uint32_t n, const double *x_m, const double *y_m,
                                uint32_t n_flows, const uint32_t *src, const uint32_t *dst);
-/* All nodes static routers; every flow offered dn_net_mesh_offered_bps. */
+/* n nodes uniform on a square of side side_m and n_flows flows, each
+ * between two distinct nodes at least side_m / 2 apart that a route joins
+ * (links above the detection floor). Deterministic from seed; DN_EINVAL
+ * when 64 draws give no such layout. */
+DN_WUR dn_rc dn_net_layout_random(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_t n, double side_m,
+				  uint32_t n_flows, uint64_t seed, double *x_m, double *y_m, uint32_t *src,
+				  uint32_t *dst);
+/* All nodes static routers; every flow offered offered_bps, or
+ * dn_net_mesh_offered_bps where offered_bps is 0. */
 DN_WUR dn_rc dn_net_eval_mesh(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_t n,
                               const double *x_m, const double *y_m, uint32_t n_flows,
-                              const uint32_t *src, const uint32_t *dst, dn_net_flow_stat *out);
+                              const uint32_t *src, const uint32_t *dst, double offered_bps,
+                              dn_net_flow_stat *out);
 
 /* ---------------------------------------------------------- parameters */
 

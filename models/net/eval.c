@@ -54,6 +54,66 @@ dn_rc dn_net_layout_chains(uint32_t n, uint32_t hops, double spacing_m, uint64_t
 	return DN_OK;
 }
 
+/* Whether t is reachable from s over links above the detection floor. */
+static bool connected(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_t n, const double *x_m,
+		      const double *y_m, uint32_t s, uint32_t t, uint32_t *queue, uint8_t *seen)
+{
+	memset(seen, 0, n);
+	uint32_t head = 0, tail = 0;
+	queue[tail++] = s;
+	seen[s] = 1;
+	while (head < tail) {
+		const uint32_t u = queue[head++];
+		if (u == t)
+			return true;
+		for (uint32_t v = 0; v < n; v++)
+			if (!seen[v] && dn_net_wifi_delivery(cfg, k, hypot(x_m[u] - x_m[v], y_m[u] - y_m[v])) > 0) {
+				seen[v] = 1;
+				queue[tail++] = v;
+			}
+	}
+	return false;
+}
+
+dn_rc dn_net_layout_random(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_t n, double side_m,
+			   uint32_t n_flows, uint64_t seed, double *x_m, double *y_m, uint32_t *src, uint32_t *dst)
+{
+	if (n < 2 || n > 65536 || n_flows == 0 || !(side_m > 0) || !isfinite(side_m))
+		return DN_EINVAL;
+	uint32_t *queue = malloc(n * sizeof *queue);
+	uint8_t *seen = malloc(n);
+	dn_rc rc = DN_EINVAL; /* no routable layout in 64 draws: the square is too sparse */
+	for (uint32_t draw = 0; queue && seen && draw < 64 && rc; draw++) {
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t r[4];
+			dn_rng_block(seed, i, DN_NET_PURPOSE_PLACE, 2 + 2 * (uint64_t)draw, r);
+			x_m[i] = dn_u01(r[0], r[1]) * side_m;
+			y_m[i] = dn_u01(r[2], r[3]) * side_m;
+		}
+		/* each flow joins two distinct nodes at least half the side apart,
+		 * with a route between them; a layout without such pairs is drawn again */
+		uint32_t f = 0;
+		for (uint32_t tries = 0; f < n_flows && tries < 64 * n_flows; tries++) {
+			uint32_t r[4];
+			dn_rng_block(seed, f, DN_NET_PURPOSE_PLACE, 3 + 2 * (uint64_t)draw + ((uint64_t)tries << 8), r);
+			const uint32_t s = r[0] % n, t = r[1] % n;
+			if (s == t || hypot(x_m[s] - x_m[t], y_m[s] - y_m[t]) < 0.5 * side_m ||
+			    !connected(cfg, k, n, x_m, y_m, s, t, queue, seen))
+				continue;
+			src[f] = s;
+			dst[f] = t;
+			f++;
+		}
+		if (f == n_flows)
+			rc = DN_OK;
+	}
+	if (!queue || !seen)
+		rc = DN_ENOMEM;
+	free(queue);
+	free(seen);
+	return rc;
+}
+
 dn_rc dn_net_eval_cell(const dn_net_cell_cfg *cfg, const dn_net_calib *k, uint32_t n,
                        const double *x_m, const double *y_m, const int *los, uint64_t seed,
                        dn_net_user_stat *out)
@@ -75,26 +135,50 @@ dn_rc dn_net_eval_cell(const dn_net_cell_cfg *cfg, const dn_net_calib *k, uint32
 	return rc;
 }
 
-double dn_net_mesh_offered_bps(const dn_net_mesh_cfg *cfg, const double *x_m, const double *y_m,
-                               uint32_t n_flows, const uint32_t *src, const uint32_t *dst)
+double dn_net_mesh_offered_bps(const dn_net_mesh_cfg *cfg, uint32_t n, const double *x_m, const double *y_m,
+			       uint32_t n_flows, const uint32_t *src, const uint32_t *dst)
 {
-	/* the one-hop 54 Mbit/s goodput split over the hops of the longest
-	 * flow, its hop count estimated as straight distance / 50 m */
-	uint32_t hmax = 1;
+	/* every transmission of every flow shares the one-hop capacity: the
+	 * one-hop 54 Mbit/s goodput over the sum of the flows' fewest hops */
+	uint32_t *level = malloc((size_t)n * sizeof *level), *queue = malloc((size_t)n * sizeof *queue);
+	uint64_t total = 0;
 	for (uint32_t f = 0; f < n_flows; f++) {
-		const double d = hypot(x_m[src[f]] - x_m[dst[f]], y_m[src[f]] - y_m[dst[f]]);
-		const uint32_t h = (uint32_t)ceil(d / 50.0);
-		hmax = h > hmax ? h : hmax;
+		uint32_t h = 0;
+		if (level && queue && src[f] < n && dst[f] < n) {
+			for (uint32_t i = 0; i < n; i++)
+				level[i] = UINT32_MAX;
+			uint32_t head = 0, tail = 0;
+			level[src[f]] = 0;
+			queue[tail++] = src[f];
+			while (head < tail && level[dst[f]] == UINT32_MAX) {
+				const uint32_t u = queue[head++];
+				for (uint32_t v = 0; v < n; v++)
+					if (level[v] == UINT32_MAX &&
+					    hypot(x_m[u] - x_m[v], y_m[u] - y_m[v]) > 0 &&
+					    dn_net_wifi_delivery(cfg, NULL, hypot(x_m[u] - x_m[v], y_m[u] - y_m[v])) > 0) {
+						level[v] = level[u] + 1;
+						queue[tail++] = v;
+					}
+			}
+			h = level[dst[f]] == UINT32_MAX ? 0 : level[dst[f]];
+		}
+		if (h == 0) /* no route (or no memory): the straight distance's estimate */
+			h = (uint32_t)ceil(hypot(x_m[src[f]] - x_m[dst[f]], y_m[src[f]] - y_m[dst[f]]) / 50.0);
+		total += h > 0 ? h : 1;
 	}
-	assert(hmax >= 1);
-	return dn_net_wifi_goodput_bps(54 * DN_NET_BPS_PER_MBPS, cfg->pkt_bits) / hmax;
+	free(level);
+	free(queue);
+	assert(total >= 1 || n_flows == 0);
+	return dn_net_wifi_goodput_bps(54 * DN_NET_BPS_PER_MBPS, cfg->pkt_bits) / (double)(total ? total : 1);
 }
 
 dn_rc dn_net_eval_mesh(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_t n,
                        const double *x_m, const double *y_m, uint32_t n_flows,
-                       const uint32_t *src, const uint32_t *dst, dn_net_flow_stat *out)
+                       const uint32_t *src, const uint32_t *dst, double offered_bps, dn_net_flow_stat *out)
 {
-	const double offered = dn_net_mesh_offered_bps(cfg, x_m, y_m, n_flows, src, dst);
+	if (!(offered_bps >= 0) || !isfinite(offered_bps))
+		return DN_EINVAL;
+	const double offered = offered_bps > 0 ? offered_bps : dn_net_mesh_offered_bps(cfg, n, x_m, y_m, n_flows, src, dst);
 	dn_net_mesh *m = NULL;
 	dn_rc rc = dn_net_mesh_new(cfg, k, n, n_flows, &m);
 	if (rc)

@@ -355,12 +355,12 @@ static void mesh_help(FILE *f)
 {
 	fprintf(f,
 		"usage: dnetsim calc mesh --nodes N --hops H --spacing-m D --seed S\n"
-		"                         [--metric etx|hops] [--routing olsr|aodv]\n"
-		"                         [--calibration FILE] [--ns3] [--tsv]\n"
+		"                         [--metric hops|etx] [--routing olsr|aodv]\n"
+		"                         [--calibration FILE] [--ns3] [--tsv] [--offered-mbps R]\n"
 		"N nodes form N/(H+1) parallel chains of H hops (rows D apart, nodes D apart,\n"
 		"jittered 5 %%, leftovers an idle row); each chain carries one UDP flow end\n"
-		"to end over 802.11a, offered the one-hop 54 Mbit/s goodput over the longest\n"
-		"flow's hops (as the ns-3 run is). Prints each flow's hops, throughput and\n"
+		"to end over 802.11a, offered the one-hop 54 Mbit/s goodput over the flows'\n"
+		"fewest hops together (as the ns-3 run is), or R Mbit/s each. Prints each flow's hops, throughput and\n"
 		"delay from the flow model; --ns3 also runs it in ns-3 (ad hoc Wi-Fi with\n"
 		"OLSR or AODV) and prints the error.\n");
 }
@@ -370,7 +370,7 @@ typedef struct mesh_ctx {
 	dn_net_calib k;
 	uint32_t n, nf;
 	uint64_t seed;
-	double measure_s;
+	double measure_s, offered_bps; /* offered_bps 0: dn_net_mesh_offered_bps */
 	int aodv;
 	double *x, *y;
 	uint32_t *src, *dst;
@@ -381,7 +381,7 @@ static dn_rc mesh_flow(void *ctx, bool with_ns3)
 {
 	mesh_ctx *m = ctx;
 	(void)with_ns3;
-	return dn_net_eval_mesh(&m->cfg, &m->k, m->n, m->x, m->y, m->nf, m->src, m->dst, m->st);
+	return dn_net_eval_mesh(&m->cfg, &m->k, m->n, m->x, m->y, m->nf, m->src, m->dst, m->offered_bps, m->st);
 }
 
 #ifdef DN_HAVE_NS3
@@ -389,7 +389,7 @@ static int mesh_ns3(void *ctx, net_ref *ref, net_ref_info *info, char *err, size
 {
 	mesh_ctx *m = ctx;
 	return dn_net_ns3_mesh(&m->cfg, m->n, m->x, m->y, m->nf, m->src, m->dst, m->aodv, m->seed, m->measure_s,
-			       ref, info, err, errlen);
+			       m->offered_bps, ref, info, err, errlen);
 }
 #endif
 
@@ -433,9 +433,9 @@ static const net_kind mesh_kind = {
 int dn_cmd_calc_mesh(int argc, char **argv)
 {
 	dn_cli_opt o[] = {{"nodes", 1, "6", 0}, {"hops", 1, "5", 0}, {"spacing-m", 1, "40", 0},
-			  {"seed", 1, "1", 0}, {"metric", 1, "etx", 0}, {"routing", 1, "olsr", 0},
+			  {"seed", 1, "1", 0}, {"metric", 1, "hops", 0}, {"routing", 1, "olsr", 0},
 			  {"calibration", 1, NULL, 0}, {"ns3", 0, NULL, 0}, {"tsv", 0, NULL, 0},
-			  {"help", 0, NULL, 0}, {"measure-s", 1, "5", 0}};
+			  {"help", 0, NULL, 0}, {"measure-s", 1, "5", 0}, {"offered-mbps", 1, "0", 0}};
 	const int no = (int)(sizeof o / sizeof o[0]);
 	int rc = dn_cli_opts_parse("mesh", argc, argv, 1, o, no, " (see --help)");
 	if (rc)
@@ -448,8 +448,9 @@ int dn_cmd_calc_mesh(int argc, char **argv)
 	mesh_ctx m = {0};
 	if ((rc = num("mesh", &o[0], 2, MAX_USERS, &nodes)) || (rc = num("mesh", &o[1], 1, DN_NET_MAX_HOPS, &hops)) ||
 	    (rc = num("mesh", &o[2], 1, 1000, &spacing_m)) || (rc = num("mesh", &o[3], 0, 1e18, &seed)) ||
-	    (rc = num("mesh", &o[10], 0.5, 100, &m.measure_s)))
+	    (rc = num("mesh", &o[10], 0.5, 100, &m.measure_s)) || (rc = num("mesh", &o[11], 0, 1000, &m.offered_bps)))
 		return rc;
+	m.offered_bps *= DN_NET_BPS_PER_MBPS;
 	if (nodes != floor(nodes) || hops != floor(hops) || seed != floor(seed) || nodes < hops + 1) {
 		fprintf(stderr, "dnetsim calc mesh: --nodes, --hops, --seed are integers and nodes >= hops + 1\n");
 		return DN_EXIT_USAGE;

@@ -48,6 +48,8 @@ static void cal_help(FILE *f)
 		"usage: dnetsim calibrate [--out FILE] [--grid FILE] [--quick] [--seed S]\n"
 		"       dnetsim calibrate --check FILE --grid GRID [--subset K] [--tolerance T]\n"
 		"       dnetsim calibrate --refit --grid GRID [--out FILE]\n"
+		"       dnetsim calibrate --validation [--grid FILE] [--seed S] [--calibration FILE]\n"
+		"       dnetsim calibrate --validate GRID [--calibration FILE]\n"
 		"Runs the ns-3 shim over the calibration grid (docs/network-models.md), fits\n"
 		"the flow-model constants and writes them (default ./calibration.txt) with\n"
 		"the ns-3 observations (default ./calibration-grid.tsv). The shipped pair is\n"
@@ -57,7 +59,12 @@ static void cal_help(FILE *f)
 		"every K-th grid point (default 8) in ns-3 and require GRID's observations\n"
 		"back within T (default 0.02). Exit 1 if either fails.\n"
 		"--refit: fit to GRID's observations without running ns-3, print the error\n"
-		"table and write FILE (GRID is left as it is).\n");
+		"table and write FILE (GRID is left as it is).\n"
+		"--validation: run ns-3 over the mesh validation grid (layouts the fit never\n"
+		"sees; seed 1001 unless --seed), write it (default ./validation-grid.tsv) and\n"
+		"report the calibration (default the shipped one) against it. --validate:\n"
+		"report against a written validation grid without running ns-3 (the shipped\n"
+		"one is models/net/validation-grid.tsv).\n");
 }
 
 #ifdef DN_HAVE_NS3
@@ -67,7 +74,7 @@ static void cal_help(FILE *f)
 /* A mesh grid point: at most this many nodes and flows (its arrays). */
 #define MESH_MAX_NODES 64
 #define MESH_MAX_FLOWS 16
-#define MAX_MESH_POINTS 64
+#define MAX_MESH_POINTS 128
 /* Users of the largest cell grid point (its stack arrays). */
 #define CELL_MAX_USERS 32
 /* Below this an observed rate is no rate: relative errors are not taken. */
@@ -79,6 +86,12 @@ static void cal_help(FILE *f)
 #define CELL_MEASURE_QUICK_S 1.0
 #define MESH_MEASURE_S 3.0
 #define MESH_MEASURE_QUICK_S 2.0
+/* A mesh point's offered loads, as shares of dn_net_mesh_offered_bps, tried
+ * in turn while a lower load carries more than LOAD_GAIN more in total. */
+static const double load_ladder[] = {1.0, 0.7, 0.5, 0.35, 0.25, 0.18, 0.12};
+#define LOAD_GAIN 0.02
+/* The validation grid's seed: its layouts and ns-3 runs differ from the calibration's. */
+#define VALIDATION_SEED 1001
 /* The only carrier of Debian's ns-3 LTE near 3.5 GHz (band 7). */
 #define CELL_BAND_GHZ 2.655
 #define CELL_TX_POWER_DBM 30
@@ -95,19 +108,34 @@ typedef struct cell_obs {
 	uint32_t point;
 } cell_obs;
 
+/* A mesh grid point: parallel chains (MESH_CHAINS: `hops` hops each,
+ * `spacing_m` apart, `chains` of them) or a random layout (MESH_RANDOM:
+ * `nodes` uniform on a square of side `spacing_m`, `chains` flows). */
+enum { MESH_CHAINS = 0, MESH_RANDOM = 1 };
 typedef struct mesh_point {
-	uint32_t n, hops, chains, index;
+	uint32_t kind, n, hops, chains, index, nodes;
 	double spacing_m;
 	double x[MESH_MAX_NODES], y[MESH_MAX_NODES];
 	uint32_t src[MESH_MAX_FLOWS], dst[MESH_MAX_FLOWS], nf;
 	double rate[MESH_MAX_FLOWS], delay[MESH_MAX_FLOWS];
+	double ns3_hops[MESH_MAX_FLOWS]; /* ns-3's mean IP hops of the flow's packets */
+	double offered_bps;              /* what every flow was offered, in ns-3 and the model */
 } mesh_point;
+
+/* One point of the one-hop distance sweep: the goodput ns-3 carries over a
+ * single link of this length (rate control picks the PHY rate). */
+typedef struct link_obs {
+	double dist_m, rate_bps;
+} link_obs;
+#define MAX_LINKS 256
 
 typedef struct cal_ctx {
 	cell_obs *co;
 	size_t nco;
 	mesh_point *mp;
 	size_t nmp;
+	link_obs lo[MAX_LINKS];
+	size_t nlo;
 } cal_ctx;
 
 /* The cell model's rate for a user of a grid point, every user of which
@@ -128,10 +156,13 @@ static double cell_rel_err(double model_bps, double ns3_bps)
 	return ns3_bps > MIN_RATE_BPS ? (model_bps - ns3_bps) / ns3_bps : (model_bps > MIN_RATE_BPS ? 1.0 : 0.0);
 }
 
-/* The model's relative error on a mesh flow: 1 where ns-3 did not carry it. */
+/* The model's relative error on a mesh flow: 1 where ns-3 did not carry it
+ * and the model did, 0 where neither did (no route in either). */
 static double mesh_rel_err(double model_bps, double ns3_bps)
 {
-	return ns3_bps > MIN_RATE_BPS ? (model_bps - ns3_bps) / ns3_bps : 1.0;
+	if (ns3_bps <= MIN_RATE_BPS)
+		return model_bps > MIN_RATE_BPS ? 1.0 : 0.0;
+	return (model_bps - ns3_bps) / ns3_bps;
 }
 
 /* A grid point run packet-level in ns-3: a cell (cell, los) or a mesh (mesh, nf, src, dst). */
@@ -146,6 +177,7 @@ typedef struct ns3_point {
 	const dn_net_mesh_cfg *mesh;
 	uint32_t nf;
 	const uint32_t *src, *dst;
+	double offered_bps; /* per mesh flow; 0: dn_net_mesh_offered_bps */
 } ns3_point;
 
 /*
@@ -162,7 +194,7 @@ static int run_ns3(const ns3_point *p, const char *what, dn_ns3_flow *fl)
 	const int rc = p->cell ? dn_net_ns3_cell(p->cell, p->n, p->x_m, p->y_m, p->los, p->seed, p->measure_s, fl,
 						 &info, err, sizeof err)
 			       : dn_net_ns3_mesh(p->mesh, p->n, p->x_m, p->y_m, p->nf, p->src, p->dst, 0, p->seed,
-						 p->measure_s, fl, &info, err, sizeof err);
+						 p->measure_s, p->offered_bps, fl, &info, err, sizeof err);
 	if (rc) {
 		fprintf(stderr, "dnetsim calibrate: ERROR: %s point %u: %s\n", kind, p->point, err);
 		return DN_EXIT_FAIL;
@@ -346,14 +378,28 @@ static void fit_cells(dn_net_calib *k, const cal_ctx *c)
 	k->cell_base_delay_s = fmin(fmax(b, 0), 1);
 }
 
-/* The layout of a mesh point: chains two spacings apart (neighbours that
- * interfere, not relays). Deterministic from the point and the seed. */
+/* The layout of a mesh point, deterministic from the point and the seed:
+ * chains two spacings apart (neighbours that interfere, not relays), or a
+ * random layout whose flows have routes. */
 static int mesh_layout(mesh_point *p, uint64_t seed)
 {
+	if (p->kind == MESH_RANDOM) {
+		if (p->nodes < 2 || p->nodes > MESH_MAX_NODES || p->chains < 1 || p->chains > MESH_MAX_FLOWS)
+			return DN_EXIT_FAIL;
+		dn_net_mesh_cfg cfg;
+		dn_net_mesh_cfg_default(&cfg);
+		const dn_net_calib k0 = {0}; /* routes need only the detection floor */
+		p->n = p->nodes;
+		p->nf = p->chains;
+		p->hops = 0;
+		return dn_net_layout_random(&cfg, &k0, p->n, p->spacing_m, p->nf, seed + p->index, p->x, p->y, p->src,
+					    p->dst) ? DN_EXIT_FAIL : 0;
+	}
 	/* from a grid file: bounded before the product can wrap */
-	if (p->chains > MESH_MAX_FLOWS || p->hops >= MESH_MAX_NODES)
+	if (p->kind != MESH_CHAINS || p->chains > MESH_MAX_FLOWS || p->hops >= MESH_MAX_NODES)
 		return DN_EXIT_FAIL;
 	p->n = p->chains * (p->hops + 1);
+	p->nodes = p->n;
 	if (p->n > MESH_MAX_NODES || dn_net_layout_chains(p->n, p->hops, p->spacing_m, seed + p->index, p->x, p->y,
 							  p->src, p->dst, &p->nf))
 		return DN_EXIT_FAIL;
@@ -363,49 +409,157 @@ static int mesh_layout(mesh_point *p, uint64_t seed)
 	return 0;
 }
 
-static int run_meshes(cal_ctx *c, bool quick, uint64_t seed, uint32_t subset)
+/* The mesh grids. Calibration: chains of 1-10 hops at 20, 30, 40 and 48 m
+ * (one chain; two and three parallel chains up to 6 hops) and random
+ * layouts of 10-50 nodes. Validation, which the fit never sees: other hop
+ * counts, spacings, parallel chains, node counts and seeds. Chains further
+ * apart than about 51 m (the detection range) have no route. */
+typedef enum mesh_set { SET_FULL, SET_QUICK, SET_VALIDATION } mesh_set;
+typedef struct mesh_spec {
+	uint32_t kind, a, chains; /* a: hops (chains) or nodes (random); chains: chains or flows */
+	double spacing_m;         /* spacing (chains) or side (random) */
+} mesh_spec;
+
+/* The side of a square where n nodes have about `degree` neighbours each
+ * within the ~51 m detection range. */
+static double random_side_m(uint32_t n, double degree)
 {
-	static const uint32_t hops_full[] = {1, 2, 3, 4, 5}, hops_quick[] = {1, 3};
-	static const double sp_full_m[] = {30, 45}, sp_quick_m[] = {40};
-	const uint32_t *hops = quick ? hops_quick : hops_full;
-	const double *sp_m = quick ? sp_quick_m : sp_full_m;
-	const size_t nh = quick ? COUNT(hops_quick) : COUNT(hops_full),
-		     ns = quick ? COUNT(sp_quick_m) : COUNT(sp_full_m);
+	return 51.0 * sqrt(3.141592653589793 * n / degree);
+}
+
+static size_t mesh_specs(mesh_set set, mesh_spec *out, size_t cap)
+{
+	size_t m = 0;
+#define ADD(k, a_, sp, ch) do { assert(m < cap); out[m++] = (mesh_spec){k, a_, ch, sp}; } while (0)
+	if (set == SET_QUICK) {
+		static const uint32_t hq[] = {1, 3};
+		for (size_t a = 0; a < COUNT(hq); a++)
+			ADD(MESH_CHAINS, hq[a], 40, 1);
+		return m;
+	}
+	if (set == SET_FULL) {
+		static const uint32_t hf[] = {1, 2, 3, 4, 6, 8, 10};
+		static const double sf[] = {20, 30, 40, 48};
+		for (size_t a = 0; a < COUNT(hf); a++)
+			for (size_t b = 0; b < COUNT(sf); b++)
+				for (uint32_t ch = 1; ch <= 3; ch++)
+					if (ch == 1 || hf[a] <= 6)
+						ADD(MESH_CHAINS, hf[a], sf[b], ch);
+		static const uint32_t nf[] = {10, 20, 30, 50};
+		for (size_t a = 0; a < COUNT(nf); a++)
+			for (int rep = 0; rep < 2; rep++)
+				ADD(MESH_RANDOM, nf[a], random_side_m(nf[a], 6 + 2 * rep), nf[a] <= 20 ? 2 : 3);
+		return m;
+	}
+	static const uint32_t hv[] = {2, 3, 5, 7, 9};
+	static const double sv[] = {25, 35, 42, 47};
+	for (size_t a = 0; a < COUNT(hv); a++)
+		for (size_t b = 0; b < COUNT(sv); b++)
+			ADD(MESH_CHAINS, hv[a], sv[b], 1);
+	static const uint32_t hv2[] = {2, 3, 5};
+	static const double sv2[] = {25, 35, 45};
+	for (size_t a = 0; a < COUNT(hv2); a++)
+		for (size_t b = 0; b < COUNT(sv2); b++)
+			ADD(MESH_CHAINS, hv2[a], sv2[b], 2);
+	for (uint32_t h = 2; h <= 4; h += 2)
+		for (size_t b = 0; b < COUNT(sv2); b++)
+			ADD(MESH_CHAINS, h, sv2[b], 3);
+	static const uint32_t nv[] = {15, 25, 40};
+	for (size_t a = 0; a < COUNT(nv); a++)
+		for (int rep = 0; rep < 2; rep++)
+			ADD(MESH_RANDOM, nv[a], random_side_m(nv[a], 5 + 2 * rep), nv[a] <= 20 ? 2 : 3);
+#undef ADD
+	return m;
+}
+
+static int run_meshes(cal_ctx *c, mesh_set set, uint64_t seed, uint32_t subset)
+{
+	mesh_spec sp[MAX_MESH_POINTS];
+	const size_t ns = mesh_specs(set, sp, COUNT(sp));
 	dn_net_mesh_cfg cfg;
 	dn_net_mesh_cfg_default(&cfg);
-	uint32_t index = 0;
-	for (size_t a = 0; a < nh; a++)
-		for (size_t b = 0; b < ns; b++)
-			for (uint32_t chains = 1; chains <= 2; chains++) {
-				if (chains == 2 && (quick || hops[a] > 3))
-					continue;
-				const uint32_t idx = index++;
-				if (subset > 1 && idx % subset != 0)
-					continue;
-				assert(c->nmp < MAX_MESH_POINTS);
-				mesh_point *p = &c->mp[c->nmp];
-				memset(p, 0, sizeof *p);
-				p->index = idx;
-				p->hops = hops[a];
-				p->spacing_m = sp_m[b];
-				p->chains = chains;
-				if (mesh_layout(p, seed))
-					return DN_EXIT_FAIL;
-				dn_ns3_flow fl[MESH_MAX_FLOWS];
-				const ns3_point np = {.point = p->index, .n = p->n, .x_m = p->x, .y_m = p->y,
-						      .seed = seed + p->index,
-						      .measure_s = quick ? MESH_MEASURE_QUICK_S : MESH_MEASURE_S,
-						      .mesh = &cfg, .nf = p->nf, .src = p->src, .dst = p->dst};
-				char what[128];
-				snprintf(what, sizeof what, "%u hops, %g m, %u chains", p->hops, p->spacing_m, chains);
-				if (run_ns3(&np, what, fl))
-					return DN_EXIT_FAIL;
-				for (uint32_t f = 0; f < p->nf; f++) {
-					p->rate[f] = fl[f].rx_bps;
-					p->delay[f] = fl[f].delay_s;
-				}
-				c->nmp++;
+	for (size_t i = 0; i < ns; i++) {
+		if (subset > 1 && i % subset != 0)
+			continue;
+		assert(c->nmp < MAX_MESH_POINTS);
+		mesh_point *p = &c->mp[c->nmp];
+		memset(p, 0, sizeof *p);
+		p->index = (uint32_t)i;
+		p->kind = sp[i].kind;
+		p->spacing_m = sp[i].spacing_m;
+		p->chains = sp[i].chains;
+		if (p->kind == MESH_RANDOM)
+			p->nodes = sp[i].a;
+		else
+			p->hops = sp[i].a;
+		if (mesh_layout(p, seed)) {
+			fprintf(stderr, "dnetsim calibrate: ERROR: mesh point %zu: no layout\n", i);
+			return DN_EXIT_FAIL;
+		}
+		/* The capacity ns-3 shows: the offered load falls down a ladder
+		 * while the total carried grows. A multi-hop 802.11 path offered
+		 * more than it carries carries less (the source's queue wins the
+		 * medium from its relays), a collapse the capacity model does not
+		 * describe; the point keeps the load that carried most. */
+		const double base_bps = dn_net_mesh_offered_bps(&cfg, p->n, p->x, p->y, p->nf, p->src, p->dst);
+		double best = -1;
+		for (size_t l = 0; l < COUNT(load_ladder); l++) {
+			dn_ns3_flow fl[MESH_MAX_FLOWS];
+			const ns3_point np = {.point = p->index, .n = p->n, .x_m = p->x, .y_m = p->y, .seed = seed + p->index,
+					      .measure_s = set == SET_QUICK ? MESH_MEASURE_QUICK_S : MESH_MEASURE_S,
+					      .mesh = &cfg, .nf = p->nf, .src = p->src, .dst = p->dst,
+					      .offered_bps = base_bps * load_ladder[l]};
+			char what[160];
+			if (p->kind == MESH_RANDOM)
+				snprintf(what, sizeof what, "%u nodes on %.0f m x %.0f m, %u flows, %.2f Mbit/s each",
+					 p->nodes, p->spacing_m, p->spacing_m, p->nf, np.offered_bps * 1e-6);
+			else
+				snprintf(what, sizeof what, "%u hops, %g m, %u chains, %.2f Mbit/s each", p->hops,
+					 p->spacing_m, p->chains, np.offered_bps * 1e-6);
+			if (run_ns3(&np, what, fl))
+				return DN_EXIT_FAIL;
+			double total = 0;
+			for (uint32_t f = 0; f < p->nf; f++)
+				total += fl[f].rx_bps;
+			if (total <= best * (1 + LOAD_GAIN))
+				break; /* less load carried no more: the last load was the capacity */
+			best = total;
+			p->offered_bps = np.offered_bps;
+			for (uint32_t f = 0; f < p->nf; f++) {
+				p->rate[f] = fl[f].rx_bps;
+				p->delay[f] = fl[f].delay_s;
+				p->ns3_hops[f] = fl[f].hops;
 			}
+		}
+		c->nmp++;
+	}
+	return 0;
+}
+
+/* The one-hop distance sweep (20-52 m by 0.5 m; quick: by 4 m): where ns-3's
+ * rate control changes rate, which fit_ladder turns into the ladder. */
+static int run_links(cal_ctx *c, bool quick, uint64_t seed, uint32_t subset)
+{
+	dn_net_mesh_cfg cfg;
+	dn_net_mesh_cfg_default(&cfg);
+	const double step = quick ? 4.0 : 0.5;
+	uint32_t i = 0;
+	for (double d = 20; d <= 52.0001; d += step, i++) {
+		if (subset > 1 && i % subset != 0)
+			continue;
+		assert(c->nlo < MAX_LINKS);
+		const double x[2] = {0, d}, y[2] = {0, 0};
+		const uint32_t src = 0, dst = 1;
+		dn_ns3_flow fl[1];
+		const ns3_point np = {.point = i, .n = 2, .x_m = x, .y_m = y, .seed = seed + i,
+				      .measure_s = quick ? MESH_MEASURE_QUICK_S : MESH_MEASURE_S,
+				      .mesh = &cfg, .nf = 1, .src = &src, .dst = &dst};
+		char what[64];
+		snprintf(what, sizeof what, "one hop of %g m", d);
+		if (run_ns3(&np, what, fl))
+			return DN_EXIT_FAIL;
+		c->lo[c->nlo++] = (link_obs){d, fl[0].rx_bps};
+	}
 	return 0;
 }
 
@@ -414,7 +568,7 @@ static bool mesh_pred(const dn_net_calib *k, const mesh_point *p, dn_net_flow_st
 {
 	dn_net_mesh_cfg cfg;
 	dn_net_mesh_cfg_default(&cfg);
-	return dn_net_eval_mesh(&cfg, k, p->n, p->x, p->y, p->nf, p->src, p->dst, st) == DN_OK;
+	return dn_net_eval_mesh(&cfg, k, p->n, p->x, p->y, p->nf, p->src, p->dst, p->offered_bps, st) == DN_OK;
 }
 
 static int cmp_dbl(const void *a, const void *b)
@@ -423,6 +577,11 @@ static int cmp_dbl(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The fit's objective: the mean |log(model / ns-3)| over the flows ns-3
+ * and the model both carry (symmetric: a model at half and at twice ns-3's
+ * rate are as wrong; the relative error caps under-prediction at 100 % and
+ * lets a few over-predicted flows outweigh the rest), a flow only one of
+ * them carries counting log 10. */
 static double mesh_err(const dn_net_calib *k, const cal_ctx *c, double *worst)
 {
 	double sum = 0;
@@ -433,7 +592,10 @@ static double mesh_err(const dn_net_calib *k, const cal_ctx *c, double *worst)
 		if (!mesh_pred(k, &c->mp[i], st))
 			return INFINITY;
 		for (uint32_t f = 0; f < c->mp[i].nf; f++) {
-			const double e = fabs(mesh_rel_err(st[f].rate_bps, c->mp[i].rate[f]));
+			const double o = c->mp[i].rate[f], p = st[f].rate_bps;
+			if (o <= MIN_RATE_BPS && p <= MIN_RATE_BPS)
+				continue; /* neither carries it: no route in either */
+			const double e = o > MIN_RATE_BPS && p > MIN_RATE_BPS ? fabs(log(p / o)) : log(10.0);
 			sum += e;
 			m++;
 			if (e > *worst)
@@ -465,18 +627,95 @@ static double mesh_try(dn_net_calib *t, const cal_ctx *c)
 	return mesh_err(t, c, &w);
 }
 
-/* Exhaustive search for the link and interference constants (mac_eff in
- * closed form with each), then the delays. */
+/* Received power (dBm) of a link of d metres under cfg (mesh.c's). */
+static double link_rx_dbm(const dn_net_mesh_cfg *cfg, double d)
+{
+	return cfg->tx_power_dbm - cfg->pl_ref_db - 10.0 * cfg->pl_exponent * log10(fmax(d, 1.0));
+}
+
+/*
+ * The rate ladder from the one-hop sweep: every swept link is given the PHY
+ * rate whose analytic goodput (dn_net_wifi_goodput_bps) is nearest its
+ * observed goodput in log, with rates never rising as links grow longer
+ * (dynamic programming over the sweep, least total |log error|). A rate's
+ * threshold lies halfway, in dBm, between the longest link given that rate
+ * or a faster one and the next; a rate given to the longest link reaches
+ * the floor. No sweep (a grid without one) leaves k's ladder as it is.
+ */
+static void fit_ladder(dn_net_calib *k, const cal_ctx *c)
+{
+	enum { NR = DN_NET_WIFI_LADDER + 1 };
+	static const double mbps[NR] = {54, 48, 36, 24, 18, 12, 9, 6};
+	dn_net_mesh_cfg cfg;
+	dn_net_mesh_cfg_default(&cfg);
+	link_obs o[MAX_LINKS];
+	size_t n = 0;
+	for (size_t i = 0; i < c->nlo; i++)
+		if (c->lo[i].rate_bps > MIN_RATE_BPS)
+			o[n++] = c->lo[i];
+	if (n == 0)
+		return;
+	/* by distance, nearest first (insertion sort: at most MAX_LINKS) */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && o[j].dist_m < o[j - 1].dist_m; j--) {
+			const link_obs t = o[j];
+			o[j] = o[j - 1];
+			o[j - 1] = t;
+		}
+	static double cost[MAX_LINKS][NR];
+	static int from[MAX_LINKS][NR];
+	for (size_t i = 0; i < n; i++)
+		for (int r = 0; r < NR; r++) {
+			const double e = fabs(log(o[i].rate_bps / dn_net_wifi_goodput_bps(mbps[r] * 1e6, cfg.pkt_bits)));
+			double best = i ? INFINITY : 0;
+			int arg = r;
+			for (int q = 0; i && q <= r; q++)
+				if (cost[i - 1][q] < best) {
+					best = cost[i - 1][q];
+					arg = q;
+				}
+			cost[i][r] = best + e;
+			from[i][r] = arg;
+		}
+	int rate[MAX_LINKS], r = 0;
+	for (int q = 1; q < NR; q++)
+		if (cost[n - 1][q] < cost[n - 1][r])
+			r = q;
+	for (size_t i = n; i-- > 0;) {
+		rate[i] = r;
+		r = from[i][r];
+	}
+	for (int j = 0; j < DN_NET_WIFI_LADDER; j++) {
+		size_t last = n; /* the longest link given rate j or faster */
+		for (size_t i = 0; i < n; i++)
+			if (rate[i] <= j)
+				last = i;
+		double thr;
+		if (last == n)
+			thr = link_rx_dbm(&cfg, o[0].dist_m) + 0.5; /* faster than any swept link */
+		else if (last == n - 1)
+			thr = DN_NET_WIFI_FLOOR_DBM;
+		else
+			thr = 0.5 * (link_rx_dbm(&cfg, o[last].dist_m) + link_rx_dbm(&cfg, o[last + 1].dist_m));
+		k->mesh_rate_rx_dbm[j] = fmax(thr, DN_NET_WIFI_FLOOR_DBM);
+	}
+	for (int j = 1; j < DN_NET_WIFI_LADDER; j++) /* rounding never inverts the ladder */
+		k->mesh_rate_rx_dbm[j] = fmin(k->mesh_rate_rx_dbm[j], k->mesh_rate_rx_dbm[j - 1]);
+}
+
+/* The rate ladder from the one-hop sweep, then an exhaustive search for
+ * the interference constants (mac_eff in closed form with each), then the
+ * delays. */
 static void fit_meshes(dn_net_calib *k, const cal_ctx *c)
 {
-	/* the fine pass keeps the rate ladder physical: a spread of at least
-	 * 0.3 of the standard's and a shift of at most 8 dB */
 	static const search_axis ax[SEARCH_AXES] = {
 		{offsetof(dn_net_calib, mesh_hidden_vuln), 0, 4.001, 0.5, 0.5, 0.5001, 0.1, 0},
-		{offsetof(dn_net_calib, mesh_sens_offset_db), -6, 4.001, 2, 2, 2.001, 1, -8},
-		{offsetof(dn_net_calib, mesh_interf_margin_db), -6, 16.001, 4, 4, 4.001, 1, -INFINITY},
-		{offsetof(dn_net_calib, mesh_rate_slope), 0.4, 1.0001, 0.2, 0.1, 0.1001, 0.05, 0.3},
+		{offsetof(dn_net_calib, mesh_interf_margin_db), -6, 16.001, 2, 2, 2.001, 0.5, -INFINITY},
+		/* unused axes: one value each (the delays are fitted below) */
+		{offsetof(dn_net_calib, mesh_hop_delay_s), 0, 0, 1, 0, 0, 1, 0},
+		{offsetof(dn_net_calib, mesh_queue_bits), 0, 0, 1, 0, 0, 1, 0},
 	};
+	fit_ladder(k, c);
 	grid_search(k, c, ax, mesh_try);
 	/* delay - sum(pkt/T) = hop_delay * hops + queue / rate: least squares */
 	double a11 = 0, a12 = 0, a22 = 0, b1 = 0, b2 = 0;
@@ -508,61 +747,101 @@ static double median_abs(double *v, size_t n)
 	return n ? dn_cli_median(v, n) : 0;
 }
 
-/* Prints the per-point error table; returns the median and worst |error|. */
-static void report(const dn_net_calib *k, const cal_ctx *c, FILE *f, double *med, double *worst)
+/* Whether the model's route has the hop count of ns-3's (its packets' mean, which
+ * differs from a whole number only while OLSR changes the route). */
+static bool hops_agree(uint32_t model_hops, double ns3_hops)
+{
+	return ns3_hops > 0 && fabs((double)model_hops - ns3_hops) < 0.5;
+}
+
+/* Prints the per-point error table; returns the median and worst |error|
+ * and (when hop_agree is not NULL) the share of mesh flows whose route has
+ * ns-3's hop count. */
+static void report(const dn_net_calib *k, const cal_ctx *c, FILE *f, double *med, double *worst, double *hop_agree)
 {
 	static double e[MAX_OBS + MAX_MESH_POINTS * MESH_MAX_FLOWS];
-	size_t m = 0;
+	size_t m = 0, agree = 0, flows = 0;
 	*worst = 0;
-	fprintf(f, "# kind\tpoint\tflow\tns3_bps\tmodel_bps\terr_rel\n");
+	fprintf(f, "# kind\tpoint\tflow\tns3_bps\tmodel_bps\terr_rel\tns3_hops\tmodel_hops\tlayout\n");
 	for (size_t i = 0; i < c->nco; i++) {
 		const double p = cell_pred(k, &c->co[i]), o = c->co[i].rate_bps;
 		const double er = cell_rel_err(p, o);
-		fprintf(f, "cell\t%u\t%zu\t%.0f\t%.0f\t%.4f\n", c->co[i].point, i, o, p, er);
+		fprintf(f, "cell\t%u\t%zu\t%.0f\t%.0f\t%.4f\t-\t-\tcell\n", c->co[i].point, i, o, p, er);
 		assert(m < sizeof e / sizeof e[0]);
 		e[m++] = fabs(er);
 		*worst = fmax(*worst, fabs(er));
 	}
 	for (size_t i = 0; i < c->nmp; i++) {
-		dn_net_flow_stat st[16];
-		if (!mesh_pred(k, &c->mp[i], st))
+		dn_net_flow_stat st[MESH_MAX_FLOWS];
+		const mesh_point *p = &c->mp[i];
+		if (!mesh_pred(k, p, st))
 			continue;
-		for (uint32_t fl = 0; fl < c->mp[i].nf; fl++) {
-			const double o = c->mp[i].rate[fl];
+		char lay[64];
+		if (p->kind == MESH_RANDOM)
+			snprintf(lay, sizeof lay, "random:%u nodes:%.0f m", p->nodes, p->spacing_m);
+		else
+			snprintf(lay, sizeof lay, "chains:%u hops:%g m:%u", p->hops, p->spacing_m, p->chains);
+		for (uint32_t fl = 0; fl < p->nf; fl++) {
+			const double o = p->rate[fl];
 			const double er = mesh_rel_err(st[fl].rate_bps, o);
-			fprintf(f, "mesh\t%zu\t%u\t%.0f\t%.0f\t%.4f\n", i, fl, o, st[fl].rate_bps, er);
+			fprintf(f, "mesh\t%u\t%u\t%.0f\t%.0f\t%.4f\t%.2f\t%u\t%s\n", p->index, fl, o, st[fl].rate_bps, er,
+				p->ns3_hops[fl], st[fl].hops, lay);
 			assert(m < sizeof e / sizeof e[0]);
 			e[m++] = fabs(er);
 			*worst = fmax(*worst, fabs(er));
+			flows++;
+			agree += hops_agree(st[fl].hops, p->ns3_hops[fl]);
 		}
 	}
 	*med = median_abs(e, m);
+	if (hop_agree)
+		*hop_agree = flows ? (double)agree / (double)flows : 0;
 }
 
 /* The observation table written next to the calibration: enough to refit
  * without ns-3 (mesh layouts are regenerated from point index and seed). */
 static int write_grid(const char *path, const cal_ctx *c, uint64_t seed)
 {
-	FILE *f = fopen(path, "w");
+	/* written beside the target and renamed over it: a failed write leaves
+	 * the old table whole */
+	char tmp[4096];
+	if (snprintf(tmp, sizeof tmp, "%s.part", path) >= (int)sizeof tmp) {
+		fprintf(stderr, "dnetsim calibrate: ERROR: %s: path too long\n", path);
+		return DN_EXIT_FAIL;
+	}
+	FILE *f = fopen(tmp, "w");
 	if (!f) {
-		fprintf(stderr, "dnetsim calibrate: ERROR: %s: cannot write\n", path);
+		fprintf(stderr, "dnetsim calibrate: ERROR: %s: cannot write\n", tmp);
 		return DN_EXIT_FAIL;
 	}
 	fprintf(f, "# dnetsim calibration grid: ns-3 observations (written by `dnetsim calibrate`)\n"
 		   "# cell point sched users bw_hz radius_m sinr_lin rate_bps delay_s\n"
 		   "# (a cell's rate_bps: ns-3's count over the served part of the window, measure - delay)\n"
-		   "# mesh index hops spacing_m chains flow rate_bps delay_s\n"
-		   "dnetsim-net-grid 1 %llu\n", (unsigned long long)seed);
+		   "# link dist_m rate_bps (the one-hop distance sweep)\n"
+		   "# mesh index kind hops_or_nodes spacing_or_side_m chains_or_flows flow rate_bps delay_s ns3_hops offered_bps\n"
+		   "# (kind 0: parallel chains; kind 1: random layout on a square)\n"
+		   "dnetsim-net-grid 2 %llu\n", (unsigned long long)seed);
 	for (size_t i = 0; i < c->nco; i++) {
 		const cell_obs *o = &c->co[i];
 		fprintf(f, "cell %u %d %.0f %.0f %.17g %.17g %.17g %.17g\n", o->point, o->sched, o->n, o->bw_hz,
 			o->radius_m, o->sinr_lin, o->rate_bps, o->delay_s);
 	}
-	for (size_t i = 0; i < c->nmp; i++)
-		for (uint32_t fl = 0; fl < c->mp[i].nf; fl++)
-			fprintf(f, "mesh %u %u %.17g %u %u %.17g %.17g\n", c->mp[i].index, c->mp[i].hops,
-				c->mp[i].spacing_m, c->mp[i].chains, fl, c->mp[i].rate[fl], c->mp[i].delay[fl]);
-	return fclose(f) == 0 ? 0 : DN_EXIT_FAIL;
+	for (size_t i = 0; i < c->nlo; i++)
+		fprintf(f, "link %.17g %.17g\n", c->lo[i].dist_m, c->lo[i].rate_bps);
+	for (size_t i = 0; i < c->nmp; i++) {
+		const mesh_point *p = &c->mp[i];
+		for (uint32_t fl = 0; fl < p->nf; fl++)
+			fprintf(f, "mesh %u %u %u %.17g %u %u %.17g %.17g %.17g %.17g\n", p->index, p->kind,
+				p->kind == MESH_RANDOM ? p->nodes : p->hops, p->spacing_m, p->chains, fl, p->rate[fl],
+				p->delay[fl], p->ns3_hops[fl], p->offered_bps);
+	}
+	const bool bad = ferror(f) != 0;
+	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+		fprintf(stderr, "dnetsim calibrate: ERROR: %s: write error\n", path);
+		remove(tmp);
+		return DN_EXIT_FAIL;
+	}
+	return 0;
 }
 
 static int read_grid(const char *path, cal_ctx *c, uint64_t *seed)
@@ -575,45 +854,64 @@ static int read_grid(const char *path, cal_ctx *c, uint64_t *seed)
 	}
 	char line[512];
 	int ln = 0, have = 0, rc = 0;
+	const char *why_bad = "malformed calibration grid line";
 	while (!rc && fgets(line, sizeof line, f)) {
 		ln++;
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
 		unsigned long long sd;
+		unsigned ver;
 		cell_obs o;
-		unsigned pt, hops, chains, fl;
-		double sp, rate, delay;
+		unsigned pt, kind, a, chains, fl;
+		double sp, rate, delay, hops, dist, offered;
+		char tail;
 		if (!have) {
-			if (sscanf(line, "dnetsim-net-grid 1 %llu", &sd) != 1)
+			if (sscanf(line, "dnetsim-net-grid %u %llu", &ver, &sd) != 2) {
 				rc = 1;
+			} else if (ver != 2) {
+				rc = 1;
+				why_bad = "a version 1 grid has no one-hop distance sweep and no ns-3 hop counts: run "
+					  "`dnetsim calibrate` again to make a version 2 grid";
+			}
 			*seed = sd;
 			have = 1;
-		} else if (sscanf(line, "cell %u %d %lf %lf %lf %lf %lf %lf", &o.point, &o.sched, &o.n, &o.bw_hz,
-				  &o.radius_m, &o.sinr_lin, &o.rate_bps, &o.delay_s) == 8 && c->nco < MAX_OBS) {
+		} else if (sscanf(line, "cell %u %d %lf %lf %lf %lf %lf %lf %c", &o.point, &o.sched, &o.n, &o.bw_hz,
+				  &o.radius_m, &o.sinr_lin, &o.rate_bps, &o.delay_s, &tail) == 8 && c->nco < MAX_OBS) {
 			c->co[c->nco++] = o;
-		} else if (sscanf(line, "mesh %u %u %lf %u %u %lf %lf", &pt, &hops, &sp, &chains, &fl, &rate, &delay) == 7) {
+		} else if (sscanf(line, "link %lf %lf %c", &dist, &rate, &tail) == 2 && c->nlo < MAX_LINKS &&
+			   dist > 0 && isfinite(dist) && rate >= 0 && isfinite(rate)) {
+			c->lo[c->nlo++] = (link_obs){dist, rate};
+		} else if (sscanf(line, "mesh %u %u %u %lf %u %u %lf %lf %lf %lf %c", &pt, &kind, &a, &sp, &chains, &fl,
+				  &rate, &delay, &hops, &offered, &tail) == 10 && offered > 0 && isfinite(offered)) {
 			mesh_point *p = c->nmp ? &c->mp[c->nmp - 1] : NULL;
 			if (!p || p->index != pt) {
-				if (c->nmp >= MAX_MESH_POINTS) {
+				if (c->nmp >= MAX_MESH_POINTS || !(sp > 0) || !isfinite(sp)) {
 					rc = 1;
 					break;
 				}
 				p = &c->mp[c->nmp++];
 				memset(p, 0, sizeof *p);
 				p->index = pt;
-				p->hops = hops;
+				p->kind = kind;
+				if (kind == MESH_RANDOM)
+					p->nodes = a;
+				else
+					p->hops = a;
 				p->spacing_m = sp;
 				p->chains = chains;
+				p->offered_bps = offered;
 				if (mesh_layout(p, *seed)) {
 					rc = 1;
+					why_bad = "a mesh point whose layout cannot be made";
 					break;
 				}
 			}
-			if (fl >= p->nf)
+			if (fl >= p->nf || !isfinite(rate) || !isfinite(delay) || !isfinite(hops))
 				rc = 1;
 			else {
 				p->rate[fl] = rate;
 				p->delay[fl] = delay;
+				p->ns3_hops[fl] = hops;
 			}
 		} else {
 			rc = 1;
@@ -621,7 +919,7 @@ static int read_grid(const char *path, cal_ctx *c, uint64_t *seed)
 	}
 	fclose(f);
 	if (rc || !have) {
-		fprintf(stderr, "dnetsim calibrate: ERROR: %s:%d: malformed calibration grid line\n", path, ln);
+		fprintf(stderr, "dnetsim calibrate: ERROR: %s:%d: %s\n", path, ln, why_bad);
 		return DN_EXIT_FAIL;
 	}
 	return 0;
@@ -635,7 +933,9 @@ static void fit_all(dn_net_calib *k, const cal_ctx *c)
 	fit_meshes(k, c);
 }
 
-static void split_medians(const dn_net_calib *k, const cal_ctx *c, double *cell_med, double *mesh_med)
+/* Medians and worst |errors| of cells and of meshes apart. */
+static void split_medians(const dn_net_calib *k, const cal_ctx *c, double *cell_med, double *mesh_med,
+			  double *mesh_worst)
 {
 	static double e[MAX_OBS];
 	size_t m = 0;
@@ -644,12 +944,16 @@ static void split_medians(const dn_net_calib *k, const cal_ctx *c, double *cell_
 		e[m++] = fabs(cell_rel_err(cell_pred(k, &c->co[i]), c->co[i].rate_bps));
 	*cell_med = median_abs(e, m);
 	m = 0;
+	*mesh_worst = 0;
 	for (size_t i = 0; i < c->nmp; i++) {
-		dn_net_flow_stat st[16];
+		dn_net_flow_stat st[MESH_MAX_FLOWS];
 		if (!mesh_pred(k, &c->mp[i], st))
 			continue;
-		for (uint32_t f = 0; f < c->mp[i].nf; f++)
-			e[m++] = fabs(mesh_rel_err(st[f].rate_bps, c->mp[i].rate[f]));
+		for (uint32_t f = 0; f < c->mp[i].nf; f++) {
+			e[m] = fabs(mesh_rel_err(st[f].rate_bps, c->mp[i].rate[f]));
+			*mesh_worst = fmax(*mesh_worst, e[m]);
+			m++;
+		}
 	}
 	*mesh_med = median_abs(e, m);
 }
@@ -680,7 +984,8 @@ static int do_check(const char *file, const char *grid, uint32_t subset, double 
 	for (size_t i = 0; i < nk; i++)
 		kdiff = fmax(kdiff, fabs(a[i] - b[i]) / fmax(fabs(b[i]), CHECK_CONST_FLOOR));
 	printf("# refit from %s: constants differ from %s by at most %.3g (relative)\n", grid, file, kdiff);
-	if (run_cells(&s, false, seed, subset) || run_meshes(&s, false, seed, subset))
+	if (run_cells(&s, false, seed, subset) || run_links(&s, false, seed, subset) ||
+	    run_meshes(&s, SET_FULL, seed, subset))
 		goto out;
 	double odiff = 0;
 	size_t matched = 0;
@@ -693,6 +998,14 @@ static int do_check(const char *file, const char *grid, uint32_t subset, double 
 				matched++;
 				break;
 			}
+	for (size_t i = 0; i < s.nlo; i++)
+		for (size_t j = 0; j < g.nlo; j++)
+			if (fabs(g.lo[j].dist_m - s.lo[i].dist_m) < 1e-9) {
+				odiff = fmax(odiff, fabs(s.lo[i].rate_bps - g.lo[j].rate_bps) /
+							    fmax(g.lo[j].rate_bps, MIN_RATE_BPS));
+				matched++;
+				break;
+			}
 	for (size_t i = 0; i < s.nmp; i++)
 		for (size_t j = 0; j < g.nmp; j++)
 			if (g.mp[j].index == s.mp[i].index)
@@ -701,13 +1014,13 @@ static int do_check(const char *file, const char *grid, uint32_t subset, double 
 								    fmax(g.mp[j].rate[f], MIN_RATE_BPS));
 					matched++;
 				}
-	const size_t want = s.nco + (size_t)0;
+	const size_t want = s.nco + s.nlo;
 	size_t want_m = 0;
 	for (size_t i = 0; i < s.nmp; i++)
 		want_m += s.mp[i].nf;
-	printf("# reran every %u-th grid point in ns-3 (%zu cell users, %zu mesh points): observations differ "
-	       "from the shipped grid by at most %.3g (relative); %zu of %zu matched\n", subset, s.nco, s.nmp, odiff,
-	       matched, want + want_m);
+	printf("# reran every %u-th grid point in ns-3 (%zu cell users, %zu links, %zu mesh points): observations "
+	       "differ from the shipped grid by at most %.3g (relative); %zu of %zu matched\n", subset, s.nco, s.nlo,
+	       s.nmp, odiff, matched, want + want_m);
 	rc = (kdiff <= CHECK_CONST_TOL && odiff <= tol && matched == want + want_m) ? DN_EXIT_OK : DN_EXIT_FAIL;
 	if (rc)
 		fprintf(stderr, "dnetsim calibrate: check FAILED (tolerance %g)\n", tol);
@@ -725,16 +1038,19 @@ static int fit_and_save(const cal_ctx *c, const char *out, const char *what, uin
 	dn_net_calib k;
 	char err[512];
 	fit_all(&k, c);
-	double med, worst, cm, mm;
-	report(&k, c, stdout, &med, &worst);
-	split_medians(&k, c, &cm, &mm);
-	printf("# fitted: per-flow throughput |error| median %.2f %% (cells %.2f %%, meshes %.2f %%), worst %.2f %%; "
-	       "%zu cell users, %zu mesh points\n", med * 100, cm * 100, mm * 100, worst * 100, c->nco, c->nmp);
+	double med, worst, cm, mm, mw, hop;
+	report(&k, c, stdout, &med, &worst, &hop);
+	split_medians(&k, c, &cm, &mm, &mw);
+	printf("# fitted: per-flow throughput |error| median %.2f %% (cells %.2f %%, meshes %.2f %%), worst %.2f %% "
+	       "(meshes %.2f %%); mesh routes with ns-3's hop count %.1f %%; %zu cell users, %zu links, %zu mesh "
+	       "points\n", med * 100, cm * 100, mm * 100, worst * 100, mw * 100, hop * 100, c->nco, c->nlo, c->nmp);
 	char comment[512];
 	snprintf(comment, sizeof comment,
-		 "grid: %s, seed %llu; %zu cell users, %zu mesh points\n"
-		 "per-flow throughput |error| vs ns-3: median %.2f %% (cells %.2f %%, meshes %.2f %%), worst %.2f %%",
-		 what, (unsigned long long)seed, c->nco, c->nmp, med * 100, cm * 100, mm * 100, worst * 100);
+		 "grid: %s, seed %llu; %zu cell users, %zu links, %zu mesh points\n"
+		 "per-flow throughput |error| vs ns-3: median %.2f %% (cells %.2f %%, meshes %.2f %%), worst %.2f %% "
+		 "(meshes %.2f %%)\nmesh routes with ns-3's hop count: %.1f %%",
+		 what, (unsigned long long)seed, c->nco, c->nlo, c->nmp, med * 100, cm * 100, mm * 100, worst * 100,
+		 mw * 100, hop * 100);
 	if (dn_net_calib_save(out, &k, comment, err, sizeof err)) {
 		fprintf(stderr, "dnetsim calibrate: ERROR: %s\n", err);
 		return DN_EXIT_FAIL;
@@ -742,10 +1058,32 @@ static int fit_and_save(const cal_ctx *c, const char *out, const char *what, uin
 	return 0;
 }
 
+/* The model under a calibration file against a grid of mesh observations
+ * (the validation grid): the per-flow table and a summary line. */
+static int validate(const cal_ctx *c, const char *calibration, const char *grid)
+{
+	dn_net_calib k;
+	char err[512];
+	if (dn_net_calib_load(calibration, &k, err, sizeof err)) {
+		fprintf(stderr, "dnetsim calibrate: ERROR: %s\n", err);
+		return DN_EXIT_FAIL;
+	}
+	double med, worst, cm, mm, mw, hop;
+	report(&k, c, stdout, &med, &worst, &hop);
+	split_medians(&k, c, &cm, &mm, &mw);
+	size_t flows = 0;
+	for (size_t i = 0; i < c->nmp; i++)
+		flows += c->mp[i].nf;
+	printf("# validation: %s against %s: %zu mesh points, %zu flows: per-flow throughput |error| median "
+	       "%.2f %%, worst %.2f %%; routes with ns-3's hop count %.1f %%\n", calibration, grid, c->nmp, flows,
+	       mm * 100, mw * 100, hop * 100);
+	return DN_EXIT_OK;
+}
+
 /* What `dnetsim calibrate` takes from the command line. */
 typedef struct cal_opts {
-	const char *out, *check, *grid;
-	bool quick, refit;
+	const char *out, *check, *grid, *validate, *calibration;
+	bool quick, refit, validation, seed_given;
 	double tol;
 	uint64_t seed;
 	unsigned long subset;
@@ -762,8 +1100,14 @@ static bool cal_opt_value(cal_opts *o, const char *a, const char *v)
 		o->check = v;
 	else if (strcmp(a, "--grid") == 0)
 		o->grid = v;
-	else if (strcmp(a, "--seed") == 0)
+	else if (strcmp(a, "--validate") == 0)
+		o->validate = v;
+	else if (strcmp(a, "--calibration") == 0)
+		o->calibration = v;
+	else if (strcmp(a, "--seed") == 0) {
 		o->seed = strtoull(v, &ep, 10);
+		o->seed_given = true;
+	}
 	else if (strcmp(a, "--subset") == 0)
 		o->subset = strtoul(v, &ep, 10);
 	else
@@ -787,7 +1131,10 @@ static int cal_parse(int argc, char **argv, cal_opts *o)
 			o->quick = true;
 		} else if (strcmp(a, "--refit") == 0) {
 			o->refit = true;
+		} else if (strcmp(a, "--validation") == 0) {
+			o->validation = true;
 		} else if ((strcmp(a, "--out") == 0 || strcmp(a, "--check") == 0 || strcmp(a, "--seed") == 0 ||
+			    strcmp(a, "--validate") == 0 || strcmp(a, "--calibration") == 0 ||
 			    strcmp(a, "--tolerance") == 0 || strcmp(a, "--grid") == 0 || strcmp(a, "--subset") == 0) &&
 			   i + 1 < argc) {
 			if (!cal_opt_value(o, a, argv[++i]))
@@ -815,7 +1162,8 @@ static int cal_fit(cal_ctx *c, const cal_opts *o)
 		fprintf(stderr, "wrote %s (refit from %s)\n", o->out, o->grid);
 		return DN_EXIT_OK;
 	}
-	if (run_cells(c, o->quick, o->seed, 1) || run_meshes(c, o->quick, o->seed, 1))
+	if (run_cells(c, o->quick, o->seed, 1) || run_links(c, o->quick, o->seed, 1) ||
+	    run_meshes(c, o->quick ? SET_QUICK : SET_FULL, o->seed, 1))
 		return DN_EXIT_FAIL;
 	if (fit_and_save(c, o->out, o->quick ? "quick" : "full", o->seed))
 		return DN_EXIT_FAIL;
@@ -823,6 +1171,26 @@ static int cal_fit(cal_ctx *c, const cal_opts *o)
 		return DN_EXIT_FAIL;
 	fprintf(stderr, "wrote %s and %s\n", o->out, o->grid ? o->grid : "calibration-grid.tsv");
 	return DN_EXIT_OK;
+}
+
+/* --validation: runs ns-3 over the validation grid, writes it and reports
+ * the calibration against it; --validate: reports against a written one. */
+static int cal_validate(cal_ctx *c, const cal_opts *o)
+{
+	const char *calib = o->calibration ? o->calibration : dn_net_calib_default_path();
+	if (o->validate) {
+		uint64_t gseed = 0;
+		if (read_grid(o->validate, c, &gseed))
+			return DN_EXIT_FAIL;
+		return validate(c, calib, o->validate);
+	}
+	const char *grid = o->grid ? o->grid : "validation-grid.tsv";
+	/* seeds the calibration grid never uses unless asked */
+	const uint64_t seed = o->seed_given ? o->seed : VALIDATION_SEED;
+	if (run_meshes(c, SET_VALIDATION, seed, 1) || write_grid(grid, c, seed))
+		return DN_EXIT_FAIL;
+	fprintf(stderr, "wrote %s\n", grid);
+	return validate(c, calib, grid);
 }
 
 int dn_cmd_calibrate(int argc, char **argv)
@@ -847,7 +1215,7 @@ int dn_cmd_calibrate(int argc, char **argv)
 	c.mp = calloc(MAX_MESH_POINTS, sizeof *c.mp);
 	int rc = DN_EXIT_FAIL;
 	if (c.co && c.mp)
-		rc = cal_fit(&c, &o);
+		rc = o.validate || o.validation ? cal_validate(&c, &o) : cal_fit(&c, &o);
 	free(c.co);
 	free(c.mp);
 	return rc;

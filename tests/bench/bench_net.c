@@ -91,7 +91,7 @@ static int bench_mesh(uint32_t n, uint32_t hops)
 	const int reps = 200;
 	double t0 = now_s();
 	for (int r = 0; r < reps; r++)
-		if (dn_net_eval_mesh(&cfg, &k, n, x, y, nf, s, d, st))
+		if (dn_net_eval_mesh(&cfg, &k, n, x, y, nf, s, d, 0, st))
 			return 1;
 	printf("mesh nodes=%u hops=%u flows=%u eval_whole_mesh_s=%.3g\n", n, hops, nf, (now_s() - t0) / reps);
 	free(x);

@@ -22,9 +22,10 @@ static dn_net_calib calib(void)
 	dn_net_calib k = {0};
 	k.version = 1;
 	k.mesh_mac_eff = 0.9;
-	k.mesh_sens_offset_db = 0;
 	k.mesh_interf_margin_db = 6;
-	k.mesh_rate_slope = 1.0;
+	/* the standard's minimum sensitivities (IEEE 802.11-2016 Table 17-18) */
+	static const double ladder[DN_NET_WIFI_LADDER] = {-65, -66, -70, -74, -77, -79, -81};
+	memcpy(k.mesh_rate_rx_dbm, ladder, sizeof ladder);
 	k.mesh_hidden_vuln = 0.0; /* no hidden-terminal loss unless a test asks */
 	k.mesh_hop_delay_s = 0.0005;
 	k.mesh_queue_bits = 1e6;
@@ -109,8 +110,10 @@ static void test_shared_link(void **st)
 	dn_net_mesh_free(m);
 }
 
-/* Two parallel one-hop links of 30 m, `sep` metres apart; rates of both. */
-static void parallel_links(double vuln, double sep, double *r0, double *r1, double *alone, double *airtime)
+/* Two parallel one-hop links of len_m (30 m unless a test says), `sep`
+ * metres apart; rates of both. */
+static void parallel_links_len(double vuln, double len_m, double sep, double *r0, double *r1, double *alone,
+			       double *airtime)
 {
 	dn_net_mesh_cfg cfg;
 	dn_net_mesh_cfg_default(&cfg);
@@ -119,9 +122,9 @@ static void parallel_links(double vuln, double sep, double *r0, double *r1, doub
 	dn_net_mesh *m = NULL;
 	assert_int_equal(dn_net_mesh_new(&cfg, &k, 4, 2, &m), DN_OK);
 	assert_int_equal(dn_net_mesh_place(m, 0, 0, DN_NET_ROUTER, 0, 0), DN_OK);
-	assert_int_equal(dn_net_mesh_place(m, 0, 1, DN_NET_ROUTER, 30, 0), DN_OK);
+	assert_int_equal(dn_net_mesh_place(m, 0, 1, DN_NET_ROUTER, len_m, 0), DN_OK);
 	assert_int_equal(dn_net_mesh_place(m, 0, 2, DN_NET_ROUTER, 0, sep), DN_OK);
-	assert_int_equal(dn_net_mesh_place(m, 0, 3, DN_NET_ROUTER, 30, sep), DN_OK);
+	assert_int_equal(dn_net_mesh_place(m, 0, 3, DN_NET_ROUTER, len_m, sep), DN_OK);
 	dn_net_flow_stat a, b;
 	assert_int_equal(dn_net_mesh_start(m, 0, 0, 0, 1, 0), DN_OK);
 	assert_int_equal(dn_net_mesh_flow(m, 0, &a), DN_OK);
@@ -135,6 +138,11 @@ static void parallel_links(double vuln, double sep, double *r0, double *r1, doub
 	*r1 = b.rate_bps;
 	*airtime = dn_net_mesh_max_airtime(m);
 	dn_net_mesh_free(m);
+}
+
+static void parallel_links(double vuln, double sep, double *r0, double *r1, double *alone, double *airtime)
+{
+	parallel_links_len(vuln, 30, sep, r0, r1, alone, airtime);
 }
 
 /* Links within carrier-sense range share one contention domain: each gets
@@ -181,6 +189,59 @@ static void test_hidden_terminals(void **st)
 	assert_true(air <= 1 + 1e-9);
 }
 
+/* A sender beyond the collision domain (here 107 m from the receiver,
+ * past the 81 m interference range of this calibration) still breaks a
+ * weak link when its signal pushes the SINR below what the link's rate
+ * needs (48 m: -81.1 dBm against -91.6 dBm of interference plus noise,
+ * 8.5 dB); the links share no airtime, so each keeps its own rate but for
+ * those collisions. Far enough apart, nothing. */
+static void test_hidden_beyond_domain(void **st)
+{
+	(void)st;
+	double r, r1, alone, air;
+	parallel_links_len(0.0, 48, 96, &r, &r1, &alone, &air);
+	assert_true(alone > 1e6 && fabs(r - alone) <= 1); /* no shared airtime */
+	parallel_links_len(2.0, 48, 96, &r, &r1, &alone, &air);
+	assert_true(r < 0.9 * alone && r1 < 0.9 * alone);
+	parallel_links_len(2.0, 48, 400, &r, &r1, &alone, &air);
+	assert_true(fabs(r - alone) <= 1);
+	/* a strong link (5 m: 37 dB against the 29 dB 54 Mbit/s needs) survives it */
+	parallel_links_len(2.0, 5, 96, &r, &r1, &alone, &air);
+	assert_true(fabs(r - alone) <= 1);
+}
+
+/* Among routes of the fewest hops the least airtime wins, whatever the
+ * node order; hop count decides first. */
+/* Places n routers and runs one flow from 0 to n - 1; its route. */
+static dn_net_flow_stat route_of(uint32_t n, const double *x, const double *y)
+{
+	dn_net_mesh *m = mkmesh(n, 1, DN_NET_METRIC_HOPS);
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(dn_net_mesh_place(m, 0, i, DN_NET_ROUTER, x[i], y[i]), DN_OK);
+	assert_int_equal(dn_net_mesh_start(m, 0, 0, 0, n - 1, 0), DN_OK);
+	dn_net_flow_stat f;
+	assert_int_equal(dn_net_mesh_flow(m, 0, &f), DN_OK);
+	dn_net_mesh_free(m);
+	return f;
+}
+
+static void test_route_ties_to_airtime(void **st)
+{
+	(void)st;
+	/* src 0 and dst 3, 80 m apart; relay 1 is 48.8 m from each (6 Mbit/s
+	 * links), relay 2 on the line, 40 m from each (faster links) */
+	const double x1[] = {0, 40, 40, 80}, y1[] = {0, 28, 0, 0};
+	dn_net_flow_stat f = route_of(4, x1, y1);
+	assert_int_equal(f.hops, 2);
+	assert_int_equal(f.route[1], 2);
+	/* a detour of fast links never beats fewer hops: 3 fast hops against
+	 * 2 slow ones */
+	const double x2[] = {0, 48, 32, 64, 96}, y2[] = {0, 12, 0, 0, 0};
+	f = route_of(5, x2, y2);
+	assert_int_equal(f.hops, 2);
+	assert_int_equal(f.route[1], 1);
+}
+
 /* Airtime per collision domain never exceeds 1, over many layouts. */
 static void test_airtime_bounded(void **st)
 {
@@ -209,7 +270,7 @@ static void test_airtime_bounded(void **st)
 }
 
 /* The comparison's offered load: one-hop 54 Mbit/s goodput over the
- * longest flow's hops (straight distance / 50 m, rounded up). */
+ * flows' fewest hops together (links above the detection floor). */
 static void test_offered_load(void **st)
 {
 	(void)st;
@@ -219,8 +280,15 @@ static void test_offered_load(void **st)
 	const uint32_t s[1] = {0}, d1[1] = {1}, d3[1] = {3};
 	const double g = dn_net_wifi_goodput_bps(54e6, cfg.pkt_bits);
 	assert_true(g > 20e6 && g < 30e6);
-	assert_true(fabs(dn_net_mesh_offered_bps(&cfg, x, y, 1, s, d1) - g) < 1e-6);
-	assert_true(fabs(dn_net_mesh_offered_bps(&cfg, x, y, 1, s, d3) - g / 2) < 1e-6);
+	assert_true(fabs(dn_net_mesh_offered_bps(&cfg, 4, x, y, 1, s, d1) - g) < 1e-6);
+	/* 60 m is beyond the ~51 m range: three 30 m hops */
+	assert_true(fabs(dn_net_mesh_offered_bps(&cfg, 4, x, y, 1, s, d3) - g / 3) < 1e-6);
+	/* two flows share it: 1 + 3 hops */
+	const uint32_t s2[2] = {0, 0}, dd[2] = {1, 3};
+	assert_true(fabs(dn_net_mesh_offered_bps(&cfg, 4, x, y, 2, s2, dd) - g / 4) < 1e-6);
+	/* no route at all: the straight distance's estimate, ceil(90 / 50) */
+	const double xf[2] = {0, 90}, yf[2] = {0, 0};
+	assert_true(fabs(dn_net_mesh_offered_bps(&cfg, 2, xf, yf, 1, s, d1) - g / 2) < 1e-6);
 	/* 802.11a overhead weighs more at higher rates: goodput / PHY rate falls */
 	assert_true(dn_net_wifi_goodput_bps(6e6, cfg.pkt_bits) / 6e6 > dn_net_wifi_goodput_bps(54e6, cfg.pkt_bits) / 54e6);
 }
@@ -362,6 +430,8 @@ int main(void)
 		cmocka_unit_test(test_shared_link),
 		cmocka_unit_test(test_parallel_links_share_airtime),
 		cmocka_unit_test(test_hidden_terminals),
+		cmocka_unit_test(test_hidden_beyond_domain),
+		cmocka_unit_test(test_route_ties_to_airtime),
 		cmocka_unit_test(test_airtime_bounded),
 		cmocka_unit_test(test_offered_load),
 		cmocka_unit_test(test_repair_after_leave),

@@ -72,10 +72,13 @@ static inline int dn_net_ns3_cell(const dn_net_cell_cfg *c, uint32_t n, const do
 	return dn_ns3_run_cell(&k, out, info, err, errlen);
 }
 
+/* Runs the mesh in ns-3 (routing 0 OLSR, 1 AODV), every flow offered
+ * offered_bps, or dn_net_mesh_offered_bps where offered_bps is 0. */
 static inline int dn_net_ns3_mesh(const dn_net_mesh_cfg *c, uint32_t n, const double *x_m,
                                   const double *y_m, uint32_t n_flows, const uint32_t *src,
                                   const uint32_t *dst, int routing, uint64_t seed, double measure_s,
-                                  dn_ns3_flow *out, dn_ns3_info *info, char *err, size_t errlen)
+                                  double offered_bps, dn_ns3_flow *out, dn_ns3_info *info, char *err,
+                                  size_t errlen)
 {
 	dn_ns3_mesh_cfg k = {0};
 	k.n_nodes = n;
@@ -86,11 +89,11 @@ static inline int dn_net_ns3_mesh(const dn_net_mesh_cfg *c, uint32_t n, const do
 	k.dst = dst;
 	k.routing = routing;
 	/* Offered load (dn_net_mesh_offered_bps, shared with the flow model's
-	 * comparison): the one-hop 54 Mbit/s goodput split over the hops of the
-	 * longest flow. Far more than that collapses OLSR in ns-3 (HELLOs are
+	 * comparison): the one-hop 54 Mbit/s goodput split over the hops of all
+	 * the flows. Far more than that collapses OLSR in ns-3 (HELLOs are
 	 * lost in saturated queues and routes time out), which measures the
 	 * routing protocol's failure rather than the path's capacity. */
-	k.offered_bps = dn_net_mesh_offered_bps(c, x_m, y_m, n_flows, src, dst);
+	k.offered_bps = offered_bps > 0 ? offered_bps : dn_net_mesh_offered_bps(c, n, x_m, y_m, n_flows, src, dst);
 	k.pkt_bytes = (uint32_t)(c->pkt_bits / 8);
 	k.warmup_s = routing == 0 ? 12.0 : 2.0; /* OLSR converges in ~10 s */
 	k.measure_s = measure_s;
