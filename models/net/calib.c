@@ -51,7 +51,7 @@ static const calib_key calib_keys[] = {
 	{"cell.queue_bits", K(cell_queue_bits), 0, 1e9, "bits queued ahead of a saturated flow", 0},
 	{"mesh.mac_eff", K(mesh_mac_eff), 0.05, 1.5, "goodput / analytic DCF goodput", 0},
 	{"mesh.sens_offset_db", offsetof(calib_v1, sens_offset_db), -30, 30, "shift of the 802.11a sensitivities", 1},
-	{"mesh.interf_margin_db", K(mesh_interf_margin_db), -20, 40, "interference range margin", 0},
+	{"mesh.interf_margin_db", K(mesh_interf_margin_db), -20, 40, "decoding margin of the interference test", 0},
 	{"mesh.rate_slope", offsetof(calib_v1, rate_slope), 0.1, 2, "spread of the 802.11a rate thresholds", 1},
 	{"mesh.rx_54_dbm", K(mesh_rate_rx_dbm[0]), -100, -30, "received power 54 Mbit/s needs", 2},
 	{"mesh.rx_48_dbm", K(mesh_rate_rx_dbm[1]), -100, -30, "received power 48 Mbit/s needs", 2},

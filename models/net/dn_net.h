@@ -91,7 +91,9 @@ typedef struct dn_net_calib {
 	double cell_queue_bits;    /* bits queued ahead of a saturated flow */
 	/* mesh */
 	double mesh_mac_eff;           /* goodput / analytical 802.11 DCF goodput */
-	double mesh_interf_margin_db;  /* interference range: where rx power = sens(6M) - margin */
+	double mesh_interf_margin_db;  /* decoding margin (dB, <= 0; above 0 counts as 0): a sender breaks
+	                                * a hop when it pushes the hop's SINR below the SINR its rate
+	                                * was chosen at plus this margin */
 	/* received power (dBm) each 802.11a rate above 6 Mbit/s needs, fastest
 	 * first (54, 48, 36, 24, 18, 12, 9 Mbit/s; never increasing): the
 	 * rate-control ladder measured by calibrate's one-hop distance sweep.

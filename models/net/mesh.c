@@ -13,16 +13,18 @@
  *
  * Flows share airtime through collision domains (Jun and Sichitiu, "The
  * nominal capacity of wireless mesh networks", IEEE Wireless Comm. 2003):
- * a hop's domain holds every hop whose transmitter lies within the
- * interference range of its transmitter or receiver; in each domain the
- * airtime sum of x_f / T_hop is at most 1, where T_hop is the calibrated
- * one-hop goodput. Rates are max-min fair (progressive filling). One flow
- * on a chain thus gets 1 / sum(1/T) over the worst window of hops, which
- * is why throughput falls with hop count; links of different flows within
- * carrier-sense range share a domain too. Hidden terminals (domain members
- * out of carrier-sense range of the sender whose interference breaks the
- * hop's rate) cost (1 - a)^v per hidden sender busy a of the time, v the
- * calibrated vulnerable period in frame times, on the worst hop of a path.
+ * a hop's domain holds every hop whose transmitter its sender or its
+ * receiver hears (carrier-sense range, the detection floor's ~51 m) or
+ * whose signal at its receiver breaks its rate (the SINR the ladder needs
+ * less a calibrated decoding margin: the physical interference test, Gupta and
+ * Kumar, IEEE Trans. Inf. Theory 46(2), 2000); in each domain the airtime
+ * sum of x_f / T_hop is at most 1, where T_hop is the calibrated one-hop
+ * goodput. Rates are max-min fair (progressive filling). One flow on a
+ * chain thus gets 1 / sum(1/T) over the worst window of hops, which is
+ * why throughput falls with hop count. Hidden terminals (senders the
+ * hop's sender cannot hear whose interference breaks the hop's rate) cost
+ * (1 - a)^v per hidden sender busy a of the time, v the calibrated
+ * vulnerable period in frame times, on the worst hop of a path.
  *
  * Churn: a node that leaves breaks the flows through it; they carry no
  * traffic until the repair time (detection plus rediscovery, a parameter
@@ -52,7 +54,7 @@ struct dn_net_mesh {
 	dn_net_calib k;
 	uint32_t node_cap, flow_cap;
 	dn_time_ns t_last_ns;
-	double interf_m, cs_m; /* interference and carrier-sense ranges */
+	double cs_m; /* carrier-sense range (the detection floor's) */
 	/* nodes */
 	double *x_m, *y_m;
 	uint8_t *alive, *placed, *kind;
@@ -171,9 +173,6 @@ dn_rc dn_net_mesh_new(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_
 	m->node_cap = node_cap;
 	m->flow_cap = flow_cap;
 	m->repair_due_ns = DN_TIME_MAX;
-	/* interference range: rx power falls to sens(6M) + offset - margin */
-	const double thr = ofdm_rates[N_RATES - 1].sens_dbm - k->mesh_interf_margin_db;
-	m->interf_m = pow(10.0, (cfg->tx_power_dbm - cfg->pl_ref_db - thr) / (10.0 * cfg->pl_exponent));
 	const double cs = ofdm_rates[N_RATES - 1].sens_dbm; /* preamble detection, -82 dBm */
 	m->cs_m = pow(10.0, (cfg->tx_power_dbm - cfg->pl_ref_db - cs) / (10.0 * cfg->pl_exponent));
 	const size_t ne = (size_t)flow_cap * DN_NET_MAX_HOPS;
@@ -314,13 +313,6 @@ static bool route_ok(const dn_net_mesh *m, uint32_t f)
 	return true;
 }
 
-/* Whether a transmitter tx is in the collision domain of the hop a->b:
- * within the interference range of its sender or its receiver. */
-static bool in_domain(const dn_net_mesh *m, uint32_t a, uint32_t b, uint32_t tx)
-{
-	return tx == a || node_dist(m, tx, a) <= m->interf_m || node_dist(m, tx, b) <= m->interf_m;
-}
-
 /* Received power (dBm) a link needs for a PHY rate (the ladder of
  * dn_net_wifi_rate_bps); for 6 Mbit/s the detection floor. */
 static double rate_thr_dbm(const dn_net_calib *k, double rate_bps)
@@ -329,6 +321,33 @@ static double rate_thr_dbm(const dn_net_calib *k, double rate_bps)
 		if (rate_bps >= ofdm_rates[i].rate_bps)
 			return k->mesh_rate_rx_dbm[i];
 	return DN_NET_WIFI_FLOOR_DBM;
+}
+
+/* Whether tx's signal at b, added to the noise, pushes the hop a->b's SINR
+ * below what a frame at a->b's rate needs to be decoded: the ladder's
+ * threshold over the noise (where rate control picks the rate) plus the
+ * calibrated decoding margin (at most 0: a frame decodes a few dB below the
+ * SINR its rate is chosen at; a positive margin counts as 0, so a link that
+ * works alone is never broken by a vanishing signal). Then tx's frames and
+ * a->b's cannot overlap. */
+static bool breaks(const dn_net_mesh *m, uint32_t a, uint32_t b, uint32_t tx)
+{
+	const double d = node_dist(m, a, b);
+	const double need = rate_thr_dbm(&m->k, dn_net_wifi_rate_bps(&m->cfg, &m->k, d)) - m->cfg.noise_dbm +
+			    fmin(m->k.mesh_interf_margin_db, 0.0);
+	const double n_mw = pow(10.0, m->cfg.noise_dbm / 10.0);
+	const double i_mw = pow(10.0, rx_dbm(&m->cfg, node_dist(m, tx, b)) / 10.0);
+	return rx_dbm(&m->cfg, d) - 10.0 * log10(n_mw + i_mw) < need;
+}
+
+/* Whether a transmitter tx is in the collision domain of the hop a->b,
+ * sharing its airtime: tx is a, or a hears it (within carrier-sense range:
+ * a defers), or b hears it (b is busy receiving it), or its signal breaks
+ * a->b's reception (the physical interference test: the two cannot be on
+ * air together whether or not they hear each other). */
+static bool in_domain(const dn_net_mesh *m, uint32_t a, uint32_t b, uint32_t tx)
+{
+	return tx == a || node_dist(m, tx, a) <= m->cs_m || node_dist(m, tx, b) <= m->cs_m || breaks(m, a, b, tx);
 }
 
 /* Max-min fair rates over collision domains (progressive filling). */
@@ -417,10 +436,10 @@ static void recompute(dn_net_mesh *m)
 		if (!any)
 			break;
 	}
-	/* Hidden terminals: a transmitter o in hop e's collision domain but out
-	 * of carrier-sense range of e's sender cannot defer to it; when its
-	 * signal at e's receiver pushes e's SINR below what e's rate needs,
-	 * e's frames overlapping o's are lost. o is on air a_o = x_o / T_o of
+	/* Hidden terminals: a transmitter o out of carrier-sense range of hop
+	 * e's sender cannot defer to it; when its signal at e's receiver pushes
+	 * e's SINR below what e's rate needs (breaks), e's frames overlapping
+	 * o's are lost. o is on air a_o = x_o / T_o of
 	 * the time; a frame of e survives with probability (1 - a_o)^v, v the
 	 * vulnerable period in frame times (2 for equal frames: o must neither
 	 * be on air when e starts nor start during e's frame; Tsertou and
@@ -434,19 +453,12 @@ static void recompute(dn_net_mesh *m)
 	for (uint32_t e = 0; e < E; e++) {
 		const uint32_t fe = m->e_flow[e] >> 5, he = m->e_flow[e] & 31;
 		const uint32_t *re = &m->route[(size_t)fe * (DN_NET_MAX_HOPS + 1)];
-		const double s_dbm = rx_dbm(&m->cfg, node_dist(m, re[he], re[he + 1]));
-		const double need = rate_thr_dbm(&m->k, dn_net_wifi_rate_bps(&m->cfg, &m->k,
-		                                 node_dist(m, re[he], re[he + 1]))) - m->cfg.noise_dbm;
-		const double n_mw = pow(10.0, m->cfg.noise_dbm / 10.0);
 		double fac = 1.0;
 		for (uint32_t o = 0; o < E; o++) {
 			const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
 			const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
-			if (o == e || node_dist(m, tx, re[he]) <= m->cs_m)
-				continue;
-			const double i_mw = pow(10.0, rx_dbm(&m->cfg, node_dist(m, tx, re[he + 1])) / 10.0);
-			if (s_dbm - 10.0 * log10(n_mw + i_mw) >= need)
-				continue; /* e's rate survives o's interference */
+			if (o == e || node_dist(m, tx, re[he]) <= m->cs_m || !breaks(m, re[he], re[he + 1], tx))
+				continue; /* heard (it defers) or harmless */
 			const double a = fmin(m->xrate_bps[fo] / m->hop_bps[o], 1.0);
 			assert(a >= 0 && a <= 1); /* a fraction of o's time on air */
 			fac *= pow(1.0 - a, m->k.mesh_hidden_vuln);

@@ -90,6 +90,8 @@ static void cal_help(FILE *f)
  * in turn while a lower load carries more than LOAD_GAIN more in total. */
 static const double load_ladder[] = {1.0, 0.7, 0.5, 0.35, 0.25, 0.18, 0.12};
 #define LOAD_GAIN 0.02
+/* The mesh fit leaves out the worst 1 / TRIM_DIV of the flows (mesh_err). */
+#define TRIM_DIV 5
 /* The validation grid's seed: its layouts and ns-3 runs differ from the calibration's. */
 #define VALIDATION_SEED 1001
 /* The only carrier of Debian's ns-3 LTE near 3.5 GHz (band 7). */
@@ -577,32 +579,51 @@ static int cmp_dbl(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The fit's objective: the mean |log(model / ns-3)| over the flows ns-3
- * and the model both carry (symmetric: a model at half and at twice ns-3's
- * rate are as wrong; the relative error caps under-prediction at 100 % and
- * lets a few over-predicted flows outweigh the rest), a flow only one of
- * them carries counting log 10. */
+/* The median of v[0..n) (sorted); 0 for none (a grid without meshes). */
+static double median_abs(double *v, size_t n)
+{
+	return n ? dn_cli_median(v, n) : 0;
+}
+
+/*
+ * The fit's objective: the mean |log(model / ns-3)| over the flows, the
+ * worst fifth left out (a trimmed mean). Robust on purpose: 802.11 DCF
+ * starves some flows (the middle of three parallel chains, one of two
+ * links that interfere, some flows of a random layout) that the model,
+ * sharing max-min fairly, cannot single out; a plain mean lets those few
+ * flows drag the constants for all the others (on the shipped grids it
+ * gave a validation median of 16.3 %, the median itself 14.6 % and twice
+ * the calibration grid's p90). The log is symmetric (a model at half and
+ * at twice ns-3's rate are as wrong); a flow only one of the two carries
+ * counts log 10; flows neither carries (no route in either) are left out.
+ * *worst: the largest |relative error|.
+ */
 static double mesh_err(const dn_net_calib *k, const cal_ctx *c, double *worst)
 {
-	double sum = 0;
+	static double lg[MAX_MESH_POINTS * MESH_MAX_FLOWS];
 	size_t m = 0;
 	*worst = 0;
 	for (size_t i = 0; i < c->nmp; i++) {
-		dn_net_flow_stat st[16];
+		dn_net_flow_stat st[MESH_MAX_FLOWS];
 		if (!mesh_pred(k, &c->mp[i], st))
 			return INFINITY;
 		for (uint32_t f = 0; f < c->mp[i].nf; f++) {
 			const double o = c->mp[i].rate[f], p = st[f].rate_bps;
 			if (o <= MIN_RATE_BPS && p <= MIN_RATE_BPS)
 				continue; /* neither carries it: no route in either */
-			const double e = o > MIN_RATE_BPS && p > MIN_RATE_BPS ? fabs(log(p / o)) : log(10.0);
-			sum += e;
-			m++;
-			if (e > *worst)
-				*worst = e;
+			assert(m < sizeof lg / sizeof lg[0]);
+			lg[m++] = o > MIN_RATE_BPS && p > MIN_RATE_BPS ? fabs(log(p / o)) : log(10.0);
+			*worst = fmax(*worst, fabs(mesh_rel_err(p, o)));
 		}
 	}
-	return m ? sum / m : 0;
+	if (m == 0)
+		return 0;
+	qsort(lg, m, sizeof *lg, cmp_dbl);
+	const size_t keep = m - m / TRIM_DIV;
+	double sum = 0;
+	for (size_t i = 0; i < keep; i++)
+		sum += lg[i];
+	return sum / (double)keep;
 }
 
 /* For given offsets, mac_eff in closed form: rates are proportional to
@@ -710,7 +731,7 @@ static void fit_meshes(dn_net_calib *k, const cal_ctx *c)
 {
 	static const search_axis ax[SEARCH_AXES] = {
 		{offsetof(dn_net_calib, mesh_hidden_vuln), 0, 4.001, 0.5, 0.5, 0.5001, 0.1, 0},
-		{offsetof(dn_net_calib, mesh_interf_margin_db), -6, 16.001, 2, 2, 2.001, 0.5, -INFINITY},
+		{offsetof(dn_net_calib, mesh_interf_margin_db), -12, 0.001, 2, 2, 2.001, 0.5, -INFINITY},
 		/* unused axes: one value each (the delays are fitted below) */
 		{offsetof(dn_net_calib, mesh_hop_delay_s), 0, 0, 1, 0, 0, 1, 0},
 		{offsetof(dn_net_calib, mesh_queue_bits), 0, 0, 1, 0, 0, 1, 0},
@@ -741,11 +762,6 @@ static void fit_meshes(dn_net_calib *k, const cal_ctx *c)
 	}
 }
 
-/* The median of v[0..n) (sorted); 0 for none (a grid without meshes). */
-static double median_abs(double *v, size_t n)
-{
-	return n ? dn_cli_median(v, n) : 0;
-}
 
 /* Whether the model's route has the hop count of ns-3's (its packets' mean, which
  * differs from a whole number only while OLSR changes the route). */
