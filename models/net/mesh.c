@@ -41,6 +41,8 @@
 #include "rng.h"
 
 #define RETRY_LIMIT 7 /* 802.11 dot11ShortRetryLimit */
+/* Largest domain table recompute keeps (E x E bytes): 4,096 active hops. */
+#define DOM_MAX_BYTES ((size_t)1 << 24)
 
 /* A hop is packed as flow << 5 | hop index (e_flow below). */
 _Static_assert(DN_NET_MAX_HOPS <= 32, "a hop index must fit 5 bits");
@@ -68,9 +70,13 @@ struct dn_net_mesh {
 	dn_time_ns *broken_at_ns, *outage_ns;
 	/* scratch: dist is the route metric (ETX or hops), hop_bps the
 	 * one-hop goodput T of each active hop */
-	double *dist, *hop_bps;
+	double *dist, *hop_bps, *brk_r2; /* brk_r2: break_r2 of each active hop */
 	uint32_t *prev, *e_flow;
 	uint8_t *done, *frozen;
+	/* scratch of recompute: dom[e * E + o] is whether hop o's sender is in
+	 * hop e's collision domain, for the E active hops (grown as needed) */
+	uint8_t *dom;
+	size_t dom_cap;
 	dn_time_ns repair_due_ns;
 };
 
@@ -153,8 +159,12 @@ double dn_net_mesh_footprint(uint32_t node_cap, uint32_t flow_cap)
 	const double per_flow = sizeof *m->src + sizeof *m->dst + sizeof *m->hops +
 	                        (DN_NET_MAX_HOPS + 1) * sizeof *m->route + sizeof *m->state +
 	                        4 * sizeof *m->demand_bps + 4 * sizeof *m->rate_bps + 2 * sizeof *m->broken_at_ns +
-	                        DN_NET_MAX_HOPS * (sizeof *m->hop_bps + sizeof *m->e_flow) + sizeof *m->frozen;
-	return sizeof *m + (double)node_cap * per_node + (double)flow_cap * per_flow + 27 * 16.0; /* 27 callocs */
+	                        DN_NET_MAX_HOPS * (sizeof *m->hop_bps + sizeof *m->brk_r2 + sizeof *m->e_flow) + sizeof *m->frozen;
+	/* recompute's domain table: E x E bytes for the E active hops, at most
+	 * every flow's longest route (an upper bound), capped as it is */
+	const double hops = (double)flow_cap * DN_NET_MAX_HOPS;
+	const double dom = fmin(hops * hops, (double)DOM_MAX_BYTES);
+	return sizeof *m + (double)node_cap * per_node + (double)flow_cap * per_flow + dom + 29 * 16.0; /* 29 allocations */
 }
 
 dn_rc dn_net_mesh_new(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_t node_cap,
@@ -187,7 +197,7 @@ dn_rc dn_net_mesh_new(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_
 	ALLOC(rate_bps, flow_cap); ALLOC(bits, flow_cap); ALLOC(rem_bit_ns, flow_cap); ALLOC(repairs, flow_cap);
 	ALLOC(broken_at_ns, flow_cap); ALLOC(outage_ns, flow_cap);
 	ALLOC(dist, node_cap); ALLOC(prev, node_cap); ALLOC(done, node_cap);
-	ALLOC(hop_bps, ne); ALLOC(e_flow, ne); ALLOC(frozen, flow_cap);
+	ALLOC(hop_bps, ne); ALLOC(brk_r2, ne); ALLOC(e_flow, ne); ALLOC(frozen, flow_cap);
 #undef ALLOC
 	if (!ok) {
 		dn_net_mesh_free(m);
@@ -206,7 +216,8 @@ void dn_net_mesh_free(dn_net_mesh *m)
 	free(m->demand_bps); free(m->xrate_bps); free(m->ffac); free(m->pre_hidden_bps); free(m->rate_bps); free(m->bits);
 	free(m->rem_bit_ns);
 	free(m->repairs); free(m->broken_at_ns); free(m->outage_ns);
-	free(m->dist); free(m->prev); free(m->done); free(m->hop_bps); free(m->e_flow); free(m->frozen);
+	free(m->dist); free(m->prev); free(m->done); free(m->hop_bps); free(m->brk_r2); free(m->e_flow); free(m->frozen);
+	free(m->dom);
 	free(m);
 }
 
@@ -323,31 +334,56 @@ static double rate_thr_dbm(const dn_net_calib *k, double rate_bps)
 	return DN_NET_WIFI_FLOOR_DBM;
 }
 
-/* Whether tx's signal at b, added to the noise, pushes the hop a->b's SINR
- * below what a frame at a->b's rate needs to be decoded: the ladder's
- * threshold over the noise (where rate control picks the rate) plus the
- * calibrated decoding margin (at most 0: a frame decodes a few dB below the
- * SINR its rate is chosen at; a positive margin counts as 0, so a link that
- * works alone is never broken by a vanishing signal). Then tx's frames and
- * a->b's cannot overlap. */
-static bool breaks(const dn_net_mesh *m, uint32_t a, uint32_t b, uint32_t tx)
+/* The squared distance from b within which a sender's signal, added to the
+ * noise, pushes the hop a->b's SINR below what a frame at a->b's rate needs
+ * to be decoded (breaks it): the ladder's threshold over the noise (where
+ * rate control picks the rate) plus the calibrated decoding margin (at most
+ * 0: a frame decodes a few dB below the SINR its rate is chosen at; a
+ * positive margin counts as 0, so a link that works alone is never broken
+ * by a vanishing signal). A sender that breaks a->b cannot be on air with
+ * it. Interference falls with distance, so one radius a hop says it all. */
+static double break_r2(const dn_net_mesh *m, uint32_t a, uint32_t b)
 {
 	const double d = node_dist(m, a, b);
-	const double need = rate_thr_dbm(&m->k, dn_net_wifi_rate_bps(&m->cfg, &m->k, d)) - m->cfg.noise_dbm +
-			    fmin(m->k.mesh_interf_margin_db, 0.0);
-	const double n_mw = pow(10.0, m->cfg.noise_dbm / 10.0);
-	const double i_mw = pow(10.0, rx_dbm(&m->cfg, node_dist(m, tx, b)) / 10.0);
-	return rx_dbm(&m->cfg, d) - 10.0 * log10(n_mw + i_mw) < need;
+	const double need_db = rate_thr_dbm(&m->k, dn_net_wifi_rate_bps(&m->cfg, &m->k, d)) - m->cfg.noise_dbm +
+			       fmin(m->k.mesh_interf_margin_db, 0.0);
+	/* the largest interference (mW) a->b survives */
+	const double i_max = pow(10.0, (rx_dbm(&m->cfg, d) - need_db) / 10.0) - pow(10.0, m->cfg.noise_dbm / 10.0);
+	if (!(i_max > 0))
+		return INFINITY; /* at its threshold already: any signal breaks it */
+	const double r = pow(10.0, (m->cfg.tx_power_dbm - m->cfg.pl_ref_db - 10.0 * log10(i_max)) /
+				       (10.0 * m->cfg.pl_exponent));
+	/* received power is flat below 1 m (rx_dbm): a radius under 1 m is none */
+	return r >= 1.0 ? r * r : 0.0;
+}
+
+static double node_dist2(const dn_net_mesh *m, uint32_t a, uint32_t b)
+{
+	const double dx = m->x_m[a] - m->x_m[b], dy = m->y_m[a] - m->y_m[b];
+	return dx * dx + dy * dy;
 }
 
 /* Whether a transmitter tx is in the collision domain of the hop a->b,
  * sharing its airtime: tx is a, or a hears it (within carrier-sense range:
  * a defers), or b hears it (b is busy receiving it), or its signal breaks
  * a->b's reception (the physical interference test: the two cannot be on
- * air together whether or not they hear each other). */
-static bool in_domain(const dn_net_mesh *m, uint32_t a, uint32_t b, uint32_t tx)
+ * air together whether or not they hear each other). r2: break_r2(a, b). */
+static bool in_domain(const dn_net_mesh *m, uint32_t a, uint32_t b, uint32_t tx, double r2)
 {
-	return tx == a || node_dist(m, tx, a) <= m->cs_m || node_dist(m, tx, b) <= m->cs_m || breaks(m, a, b, tx);
+	return tx == a || node_dist(m, tx, a) <= m->cs_m || node_dist(m, tx, b) <= m->cs_m || node_dist2(m, tx, b) < r2;
+}
+
+/* Makes room for n bytes of domain table; false without memory. */
+static bool dom_reserve(dn_net_mesh *m, size_t n)
+{
+	if (n <= m->dom_cap)
+		return true;
+	uint8_t *p = realloc(m->dom, n);
+	if (!p)
+		return false;
+	m->dom = p;
+	m->dom_cap = n;
+	return true;
 }
 
 /* Max-min fair rates over collision domains (progressive filling). */
@@ -368,11 +404,29 @@ static void recompute(dn_net_mesh *m)
 			/* a flow is OK only while every hop of its route is usable
 			 * (find_route, check_routes): loads divide by this */
 			assert(m->hop_bps[E] > 0 && isfinite(m->hop_bps[E]));
+			m->brk_r2[E] = break_r2(m, r[h], r[h + 1]);
 			m->e_flow[E] = f << 5 | h; /* MAX_HOPS = 32 fits 5 bits */
 			E++;
 		}
 	}
 	assert(E <= (size_t)F * DN_NET_MAX_HOPS);
+	/* the domains, once: the filling rounds test each pair up to three
+	 * times a round. Past DOM_MAX_BYTES (or without memory) the pairs are
+	 * tested where they are used, with the same answers. */
+	const bool use_dom = (size_t)E * E <= DOM_MAX_BYTES && dom_reserve(m, (size_t)E * E);
+	if (use_dom)
+		for (uint32_t e = 0; e < E; e++) {
+			const uint32_t fe = m->e_flow[e] >> 5, he = m->e_flow[e] & 31;
+			const uint32_t *re = &m->route[(size_t)fe * (DN_NET_MAX_HOPS + 1)];
+			for (uint32_t o = 0; o < E; o++) {
+				const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
+				m->dom[(size_t)e * E + o] = in_domain(m, re[he], re[he + 1],
+								      m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho],
+								      m->brk_r2[e]);
+			}
+		}
+#define IN_DOM(e, o, tx) \
+	(use_dom ? m->dom[(size_t)(e) * E + (o)] != 0 : in_domain(m, re[he], re[he + 1], (tx), m->brk_r2[e]))
 	for (uint32_t round = 0; round <= F; round++) {
 		double step = INFINITY;
 		for (uint32_t f = 0; f < F; f++)
@@ -386,7 +440,7 @@ static void recompute(dn_net_mesh *m)
 			for (uint32_t o = 0; o < E; o++) {
 				const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
 				const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
-				if (!in_domain(m, re[he], re[he + 1], tx))
+				if (!IN_DOM(e, o, tx))
 					continue;
 				load += m->xrate_bps[fo] / m->hop_bps[o];
 				if (!m->frozen[fo])
@@ -414,7 +468,7 @@ static void recompute(dn_net_mesh *m)
 			for (uint32_t o = 0; o < E; o++) {
 				const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
 				const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
-				if (!in_domain(m, re[he], re[he + 1], tx))
+				if (!IN_DOM(e, o, tx))
 					continue;
 				load += m->xrate_bps[fo] / m->hop_bps[o];
 			}
@@ -426,7 +480,7 @@ static void recompute(dn_net_mesh *m)
 			for (uint32_t o = 0; o < E; o++) {
 				const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
 				const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
-				if (!in_domain(m, re[he], re[he + 1], tx))
+				if (!IN_DOM(e, o, tx))
 					continue;
 				m->frozen[fo] = 1;
 			}
@@ -436,6 +490,7 @@ static void recompute(dn_net_mesh *m)
 		if (!any)
 			break;
 	}
+#undef IN_DOM
 	/* Hidden terminals: a transmitter o out of carrier-sense range of hop
 	 * e's sender cannot defer to it; when its signal at e's receiver pushes
 	 * e's SINR below what e's rate needs (breaks), e's frames overlapping
@@ -457,7 +512,7 @@ static void recompute(dn_net_mesh *m)
 		for (uint32_t o = 0; o < E; o++) {
 			const uint32_t fo = m->e_flow[o] >> 5, ho = m->e_flow[o] & 31;
 			const uint32_t tx = m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1) + ho];
-			if (o == e || node_dist(m, tx, re[he]) <= m->cs_m || !breaks(m, re[he], re[he + 1], tx))
+			if (o == e || node_dist(m, tx, re[he]) <= m->cs_m || !(node_dist2(m, tx, re[he + 1]) < m->brk_r2[e]))
 				continue; /* heard (it defers) or harmless */
 			const double a = fmin(m->xrate_bps[fo] / m->hop_bps[o], 1.0);
 			assert(a >= 0 && a <= 1); /* a fraction of o's time on air */
@@ -683,12 +738,13 @@ double dn_net_mesh_max_airtime(const dn_net_mesh *m)
 		const uint32_t *re = &m->route[(size_t)fe * (DN_NET_MAX_HOPS + 1)];
 		for (uint32_t he = 0; he < m->hops[fe]; he++) {
 			double load = 0;
+			const double r2 = break_r2(m, re[he], re[he + 1]);
 			for (uint32_t fo = 0; fo < m->flow_cap; fo++) {
 				if (m->state[fo] != DN_NET_FLOW_OK)
 					continue;
 				const uint32_t *ro = &m->route[(size_t)fo * (DN_NET_MAX_HOPS + 1)];
 				for (uint32_t ho = 0; ho < m->hops[fo]; ho++)
-					if (in_domain(m, re[he], re[he + 1], ro[ho]))
+					if (in_domain(m, re[he], re[he + 1], ro[ho], r2))
 						load += m->pre_hidden_bps[fo] / hop_goodput(m, ro[ho], ro[ho + 1]);
 			}
 			worst = fmax(worst, load);
