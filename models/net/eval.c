@@ -141,6 +141,7 @@ double dn_net_mesh_offered_bps(const dn_net_mesh_cfg *cfg, uint32_t n, const dou
 	/* every transmission of every flow shares the one-hop capacity: the
 	 * one-hop 54 Mbit/s goodput over the sum of the flows' fewest hops */
 	uint32_t *level = malloc((size_t)n * sizeof *level), *queue = malloc((size_t)n * sizeof *queue);
+	const dn_net_calib k0 = {0}; /* usable links need only the detection floor */
 	uint64_t total = 0;
 	for (uint32_t f = 0; f < n_flows; f++) {
 		uint32_t h = 0;
@@ -154,8 +155,7 @@ double dn_net_mesh_offered_bps(const dn_net_mesh_cfg *cfg, uint32_t n, const dou
 				const uint32_t u = queue[head++];
 				for (uint32_t v = 0; v < n; v++)
 					if (level[v] == UINT32_MAX &&
-					    hypot(x_m[u] - x_m[v], y_m[u] - y_m[v]) > 0 &&
-					    dn_net_wifi_delivery(cfg, NULL, hypot(x_m[u] - x_m[v], y_m[u] - y_m[v])) > 0) {
+					    dn_net_wifi_delivery(cfg, &k0, hypot(x_m[u] - x_m[v], y_m[u] - y_m[v])) > 0) {
 						level[v] = level[u] + 1;
 						queue[tail++] = v;
 					}
