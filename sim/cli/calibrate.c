@@ -949,7 +949,8 @@ static void fit_all(dn_net_calib *k, const cal_ctx *c)
 	fit_meshes(k, c);
 }
 
-/* Medians and worst |errors| of cells and of meshes apart. */
+/* Medians and worst |errors| of cells and of meshes apart (mesh flows
+ * neither ns-3 nor the model carries, no route in either, left out). */
 static void split_medians(const dn_net_calib *k, const cal_ctx *c, double *cell_med, double *mesh_med,
 			  double *mesh_worst)
 {
@@ -966,6 +967,8 @@ static void split_medians(const dn_net_calib *k, const cal_ctx *c, double *cell_
 		if (!mesh_pred(k, &c->mp[i], st))
 			continue;
 		for (uint32_t f = 0; f < c->mp[i].nf; f++) {
+			if (c->mp[i].rate[f] <= MIN_RATE_BPS && st[f].rate_bps <= MIN_RATE_BPS)
+				continue; /* neither carries it: no route in either */
 			e[m] = fabs(mesh_rel_err(st[f].rate_bps, c->mp[i].rate[f]));
 			*mesh_worst = fmax(*mesh_worst, e[m]);
 			m++;
@@ -1076,6 +1079,59 @@ static int fit_and_save(const cal_ctx *c, const char *out, const char *what, uin
 
 /* The model under a calibration file against a grid of mesh observations
  * (the validation grid): the per-flow table and a summary line. */
+/* The nearest-rank q-quantile of v[0..n) (sorted here); 0 for none. */
+static double quantile(double *v, size_t n, double q)
+{
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof *v, cmp_dbl);
+	size_t r = (size_t)ceil(q * (double)n);
+	return v[r > 0 ? r - 1 : 0];
+}
+
+/* One summary line a kind of layout (one chain, parallel chains, random,
+ * all): per-flow |error| median, 90th percentile, worst and how many flows
+ * are over 40 %; the same of each layout's total over its flows; the share
+ * of flows routed with ns-3's hop count. Flows neither carries are left
+ * out, as everywhere. */
+static void summary_by_kind(const dn_net_calib *k, const cal_ctx *c)
+{
+	static const char *const names[] = {"one chain", "parallel chains", "random layouts", "all"};
+	static double fe[MAX_MESH_POINTS * MESH_MAX_FLOWS], pe[MAX_MESH_POINTS];
+	for (int kind = 0; kind < 4; kind++) {
+		size_t nf = 0, np = 0, over = 0, agree = 0, routed = 0;
+		for (size_t i = 0; i < c->nmp; i++) {
+			const mesh_point *p = &c->mp[i];
+			const int pk = p->kind == MESH_RANDOM ? 2 : p->chains > 1 ? 1 : 0;
+			dn_net_flow_stat st[MESH_MAX_FLOWS];
+			if ((kind < 3 && pk != kind) || !mesh_pred(k, p, st))
+				continue;
+			double o = 0, m = 0;
+			for (uint32_t f = 0; f < p->nf; f++) {
+				routed++;
+				agree += hops_agree(st[f].hops, p->ns3_hops[f]);
+				if (p->rate[f] <= MIN_RATE_BPS && st[f].rate_bps <= MIN_RATE_BPS)
+					continue;
+				fe[nf] = fabs(mesh_rel_err(st[f].rate_bps, p->rate[f]));
+				over += fe[nf] > 0.4;
+				nf++;
+				o += p->rate[f];
+				m += st[f].rate_bps;
+			}
+			if (o > MIN_RATE_BPS)
+				pe[np++] = fabs(m - o) / o;
+		}
+		if (routed == 0)
+			continue;
+		const double fmed = median_abs(fe, nf), f90 = quantile(fe, nf, 0.9), fmax = nf ? fe[nf - 1] : 0;
+		const double pmed = median_abs(pe, np), p90 = quantile(pe, np, 0.9), pmax = np ? pe[np - 1] : 0;
+		printf("# by layout: %s: %zu points, %zu flows: per-flow |error| median %.1f %%, 90th percentile %.1f %%, "
+		       "worst %.0f %%, %zu over 40 %%; layout totals median %.1f %%, 90th percentile %.1f %%, worst %.0f "
+		       "%%; routes with ns-3's hop count %.1f %%\n", names[kind], np, nf, fmed * 100, f90 * 100,
+		       fmax * 100, over, pmed * 100, p90 * 100, pmax * 100, 100.0 * (double)agree / (double)routed);
+	}
+}
+
 static int validate(const cal_ctx *c, const char *calibration, const char *grid)
 {
 	dn_net_calib k;
@@ -1090,6 +1146,7 @@ static int validate(const cal_ctx *c, const char *calibration, const char *grid)
 	size_t flows = 0;
 	for (size_t i = 0; i < c->nmp; i++)
 		flows += c->mp[i].nf;
+	summary_by_kind(&k, c);
 	printf("# validation: %s against %s: %zu mesh points, %zu flows: per-flow throughput |error| median "
 	       "%.2f %%, worst %.2f %%; routes with ns-3's hop count %.1f %%\n", calibration, grid, c->nmp, flows,
 	       mm * 100, mw * 100, hop * 100);
