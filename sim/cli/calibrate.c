@@ -8,11 +8,15 @@
  * by user, ns-3's count taken over the part of the window the flow was
  * served in (dn_cli_cell_served_rate). Fitted by exhaustive search: se_scale, se_max, sinr_min
  * (minimising the mean |relative error|), then base delay and queue by
- * least squares on delay = base + queue / rate. Mesh grid: hops x spacing
- * x parallel chains (802.11a ad hoc, OLSR), the model's flows offered the
- * ns-3 run's load; fitted: sensitivity offset, rate slope, interference
- * margin and the hidden-terminal vulnerability exponent by search, mac_eff
- * in closed form (rates scale with it), delays by least squares. --refit
+ * least squares on delay = base + queue / rate. Meshes (802.11a ad hoc,
+ * OLSR): a one-hop distance sweep gives the rate ladder; the mesh grid
+ * (chains x spacing x parallel chains, and random layouts) is run at
+ * ns-3's capacity (a ladder of offered loads), the model offered the same
+ * load; fitted: the decoding margin and the hidden-terminal vulnerability
+ * exponent by search on a trimmed mean of |log error|, mac_eff in closed
+ * form (rates scale with it), delays by least squares. --validation runs
+ * the mesh validation grid, which the fit never sees; --validate reports a
+ * calibration against it. --refit
  * fits a shipped observation table again without running ns-3. --check proves a rebuild reproduces the
  * shipped file cheaply: the refit from the shipped observation table gives
  * the shipped constants, and a subset of the grid rerun in ns-3 gives the
