@@ -39,6 +39,7 @@ typedef struct calib_key {
 typedef struct calib_v1 {
 	double sens_offset_db, rate_slope;
 } calib_v1;
+/* IEEE 802.11-2016 Table 17-18 (20 MHz): the minimum sensitivities of 54 ... 9 Mbit/s. */
 static const double v1_sens_dbm[DN_NET_WIFI_LADDER] = {-65, -66, -70, -74, -77, -79, -81};
 
 #define K(field) offsetof(dn_net_calib, field)

@@ -239,6 +239,8 @@ typedef struct dn_net_mesh_cfg {
 
 void dn_net_mesh_cfg_default(dn_net_mesh_cfg *c);
 
+/* Received power (dBm) of a link of dist_m metres: log-distance, flat below 1 m. */
+double dn_net_wifi_rx_dbm(const dn_net_mesh_cfg *c, double dist_m);
 /* 802.11a PHY rate (bit/s) a link of this length supports, 0 beyond range. */
 double dn_net_wifi_rate_bps(const dn_net_mesh_cfg *c, const dn_net_calib *k, double dist_m);
 /* Frame delivery ratio: 1 where the received power reaches the detection
@@ -330,7 +332,7 @@ double dn_net_mesh_offered_bps(const dn_net_mesh_cfg *cfg, uint32_t n, const dou
  * between two distinct nodes at least side_m / 2 apart that a route joins
  * (links above the detection floor). Deterministic from seed; DN_EINVAL
  * when 64 draws give no such layout. */
-DN_WUR dn_rc dn_net_layout_random(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_t n, double side_m,
+DN_WUR dn_rc dn_net_layout_random(const dn_net_mesh_cfg *cfg, uint32_t n, double side_m,
 				  uint32_t n_flows, uint64_t seed, double *x_m, double *y_m, uint32_t *src,
 				  uint32_t *dst);
 /* All nodes static routers; every flow offered offered_bps, or

@@ -54,36 +54,38 @@ dn_rc dn_net_layout_chains(uint32_t n, uint32_t hops, double spacing_m, uint64_t
 	return DN_OK;
 }
 
-/* Whether t is reachable from s over links above the detection floor. */
-static bool connected(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_t n, const double *x_m,
-		      const double *y_m, uint32_t s, uint32_t t, uint32_t *queue, uint8_t *seen)
+/* The fewest hops from s to t over links above the detection floor (the
+ * links OLSR uses, and the model's routes); 0 when none joins them (or
+ * s == t). level and queue hold n each. */
+static uint32_t floor_hops(const dn_net_mesh_cfg *cfg, uint32_t n, const double *x_m, const double *y_m,
+			   uint32_t s, uint32_t t, uint32_t *level, uint32_t *queue)
 {
-	memset(seen, 0, n);
+	const dn_net_calib k0 = {0}; /* usable links need only the detection floor */
+	for (uint32_t i = 0; i < n; i++)
+		level[i] = UINT32_MAX;
 	uint32_t head = 0, tail = 0;
+	level[s] = 0;
 	queue[tail++] = s;
-	seen[s] = 1;
-	while (head < tail) {
+	while (head < tail && level[t] == UINT32_MAX) {
 		const uint32_t u = queue[head++];
-		if (u == t)
-			return true;
 		for (uint32_t v = 0; v < n; v++)
-			if (!seen[v] && dn_net_wifi_delivery(cfg, k, hypot(x_m[u] - x_m[v], y_m[u] - y_m[v])) > 0) {
-				seen[v] = 1;
+			if (level[v] == UINT32_MAX &&
+			    dn_net_wifi_delivery(cfg, &k0, hypot(x_m[u] - x_m[v], y_m[u] - y_m[v])) > 0) {
+				level[v] = level[u] + 1;
 				queue[tail++] = v;
 			}
 	}
-	return false;
+	return level[t] == UINT32_MAX ? 0 : level[t];
 }
 
-dn_rc dn_net_layout_random(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_t n, double side_m,
+dn_rc dn_net_layout_random(const dn_net_mesh_cfg *cfg, uint32_t n, double side_m,
 			   uint32_t n_flows, uint64_t seed, double *x_m, double *y_m, uint32_t *src, uint32_t *dst)
 {
 	if (n < 2 || n > 65536 || n_flows == 0 || !(side_m > 0) || !isfinite(side_m))
 		return DN_EINVAL;
-	uint32_t *queue = malloc(n * sizeof *queue);
-	uint8_t *seen = malloc(n);
+	uint32_t *queue = malloc(n * sizeof *queue), *level = malloc(n * sizeof *level);
 	dn_rc rc = DN_EINVAL; /* no routable layout in 64 draws: the square is too sparse */
-	for (uint32_t draw = 0; queue && seen && draw < 64 && rc; draw++) {
+	for (uint32_t draw = 0; queue && level && draw < 64 && rc; draw++) {
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t r[4];
 			dn_rng_block(seed, i, DN_NET_PURPOSE_PLACE, 2 + 2 * (uint64_t)draw, r);
@@ -98,7 +100,7 @@ dn_rc dn_net_layout_random(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, ui
 			dn_rng_block(seed, f, DN_NET_PURPOSE_PLACE, 3 + 2 * (uint64_t)draw + ((uint64_t)tries << 8), r);
 			const uint32_t s = r[0] % n, t = r[1] % n;
 			if (s == t || hypot(x_m[s] - x_m[t], y_m[s] - y_m[t]) < 0.5 * side_m ||
-			    !connected(cfg, k, n, x_m, y_m, s, t, queue, seen))
+			    floor_hops(cfg, n, x_m, y_m, s, t, level, queue) == 0)
 				continue;
 			src[f] = s;
 			dst[f] = t;
@@ -107,10 +109,10 @@ dn_rc dn_net_layout_random(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, ui
 		if (f == n_flows)
 			rc = DN_OK;
 	}
-	if (!queue || !seen)
+	if (!queue || !level)
 		rc = DN_ENOMEM;
 	free(queue);
-	free(seen);
+	free(level);
 	return rc;
 }
 
@@ -141,30 +143,13 @@ double dn_net_mesh_offered_bps(const dn_net_mesh_cfg *cfg, uint32_t n, const dou
 	/* every transmission of every flow shares the one-hop capacity: the
 	 * one-hop 54 Mbit/s goodput over the sum of the flows' fewest hops */
 	uint32_t *level = malloc((size_t)n * sizeof *level), *queue = malloc((size_t)n * sizeof *queue);
-	const dn_net_calib k0 = {0}; /* usable links need only the detection floor */
 	uint64_t total = 0;
 	for (uint32_t f = 0; f < n_flows; f++) {
-		uint32_t h = 0;
-		if (level && queue && src[f] < n && dst[f] < n) {
-			for (uint32_t i = 0; i < n; i++)
-				level[i] = UINT32_MAX;
-			uint32_t head = 0, tail = 0;
-			level[src[f]] = 0;
-			queue[tail++] = src[f];
-			while (head < tail && level[dst[f]] == UINT32_MAX) {
-				const uint32_t u = queue[head++];
-				for (uint32_t v = 0; v < n; v++)
-					if (level[v] == UINT32_MAX &&
-					    dn_net_wifi_delivery(cfg, &k0, hypot(x_m[u] - x_m[v], y_m[u] - y_m[v])) > 0) {
-						level[v] = level[u] + 1;
-						queue[tail++] = v;
-					}
-			}
-			h = level[dst[f]] == UINT32_MAX ? 0 : level[dst[f]];
-		}
-		if (h == 0) /* no route (or no memory): the straight distance's estimate */
-			h = (uint32_t)ceil(hypot(x_m[src[f]] - x_m[dst[f]], y_m[src[f]] - y_m[dst[f]]) / 50.0);
-		total += h > 0 ? h : 1;
+		const uint32_t h = level && queue && src[f] < n && dst[f] < n
+					   ? floor_hops(cfg, n, x_m, y_m, src[f], dst[f], level, queue) : 0;
+		/* no route (or no memory): the straight distance's estimate */
+		const uint32_t est = h ? h : (uint32_t)ceil(hypot(x_m[src[f]] - x_m[dst[f]], y_m[src[f]] - y_m[dst[f]]) / 50.0);
+		total += est > 0 ? est : 1;
 	}
 	free(level);
 	free(queue);

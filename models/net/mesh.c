@@ -80,10 +80,10 @@ struct dn_net_mesh {
 	dn_time_ns repair_due_ns;
 };
 
-/* IEEE 802.11-2016 Table 17-18 (20 MHz): rate and minimum sensitivity. */
-static const struct { double rate_bps, sens_dbm; } ofdm_rates[] = {
-	{54e6, -65}, {48e6, -66}, {36e6, -70}, {24e6, -74},
-	{18e6, -77}, {12e6, -79}, {9e6, -81}, {6e6, -82},
+/* The 802.11a rates (IEEE 802.11-2016 Table 17-4, 20 MHz), fastest first;
+ * the calibration's ladder gives what each above 6 Mbit/s needs. */
+static const struct { double rate_bps; } ofdm_rates[] = {
+	{54e6}, {48e6}, {36e6}, {24e6}, {18e6}, {12e6}, {9e6}, {6e6},
 };
 #define N_RATES (sizeof ofdm_rates / sizeof ofdm_rates[0])
 
@@ -100,7 +100,7 @@ void dn_net_mesh_cfg_default(dn_net_mesh_cfg *c)
 	c->clients_relay = true;
 }
 
-static double rx_dbm(const dn_net_mesh_cfg *c, double d)
+double dn_net_wifi_rx_dbm(const dn_net_mesh_cfg *c, double d)
 {
 	if (d < 1.0)
 		d = 1.0;
@@ -113,7 +113,7 @@ double dn_net_wifi_rate_bps(const dn_net_mesh_cfg *c, const dn_net_calib *k, dou
 	 * IdealWifiManager picks by SNR; the calibration's ladder is where its
 	 * choice changes), 6 Mbit/s down to the detection floor */
 	_Static_assert(DN_NET_WIFI_LADDER == N_RATES - 1, "one threshold per rate above 6 Mbit/s");
-	const double p = rx_dbm(c, dist_m);
+	const double p = dn_net_wifi_rx_dbm(c, dist_m);
 	if (p < DN_NET_WIFI_FLOOR_DBM)
 		return 0.0; /* below preamble detection nothing is received */
 	for (size_t i = 0; i + 1 < N_RATES; i++)
@@ -127,7 +127,7 @@ double dn_net_wifi_delivery(const dn_net_mesh_cfg *c, const dn_net_calib *k, dou
 	(void)k;
 	/* no fading: a frame above the floor is detected and decoded at the
 	 * rate chosen for it (interference is the hidden-terminal term's) */
-	return rx_dbm(c, dist_m) >= DN_NET_WIFI_FLOOR_DBM ? 1.0 : 0.0;
+	return dn_net_wifi_rx_dbm(c, dist_m) >= DN_NET_WIFI_FLOOR_DBM ? 1.0 : 0.0;
 }
 
 static double ofdm_us(double rate_bps, double bytes)
@@ -183,8 +183,8 @@ dn_rc dn_net_mesh_new(const dn_net_mesh_cfg *cfg, const dn_net_calib *k, uint32_
 	m->node_cap = node_cap;
 	m->flow_cap = flow_cap;
 	m->repair_due_ns = DN_TIME_MAX;
-	const double cs = ofdm_rates[N_RATES - 1].sens_dbm; /* preamble detection, -82 dBm */
-	m->cs_m = pow(10.0, (cfg->tx_power_dbm - cfg->pl_ref_db - cs) / (10.0 * cfg->pl_exponent));
+	/* carrier sense: a preamble is detected down to the floor */
+	m->cs_m = pow(10.0, (cfg->tx_power_dbm - cfg->pl_ref_db - DN_NET_WIFI_FLOOR_DBM) / (10.0 * cfg->pl_exponent));
 	const size_t ne = (size_t)flow_cap * DN_NET_MAX_HOPS;
 	bool ok = true;
 #define ALLOC(f, n) do { m->f = calloc((n), sizeof *m->f); ok = ok && m->f; } while (0)
@@ -256,6 +256,7 @@ static bool find_route(dn_net_mesh *m, uint32_t f)
 		m->prev[i] = UINT32_MAX;
 	}
 	m->dist[s] = 0;
+	const double g54 = dn_net_wifi_goodput_bps(54e6, m->cfg.pkt_bits); /* the tie-break's unit */
 	for (uint32_t it = 0; it < n; it++) {
 		uint32_t u = UINT32_MAX;
 		double best = INFINITY;
@@ -274,8 +275,8 @@ static bool find_route(dn_net_mesh *m, uint32_t f)
 			if (m->done[v] || !m->alive[v] || !m->placed[v])
 				continue;
 			const double d = node_dist(m, u, v);
-			const double df = dn_net_wifi_delivery(&m->cfg, &m->k, d);
-			if (df <= 0.05 || dn_net_wifi_rate_bps(&m->cfg, &m->k, d) <= 0)
+			const double df = dn_net_wifi_delivery(&m->cfg, &m->k, d), rate = dn_net_wifi_rate_bps(&m->cfg, &m->k, d);
+			if (df <= 0.05 || rate <= 0)
 				continue;
 			/* hops: OLSR's metric, ties to the route of least airtime
 			 * (one hop weighs 1 + 1e-3 x its airtime per bit relative to
@@ -283,9 +284,7 @@ static bool find_route(dn_net_mesh *m, uint32_t f)
 			 * 33, so hop count always decides first) */
 			const double w = m->cfg.metric == DN_NET_METRIC_ETX
 						 ? 1.0 / (df * df)
-						 : 1.0 + 1e-3 * dn_net_wifi_goodput_bps(54e6, m->cfg.pkt_bits) /
-							 dn_net_wifi_goodput_bps(dn_net_wifi_rate_bps(&m->cfg, &m->k, d),
-										 m->cfg.pkt_bits);
+						 : 1.0 + 1e-3 * g54 / dn_net_wifi_goodput_bps(rate, m->cfg.pkt_bits);
 			if (m->dist[u] + w < m->dist[v]) {
 				m->dist[v] = m->dist[u] + w;
 				m->prev[v] = u;
@@ -348,7 +347,7 @@ static double break_r2(const dn_net_mesh *m, uint32_t a, uint32_t b)
 	const double need_db = rate_thr_dbm(&m->k, dn_net_wifi_rate_bps(&m->cfg, &m->k, d)) - m->cfg.noise_dbm +
 			       fmin(m->k.mesh_interf_margin_db, 0.0);
 	/* the largest interference (mW) a->b survives */
-	const double i_max = pow(10.0, (rx_dbm(&m->cfg, d) - need_db) / 10.0) - pow(10.0, m->cfg.noise_dbm / 10.0);
+	const double i_max = pow(10.0, (dn_net_wifi_rx_dbm(&m->cfg, d) - need_db) / 10.0) - pow(10.0, m->cfg.noise_dbm / 10.0);
 	if (!(i_max > 0))
 		return INFINITY; /* at its threshold already: any signal breaks it */
 	const double r = pow(10.0, (m->cfg.tx_power_dbm - m->cfg.pl_ref_db - 10.0 * log10(i_max)) /

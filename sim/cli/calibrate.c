@@ -394,11 +394,10 @@ static int mesh_layout(mesh_point *p, uint64_t seed)
 			return DN_EXIT_FAIL;
 		dn_net_mesh_cfg cfg;
 		dn_net_mesh_cfg_default(&cfg);
-		const dn_net_calib k0 = {0}; /* routes need only the detection floor */
 		p->n = p->nodes;
 		p->nf = p->chains;
 		p->hops = 0;
-		return dn_net_layout_random(&cfg, &k0, p->n, p->spacing_m, p->nf, seed + p->index, p->x, p->y, p->src,
+		return dn_net_layout_random(&cfg, p->n, p->spacing_m, p->nf, seed + p->index, p->x, p->y, p->src,
 					    p->dst) ? DN_EXIT_FAIL : 0;
 	}
 	/* from a grid file: bounded before the product can wrap */
@@ -652,12 +651,6 @@ static double mesh_try(dn_net_calib *t, const cal_ctx *c)
 	return mesh_err(t, c, &w);
 }
 
-/* Received power (dBm) of a link of d metres under cfg (mesh.c's). */
-static double link_rx_dbm(const dn_net_mesh_cfg *cfg, double d)
-{
-	return cfg->tx_power_dbm - cfg->pl_ref_db - 10.0 * cfg->pl_exponent * log10(fmax(d, 1.0));
-}
-
 /*
  * The rate ladder from the one-hop sweep: every swept link is given the PHY
  * rate whose analytic goodput (dn_net_wifi_goodput_bps) is nearest its
@@ -717,11 +710,11 @@ static void fit_ladder(dn_net_calib *k, const cal_ctx *c)
 				last = i;
 		double thr;
 		if (last == n)
-			thr = link_rx_dbm(&cfg, o[0].dist_m) + 0.5; /* faster than any swept link */
+			thr = dn_net_wifi_rx_dbm(&cfg, o[0].dist_m) + 0.5; /* faster than any swept link */
 		else if (last == n - 1)
 			thr = DN_NET_WIFI_FLOOR_DBM;
 		else
-			thr = 0.5 * (link_rx_dbm(&cfg, o[last].dist_m) + link_rx_dbm(&cfg, o[last + 1].dist_m));
+			thr = 0.5 * (dn_net_wifi_rx_dbm(&cfg, o[last].dist_m) + dn_net_wifi_rx_dbm(&cfg, o[last + 1].dist_m));
 		k->mesh_rate_rx_dbm[j] = fmax(thr, DN_NET_WIFI_FLOOR_DBM);
 	}
 	for (int j = 1; j < DN_NET_WIFI_LADDER; j++) /* rounding never inverts the ladder */

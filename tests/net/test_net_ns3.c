@@ -168,7 +168,7 @@ static void test_route_hops_match_ns3(void **st)
 	}
 	double x[15], y[15];
 	uint32_t s[2], d[2];
-	assert_int_equal(dn_net_layout_random(&cfg, &k, 15, 150, 2, 7, x, y, s, d), DN_OK);
+	assert_int_equal(dn_net_layout_random(&cfg, 15, 150, 2, 7, x, y, s, d), DN_OK);
 	dn_net_flow_stat fs[2];
 	assert_int_equal(dn_net_eval_mesh(&cfg, &k, 15, x, y, 2, s, d, 0.5e6, fs), DN_OK);
 	dn_ns3_flow f[2];
